@@ -1,0 +1,87 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+import { SEVERITIES } from '../model.js';
+
+const failOn = z.enum(['none', 'low', 'medium', 'high', 'critical']);
+const severity = z.enum(SEVERITIES);
+
+const ruleSetting = z.union([
+  z.enum(['off', ...SEVERITIES]),
+  z.strictObject({ enabled: z.boolean().optional(), severity: severity.optional() }),
+]);
+
+/**
+ * The configuration file (`.github/guardrail-gate.yml`). Strict objects everywhere: an unknown key is an
+ * error that names its path, never silently ignored (CONTRACT §4).
+ */
+export const configSchema = z.strictObject({
+  'fail-on': failOn.default('high'),
+  include: z.array(z.string()).default([]),
+  exclude: z.array(z.string()).default([]),
+  'critical-paths': z.array(z.string()).default([]),
+  rules: z.record(z.string(), ruleSetting).default({}),
+  tests: z
+    .strictObject({
+      patterns: z.array(z.string()).default([]),
+      command: z.string().optional(),
+    })
+    .default({ patterns: [] }),
+  hotspots: z.array(z.string()).default([]),
+  coverage: z.array(z.string()).default([]),
+  'max-file-bytes': z.number().int().positive().default(1_000_000),
+  ai: z
+    .strictObject({
+      'fail-on': failOn.optional(),
+      'required-checks': z
+        .array(z.strictObject({ id: z.string(), title: z.string(), reason: z.string().default('') }))
+        .default([]),
+    })
+    .default({ 'required-checks': [] }),
+  publish: z
+    .strictObject({
+      comment: z.boolean().default(true),
+      'review-comments': z.boolean().default(true),
+      summary: z.boolean().default(true),
+      annotations: z.boolean().default(true),
+    })
+    .default({ comment: true, 'review-comments': true, summary: true, annotations: true }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** The configuration used when the repository has none. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}
+
+/**
+ * Parses and validates a configuration file's text. Throws ConfigurationError naming the key's path and
+ * the expected form.
+ */
+export function parseConfig(text: string, source: string): Config {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    const detail = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
+    throw new ConfigurationError(`${source}: not valid YAML: ${detail}`);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
+    throw new ConfigurationError(`${source}: expected a mapping of keys (fail-on, rules, ...) at the top level`);
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join('.') : '(top level)';
+    throw new ConfigurationError(`${source}: ${where}: ${describeIssue(issue)}`);
+  }
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return issue.message;
+}

@@ -1,0 +1,86 @@
+import type { ts } from 'ts-morph';
+import type { Category, Severity } from '../model.js';
+import type { Unit } from '../parse/units.js';
+
+/**
+ * One guardrail found in a unit: what it protects, described so that the same guardrail is recognised
+ * again after reformatting, renaming or moving.
+ */
+export interface Guardrail {
+  category: Category;
+  /** The shape it takes: 'option', 'abort-signal', 'retry-loop', 'schema', 'guard-clause', ... */
+  kind: string;
+  /**
+   * A normalized description that survives reformatting and renaming: 'timeout option of axios.create',
+   * 'retry loop around fetch'. Two guardrails with the same anchor are the same guardrail.
+   */
+  anchor: string;
+  /** A comparable amount when there is one: milliseconds, attempts, a size cap. */
+  strength?: number;
+  /** Which way `strength` is safer: a higher attempt count, a lower timeout. */
+  stronger?: 'higher' | 'lower';
+  /** For set-like guardrails (retryable statuses, allowed roles): the members, to tell a dropped one. */
+  members?: string[];
+  /** The node that carries it, in the unit's syntax tree. */
+  node: ts.Node;
+  /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */
+  label: string;
+}
+
+/** A finding a detector raises directly (new code that lacks a guardrail, a weakening visible in one side). */
+export interface DirectFinding {
+  messageId: string;
+  data?: Record<string, string | number>;
+  node: ts.Node;
+  side: 'base' | 'head';
+  /** Overrides the detector's severity for this finding. */
+  severity?: Severity;
+  /** Distinguishes findings of the same rule in the same unit in the fingerprint. */
+  key: string;
+  evidence?: Record<string, unknown>;
+}
+
+/** What a detector sees of a unit that changed: both sides, paired, and a way to tell new code. */
+export interface ChangeContext {
+  base?: Unit;
+  head?: Unit;
+  /** True when the node of the head unit has no counterpart of the same text in the base unit. */
+  isNew(node: ts.Node): boolean;
+  isTestFile: boolean;
+}
+
+export interface DetectorMeta {
+  id: string;
+  category: Category;
+  /** Severity of a removal; weakenings default to one step lower; moves are always info. */
+  severity: Severity;
+  weakenedSeverity?: Severity;
+  description: string;
+  /** Message templates by message id; {{label}}, {{from}}, {{to}}, {{symbol}}, {{where}} are filled in. */
+  messages: Record<string, string>;
+  /** Which files the detector reads: source code (default), test files, or both. */
+  scope?: 'source' | 'test' | 'all';
+  docs: {
+    catches: string;
+    ignores: string;
+    example: { before: string; after: string; file?: string };
+  };
+}
+
+export interface Detector {
+  meta: DetectorMeta;
+  /** The guardrails present in one unit. Compared before and after to find removed, weakened, moved. */
+  inventory?(unit: Unit): Guardrail[];
+  /** Findings on the change itself, for guardrails that are not an inventory (new unguarded code). */
+  inspect?(change: ChangeContext): DirectFinding[];
+  /**
+   * Decides whether moving from `before` to `after` (same anchor) weakens the guardrail.
+   * The default compares `strength` with a factor of 2 and `members` for dropped entries.
+   */
+  isWeakened?(before: Guardrail, after: Guardrail): boolean;
+}
+
+/** Declares a detector; the identity function, there for the types and as the catalogue's one shape. */
+export function defineDetector(detector: Detector): Detector {
+  return detector;
+}

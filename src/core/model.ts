@@ -1,0 +1,204 @@
+/**
+ * The data model shared by every stage: what goes into the pure core and the Report that comes out.
+ * The Report's JSON shape is the outside contract (CONTRACT.md §2, schemaVersion 1): extend it, never
+ * rename or drop a field.
+ */
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** The closed category vocabulary of the contract; a new word comes with its documentation. */
+export const CATEGORIES = [
+  'retry',
+  'timeout',
+  'validation',
+  'idempotency',
+  'error-handling',
+  'auth',
+  'rate-limit',
+  'circuit-breaker',
+  'transaction',
+  'observability',
+  'resource-limit',
+  'concurrency',
+  'null-safety',
+  'type-safety',
+  'secrets',
+  'test-weakening',
+  'dependency',
+  'migration',
+  'health-check',
+  'config',
+  'ci',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Side = 'base' | 'head';
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export function levelRank(level: Level): number {
+  return LEVELS.indexOf(level);
+}
+
+/** One changed file of the pull request, with both versions read from git objects. */
+export interface ChangedFile {
+  /** Repo-relative path on the head side (for a deletion, the base path). Forward slashes. */
+  path: string;
+  /** Path on the base side when the file was renamed. */
+  oldPath?: string;
+  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** Text of the base version; undefined for an added file or when it was skipped. */
+  base?: string;
+  /** Text of the head version; undefined for a deleted file or when it was skipped. */
+  head?: string;
+  /** Set when the file is not analyzed (binary, too large, not a source file, excluded by config). */
+  skipped?: string;
+}
+
+/** A file the head tree holds that the PR did not change, read because changed code imports it. */
+export interface ContextFile {
+  path: string;
+  text: string;
+}
+
+/** A commit of the pull request, as git reports it (for AI-authorship evidence and scars). */
+export interface CommitInfo {
+  sha: string;
+  authorName: string;
+  authorEmail: string;
+  message: string;
+}
+
+/** Accepted status of a finding: suppressed in code, accepted by a maintainer, or open. */
+export interface Acceptance {
+  by: 'suppression' | 'maintainer';
+  reason: string;
+  who?: string;
+  expires?: string;
+}
+
+export interface Finding {
+  /** Stable fingerprint: same finding, same id, across re-runs and rebases (no line numbers in it). */
+  id: string;
+  rule: string;
+  category: Category;
+  severity: Severity;
+  file: string;
+  line: number;
+  side: Side;
+  symbol?: string;
+  message: string;
+  evidence?: Record<string, unknown>;
+  /** Extension to the contract: a finding that was accepted stays visible but no longer counts. */
+  accepted?: Acceptance;
+}
+
+export interface Contribution {
+  findingId: string;
+  points: number;
+  why: string;
+}
+
+export interface UntestedUnit {
+  file: string;
+  symbol: string;
+}
+
+export interface Hotspot {
+  file: string;
+  symbol?: string;
+  source: 'otlp' | 'v8' | 'istanbul' | 'csv' | 'churn';
+  weight: number;
+  /** Figures behind the weight, as the source gave them (calls, errors, p95 ms, changes, fixes). */
+  figures?: Record<string, number>;
+}
+
+export interface RequiredCheck {
+  id: string;
+  title: string;
+  reason: string;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'guardrail-gate'; version: string };
+  base: string;
+  head: string;
+  decision: 'pass' | 'fail';
+  score: number;
+  level: Level;
+  /** The threshold the decision was taken against (extension). */
+  failOn: Level | 'none';
+  contributions: Contribution[];
+  findings: Finding[];
+  tests: { affected: string[]; untested: UntestedUnit[]; command?: string };
+  hotspots: Hotspot[];
+  requiredChecks: RequiredCheck[];
+  ai: { authored: boolean; evidence: string[] };
+  stats: {
+    filesChanged: number;
+    filesAnalyzed: number;
+    durationMs: number;
+    unitsCompared?: number;
+  };
+  /** Files that were not analyzed, and why (extension). */
+  skipped: SkippedFile[];
+  /** Things the reader should know about how complete the analysis is (extension). */
+  notes: string[];
+}
+
+/** A unit (function, method, handler, module top level) whose text changed, on the side where it lives. */
+export interface ChangedUnit {
+  file: string;
+  symbol: string;
+  side: Side;
+  startLine: number;
+  endLine: number;
+  /** The unit exists on this side only (added, or deleted by the PR). */
+  status: 'added' | 'modified' | 'deleted';
+}
+
+/** A removed line traced back to the commit that added it, when that commit fixed something. */
+export interface Scar {
+  file: string;
+  /** Base-side line that was blamed. */
+  line: number;
+  commit: string;
+  date: string;
+  subject: string;
+  kind: 'fix' | 'incident' | 'security' | 'revert';
+}
+
+/**
+ * Context about the change computed outside the detectors (import graph, coverage, telemetry, history).
+ * Every part is optional: without history or telemetry the report degrades with a note.
+ */
+export interface ImpactInput {
+  affectedTests: string[];
+  untested: UntestedUnit[];
+  testCommand?: string;
+  hotspots: Hotspot[];
+  scars: Scar[];
+  churn: { file: string; changes: number; fixes: number }[];
+  blastRadius: { file: string; direct: number; transitive: number }[];
+  /** Changed head lines that no test executed, when a coverage file was given. */
+  uncoveredLines: { file: string; lines: number[] }[];
+  /** Test files deleted or weakened by the same PR (a removed guardrail whose test also went is escalated). */
+  weakenedTests: string[];
+  notes: string[];
+}
+
+export function emptyImpact(): ImpactInput {
+  return { affectedTests: [], untested: [], hotspots: [], scars: [], churn: [], blastRadius: [], uncoveredLines: [], weakenedTests: [], notes: [] };
+}

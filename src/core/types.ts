@@ -1,0 +1,38 @@
+import type { Config } from './config/config.js';
+import type { ChangedFile, ChangedUnit, CommitInfo, ContextFile, Finding, ImpactInput, SkippedFile } from './model.js';
+
+/** Everything the detectors need: both versions of each changed file, and the head files they import. */
+export interface DetectInput {
+  files: ChangedFile[];
+  /** Head versions of unchanged files that changed code imports (helpers a guardrail may have moved into). */
+  context: ContextFile[];
+  config: Config;
+}
+
+export interface DetectResult {
+  findings: Finding[];
+  changedUnits: ChangedUnit[];
+  skipped: SkippedFile[];
+  notes: string[];
+  filesAnalyzed: number;
+  unitsCompared: number;
+}
+
+/** Everything the judge needs to turn findings and their context into a Report. */
+export interface JudgeInput {
+  base: string;
+  head: string;
+  toolVersion: string;
+  detected: DetectResult;
+  impact: ImpactInput;
+  config: Config;
+  /** `--fail-on` or the Action input; overrides the configuration file. */
+  failOn?: Config['fail-on'];
+  commits: CommitInfo[];
+  /** Extra evidence of AI authorship known to the caller (PR author, labels, branch, body). */
+  aiEvidence?: string[];
+  filesChanged: number;
+  durationMs: number;
+  /** Maintainer acceptances keyed by finding id (issue_comment command). */
+  acceptances?: Map<string, { who: string; reason: string }>;
+}
