@@ -95,6 +95,11 @@ export interface Finding {
   symbol?: string;
   message: string;
   evidence?: Record<string, unknown>;
+  /**
+   * Extension: for a finding on a removed (base) line, the nearest head line that survives, so surfaces
+   * that can only point at the head (annotations, SARIF) have somewhere to anchor.
+   */
+  headLine?: number;
   /** Extension to the contract: a finding that was accepted stays visible but no longer counts. */
   accepted?: Acceptance;
 }
@@ -194,11 +199,13 @@ export interface ImpactInput {
   blastRadius: { file: string; direct: number; transitive: number }[];
   /** Changed head lines that no test executed, when a coverage file was given. */
   uncoveredLines: { file: string; lines: number[] }[];
+  /** For each changed file, the test files that reach it through the import graph. */
+  reachingTests: { file: string; tests: string[] }[];
   /** Test files deleted or weakened by the same PR (a removed guardrail whose test also went is escalated). */
   weakenedTests: string[];
   notes: string[];
 }
 
 export function emptyImpact(): ImpactInput {
-  return { affectedTests: [], untested: [], hotspots: [], scars: [], churn: [], blastRadius: [], uncoveredLines: [], weakenedTests: [], notes: [] };
+  return { affectedTests: [], untested: [], hotspots: [], scars: [], churn: [], blastRadius: [], uncoveredLines: [], reachingTests: [], weakenedTests: [], notes: [] };
 }

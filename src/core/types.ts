@@ -1,5 +1,5 @@
 import type { Config } from './config/config.js';
-import type { ChangedFile, ChangedUnit, CommitInfo, ContextFile, Finding, ImpactInput, SkippedFile } from './model.js';
+import type { ChangedFile, ChangedUnit, ContextFile, Finding, ImpactInput, SkippedFile } from './model.js';
 
 /** Everything the detectors need: both versions of each changed file, and the head files they import. */
 export interface DetectInput {
@@ -28,9 +28,8 @@ export interface JudgeInput {
   config: Config;
   /** `--fail-on` or the Action input; overrides the configuration file. */
   failOn?: Config['fail-on'];
-  commits: CommitInfo[];
-  /** Extra evidence of AI authorship known to the caller (PR author, labels, branch, body). */
-  aiEvidence?: string[];
+  /** AI authorship as established by the caller from commits and PR metadata. */
+  ai: { authored: boolean; evidence: string[] };
   filesChanged: number;
   durationMs: number;
   /** Maintainer acceptances keyed by finding id (issue_comment command). */
