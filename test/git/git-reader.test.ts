@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openGitRepository, parseRawDiff } from '../../src/adapters/git/git-reader.js';
+import { ConfigurationError } from '../../src/core/errors.js';
+import { createPullRequestRepo, createRepo, type TempRepo } from '../support/git-repo.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+function track<T extends { cleanup(): void }>(repo: T): T {
+  cleanups.push(() => repo.cleanup());
+  return repo;
+}
+
+describe('SimpleGitReader', () => {
+  it('resolves revisions to full shas and names the flag of an unknown one', async () => {
+    const repo = track(createRepo());
+    const sha = repo.commit({ 'a.ts': 'export const a = 1;\n' });
+    const git = await openGitRepository(repo.dir);
+    expect(await git.resolveCommit('HEAD', '--head')).toBe(sha);
+    expect(await git.resolveCommit(sha.slice(0, 10), '--head')).toBe(sha);
+    await expect(git.resolveCommit('foo', '--base')).rejects.toThrow(new ConfigurationError("--base: unknown revision 'foo'"));
+    await expect(git.resolveCommit('--output=/tmp/x', '--base')).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  it('refuses a folder that is not a git work tree, naming --repo', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gg-not-a-repo-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    await expect(openGitRepository(dir)).rejects.toThrow(/--repo: .* is not a git work tree/);
+  });
+
+  it('opens a subfolder at the top level of its work tree', async () => {
+    const repo = track(createRepo());
+    repo.commit({ 'pkg/src/a.ts': 'x\n' });
+    const git = await openGitRepository(join(repo.dir, 'pkg'));
+    expect(await git.listTree(await git.resolveCommit('HEAD', '--head'))).toEqual(['pkg/src/a.ts']);
+  });
+
+  it('lists additions, modifications, deletions and renames between two commits', async () => {
+    const body = Array.from({ length: 30 }, (_, i) => `export const value${i} = ${i};`).join('\n') + '\n';
+    const repo = track(
+      createPullRequestRepo(
+        { 'src/keep.ts': 'a\n', 'src/old-name.ts': body, 'src/gone.ts': 'bye\n' },
+        { 'src/keep.ts': 'b\n', 'src/new-name.ts': body.replace('value3 = 3', 'value3 = 33'), 'src/added.ts': 'hi\n' },
+      ),
+    );
+    const git = await openGitRepository(repo.dir);
+    const entries = await git.changedFiles(repo.base, repo.head);
+    expect(entries.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+      { path: 'src/added.ts', status: 'added', kind: 'file' },
+      { path: 'src/gone.ts', status: 'deleted', kind: 'file' },
+      { path: 'src/keep.ts', status: 'modified', kind: 'file' },
+      { path: 'src/new-name.ts', oldPath: 'src/old-name.ts', status: 'renamed', kind: 'file' },
+    ]);
+  });
+
+  it('reads both versions in one batch, marks binary blobs and leaves out missing ones', async () => {
+    const repo = track(
+      createPullRequestRepo(
+        { 'a.ts': 'base text\n', 'img.png': new Uint8Array([0x89, 0x50, 0x00, 0x01]), 'name with space.ts': 'x\n' },
+        { 'a.ts': 'head text\n', 'img.png': new Uint8Array([0x89, 0x50, 0x00, 0x02]), 'name with space.ts': 'y\n' },
+      ),
+    );
+    const git = await openGitRepository(repo.dir);
+    const blobs = await git.readBlobs([
+      { sha: repo.base, path: 'a.ts' },
+      { sha: repo.head, path: 'a.ts' },
+      { sha: repo.head, path: 'img.png' },
+      { sha: repo.head, path: 'name with space.ts' },
+      { sha: repo.head, path: 'does/not/exist.ts' },
+    ]);
+    expect(blobs.get(`${repo.base}:a.ts`)).toEqual({ text: 'base text\n', size: 10, binary: false });
+    expect(blobs.get(`${repo.head}:a.ts`)?.text).toBe('head text\n');
+    expect(blobs.get(`${repo.head}:img.png`)).toEqual({ size: 4, binary: true });
+    expect(blobs.get(`${repo.head}:name with space.ts`)?.text).toBe('y\n');
+    expect(blobs.has(`${repo.head}:does/not/exist.ts`)).toBe(false);
+
+    const capped = await git.readBlobs([{ sha: repo.head, path: 'a.ts' }], { maxBytes: 4 });
+    expect(capped.get(`${repo.head}:a.ts`)).toEqual({ size: 10, binary: false });
+  });
+
+  it('reads the work tree never: uncommitted edits are invisible', async () => {
+    const repo = track(createPullRequestRepo({ 'a.ts': 'one\n' }, { 'a.ts': 'two\n' }));
+    execFileSync('sh', ['-c', 'echo dirty > a.ts'], { cwd: repo.dir });
+    const git = await openGitRepository(repo.dir);
+    const blobs = await git.readBlobs([{ sha: repo.head, path: 'a.ts' }]);
+    expect(blobs.get(`${repo.head}:a.ts`)?.text).toBe('two\n');
+  });
+
+  it('finds the merge base of a branch, and none for unrelated histories', async () => {
+    const repo = track(createRepo());
+    const root = repo.commit({ 'a.ts': '1\n' });
+    repo.git('checkout', '-q', '-b', 'feature');
+    const feature = repo.commit({ 'a.ts': '2\n' });
+    repo.git('checkout', '-q', 'main');
+    const main = repo.commit({ 'a.ts': '1\n', 'b.ts': 'b\n' });
+    repo.git('checkout', '-q', '--orphan', 'unrelated');
+    const unrelated = repo.commit({ 'z.ts': 'z\n' });
+    const git = await openGitRepository(repo.dir);
+    expect(await git.mergeBase(main, feature)).toBe(root);
+    expect(await git.mergeBase(main, unrelated)).toBeUndefined();
+  });
+
+  it('lists the commits of the pull request with full messages', async () => {
+    const repo = track(createRepo());
+    const base = repo.commit({ 'a.ts': '1\n' });
+    repo.commit({ 'a.ts': '2\n' }, 'Simplify client\n\nCo-authored-by: Claude <noreply@anthropic.com>');
+    const head = repo.commit({ 'a.ts': '3\n' }, 'Second');
+    const git = await openGitRepository(repo.dir);
+    const commits = await git.commits(base, head);
+    expect(commits.map((c) => c.message)).toEqual(['Second', 'Simplify client\n\nCo-authored-by: Claude <noreply@anthropic.com>']);
+    expect(commits[0]).toMatchObject({ sha: head, authorName: 'Test Author', authorEmail: 'author@example.com' });
+  });
+
+  describe('shallow clones', () => {
+    function shallowClone(): { source: TempRepo; clone: string; root: string; main: string; feature: string } {
+      const source = track(createRepo());
+      const root = source.commit({ 'a.ts': '0\n' });
+      source.commit({ 'a.ts': '1\n' });
+      source.git('checkout', '-q', '-b', 'feature');
+      source.commit({ 'a.ts': '2\n' });
+      const feature = source.commit({ 'a.ts': '3\n' });
+      source.git('checkout', '-q', 'main');
+      source.commit({ 'a.ts': '1\n', 'b.ts': 'b\n' });
+      const main = source.commit({ 'a.ts': '1\n', 'b.ts': 'bb\n' });
+      const clone = mkdtempSync(join(tmpdir(), 'gg-shallow-'));
+      cleanups.push(() => rmSync(clone, { recursive: true, force: true }));
+      execFileSync('git', ['clone', '-q', '--depth', '1', '--no-single-branch', `file://${source.dir}`, clone], { stdio: 'ignore' });
+      return { source, clone, root, main, feature };
+    }
+
+    it('deepens from origin until the merge base is present', async () => {
+      const { clone, main, feature, source } = shallowClone();
+      const git = await openGitRepository(clone);
+      expect(await git.isShallow()).toBe(true);
+      const expected = source.git('merge-base', main, feature);
+      expect(await git.mergeBase(main, feature)).toBe(expected);
+    });
+
+    it('asks for fetch-depth: 0 when there is nothing to deepen from', async () => {
+      const { clone, main, feature } = shallowClone();
+      execFileSync('git', ['remote', 'remove', 'origin'], { cwd: clone });
+      const git = await openGitRepository(clone);
+      await expect(git.mergeBase(main, feature)).rejects.toThrow(/fetch-depth: 0/);
+    });
+  });
+});
+
+describe('parseRawDiff', () => {
+  it('reads symlinks and submodules as such', () => {
+    const z = '0'.repeat(40);
+    const out = `:000000 120000 ${z} ${'a'.repeat(40)} A\0link\0:160000 160000 ${'b'.repeat(40)} ${'c'.repeat(40)} M\0vendor/lib\0`;
+    expect(parseRawDiff(out)).toEqual([
+      { path: 'link', status: 'added', kind: 'symlink' },
+      { path: 'vendor/lib', status: 'modified', kind: 'submodule' },
+    ]);
+  });
+});
