@@ -1,0 +1,104 @@
+import { extractImports } from './imports.js';
+import { ModuleResolver, type ResolverTree } from './resolver.js';
+
+/**
+ * The import graph of the whole head tree: who loads whom at run time. Built from file contents only;
+ * the only inputs are the texts the git adapter read from the head commit.
+ */
+
+export interface GraphInput {
+  /** Every path of the head tree. */
+  paths: ReadonlySet<string>;
+  /** Text of every source file to put in the graph (repo path -> text). */
+  sources: ReadonlyMap<string, string>;
+  /** Text of package.json / tsconfig / jsconfig / pnpm-workspace.yaml files. */
+  configs: ReadonlyMap<string, string>;
+}
+
+export interface GraphStats {
+  files: number;
+  edges: number;
+  /** Files es-module-lexer could not read (JSX) and that the regex scan handled. */
+  fallbackFiles: number;
+  /** Relative specifiers that name no file of the tree (generated code, assets, typos). */
+  unresolvedRelative: number;
+  /** Bare specifiers left to node_modules (npm packages, builtins). */
+  external: number;
+}
+
+/** Adjacency in both directions over repo paths. */
+export class ImportGraph {
+  /** file -> files it imports (deduplicated). */
+  readonly dependencies: Map<string, string[]>;
+  /** file -> files that import it. */
+  readonly dependents: Map<string, string[]>;
+  readonly stats: GraphStats;
+  readonly resolver: ModuleResolver;
+
+  constructor(dependencies: Map<string, string[]>, stats: GraphStats, resolver: ModuleResolver) {
+    this.dependencies = dependencies;
+    this.stats = stats;
+    this.resolver = resolver;
+    this.dependents = new Map();
+    for (const [from, targets] of dependencies) {
+      for (const to of targets) {
+        const list = this.dependents.get(to);
+        if (list) list.push(from);
+        else this.dependents.set(to, [from]);
+      }
+    }
+  }
+
+  /** Every file that reaches one of `roots` through imports (the roots themselves included). */
+  dependentsClosure(roots: Iterable<string>): Set<string> {
+    return walk(roots, this.dependents);
+  }
+
+  /** Every file one of `roots` loads, directly or not (the roots included). */
+  dependenciesClosure(roots: Iterable<string>): Set<string> {
+    return walk(roots, this.dependencies);
+  }
+}
+
+function walk(roots: Iterable<string>, edges: Map<string, string[]>): Set<string> {
+  const seen = new Set<string>(roots);
+  const queue = [...seen];
+  for (let i = 0; i < queue.length; i++) {
+    const next = edges.get(queue[i]!);
+    if (!next) continue;
+    for (const file of next) {
+      if (!seen.has(file)) {
+        seen.add(file);
+        queue.push(file);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Builds the graph. `initImportLexer()` must have resolved first. */
+export function buildImportGraph(input: GraphInput): ImportGraph {
+  const tree: ResolverTree = { paths: input.paths, configText: (path) => input.configs.get(path) };
+  const resolver = new ModuleResolver(tree);
+  const dependencies = new Map<string, string[]>();
+  const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0 };
+  for (const [path, text] of input.sources) {
+    stats.files++;
+    const { specifiers, fallback } = extractImports(text, path);
+    if (fallback) stats.fallbackFiles++;
+    const targets = new Set<string>();
+    for (const specifier of specifiers) {
+      const resolved = resolver.resolve(specifier, path);
+      if (resolved !== undefined) {
+        if (resolved !== path) targets.add(resolved);
+      } else if (specifier.startsWith('.')) {
+        stats.unresolvedRelative++;
+      } else {
+        stats.external++;
+      }
+    }
+    stats.edges += targets.size;
+    dependencies.set(path, [...targets]);
+  }
+  return new ImportGraph(dependencies, stats, resolver);
+}
