@@ -7,6 +7,8 @@ export interface DetectInput {
   /** Head versions of unchanged files that changed code imports (helpers a guardrail may have moved into). */
   context: ContextFile[];
   config: Config;
+  /** Today's date (YYYY-MM-DD) from the caller's clock, for suppressions that expire. */
+  today?: string;
 }
 
 export interface DetectResult {

@@ -1,0 +1,112 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type Guardrail } from '../define-detector.js';
+import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
+
+/** Writes that cannot create a duplicate by construction. */
+const UPSERT_CALL = /^(upsert|upsertMany|bulkUpsert|findOrCreate|findOneOrCreate|findOrBuild|firstOrCreate|getOrCreate|createOrUpdate|updateOrCreate|insertOrUpdate|createIfNotExists|insertIfNotExists|onConflict|onConflictDoNothing|onConflictDoUpdate|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/;
+/** SQL that makes a write idempotent. */
+const IDEMPOTENT_SQL = /\bON\s+CONFLICT\b|\bIF\s+NOT\s+EXISTS\b|\bINSERT\s+IGNORE\b|\bON\s+DUPLICATE\s+KEY\b|\bWHERE\s+NOT\s+EXISTS\b|\bMERGE\s+INTO\b|\bIF\s+EXISTS\b/i;
+/** Options that deduplicate work (queues, payment APIs, upserts). */
+const DEDUP_OPTION = /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
+/** Words that say a condition is about work already done. */
+const ALREADY = /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|pending|locked|claimed/i;
+
+export default defineDetector({
+  meta: {
+    id: 'removed-idempotency',
+    category: 'idempotency',
+    severity: 'high',
+    weakenedSeverity: 'medium',
+    description: 'Protection against doing the same work twice was removed: an idempotency key, a dedup check, an upsert, ON CONFLICT.',
+    messages: {
+      removed: '{{symbol}} no longer has {{label}}: a retried or replayed request can now apply twice.',
+      weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
+      moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+    },
+    docs: {
+      catches:
+        'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), and catches of unique-constraint violations.',
+      ignores: 'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one.',
+      example: {
+        file: 'src/payments.ts',
+        before:
+          "export async function charge(order: Order) {\n  return stripe.paymentIntents.create({ amount: order.total, currency: 'eur' }, { idempotencyKey: `order-${order.id}` });\n}\n",
+        after: "export async function charge(order: Order) {\n  return stripe.paymentIntents.create({ amount: order.total, currency: 'eur' });\n}\n",
+      },
+    },
+  },
+  inventory: idempotencyOf,
+});
+
+function idempotencyOf(unit: Unit): Guardrail[] {
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  const push = (g: Omit<Guardrail, 'category'>): void => {
+    found.push({ category: 'idempotency', ...g });
+  };
+  const lookups = new Set<string>();
+
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isCallExpression(node)) {
+      const name = calleeSimpleName(node.expression);
+      if (name && UPSERT_CALL.test(name) && !(name === 'merge' || name === 'ignore') ) {
+        push({ kind: 'upsert', anchor: `${name}`, node, label: `the ${calleeText(node.expression, sf)}() idempotent write` });
+      } else if (name && (name === 'ignore' || name === 'merge') && /insert|onConflict/i.test(node.expression.getText(sf))) {
+        push({ kind: 'upsert', anchor: name, node, label: `the ${name}() on conflict` });
+      }
+      return;
+    }
+    if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
+      const name = propertyNameText(node.name, sf);
+      if (DEDUP_OPTION.test(name) || /idempoten/i.test(name)) {
+        if (ts.isPropertyAssignment(node) && (node.initializer.kind === ts.SyntaxKind.FalseKeyword || node.initializer.kind === ts.SyntaxKind.UndefinedKeyword)) return;
+        // `unique: true` in a schema column, `upsert: true` in an update: both dedupe.
+        push({ kind: 'option', anchor: `${name} option`, node, label: `the ${name} option` });
+      }
+      return;
+    }
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+      const text = node.getText(sf);
+      if (IDEMPOTENT_SQL.test(text)) {
+        const clause = IDEMPOTENT_SQL.exec(text)![0].toUpperCase().replace(/\s+/g, ' ');
+        push({ kind: 'sql', anchor: clause, node, label: `the ${clause} clause` });
+      } else if (/idempotency-key|idempotency_key|x-idempotency/i.test(text)) {
+        push({ kind: 'header', anchor: 'idempotency header', node, label: 'the idempotency-key header' });
+      }
+      return;
+    }
+    // const existing = await Payment.findOne(...) → remember: a later `if (existing) return` is a dedup check.
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      const init = node.initializer.getText(sf);
+      if (/\b(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)\s*\(/i.test(init)) lookups.add(node.name.text);
+      return;
+    }
+    if (ts.isIfStatement(node)) {
+      if (!exits(node.thenStatement) && !returnsExisting(node.thenStatement)) return;
+      const condition = node.expression;
+      const text = condition.getText(sf);
+      if (/^\s*!/.test(text) && !ALREADY.test(text)) return; // `if (!x) throw` is a presence check, not dedup
+      const thenText = node.thenStatement.getText(sf);
+      if (/NotFound|404|Unauthori|Forbidden/.test(thenText)) return;
+      const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${name}\\b`).test(text));
+      const setMembership = /\.(has|includes)\(/.test(text) && /seen|processed|handled|done|sent|ids|keys|cache/i.test(text);
+      if (ALREADY.test(text) || mentionsLookup || setMembership) {
+        push({ kind: 'dedup-check', anchor: `dedup ${anchorText(condition, sf, 80)}`, node, label: `the already-processed check "if (${anchorText(condition, sf, 60)})"` });
+      }
+      return;
+    }
+    // catch (e) { if (e.code === '23505' || e instanceof UniqueConstraintError) … }
+    if (ts.isCatchClause(node)) {
+      const text = node.block.getText(sf);
+      if (/23505|P2002|ER_DUP_ENTRY|E11000|UniqueConstraint|unique.?violation|duplicate key/i.test(text)) {
+        push({ kind: 'unique-violation', anchor: 'unique-violation handling', node, label: 'the handling of a unique-constraint violation' });
+      }
+    }
+  });
+  return found;
+}
+
+function returnsExisting(statement: ts.Statement): boolean {
+  return ts.isBlock(statement) && statement.statements.some((s) => ts.isReturnStatement(s));
+}

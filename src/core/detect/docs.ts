@@ -1,0 +1,61 @@
+import type { DetectorMeta } from './define-detector.js';
+
+/** The documentation page of a detector, generated from its metadata so the two never drift apart. */
+export function renderRuleDoc(meta: DetectorMeta): string {
+  const example = meta.docs.example;
+  const lang = (example.file ?? 'x.ts').split('.').pop() ?? 'ts';
+  return [
+    `# ${meta.id}`,
+    '',
+    `${meta.description}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Category | \`${meta.category}\` |`,
+    `| Default severity | \`${meta.severity}\` (removed); \`${meta.weakenedSeverity ?? 'one step lower'}\` (weakened); \`info\` (moved) |`,
+    `| Reads | ${meta.scope === 'test' ? 'test files' : meta.scope === 'all' ? 'source and test files' : 'source files (not tests)'} |`,
+    '',
+    '## What it catches',
+    '',
+    meta.docs.catches,
+    '',
+    '## What it deliberately ignores',
+    '',
+    meta.docs.ignores,
+    '',
+    '## Example',
+    '',
+    `Before (\`${example.file ?? 'src/example.ts'}\`):`,
+    '',
+    '```' + lang,
+    example.before.trimEnd(),
+    '```',
+    '',
+    'After:',
+    '',
+    '```' + lang,
+    example.after.trimEnd(),
+    '```',
+    '',
+    '## Messages',
+    '',
+    ...Object.entries(meta.messages).map(([id, text]) => `- \`${id}\`: ${text}`),
+    '',
+    '## Configuration',
+    '',
+    '```yaml',
+    '# .github/guardrail-gate.yml',
+    'rules:',
+    `  ${meta.id}: off        # or a severity: info | low | medium | high | critical`,
+    '```',
+    '',
+    `To accept one finding in code, put \`// guardrail-gate-ignore ${meta.id} -- <why it is safe>\` (optionally \`until YYYY-MM-DD\`) in the function.`,
+    '',
+  ].join('\n');
+}
+
+/** The README's table of the catalogue. */
+export function renderCatalogueTable(metas: DetectorMeta[]): string {
+  const rows = metas.map((m) => `| [\`${m.id}\`](docs/rules/${m.id}.md) | \`${m.category}\` | \`${m.severity}\` | ${m.description} |`);
+  return ['| Rule | Category | Severity | What it flags |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,21 @@
+import type { Detector, DetectorMeta } from './define-detector.js';
+import removedIdempotency from './detectors/removed-idempotency.js';
+import removedRetry from './detectors/removed-retry.js';
+import removedTimeout from './detectors/removed-timeout.js';
+import removedValidation from './detectors/removed-validation.js';
+
+/**
+ * Every detector, sorted by id. Explicit rather than discovered, so the bundle holds exactly these; a
+ * test checks that this list and src/core/detect/detectors/ agree.
+ */
+export const DETECTORS: readonly Detector[] = [
+  removedIdempotency,
+  removedRetry,
+  removedTimeout,
+  removedValidation,
+];
+
+/** The catalogue's metadata, for renderers (SARIF rules, docs) that must not reach into detectors. */
+export function detectorCatalogue(): DetectorMeta[] {
+  return DETECTORS.map((d) => d.meta);
+}

@@ -1,0 +1,390 @@
+import type { ts } from 'ts-morph';
+import type { Config } from '../config/config.js';
+import { fingerprint } from '../fingerprint.js';
+import { SEVERITIES, severityRank, type ChangedUnit, type Finding, type Severity, type SkippedFile } from '../model.js';
+import { isSourcePath, SyntaxParser } from '../parse/parse.js';
+import { extractUnits, foldWhitespace, lineOf, MODULE_UNIT, type Unit } from '../parse/units.js';
+import { pairUnits, type UnitPair } from '../relate/pair-units.js';
+import { isTestPath } from '../test-files.js';
+import type { DetectInput, DetectResult } from '../types.js';
+import type { Detector, Guardrail } from './define-detector.js';
+import { DETECTORS } from './registry.js';
+import { applySuppressions } from './suppressions.js';
+
+/** How deep the search for a guardrail moved into a helper follows calls. */
+const HELPER_DEPTH = 2;
+
+interface Analyzed {
+  pairs: UnitPair[];
+  changedPairs: UnitPair[];
+  headIndex: Map<string, Unit[]>;
+  deletedFiles: Set<string>;
+  testFiles: Set<string>;
+}
+
+/**
+ * Compares the base and head versions of every changed file, unit by unit, with every enabled detector,
+ * and returns the findings. Pure: contents in, findings out.
+ */
+export function detectChanges(input: DetectInput): DetectResult {
+  const skipped: SkippedFile[] = [];
+  const notes: string[] = [];
+  const baseParser = new SyntaxParser();
+  const headParser = new SyntaxParser();
+  const baseUnits: Unit[] = [];
+  const headUnits: Unit[] = [];
+  const renames = new Map<string, string>();
+  const deletedFiles = new Set<string>();
+  const testFiles = new Set<string>();
+  const headTexts = new Map<string, string>();
+  let filesAnalyzed = 0;
+
+  for (const file of input.files) {
+    if (file.skipped) {
+      skipped.push({ file: file.path, reason: file.skipped });
+      continue;
+    }
+    const basePath = file.oldPath ?? file.path;
+    if (!isSourcePath(file.path) && !isSourcePath(basePath)) {
+      skipped.push({ file: file.path, reason: 'not a JavaScript or TypeScript source file' });
+      continue;
+    }
+    const base = file.base === undefined ? undefined : baseParser.parse(basePath, file.base);
+    const head = file.head === undefined ? undefined : headParser.parse(file.path, file.head);
+    if (base && !base.ok) {
+      skipped.push({ file: basePath, reason: `base version ${base.reason}` });
+      continue;
+    }
+    if (head && !head.ok) {
+      skipped.push({ file: file.path, reason: `head version ${head.reason}` });
+      continue;
+    }
+    filesAnalyzed++;
+    if (file.oldPath) renames.set(file.path, file.oldPath);
+    if (file.status === 'deleted') deletedFiles.add(basePath);
+    if (isTestPath(file.path, input.config.tests.patterns) || isTestPath(basePath, input.config.tests.patterns)) {
+      testFiles.add(file.path);
+      testFiles.add(basePath);
+    }
+    if (base?.ok) baseUnits.push(...extractUnits(base.sourceFile, basePath, 'base'));
+    if (head?.ok) {
+      headUnits.push(...extractUnits(head.sourceFile, file.path, 'head'));
+      headTexts.set(file.path, file.head!);
+    }
+  }
+
+  const pairs = pairUnits(baseUnits, headUnits, renames);
+  const changedPairs = pairs.filter((p) => !p.base || !p.head || p.base.text !== p.head.text);
+
+  // Head units reachable by name: the changed files' and the unchanged files they import.
+  const headIndex = new Map<string, Unit[]>();
+  const index = (unit: Unit): void => {
+    const simple = unit.name.split('.').pop()!.replace(/#\d+$/, '');
+    headIndex.set(simple, [...(headIndex.get(simple) ?? []), unit]);
+  };
+  headUnits.forEach(index);
+  for (const context of input.context) {
+    if (!isSourcePath(context.path)) continue;
+    const parsed = headParser.parse(context.path, context.text);
+    if (parsed.ok) extractUnits(parsed.sourceFile, context.path, 'head').forEach(index);
+  }
+
+  const analyzed: Analyzed = { pairs, changedPairs, headIndex, deletedFiles, testFiles };
+  const findings: Finding[] = [];
+  for (const detector of DETECTORS) {
+    const severity = configuredSeverity(detector, input.config);
+    if (severity === 'off') continue;
+    try {
+      findings.push(...runDetector(detector, severity, analyzed));
+    } catch (error) {
+      // One detector's bug must not cost the others' findings: note it and go on.
+      notes.push(`detector ${detector.meta.id} failed and was skipped: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const suppressed = applySuppressions(findings, headTexts, pairs, input.today);
+  notes.push(...suppressed.notes);
+
+  const changedUnits: ChangedUnit[] = changedPairs
+    .filter((p) => (p.head ?? p.base)!.kind !== 'class')
+    .map((p) => {
+      const unit = (p.head ?? p.base)!;
+      return { file: unit.file, symbol: unit.name, side: unit.side, startLine: unit.startLine, endLine: unit.endLine, status: !p.base ? 'added' : !p.head ? 'deleted' : 'modified' };
+    });
+
+  return {
+    findings: dedupeIds(sortFindings(suppressed.findings)),
+    changedUnits,
+    skipped,
+    notes,
+    filesAnalyzed,
+    unitsCompared: changedPairs.length,
+  };
+}
+
+function configuredSeverity(detector: Detector, config: Config): Severity | 'off' {
+  const setting = config.rules[detector.meta.id];
+  if (setting === undefined) return detector.meta.severity;
+  if (typeof setting === 'string') return setting;
+  if (setting.enabled === false) return 'off';
+  return setting.severity ?? detector.meta.severity;
+}
+
+function runDetector(detector: Detector, severity: Severity, analyzed: Analyzed): Finding[] {
+  const findings: Finding[] = [];
+  const scope = detector.meta.scope ?? 'source';
+  const inScope = (unit: Unit): boolean => {
+    const isTest = analyzed.testFiles.has(unit.file);
+    return scope === 'all' || (scope === 'test') === isTest;
+  };
+  const cache = new Map<Unit, Guardrail[]>();
+  const inventory = (unit: Unit): Guardrail[] => {
+    let found = cache.get(unit);
+    if (!found) {
+      found = detector.inventory && inScope(unit) ? detector.inventory(unit) : [];
+      cache.set(unit, found);
+    }
+    return found;
+  };
+  const weakenedSeverity = detector.meta.weakenedSeverity ?? lower(severity);
+  const emit = (base: FindingSeed): void => {
+    findings.push(buildFinding(detector, base));
+  };
+
+  if (detector.inventory) {
+    const candidates: { pair: UnitPair; guardrail: Guardrail }[] = [];
+    const pool: { pair: UnitPair; guardrail: Guardrail; used: boolean }[] = [];
+    for (const pair of analyzed.changedPairs) {
+      const before = pair.base ? inventory(pair.base) : [];
+      const after = pair.head ? inventory(pair.head) : [];
+      const { matched, unmatchedBefore, unmatchedAfter } = matchGuardrails(before, after);
+      for (const [b, a] of matched) {
+        const weakened = detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a);
+        if (weakened) {
+          emit({
+            messageId: 'weakened', severity: weakenedSeverity, side: 'head', unit: pair.head!, node: a.node, pair, anchor: b.anchor,
+            data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
+            evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) },
+          });
+        }
+      }
+      for (const guardrail of unmatchedBefore) candidates.push({ pair, guardrail });
+      for (const guardrail of unmatchedAfter) pool.push({ pair, guardrail, used: false });
+    }
+    for (const { pair, guardrail } of candidates) {
+      const helper = pair.head ? findInHelpers(pair.head, guardrail, analyzed.headIndex, inventory) : undefined;
+      const elsewhere = helper ? undefined : pool.find((p) => !p.used && equivalent(guardrail, p.guardrail));
+      if (helper || elsewhere) {
+        if (elsewhere) elsewhere.used = true;
+        const where = helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`;
+        emit({
+          messageId: 'moved', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+          data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where },
+        });
+        continue;
+      }
+      if (!pair.head && isDeadCode(pair.base!, analyzed)) continue;
+      const inDeletedFile = !pair.head && analyzed.deletedFiles.has(pair.base!.file);
+      emit({
+        messageId: 'removed',
+        // A guardrail deleted together with its whole file goes with a feature, not a simplification.
+        severity: inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
+        side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+        data: { label: guardrail.label }, evidence: { removed: snippetOf(guardrail.node, pair.base!), ...(inDeletedFile ? { fileDeleted: true } : {}) },
+      });
+    }
+  }
+
+  if (detector.inspect) {
+    for (const pair of analyzed.changedPairs) {
+      const unit = pair.head ?? pair.base!;
+      if (!inScope(unit)) continue;
+      const baseTexts = pair.base ? collectTexts(pair.base) : new Set<string>();
+      const direct = detector.inspect({
+        ...(pair.base ? { base: pair.base } : {}),
+        ...(pair.head ? { head: pair.head } : {}),
+        isNew: (node) => !baseTexts.has(foldWhitespace(node.getText(pair.head!.sourceFile))),
+        isTestFile: analyzed.testFiles.has(unit.file),
+      });
+      for (const d of direct) {
+        const owner = d.side === 'base' ? pair.base! : pair.head!;
+        emit({ messageId: d.messageId, severity: d.severity ?? severity, side: d.side, unit: owner, node: d.node, pair, anchor: d.key, data: d.data ?? {}, evidence: d.evidence ?? {} });
+      }
+    }
+  }
+  return findings;
+}
+
+interface FindingSeed {
+  messageId: string;
+  severity: Severity;
+  side: 'base' | 'head';
+  unit: Unit;
+  node: ts.Node;
+  pair: UnitPair;
+  anchor: string;
+  data: Record<string, string | number>;
+  evidence: Record<string, unknown>;
+}
+
+function buildFinding(detector: Detector, seed: FindingSeed): Finding {
+  const line = lineOf(seed.unit.sourceFile, seed.node.getStart(seed.unit.sourceFile));
+  const template = detector.meta.messages[seed.messageId] ?? seed.messageId;
+  const symbol = seed.unit.name === MODULE_UNIT ? undefined : seed.unit.name;
+  const message = fill(template, { symbol: symbol ?? 'module top level', ...seed.data });
+  const stableFile = seed.pair.head?.file ?? seed.unit.file;
+  const finding: Finding = {
+    id: fingerprint([detector.meta.id, seed.messageId, stableFile, seed.pair.head?.name ?? seed.unit.name, seed.anchor]),
+    rule: detector.meta.id,
+    category: detector.meta.category,
+    severity: seed.severity,
+    file: seed.unit.file,
+    line,
+    side: seed.side,
+    ...(symbol ? { symbol } : {}),
+    message,
+    evidence: { ...seed.evidence, kind: seed.messageId },
+  };
+  if (seed.side === 'base') {
+    const head = seed.pair.head;
+    finding.headLine = head ? Math.min(head.endLine, Math.max(head.startLine, head.startLine + (line - seed.unit.startLine))) : 1;
+    if (head && head.file !== seed.unit.file) finding.evidence = { ...finding.evidence, headFile: head.file };
+  }
+  return finding;
+}
+
+function fill(template: string, data: Record<string, string | number>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(data[key] ?? `{{${key}}}`));
+}
+
+/** Pairs guardrails before and after: same anchor first, then same shape, then same category (a swap). */
+export function matchGuardrails(before: Guardrail[], after: Guardrail[]): {
+  matched: [Guardrail, Guardrail][];
+  unmatchedBefore: Guardrail[];
+  unmatchedAfter: Guardrail[];
+} {
+  const matched: [Guardrail, Guardrail][] = [];
+  const left = [...before];
+  const right = [...after];
+  const pass = (same: (a: Guardrail, b: Guardrail) => boolean): void => {
+    for (let i = 0; i < left.length; i++) {
+      const j = right.findIndex((r) => same(left[i]!, r));
+      if (j >= 0) {
+        matched.push([left[i]!, right[j]!]);
+        left.splice(i, 1);
+        right.splice(j, 1);
+        i--;
+      }
+    }
+  };
+  pass((a, b) => a.kind === b.kind && a.anchor === b.anchor);
+  pass((a, b) => a.kind === b.kind && a.category === b.category);
+  pass((a, b) => a.category === b.category);
+  return { matched, unmatchedBefore: left, unmatchedAfter: right };
+}
+
+function equivalent(a: Guardrail, b: Guardrail): boolean {
+  return a.category === b.category && (a.anchor === b.anchor || a.kind === b.kind);
+}
+
+/** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */
+function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit[]>, inventory: (u: Unit) => Guardrail[]): Unit | undefined {
+  const seen = new Set<Unit>([head]);
+  let frontier: Unit[] = [head];
+  for (let depth = 0; depth < HELPER_DEPTH; depth++) {
+    const next: Unit[] = [];
+    for (const unit of frontier) {
+      for (const name of unit.calls) {
+        const targets = index.get(name) ?? [];
+        // Prefer a helper in the same file; a common name like `get` in another file is not evidence.
+        const local = targets.filter((t) => t.file === unit.file);
+        for (const target of local.length ? local : targets.length <= 2 ? targets : []) {
+          if (seen.has(target)) continue;
+          seen.add(target);
+          if (inventory(target).some((g) => g.category === guardrail.category && (g.kind === guardrail.kind || g.anchor === guardrail.anchor))) return target;
+          next.push(target);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/** A deleted unit nothing else referenced: removing it removes no behaviour. */
+function isDeadCode(unit: Unit, analyzed: Analyzed): boolean {
+  if (unit.exported || unit.kind === 'module' || unit.kind === 'call') return false;
+  const simple = unit.name.split('.').pop()!.replace(/#\d+$/, '').replace(/^(get|set) /, '');
+  const text = unit.sourceFile.text;
+  const pattern = new RegExp(`\\b${simple.replace(/[$]/g, '\\$')}\\b`, 'g');
+  let references = 0;
+  for (const match of text.matchAll(pattern)) {
+    const at = match.index;
+    if (at < unit.node.getStart(unit.sourceFile) || at >= unit.node.getEnd()) references++;
+  }
+  return references === 0;
+}
+
+export function defaultIsWeakened(before: Guardrail, after: Guardrail): boolean {
+  if (before.members && after.members) {
+    const kept = new Set(after.members);
+    if (before.members.some((m) => !kept.has(m))) return true;
+  }
+  if (before.strength === undefined || after.strength === undefined || !before.stronger) return false;
+  if (before.stronger === 'higher') return after.strength < before.strength;
+  return after.strength >= before.strength * 2;
+}
+
+function droppedMembers(before: Guardrail, after: Guardrail): Record<string, unknown> {
+  if (!before.members || !after.members) return {};
+  const kept = new Set(after.members);
+  const dropped = before.members.filter((m) => !kept.has(m));
+  return dropped.length ? { dropped } : {};
+}
+
+/** 'lost uuid, required' for a set that shrank, 'from 5000 to 60000' for an amount. */
+function describeChange(before: Guardrail, after: Guardrail): string {
+  const dropped = droppedMembers(before, after).dropped as string[] | undefined;
+  if (dropped) return `lost ${dropped.join(', ')}`;
+  return `from ${describeStrength(before)} to ${describeStrength(after)}`;
+}
+
+function describeStrength(g: Guardrail): string {
+  if (g.strength === undefined) return g.members ? `[${g.members.join(', ')}]` : 'set';
+  if (!Number.isFinite(g.strength)) return 'none';
+  return String(g.strength);
+}
+
+function collectTexts(unit: Unit): Set<string> {
+  const texts = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    texts.add(foldWhitespace(node.getText(unit.sourceFile)));
+    node.forEachChild(visit);
+  };
+  visit(unit.node);
+  return texts;
+}
+
+function snippetOf(node: ts.Node, unit: Unit): string {
+  const text = foldWhitespace(node.getText(unit.sourceFile));
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+function lower(severity: Severity): Severity {
+  return SEVERITIES[Math.max(1, severityRank(severity) - 1)]!;
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
+}
+
+/** Two findings with the same fingerprint (the same guardrail twice in a unit) get an occurrence suffix. */
+function dedupeIds(findings: Finding[]): Finding[] {
+  const seen = new Map<string, number>();
+  for (const f of findings) {
+    const n = (seen.get(f.id) ?? 0) + 1;
+    seen.set(f.id, n);
+    if (n > 1) f.id = `${f.id}-${n}`;
+  }
+  return findings;
+}

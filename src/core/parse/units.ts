@@ -1,0 +1,267 @@
+import { ts } from 'ts-morph';
+import type { Side } from '../model.js';
+
+/**
+ * A unit is the grain of comparison: a function, a method, an arrow function bound to a name, a class
+ * field, a route or test registered with a string name, a class shell (decorators), or the module's top
+ * level. Guardrails are inventoried per unit; a unit does not see inside the units nested in it.
+ */
+export interface Unit {
+  file: string;
+  side: Side;
+  /** Qualified name: 'BillingClient.constructor', 'router.post("documents.update")', '<module>'. */
+  name: string;
+  kind: 'function' | 'method' | 'field' | 'call' | 'class' | 'module';
+  node: ts.Node;
+  sourceFile: ts.SourceFile;
+  exported: boolean;
+  startLine: number;
+  endLine: number;
+  /** The unit's own text with whitespace folded (nested units included): what pairing compares. */
+  text: string;
+  /** Simple names of the functions this unit calls: how a guardrail moved into a helper is found. */
+  calls: Set<string>;
+  /** Roots of units nested inside this one, not walked when inventorying this unit. */
+  nested: Set<ts.Node>;
+  /** Parameter names, for detectors that need to know what is input. */
+  params: string[];
+}
+
+export const MODULE_UNIT = '<module>';
+
+/** Cuts a parsed file into units. */
+export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side): Unit[] {
+  const units: Unit[] = [];
+  const roots = new Set<ts.Node>();
+  const seen = new Map<string, number>();
+
+  const add = (name: string, kind: Unit['kind'], node: ts.Node, exported: boolean, parent: Unit | undefined): Unit => {
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    const unit: Unit = {
+      file,
+      side,
+      name: count > 1 ? `${name}#${count}` : name,
+      kind,
+      node,
+      sourceFile,
+      exported,
+      startLine: lineOf(sourceFile, node.getStart(sourceFile)),
+      endLine: lineOf(sourceFile, node.getEnd()),
+      text: foldWhitespace(node.getText(sourceFile)),
+      calls: new Set(),
+      nested: new Set(),
+      params: paramsOf(node),
+    };
+    units.push(unit);
+    roots.add(node);
+    parent?.nested.add(node);
+    return unit;
+  };
+
+  const moduleUnit: Unit = {
+    file,
+    side,
+    name: MODULE_UNIT,
+    kind: 'module',
+    node: sourceFile,
+    sourceFile,
+    exported: true,
+    startLine: 1,
+    endLine: lineOf(sourceFile, sourceFile.getEnd()),
+    text: foldWhitespace(sourceFile.getText()),
+    calls: new Set(),
+    nested: new Set(),
+    params: [],
+  };
+
+  const visit = (node: ts.Node, prefix: string, parent: Unit): void => {
+    const named = unitOf(node, sourceFile);
+    let current = parent;
+    let childPrefix = prefix;
+    if (named) {
+      const name = prefix ? `${prefix}.${named.name}` : named.name;
+      current = add(name, named.kind, node, named.exported || (parent === moduleUnit && isExportedByName(sourceFile, named.name)), parent === moduleUnit ? undefined : parent);
+      if (parent === moduleUnit) moduleUnit.nested.add(node);
+      childPrefix = name;
+    } else if (ts.isCallExpression(node)) {
+      const callee = calleeSimpleName(node.expression);
+      if (callee) current.calls.add(callee);
+    } else if (ts.isNewExpression(node)) {
+      const callee = calleeSimpleName(node.expression);
+      if (callee) current.calls.add(callee);
+    }
+    if (ts.isCallExpression(node) && named) {
+      // The route/test registration itself is the unit: its calls count too.
+      const callee = calleeSimpleName(node.expression);
+      if (callee) current.calls.add(callee);
+    }
+    ts.forEachChild(node, (child) => visit(child, childPrefix, current));
+  };
+
+  ts.forEachChild(sourceFile, (child) => visit(child, '', moduleUnit));
+  return [moduleUnit, ...units];
+}
+
+interface NamedUnit {
+  name: string;
+  kind: Unit['kind'];
+  exported: boolean;
+}
+
+function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined {
+  if (ts.isFunctionDeclaration(node) && node.body) {
+    return { name: node.name?.text ?? 'default', kind: 'function', exported: hasExport(node) };
+  }
+  if (ts.isClassDeclaration(node) || (ts.isClassExpression(node) && ts.isVariableDeclaration(node.parent))) {
+    const name = node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : 'default');
+    return { name, kind: 'class', exported: ts.isClassDeclaration(node) && hasExport(node) };
+  }
+  if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
+    if (!node.body) return undefined;
+    const base = propertyNameText(node.name, sourceFile);
+    const name = ts.isGetAccessorDeclaration(node) ? `get ${base}` : ts.isSetAccessorDeclaration(node) ? `set ${base}` : base;
+    return { name, kind: 'method', exported: false };
+  }
+  if (ts.isConstructorDeclaration(node) && node.body) {
+    return { name: 'constructor', kind: 'method', exported: false };
+  }
+  if (ts.isPropertyDeclaration(node)) {
+    return { name: propertyNameText(node.name, sourceFile), kind: node.initializer && isFunctionValue(node.initializer) ? 'method' : 'field', exported: false };
+  }
+  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && holdsCode(node.initializer)) {
+    const statement = node.parent?.parent;
+    const exported = statement !== undefined && ts.isVariableStatement(statement) && hasExport(statement);
+    return { name: node.name.text, kind: 'function', exported };
+  }
+  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isModuleLevel(node) && holdsConfiguration(node.initializer)) {
+    // `export const client = axios.create({ timeout })`, `const Body = z.object({...})`: named configuration.
+    const statement = node.parent.parent;
+    return { name: node.name.text, kind: 'field', exported: ts.isVariableStatement(statement) && hasExport(statement) };
+  }
+  if (ts.isPropertyAssignment(node) && isFunctionValue(node.initializer)) {
+    return { name: propertyNameText(node.name, sourceFile), kind: 'method', exported: false };
+  }
+  if (ts.isExportAssignment(node) && holdsCode(node.expression)) {
+    return { name: 'default', kind: 'function', exported: true };
+  }
+  if (ts.isCallExpression(node) && ts.isExpressionStatement(node.parent)) {
+    // Routes and tests are registered with a name and a function: router.post("documents.update", ...),
+    // it("retries twice", ...). Their handler is the unit, named by the registration.
+    const first = node.arguments[0];
+    if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) && node.arguments.some(isFunctionValue)) {
+      return { name: `${calleeText(node.expression, sourceFile)}(${JSON.stringify(first.text)})`, kind: 'call', exported: false };
+    }
+  }
+  return undefined;
+}
+
+function isModuleLevel(node: ts.VariableDeclaration): boolean {
+  const statement = node.parent?.parent;
+  return statement !== undefined && ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
+}
+
+/** A module-level initializer that configures something: a call, a `new`, an object or array literal. */
+function holdsConfiguration(expression: ts.Expression): boolean {
+  const inner = skipOuter(expression);
+  return ts.isCallExpression(inner) || ts.isNewExpression(inner) || ts.isObjectLiteralExpression(inner) || ts.isArrayLiteralExpression(inner) || ts.isAwaitExpression(inner);
+}
+
+/** A variable initializer that is code worth a unit: a function, or a call wrapping one (withAuth(async () => …)). */
+function holdsCode(expression: ts.Expression): boolean {
+  const inner = skipOuter(expression);
+  if (isFunctionValue(inner)) return true;
+  if (ts.isCallExpression(inner)) return inner.arguments.some((a) => isFunctionValue(skipOuter(a)) || (ts.isObjectLiteralExpression(a) && a.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)))));
+  if (ts.isObjectLiteralExpression(inner)) return inner.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)));
+  if (ts.isClassExpression(inner)) return true;
+  return false;
+}
+
+function skipOuter(expression: ts.Expression): ts.Expression {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return e;
+}
+
+export function isFunctionValue(node: ts.Node): boolean {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
+}
+
+function hasExport(node: ts.Node): boolean {
+  const modifiers = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+  return modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+}
+
+/** `function f() {}` followed by `export { f }` or `module.exports = { f }` is exported too. */
+function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
+  const text = sourceFile.text;
+  if (!text.includes(name)) return false;
+  const pattern = new RegExp(`export\\s*\\{[^}]*\\b${escapeRegExp(name)}\\b|module\\.exports[^;]*\\b${escapeRegExp(name)}\\b|exports\\.${escapeRegExp(name)}\\b|export\\s+default\\s+${escapeRegExp(name)}\\b`);
+  return pattern.test(text);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function paramsOf(node: ts.Node): string[] {
+  let fn: ts.Node | undefined = node;
+  if (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) fn = node.initializer;
+  if (fn && ts.isCallExpression(fn)) fn = fn.arguments.find(isFunctionValue);
+  if (ts.isCallExpression(node)) fn = node.arguments.find(isFunctionValue);
+  if (fn && ts.isExpression(fn)) fn = skipOuter(fn);
+  if (!fn || !ts.isFunctionLike(fn)) return [];
+  const names: string[] = [];
+  for (const p of fn.parameters) collectBindingNames(p.name, names);
+  return names;
+}
+
+function collectBindingNames(name: ts.BindingName, out: string[]): void {
+  if (ts.isIdentifier(name)) out.push(name.text);
+  else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collectBindingNames(element.name, out);
+}
+
+export function propertyNameText(name: ts.PropertyName | ts.Node, sourceFile: ts.SourceFile): string {
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return name.getText(sourceFile);
+}
+
+/** The last simple name of a callee: `this.http.get` → `get`, `retry` → `retry`. */
+export function calleeSimpleName(expression: ts.Expression): string | undefined {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return e.argumentExpression.text;
+  if (ts.isCallExpression(e)) return calleeSimpleName(e.expression);
+  return undefined;
+}
+
+/** The callee as written, folded: `this.client.post` → `client.post` (a receiver of `this` is noise). */
+export function calleeText(expression: ts.Expression, sourceFile: ts.SourceFile): string {
+  return foldWhitespace(expression.getText(sourceFile)).replace(/^this\./, '').replace(/\?\./g, '.').slice(0, 80);
+}
+
+export function foldWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export function lineOf(sourceFile: ts.SourceFile, position: number): number {
+  return sourceFile.getLineAndCharacterOfPosition(position).line + 1;
+}
+
+/** Visits every node of a unit, not descending into the units nested in it. */
+export function forEachNodeOfUnit(unit: Unit, visit: (node: ts.Node) => void): void {
+  const walk = (node: ts.Node): void => {
+    visit(node);
+    ts.forEachChild(node, (child) => {
+      if (!unit.nested.has(child)) walk(child);
+    });
+  };
+  if (unit.kind === 'module') {
+    ts.forEachChild(unit.node, (child) => {
+      if (!unit.nested.has(child)) walk(child);
+    });
+  } else walk(unit.node);
+}

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { ts } from 'ts-morph';
+import { describe, expect, it } from 'vitest';
+
+// The dependency rules of the codebase, enforced on every test run rather than hoped for
+// (research/style.md §10.3): the core is pure, detectors are independent, adapters stay thin.
+const ROOT = join(import.meta.dirname, '../..');
+const SRC = join(ROOT, 'src');
+
+/** Packages the pure core may use: parsing, schema and glob libraries that do no I/O. */
+const CORE_PACKAGES = new Set(['ts-morph', 'semver', 'zod', 'yaml', 'picomatch', 'es-module-lexer', 'sarif' /* types only */]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+function importsOf(file: string): string[] {
+  return ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+}
+
+const rel = (file: string): string => relative(ROOT, file).split('\\').join('/');
+const target = (file: string, specifier: string): string => rel(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+
+/** Calls that reach the environment or the clock, found in the syntax tree (comments and strings don't count). */
+function impureCalls(file: string): string[] {
+  const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'process') found.push(`${rel(file)} uses process.${node.name.text}`);
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') found.push(`${rel(file)} calls require()`);
+    if (ts.isCallExpression(node) && node.expression.getText(sf) === 'Date.now') found.push(`${rel(file)} reads the clock (Date.now)`);
+    if (ts.isNewExpression(node) && node.expression.getText(sf) === 'Date' && !node.arguments?.length) found.push(`${rel(file)} reads the clock (new Date())`);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+describe('architecture', () => {
+  const files = sourceFiles(SRC);
+
+  it('keeps src/core pure: only core modules and I/O-free packages', () => {
+    const violations: string[] = [];
+    for (const file of files.filter((f) => rel(f).startsWith('src/core/'))) {
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.')) {
+          if (!target(file, spec).startsWith('src/core/')) violations.push(`${rel(file)} imports ${spec}`);
+        } else if (!CORE_PACKAGES.has(spec.split('/')[0]!.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!)) {
+          violations.push(`${rel(file)} imports ${spec}`);
+        }
+      }
+      violations.push(...impureCalls(file));
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('keeps detectors independent of each other', () => {
+    const violations: string[] = [];
+    for (const file of files.filter((f) => rel(f).startsWith('src/core/detect/detectors/'))) {
+      for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
+        const to = target(file, spec);
+        if (to.startsWith('src/core/detect/detectors/')) violations.push(`${rel(file)} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('keeps adapters away from detectors', () => {
+    const violations: string[] = [];
+    for (const file of files.filter((f) => rel(f).startsWith('src/adapters/'))) {
+      for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
+        if (target(file, spec).startsWith('src/core/detect/')) violations.push(`${rel(file)} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CATEGORIES } from '../../src/core/model.js';
+import { renderCatalogueTable, renderRuleDoc } from '../../src/core/detect/docs.js';
+import { DETECTORS } from '../../src/core/detect/registry.js';
+import { findingsOf, loadCases, loud } from '../support/detector-cases.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const UPDATE = process.env.GG_UPDATE_DOCS === '1';
+const MIN_CASES = 3;
+
+describe('the detector catalogue', () => {
+  it('lists exactly the files of src/core/detect/detectors, sorted by id', () => {
+    const files = readdirSync(join(ROOT, 'src/core/detect/detectors')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+    const ids = DETECTORS.map((d) => d.meta.id);
+    expect(ids).toEqual(files);
+    expect(ids).toEqual([...ids].sort());
+  });
+
+  for (const detector of DETECTORS) {
+    const { id } = detector.meta;
+    describe(id, () => {
+      it('uses a category of the contract', () => {
+        expect(CATEGORIES).toContain(detector.meta.category);
+      });
+      it(`has at least ${MIN_CASES} cases that must be flagged and ${MIN_CASES} that must stay quiet`, () => {
+        expect(loadCases(id, 'flagged').length).toBeGreaterThanOrEqual(MIN_CASES);
+        expect(loadCases(id, 'quiet').length).toBeGreaterThanOrEqual(MIN_CASES);
+      });
+      it('has docs/rules/<id>.md in step with its metadata', () => {
+        const path = join(ROOT, 'docs/rules', `${id}.md`);
+        const rendered = renderRuleDoc(detector.meta);
+        if (UPDATE) writeFileSync(path, rendered);
+        expect(existsSync(path), `${path} is missing: run npm run docs`).toBe(true);
+        expect(readFileSync(path, 'utf8')).toBe(rendered);
+      });
+      it('flags its own documentation example', () => {
+        const { before, after, file } = detector.meta.docs.example;
+        const path = file ?? (detector.meta.scope === 'test' ? 'test/example.test.ts' : 'src/example.ts');
+        const findings = loud(findingsOf(id, [{ path, status: 'modified', base: before, head: after }]));
+        expect(findings.length).toBeGreaterThan(0);
+      });
+    });
+  }
+
+  it('is listed in the README', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = renderCatalogueTable(DETECTORS.map((d) => d.meta));
+    const start = '<!-- catalogue:start -->';
+    const end = '<!-- catalogue:end -->';
+    if (UPDATE && readme.includes(start)) {
+      writeFileSync(join(ROOT, 'README.md'), readme.replace(new RegExp(`${start}[\\s\\S]*?${end}`), `${start}\n${table}\n${end}`));
+      return;
+    }
+    expect(readme).toContain(`${start}\n${table}\n${end}`);
+  });
+});

@@ -1,0 +1,80 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { defaultConfig } from '../../src/core/config/config.js';
+import { detectChanges } from '../../src/core/detect/run-detectors.js';
+import type { ChangedFile, Finding } from '../../src/core/model.js';
+
+export const FIXTURES = join(import.meta.dirname, '../../fixtures/detectors');
+
+/**
+ * A detector case is a folder under fixtures/detectors/<id>/{flagged,quiet}/<case>/ holding either
+ * `before.ts` + `after.ts` (one file, analyzed as `case.json`'s `file` or src/<case>.ts), or `before/` +
+ * `after/` trees (several files: moves across files, helpers). `expected.json`, when present in a
+ * flagged case, lists what must be found: [{ "kind": "removed" | "weakened" | …, "side": "base", "line": 4 }].
+ */
+export interface DetectorCase {
+  name: string;
+  dir: string;
+  files: ChangedFile[];
+  expected?: { kind: string; side?: 'base' | 'head'; line?: number }[];
+}
+
+export function loadCases(detectorId: string, group: 'flagged' | 'quiet'): DetectorCase[] {
+  const root = join(FIXTURES, detectorId, group);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => statSync(join(root, name)).isDirectory())
+    .sort()
+    .map((name) => loadCase(join(root, name), name));
+}
+
+function loadCase(dir: string, name: string): DetectorCase {
+  const meta = existsSync(join(dir, 'case.json')) ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { file?: string }) : {};
+  let files: ChangedFile[];
+  if (existsSync(join(dir, 'before')) || existsSync(join(dir, 'after'))) {
+    const before = readTree(join(dir, 'before'));
+    const after = readTree(join(dir, 'after'));
+    const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+    files = paths
+      .filter((p) => before.get(p) !== after.get(p))
+      .map((path) => ({
+        path,
+        status: !before.has(path) ? 'added' : !after.has(path) ? 'deleted' : 'modified',
+        ...(before.has(path) ? { base: before.get(path)! } : {}),
+        ...(after.has(path) ? { head: after.get(path)! } : {}),
+      }));
+  } else {
+    const ext = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs'].find((e) => existsSync(join(dir, `before.${e}`)) || existsSync(join(dir, `after.${e}`))) ?? 'ts';
+    const path = meta.file ?? `src/${name}.${ext}`;
+    const base = existsSync(join(dir, `before.${ext}`)) ? readFileSync(join(dir, `before.${ext}`), 'utf8') : undefined;
+    const head = existsSync(join(dir, `after.${ext}`)) ? readFileSync(join(dir, `after.${ext}`), 'utf8') : undefined;
+    files = [{ path, status: base === undefined ? 'added' : head === undefined ? 'deleted' : 'modified', ...(base !== undefined ? { base } : {}), ...(head !== undefined ? { head } : {}) }];
+  }
+  const expectedPath = join(dir, 'expected.json');
+  return { name, dir, files, ...(existsSync(expectedPath) ? { expected: JSON.parse(readFileSync(expectedPath, 'utf8')) } : {}) };
+}
+
+function readTree(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(root)) return out;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out.set(relative(root, full).split('\\').join('/'), readFileSync(full, 'utf8'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Runs every detector over the case and returns the findings of one rule. */
+export function findingsOf(detectorId: string, files: ChangedFile[]): Finding[] {
+  const result = detectChanges({ files, context: [], config: defaultConfig(), today: '2026-11-23' });
+  return result.findings.filter((f) => f.rule === detectorId);
+}
+
+/** Findings a reviewer would be shown as a problem: not info (moved), not accepted. */
+export function loud(findings: Finding[]): Finding[] {
+  return findings.filter((f) => f.severity !== 'info' && !f.accepted);
+}
