@@ -1,0 +1,155 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { GitReader, Logger } from '../adapters/ports.js';
+import { detectAiAuthorship, type PullRequestAuthorship } from '../core/ai/authorship.js';
+import { detectChanges, judge } from '../core/analyze.js';
+import { defaultConfig, parseConfig, type Config } from '../core/config/config.js';
+import { ConfigurationError } from '../core/errors.js';
+import type { Report } from '../core/model.js';
+import { collectChanges } from './collect.js';
+import { gatherImpact } from './impact.js';
+
+/** The version written into every report (`tool.version`). */
+export const TOOL_VERSION: string = packageJson.version;
+
+/** Where the configuration lives when neither `--config` nor the `config` input names a file. */
+export const DEFAULT_CONFIG_PATHS = ['.github/guardrail-gate.yml', '.github/guardrail-gate.yaml'];
+
+/** Candidates for `--base` when it is not given, in order: the remote's default branch, then local ones. */
+const DEFAULT_BASE_CANDIDATES = ['origin/HEAD', 'origin/main', 'origin/master', 'main', 'master'];
+
+export interface AnalysisDeps {
+  git: GitReader;
+  logger: Logger;
+  /** Milliseconds since some origin, for `stats.durationMs`; the core has no clock. */
+  now?: () => number;
+  /** The folder relative paths on the command line are resolved from. */
+  cwd?: string;
+}
+
+export interface AnalysisOptions {
+  /** Top level of the work tree (the git adapter's `repoDir`). */
+  repoDir: string;
+  /** Any git revision; defaults to the merge base with the remote default branch. */
+  base?: string;
+  /** Any git revision; defaults to HEAD. */
+  head?: string;
+  /** Configuration file, read from the base commit (CONTRACT §4). */
+  configPath?: string;
+  failOn?: Config['fail-on'];
+  /** Hotspot and coverage files from flags or inputs, as given (resolved from `cwd`). */
+  hotspotFiles: string[];
+  coverageFiles: string[];
+  pullRequest?: PullRequestAuthorship;
+  /** Maintainer acceptances keyed by finding id. */
+  acceptances?: Map<string, { who: string; reason: string }>;
+}
+
+/**
+ * Runs the whole gate on one pull request: resolves the revisions and their merge base, reads the
+ * configuration from the base commit, collects both versions of the changed files, detects removed and
+ * weakened guardrails, gathers their impact and judges. Throws ConfigurationError for anything the user
+ * must fix (exit 2); returns the Report otherwise, whatever its decision.
+ */
+export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions): Promise<Report> {
+  const now = deps.now ?? (() => performance.now());
+  const started = now();
+  const { git, logger } = deps;
+  const cwd = deps.cwd ?? process.cwd();
+
+  const head = await git.resolveCommit(options.head ?? 'HEAD', '--head');
+  const baseRevision = options.base ?? (await findDefaultBase(git));
+  const baseTip = await git.resolveCommit(baseRevision, '--base');
+  const mergeBase = await git.mergeBase(baseTip, head);
+  if (!mergeBase) {
+    throw new ConfigurationError(`--base: '${baseRevision}' and --head '${options.head ?? 'HEAD'}' share no history (no merge base)`);
+  }
+  logger.debug(`base ${baseRevision} = ${baseTip}, merge base ${mergeBase}, head ${head}`);
+
+  const { config, notes: configNotes } = await loadConfig(git, baseTip, options.configPath, options.repoDir, cwd);
+  const collected = await collectChanges({ git, logger, base: mergeBase, head, config });
+  logger.debug(`${collected.files.length} changed files, ${collected.context.length} context files`);
+
+  const detected = detectChanges({ files: collected.files, context: collected.context, config });
+  const impact = await gatherImpact({
+    repoDir: options.repoDir,
+    base: mergeBase,
+    head,
+    files: collected.files,
+    detected,
+    config,
+    hotspotFiles: [...config.hotspots.map((p) => resolve(options.repoDir, p)), ...options.hotspotFiles.map((p) => resolve(cwd, p))],
+    coverageFiles: [...config.coverage.map((p) => resolve(options.repoDir, p)), ...options.coverageFiles.map((p) => resolve(cwd, p))],
+    git,
+    logger,
+  });
+  const ai = detectAiAuthorship(await git.commits(mergeBase, head), options.pullRequest);
+
+  const report = judge({
+    base: mergeBase,
+    head,
+    toolVersion: TOOL_VERSION,
+    detected,
+    impact,
+    config,
+    ...(options.failOn ? { failOn: options.failOn } : {}),
+    ai,
+    filesChanged: collected.files.length,
+    durationMs: 0,
+    ...(options.acceptances ? { acceptances: options.acceptances } : {}),
+  });
+  for (const note of [...configNotes, ...collected.notes]) if (!report.notes.includes(note)) report.notes.push(note);
+  report.stats.durationMs = Math.round(now() - started);
+  return report;
+}
+
+/** The merge-base side when `--base` is not given: the remote default branch, else a local main/master. */
+export async function findDefaultBase(git: GitReader): Promise<string> {
+  for (const candidate of DEFAULT_BASE_CANDIDATES) {
+    try {
+      await git.resolveCommit(candidate, '--base');
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+    }
+  }
+  throw new ConfigurationError(
+    `--base: no default branch found (tried ${DEFAULT_BASE_CANDIDATES.join(', ')}): pass --base with the branch or commit the pull request targets`,
+  );
+}
+
+/**
+ * Reads the configuration from the base commit, so that a pull request cannot loosen its own gate. A
+ * `--config` file the base commit lacks is read from disk (a local run, a file kept outside the repository),
+ * and the report says so.
+ */
+async function loadConfig(
+  git: GitReader,
+  baseTip: string,
+  configPath: string | undefined,
+  repoDir: string,
+  cwd: string,
+): Promise<{ config: Config; notes: string[] }> {
+  const inRepo = (path: string): string | undefined => {
+    const rel = relative(repoDir, isAbsolute(path) ? path : resolve(cwd, path));
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : undefined;
+  };
+  const candidates = configPath
+    ? [...new Set([...(isAbsolute(configPath) ? [] : [configPath.replace(/^\.\//, '')]), inRepo(configPath)].filter((p): p is string => !!p))]
+    : DEFAULT_CONFIG_PATHS;
+  const blobs = await git.readBlobs(candidates.map((path) => ({ sha: baseTip, path })));
+  for (const path of candidates) {
+    const blob = blobs.get(`${baseTip}:${path}`);
+    if (blob?.text !== undefined) return { config: parseConfig(blob.text, `${path} (base commit)`), notes: [] };
+  }
+  if (!configPath) return { config: defaultConfig(), notes: [] };
+
+  const onDisk = [resolve(cwd, configPath), resolve(repoDir, configPath)].find((p) => existsSync(p));
+  if (!onDisk) throw new ConfigurationError(`--config: ${configPath} is neither in the base commit nor on disk`);
+  const text = readFileSync(onDisk, 'utf8');
+  return {
+    config: parseConfig(text, configPath),
+    notes: [`configuration read from ${configPath} on disk: the base commit has no such file, so this pull request's gate is not protected from edits to it`],
+  };
+}
