@@ -1,0 +1,65 @@
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { Logger } from '../ports.js';
+
+/** The Octokit instance every GitHub call of the Action goes through. */
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+/** How the client is built; timings are parameters so tests against a loopback server stay fast. */
+export interface ClientOptions {
+  token: string;
+  /** REST base URL: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server. */
+  baseUrl: string;
+  logger: Logger;
+  userAgent: string;
+  /** Milliseconds per "second" of retry-after and of the retry back-off (1000 in production). */
+  retryUnitMs?: number;
+  /** Rate-limit waits longer than this many seconds are not worth CI minutes: give up and degrade. */
+  maxRateLimitWaitSeconds?: number;
+}
+
+/** Server errors are retried this many times with quadratic back-off (1, 4, 9 units). */
+const SERVER_ERROR_RETRIES = 3;
+/** Rate-limited requests are retried at most this many times. */
+const RATE_LIMIT_RETRIES = 2;
+
+/**
+ * Builds the one GitHub client: retries 5xx with back-off (plugin-retry) and waits out primary and
+ * secondary rate limits when the wait is short (plugin-throttling). 403/404/422 are never retried: a 403
+ * usually means a read-only token, which the publisher turns into a degrade, not a wait.
+ */
+export function createGitHubClient(options: ClientOptions): GitHubClient {
+  const unit = options.retryUnitMs ?? 1000;
+  const maxWait = options.maxRateLimitWaitSeconds ?? 60;
+  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    if (retryCount < RATE_LIMIT_RETRIES && retryAfter <= maxWait) {
+      options.logger.info(`GitHub ${kind} rate limit on ${request.method} ${request.url}: retrying in ${retryAfter}s`);
+      return true;
+    }
+    options.logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: giving up (retry-after ${retryAfter}s)`);
+    return false;
+  };
+  return getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl,
+      userAgent: options.userAgent,
+      log: {
+        debug: (m: string) => options.logger.debug(m),
+        info: (m: string) => options.logger.debug(m),
+        warn: (m: string) => options.logger.debug(m),
+        error: (m: string) => options.logger.debug(m),
+      },
+      retry: { retries: SERVER_ERROR_RETRIES, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+      throttle: {
+        retryAfterBaseValue: unit,
+        fallbackSecondaryRateRetryAfter: 60,
+        onRateLimit: onLimit('primary'),
+        onSecondaryRateLimit: onLimit('secondary'),
+      },
+    },
+    retry,
+    throttling,
+  );
+}
