@@ -175,6 +175,7 @@ async function gatherCoverage(
       const uncovered = lines.filter((line) => counts.get(line) === 0);
       if (uncovered.length) impact.uncoveredLines.push({ file, lines: uncovered });
     }
+    impact.uncoveredLines.sort((a, b) => a.file.localeCompare(b.file));
   } catch (error) {
     impact.notes.push(`coverage: could not list the changed lines (${(error as Error).message.split('\n')[0]})`);
   }

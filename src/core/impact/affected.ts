@@ -9,6 +9,9 @@ import type { TestMatcher } from './tests.js';
  * test reaches, which tests the PR itself deleted or weakened, and how far each change spreads.
  */
 
+/** The name detectChanges gives a file's top-level code. */
+const MODULE_UNIT = '<module>';
+
 export interface TestImpact {
   affectedTests: string[];
   reachingTests: { file: string; tests: string[] }[];
@@ -51,7 +54,10 @@ export function computeTestImpact(options: {
   }
   const untested: UntestedUnit[] = [];
   const seen = new Set<string>();
+  // A file's top level counts only when nothing more precise changed in it (it is listed whenever the file changes).
+  const filesWithNamedUnits = new Set(changedUnits.filter((unit) => unit.side === 'head' && unit.symbol !== MODULE_UNIT).map((unit) => unit.file));
   for (const unit of changedUnits) {
+    if (unit.symbol === MODULE_UNIT && filesWithNamedUnits.has(unit.file)) continue;
     if (unit.side !== 'head' || unit.status === 'deleted' || isTest(unit.file) || !isSourcePath(unit.file)) continue;
     const key = unit.file + '\0' + unit.symbol;
     if (seen.has(key)) continue;

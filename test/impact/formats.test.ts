@@ -1,0 +1,217 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCoverage, v8LineCounts } from '../../src/core/impact/coverage.js';
+import { mapRecords, matchHotspots, parseCsv, parseHotspots } from '../../src/core/impact/hotspots.js';
+import { extractImports, initImportLexer } from '../../src/core/impact/imports.js';
+import { parseJsonc } from '../../src/core/impact/jsonc.js';
+import { normalizeProductionPath, ProductionPathMapper } from '../../src/core/impact/prod-paths.js';
+import { classifyCommitMessage } from '../../src/core/impact/scars.js';
+import { createTestMatcher } from '../../src/core/impact/tests.js';
+import type { ChangedUnit } from '../../src/core/model.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures');
+const read = (path: string): string => readFileSync(join(FIXTURES, path), 'utf8');
+
+/** Every file of the fixture monorepo (base and head together), as production paths map onto them. */
+function monorepoPaths(): string[] {
+  const paths = new Set<string>();
+  const walk = (root: string, dir = ''): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const relative = dir ? `${dir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(root, relative);
+      else paths.add(relative);
+    }
+  };
+  walk(join(FIXTURES, 'impact/monorepo/base'));
+  walk(join(FIXTURES, 'impact/monorepo/head-overlay'));
+  return [...paths].sort();
+}
+
+const unit = (file: string, symbol: string, startLine: number, endLine: number): ChangedUnit => ({ file, symbol, side: 'head', startLine, endLine, status: 'modified' });
+
+describe('import extraction', () => {
+  beforeAll(() => initImportLexer());
+
+  it('keeps run-time imports and drops type-only ones', () => {
+    const source = [
+      "import type { A } from './a';",
+      "import { type B, c } from './b';",
+      "export type { D } from './d';",
+      "export * from './e';",
+      "export { f } from './f';",
+      "const g = require('./g');",
+      "const h = await import('./h');",
+      "let i: import('./i').T;",
+      'const j = import(`./locale/${lang}.js`);',
+    ].join('\n');
+    expect(extractImports(source, 'src/x.ts')).toEqual({ specifiers: ['./b', './e', './f', './h', './g'], fallback: false });
+  });
+
+  it('reads JSX files with the fallback scan', () => {
+    const source = "import React from 'react';\nimport type { P } from './p';\nimport { Button } from './Button';\nexport const App = () => <Button onClick={() => import('./lazy')} />;\nconst legacy = require('./legacy');\n";
+    const result = extractImports(source, 'src/App.tsx');
+    expect(result.fallback).toBe(true);
+    expect(result.specifiers.sort()).toEqual(['./Button', './lazy', './legacy', 'react']);
+  });
+
+  it('falls back when the lexer cannot read a .ts file', () => {
+    const result = extractImports("import { a } from './a';\nconst x = <T,>(v: T) => <div>{v}</div>;", 'src/odd.ts');
+    expect(result.specifiers).toContain('./a');
+  });
+});
+
+describe('tsconfig reading', () => {
+  it('accepts comments and trailing commas', () => {
+    expect(parseJsonc('{\n // c\n "a": "http://x", /* b */ "b": [1, 2,],\n}')).toEqual({ a: 'http://x', b: [1, 2] });
+    expect(parseJsonc('{ not json')).toBeUndefined();
+  });
+});
+
+describe('test file recognition', () => {
+  it('follows the common conventions and leaves helpers out', () => {
+    const isTest = createTestMatcher([], new Map());
+    const tests = ['src/a.test.ts', 'src/b.spec.tsx', 'lib/c-test.mjs', 'src/__tests__/d.ts', 'test/e.js', 'packages/x/tests/f.ts', 'test.js'];
+    const notTests = ['src/latest.ts', 'test/helpers/server.js', 'test/fixtures/app.test.ts', 'src/__tests__/__fixtures__/x.ts', 'src/test-utils.ts', 'src/a.test.d.ts', 'test/setup.ts', 'README.md'];
+    expect(tests.filter(isTest)).toEqual(tests);
+    expect(notTests.filter(isTest)).toEqual([]);
+  });
+
+  it('adds globs from configuration and package.json jest.testMatch', () => {
+    const configs = new Map([['packages/web/package.json', JSON.stringify({ jest: { testMatch: ['**/checks/**/*.ts'] } })]]);
+    const isTest = createTestMatcher(['e2e/**/*.e2e.ts'], configs);
+    expect(isTest('e2e/login.e2e.ts')).toBe(true);
+    expect(isTest('packages/web/src/checks/price.ts')).toBe(true);
+    expect(isTest('packages/web/src/price.ts')).toBe(false);
+  });
+});
+
+describe('production path mapping', () => {
+  const mapper = new ProductionPathMapper(monorepoPaths());
+
+  it('maps containerized, transpiled, URL and Windows paths onto the repository', () => {
+    expect(mapper.map('/app/packages/app/dist/checkout.js')).toBe('packages/app/src/checkout.ts');
+    expect(mapper.map('file:///home/runner/work/mono/mono/packages/shared/src/timeout.ts')).toBe('packages/shared/src/timeout.ts');
+    expect(mapper.map('C:\\build\\mono\\packages\\app\\src\\refund.ts')).toBe('packages/app/src/refund.ts');
+    expect(mapper.map('/var/task/packages/app/dist/audit.cjs')).toBe('packages/app/src/audit.cjs');
+    expect(mapper.map('webpack:///./packages/pricing/src/format.ts?abc')).toBe('packages/pricing/src/format.ts');
+  });
+
+  it('refuses third-party code, unknown files and ambiguous names', () => {
+    expect(mapper.map('/app/node_modules/express/lib/router/index.js')).toBeUndefined();
+    expect(mapper.map('/app/packages/gone/dist/thing.js')).toBeUndefined();
+    // Two index.ts files in the repository and nothing in the path to choose between them.
+    expect(mapper.map('/srv/index.js')).toBeUndefined();
+    expect(normalizeProductionPath('/app/src/x.js:12:7')).toBe('/app/src/x.js');
+  });
+});
+
+describe('hotspot formats', () => {
+  const mapper = new ProductionPathMapper(monorepoPaths());
+
+  it('aggregates OTLP spans by code location, with both attribute conventions', () => {
+    const records = parseHotspots(read('hotspots/otlp-traces.json'), 'otlp-traces.json');
+    const checkout = records.find((record) => record.function === 'checkout')!;
+    expect(checkout).toMatchObject({ source: 'otlp', path: '/app/packages/app/dist/checkout.js', calls: 10, errors: 1, line: 5 });
+    expect(checkout.p95).toBe(250);
+    expect(records.find((record) => record.path.endsWith('timeout.ts'))).toMatchObject({ function: 'shared.timeout.withTimeout', calls: 3, errors: 0, line: 1 });
+    const { mapped, unmapped } = mapRecords(records, mapper);
+    expect(mapped.map((record) => record.file).sort()).toEqual(['packages/app/src/checkout.ts', 'packages/shared/src/timeout.ts']);
+    expect(unmapped).toEqual(['/app/node_modules/express/lib/router/index.js', '/app/packages/gone/dist/thing.js']);
+  });
+
+  it('reads the OTLP file exporter (one request per line) like the single document', () => {
+    const lines = parseHotspots(read('hotspots/otlp-traces.jsonl'), 'otlp-traces.jsonl');
+    expect(lines.find((record) => record.function === 'checkout')).toMatchObject({ calls: 10, errors: 1 });
+  });
+
+  it('reads function call counts from NODE_V8_COVERAGE output and skips node internals', () => {
+    const records = parseHotspots(read('hotspots/coverage-4242-1763900000000-0.json'), 'v8');
+    expect(records).toEqual([{ source: 'v8', path: 'file:///app/packages/legacy/lib/retry.js', function: 'retry', calls: 1200 }]);
+  });
+
+  it('reads Istanbul function counts with their lines', () => {
+    const records = parseHotspots(read('hotspots/istanbul-functions.json'), 'istanbul');
+    expect(records).toEqual([{ source: 'istanbul', path: '/home/runner/work/mono/mono/packages/pricing/src/format.ts', function: 'formatPrice', line: 3, calls: 5400 }]);
+  });
+
+  it('reads a CSV and a JSON export with column aliases', () => {
+    const csv = parseHotspots(read('hotspots/apm-export.csv'), 'apm.csv');
+    expect(csv[0]).toEqual({ source: 'csv', path: '/var/task/packages/app/dist/report.js', function: 'buildReport', calls: 300, errors: 2, p95: 45 });
+    const json = parseHotspots(read('hotspots/apm-export.json'), 'apm.json');
+    expect(json[1]).toEqual({ source: 'csv', path: 'C:\\build\\mono\\packages\\app\\src\\refund.ts', function: 'refund', calls: 42 });
+    expect(parseCsv('a,b\n"x, ""y""",2\r\n')).toEqual([{ a: 'x, "y"', b: '2' }]);
+    expect(() => parseHotspots('name,value\nx,1\n', 'bad.csv')).toThrow(/file column/);
+  });
+
+  it('weighs changed units by their production calls, hottest first', () => {
+    const records = [
+      ...parseHotspots(read('hotspots/otlp-traces.json'), 'otlp'),
+      ...parseHotspots(read('hotspots/istanbul-functions.json'), 'istanbul'),
+      ...parseHotspots(read('hotspots/apm-export.csv'), 'csv'),
+    ];
+    const { mapped } = mapRecords(records, mapper);
+    const hotspots = matchHotspots(
+      mapped,
+      [unit('packages/pricing/src/format.ts', 'formatPrice', 3, 5), unit('packages/app/src/checkout.ts', 'checkout', 5, 8), unit('packages/app/src/report.ts', 'buildReport', 1, 3), unit('packages/app/src/orphan.ts', 'orphan', 1, 3)],
+      [],
+    );
+    expect(hotspots.map((h) => [h.file, h.symbol, h.source])).toEqual([
+      ['packages/pricing/src/format.ts', 'formatPrice', 'istanbul'],
+      ['packages/app/src/report.ts', 'buildReport', 'csv'],
+      ['packages/app/src/checkout.ts', 'checkout', 'otlp'],
+    ]);
+    expect(hotspots[0]!.weight).toBe(1);
+    expect(hotspots[2]!.figures).toEqual({ calls: 10, errors: 1, p95: 250 });
+    // Errors raise a weight: 10 calls with 1 error weigh more than 10 calls alone would.
+    expect(hotspots[2]!.weight).toBeGreaterThan(Math.log1p(10) / Math.log1p(5400));
+    expect(hotspots[2]!.weight).toBeLessThan(hotspots[1]!.weight);
+  });
+});
+
+describe('coverage formats', () => {
+  it('reads lcov line hits', () => {
+    const { format, files } = parseCoverage(read('coverage/lcov.info'), 'lcov.info');
+    expect(format).toBe('lcov');
+    expect(files[0]!.path).toBe('/home/runner/work/mono/mono/packages/shared/src/timeout.ts');
+    expect([...files[0]!.lines!]).toEqual([[1, 4], [2, 0]]);
+  });
+
+  it('reads Istanbul statement hits as line hits', () => {
+    const { format, files } = parseCoverage(read('coverage/coverage-final.json'), 'coverage-final.json');
+    expect(format).toBe('istanbul');
+    expect([...files[0]!.lines!]).toEqual([[4, 0]]);
+  });
+
+  it('turns V8 block ranges into line hits against the executed text', () => {
+    const { format, files } = parseCoverage(read('coverage/v8/coverage-999-1763900000000-0.json'), 'v8.json');
+    expect(format).toBe('v8');
+    const text = read('impact/monorepo/head-overlay/packages/app/src/report.ts');
+    expect([...v8LineCounts(files[0]!.v8!, text)]).toEqual([[1, 0], [2, 0]]);
+    expect([...v8LineCounts([{ functionName: '', ranges: [{ startOffset: 0, endOffset: 40, count: 3 }, { startOffset: 12, endOffset: 30, count: 0 }] }], 'const a = 1;\nif (x) {\n  y();\n}\nz();')]).toEqual([
+      [1, 3],
+      [2, 0],
+      [3, 0],
+      [5, 3],
+    ]);
+    expect(() => parseCoverage('hello', 'x.txt')).toThrow(/not a coverage file/);
+  });
+});
+
+describe('scar classification', () => {
+  it.each([
+    ['fix: add timeout to the billing client (#123)', 'fix'],
+    ['Add retry around webhook delivery\n\nFixes #88', 'fix'],
+    ['fix(api): timeout after checkout outage', 'incident'],
+    ['Hotfix for INC-2211: cap payload size', 'incident'],
+    ['Validate redirect target (CVE-2024-1234)', 'security'],
+    ['Revert "Remove idempotency key"', 'revert'],
+    ['Prevent SQL injection in search', 'security'],
+  ])('%s -> %s', (message, kind) => {
+    expect(classifyCommitMessage(message)).toBe(kind);
+  });
+
+  it.each(['feat: add billing client', 'refactor: extract helper (#77)', 'Use dependency injection for the mailer', 'chore(deps): bump zod', 'Update prefix handling'])('%s is not a scar', (message) => {
+    expect(classifyCommitMessage(message)).toBeUndefined();
+  });
+});
