@@ -2,7 +2,7 @@
 // Bundles the command line (src/cli.ts -> dist/cli.js) and the Action (src/index.ts -> dist/index.js) with
 // esbuild: ESM for Node, everything inlined so that `node dist/cli.js` runs in a fresh clone without
 // `npm ci`, readable (no minification), deterministic (check-dist compares it byte for byte).
-//   node scripts/build.mjs [--outdir DIR]
+//   node scripts/build.mjs [--outdir DIR] [--only cli|index]
 import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdirFlag = process.argv.indexOf('--outdir');
 const outdir = outdirFlag >= 0 ? resolve(process.argv[outdirFlag + 1] ?? '') : join(root, 'dist');
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag >= 0 ? process.argv[onlyFlag + 1] : undefined;
 
 // TypeScript's compiler (inside ts-morph) and some dependencies use CommonJS globals; an ESM bundle must
 // recreate them or it crashes at load ("__filename is not defined", "Dynamic require of 'net'").
@@ -30,6 +32,7 @@ const entries = [
 
 mkdirSync(outdir, { recursive: true });
 for (const { entry, out, banner, executable } of entries) {
+  if (only && out !== `${only}.js`) continue;
   if (!existsSync(join(root, entry))) {
     console.warn(`build: ${entry} does not exist yet; skipping ${out}`);
     continue;
