@@ -21,6 +21,12 @@ export interface Guardrail {
   stronger?: 'higher' | 'lower';
   /** For set-like guardrails (retryable statuses, allowed roles): the members, to tell a dropped one. */
   members?: string[];
+  /**
+   * How the guardrail is recognised elsewhere (in a helper, in another file of the PR): by its shape
+   * (`kind`, the default: any retry loop stands for a retry loop) or only by an `anchor` about the same
+   * names (guard clauses: every guard has the shape of a guard).
+   */
+  identity?: 'kind' | 'anchor';
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */

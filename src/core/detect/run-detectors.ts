@@ -283,8 +283,27 @@ export function matchGuardrails(before: Guardrail[], after: Guardrail[]): {
   return { matched, unmatchedBefore: left, unmatchedAfter: right };
 }
 
+/**
+ * Whether a guardrail found elsewhere (a helper, another file of the PR) is the one that left: the same
+ * anchor, or the same shape about mostly the same names. Shape alone is not enough: every guard clause
+ * has the shape of a guard clause.
+ */
 function equivalent(a: Guardrail, b: Guardrail): boolean {
-  return a.category === b.category && (a.anchor === b.anchor || a.kind === b.kind);
+  if (a.category !== b.category) return false;
+  if (a.anchor === b.anchor) return true;
+  if (a.kind !== b.kind) return false;
+  return a.identity !== 'anchor' || anchorSimilarity(a.anchor, b.anchor) >= 0.6;
+}
+
+/** Jaccard similarity of the names two anchors mention, the first word (the shape) left out. */
+function anchorSimilarity(a: string, b: string): number {
+  const names = (anchor: string): Set<string> => new Set((anchor.match(/[A-Za-z_$][\w$]*|\d+/g) ?? []).slice(1));
+  const ta = names(a);
+  const tb = names(b);
+  let shared = 0;
+  for (const t of ta) if (tb.has(t)) shared++;
+  const union = ta.size + tb.size - shared;
+  return union === 0 ? 1 : shared / union;
 }
 
 /** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */
@@ -301,7 +320,7 @@ function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit
         for (const target of local.length ? local : targets.length <= 2 ? targets : []) {
           if (seen.has(target)) continue;
           seen.add(target);
-          if (inventory(target).some((g) => g.category === guardrail.category && (g.kind === guardrail.kind || g.anchor === guardrail.anchor))) return target;
+          if (inventory(target).some((g) => equivalent(guardrail, g))) return target;
           next.push(target);
         }
       }

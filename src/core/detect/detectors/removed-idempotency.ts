@@ -4,13 +4,15 @@ import { defineDetector, type Guardrail } from '../define-detector.js';
 import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
 
 /** Writes that cannot create a duplicate by construction. */
-const UPSERT_CALL = /^(upsert|upsertMany|bulkUpsert|findOrCreate|findOneOrCreate|findOrBuild|firstOrCreate|getOrCreate|createOrUpdate|updateOrCreate|insertOrUpdate|createIfNotExists|insertIfNotExists|onConflict|onConflictDoNothing|onConflictDoUpdate|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/;
+const UPSERT_CALL = /^(upsert\w*|bulkUpsert\w*|findOrCreate\w*|findOneOrCreate\w*|findOrBuild\w*|firstOrCreate\w*|getOrCreate\w*|createOrUpdate\w*|updateOrCreate\w*|insertOrUpdate\w*|createIfNotExists\w*|insertIfNotExists\w*|onConflict\w*|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/i;
 /** SQL that makes a write idempotent. */
 const IDEMPOTENT_SQL = /\bON\s+CONFLICT\b|\bIF\s+NOT\s+EXISTS\b|\bINSERT\s+IGNORE\b|\bON\s+DUPLICATE\s+KEY\b|\bWHERE\s+NOT\s+EXISTS\b|\bMERGE\s+INTO\b|\bIF\s+EXISTS\b/i;
 /** Options that deduplicate work (queues, payment APIs, upserts). */
 const DEDUP_OPTION = /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
 /** Words that say a condition is about work already done. */
-const ALREADY = /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|pending|locked|claimed/i;
+const ALREADY = /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|locked|claimed/i;
+/** Flags that say a one-time operation has started or finished: shutting down, terminated, settled. */
+const STATE_FLAG = /(shuttingDown\w*|ShuttingDown\w*|closing|closed|stopped|stopping|terminated|terminating|finished|finishing|settled|released|destroyed|disposed|cancel+ed|aborted|deactivated|alreadyCalled|fired|handled|processed)$/i;
 
 export default defineDetector({
   meta: {
@@ -46,6 +48,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     found.push({ category: 'idempotency', ...g });
   };
   const lookups = new Set<string>();
+  const assigned = flagsAssigned(unit, sf);
 
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isCallExpression(node)) {
@@ -83,6 +86,13 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       return;
     }
     if (ts.isIfStatement(node)) {
+      const once = onceGuard(node, sf, assigned);
+      if (once) {
+        push({ kind: 'once-guard', anchor: `once ${once}`, identity: 'anchor', node, label: `the run-once guard on ${once}` });
+        return;
+      }
+      // A check that throws "already exists" rejects bad input (validation); dedup answers without error.
+      if (throwsOnly(node.thenStatement)) return;
       if (!exits(node.thenStatement) && !returnsExisting(node.thenStatement)) return;
       const condition = node.expression;
       const text = condition.getText(sf);
@@ -92,7 +102,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${name}\\b`).test(text));
       const setMembership = /\.(has|includes)\(/.test(text) && /seen|processed|handled|done|sent|ids|keys|cache/i.test(text);
       if (ALREADY.test(text) || mentionsLookup || setMembership) {
-        push({ kind: 'dedup-check', anchor: `dedup ${anchorText(condition, sf, 80)}`, node, label: `the already-processed check "if (${anchorText(condition, sf, 60)})"` });
+        push({ kind: 'dedup-check', anchor: `dedup ${anchorText(condition, sf, 80)}`, identity: 'anchor', node, label: `the already-processed check "if (${anchorText(condition, sf, 60)})"` });
       }
       return;
     }
@@ -105,6 +115,49 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/** References assigned in the unit: `terminated = true`, `this._shuttingDown = true`, `promise = run()`. */
+function flagsAssigned(unit: Unit, sf: ts.SourceFile): Set<string> {
+  const out = new Set<string>();
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isIdentifier(node.left) || ts.isPropertyAccessExpression(node.left))) {
+      if (node.right.kind !== ts.SyntaxKind.FalseKeyword && node.right.kind !== ts.SyntaxKind.NullKeyword) out.add(node.left.getText(sf).replace(/^this\./, ''));
+    }
+  });
+  return out;
+}
+
+/**
+ * `if (terminated) return; terminated = true;`, `if (!deactivatePromise) { deactivatePromise = … }`,
+ * `if (!_shuttingDown) { … }`: the unit makes sure something happens once. Returns the flag's name.
+ */
+function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Set<string>): string | undefined {
+  const operands: ts.Expression[] = [];
+  const flatten = (e: ts.Expression): boolean => {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return flatten(e.left) && flatten(e.right);
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return flatten(e.operand);
+    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+      operands.push(e);
+      return true;
+    }
+    return false;
+  };
+  if (!flatten(node.expression) || operands.length === 0) return undefined;
+  const names = operands.map((o) => o.getText(sf).replace(/^this\./, ''));
+  const last = (n: string): string => n.split('.').pop()!;
+  const flag = names.find((n) => assigned.has(n)) ?? names.find((n) => STATE_FLAG.test(last(n)));
+  if (!flag) return undefined;
+  // A bare flag check only counts when it stops the work: exits, or wraps it.
+  const negated = /^\s*!/.test(node.expression.getText(sf));
+  if (!negated && !exits(node.thenStatement) && !node.elseStatement) return undefined;
+  return last(flag);
+}
+
+function throwsOnly(statement: ts.Statement): boolean {
+  const last = ts.isBlock(statement) ? statement.statements[statement.statements.length - 1] : statement;
+  return !!last && ts.isThrowStatement(last);
 }
 
 function returnsExisting(statement: ts.Statement): boolean {

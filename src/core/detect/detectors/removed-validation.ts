@@ -5,6 +5,14 @@ import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifier
 
 /** Methods that run a schema over a value. */
 const SCHEMA_METHOD = /^(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|isValid|isValidSync|assert|assertValid|decode|cast)$/;
+/** Builder methods that attach an input schema (next-safe-action `.schema(X)`, tRPC `.input(X)`). */
+const SCHEMA_ATTACH = /^(schema|inputSchema|input|bodySchema|querySchema|paramsSchema|validator)$/;
+/** Schema-level refinements: cross-field rules that a loosened schema loses. */
+const REFINEMENT = /^(refine|superRefine|refinement|check|test|when|custom|strict|strictObject)$/;
+/** Methods that loosen a whole schema. */
+const SCHEMA_LOOSENER = /\.(partial|deepPartial|passthrough|catchall|nonstrict)\(|z\.any\(|z\.unknown\(/;
+/** Errors that say the input is wrong. */
+const INPUT_ERROR = /TypeError|RangeError|Validation|Invalid|BadRequest|bad.?request|Argument|Unprocessable|Schema|INVALID|MissingParam|IllegalArgument|\b4(00|22)\b/;
 /** Receivers of `.parse` that are not schemas. */
 const NOT_A_SCHEMA = /^(JSON|Date|URL|url|path|qs|querystring|yaml|YAML|cookie|semver|Number|Math|Buffer|Intl|toml|csv|papa|marked|acorn|babel|parser|html|xml|ini|dotenv|mime|contentType|bytes|ms)$/;
 /** Functions that validate what they are given. */
@@ -44,7 +52,71 @@ export default defineDetector({
     },
   },
   inventory: validationsOf,
+  isWeakened(before, after) {
+    if (before.members && after.members && before.members.some((m) => !after.members!.includes(m))) return true;
+    // A guard that lost a disjunct rejects fewer inputs; compare only guards about the same values.
+    if (before.kind === 'guard-clause' && after.kind === 'guard-clause' && before.strength !== undefined && after.strength !== undefined) {
+      return after.strength < before.strength && overlap(before.anchor, after.anchor) >= 0.6;
+    }
+    return false;
+  },
 });
+
+function overlap(a: string, b: string): number {
+  const ta = new Set(a.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const tb = new Set(b.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  let shared = 0;
+  for (const t of ta) if (tb.has(t)) shared++;
+  return shared / Math.max(1, Math.min(ta.size, tb.size));
+}
+
+/** How many alternatives make the guard reject: `a || b` rejects in two cases. */
+function disjuncts(expression: ts.Expression): number {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return disjuncts(e.left) + disjuncts(e.right);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return Math.max(disjuncts(e.left), disjuncts(e.right));
+  return 1;
+}
+
+/** `return res.status(400)…`, `return { response: responses.badRequestResponse(…) }`, `return ctx.badRequest()`. */
+function answersClientError(statement: ts.Statement, sf: ts.SourceFile): boolean {
+  const last = ts.isBlock(statement) ? statement.statements[statement.statements.length - 1] : statement;
+  if (!last || !ts.isReturnStatement(last) || !last.expression) return false;
+  return /bad.?request|unprocessable|status\(\s*4(00|22)|status:\s*4(00|22)|statusCode:\s*4(00|22)|invalid|validation/i.test(last.expression.getText(sf));
+}
+
+function insideIfThen(node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isIfStatement(n)) return true;
+    if (ts.isFunctionLike(n) || ts.isSourceFile(n)) return false;
+  }
+  return false;
+}
+
+function enclosingCatch(node: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isCatchClause(n)) return true;
+    if (ts.isFunctionLike(n)) return false;
+  }
+  return false;
+}
+
+/** A chain that builds a schema: starts from a schema library or a *Schema/Z* value. */
+function looksLikeSchemaChain(expression: ts.Expression, sf: ts.SourceFile): boolean {
+  const text = expression.getText(sf).replace(/\s+/g, '');
+  return /^(z|zod|Joi|joi|yup|Yup|v|t|S|s)\./.test(text) || /(Schema|^Z[A-Z]\w*|Validator|Dto)\b/.test(text) || /\bz\.(object|string|number|array)\(/.test(text);
+}
+
+/** The name a schema is bound to, or where it is passed. */
+function schemaOwner(node: ts.Node, sf: ts.SourceFile): string {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) return n.name.text;
+    if (ts.isPropertyAssignment(n)) return propertyNameText(n.name, sf);
+    if (ts.isFunctionLike(n)) break;
+  }
+  return 'the schema';
+}
 
 function validationsOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
@@ -58,6 +130,16 @@ function validationsOf(unit: Unit): Guardrail[] {
       const name = calleeSimpleName(node.expression);
       if (!name) return;
       const callee = calleeText(node.expression, sf);
+      if (ts.isPropertyAccessExpression(node.expression) && SCHEMA_ATTACH.test(name) && node.arguments.length === 1 && !ts.isStringLiteral(node.arguments[0]!)) {
+        const schema = node.arguments[0]!;
+        const loose = SCHEMA_LOOSENER.test(schema.getText(sf));
+        push({ kind: 'schema-attach', anchor: `.${name}() input schema`, node, label: `the .${name}(${anchorText(schema, sf, 40)}) input schema`, members: loose ? [] : ['strict'] });
+        return;
+      }
+      if (ts.isPropertyAccessExpression(node.expression) && REFINEMENT.test(name) && (name !== 'test' && name !== 'check' && name !== 'when' ? true : node.arguments.length >= 2) && looksLikeSchemaChain(node.expression.expression, sf)) {
+        push({ kind: 'refinement', anchor: `.${name}() on ${schemaOwner(node, sf)}`, node, label: `the .${name}() rule of ${schemaOwner(node, sf)}` });
+        return;
+      }
       if (ts.isPropertyAccessExpression(node.expression) && SCHEMA_METHOD.test(name)) {
         const receiver = node.expression.expression;
         const receiverName = calleeSimpleName(receiver) ?? receiver.getText(sf);
@@ -65,13 +147,14 @@ function validationsOf(unit: Unit): Guardrail[] {
         if (name === 'decode' || name === 'cast' || name === 'assert') {
           if (!/schema|codec|type|struct|dto|validator/i.test(receiver.getText(sf))) return;
         }
-        push({ kind: 'schema-check', anchor: `${name} with ${anchorText(receiver, sf, 60)}`, node, label: `the ${anchorText(receiver, sf, 50)}.${name}() check` });
+        const loose = SCHEMA_LOOSENER.test(receiver.getText(sf));
+        push({ kind: 'schema-check', anchor: `${name} with ${anchorText(receiver, sf, 60)}`, node, label: `the ${anchorText(receiver, sf, 50)}.${name}() check`, members: loose ? [] : ['strict'] });
         return;
       }
       if (VALIDATE_CALL.test(name) || VALIDATE_CALL.test(callee)) {
         if (/^(checkout|checkIn|ensureDir|ensureFile|checkStatus)$/i.test(name)) return;
         const subject = node.arguments[0] ? anchorText(node.arguments[0], sf, 50) : '';
-        push({ kind: 'assertion', anchor: `${callee}(${subject})`, node, label: `the ${callee}(${subject}) check` });
+        push({ kind: 'assertion', anchor: `assert ${callee}(${subject})`, identity: 'anchor', node, label: `the ${callee}(${subject}) check` });
         return;
       }
       if (/^(ValidationPipe|ParseIntPipe|ParseUUIDPipe|ParseBoolPipe|ParseArrayPipe|ParseEnumPipe|UsePipes)$/.test(name)) {
@@ -105,6 +188,16 @@ function validationsOf(unit: Unit): Guardrail[] {
     if (ts.isIfStatement(node)) {
       const guard = guardOf(node, unit, sf);
       if (guard) push(guard);
+      return;
+    }
+    if (ts.isThrowStatement(node) || (ts.isCallExpression(node) && calleeSimpleName(node.expression) === 'reject')) {
+      if (insideIfThen(node)) return; // the guard clause is the guardrail
+      const text = node.getText(sf);
+      const error = /new\s+([A-Za-z_$][\w$]*)|\b([A-Z]\w*Error)\(/.exec(text);
+      const errorName = error?.[1] ?? error?.[2] ?? '';
+      if (!INPUT_ERROR.test(errorName) || AUTH_ERROR.test(text)) return;
+      if (enclosingCatch(node)) return; // converting a failure, not checking input
+      push({ kind: 'rejection', anchor: `rejects with ${errorName}`, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
     }
   });
   return found;
@@ -136,17 +229,18 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
   const condition = node.expression.getText(sf);
   const thenText = node.thenStatement.getText(sf);
   if (AUTH_ERROR.test(thenText) || /\b(can|may|is)(Admin|Owner|Allowed|Authorized|Member)\b|\bauthorize\(|\bcan\(|policy|permission|role/i.test(condition)) return undefined;
-  if (/already|processed|exists|duplicate|idempoten/i.test(condition)) return undefined; // dedup checks belong to idempotency
-  const rejects = throwsError(node.thenStatement);
+  const rejects = throwsError(node.thenStatement) || answersClientError(node.thenStatement, sf);
   const names = identifiersIn(node.expression);
-  const aboutInput = unit.params.some((p) => names.has(p)) || /\b(req|request|ctx|body|params|query|input|args|options|opts|payload|data|event)\b/.test(condition);
-  if (rejects && (aboutInput || SHAPE_CHECK.test(condition))) {
-    return { kind: 'guard-clause', anchor: `guard ${anchorText(node.expression, sf, 100)}`, node, label: `the guard "if (${anchorText(node.expression, sf, 70)})"` };
+  if (rejects) {
+    // Any precondition that rejects the call is validation, except permission checks (auth's) and
+    // "not found" after a lookup, which says nothing about the input's shape.
+    if (/NotFound|\b404\b/.test(thenText) && !/\b(req|request|ctx|body|params|query|input|args)\b/.test(condition)) return undefined;
+    return { kind: 'guard-clause', anchor: `guard ${anchorText(node.expression, sf, 100)}`, identity: 'anchor', node, label: `the guard "if (${anchorText(node.expression, sf, 70)})"`, strength: disjuncts(node.expression), stronger: 'higher' };
   }
   // A non-throwing early return is validation only when it checks a parameter's type or format.
   const returnsEarly = ts.isReturnStatement(node.thenStatement) || (ts.isBlock(node.thenStatement) && node.thenStatement.statements.length === 1 && ts.isReturnStatement(node.thenStatement.statements[0]!));
   if (returnsEarly && unit.params.some((p) => names.has(p)) && /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition)) {
-    return { kind: 'type-guard', anchor: `guard ${anchorText(node.expression, sf, 100)}`, node, label: `the type check "if (${anchorText(node.expression, sf, 70)})"` };
+    return { kind: 'type-guard', anchor: `guard ${anchorText(node.expression, sf, 100)}`, identity: 'anchor', node, label: `the type check "if (${anchorText(node.expression, sf, 70)})"` };
   }
   return undefined;
 }
