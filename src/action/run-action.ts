@@ -208,7 +208,11 @@ async function run(deps: ActionDeps): Promise<void> {
   if (publish.summary) {
     const summaryMessages = [...messages];
     if (degraded) summaryMessages.push('Results could not be posted to the pull request (read-only token); this summary holds them.');
-    await deps.writeJobSummary(renderSummary(report, { notInline, acceptances: live, lapsed, messages: summaryMessages }));
+    try {
+      await deps.writeJobSummary(renderSummary(report, { notInline, acceptances: live, lapsed, messages: summaryMessages }));
+    } catch (error) {
+      logger.warning(`guardrail-gate could not write the job summary (${(error as Error).message}); the verdict is unchanged.`);
+    }
   }
 
   if (report.decision === 'fail') {

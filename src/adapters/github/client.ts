@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck';
 import type { Logger } from '../ports.js';
 
 /** The Octokit instance every GitHub call of the Action goes through. */
@@ -54,6 +55,14 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       retry: { retries: SERVER_ERROR_RETRIES, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
       throttle: {
         retryAfterBaseValue: unit,
+        // GitHub asks for a pause between content-creating requests; the plugin's pacing (1 s between
+        // writes, 3 s between notifying writes) is kept, on the same unit as everything else.
+        ...(unit !== 1000
+          ? {
+              write: new Bottleneck.Group({ maxConcurrent: 1, minTime: unit }),
+              notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * unit }),
+            }
+          : {}),
         fallbackSecondaryRateRetryAfter: 60,
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
