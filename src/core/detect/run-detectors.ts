@@ -1,4 +1,4 @@
-import type { ts } from 'ts-morph';
+import { ts as tsApi, type ts } from 'ts-morph';
 import type { Config } from '../config/config.js';
 import { fingerprint } from '../fingerprint.js';
 import { SEVERITIES, severityRank, type ChangedUnit, type Finding, type Severity, type SkippedFile } from '../model.js';
@@ -231,7 +231,9 @@ function buildFinding(detector: Detector, seed: FindingSeed): Finding {
   const line = lineOf(seed.unit.sourceFile, seed.node.getStart(seed.unit.sourceFile));
   const template = detector.meta.messages[seed.messageId] ?? seed.messageId;
   const symbol = seed.unit.name === MODULE_UNIT ? undefined : seed.unit.name;
-  const message = fill(template, { symbol: symbol ?? 'module top level', ...seed.data });
+  // A unit deleted by the PR took its guardrails with it: say so rather than "no longer has".
+  const phrased = seed.side === 'base' && !seed.pair.head && symbol ? template.replace('{{symbol}} no longer has', '{{symbol}} was deleted, and with it') : template;
+  const message = fill(phrased, { symbol: symbol ?? 'module top level', ...seed.data });
   const stableFile = seed.pair.head?.file ?? seed.unit.file;
   const finding: Finding = {
     id: fingerprint([detector.meta.id, seed.messageId, stableFile, seed.pair.head?.name ?? seed.unit.name, seed.anchor]),
@@ -320,7 +322,7 @@ function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit
         for (const target of local.length ? local : targets.length <= 2 ? targets : []) {
           if (seen.has(target)) continue;
           seen.add(target);
-          if (inventory(target).some((g) => equivalent(guardrail, g))) return target;
+          if (inventory(target).some((g) => equivalent(guardrail, g) && !passesThrough(g, target))) return target;
           next.push(target);
         }
       }
@@ -328,6 +330,26 @@ function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit
     frontier = next;
   }
   return undefined;
+}
+
+/**
+ * An option whose value the helper takes from its own parameters (`'Idempotency-Key': options.key`,
+ * `{ timeout }`) is a capability, not a guardrail applied: the caller that stopped passing it lost it.
+ */
+function passesThrough(guardrail: Guardrail, helper: Unit): boolean {
+  const node = guardrail.node;
+  if (helper.params.length === 0) return false;
+  let value: ts.Node | undefined;
+  if (tsApi.isShorthandPropertyAssignment(node)) return helper.params.includes(node.name.text);
+  if (tsApi.isPropertyAssignment(node)) value = node.initializer;
+  if (!value) return false;
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (tsApi.isIdentifier(n)) names.add(n.text);
+    n.forEachChild(visit);
+  };
+  visit(value);
+  return helper.params.some((p) => names.has(p));
 }
 
 /** A deleted unit nothing else referenced: removing it removes no behaviour. */

@@ -229,6 +229,8 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
   const condition = node.expression.getText(sf);
   const thenText = node.thenStatement.getText(sf);
   if (AUTH_ERROR.test(thenText) || /\b(can|may|is)(Admin|Owner|Allowed|Authorized|Member)\b|\bauthorize\(|\bcan\(|policy|permission|role/i.test(condition)) return undefined;
+  // Inside a catch, `if (…) throw error` decides whether to give up on a failure: control flow, not input.
+  if (enclosingCatch(node)) return undefined;
   const rejects = throwsError(node.thenStatement) || answersClientError(node.thenStatement, sf);
   const names = identifiersIn(node.expression);
   if (rejects) {
@@ -239,7 +241,9 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
   }
   // A non-throwing early return is validation only when it checks a parameter's type or format.
   const returnsEarly = ts.isReturnStatement(node.thenStatement) || (ts.isBlock(node.thenStatement) && node.thenStatement.statements.length === 1 && ts.isReturnStatement(node.thenStatement.statements[0]!));
-  if (returnsEarly && unit.params.some((p) => names.has(p)) && /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition)) {
+  // `return false` from a predicate is its answer, not a guard.
+  const answersBoolean = /return\s+(true|false)\b/.test(thenText);
+  if (returnsEarly && !answersBoolean && unit.params.some((p) => names.has(p)) && /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition)) {
     return { kind: 'type-guard', anchor: `guard ${anchorText(node.expression, sf, 100)}`, identity: 'anchor', node, label: `the type check "if (${anchorText(node.expression, sf, 70)})"` };
   }
   return undefined;
