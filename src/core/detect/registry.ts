@@ -1,4 +1,7 @@
 import type { Detector, DetectorMeta } from './define-detector.js';
+import newSwallowedError from './detectors/new-swallowed-error.js';
+import removedAuth from './detectors/removed-auth.js';
+import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
 import removedRetry from './detectors/removed-retry.js';
 import removedTimeout from './detectors/removed-timeout.js';
@@ -9,6 +12,9 @@ import removedValidation from './detectors/removed-validation.js';
  * test checks that this list and src/core/detect/detectors/ agree.
  */
 export const DETECTORS: readonly Detector[] = [
+  newSwallowedError,
+  removedAuth,
+  removedErrorHandling,
   removedIdempotency,
   removedRetry,
   removedTimeout,

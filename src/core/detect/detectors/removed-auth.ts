@@ -1,0 +1,309 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
+import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
+import { isRouteRegistration, isWithin, middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
+
+/**
+ * The kinds are coarse on purpose: a check that moves from a handler into route middleware or a class
+ * decorator changes its shape but not its job, and the engine recognises a move by kind.
+ * authn: is there a user at all; authz: may this user do this (roles, policies, ownership);
+ * tenancy: the query only sees the caller's rows; signature: the payload is proven authentic.
+ */
+type AuthKind = 'authn' | 'authz' | 'tenancy' | 'signature' | 'unverified-decode';
+
+/** Calls that establish who the caller is. */
+const AUTHN_CALL = /^(requireAuth\w*|requireUser|requireLogin|requireSession|ensureAuthenticated|ensureLoggedIn|ensureAuth\w*|isAuthenticated|isLoggedIn|authenticate\w*|verifyToken|verifySession|verifyAuth\w*|checkAuth\w*|checkJwt|jwtCheck|expressjwt|expressJwt|withAuth|withSession|auth|authGuard|authMiddleware|requireAuthentication|protect|protectRoute|clerkMiddleware|withApiAuthRequired|withPageAuthRequired)$/;
+/** Calls that decide whether the caller may do something. */
+const AUTHZ_CALL = /^(authorize\w*|can|cannot|checkPermissions?|requirePermissions?|requireRoles?|requireScopes?|requiredScopes|requireAdmin|hasPermissions?|hasRoles?|hasAnyRole|hasScope|checkAccess|assertAccess|assertCan\w*|ensureCan\w*|ensureOwner\w*|assertOwner\w*|requireOwner\w*|checkOwnership|verifyOwnership|enforce|permit|checkPolicy|assertPermission\w*|guard(Access|Permission)\w*|isAllowed|isAuthorized|throwUnlessCan)$/;
+/** Calls that prove a payload's authenticity; `verify` counts only on a token library or a verifier. */
+const SIGNATURE_CALL = /^(constructEvent|constructEventAsync|timingSafeEqual|verifySignature\w*|verifyWebhook\w*|validateSignature|validateWebhook\w*|verifyHmac|verifyRequestSignature|verifyMessage|jwtVerify|verifyJwt|verifyJWT|validateRequest|verifyIdToken)$/;
+const TOKEN_RECEIVER = /jwt|jose|token|jws|webhook|wh\b|svix|signer|verifier|hmac|crypto|firebase|auth/i;
+/** Decoding a token without checking its signature. */
+const DECODE_CALL = /^(decode|decodeJwt|jwtDecode|decodeToken|decodeProtectedHeader)$/;
+/** Decorators that guard a method or a whole controller. */
+const GUARD_DECORATOR = /^(UseGuards|Roles|Role|Authorized|Authenticated|RequirePermissions?|Permissions|RequireRoles?|RequireAuth|Auth|PreAuthorize|Secured|CheckPolicies|CheckAbilities|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|UseBefore|Protected)$/;
+/** Words in a guard's consequence that say "not allowed". */
+const DENIAL = /Forbidden|Unauthori[sz]ed|AccessDenied|PermissionDenied|NotAllowed|Authentication\w*Error|Authori[sz]ation\w*Error|\b40[13]\b|not (allowed|authori[sz]ed|permitted)|access denied/i;
+/** Conditions that ask a permission question. */
+const AUTHZ_CONDITION = /\b(can|cannot)\(|\bauthorize\w*\(|polic(y|ies)|permission|\broles?\b|\.role\b|isAdmin|isOwner|isMember|isAllowed|isAuthorized|hasAccess|hasRole|hasPermission|\bscopes?\b|\babilit(y|ies)\b/i;
+/** Conditions that ask whether there is a caller at all. */
+const AUTHN_CONDITION = /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
+/** Fields that tie a row to its owner or tenant. */
+const OWNER_FIELD = /\b(userId|user_id|ownerId|owner_id|authorId|author_id|createdBy|created_by|creatorId|accountId|account_id|memberId|uid)\b/;
+const TENANT_FIELD = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|accountId|account_id|companyId|company_id|projectId|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
+const TENANT_ONLY = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|companyId|company_id)$/;
+/** Where the caller's identity comes from. */
+const CALLER = /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
+/** Query methods whose object argument filters rows. */
+const QUERY_METHOD = /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
+
+const decorations = new WeakMap<Guardrail, { verifies?: boolean }>();
+
+export default defineDetector({
+  meta: {
+    id: 'removed-auth',
+    category: 'auth',
+    severity: 'high',
+    weakenedSeverity: 'medium',
+    description: 'An authentication, authorization, ownership, tenancy or signature check was removed, or a verified token is now only decoded.',
+    messages: {
+      removed: '{{symbol}} no longer has {{label}}: a caller who was refused before is now let through.',
+      weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
+      moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+      decoded: '{{symbol}} now decodes the token with {{call}} instead of verifying it: anyone can forge the claims.',
+    },
+    docs: {
+      catches:
+        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical.',
+      ignores:
+        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced.',
+      example: {
+        file: 'src/documents.ts',
+        before:
+          'export async function updateDocument(user: User, id: string, patch: Patch) {\n  const doc = await db.document.findUnique({ where: { id } });\n  if (doc.ownerId !== user.id) throw new ForbiddenError();\n  return db.document.update({ where: { id }, data: patch });\n}\n',
+        after:
+          'export async function updateDocument(user: User, id: string, patch: Patch) {\n  return db.document.update({ where: { id }, data: patch });\n}\n',
+      },
+    },
+  },
+  inventory: authChecksOf,
+  // Nothing here has an amount; a swap inside the unit (matched by category) is not a weakening, and a
+  // verified token that is now decoded is reported by `inspect` as critical.
+  isWeakened: () => false,
+  inspect(change): DirectFinding[] {
+    const { base, head } = change;
+    if (!base || !head) return [];
+    const verifiedBefore = authChecksOf(base).some((g) => decorations.get(g)?.verifies);
+    if (!verifiedBefore) return [];
+    const after = authChecksOf(head);
+    if (after.some((g) => decorations.get(g)?.verifies)) return [];
+    return after
+      .filter((g) => g.kind === 'unverified-decode' && change.isNew(g.node))
+      .slice(0, 1)
+      .map((g) => ({ messageId: 'decoded', data: { call: g.anchor }, node: g.node, side: 'head' as const, severity: 'critical' as const, key: `decoded ${g.anchor}` }));
+  },
+});
+
+function authChecksOf(unit: Unit): Guardrail[] {
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  const conditions: ts.Node[] = [];
+  const push = (kind: AuthKind, anchor: string, node: ts.Node, label: string, verifies = false): void => {
+    const g: Guardrail = { category: 'auth', kind, anchor, node, label };
+    if (verifies) decorations.set(g, { verifies });
+    found.push(g);
+  };
+  const insideRecordedCondition = (node: ts.Node): boolean => conditions.some((c) => isWithin(node, c));
+
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isIfStatement(node)) {
+      const guard = guardKind(node, unit, sf);
+      if (guard) {
+        conditions.push(node.expression);
+        push(guard, `guard ${anchorText(node.expression, sf, 100)}`, node, `the ${describeKind(guard)} check "if (${anchorText(node.expression, sf, 70)})"`, false);
+      }
+      return;
+    }
+    if (ts.isDecorator(node)) {
+      const g = decoratorGuard(node, sf);
+      if (g) found.push(g);
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      // Middleware named in a route registration: router.post("/x", requireAuth, handler).
+      for (const mw of routeMiddlewares(node)) {
+        if (ts.isCallExpression(mw)) continue; // visited as a call below
+        const g = middlewareGuard(mw, sf);
+        if (g) found.push(g);
+      }
+      if (insideRecordedCondition(node)) return;
+      const name = calleeSimpleName(node.expression);
+      if (!name) return;
+      const callee = calleeText(node.expression, sf);
+      const receiver = ts.isPropertyAccessExpression(node.expression) ? calleeText(node.expression.expression, sf) : '';
+      if (name === 'verify' && TOKEN_RECEIVER.test(receiver)) {
+        push('signature', `signature ${callee}`, node, `the ${callee}() signature check`, /jwt|jose|jws|token|auth/i.test(receiver));
+        return;
+      }
+      if (SIGNATURE_CALL.test(name)) {
+        push('signature', `signature ${name}`, node, `the ${callee}() signature check`, /jwt|IdToken/i.test(name));
+        return;
+      }
+      if (DECODE_CALL.test(name) && (name !== 'decode' || /jwt|jose|token|jws/i.test(receiver))) {
+        push('unverified-decode', callee, node, `an unverified ${callee}()`);
+        return;
+      }
+      if (name === 'where' || name === 'andWhere') {
+        const [column, value] = node.arguments;
+        if (column && value && ts.isStringLiteral(column) && TENANT_FIELD.test(column.text) && CALLER.test(value.getText(sf))) {
+          push('tenancy', `tenancy filter ${column.text}`, node, `the ${column.text} tenancy filter`);
+        }
+        return;
+      }
+      if (name === 'authenticate' && /passport/i.test(receiver)) {
+        push('authn', 'authn authenticate', node, `the ${callee}() authentication`);
+        return;
+      }
+      if (AUTHZ_CALL.test(name) && !(name === 'can' && node.arguments.length === 0)) {
+        const action = node.arguments.find((a): a is ts.StringLiteral => ts.isStringLiteral(a));
+        push('authz', `authz ${name}${action ? `(${action.text})` : ''}`, node, `the ${callee}(${action ? JSON.stringify(action.text) : '…'}) authorization`);
+        return;
+      }
+      if (AUTHN_CALL.test(name) && !isPlainAuthGetter(node, name)) {
+        push('authn', `authn ${name}`, node, `the ${callee}() authentication`);
+      }
+      return;
+    }
+    // Tenancy in a query filter: findMany({ where: { id, teamId: user.teamId } }).
+    if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
+      const field = propertyNameText(node.name, sf);
+      if (!TENANT_FIELD.test(field) || !inQueryFilter(node.parent, sf)) return;
+      const fromCaller = ts.isPropertyAssignment(node) ? CALLER.test(node.initializer.getText(sf)) : TENANT_ONLY.test(field);
+      if (fromCaller) push('tenancy', `tenancy filter ${field}`, node, `the ${field} tenancy filter`);
+    }
+  });
+  found.push(...inheritedGuards(unit, sf));
+  // The signature checks come first so that, when one is swapped for a decode in the same unit, the
+  // engine's same-category pass pairs the two (inspect reports it) instead of pairing something else.
+  const order = (g: Guardrail): number => (g.kind === 'signature' || g.kind === 'unverified-decode' ? 0 : 1);
+  return found.sort((a, b) => order(a) - order(b));
+}
+
+/**
+ * Guards that apply to the unit from outside it: a class-level decorator for a method, the middleware of
+ * the route registration that names a handler, and `router.use(…)` before it. Counting them for the
+ * unit is what keeps a guard lifted from every method to the class (or from a handler to its router)
+ * quiet, however many methods or routes share it.
+ */
+function inheritedGuards(unit: Unit, sf: ts.SourceFile): Guardrail[] {
+  const found: Guardrail[] = [];
+  const fromDecorators = (decorated: ts.Node): void => {
+    for (const decorator of ts.canHaveDecorators(decorated) ? (ts.getDecorators(decorated) ?? []) : []) {
+      const g = decoratorGuard(decorator, sf);
+      if (g) found.push(g);
+    }
+  };
+  if (unit.kind === 'method' && unit.node.parent && (ts.isClassDeclaration(unit.node.parent) || ts.isClassExpression(unit.node.parent))) {
+    fromDecorators(unit.node.parent);
+    return found;
+  }
+  const registrations: ts.CallExpression[] = [];
+  if (unit.kind === 'call' && ts.isCallExpression(unit.node)) registrations.push(unit.node);
+  if (unit.kind === 'function') {
+    const simple = unit.name.split('.').pop()!.replace(/#\d+$/, '');
+    for (const statement of sf.statements) {
+      if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
+      const call = statement.expression;
+      const last = call.arguments[call.arguments.length - 1];
+      if (last && ts.isIdentifier(last) && last.text === simple && isRouteRegistration(call)) registrations.push(call);
+    }
+  }
+  for (const call of registrations) {
+    if (!ts.isPropertyAccessExpression(call.expression)) continue;
+    const router = calleeText(call.expression.expression, sf);
+    const middlewares = call === unit.node ? [] : [...routeMiddlewares(call)];
+    for (const statement of sf.statements) {
+      if (statement.pos >= call.pos) break;
+      if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
+      const use = statement.expression;
+      if (ts.isPropertyAccessExpression(use.expression) && use.expression.name.text === 'use' && calleeText(use.expression.expression, sf) === router) middlewares.push(...routeMiddlewares(use));
+    }
+    for (const mw of middlewares) {
+      const g = middlewareGuard(mw, sf);
+      if (g) found.push(g);
+    }
+  }
+  return found;
+}
+
+function decoratorGuard(node: ts.Decorator, sf: ts.SourceFile): Guardrail | undefined {
+  const call = ts.isCallExpression(node.expression) ? node.expression : undefined;
+  const name = calleeSimpleName(call ? call.expression : node.expression);
+  if (!name || !GUARD_DECORATOR.test(name)) return undefined;
+  const args = call ? call.arguments.map((a) => anchorText(a, sf, 60)).join(', ') : '';
+  if (name === 'UseBefore' && !/auth|jwt|session|guard|role|permission|protect/i.test(args)) return undefined;
+  const kind: AuthKind = /^(Roles?|RequirePermissions?|Permissions|RequireRoles?|CheckPolicies|CheckAbilities|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|PreAuthorize|Secured)$/.test(name) || /role|permission|polic|abilit|casl|acl|scope|owner/i.test(args) || (name === 'Authorized' && args !== '') ? 'authz' : 'authn';
+  return { category: 'auth', kind, anchor: `@${name}(${args})`, node, label: `the @${name}(${args}) guard` };
+}
+
+function middlewareGuard(mw: ts.Expression, sf: ts.SourceFile): Guardrail | undefined {
+  const name = middlewareName(mw);
+  if (!name) return undefined;
+  let kind = middlewareKind(name);
+  if (ts.isCallExpression(mw) && name === 'authenticate') kind = 'authn';
+  if (!kind) return undefined;
+  return { category: 'auth', kind, anchor: `${kind} ${name}`, node: mw, label: `the ${anchorText(ts.isCallExpression(mw) ? mw.expression : mw, sf, 50)} middleware` };
+}
+
+/** A `const session = await auth()` is a lookup, not a gate; the guard that tests it is the check. */
+function isPlainAuthGetter(node: ts.CallExpression, name: string): boolean {
+  if (name !== 'auth' && name !== 'withSession') return false;
+  return ts.isAwaitExpression(node.parent) || ts.isVariableDeclaration(node.parent);
+}
+
+function middlewareKind(name: string): AuthKind | undefined {
+  if (/role|permission|polic|abilit|acl|scope|admin|owner|authori[sz]e|\bcan\b/i.test(name)) return 'authz';
+  if (/auth|login|loggedin|jwt|session|token|protect|guard|passport|signed|clerk/i.test(name) && !/csrf|oauth2?callback|logout/i.test(name)) return 'authn';
+  return undefined;
+}
+
+/** An `if` that refuses the caller: a denial in its consequence, or a permission, identity or ownership question in its condition. */
+function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKind | undefined {
+  if (!exits(node.thenStatement) && !DENIAL.test(node.thenStatement.getText(sf))) return undefined;
+  const condition = node.expression.getText(sf);
+  const consequence = node.thenStatement.getText(sf);
+  const denies = DENIAL.test(consequence);
+  if (/signature|\bsig\b|hmac|digest/i.test(condition) && /!==?|timingSafeEqual|!\s*\w*verif/i.test(condition)) return 'signature';
+  if (ownershipComparison(node.expression, sf)) return 'authz';
+  if (AUTHZ_CONDITION.test(condition)) return 'authz';
+  if (AUTHN_CONDITION.test(condition) && (denies || /\b(req|request|ctx|context|session|event)\b/.test(condition))) return denies && /\b403\b|Forbidden/.test(consequence) ? 'authz' : 'authn';
+  if (denies) return /\b403\b|Forbidden|AccessDenied|PermissionDenied|NotAllowed/i.test(consequence) ? 'authz' : 'authn';
+  return undefined;
+}
+
+/** `doc.ownerId !== user.id`, `post.authorId != session.userId`: a row's owner compared with the caller. */
+function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)) {
+      const left = n.left.getText(sf);
+      const right = n.right.getText(sf);
+      const ownerSide = OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '') ? right : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '') ? left : undefined;
+      if (ownerSide !== undefined && CALLER.test(ownerSide)) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(condition);
+  return found;
+}
+
+/** Whether an object literal filters rows: the value of `where`, or an argument of a query method. */
+function inQueryFilter(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): boolean {
+  let n: ts.Node = object;
+  while (n.parent) {
+    const parent: ts.Node = n.parent;
+    if (ts.isPropertyAssignment(parent) && parent.initializer === n) {
+      const key = propertyNameText(parent.name, sf);
+      if (/^(where|filter|query|conditions|match|\$match)$/.test(key)) return true;
+      if (/^(data|create|update|values|set|\$set)$/.test(key)) return false;
+      n = parent.parent;
+      continue;
+    }
+    if (ts.isCallExpression(parent)) {
+      const name = calleeSimpleName(parent.expression) ?? '';
+      return QUERY_METHOD.test(name) && parent.arguments[0] === n && name !== 'update';
+    }
+    if (ts.isObjectLiteralExpression(parent) || ts.isArrayLiteralExpression(parent) || ts.isParenthesizedExpression(parent)) {
+      n = parent;
+      continue;
+    }
+    return false;
+  }
+  return false;
+}
+
+function describeKind(kind: AuthKind): string {
+  return kind === 'authn' ? 'authentication' : kind === 'authz' ? 'authorization' : kind === 'tenancy' ? 'tenancy' : 'signature';
+}
