@@ -1,0 +1,118 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type DirectFinding } from '../define-detector.js';
+import { forEachNodeOfUnit } from '../util/ast.js';
+import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
+
+/** One error handler of a unit: a catch clause or a promise's error handler. */
+interface Handler {
+  node: ts.Node;
+  outcome: CatchOutcome;
+  /** What it guards, for the message and the finding's key. */
+  around: string;
+  /** Swallows the error: nothing, or only a log line, and the code goes on. */
+  swallows: boolean;
+}
+
+export default defineDetector({
+  meta: {
+    id: 'new-swallowed-error',
+    category: 'error-handling',
+    severity: 'low',
+    description: 'New code catches an error and swallows it: an empty catch, or a catch that only logs and carries on.',
+    messages: {
+      swallowed: '{{symbol}} adds {{label}} that {{change}}: a failure there goes unnoticed by the caller.',
+    },
+    docs: {
+      catches:
+        'A `catch` block or `.catch()` handler added by the PR that is empty (`catch {}`, `.catch(() => {})`, `.catch(noop)`) or only writes a log line or reports to an error tracker and goes on, around code that calls something.',
+      ignores:
+        'Catches that were already there (reformatted or moved within the function, or rewritten from `.catch()` to `try/catch`); a catch that propagates, returns a value or does other work; an empty catch with a comment saying why; `.catch(log)` on a promise nobody awaits (fire-and-forget work must catch to avoid an unhandled rejection); test files. A catch that used to propagate and now swallows is the removed-error-handling detector\'s.',
+      example: {
+        file: 'src/notify.ts',
+        before: 'export async function notifyOwner(order: Order) {\n  await mailer.send(order.ownerEmail, renderReceipt(order));\n}\n',
+        after:
+          "export async function notifyOwner(order: Order) {\n  try {\n    await mailer.send(order.ownerEmail, renderReceipt(order));\n  } catch (error) {\n    console.log('mail failed', error);\n  }\n}\n",
+      },
+    },
+  },
+  inspect(change) {
+    const { base, head } = change;
+    if (!head) return [];
+    const after = handlersOf(head);
+    const before = base ? handlersOf(base) : [];
+    const swallowedBefore = before.filter((h) => h.swallows).length;
+    const swallowedAfter = after.filter((h) => h.swallows);
+    // Only handlers the PR adds: a catch that propagated and now swallows is a weakening, reported by
+    // removed-error-handling; a catch rewritten in another shape is the same catch.
+    let excess = Math.min(swallowedAfter.length - swallowedBefore, after.length - before.length);
+    const findings: DirectFinding[] = [];
+    for (const handler of swallowedAfter) {
+      if (excess <= 0) break;
+      if (!change.isNew(handler.node)) continue;
+      excess--;
+      findings.push({
+        messageId: 'swallowed',
+        node: handler.node,
+        side: 'head',
+        key: `swallowed ${handler.around}`,
+        data: { label: handler.around, change: handler.outcome === 'logs' ? 'only logs the error' : 'swallows the error' },
+        evidence: { outcome: handler.outcome },
+      });
+    }
+    return findings;
+  },
+});
+
+function handlersOf(unit: Unit): Handler[] {
+  const sf = unit.sourceFile;
+  const handlers: Handler[] = [];
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isTryStatement(node) && node.catchClause) {
+      const outcome = catchOutcome(node.catchClause, sf);
+      const calls = callsIn(node.tryBlock, sf);
+      const documented = outcome === 'empty' && hasComment(node.catchClause.block, sf);
+      handlers.push({ node: node.catchClause, outcome, around: `a try/catch around ${calls.join(', ') || 'a block'}`, swallows: calls.length > 0 && !documented && (outcome === 'empty' || outcome === 'logs') });
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      const handler = promiseHandlerOf(node);
+      if (!handler) return;
+      const outcome = catchOutcome(handler, sf);
+      const method = (node.expression as ts.PropertyAccessExpression).name.text;
+      const fireAndForget = !isAwaitedOrReturned(node);
+      const documented = outcome === 'empty' && hasComment(handler, sf);
+      handlers.push({
+        node,
+        outcome,
+        around: `a .${method}() on ${callName(chainRoot(node), sf)}`,
+        swallows: !documented && (outcome === 'empty' || (outcome === 'logs' && !fireAndForget)),
+      });
+    }
+  });
+  return handlers;
+}
+
+function callsIn(block: ts.Block, sf: ts.SourceFile): string[] {
+  const names = new Set<string>();
+  forEachOwnNode(block, (node) => {
+    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) names.add(callName(node, sf));
+  });
+  return [...names].sort().slice(0, 3);
+}
+
+/** An empty handler with a comment inside says why the error is ignored (ESLint's no-empty allows it too). */
+function hasComment(node: ts.Node, sf: ts.SourceFile): boolean {
+  return /\/\/|\/\*/.test(node.getText(sf));
+}
+
+/** Whether a promise chain's result is awaited, returned or assigned: then the caller still sees its outcome. */
+function isAwaitedOrReturned(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || (ts.isPropertyAccessExpression(n.parent) && n.parent.parent && ts.isCallExpression(n.parent.parent)))) {
+    n = ts.isPropertyAccessExpression(n.parent) ? n.parent.parent! : n.parent;
+  }
+  const parent = n.parent;
+  if (!parent) return false;
+  return !(ts.isExpressionStatement(parent) || ts.isVoidExpression(parent));
+}

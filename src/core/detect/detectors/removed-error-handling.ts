@@ -1,0 +1,124 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type Guardrail } from '../define-detector.js';
+import { calleeSimpleName, forEachNodeOfUnit } from '../util/ast.js';
+import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
+
+/** Calls in a `finally` (or `.finally`) that give back what the operation held. */
+const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
+
+/** What a guardrail of this detector still does; losing a member is a weakening. */
+const PROPAGATES = 'error propagation';
+const CLEANS_UP = 'cleanup on failure';
+
+export default defineDetector({
+  meta: {
+    id: 'removed-error-handling',
+    category: 'error-handling',
+    severity: 'high',
+    weakenedSeverity: 'medium',
+    description: 'Error handling was removed or weakened: a try/catch or .catch() around a call, a catch that propagated the error now swallowing it, or a finally cleanup.',
+    messages: {
+      removed: '{{symbol}} no longer has {{label}}: a failure there now escapes unhandled or leaves things half done.',
+      weakened: '{{symbol}}: {{label}} was weakened ({{change}}): the caller no longer learns of the failure, or a resource is no longer released.',
+      moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+    },
+    docs: {
+      catches:
+        'A `try/catch` around a call, or a `.catch()` / `.then(ok, onError)` on a promise, that disappears; a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx and now swallows it (empty, only logs, or returns a default value such as `[]` or `null`); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears.',
+      ignores:
+        'Error handling moved into a helper the function calls or into another function of the same PR (including the caller); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that now propagates where it swallowed; a try block with no call in it; a deleted function nothing referenced.',
+      example: {
+        file: 'src/orders.ts',
+        before:
+          "export async function loadOrders(userId: string) {\n  try {\n    return await db.query('select * from orders where user_id = $1', [userId]);\n  } catch (error) {\n    throw new OrdersUnavailableError(userId, { cause: error });\n  }\n}\n",
+        after: "export async function loadOrders(userId: string) {\n  try {\n    return await db.query('select * from orders where user_id = $1', [userId]);\n  } catch {\n    return [];\n  }\n}\n",
+      },
+    },
+  },
+  inventory: errorHandlingOf,
+});
+
+function errorHandlingOf(unit: Unit): Guardrail[] {
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  const push = (kind: string, anchor: string, node: ts.Node, label: string, members: string[]): void => {
+    found.push({ category: 'error-handling', kind, anchor, node, label, members });
+  };
+  const handlerMembers = (outcome: CatchOutcome): string[] => (keepsFailureVisible(outcome) ? [PROPAGATES] : []);
+
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isTryStatement(node)) {
+      const guarded = guardedCalls(node.tryBlock, sf);
+      if (node.catchClause && guarded.length > 0) {
+        const outcome = catchOutcome(node.catchClause, sf);
+        push('catch', `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, handlerMembers(outcome));
+      }
+      if (node.finallyBlock) {
+        for (const cleanup of cleanupCalls(node.finallyBlock, sf)) {
+          push('cleanup', `finally ${cleanup.name}`, cleanup.node, `the ${cleanup.name}() in finally`, [CLEANS_UP]);
+        }
+      }
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      const handler = promiseHandlerOf(node);
+      if (handler) {
+        const root = callName(chainRoot(node), sf);
+        const outcome = catchOutcome(handler, sf);
+        const method = (node.expression as ts.PropertyAccessExpression).name.text;
+        push('catch', `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, handlerMembers(outcome));
+        return;
+      }
+      if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) {
+        for (const cleanup of cleanupCalls(node.arguments[0], sf)) {
+          push('cleanup', `finally ${cleanup.name}`, cleanup.node, `the ${cleanup.name}() in .finally()`, [CLEANS_UP]);
+        }
+      }
+      return;
+    }
+    // `using conn = await pool.connect()`: disposal on every exit, the modern finally.
+    if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Using) !== 0) {
+      for (const declaration of node.declarations) {
+        push('cleanup', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`, [CLEANS_UP]);
+      }
+    }
+  });
+  return found;
+}
+
+/** The calls a try block protects (not the log lines), sorted and capped so the anchor stays short. */
+function guardedCalls(block: ts.Block, sf: ts.SourceFile): string[] {
+  const names = new Set<string>();
+  forEachOwnNode(block, (node) => {
+    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) names.add(callName(node, sf));
+  });
+  return [...names].sort().slice(0, 3);
+}
+
+function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: ts.CallExpression }[] {
+  const calls: { name: string; node: ts.CallExpression }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && CLEANUP_CALL.test(calleeSimpleName(node.expression) ?? '')) calls.push({ name: callName(node, sf), node });
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return calls;
+}
+
+function describe(outcome: CatchOutcome): string {
+  switch (outcome) {
+    case 'propagates':
+      return 'propagates the error';
+    case 'unknown':
+      return 'hands the error to a handler';
+    case 'empty':
+      return 'swallows the error';
+    case 'logs':
+      return 'only logs the error';
+    case 'default':
+      return 'returns a default value';
+    case 'other':
+      return 'goes on without the error';
+  }
+}
