@@ -1,5 +1,6 @@
 import type { Detector, DetectorMeta } from './define-detector.js';
 import newSwallowedError from './detectors/new-swallowed-error.js';
+import newUnvalidatedInput from './detectors/new-unvalidated-input.js';
 import removedAuth from './detectors/removed-auth.js';
 import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
@@ -13,6 +14,7 @@ import removedValidation from './detectors/removed-validation.js';
  */
 export const DETECTORS: readonly Detector[] = [
   newSwallowedError,
+  newUnvalidatedInput,
   removedAuth,
   removedErrorHandling,
   removedIdempotency,
