@@ -44,7 +44,7 @@ const AGENT_NAMES =
 
 /** Email addresses agents commit with. */
 const AGENT_EMAILS =
-  /(noreply@anthropic\.com|\+copilot@users\.noreply\.github\.com|cursoragent@cursor\.com|devin-ai-integration\[bot\]@users\.noreply\.github\.com|openhands@all-hands\.dev|noreply@openai\.com|aider@aider\.chat|jules@google\.com|\[bot\]@users\.noreply\.github\.com)/i;
+  /(noreply@anthropic\.com|\+copilot@users\.noreply\.github\.com|cursoragent@cursor\.com|devin-ai-integration\[bot\]@users\.noreply\.github\.com|openhands@all-hands\.dev|noreply@openai\.com|aider@aider\.chat|jules@google\.com)/i;
 
 /** Bots that open pull requests but are not coding agents: their PRs are not "AI-authored". */
 const NON_AGENT_BOTS = /^(dependabot|renovate|github-actions|snyk-bot|greenkeeper|mergify|pre-commit-ci|allcontributors|imgbot)/i;
@@ -91,7 +91,7 @@ export function detectAiAuthorship(commits: CommitInfo[], pullRequest?: PullRequ
 
   for (const commit of commits) {
     const short = commit.sha.slice(0, 7);
-    if (AGENT_EMAILS.test(commit.authorEmail) && !NON_AGENT_BOTS.test(commit.authorEmail)) {
+    if (AGENT_EMAILS.test(commit.authorEmail)) {
       add(`commit ${short} was authored by ${commit.authorName} <${commit.authorEmail}>`);
     } else if (isAgentAccount(commit.authorName)) {
       add(`commit ${short} was authored by ${commit.authorName}`);
@@ -101,7 +101,7 @@ export function detectAiAuthorship(commits: CommitInfo[], pullRequest?: PullRequ
       const trailer = TRAILER.exec(line);
       if (trailer) {
         const who = trailer[2]!;
-        const isAgent = AGENT_EMAILS.test(who) ? !NON_AGENT_BOTS.test(who) : AGENT_NAMES.test(who);
+        const isAgent = AGENT_EMAILS.test(who) || (AGENT_NAMES.test(who) && !NON_AGENT_BOTS.test(who));
         if (isAgent || trailer[1]!.toLowerCase() !== 'co-authored-by') add(`commit ${short} has the trailer "${clip(line)}"`);
         continue;
       }

@@ -138,8 +138,8 @@ function renderFindingItem(finding: Finding, notInline: boolean): string {
 function renderTail(report: Report, context: CommentContext): string[] {
   const lines: string[] = [];
   if (report.tests.affected.length || report.tests.untested.length) {
-    lines.push('', '### Affected tests', '');
-    lines.push(...capList(report.tests.affected.map((t) => `- ${code(t)}`)));
+    lines.push('', '### Affected tests');
+    if (report.tests.affected.length) lines.push('', ...capList(report.tests.affected.map((t) => `- ${code(t)}`)));
     if (report.tests.command) lines.push('', `Run them: ${code(report.tests.command)}`);
     if (report.tests.untested.length) {
       lines.push('', `Changed code no test reaches: ${report.tests.untested.slice(0, MAX_LIST_ITEMS).map((u) => code(`${u.file}#${u.symbol}`)).join(', ')}` +
