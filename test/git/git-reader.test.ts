@@ -91,6 +91,17 @@ describe('SimpleGitReader', () => {
     expect(blobs.get(`${repo.head}:a.ts`)?.text).toBe('two\n');
   });
 
+  it('lists changes without renames when a blob is missing from the clone (mirrors without large files)', async () => {
+    const repo = track(createPullRequestRepo({ 'big.ts': 'export const big = 1;\n', 'keep.ts': 'a\n' }, { 'other.ts': 'export const o = 2;\n', 'keep.ts': 'b\n' }));
+    const blob = repo.git('rev-parse', `${repo.base}:big.ts`);
+    rmSync(join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    const git = await openGitRepository(repo.dir);
+    const entries = await git.changedFiles(repo.base, repo.head);
+    expect(entries.map((e) => `${e.status} ${e.path}`).sort()).toEqual(['added other.ts', 'deleted big.ts', 'modified keep.ts']);
+    const blobs = await git.readBlobs([{ sha: repo.base, path: 'big.ts' }, { sha: repo.base, path: 'keep.ts' }]);
+    expect([...blobs.keys()]).toEqual([`${repo.base}:keep.ts`]);
+  });
+
   it('finds the merge base of a branch, and none for unrelated histories', async () => {
     const repo = track(createRepo());
     const root = repo.commit({ 'a.ts': '1\n' });

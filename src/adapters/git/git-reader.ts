@@ -109,11 +109,17 @@ export class SimpleGitReader implements GitReader {
   async changedFiles(base: string, head: string): Promise<ChangedEntry[]> {
     assertSha(base);
     assertSha(head);
-    const out = await this.run([
-      'diff', '--raw', '-z', '--no-abbrev', '-M', '--no-ext-diff', '--no-textconv', '--no-color', '--no-relative',
-      base, head, '--',
-    ]);
-    return parseRawDiff(out);
+    const diff = (renames: string): Promise<string> =>
+      this.run(['diff', '--raw', '-z', '--no-abbrev', renames, '--no-ext-diff', '--no-textconv', '--no-color', '--no-relative', base, head, '--']);
+    try {
+      return parseRawDiff(await diff('-M'));
+    } catch (error) {
+      // Rename detection reads the contents of added and deleted files; a partial clone or a mirror without
+      // some large blobs cannot, and the list of changes is still worth having without it.
+      if (!(error instanceof GitCommandError) || !/unable to read|missing/i.test(error.stderr)) throw error;
+      this.logger?.warning(`rename detection failed (${error.stderr.trim().split('\n')[0]}); renamed files are listed as deleted and added`);
+      return parseRawDiff(await diff('--no-renames'));
+    }
   }
 
   async readBlobs(
