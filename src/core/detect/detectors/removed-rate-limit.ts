@@ -1,0 +1,153 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type Guardrail } from '../define-detector.js';
+import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, staticNumber } from '../util/ast.js';
+import { middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
+
+/** Calls that build a limiter (express-rate-limit, express-slow-down, hono/elysia/fastify limiters). */
+const LIMITER_FACTORY = /^(rateLimit|rateLimiter|expressRateLimit|slowDown|createRateLimiter|createRateLimit|createLimiter|rateLimitMiddleware|throttle|throttler|ratelimit|limiter)$/;
+/** Classes that build a limiter (rate-limiter-flexible, bottleneck, limiter, @upstash/ratelimit). */
+const LIMITER_CLASS = /^(RateLimiter\w*|Bottleneck|Ratelimit|RateLimit|TokenBucket|LeakyBucket|SlidingWindow\w*|FixedWindow\w*|Throttler\w*)$/;
+/** Calls that take from a limiter at the point of use. */
+const CONSUME_CALL = /^(consume|removeTokens|tryRemoveTokens|schedule|wrap|penalty|checkRateLimit|enforceRateLimit|assertRateLimit|rateLimitBy\w*|limitBy\w*)$/;
+const LIMITER_RECEIVER = /limit|throttl|bucket|bottleneck|quota/i;
+/** Options that count requests (a higher number lets more through). */
+const COUNT_OPTION = /^(max|limit|points|requests|maxRequests|tokensPerInterval|reservoir|delayAfter|ttlLimit|capacity|burst)$/;
+/** Options that give the window the count is measured over (a shorter window lets more through). */
+const WINDOW_OPTION = /^(windowMs|window|duration|interval|ttl|per|blockDuration|reservoirRefreshInterval)$/;
+
+/** Requests per millisecond a limiter allows, when its options say so; kept beside the guardrail. */
+interface Budget {
+  count?: number;
+  window?: number;
+  minTime?: number;
+}
+const budgets = new WeakMap<Guardrail, Budget>();
+
+export default defineDetector({
+  meta: {
+    id: 'removed-rate-limit',
+    category: 'rate-limit',
+    severity: 'high',
+    weakenedSeverity: 'medium',
+    description: 'A rate limiter or throttle was removed, or its limit raised a lot.',
+    messages: {
+      removed: '{{symbol}} no longer has {{label}}: callers can now send as many requests as they like.',
+      weakened: '{{symbol}}: {{label}} now lets more through: {{change}}.',
+      moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+    },
+    docs: {
+      catches:
+        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), and the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`). A limit raised twofold or more (or a window cut in half) is a weakening.',
+      ignores:
+        'A limiter moved to `app.use(…)`/router level, into a helper, or to another file of the same PR; swapped for another limiter library with the same budget; a stricter limit.',
+      example: {
+        file: 'src/routes/auth.ts',
+        before:
+          "const loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, max: 5 });\n\nrouter.post('/login', loginLimiter, async (req, res) => {\n  res.json(await sessions.create(req.body));\n});\n",
+        after: "router.post('/login', async (req, res) => {\n  res.json(await sessions.create(req.body));\n});\n",
+      },
+    },
+  },
+  inventory: limitersOf,
+  isWeakened(before, after) {
+    if (before.kind !== after.kind) return false;
+    const b = budgets.get(before);
+    const a = budgets.get(after);
+    if (!b || !a) return false;
+    // Requests per window when both windows are known, the bare count otherwise. A count that is no
+    // longer given falls back to the library default (5 for express-rate-limit): not a loosening we can see.
+    if (b.count !== undefined && a.count !== undefined) {
+      const windows = b.window !== undefined && a.window !== undefined;
+      const rate = (x: Budget): number => (windows ? x.count! / x.window! : x.count!);
+      if (rate(a) >= rate(b) * 2) return true;
+    }
+    // bottleneck's minTime spaces calls out: halving it (or dropping it) doubles the rate.
+    return b.minTime !== undefined && (a.minTime === undefined || a.minTime * 2 <= b.minTime);
+  },
+});
+
+function limitersOf(unit: Unit): Guardrail[] {
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  const push = (kind: 'limiter' | 'applied', anchor: string, node: ts.Node, label: string, budget?: Budget): void => {
+    const g: Guardrail = { category: 'rate-limit', kind, anchor, node, label };
+    if (budget) {
+      budgets.set(g, budget);
+      if (budget.count !== undefined) Object.assign(g, { strength: budget.count, stronger: 'lower' as const });
+    }
+    found.push(g);
+  };
+
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isDecorator(node)) {
+      const call = ts.isCallExpression(node.expression) ? node.expression : undefined;
+      const name = calleeSimpleName(call ? call.expression : node.expression);
+      if (name === 'Throttle') push('applied', '@Throttle', node, 'the @Throttle() limit', call ? throttleBudget(call, sf) : undefined);
+      if (name === 'UseGuards' && call && call.arguments.some((a) => /Throttler/.test(a.getText(sf)))) push('applied', '@UseGuards(ThrottlerGuard)', node, 'the ThrottlerGuard');
+      return;
+    }
+    if (ts.isNewExpression(node)) {
+      const name = calleeSimpleName(node.expression);
+      if (name && LIMITER_CLASS.test(name)) push('limiter', `limiter ${name}`, node, `the ${name} limiter`, optionsBudget(node.arguments?.[0], sf));
+      return;
+    }
+    if (!ts.isCallExpression(node)) return;
+    for (const mw of routeMiddlewares(node)) {
+      if (ts.isCallExpression(mw)) continue; // a call is visited on its own
+      const name = middlewareName(mw);
+      if (name && /limit|throttl|slowDown|brute/i.test(name)) push('applied', `middleware ${name}`, mw, `the ${name} rate limiter`);
+    }
+    const name = calleeSimpleName(node.expression);
+    if (!name) return;
+    const callee = calleeText(node.expression, sf);
+    if (LIMITER_FACTORY.test(name) && !(name === 'limiter' && node.arguments.length === 0)) {
+      push('limiter', `limiter ${callee}`, node, `the ${callee}() limiter`, optionsBudget(node.arguments[0], sf));
+      return;
+    }
+    if (ts.isPropertyAccessExpression(node.expression)) {
+      const receiver = calleeText(node.expression.expression, sf);
+      if ((CONSUME_CALL.test(name) || name === 'limit') && LIMITER_RECEIVER.test(receiver)) {
+        push('applied', `use of ${receiver}.${name}`, node, `the ${callee}() rate limit`);
+        return;
+      }
+      if (/^(forRoot|forRootAsync)$/.test(name) && /Throttler/.test(receiver)) push('limiter', 'ThrottlerModule', node, 'the ThrottlerModule limits');
+    } else if (CONSUME_CALL.test(name) && /rate|limit/i.test(name)) {
+      push('applied', `use of ${name}`, node, `the ${name}() rate limit`);
+    }
+  });
+  return found;
+}
+
+/** The budget of an options object: { windowMs, max }, { points, duration } (seconds), { minTime }. */
+function optionsBudget(options: ts.Expression | undefined, sf: ts.SourceFile): Budget | undefined {
+  if (!options || !ts.isObjectLiteralExpression(options)) return undefined;
+  const props = objectProperties(options, sf);
+  const value = (names: RegExp): { name: string; value: number | undefined } | undefined => {
+    for (const [name, p] of props) if (names.test(name) && ts.isPropertyAssignment(p)) return { name, value: staticNumber(p.initializer, sf) };
+    return undefined;
+  };
+  const count = value(COUNT_OPTION);
+  const window = value(WINDOW_OPTION);
+  const minTime = value(/^minTime$/);
+  const budget: Budget = {};
+  // `max: 0` disables express-rate-limit v6; rate-limiter-flexible's duration is in seconds.
+  if (count?.value !== undefined) budget.count = count.value === 0 && /^max$/.test(count.name) ? Number.POSITIVE_INFINITY : count.value;
+  if (window?.value !== undefined) budget.window = window.name === 'duration' || window.name === 'ttl' || window.name === 'per' ? window.value * (window.value < 10_000 ? 1000 : 1) : window.value;
+  if (minTime?.value !== undefined) budget.minTime = minTime.value;
+  return budget;
+}
+
+/** @Throttle({ default: { limit: 3, ttl: 60000 } }) or the older @Throttle(3, 60). */
+function throttleBudget(call: ts.CallExpression, sf: ts.SourceFile): Budget | undefined {
+  const [first, second] = call.arguments;
+  if (first && ts.isObjectLiteralExpression(first)) {
+    for (const p of first.properties) {
+      if (ts.isPropertyAssignment(p) && ts.isObjectLiteralExpression(p.initializer)) return optionsBudget(p.initializer, sf);
+    }
+    return optionsBudget(first, sf);
+  }
+  const count = staticNumber(first, sf);
+  const window = staticNumber(second, sf);
+  return { ...(count !== undefined ? { count } : {}), ...(window !== undefined ? { window: window * 1000 } : {}) };
+}
