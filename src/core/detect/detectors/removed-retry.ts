@@ -5,11 +5,21 @@ import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifier
 
 /** Option names that configure retrying. */
 const RETRY_OPTION = /^(retry|retries|maxRetries|max_retries|maxRetry|retryCount|retryLimit|retryAttempts|maxAttempts|max_attempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|retryableStatusCodes|retryStatusCodes|statusCodesToRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retryPolicy|reconnectStrategy|autoRetry|retryOnError)$/i;
+/** Properties assigned one by one onto an options object (`opts.attempts = …`); counters such as retryCount are state, not policy. */
+const RETRY_ASSIGNED = /^(retry|retries|maxRetries|maxRetry|retryLimit|maxAttempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retryPolicy|statusCodesToRetry|retryableStatusCodes)$/i;
+/** An option whose object value is a whole retry policy: `retry: { limit, statusCodes, methods }`. */
+const RETRY_POLICY_OBJECT = /^(retry|retries|retryOptions|retryConfig|retryPolicy|retryStrategy)$/i;
+/** Members of a retry policy that count tries, and whether they count retries (one less than attempts). */
+const COUNTS_RETRIES = /^(retry|retries|maxRetries|max_retries|maxRetry|limit|retryLimit|retryCount|numRetries|count|retryAttempts)$/i;
+const COUNTS_ATTEMPTS = /^(attempts|maxAttempts|max_attempts|numOfAttempts|times|tries|maxTries)$/i;
 /** Functions and methods that retry what they are given. */
 const RETRY_CALL = /^(retry|pRetry|asyncRetry|promiseRetry|retryAsync|withRetry|withRetries|retryable|retrying|backOff|exponentialBackoff|axiosRetry|fetchRetry|fetchWithRetry|retryRequest|requestWithRetry|callWithRetry|retryOperation|retryWithBackoff|attempt)$/i;
 /** HTTP statuses that signal a transient failure; an array of several of them is a retryable set. */
 const TRANSIENT_STATUSES = new Set(['408', '413', '425', '429', '500', '502', '503', '504', '520', '521', '522', '524']);
 const TRANSIENT_CODES = /^(ETIMEDOUT|ECONNRESET|EADDRINUSE|ECONNREFUSED|EPIPE|ENOTFOUND|ENETUNREACH|EAI_AGAIN|ECONNABORTED|UND_ERR_\w+)$/;
+/** A counter of failed tries, and the bound it is held against. */
+const FAILURE_COUNTER = /(fail(ure|ed)?s?|attempts?|retr(y|ies)|tries)(count)?$/i;
+const LIMIT_NAME = /max|limit|cap\b|budget/i;
 
 export default defineDetector({
   meta: {
@@ -25,8 +35,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Retry loops (a loop over attempts around a call, with a catch that continues or a backoff delay), recursive retries, retry libraries (p-retry, async-retry, promise-retry, exponential-backoff, axios-retry, cockatiel-style policies, any retry/withRetry/backOff helper), retry options (retries, maxRetries, attempts, retry: { limit, statusCodes, methods }, backoff) and sets of retryable statuses or error codes. Fewer attempts, or a status dropped from the retryable set, is a weakening.',
-      ignores: 'A retry moved into a helper the function calls, or swapped for a retry library with the same attempts; more attempts; loops that do not retry.',
+        'Retry loops (a loop over attempts around a call, with a catch that continues or a backoff delay), recursive retries, retry libraries (p-retry, async-retry, promise-retry, exponential-backoff, axios-retry, any retry/withRetry/backOff helper), retry options set in an object or assigned one by one (retries, maxRetries, attempts, backoff, got/ky `retry: { limit, statusCodes, methods }`, bullmq `attempts`/`backoff`), sets of retryable statuses or error codes, and the cap that stops a failure from being retried forever (`failures >= maxFailures`). Attempts are compared as total tries (`retries: 2` is 3 tries, like a loop of 3): fewer tries, or a status or method dropped from the retryable set, is a weakening.',
+      ignores:
+        'A retry moved into a helper the function calls or to another file of the same pull request, or swapped for a retry library with the same number of tries; more attempts; loops that do not retry (pagination, polling, batches).',
       example: {
         file: 'src/client.ts',
         before:
@@ -38,36 +49,59 @@ export default defineDetector({
   inventory: retriesOf,
 });
 
-function retriesOf(unit: Unit): Guardrail[] {
+/** The retries of one unit: loops, calls, options, retryable sets, caps and recursion. */
+export function retriesOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (g: Omit<Guardrail, 'category'>): void => {
     found.push({ category: 'retry', ...g });
   };
+  const retryLoops: ts.Node[] = [];
+  /** Objects already described by the guardrail that owns them (a retry call's options, a policy object). */
+  const described = new Set<ts.Node>();
 
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isPropertyAssignment(node) && ts.isObjectLiteralExpression(node.parent)) {
+      if (described.has(node.parent)) return;
       const name = propertyNameText(node.name, sf);
+      if (!RETRY_OPTION.test(name)) return;
       const owner = ownerOfObject(node.parent, sf);
-      const insideRetryObject = /retry|backoff/i.test(owner.split('.').pop() ?? '');
-      if (RETRY_OPTION.test(name) || (insideRetryObject && /^(limit|count|max|statusCodes|methods|errorCodes|codes|calculateDelay|delay|factor|minTimeout|maxTimeout)$/i.test(name))) {
-        const value = node.initializer;
-        if (value.kind === ts.SyntaxKind.FalseKeyword) return;
-        if (ts.isObjectLiteralExpression(value)) return; // its members are inventoried one by one
-        const attempts = staticNumber(value, sf);
-        if (attempts === 0 && /retr|attempt|limit/i.test(name)) return; // retries: 0 retries nothing
-        const members = ts.isArrayLiteralExpression(value) ? value.elements.map((e) => e.getText(sf).replace(/['"`]/g, '')) : undefined;
-        const countsAttempts = /retr|attempt|limit|count|max$/i.test(name) && !/delay|timeout/i.test(name);
+      const value = skipOuter(node.initializer);
+      if (value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword) return;
+      if (ts.isObjectLiteralExpression(value)) {
+        // retry: { limit: 3, statusCodes: [...] } and backoff: { type, delay } are one policy each.
+        described.add(value);
+        if (!RETRY_POLICY_OBJECT.test(name) && !/backoff/i.test(name)) return;
+        const policy = policyOf(value, sf);
+        if (policy.tries !== undefined && policy.tries <= 1 && !policy.members.length) return;
         push({
-          kind: 'option', anchor: `${name} option of ${owner}`, node, label: `the ${name} retry option on ${owner}`,
-          ...(attempts !== undefined && countsAttempts ? { strength: attempts, stronger: 'higher' as const } : {}),
-          ...(members ? { members } : {}),
+          kind: 'option', anchor: `${name} option of ${owner}`, node, label: `the ${name} policy on ${owner}`,
+          ...strengthOf(policy.tries), ...(policy.members.length ? { members: policy.members } : {}),
         });
+        return;
       }
+      const tries = triesOf(name, value, sf);
+      if (tries !== undefined && tries <= 1 && /retr|attempt|limit/i.test(name)) return; // retries: 0 retries nothing
+      const members = ts.isArrayLiteralExpression(value) ? value.elements.map((e) => memberText(e, sf)) : undefined;
+      push({ kind: 'option', anchor: `${name} option of ${owner}`, node, label: `the ${name} retry option on ${owner}`, ...strengthOf(tries), ...(members ? { members } : {}) });
+      return;
+    }
+    // opts.attempts = options.attempts; opts.backoff = { type: 'exponential', delay }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && RETRY_ASSIGNED.test(node.left.name.text)) {
+      const name = node.left.name.text;
+      const value = skipOuter(node.right);
+      if (value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword) return;
+      if (identifiersIn(value).has(name) && !ts.isPropertyAccessExpression(value)) return; // x.retries = x.retries + 1 counts, it does not configure
+      if (ts.isObjectLiteralExpression(value)) described.add(value);
+      const tries = triesOf(name, value, sf);
+      if (tries !== undefined && tries <= 1) return;
+      const target = anchorText(node.left.expression, sf, 40);
+      push({ kind: 'option', anchor: `${name} option of ${target}`, node, label: `the ${name} retry option set on ${target}`, ...strengthOf(tries) });
       return;
     }
     if (ts.isArrayLiteralExpression(node)) {
-      const values = node.elements.map((e) => e.getText(sf).replace(/['"`]/g, ''));
+      if (ts.isPropertyAssignment(node.parent) && described.has(node.parent.parent)) return;
+      const values = node.elements.map((e) => memberText(e, sf));
       const transient = values.filter((v) => TRANSIENT_STATUSES.has(v) || TRANSIENT_CODES.test(v));
       const owner = node.parent && ts.isPropertyAssignment(node.parent) ? propertyNameText(node.parent.name, sf) : node.parent && ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : node.parent && ts.isNewExpression(node.parent) && node.parent.parent && ts.isVariableDeclaration(node.parent.parent) ? node.parent.parent.name.getText(sf) : '';
       if (transient.length >= 2 && (transient.length === values.length || /retr/i.test(owner))) {
@@ -80,30 +114,45 @@ function retriesOf(unit: Unit): Guardrail[] {
       const name = calleeSimpleName(node.expression);
       if (!name) return;
       if (RETRY_CALL.test(name) && !(name === 'attempt' && !ts.isPropertyAccessExpression(node.expression))) {
-        const options = node.arguments.find(ts.isObjectLiteralExpression);
-        let attempts: number | undefined;
+        // The options of a retry call describe that call: fold them into it rather than count them twice.
+        const options = node.arguments.map(skipOuter).find(ts.isObjectLiteralExpression);
+        let tries: number | undefined;
+        let members: string[] = [];
         if (options) {
-          for (const p of options.properties) {
-            if (ts.isPropertyAssignment(p) && /^(retries|maxRetries|attempts|maxAttempts|numOfAttempts|limit|times)$/i.test(propertyNameText(p.name, sf))) attempts = staticNumber(p.initializer, sf);
-          }
+          described.add(options);
+          ({ tries, members } = policyOf(options, sf));
         }
-        attempts ??= node.arguments.map((a) => staticNumber(a, sf)).find((v) => v !== undefined && v < 100);
-        push({ kind: 'call', anchor: `${calleeText(node.expression, sf)}()`, node, label: `the ${name}() retry`, ...(attempts !== undefined ? { strength: attempts, stronger: 'higher' as const } : {}) });
+        // retry(fn, 3) in a house helper: a bare count of tries. rxjs/superagent .retry(3): retries.
+        const positional = node.arguments.map((a) => staticNumber(a, sf)).find((v) => v !== undefined && v < 100);
+        if (tries === undefined && positional !== undefined) tries = ts.isPropertyAccessExpression(node.expression) && /^retry$/i.test(name) ? positional + 1 : positional;
+        push({ kind: 'call', anchor: `${calleeText(node.expression, sf)}()`, node, label: `the ${name}() retry`, ...strengthOf(tries), ...(members.length ? { members } : {}) });
         return;
       }
-      // rxjs/superagent: .retry(3), .retryWhen(...)
-      if (/^retry(When)?$/i.test(name) && ts.isPropertyAccessExpression(node.expression)) {
-        push({ kind: 'call', anchor: `.${name}()`, node, label: `a .${name}() retry`, ...strengthOf(staticNumber(node.arguments[0], sf)) });
+      if (/^retryWhen$/i.test(name) && ts.isPropertyAccessExpression(node.expression)) {
+        push({ kind: 'call', anchor: `.${name}()`, node, label: `a .${name}() retry` });
       }
       return;
     }
     if (isLoop(node)) {
       const loop = node as ts.IterationStatement;
       if (isRetryLoop(loop, sf)) {
+        retryLoops.push(loop);
         const target = firstAwaitedCall(loop.statement, sf);
-        push({ kind: 'retry-loop', anchor: `retry loop around ${target ?? 'a call'}`, node, label: `a retry loop around ${target ?? 'the call'}`, ...strengthOf(loopBound(loop, sf)) });
+        push({ kind: 'retry-loop', anchor: `retry loop around ${target ?? 'a call'}`, node, label: `a retry loop around ${target ?? 'the call'}`, ...strengthOf(loopTries(loop, sf)) });
       }
     }
+  });
+
+  // The cap that ends retrying: `if (failures >= maxFailures) give up`. Inside a retry loop it is part of
+  // the loop (already counted); elsewhere it is what keeps a re-queued failure from retrying forever.
+  const retryMinded = /retr/i.test(unit.name);
+  forEachNodeOfUnit(unit, (node) => {
+    if (!ts.isBinaryExpression(node) || !isComparison(node.operatorToken.kind)) return;
+    if (retryLoops.some((loop) => loop.pos <= node.pos && node.end <= loop.end)) return;
+    const cap = retryCap(node, sf);
+    if (!cap) return;
+    if (!(retryMinded || /retr/i.test(cap.counter) || insideCatch(node))) return;
+    push({ kind: 'retry-limit', anchor: `retry limit on ${cap.counter}`, node, label: `the limit on retries (${anchorText(node, sf, 60)})` });
   });
 
   // Recursive retry: the unit calls itself from a catch block, or with an attempt counter.
@@ -120,8 +169,45 @@ function retriesOf(unit: Unit): Guardrail[] {
   return found;
 }
 
+/** What a retry policy object says: how many tries in all, and which statuses, methods and codes it retries. */
+function policyOf(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): { tries: number | undefined; members: string[] } {
+  let tries: number | undefined;
+  const members: string[] = [];
+  for (const p of object.properties) {
+    if (!ts.isPropertyAssignment(p)) continue;
+    const key = propertyNameText(p.name, sf);
+    const value = skipOuter(p.initializer);
+    if (tries === undefined && (COUNTS_RETRIES.test(key) || COUNTS_ATTEMPTS.test(key))) tries = triesOf(key, value, sf);
+    if (ts.isArrayLiteralExpression(value) && /status|method|code|error/i.test(key)) {
+      for (const e of value.elements) members.push(memberText(e, sf));
+    }
+  }
+  return { tries, members };
+}
+
+/** The number of tries in all an option allows: `retries: 2` and `limit: 2` are 3 tries, `attempts: 3` is 3. */
+function triesOf(name: string, value: ts.Expression, sf: ts.SourceFile): number | undefined {
+  const n = staticNumber(value, sf);
+  if (n === undefined) return undefined;
+  if (COUNTS_ATTEMPTS.test(name)) return n;
+  if (COUNTS_RETRIES.test(name)) return n + 1;
+  return undefined;
+}
+
+/** Statuses as digits, methods upper-cased, quotes dropped: `'get'` and `"GET"` are the same member. */
+function memberText(element: ts.Expression, sf: ts.SourceFile): string {
+  const text = element.getText(sf).replace(/['"`]/g, '').trim();
+  return /^[a-z]+$/i.test(text) && /^(get|put|post|patch|delete|head|options|trace)$/i.test(text) ? text.toUpperCase() : text;
+}
+
 function strengthOf(value: number | undefined): Pick<Guardrail, 'strength' | 'stronger'> {
   return value === undefined ? {} : { strength: value, stronger: 'higher' };
+}
+
+function skipOuter(expression: ts.Expression): ts.Expression {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return e;
 }
 
 function isLoop(node: ts.Node): boolean {
@@ -142,12 +228,47 @@ function isRetryLoop(loop: ts.IterationStatement, sf: ts.SourceFile): boolean {
   return hasTry && pauses && callsOut;
 }
 
-function loopBound(loop: ts.IterationStatement, sf: ts.SourceFile): number | undefined {
-  const condition = ts.isForStatement(loop) ? loop.condition : ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : undefined;
-  if (!condition || !ts.isBinaryExpression(condition)) return undefined;
-  const bound = staticNumber(condition.right, sf);
+/** Tries a counted loop makes: `for (let a = 0; a < 3; a++)` and `for (let a = 1; a <= 3; a++)` both make 3. */
+function loopTries(loop: ts.IterationStatement, sf: ts.SourceFile): number | undefined {
+  if (!ts.isForStatement(loop) || !loop.condition || !ts.isBinaryExpression(loop.condition)) return undefined;
+  const bound = staticNumber(loop.condition.right, sf);
   if (bound === undefined) return undefined;
-  return condition.operatorToken.kind === ts.SyntaxKind.LessThanEqualsToken ? bound : condition.operatorToken.kind === ts.SyntaxKind.LessThanToken ? bound : undefined;
+  let start = 0;
+  const init = loop.initializer;
+  if (init && ts.isVariableDeclarationList(init) && init.declarations[0]?.initializer) {
+    const value = staticNumber(init.declarations[0].initializer, sf);
+    if (value === undefined) return undefined;
+    start = value;
+  }
+  const op = loop.condition.operatorToken.kind;
+  if (op === ts.SyntaxKind.LessThanToken) return bound - start;
+  if (op === ts.SyntaxKind.LessThanEqualsToken) return bound - start + 1;
+  return undefined;
+}
+
+function isComparison(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.GreaterThanToken || kind === ts.SyntaxKind.GreaterThanEqualsToken || kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken;
+}
+
+/** `failures >= maxFailures`, `attempt < this.maxAttempts`, `retries > 5`: a failure counter against a bound. */
+function retryCap(node: ts.BinaryExpression, sf: ts.SourceFile): { counter: string } | undefined {
+  const sides = [node.left, node.right].map((side) => ({ side, text: anchorText(side, sf, 80), last: lastName(side) }));
+  for (const [counter, bound] of [[sides[0]!, sides[1]!], [sides[1]!, sides[0]!]] as const) {
+    if (!counter.last || !FAILURE_COUNTER.test(counter.last) || LIMIT_NAME.test(counter.last)) continue;
+    const boundIsLimit = (bound.last !== undefined && LIMIT_NAME.test(bound.last)) || staticNumber(bound.side, sf) !== undefined;
+    if (boundIsLimit) return { counter: counter.last };
+  }
+  return undefined;
+}
+
+/** The last name an expression ends with: `this.failures.get(id)` → `failures`, `Relay.maxFailures` → `maxFailures`. */
+function lastName(expression: ts.Expression): string | undefined {
+  const e = skipOuter(expression);
+  if (ts.isBinaryExpression(e)) return lastName(e.left);
+  if (ts.isCallExpression(e)) return ts.isPropertyAccessExpression(e.expression) ? lastName(e.expression.expression) : undefined;
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return undefined;
 }
 
 function firstAwaitedCall(node: ts.Node, sf: ts.SourceFile): string | undefined {

@@ -5,8 +5,17 @@ import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifier
 
 /** Option and property names that hold a timeout (got's `timeout: { request }` is walked into). */
 const TIMEOUT_NAME = /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout)$/i;
+/** Retry libraries call their backoff delays minTimeout/maxTimeout: a pause between attempts, not a deadline. */
+const BACKOFF_DELAY_NAME = /^(min|max)Timeout$/i;
 /** Functions whose job is to bound the time of a promise. */
 const TIMEOUT_CALL = /^(withTimeout|pTimeout|promiseTimeout|timeoutPromise|timeoutAfter|raceTimeout|withDeadline|timeout|setTimeoutPromise|abortAfter)$/i;
+/** Functions that arm a named deadline on something in flight: addTimeout(ms, handler, 'read'), armDeadline(…). */
+const ARM_DEADLINE_CALL = /^(add|arm|start|schedule|install|register|apply|attach|enforce|create)[A-Za-z]*(Timeout|Deadline)$/;
+/** A timer callback that ends the operation rather than scheduling work. */
+const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|timeout/i;
+
+/** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
+const DEADLINE = 'deadline';
 
 export default defineDetector({
   meta: {
@@ -17,14 +26,14 @@ export default defineDetector({
     description: 'A timeout or deadline on an outbound call or wait was removed or raised a lot.',
     messages: {
       removed: '{{symbol}} no longer has {{label}}: the call can now wait forever.',
-      weakened: '{{symbol}}: {{label}} was raised {{change}} ms.',
+      weakened: '{{symbol}}: {{label}} was loosened ({{change}}).',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },
     docs: {
       catches:
-        'Timeout options of HTTP, database and queue clients (axios, got, ky, fetch wrappers, undici, pg, knex, bullmq and any option named *timeout*/deadline), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls, timeout helpers (p-timeout, withTimeout) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.',
+        'Timeout options of HTTP, database and queue clients (axios, got and its `timeout: { request, response }`, ky, undici `headersTimeout`/`bodyTimeout`, pg `statement_timeout`/`connectionTimeoutMillis`, knex, bullmq and any option named *timeout*/deadline, set in an object or assigned), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls on requests and sockets, timeout helpers (p-timeout, withTimeout), calls that arm a named deadline (addTimeout(ms, handler, \'read\')) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.',
       ignores:
-        'A timeout moved into a helper the function calls, or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration); a shorter timeout; timers that only schedule work (setTimeout without an abort or rejection).',
+        'A timeout moved into a helper the function calls or to another file of the same pull request, or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; timers that only schedule work (setTimeout without an abort or rejection).',
       example: {
         file: 'src/billing.ts',
         before: "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal', timeout: 5000 });\n",
@@ -34,17 +43,23 @@ export default defineDetector({
   },
   inventory: timeoutsOf,
   isWeakened(before, after) {
-    if (before.strength === undefined || after.strength === undefined) return false;
+    // A phase dropped from a timeout object (got's `read`) leaves that phase unbounded.
+    if (before.members && after.members && before.members.some((m) => !after.members!.includes(m))) return true;
+    // A guardrail that already did not bound anything (timeout: 0 before) cannot get weaker.
+    if (before.strength === undefined || after.strength === undefined || !Number.isFinite(before.strength)) return false;
     return after.strength >= before.strength * 5;
   },
 });
 
-function timeoutsOf(unit: Unit): Guardrail[] {
+/** The timeouts, deadlines and time budgets of one unit. */
+export function timeoutsOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (kind: string, anchor: string, node: ts.Node, label: string, strength?: number): void => {
     found.push({ category: 'timeout', kind, anchor, node, label, ...(strength !== undefined ? { strength, stronger: 'lower' as const } : {}) });
   };
+  const races: ts.CallExpression[] = [];
+  const rejectingTimers: { node: ts.CallExpression; ms: number | undefined }[] = [];
 
   forEachNodeOfUnit(unit, (node) => {
     // { timeout: 5000 } / { timeout: { request: 10_000 } } / { connectionTimeoutMillis: 2000 }
@@ -52,20 +67,30 @@ function timeoutsOf(unit: Unit): Guardrail[] {
       const name = propertyNameText(node.name, sf);
       if (!TIMEOUT_NAME.test(name)) return;
       const owner = ownerOfObject(node.parent, sf);
+      if (BACKOFF_DELAY_NAME.test(name) && /retry|backoff/i.test(owner)) return;
       const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
       if (value && ts.isObjectLiteralExpression(value)) {
+        // got's { lookup, connect, response, request }: one guardrail whose phases are its members, bounded
+        // overall by `request` when it is set (else by its longest phase).
+        const phases = new Map<string, number | undefined>();
         for (const inner of value.properties) {
-          if (!ts.isPropertyAssignment(inner)) continue;
-          const key = propertyNameText(inner.name, sf);
-          push('option', `${name}.${key} option of ${owner}`, inner, `a ${name}.${key} timeout on ${owner}`, timeoutStrength(inner.initializer, sf));
+          if (!ts.isPropertyAssignment(inner) || isDisabled(inner.initializer)) continue;
+          phases.set(propertyNameText(inner.name, sf), timeoutStrength(inner.initializer, sf));
         }
+        if (!phases.size) return;
+        const known = [...phases.values()].filter((v): v is number => v !== undefined);
+        const overall = phases.has('request') ? phases.get('request') : known.length === phases.size ? Math.max(...known) : undefined;
+        found.push({
+          category: 'timeout', kind: 'option', anchor: `${name} option of ${owner}`, node, label: `a ${name} (${[...phases.keys()].join(', ')}) on ${owner}`,
+          members: [...phases.keys()], ...(overall !== undefined ? { strength: overall, stronger: 'lower' as const } : {}),
+        });
         return;
       }
       if (value && isDisabled(value)) return;
       push('option', `${name} option of ${owner}`, node, `a ${name} option on ${owner}`, value ? timeoutStrength(value, sf) : undefined);
       return;
     }
-    // client.timeout = 5000; server.requestTimeout = 30_000
+    // client.timeout = 5000; server.requestTimeout = 30_000; xhr.ontimeout = () => reject(…)
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && TIMEOUT_NAME.test(node.left.name.text)) {
       if (isDisabled(node.right)) return;
       push('assignment', `${anchorText(node.left, sf)} assignment`, node, `${anchorText(node.left, sf)} = …`, timeoutStrength(node.right, sf));
@@ -76,26 +101,26 @@ function timeoutsOf(unit: Unit): Guardrail[] {
     const callee = calleeText(node.expression, sf);
     if (!name) return;
     // AbortSignal.timeout(5000), AbortSignal.any([..., AbortSignal.timeout(n)])
-    if (callee.endsWith('AbortSignal.timeout') || (name === 'timeout' && /AbortSignal$/.test(callee.replace(/\.timeout$/, '')))) {
-      push('abort-signal', 'AbortSignal.timeout', node, 'an AbortSignal.timeout deadline', timeoutStrength(node.arguments[0], sf));
+    if (name === 'timeout' && /(^|\.)AbortSignal\.timeout$/.test(callee)) {
+      push(DEADLINE, 'AbortSignal.timeout', node, 'an AbortSignal.timeout deadline', timeoutStrength(node.arguments[0], sf));
       return;
     }
     // setTimeout(() => controller.abort(), n) / setTimeout(() => reject(new Error('timeout')), n)
-    if (name === 'setTimeout' && node.arguments.length >= 2) {
+    if (name === 'setTimeout' && isGlobalTimer(node.expression) && node.arguments.length >= 2) {
       const callback = node.arguments[0]!;
       const text = callback.getText(sf);
-      if (/\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|timeout/i.test(text)) {
-        push('timer-abort', 'timer that aborts the operation', node, 'a timer that aborts the operation', timeoutStrength(node.arguments[1], sf));
-      }
+      if (!ENDS_OPERATION.test(text)) return;
+      const ms = timeoutStrength(node.arguments[1], sf);
+      if (/\.abort\(|\.destroy\(/.test(text)) push(DEADLINE, 'timer that aborts the operation', node, 'a timer that aborts the operation', ms);
+      else rejectingTimers.push({ node, ms });
       return;
     }
     // Promise.race([work, timeoutPromise])
-    if (callee === 'Promise.race' && node.arguments[0] && ts.isArrayLiteralExpression(node.arguments[0])) {
-      const racers = node.arguments[0].elements.map((e) => e.getText(sf)).join(' ');
-      if (/timeout|setTimeout|sleep|delay|deadline|timer/i.test(racers)) push('race', 'Promise.race against a timer', node, 'a Promise.race against a timer');
+    if (callee === 'Promise.race' && node.arguments[0]) {
+      races.push(node);
       return;
     }
-    // req.setTimeout(5000), query.timeout(1000), socket.setTimeout(…)
+    // req.setTimeout(5000, …), query.timeout(1000), socket.setTimeout(…)
     if ((name === 'setTimeout' || name === 'timeout') && ts.isPropertyAccessExpression(node.expression) && node.arguments.length >= 1) {
       const receiver = anchorText(node.expression.expression, sf, 40);
       push('method', `.${name}() on ${receiver}`, node, `a .${name}() deadline on ${receiver}`, timeoutStrength(node.arguments[0], sf));
@@ -103,10 +128,27 @@ function timeoutsOf(unit: Unit): Guardrail[] {
     }
     // pTimeout(promise, 5000), withTimeout(fn, ms)
     if (TIMEOUT_CALL.test(name)) {
-      const ms = node.arguments.map((a) => timeoutStrength(a, sf)).find((v) => v !== undefined);
-      push('helper', `${name}()`, node, `a ${name}() deadline`, ms);
+      push(DEADLINE, `${name}()`, node, `a ${name}() deadline`, firstDuration(node.arguments, sf));
+      return;
+    }
+    // addTimeout(delays.read, onTimeout, 'read'), armDeadline(limits.idle, 'idle'): one deadline per named phase.
+    if (ARM_DEADLINE_CALL.test(name)) {
+      const phase = node.arguments.find((a) => ts.isStringLiteralLike(a)) as ts.StringLiteralLike | undefined;
+      const what = phase ? `${name}('${phase.text}')` : `${name}()`;
+      push('armed', what, node, `a deadline armed by ${what}`, firstDuration(node.arguments, sf));
     }
   });
+
+  // A race is a deadline when one of its racers is a timer: a rejecting setTimeout in the unit, or a
+  // sleep/timeout helper among the racers. The rejecting timer and the race are one guardrail.
+  for (const race of races) {
+    const racers = race.arguments[0]!.getText(sf);
+    const timer = rejectingTimers.shift();
+    if (!timer && !/timeout|setTimeout|sleep|delay|deadline|timer/i.test(racers)) continue;
+    const ms = timer?.ms ?? durationInside(race.arguments[0]!, sf);
+    push(DEADLINE, 'Promise.race against a timer', race, 'a Promise.race against a timer', ms);
+  }
+  for (const timer of rejectingTimers) push(DEADLINE, 'timer that rejects the operation', timer.node, 'a timer that rejects the operation', timer.ms);
 
   // Hand-written deadlines: `if (Date.now() - start > timeout) throw …`, `elapsed >= deadline`.
   forEachNodeOfUnit(unit, (node) => {
@@ -118,6 +160,32 @@ function timeoutsOf(unit: Unit): Guardrail[] {
       push('elapsed-check', `deadline check ${names.filter((n) => /timeout|deadline/i.test(n)).sort().join(',')}`, node, 'an elapsed-time check against a deadline');
     }
   });
+  return found;
+}
+
+/** `setTimeout(…)`, `globalThis.setTimeout(…)`, `window.setTimeout(…)`: the timer, not a request's method. */
+function isGlobalTimer(expression: ts.Expression): boolean {
+  if (ts.isIdentifier(expression)) return true;
+  return ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression) && /^(globalThis|window|global|self|timers)$/.test(expression.expression.text);
+}
+
+function firstDuration(args: readonly ts.Expression[], sf: ts.SourceFile): number | undefined {
+  for (const arg of args) {
+    const ms = timeoutStrength(arg, sf);
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
+}
+
+/** The first duration passed to a call among the racers: sleep(5000), timeout(5_000). */
+function durationInside(node: ts.Node, sf: ts.SourceFile): number | undefined {
+  let found: number | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isCallExpression(n) && /timeout|sleep|delay|deadline|timer/i.test(calleeSimpleName(n.expression) ?? '')) found = firstDuration(n.arguments, sf);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
   return found;
 }
 
