@@ -2,9 +2,13 @@ import type { Detector, DetectorMeta } from './define-detector.js';
 import newSwallowedError from './detectors/new-swallowed-error.js';
 import newUnvalidatedInput from './detectors/new-unvalidated-input.js';
 import removedAuth from './detectors/removed-auth.js';
+import removedConcurrencyLimit from './detectors/removed-concurrency-limit.js';
 import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
+import removedObservability from './detectors/removed-observability.js';
+import removedRateLimit from './detectors/removed-rate-limit.js';
 import removedRetry from './detectors/removed-retry.js';
+import removedSecretRedaction from './detectors/removed-secret-redaction.js';
 import removedTimeout from './detectors/removed-timeout.js';
 import removedValidation from './detectors/removed-validation.js';
 
@@ -16,9 +20,13 @@ export const DETECTORS: readonly Detector[] = [
   newSwallowedError,
   newUnvalidatedInput,
   removedAuth,
+  removedConcurrencyLimit,
   removedErrorHandling,
   removedIdempotency,
+  removedObservability,
+  removedRateLimit,
   removedRetry,
+  removedSecretRedaction,
   removedTimeout,
   removedValidation,
 ];

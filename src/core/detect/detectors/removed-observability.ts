@@ -1,0 +1,94 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type Guardrail } from '../define-detector.js';
+import { calleeSimpleName, calleeText, forEachNodeOfUnit } from '../util/ast.js';
+import { isErrorLogCall, isErrorReportCall, isOnFailurePath } from '../util/failure.js';
+
+/** Receivers that count or time things: a prom-client counter, a StatsD client, an OpenTelemetry meter instrument. */
+const METRIC_RECEIVER = /(counter|histogram|gauge|summary|metric|metrics|stats|statsd|dogstatsd|meter|telemetry|prom|datadog|errorsTotal|failuresTotal)$/i;
+/** Methods that record a data point. */
+const METRIC_METHOD = /^(inc|increment|incr|observe|histogram|timing|gauge|distribution|startTimer)$/;
+/** Generic method names that record a data point only on a receiver that is clearly an instrument. */
+const INSTRUMENT_METHOD = /^(add|record|count|decrement)$/;
+/** Names of functions whose whole body runs for a failure: error handlers, reporters. */
+const ERROR_HANDLER_NAME = /error|fail|exception|crash|report|alert|panic/i;
+/** First parameters that say the function receives a failure. */
+const ERROR_PARAM = /^(err|error|e|ex|exception|cause|reason|failure)$/;
+/** Calls that open a tracing span around work. */
+const SPAN_CALL = /^(startActiveSpan|startSpan|withSpan|trace|startTransaction|startInactiveSpan)$/;
+
+export default defineDetector({
+  meta: {
+    id: 'removed-observability',
+    category: 'observability',
+    severity: 'medium',
+    weakenedSeverity: 'low',
+    description: 'Error logging, an error report, a failure metric or a tracing span was removed from a failure path: the next incident there is silent.',
+    messages: {
+      removed: '{{symbol}} no longer has {{label}}: when it fails, nobody will see it in logs, dashboards or traces.',
+      weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
+      moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+    },
+    docs: {
+      catches:
+        'On failure paths (catch blocks, `.catch()` handlers, `on("error")` listeners, `if (err)` / `if (!res.ok)` branches and branches that throw): error and warning logs (`logger.error`, `console.error`, `log.warn`, ...), error reports (`Sentry.captureException`, `span.recordException`, `span.setStatus({ code: SpanStatusCode.ERROR })`, New Relic `noticeError`, Bugsnag `notify`) and metrics (`counter.inc`, `histogram.observe`, `metrics.increment`, StatsD clients). Anywhere in a function: tracing spans (`tracer.startActiveSpan`, `startSpan`, `withSpan`).',
+      ignores:
+        'Info and debug logs; logs on the happy path; an error log swapped for another error log or report (logger.error for Sentry.captureException); logging moved into an error helper the function calls or into another function of the same PR; a deleted function nothing referenced.',
+      example: {
+        file: 'src/webhooks.ts',
+        before:
+          "export async function deliver(hook: Hook, payload: unknown) {\n  try {\n    await http.post(hook.url, payload);\n  } catch (error) {\n    logger.error({ error, hook: hook.id }, 'webhook delivery failed');\n    deliveryFailures.inc({ hook: hook.id });\n    throw error;\n  }\n}\n",
+        after: 'export async function deliver(hook: Hook, payload: unknown) {\n  try {\n    await http.post(hook.url, payload);\n  } catch (error) {\n    throw error;\n  }\n}\n',
+      },
+    },
+  },
+  inventory: observabilityOf,
+});
+
+function observabilityOf(unit: Unit): Guardrail[] {
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  const push = (kind: string, anchor: string, node: ts.Node, label: string): void => {
+    found.push({ category: 'observability', kind, anchor, node, label });
+  };
+
+  // An error helper or error middleware runs only when something failed: its logs are on a failure path.
+  const simpleName = unit.name.split('.').pop() ?? '';
+  const wholeUnitHandlesFailure = (unit.kind === 'function' || unit.kind === 'method') && (ERROR_HANDLER_NAME.test(simpleName) || ERROR_PARAM.test(unit.params[0] ?? ''));
+
+  forEachNodeOfUnit(unit, (node) => {
+    if (!ts.isCallExpression(node)) return;
+    const name = calleeSimpleName(node.expression);
+    if (!name) return;
+    const callee = calleeText(node.expression, sf).replace(/\s*\.\s*/g, '.');
+    if (SPAN_CALL.test(name) && ts.isPropertyAccessExpression(node.expression) && /tracer|trace|otel|telemetry|sentry|apm/i.test(callee)) {
+      const spanName = stringArgument(node);
+      push('span', `span ${spanName ?? callee}`, node, `the tracing span${spanName ? ` "${spanName}"` : ''} (${callee})`);
+      return;
+    }
+    if (!wholeUnitHandlesFailure && !isOnFailurePath(node, unit.node, sf)) return;
+    if (isErrorLogCall(node, sf)) {
+      push('error-log', `error log ${callee}`, node, `the ${callee}() on the failure path`);
+      return;
+    }
+    if (isErrorReportCall(node, sf)) {
+      push('error-report', `error report ${callee}`, node, `the ${callee}() error report`);
+      return;
+    }
+    if ((METRIC_METHOD.test(name) || INSTRUMENT_METHOD.test(name)) && ts.isPropertyAccessExpression(node.expression)) {
+      const receiver = node.expression.expression.getText(sf).replace(/^this\./, '');
+      const metricName = stringArgument(node);
+      const instrument = METRIC_RECEIVER.test(receiver.split('.').pop() ?? '') || (metricName !== undefined && /metric|stats/i.test(receiver));
+      if (instrument || (METRIC_METHOD.test(name) && !/^(set|map|list|array|queue)$/i.test(receiver))) {
+        const what = metricName ? `${receiver}.${name}("${metricName}")` : `${receiver}.${name}()`;
+        push('metric', `metric ${metricName ?? receiver}`, node, `the failure metric ${what}`);
+      }
+    }
+  });
+  return found;
+}
+
+function stringArgument(call: ts.CallExpression): string | undefined {
+  const first = call.arguments[0];
+  return first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) ? first.text : undefined;
+}
