@@ -7,7 +7,7 @@ import { changedHeadSources, computeTestImpact, filesReachedByDeletedTest, findW
 import { parseCoverage, v8LineCounts } from '../core/impact/coverage.js';
 import { buildImportGraph, type ImportGraph } from '../core/impact/graph.js';
 import { mapRecords, matchHotspots, parseHotspots, type HotspotRecord } from '../core/impact/hotspots.js';
-import { initImportLexer } from '../core/impact/imports.js';
+import { extractImports, initImportLexer, type ExtractedImports } from '../core/impact/imports.js';
 import { ProductionPathMapper } from '../core/impact/prod-paths.js';
 import { testCommand } from '../core/impact/runner.js';
 import { classifyCommitMessage, scarCandidates, strongestScar } from '../core/impact/scars.js';
@@ -50,8 +50,10 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   let tree: HeadTree | undefined;
   let graph: ImportGraph | undefined;
   try {
-    [tree] = await Promise.all([readHeadTree(request.repoDir, request.head), initImportLexer()]);
-    graph = buildImportGraph(tree);
+    await initImportLexer();
+    const extracted = new Map<string, ExtractedImports>();
+    tree = await readHeadTree(request.repoDir, request.head, { onSource: (path, text) => extracted.set(path, extractImports(text, path)) });
+    graph = buildImportGraph({ ...tree, extracted });
     const { stats } = graph;
     logger.info(`import graph: ${stats.files} files, ${stats.edges} edges, ${stats.fallbackFiles} read by the JSX fallback, ${Math.round(performance.now() - started)} ms`);
     if (tree.missing.length) impact.notes.push(`import graph: ${tree.missing.length} source files were not read (absent from the clone or over 1 MB), e.g. ${tree.missing[0]}`);

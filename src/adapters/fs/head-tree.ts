@@ -41,8 +41,16 @@ function gitBuffer(repoDir: string, args: string[], input?: string): Promise<Buf
   });
 }
 
+export interface ReadHeadTreeOptions {
+  /**
+   * Called for each source file as its blob arrives, so the caller can work (extract imports) while git
+   * is still decompressing the rest: on two cores that overlap is most of the read time.
+   */
+  onSource?: (path: string, text: string) => void;
+}
+
 /** Reads every JS/TS source and resolution config of `commit`'s tree. */
-export async function readHeadTree(repoDir: string, commit: string): Promise<HeadTree> {
+export async function readHeadTree(repoDir: string, commit: string, options: ReadHeadTreeOptions = {}): Promise<HeadTree> {
   const listing = await gitBuffer(repoDir, ['ls-tree', '-r', '-z', '--full-tree', '-l', commit]);
   const paths = new Set<string>();
   const toRead: { path: string; sha: string; config: boolean }[] = [];
@@ -67,23 +75,62 @@ export async function readHeadTree(repoDir: string, commit: string): Promise<Hea
   const sources = new Map<string, string>();
   const configs = new Map<string, string>();
   if (toRead.length) {
-    const output = await gitBuffer(repoDir, ['cat-file', '--batch', '--buffer'], toRead.map((item) => item.sha).join('\n') + '\n');
-    let offset = 0;
-    for (const item of toRead) {
-      const newline = output.indexOf(10, offset);
-      if (newline < 0) break;
-      const header = output.toString('latin1', offset, newline);
-      offset = newline + 1;
-      const [, kind, size] = header.split(' ');
-      if (kind === 'missing' || size === undefined) {
-        missing.push(item.path);
-        continue;
+    await streamBlobs(repoDir, toRead.map((item) => item.sha), (index, text) => {
+      const item = toRead[index]!;
+      if (text === undefined) missing.push(item.path);
+      else if (item.config) configs.set(item.path, text);
+      else {
+        sources.set(item.path, text);
+        options.onSource?.(item.path, text);
       }
-      const length = Number(size);
-      const text = output.toString('utf8', offset, offset + length);
-      offset += length + 1; // the content is followed by a newline
-      (item.config ? configs : sources).set(item.path, text);
-    }
+    });
   }
   return { paths, sources, configs, missing };
+}
+
+/**
+ * One `git cat-file --batch --buffer` for every object, parsed as it streams: `<sha> blob <size>\n`,
+ * the content, a newline; or `<sha> missing\n`. `deliver` gets the request index and the text.
+ */
+function streamBlobs(repoDir: string, shas: string[], deliver: (index: number, text: string | undefined) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch', '--buffer'], { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const errors: Buffer[] = [];
+    let pending: Buffer = Buffer.alloc(0);
+    let index = 0;
+    let failed: Error | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let offset = 0;
+      try {
+        while (index < shas.length) {
+          const newline = pending.indexOf(10, offset);
+          if (newline < 0) break;
+          const header = pending.toString('latin1', offset, newline);
+          const [, kind, size] = header.split(' ');
+          if (kind === 'missing' || size === undefined) {
+            deliver(index++, undefined);
+            offset = newline + 1;
+            continue;
+          }
+          const end = newline + 1 + Number(size);
+          if (pending.length < end + 1) break;
+          deliver(index++, pending.toString('utf8', newline + 1, end));
+          offset = end + 1;
+        }
+      } catch (error) {
+        failed ??= error as Error;
+      }
+      pending = pending.subarray(offset);
+    });
+    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (failed) reject(failed);
+      else if (code === 0) resolve();
+      else reject(new Error(`git cat-file failed: ${Buffer.concat(errors).toString().trim()}`));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(shas.join('\n') + '\n');
+  });
 }

@@ -1,4 +1,4 @@
-import { extractImports } from './imports.js';
+import { extractImports, type ExtractedImports } from './imports.js';
 import { ModuleResolver, type ResolverTree } from './resolver.js';
 
 /**
@@ -13,6 +13,8 @@ export interface GraphInput {
   sources: ReadonlyMap<string, string>;
   /** Text of package.json / tsconfig / jsconfig / pnpm-workspace.yaml files. */
   configs: ReadonlyMap<string, string>;
+  /** Imports already extracted (while the files streamed in); files absent here are extracted now. */
+  extracted?: ReadonlyMap<string, ExtractedImports>;
 }
 
 export interface GraphStats {
@@ -84,7 +86,7 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
   const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0 };
   for (const [path, text] of input.sources) {
     stats.files++;
-    const { specifiers, fallback } = extractImports(text, path);
+    const { specifiers, fallback } = input.extracted?.get(path) ?? extractImports(text, path);
     if (fallback) stats.fallbackFiles++;
     const targets = new Set<string>();
     for (const specifier of specifiers) {

@@ -85,12 +85,26 @@ export class ModuleResolver {
     }
     if (specifier.startsWith('/') || specifier.startsWith('node:') || specifier.includes(':')) return undefined;
     const tsconfig = this.tsconfigGoverning(fromDir);
-    const key = (tsconfig ?? '') + '\0' + (specifier.startsWith('#') ? fromDir : '') + '\0' + specifier;
+    // Configs with the same effective paths/baseUrl (packages extending one base) share answers.
+    const key = this.settingsKey(tsconfig) + '\0' + (specifier.startsWith('#') ? fromDir : '') + '\0' + specifier;
     const cached = this.bareCache.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const resolved = this.resolveBare(specifier, fromDir, tsconfig);
     this.bareCache.set(key, resolved ?? null);
     return resolved;
+  }
+
+  private readonly settingsKeys = new Map<string, string>();
+
+  private settingsKey(tsconfig: string | undefined): string {
+    if (tsconfig === undefined) return '';
+    let key = this.settingsKeys.get(tsconfig);
+    if (key === undefined) {
+      const options = this.loadTsconfig(tsconfig);
+      key = options ? JSON.stringify([options.pathsDir, options.baseUrlDir ?? null, options.paths]) : '';
+      this.settingsKeys.set(tsconfig, key);
+    }
+    return key;
   }
 
   private resolveBare(specifier: string, fromDir: string, tsconfig: string | undefined): string | undefined {
