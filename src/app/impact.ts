@@ -64,8 +64,9 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   const changedUnits = request.detected.changedUnits;
   const changedSources = changedHeadSources(request.files);
   const [hotspotInput, coverageInput] = await Promise.all([
-    readSignalFiles(unique([...request.hotspotFiles, ...request.config.hotspots]), request.cwd ?? process.cwd()),
-    readSignalFiles(unique([...request.coverageFiles, ...request.config.coverage]), request.cwd ?? process.cwd()),
+    // The caller already merged the configuration's paths (resolved against the repository) into these.
+    readSignalFiles(unique(request.hotspotFiles), request.cwd ?? process.cwd()),
+    readSignalFiles(unique(request.coverageFiles), request.cwd ?? process.cwd()),
   ]);
   for (const error of [...hotspotInput.errors, ...coverageInput.errors]) impact.notes.push(`could not read ${error}`);
   const mapper = new ProductionPathMapper(tree?.paths ?? request.files.map((file) => file.path));
