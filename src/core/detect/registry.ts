@@ -1,7 +1,9 @@
 import type { Detector, DetectorMeta } from './define-detector.js';
+import newCallWithoutTimeout from './detectors/new-call-without-timeout.js';
 import newSwallowedError from './detectors/new-swallowed-error.js';
 import newUnvalidatedInput from './detectors/new-unvalidated-input.js';
 import removedAuth from './detectors/removed-auth.js';
+import removedCircuitBreaker from './detectors/removed-circuit-breaker.js';
 import removedConcurrencyLimit from './detectors/removed-concurrency-limit.js';
 import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
@@ -10,16 +12,20 @@ import removedRateLimit from './detectors/removed-rate-limit.js';
 import removedRetry from './detectors/removed-retry.js';
 import removedSecretRedaction from './detectors/removed-secret-redaction.js';
 import removedTimeout from './detectors/removed-timeout.js';
+import removedTransaction from './detectors/removed-transaction.js';
 import removedValidation from './detectors/removed-validation.js';
+import typeSafety from './detectors/type-safety.js';
 
 /**
  * Every detector, sorted by id. Explicit rather than discovered, so the bundle holds exactly these; a
  * test checks that this list and src/core/detect/detectors/ agree.
  */
 export const DETECTORS: readonly Detector[] = [
+  newCallWithoutTimeout,
   newSwallowedError,
   newUnvalidatedInput,
   removedAuth,
+  removedCircuitBreaker,
   removedConcurrencyLimit,
   removedErrorHandling,
   removedIdempotency,
@@ -28,7 +34,9 @@ export const DETECTORS: readonly Detector[] = [
   removedRetry,
   removedSecretRedaction,
   removedTimeout,
+  removedTransaction,
   removedValidation,
+  typeSafety,
 ];
 
 /** The catalogue's metadata, for renderers (SARIF rules, docs) that must not reach into detectors. */
