@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model.js';
 import { buildBundle, createPrRepo, eventPayload, runBundle, type PrRepo } from '../support/fake-github/harness.js';
@@ -32,6 +32,15 @@ export async function charge(customerId: string, amountCents: number, idempotenc
 /** Second push: the retry loop is back; the timeout is still missing. */
 const HEAD2_BILLING = BASE_BILLING.replace(", timeout: 5000 }", ' }');
 
+/** The base commit's configuration: an extra check for agent-written PRs. */
+const CONFIG = `fail-on: high
+ai:
+  required-checks:
+    - id: agent-review
+      title: A maintainer read every removed line
+      reason: Coding agents delete guardrails when they simplify code.
+`;
+
 const AUTHOR: FakeUser = { login: 'octo-dev', id: 501, type: 'User' };
 const MAINTAINER: FakeUser = { login: 'maintainer-mia', id: 502, type: 'User' };
 const OUTSIDER: FakeUser = { login: 'drive-by-dan', id: 503, type: 'User' };
@@ -45,7 +54,7 @@ let github: FakeGitHub;
 
 beforeAll(() => {
   bundle = buildBundle();
-  repo = createPrRepo({ 'src/billing.ts': BASE_BILLING, 'README.md': '# payments\n' }, [
+  repo = createPrRepo({ 'src/billing.ts': BASE_BILLING, 'README.md': '# payments\n', '.github/guardrail-gate.yml': CONFIG }, [
     { files: { 'src/billing.ts': HEAD1_BILLING }, message: 'Simplify the billing client\n\nCo-authored-by: Claude <noreply@anthropic.com>' },
     { files: { 'src/billing.ts': HEAD2_BILLING }, message: 'Bring the retry loop back' },
   ]);
@@ -141,7 +150,16 @@ describe('the Action against a GitHub API of our own', () => {
     expect(result.outputs['ai-authored']).toBe('true');
     expect(JSON.parse(result.outputs['required-checks']!)).toEqual(report.requiredChecks);
     expect(report.ai.evidence.join(' ')).toMatch(/Co-authored-by: Claude|claude\//);
-    expect(existsSync(`${repo.dir}/out/guardrail-gate.sarif`)).toBe(true);
+    // SARIF for upload-sarif: stable fingerprints, removed lines anchored at the nearest surviving line.
+    const sarif = JSON.parse(readFileSync(`${repo.dir}/out/guardrail-gate.sarif`, 'utf8'));
+    const results = sarif.runs[0].results as { partialFingerprints: Record<string, string>; locations: { physicalLocation: { region: { startLine: number } } }[] }[];
+    expect(results.map((r) => Object.values(r.partialFingerprints)[0]).sort()).toEqual(report.findings.map((f) => f.id).sort());
+    for (const finding of report.findings) {
+      const result = results.find((r) => Object.values(r.partialFingerprints)[0] === finding.id)!;
+      expect(result.locations[0]!.physicalLocation.region.startLine).toBe(finding.headLine);
+    }
+    // The AI policy of the base commit's configuration adds its check to AI-authored PRs.
+    expect(report.requiredChecks.map((c) => c.id)).toContain('agent-review');
 
     expect(result.summary).toMatch(/guardrail-gate: ❌ \*\*fail\*\*/);
     expect(result.summary).toContain('removed-timeout');

@@ -79,6 +79,18 @@ describe('GitHub adapter against the loopback API', () => {
     expect(github.reviews).toHaveLength(1);
   });
 
+  it('posts a fresh comment for a finding whose old comment went outdated, and resolves the old thread', async () => {
+    const finding: Finding = { id: 'gg-moved', rule: 'removed-retry', category: 'retry', severity: 'high', file: 'src/a.ts', line: 3, side: 'base', message: 'm' };
+    const diff = buildDiffIndex(await api.listFiles());
+    await reconcileReviewComments({ api, headSha: 'b'.repeat(40), wanted: [renderReviewComment(finding)], diff, trusted: {}, logger });
+    // A push moved the code: GitHub marks the old comment outdated (line null); the finding is now on line 4.
+    github.reviewComments[0]!.line = null;
+    const result = await reconcileReviewComments({ api, headSha: 'c'.repeat(40), wanted: [renderReviewComment({ ...finding, line: 4 })], diff, trusted: {}, logger });
+    expect(result).toMatchObject({ posted: ['gg-moved'], resolved: ['gg-moved'] });
+    expect(github.reviewComments.map((c) => c.line)).toEqual([null, 4]);
+    expect(github.threads.map((t) => t.isResolved)).toEqual([true, false]);
+  });
+
   it('keeps one sticky comment: updates the newest, deletes older duplicates, ignores look-alikes by other authors', async () => {
     github.addIssueComment(3, `${STICKY_MARKER}\nold`, ACTIONS_BOT);
     github.addIssueComment(3, `${STICKY_MARKER}\nnewer`, ACTIONS_BOT);
