@@ -182,6 +182,14 @@ async function run(deps: ActionDeps): Promise<void> {
   let degraded = false;
   if (api && head && event.kind !== 'merge_group' && (inputs.comment || inputs.reviewComments)) {
     try {
+      // A newer push makes this run's comments stale before they land; the newer run publishes instead.
+      if (event.kind === 'pull_request' && !inputs.head) {
+        const current = await api.getPullRequest();
+        if (current.headSha !== head) {
+          logger.info(`guardrail-gate: the pull request moved on to ${current.headSha.slice(0, 12)}; leaving publication to that run`);
+          throw new PublicationSkipped();
+        }
+      }
       if (inputs.reviewComments && publish['review-comments']) {
         const diff = buildDiffIndex(await api.listFiles());
         const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted: renderReviewComments(report), diff, trusted: sticky.trusted, logger });
@@ -191,11 +199,18 @@ async function run(deps: ActionDeps): Promise<void> {
       if (inputs.comment && publish.comment) {
         const body = renderComment(report, { notInline, acceptances: live, lapsed, summaryUrl, messages });
         const existing = findStickyComments(sticky.comments, STICKY_MARKER, sticky.trusted);
-        const what = await upsertStickyComment(api, existing, body, logger);
-        logger.info(`sticky comment ${what}`);
+        if (existing.length || report.findings.length || acceptances.length) {
+          const what = await upsertStickyComment(api, existing, body, logger);
+          logger.info(`sticky comment ${what}`);
+        } else {
+          // Nothing found and nothing said before: no comment is the quietest all-clear.
+          logger.info('no findings: no PR comment needed');
+        }
       }
     } catch (error) {
-      if (error instanceof PermissionDeniedError) {
+      if (error instanceof PublicationSkipped) {
+        // Logged where it was decided.
+      } else if (error instanceof PermissionDeniedError) {
         degraded = true;
         logger.warning(DEGRADE_WARNING);
       } else {
@@ -220,6 +235,9 @@ async function run(deps: ActionDeps): Promise<void> {
     deps.failStep(`guardrail-gate: risk ${report.score}/100 (${report.level}) is at or above fail-on ${report.failOn}; ${open} open finding${open === 1 ? '' : 's'}`);
   }
 }
+
+/** Thrown to leave the publication block early without a warning. */
+class PublicationSkipped extends Error {}
 
 /** Handles `/guardrail-gate accept ...`: permission check, then analysis with the new acceptances. */
 async function handleAcceptCommand(

@@ -331,6 +331,28 @@ describe('the Action against a GitHub API of our own', () => {
     expect(github.requests).toHaveLength(0);
   });
 
+  it('leaves publication to the newer run when the PR moved on, and keeps its own verdict', async () => {
+    await startGitHub();
+    github.pushToPull(PR, repo.heads[1]!, repo.files(repo.heads[1]!));
+    const result = await run('pull_request', pullRequestEvent('opened', repo.heads[0]!));
+    expect(result.code).toBe(1);
+    expect(result.outputs.decision).toBe('fail');
+    expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(result.stdout).toContain('the pull request moved on');
+    expect(result.stdout).not.toMatch(/^::warning::/m);
+  });
+
+  it('posts no comment when there is nothing to say', async () => {
+    await startGitHub();
+    const result = await run('pull_request', pullRequestEvent('opened', repo.heads[0]!), { head: repo.base });
+    expect(result.code).toBe(0);
+    expect(result.outputs.decision).toBe('pass');
+    expect(result.outputs.findings).toBe('0');
+    expect(github.issueComments).toHaveLength(0);
+    expect(github.reviews).toHaveLength(0);
+    expect(result.summary).toContain('✅ **pass**');
+  });
+
   it('merge_group: takes base and head from the merge group and posts nothing', async () => {
     await startGitHub();
     const payload = eventPayload('merge_group.checks_requested.json', (p) => {
