@@ -9,11 +9,13 @@ import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
 import removedObservability from './detectors/removed-observability.js';
 import removedRateLimit from './detectors/removed-rate-limit.js';
+import removedResourceLimit from './detectors/removed-resource-limit.js';
 import removedRetry from './detectors/removed-retry.js';
 import removedSecretRedaction from './detectors/removed-secret-redaction.js';
 import removedTimeout from './detectors/removed-timeout.js';
 import removedTransaction from './detectors/removed-transaction.js';
 import removedValidation from './detectors/removed-validation.js';
+import testWeakening from './detectors/test-weakening.js';
 import typeSafety from './detectors/type-safety.js';
 
 /**
@@ -31,11 +33,13 @@ export const DETECTORS: readonly Detector[] = [
   removedIdempotency,
   removedObservability,
   removedRateLimit,
+  removedResourceLimit,
   removedRetry,
   removedSecretRedaction,
   removedTimeout,
   removedTransaction,
   removedValidation,
+  testWeakening,
   typeSafety,
 ];
 
