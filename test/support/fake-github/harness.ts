@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FakeFile } from './server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const COMPILE_CACHE = mkdtempSync(path.join(tmpdir(), 'gg-compile-cache-'));
 
 /** Builds dist/index.js with the project's own build script into a temp folder (never touching dist/). */
 export function buildBundle(): string {
@@ -126,6 +127,8 @@ export async function runBundle(options: {
     GITHUB_WORKFLOW_REF: `${options.repository}/.github/workflows/guardrail-gate.yml@refs/heads/main`,
     RUNNER_TEMP: temp,
     GUARDRAIL_GATE_TEST_RETRY_UNIT_MS: '5',
+    // Many runs of the same 16 MB bundle: let Node reuse its compiled code between them.
+    NODE_COMPILE_CACHE: COMPILE_CACHE,
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...options.env,
   };
