@@ -110,11 +110,11 @@ function commentEvent(user: FakeUser, body: string) {
   });
 }
 
-function run(eventName: string, payload: unknown, inputs: Record<string, string> = {}) {
+function run(eventName: string, payload: unknown, inputs: Record<string, string> = {}, apiUrl = github.url) {
   return runBundle({
     bundle,
     workspace: repo.dir,
-    apiUrl: github.url,
+    apiUrl,
     repository: 'acme/payments',
     eventName,
     payload,
@@ -196,7 +196,10 @@ describe('the Action against a GitHub API of our own', () => {
 
     github.pushToPull(PR, repo.heads[1]!, repo.files(repo.heads[1]!));
     const firstIds = new Set(github.reviewComments.map((c) => markerId(c.body)));
-    const second = await run('pull_request', pullRequestEvent('synchronize', repo.heads[1]!));
+    const requestsBefore = github.requests.length;
+    // This run talks to the API as on GitHub Enterprise Server (GITHUB_API_URL=https://HOST/api/v3).
+    const second = await run('pull_request', pullRequestEvent('synchronize', repo.heads[1]!), {}, `${github.url}/api/v3`);
+    expect(github.enterpriseRequests).toBe(github.requests.length - requestsBefore);
     expect(second.outputs.decision).toBe('fail');
     const report = readReport(second.outputs.report!);
     expect(report.findings.map((f) => f.rule)).toContain('removed-timeout');

@@ -126,6 +126,8 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   graphqlEnabled = true;
+  /** Requests that came in under GitHub Enterprise Server's /api/v3 and /api/graphql prefixes. */
+  enterpriseRequests = 0;
   private readonly tokens = new Map<string, TokenGrant>();
   private server?: Server;
   private nextId = 1000;
@@ -207,6 +209,11 @@ export class FakeGitHub {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
+    // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql.
+    const enterprise = url.pathname.startsWith('/api/');
+    if (url.pathname === '/api/graphql') url.pathname = '/graphql';
+    else if (url.pathname.startsWith('/api/v3/')) url.pathname = url.pathname.slice('/api/v3'.length);
+    if (enterprise) this.enterpriseRequests += 1;
     const raw = await readBody(req);
     let body: unknown;
     if (raw) {
