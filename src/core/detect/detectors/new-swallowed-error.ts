@@ -1,12 +1,14 @@
 import { ts } from 'ts-morph';
-import type { Unit } from '../../parse/units.js';
+import { extractUnits } from '../../parse/units.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { forEachNodeOfUnit } from '../util/ast.js';
+import { enclosingUnitName, forEachNode } from '../util/units.js';
 import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
 
 /** One error handler of a unit: a catch clause or a promise's error handler. */
 interface Handler {
   node: ts.Node;
+  /** The whole construct (the try statement, the chain), to tell a new one from an old one by its text. */
+  whole: ts.Node;
   outcome: CatchOutcome;
   /** What it guards, for the message and the finding's key. */
   around: string;
@@ -21,7 +23,7 @@ export default defineDetector({
     severity: 'low',
     description: 'New code catches an error and swallows it: an empty catch, or a catch that only logs and carries on.',
     messages: {
-      swallowed: '{{symbol}} adds {{label}} that {{change}}: a failure there goes unnoticed by the caller.',
+      swallowed: '{{where}} adds {{label}} that {{change}}: a failure there goes unnoticed by the caller.',
     },
     docs: {
       catches:
@@ -38,41 +40,44 @@ export default defineDetector({
   },
   inspect(change) {
     const { base, head } = change;
-    if (!head) return [];
-    const after = handlersOf(head);
-    const before = base ? handlersOf(base) : [];
+    // Counted per file, on the module pair: a catch extracted into a new helper of the same file is not new.
+    if (!head || head.kind !== 'module') return [];
+    const after = handlersOf(head.sourceFile);
+    const before = base ? handlersOf(base.sourceFile) : [];
     const swallowedBefore = before.filter((h) => h.swallows).length;
     const swallowedAfter = after.filter((h) => h.swallows);
     // Only handlers the PR adds: a catch that propagated and now swallows is a weakening, reported by
     // removed-error-handling; a catch rewritten in another shape is the same catch.
     let excess = Math.min(swallowedAfter.length - swallowedBefore, after.length - before.length);
+    if (excess <= 0) return [];
+    const units = extractUnits(head.sourceFile, head.file, 'head');
     const findings: DirectFinding[] = [];
     for (const handler of swallowedAfter) {
       if (excess <= 0) break;
-      if (!change.isNew(handler.node)) continue;
+      if (!change.isNew(handler.whole)) continue;
       excess--;
+      const where = enclosingUnitName(units, handler.node, head.sourceFile);
       findings.push({
         messageId: 'swallowed',
         node: handler.node,
         side: 'head',
-        key: `swallowed ${handler.around}`,
-        data: { label: handler.around, change: handler.outcome === 'logs' ? 'only logs the error' : 'swallows the error' },
-        evidence: { outcome: handler.outcome },
+        key: `swallowed ${where} ${handler.around}`,
+        data: { where, label: handler.around, change: handler.outcome === 'logs' ? 'only logs the error' : 'swallows the error' },
+        evidence: { outcome: handler.outcome, symbol: where },
       });
     }
     return findings;
   },
 });
 
-function handlersOf(unit: Unit): Handler[] {
-  const sf = unit.sourceFile;
+function handlersOf(sf: ts.SourceFile): Handler[] {
   const handlers: Handler[] = [];
-  forEachNodeOfUnit(unit, (node) => {
+  forEachNode(sf, (node) => {
     if (ts.isTryStatement(node) && node.catchClause) {
       const outcome = catchOutcome(node.catchClause, sf);
       const calls = callsIn(node.tryBlock, sf);
       const documented = outcome === 'empty' && hasComment(node.catchClause.block, sf);
-      handlers.push({ node: node.catchClause, outcome, around: `a try/catch around ${calls.join(', ') || 'a block'}`, swallows: calls.length > 0 && !documented && (outcome === 'empty' || outcome === 'logs') });
+      handlers.push({ node: node.catchClause, whole: node, outcome, around: `a try/catch around ${calls.join(', ') || 'a block'}`, swallows: calls.length > 0 && !documented && (outcome === 'empty' || outcome === 'logs') });
       return;
     }
     if (ts.isCallExpression(node)) {
@@ -84,6 +89,7 @@ function handlersOf(unit: Unit): Handler[] {
       const documented = outcome === 'empty' && hasComment(handler, sf);
       handlers.push({
         node,
+        whole: node,
         outcome,
         around: `a .${method}() on ${callName(chainRoot(node), sf)}`,
         swallows: !documented && (outcome === 'empty' || (outcome === 'logs' && !fireAndForget)),

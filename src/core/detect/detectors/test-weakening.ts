@@ -8,7 +8,7 @@ const TEST_CALL = /^(it|test|specify|xit|xtest|fit|xspecify)$/;
 /** Registrations of a suite. */
 const SUITE_CALL = /^(describe|context|suite|xdescribe|fdescribe|xcontext|fcontext)$/;
 /** Registrations that do not run. */
-const SKIPPED = /^(xit|xtest|xspecify|xdescribe|xcontext)\b|\.(skip|todo)\b/;
+const SKIPPED = /^(xit|xtest|xspecify|xdescribe|xcontext)\b|\.(skip|todo|fixme)\b/;
 /** Registrations that make every other test of the file stop running. */
 const FOCUSED = /^(fit|fdescribe|fcontext)\b|\.only\b/;
 /** Names of assertion helpers: expectValidInvoice(res), assertSorted(list), verifyCalled(spy). */
@@ -128,17 +128,37 @@ function testsOf(unit: Unit): Guardrail[] {
   const title = (unit.node as ts.CallExpression).arguments[0];
   const name = title && (ts.isStringLiteral(title) || ts.isNoSubstitutionTemplateLiteral(title)) ? title.text : unit.name;
   const counted = countAssertions(unit);
-  const guardrail: Guardrail = {
-    category: 'test-weakening',
-    kind: 'test',
-    anchor: `test "${name}"`,
-    label: `the test "${name}"`,
-    node: unit.node,
-    strength: counted.count,
-    stronger: 'higher',
-  };
-  foreignHelpers.set(guardrail, counted.foreign);
-  return [guardrail];
+  // it.each([...]) runs one test per row: three tests folded into a table are still three tests, and a
+  // row dropped from the table is a test deleted.
+  const rows = eachRows(unit.node as ts.CallExpression);
+  return Array.from({ length: rows }, (_, row) => {
+    const suffix = rows > 1 ? ` (row ${row + 1})` : '';
+    const guardrail: Guardrail = {
+      category: 'test-weakening',
+      kind: 'test',
+      anchor: `test "${name}"${suffix}`,
+      label: `the test "${name}"${suffix}`,
+      node: unit.node,
+      strength: counted.count,
+      stronger: 'higher',
+    };
+    foreignHelpers.set(guardrail, counted.foreign);
+    return guardrail;
+  });
+}
+
+/** How many tests a registration runs: the rows of an `it.each` table, else one. */
+function eachRows(call: ts.CallExpression): number {
+  const callee = call.expression;
+  if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'each') {
+    const table = callee.arguments[0];
+    if (table && ts.isArrayLiteralExpression(table)) return Math.max(1, table.elements.length);
+  }
+  if (ts.isTaggedTemplateExpression(callee) && ts.isPropertyAccessExpression(callee.tag) && callee.tag.name.text === 'each') {
+    const lines = callee.template.getText().split('\n').filter((l) => l.replace(/[`\s|]/g, '') !== '');
+    return Math.max(1, lines.length - 1);
+  }
+  return 1;
 }
 
 /** Assertions a test makes, following assertion helpers declared in the same file. */

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { extractUnits, type Unit } from '../../parse/units.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
 import { anchorText, calleeSimpleName, forEachNodeOfUnit, textOf } from '../util/ast.js';
+import { enclosingUnitName } from '../util/units.js';
 
 /** Methods that check a value against a schema at runtime. */
 const SCHEMA_METHOD = /^(parse|parseAsync|safeParse|safeParseAsync|validate|validateSync|validateAsync|decode|create|assert)$/;
@@ -72,17 +73,6 @@ function addedEscapes(base: Unit | undefined, head: Unit, isNew: (node: ts.Node)
     }
   }
   return findings;
-}
-
-/** The innermost unit holding a node, for the message: 'Cart.add', or 'the module top level'. */
-function enclosingUnitName(units: Unit[], node: ts.Node, sf: ts.SourceFile): string {
-  const at = node.getStart(sf);
-  let best: Unit | undefined;
-  for (const unit of units) {
-    if (unit.kind === 'module' || unit.kind === 'class') continue;
-    if (unit.node.getStart(sf) <= at && at < unit.node.getEnd() && (!best || unit.node.getWidth(sf) < best.node.getWidth(sf))) best = unit;
-  }
-  return best?.name ?? 'the module top level';
 }
 
 function escapesOf(sf: ts.SourceFile): Escape[] {
