@@ -1,14 +1,17 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
+import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { calleeSimpleName, forEachNodeOfUnit } from '../util/ast.js';
-import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
+import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, isTransparent, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
 
 /** Calls in a `finally` (or `.finally`) that give back what the operation held. */
 const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
 
-/** What a guardrail of this detector still does; losing a member is a weakening. */
-const PROPAGATES = 'error propagation';
+/** Wrappers that catch what the function they wrap throws: express-async-handler, catchAsync, withErrorHandling. */
+const ERROR_WRAPPER = /^(asyncHandler|expressAsyncHandler|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncMiddleware|withErrorHandling|withErrorHandler|withErrorBoundary|handleErrors|tryCatch|safeHandler|errorBoundary)$/;
+
+/** What a guardrail of this detector does; a guardrail swapped for one of another kind loses its member. */
+const HANDLES = 'error handling';
 const CLEANS_UP = 'cleanup on failure';
 
 export default defineDetector({
@@ -20,14 +23,15 @@ export default defineDetector({
     description: 'Error handling was removed or weakened: a try/catch or .catch() around a call, a catch that propagated the error now swallowing it, or a finally cleanup.',
     messages: {
       removed: '{{symbol}} no longer has {{label}}: a failure there now escapes unhandled or leaves things half done.',
-      weakened: '{{symbol}}: {{label}} was weakened ({{change}}): the caller no longer learns of the failure, or a resource is no longer released.',
+      weakened: '{{symbol}}: {{label}} was replaced by something else ({{change}}).',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+      swallowsNow: '{{symbol}}: {{label}} used to pass the error on and now {{change}}: the caller no longer learns of the failure.',
     },
     docs: {
       catches:
-        'A `try/catch` around a call, or a `.catch()` / `.then(ok, onError)` on a promise, that disappears; a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx and now swallows it (empty, only logs, or returns a default value such as `[]` or `null`); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears.',
+        'A `try/catch` around a call, or a `.catch()` / `.then(ok, onError)` on a promise, that handled the error (a fallback, a default, a translation into another error, a `next(err)` / `reject(err)` / callback) and disappears (high); a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx and now swallows it: empty, only logs, or returns a default value such as `[]` or `null` (medium); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears (high).',
       ignores:
-        'Error handling moved into a helper the function calls or into another function of the same PR (including the caller); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that now propagates where it swallowed; a try block with no call in it; a deleted function nothing referenced.',
+        'Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector\'s); a catch that now propagates where it swallowed; a try block with no call in it; a deleted function nothing referenced.',
       example: {
         file: 'src/orders.ts',
         before:
@@ -37,7 +41,64 @@ export default defineDetector({
     },
   },
   inventory: errorHandlingOf,
+  inspect(change) {
+    const { base, head } = change;
+    if (!base || !head) return [];
+    // A catch that passed the error on and now swallows it. Counted, so that a .catch() rewritten as a
+    // try/catch is the same catch, and a catch that is simply gone is left to the inventory.
+    const before = handlersOf(base);
+    const after = handlersOf(head);
+    const passedBefore = before.filter((h) => keepsFailureVisible(h.outcome)).length;
+    const passedAfter = after.filter((h) => keepsFailureVisible(h.outcome)).length;
+    const swallowing = after.filter((h) => !keepsFailureVisible(h.outcome));
+    const swallowedBefore = before.length - passedBefore;
+    let weakened = Math.min(passedBefore - passedAfter, swallowing.length - swallowedBefore);
+    const findings: DirectFinding[] = [];
+    for (const handler of swallowing) {
+      if (weakened <= 0) break;
+      if (!change.isNew(handler.whole)) continue;
+      weakened--;
+      findings.push({
+        messageId: 'swallowsNow',
+        node: handler.node,
+        side: 'head',
+        severity: 'medium',
+        key: `swallows ${handler.around}`,
+        data: { label: handler.around, change: describe(handler.outcome) },
+        evidence: { outcome: handler.outcome },
+      });
+    }
+    return findings;
+  },
 });
+
+interface Handler {
+  node: ts.Node;
+  whole: ts.Node;
+  outcome: CatchOutcome;
+  around: string;
+}
+
+/** The catch clauses and promise error handlers of a unit, with what each does with the error. */
+function handlersOf(unit: Unit): Handler[] {
+  const sf = unit.sourceFile;
+  const handlers: Handler[] = [];
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isTryStatement(node) && node.catchClause) {
+      const guarded = guardedCalls(node.tryBlock, sf);
+      if (guarded.length > 0) handlers.push({ node: node.catchClause, whole: node, outcome: catchOutcome(node.catchClause, sf), around: `the try/catch around ${guarded.join(', ')}` });
+      return;
+    }
+    if (ts.isCallExpression(node)) {
+      const handler = promiseHandlerOf(node);
+      if (handler) {
+        const method = (node.expression as ts.PropertyAccessExpression).name.text;
+        handlers.push({ node, whole: node, outcome: catchOutcome(handler, sf), around: `the .${method}() on ${callName(chainRoot(node), sf)}` });
+      }
+    }
+  });
+  return handlers;
+}
 
 function errorHandlingOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
@@ -45,14 +106,13 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
   const push = (kind: string, anchor: string, node: ts.Node, label: string, members: string[]): void => {
     found.push({ category: 'error-handling', kind, anchor, node, label, members });
   };
-  const handlerMembers = (outcome: CatchOutcome): string[] => (keepsFailureVisible(outcome) ? [PROPAGATES] : []);
 
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isTryStatement(node)) {
       const guarded = guardedCalls(node.tryBlock, sf);
-      if (node.catchClause && guarded.length > 0) {
+      if (node.catchClause && guarded.length > 0 && !isTransparent(node.catchClause, sf)) {
         const outcome = catchOutcome(node.catchClause, sf);
-        push('catch', `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, handlerMembers(outcome));
+        push('catch', `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, [HANDLES]);
       }
       if (node.finallyBlock) {
         for (const cleanup of cleanupCalls(node.finallyBlock, sf)) {
@@ -64,10 +124,16 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     if (ts.isCallExpression(node)) {
       const handler = promiseHandlerOf(node);
       if (handler) {
+        if (isTransparent(handler, sf)) return;
         const root = callName(chainRoot(node), sf);
         const outcome = catchOutcome(handler, sf);
         const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        push('catch', `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, handlerMembers(outcome));
+        push('catch', `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [HANDLES]);
+        return;
+      }
+      const name = calleeSimpleName(node.expression) ?? '';
+      if (ERROR_WRAPPER.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a))) {
+        push('catch', `${name} wrapper`, node, `the ${name}() error wrapper`, [HANDLES]);
         return;
       }
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) {
@@ -99,7 +165,8 @@ function guardedCalls(block: ts.Block, sf: ts.SourceFile): string[] {
 function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: ts.CallExpression }[] {
   const calls: { name: string; node: ts.CallExpression }[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && CLEANUP_CALL.test(calleeSimpleName(node.expression) ?? '')) calls.push({ name: callName(node, sf), node });
+    // span.end() closes a tracing span: the observability detector's, not a resource.
+    if (ts.isCallExpression(node) && CLEANUP_CALL.test(calleeSimpleName(node.expression) ?? '') && !/span$/i.test(callName(node, sf).split('.').slice(-2, -1)[0] ?? '')) calls.push({ name: callName(node, sf), node });
     ts.forEachChild(node, visit);
   };
   visit(root);

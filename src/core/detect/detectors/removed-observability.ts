@@ -16,6 +16,8 @@ const ERROR_HANDLER_NAME = /error|fail|exception|crash|report|alert|panic/i;
 const ERROR_PARAM = /^(err|error|e|ex|exception|cause|reason|failure)$/;
 /** Calls that open a tracing span around work. */
 const SPAN_CALL = /^(startActiveSpan|startSpan|withSpan|trace|startTransaction|startInactiveSpan)$/;
+/** Plain functions that run work inside a span: `withSpan('job', fn)`, `traced('name', fn)`. */
+const SPAN_HELPER = /^(withSpan|withTracing|traced|inSpan|startActiveSpan|startSpan|instrumented|withActiveSpan)$/;
 
 export default defineDetector({
   meta: {
@@ -61,7 +63,8 @@ function observabilityOf(unit: Unit): Guardrail[] {
     const name = calleeSimpleName(node.expression);
     if (!name) return;
     const callee = calleeText(node.expression, sf).replace(/\s*\.\s*/g, '.');
-    if (SPAN_CALL.test(name) && ts.isPropertyAccessExpression(node.expression) && /tracer|trace|otel|telemetry|sentry|apm/i.test(callee)) {
+    const spanHelper = ts.isIdentifier(node.expression) && SPAN_HELPER.test(name);
+    if (spanHelper || (SPAN_CALL.test(name) && ts.isPropertyAccessExpression(node.expression) && /tracer|trace|otel|telemetry|sentry|apm/i.test(callee))) {
       const spanName = stringArgument(node);
       push('span', `span ${spanName ?? callee}`, node, `the tracing span${spanName ? ` "${spanName}"` : ''} (${callee})`);
       return;

@@ -250,3 +250,28 @@ function isErrorCondition(statement: ts.IfStatement, sf: ts.SourceFile): boolean
   });
   return throws;
 }
+
+/**
+ * Whether a handler only passes the error on unchanged (`catch (e) { log(e); throw e; }`,
+ * `.catch((e) => Promise.reject(e))`): taking it away changes nothing about how the failure travels.
+ */
+export function isTransparent(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile): boolean {
+  const errorName = caughtName(handler);
+  if (!errorName) return false;
+  let body: ts.Node | undefined;
+  if (ts.isCatchClause(handler)) body = handler.block;
+  else {
+    let h: ts.Expression = handler;
+    while (ts.isParenthesizedExpression(h)) h = h.expression;
+    if (ts.isArrowFunction(h) || ts.isFunctionExpression(h)) body = h.body;
+  }
+  if (!body) return false;
+  const rethrows = (node: ts.Node): boolean => {
+    if (ts.isThrowStatement(node)) return ts.isIdentifier(node.expression) && node.expression.text === errorName;
+    const value = ts.isReturnStatement(node) ? node.expression : ts.isExpressionStatement(node) ? undefined : (node as ts.Expression);
+    return value !== undefined && ts.isCallExpression(value) && calleeText(value.expression, sf) === 'Promise.reject' && value.arguments[0]?.getText(sf) === errorName;
+  };
+  if (!ts.isBlock(body)) return rethrows(body);
+  const rest = body.statements.filter((s) => !(ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && (isLogCall(s.expression, sf) || isErrorReportCall(s.expression, sf))));
+  return rest.length === 1 && rethrows(rest[0]!);
+}
