@@ -134,7 +134,7 @@ async function run(deps: ActionDeps): Promise<void> {
   }
 
   // What earlier runs stored: our sticky comment and the acceptances in it. Reading works with any token.
-  const sticky = api ? await loadSticky(api, logger) : { comments: [] as IssueComment[], trusted: {}, stored: [] as AcceptanceRecord[] };
+  const sticky = api ? await loadSticky(api, inputs.token, logger) : { comments: [] as IssueComment[], trusted: {}, stored: [] as AcceptanceRecord[] };
   let acceptances = sticky.stored;
   const messages: string[] = [];
 
@@ -275,9 +275,9 @@ async function handleAcceptCommand(
   return { outcome, acceptances: records, changed, message: parts.join(' · ') || undefined };
 }
 
-async function loadSticky(api: PullRequestApi, logger: Logger): Promise<{ comments: IssueComment[]; trusted: TrustedAuthor; stored: AcceptanceRecord[] }> {
+async function loadSticky(api: PullRequestApi, token: string, logger: Logger): Promise<{ comments: IssueComment[]; trusted: TrustedAuthor; stored: AcceptanceRecord[] }> {
   try {
-    const [comments, login] = await Promise.all([api.listIssueComments(), api.whoAmI()]);
+    const [comments, login] = await Promise.all([api.listIssueComments(), api.whoAmI(token)]);
     const trusted: TrustedAuthor = { login };
     const [current] = findStickyComments(comments, STICKY_MARKER, trusted);
     return { comments, trusted, stored: current ? parseAcceptanceBlock(current.body) : [] };

@@ -314,6 +314,19 @@ describe('the Action against a GitHub API of our own', () => {
     expect(next.outputs.decision).toBe('pass');
     expect(stickyComments()).toHaveLength(1);
     expect(stickyComments()[0]!.body).toContain('Lapsed acceptances');
+
+    // The merge queue reads the PR's acceptances too (its branch names the PR), so it does not block what was accepted.
+    const queued = await run(
+      'merge_group',
+      eventPayload('merge_group.checks_requested.json', (p) => {
+        p.merge_group.base_sha = repo.base;
+        p.merge_group.head_sha = repo.heads[1]!;
+        p.merge_group.head_ref = `refs/heads/gh-readonly-queue/main/pr-${PR}-${repo.base}`;
+        p.repository.full_name = 'acme/payments';
+      }),
+    );
+    expect(queued.code).toBe(0);
+    expect(queued.outputs.decision).toBe('pass');
   });
 
   it('an outsider cannot accept: polite refusal, nothing recorded', async () => {

@@ -187,7 +187,9 @@ export class PullRequestApi {
   }
 
   /** The login the token acts as, or undefined for installation tokens (GITHUB_TOKEN), which cannot ask. */
-  async whoAmI(): Promise<string | undefined> {
+  async whoAmI(token: string): Promise<string | undefined> {
+    // ghs_ tokens belong to an app installation (the Actions token among them): GET /user answers 403.
+    if (token.startsWith('ghs_')) return undefined;
     try {
       const { data } = await this.client.rest.users.getAuthenticated();
       return data.login;
