@@ -10,9 +10,11 @@ const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clea
 /** Wrappers that catch what the function they wrap throws: express-async-handler, catchAsync, withErrorHandling. */
 const ERROR_WRAPPER = /^(asyncHandler|expressAsyncHandler|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncMiddleware|withErrorHandling|withErrorHandler|withErrorBoundary|handleErrors|tryCatch|safeHandler|errorBoundary)$/;
 
+/** Helpers that acquire a resource, run a callback and release it whatever happens: a finally in a function. */
+const SCOPED_RESOURCE = /^(runExclusive|withLock|withMutex|withClient|withConnection|withSession|withTransaction|withResource|withTempDir|withTempFile|withFile|usingResource|disposing|acquireAndRun|withPage|withBrowser)$/;
+
 /** What a guardrail of this detector does; a guardrail swapped for one of another kind loses its member. */
 const HANDLES = 'error handling';
-const CLEANS_UP = 'cleanup on failure';
 
 export default defineDetector({
   meta: {
@@ -23,7 +25,7 @@ export default defineDetector({
     description: 'Error handling was removed or weakened: a try/catch or .catch() around a call, a catch that propagated the error now swallowing it, or a finally cleanup.',
     messages: {
       removed: '{{symbol}} no longer has {{label}}: a failure there now escapes unhandled or leaves things half done.',
-      weakened: '{{symbol}}: {{label}} was replaced by something else ({{change}}).',
+      weakened: '{{symbol}}: {{label}} was weakened ({{change}}): on failure, that part no longer happens.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       swallowsNow: '{{symbol}}: {{label}} used to pass the error on and now {{change}}: the caller no longer learns of the failure.',
     },
@@ -103,8 +105,17 @@ function handlersOf(unit: Unit): Handler[] {
 function errorHandlingOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
-  const push = (kind: string, anchor: string, node: ts.Node, label: string, members: string[]): void => {
-    found.push({ category: 'error-handling', kind, anchor, node, label, members });
+  // Members tell the shapes apart when the engine pairs two guardrails of different kinds: a catch that
+  // became a finally lost its error handling; a finally lost the cleanups it no longer calls. Scopes and
+  // `using` have none: they stand in for any finally.
+  const push = (kind: string, anchor: string, node: ts.Node, label: string, members?: string[]): void => {
+    found.push({ category: 'error-handling', kind, anchor, node, label, ...(members ? { members } : {}) });
+  };
+  const pushFinally = (root: ts.Node, where: string): void => {
+    const cleanups = cleanupCalls(root, sf);
+    if (cleanups.length === 0) return;
+    const names = [...new Set(cleanups.map((c) => c.name))];
+    push('cleanup', `${where} cleanup`, cleanups[0]!.node, `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, names);
   };
 
   forEachNodeOfUnit(unit, (node) => {
@@ -114,11 +125,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         const outcome = catchOutcome(node.catchClause, sf);
         push('catch', `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, [HANDLES]);
       }
-      if (node.finallyBlock) {
-        for (const cleanup of cleanupCalls(node.finallyBlock, sf)) {
-          push('cleanup', `finally ${cleanup.name}`, cleanup.node, `the ${cleanup.name}() in finally`, [CLEANS_UP]);
-        }
-      }
+      if (node.finallyBlock) pushFinally(node.finallyBlock, 'finally');
       return;
     }
     if (ts.isCallExpression(node)) {
@@ -136,17 +143,17 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         push('catch', `${name} wrapper`, node, `the ${name}() error wrapper`, [HANDLES]);
         return;
       }
-      if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) {
-        for (const cleanup of cleanupCalls(node.arguments[0], sf)) {
-          push('cleanup', `finally ${cleanup.name}`, cleanup.node, `the ${cleanup.name}() in .finally()`, [CLEANS_UP]);
-        }
+      if (SCOPED_RESOURCE.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) {
+        push('cleanup', `${name} scope`, node, `the ${callName(node, sf)}() scope that releases on failure`);
+        return;
       }
+      if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
       return;
     }
     // `using conn = await pool.connect()`: disposal on every exit, the modern finally.
     if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Using) !== 0) {
       for (const declaration of node.declarations) {
-        push('cleanup', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`, [CLEANS_UP]);
+        push('cleanup', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`);
       }
     }
   });

@@ -186,6 +186,12 @@ function visitValues(node: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node
   }
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) return;
   if (ts.isTypeOfExpression(node)) return;
+  // `authorization ? 'present' : 'absent'`: the condition is only tested, the branches are what is logged
+  if (ts.isConditionalExpression(node)) {
+    visitValues(node.whenTrue, sf, onSecret);
+    visitValues(node.whenFalse, sf, onSecret);
+    return;
+  }
   // token === expected, token.length > 0: a comparison logs a boolean; `a + token` and `token ?? x` still log it
   if (ts.isBinaryExpression(node) && ![ts.SyntaxKind.PlusToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(node.operatorToken.kind)) return;
   if (ts.isIdentifier(node)) {
