@@ -68,10 +68,17 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   logger.debug(`base ${baseRevision} = ${baseTip}, merge base ${mergeBase}, head ${head}`);
 
   const { config, notes: configNotes } = await loadConfig(git, baseTip, options.configPath, options.repoDir, cwd);
+  let mark = now();
+  const lap = (stage: string): void => {
+    const at = now();
+    logger.debug(`${stage}: ${Math.round(at - mark)} ms`);
+    mark = at;
+  };
   const collected = await collectChanges({ git, logger, base: mergeBase, head, config });
-  logger.debug(`${collected.files.length} changed files, ${collected.context.length} context files`);
+  lap(`collect (${collected.files.length} changed files, ${collected.context.length} context files)`);
 
   const detected = detectChanges({ files: collected.files, context: collected.context, config });
+  lap(`detect (${detected.findings.length} findings, ${detected.unitsCompared} units compared)`);
   const impact = await gatherImpact({
     repoDir: options.repoDir,
     base: mergeBase,
@@ -84,6 +91,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     git,
     logger,
   });
+  lap('impact');
   const ai = detectAiAuthorship(await git.commits(mergeBase, head), options.pullRequest);
 
   const report = judge({
