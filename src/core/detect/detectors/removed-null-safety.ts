@@ -1,0 +1,228 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { defineDetector, type DirectFinding } from '../define-detector.js';
+import { calleeSimpleName, exits, forEachNodeOfUnit, throwsError } from '../util/ast.js';
+import { rootName } from '../util/guardrail-shapes.js';
+
+type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn';
+
+/** Consequences that refuse a caller belong to the auth detector; a 4xx about input to the validation detector. */
+const NOT_NULL_SAFETY = /Forbidden|Unauthori[sz]ed|\b40[0-9]\b|BadRequest|Validation|Invalid/;
+
+export default defineDetector({
+  meta: {
+    id: 'removed-null-safety',
+    category: 'null-safety',
+    severity: 'medium',
+    description: 'A check for a missing value was removed (optional chaining, a nullish default, an early return) while the value is still used, or replaced by a non-null assertion.',
+    messages: {
+      optionalChain: '{{symbol}} now reads {{expression}} without `?.`: it throws a TypeError when {{expression}} is missing.',
+      nullishDefault: '{{symbol}} no longer falls back to a default when {{expression}} is missing.',
+      earlyReturn: '{{symbol}} no longer returns early when {{expression}} is missing, but still uses it.',
+      asserted: '{{symbol}} replaced the check for a missing {{expression}} with a non-null assertion (`!`): the compiler is silenced, the crash is not.',
+    },
+    docs: {
+      catches:
+        'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`), an early return or throw for a missing value dropped (`if (!order) return;`) while the value is still dereferenced, and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
+      ignores:
+        'Checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper), a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
+      example: {
+        file: 'src/profile.ts',
+        before: 'export function displayName(user?: User): string {\n  return user?.profile?.nickname ?? user?.email ?? "anonymous";\n}\n',
+        after: 'export function displayName(user?: User): string {\n  return user.profile.nickname;\n}\n',
+      },
+    },
+  },
+  inspect(change): DirectFinding[] {
+    const { base, head } = change;
+    if (!base || !head) return [];
+    const before = guardsOf(base);
+    if (before.size === 0) return [];
+    const after = guardsOf(head);
+    const protectedInHead = protectedExpressions(head);
+    const findings: DirectFinding[] = [];
+    for (const [key, shape] of before) {
+      if (after.has(key) || [...prefixes(key)].some((p) => after.get(p) === 'earlyReturn' || protectedInHead.has(p)) || protectedInHead.has(key)) continue;
+      if (typeTightened(base, head, key)) continue;
+      const use = shape === 'nullishDefault' ? firstUse(head, key) : firstDereference(head, key);
+      if (!use) continue;
+      const asserted = ts.isNonNullExpression(use.parent) || ts.isNonNullExpression(use) ? change.isNew(use.parent) || change.isNew(use) : false;
+      findings.push({ messageId: asserted ? 'asserted' : shape, data: { expression: key }, node: use, side: 'head', key: `null-safety ${key}` });
+    }
+    // One finding per expression: `user?.profile?.name` losing both `?.` is about `user` first.
+    return findings.filter((f) => !findings.some((o) => o !== f && isPrefix(String(o.data!.expression), String(f.data!.expression))));
+  },
+});
+
+/** The expressions a unit checks for a missing value, by normalized text, and how. */
+function guardsOf(unit: Unit): Map<string, GuardShape> {
+  const sf = unit.sourceFile;
+  const found = new Map<string, GuardShape>();
+  const add = (expression: ts.Expression, shape: GuardShape): void => {
+    const key = normalize(expression, sf);
+    if (key && !found.has(key)) found.set(key, shape);
+  };
+  forEachNodeOfUnit(unit, (node) => {
+    if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && node.questionDotToken) {
+      add(node.expression, 'optionalChain');
+      return;
+    }
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) add(node.left, 'nullishDefault');
+      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right) && !inCondition(node)) add(node.left, 'nullishDefault');
+      return;
+    }
+    if (ts.isIfStatement(node) && exits(node.thenStatement)) {
+      const consequence = node.thenStatement.getText(sf);
+      if (NOT_NULL_SAFETY.test(consequence)) return;
+      for (const missing of missingChecks(node.expression)) {
+        // A throwing check on a parameter is input validation (removed-validation owns it).
+        const root = rootName(missing);
+        if (throwsError(node.thenStatement) && root && unit.params.includes(root)) continue;
+        add(missing, 'earlyReturn');
+      }
+    }
+  });
+  return found;
+}
+
+/** `!x`, `x == null`, `x === undefined`, `typeof x === "undefined"`, and those joined with `||`. */
+function missingChecks(condition: ts.Expression): ts.Expression[] {
+  let e = condition;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const operand = e.operand;
+    return ts.isIdentifier(operand) || ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand) ? [operand] : [];
+  }
+  if (ts.isBinaryExpression(e)) {
+    if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return [...missingChecks(e.left), ...missingChecks(e.right)];
+    const eq = [ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken].includes(e.operatorToken.kind);
+    if (!eq) return [];
+    const isNothing = (x: ts.Expression): boolean => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isStringLiteral(x) && x.text === 'undefined');
+    if (isNothing(e.right)) return [ts.isTypeOfExpression(e.left) ? e.left.expression : e.left];
+    if (isNothing(e.left)) return [ts.isTypeOfExpression(e.right) ? e.right.expression : e.right];
+  }
+  return [];
+}
+
+/** Expressions the head still protects some other way: `x && x.y`, `x ? … : …`, `if (x)`, `x != null`, `assert(x)`. */
+function protectedExpressions(unit: Unit): Set<string> {
+  const sf = unit.sourceFile;
+  const out = new Set<string>();
+  const add = (e: ts.Expression): void => {
+    let inner = e;
+    while (ts.isParenthesizedExpression(inner) || ts.isPrefixUnaryExpression(inner)) inner = ts.isParenthesizedExpression(inner) ? inner.expression : (inner as ts.PrefixUnaryExpression).operand;
+    const key = normalize(inner, sf);
+    if (key) out.add(key);
+  };
+  const conditions = (e: ts.Expression): void => {
+    let inner = e;
+    while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+    if (ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      conditions(inner.left);
+      conditions(inner.right);
+      return;
+    }
+    if (ts.isBinaryExpression(inner)) {
+      add(inner.left);
+      add(inner.right);
+      return;
+    }
+    if (ts.isTypeOfExpression(inner)) return add(inner.expression);
+    add(inner);
+  };
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isConditionalExpression(node)) conditions(ts.isConditionalExpression(node) ? node.condition : node.expression);
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) conditions(node.left);
+    else if (ts.isCallExpression(node) && /^(assert|invariant|assertDefined|assertExists|ok|strictEqual|notEqual)$/.test(calleeSimpleName(node.expression) ?? '') && node.arguments[0]) conditions(node.arguments[0]);
+  });
+  return out;
+}
+
+/** The first place the head dereferences the expression without `?.`: `key.x`, `key[i]`, `key()`. */
+function firstDereference(unit: Unit, key: string): ts.Expression | undefined {
+  const sf = unit.sourceFile;
+  let found: ts.Expression | undefined;
+  forEachNodeOfUnit(unit, (node) => {
+    if (found) return;
+    if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && !node.questionDotToken && normalize(node.expression, sf) === key) {
+      found = node.expression;
+    }
+  });
+  return found;
+}
+
+/** The first place the head reads the expression (not as the target of an assignment). */
+function firstUse(unit: Unit, key: string): ts.Expression | undefined {
+  const sf = unit.sourceFile;
+  let found: ts.Expression | undefined;
+  forEachNodeOfUnit(unit, (node) => {
+    if (found || !(ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node))) return;
+    if (normalize(node, sf) !== key) return;
+    const parent = node.parent;
+    if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    if (ts.isVariableDeclaration(parent) && parent.name === node) return;
+    found = node;
+  });
+  return found;
+}
+
+/** A parameter that admitted undefined before and no longer does: the compiler now guarantees it. */
+function typeTightened(base: Unit, head: Unit, key: string): boolean {
+  const root = key.split(/[.[]/)[0]!;
+  if (root !== key) return false; // a parameter's type says nothing about its properties here
+  const nullable = (unit: Unit): boolean | undefined => {
+    const fn = functionOf(unit.node);
+    const param = fn?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === root);
+    if (!param) return undefined;
+    if (param.questionToken) return true;
+    if (!param.type) return undefined;
+    return /\b(undefined|null)\b/.test(param.type.getText(unit.sourceFile));
+  };
+  return nullable(base) === true && nullable(head) === false;
+}
+
+function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
+  if (ts.isFunctionLike(node)) return node;
+  if ((ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) && node.initializer && ts.isFunctionLike(node.initializer)) return node.initializer;
+  if (ts.isCallExpression(node)) return node.arguments.find((a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+  return undefined;
+}
+
+function isDefaultValue(node: ts.Expression): boolean {
+  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isNumericLiteral(node) || ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword;
+}
+
+/** `a || 'x'` inside an `if`/loop/ternary condition or a negation is logic, not a default. */
+function inCondition(node: ts.Node): boolean {
+  for (let n: ts.Node = node; n.parent; n = n.parent) {
+    const p: ts.Node = n.parent;
+    if ((ts.isIfStatement(p) || ts.isWhileStatement(p) || ts.isDoStatement(p)) && p.expression === n) return true;
+    if (ts.isConditionalExpression(p) && p.condition === n) return true;
+    if (ts.isPrefixUnaryExpression(p)) return true;
+    if (!(ts.isBinaryExpression(p) || ts.isParenthesizedExpression(p))) return false;
+  }
+  return false;
+}
+
+/** `this.user?.profile!` → user.profile: `this.`, `?.`, `!` and whitespace do not change what is read. */
+function normalize(expression: ts.Expression, sf: ts.SourceFile): string | undefined {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e))) return undefined;
+  if (ts.isIdentifier(e) && (e.text === 'undefined' || e.text === 'window' || e.text === 'globalThis')) return undefined;
+  const text = e.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!(?=[.[)]|$)/g, '').replace(/^this\./, '').replace(/\.\[/g, '[').replace(/\.\(/g, '(');
+  return text.length > 80 ? undefined : text;
+}
+
+function prefixes(key: string): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < key.length; i++) if (key[i] === '.' || key[i] === '[') out.add(key.slice(0, i));
+  return out;
+}
+
+function isPrefix(shorter: string, longer: string): boolean {
+  return longer.length > shorter.length && longer.startsWith(shorter) && (longer[shorter.length] === '.' || longer[shorter.length] === '[');
+}
