@@ -7,6 +7,7 @@ import removedCircuitBreaker from './detectors/removed-circuit-breaker.js';
 import removedConcurrencyLimit from './detectors/removed-concurrency-limit.js';
 import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
+import removedNullSafety from './detectors/removed-null-safety.js';
 import removedObservability from './detectors/removed-observability.js';
 import removedRateLimit from './detectors/removed-rate-limit.js';
 import removedResourceLimit from './detectors/removed-resource-limit.js';
@@ -31,6 +32,7 @@ export const DETECTORS: readonly Detector[] = [
   removedConcurrencyLimit,
   removedErrorHandling,
   removedIdempotency,
+  removedNullSafety,
   removedObservability,
   removedRateLimit,
   removedResourceLimit,
