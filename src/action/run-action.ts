@@ -197,8 +197,15 @@ async function run(deps: ActionDeps): Promise<void> {
         logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
       }
       if (inputs.comment && publish.comment) {
-        const body = renderComment(report, { notInline, acceptances: live, lapsed, summaryUrl, messages });
-        const existing = findStickyComments(sticky.comments, STICKY_MARKER, sticky.trusted);
+        // Read the comment again just before writing: a maintainer's acceptance recorded by a concurrent
+        // issue_comment run since this run started must not be overwritten (the next run applies it).
+        const existing = findStickyComments(await api.listIssueComments(), STICKY_MARKER, sticky.trusted);
+        const currentIds = new Set(report.findings.map((f) => f.id));
+        const latecomers = (existing[0] ? parseAcceptanceBlock(existing[0].body) : []).filter(
+          (r) => currentIds.has(r.id) && !live.some((known) => known.id === r.id),
+        );
+        if (latecomers.length) messages.push(`Acceptances recorded while this run was under way apply from the next run: ${latecomers.map((r) => `\`${r.id}\``).join(', ')}`);
+        const body = renderComment(report, { notInline, acceptances: [...live, ...latecomers], lapsed, summaryUrl, messages });
         if (existing.length || report.findings.length || acceptances.length) {
           const what = await upsertStickyComment(api, existing, body, logger);
           logger.info(`sticky comment ${what}`);

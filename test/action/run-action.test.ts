@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAction, type ActionDeps, type AnalysisRequest } from '../../src/action/run-action.js';
-import { parseAcceptanceBlock } from '../../src/core/accept/store.js';
+import { parseAcceptanceBlock, renderAcceptanceBlock } from '../../src/core/accept/store.js';
 import type { Finding, Report } from '../../src/core/model.js';
 import { ACTIONS_BOT, FakeGitHub } from '../support/fake-github/server.js';
 
@@ -73,16 +73,20 @@ describe('runAction with /guardrail-gate commands', () => {
 
   afterEach(() => github.stop());
 
-  async function comment(body: string, user = 'mia') {
+  function comment(body: string, user = 'mia') {
+    return runWith('issue_comment', { action: 'created', issue: { number: 5, pull_request: { url: 'x' } }, comment: { id: 1, body, user: { login: user } } });
+  }
+
+  async function runWith(eventName: string, payload: unknown) {
     const eventPath = path.join(temp, 'event.json');
-    writeFileSync(eventPath, JSON.stringify({ action: 'created', issue: { number: 5, pull_request: { url: 'x' } }, comment: { id: 1, body, user: { login: user } } }));
+    writeFileSync(eventPath, JSON.stringify(payload));
     const outputs = new Map<string, string>();
     const failures: string[] = [];
     const logs: string[] = [];
     const requests: AnalysisRequest[] = [];
     const deps: ActionDeps = {
-      env: { GITHUB_EVENT_NAME: 'issue_comment', GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: 'acme/payments', GITHUB_API_URL: github.url, RUNNER_TEMP: temp, GITHUB_WORKSPACE: temp, GUARDRAIL_GATE_TEST_RETRY_UNIT_MS: '1' },
-      readInput: (name) => (name === 'github-token' ? 'tok' : ''),
+      env: { GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: eventPath, GITHUB_REPOSITORY: 'acme/payments', GITHUB_API_URL: github.url, RUNNER_TEMP: temp, GITHUB_WORKSPACE: temp, GUARDRAIL_GATE_TEST_RETRY_UNIT_MS: '1' },
+      readInput: (name) => (name === 'github-token' ? 'tok' : name === 'review-comments' ? 'false' : ''),
       logger: { debug: () => {}, info: (m) => logs.push(m), warning: (m) => logs.push(`warning: ${m}`), error: (m) => logs.push(`error: ${m}`) },
       registerSecret: () => {},
       setOutput: (name, value) => outputs.set(name, value),
@@ -115,6 +119,28 @@ describe('runAction with /guardrail-gate commands', () => {
     expect(sticky()).toHaveLength(1);
     expect(parseAcceptanceBlock(sticky()[0]!.body).map((a) => a.id)).toEqual(['gg-one', 'gg-two']);
     expect(JSON.parse(readFileSync(second.outputs.get('report')!, 'utf8')).decision).toBe('pass');
+  });
+
+  it('does not overwrite an acceptance recorded by a concurrent run while this one was analyzing', async () => {
+    const pullRequestEvent = { action: 'synchronize', number: 5, pull_request: { number: 5, user: { login: 'dev' }, labels: [], body: '', head: { sha: HEAD, ref: 'feature', repo: { full_name: 'acme/payments' } }, base: { sha: BASE } } };
+    await runWith('pull_request', pullRequestEvent);
+    expect(sticky()).toHaveLength(1);
+    // The next pull_request run reads the comment; then, before it writes, a maintainer's acceptance lands.
+    github.beforeHandle = (operationId, earlier) => {
+      // Run one listed comments twice (on start, before writing); this is run two's second listing.
+      if (operationId === 'issues/list-comments' && earlier === 3) {
+        const stored = sticky()[0]!;
+        stored.body = stored.body.replace(/<!-- guardrail-gate:acceptances .* -->$/, renderAcceptanceBlock([{ id: 'gg-two', who: 'mia', reason: 'safe' }]));
+      }
+    };
+    const run = await runWith('pull_request', pullRequestEvent);
+    expect(run.outputs.get('decision')).toBe('fail');
+    expect(parseAcceptanceBlock(sticky()[0]!.body)).toEqual([{ id: 'gg-two', who: 'mia', reason: 'safe' }]);
+    expect(sticky()[0]!.body).toContain('apply from the next run: `gg-two`');
+    // The next run applies it.
+    github.beforeHandle = undefined;
+    const next = await runWith('pull_request', pullRequestEvent);
+    expect(next.requests[0]!.acceptances?.get('gg-two')).toEqual({ who: 'mia', reason: 'safe' });
   });
 
   it('asks for a reason instead of accepting without one', async () => {

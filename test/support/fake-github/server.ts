@@ -126,6 +126,8 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
   graphqlEnabled = true;
+  /** Called before an operation is answered, with how many earlier calls it had: for simulating concurrent runs. */
+  beforeHandle?: (operationId: string, earlierCalls: number) => void;
   /** Requests that came in under GitHub Enterprise Server's /api/v3 and /api/graphql prefixes. */
   enterpriseRequests = 0;
   private readonly tokens = new Map<string, TokenGrant>();
@@ -264,6 +266,7 @@ export class FakeGitHub {
 
     if (method !== 'GET' && grant.access === 'read') return this.send(res, record, 403, FORBIDDEN);
 
+    this.beforeHandle?.(route.operationId, this.requests.filter((r) => r.operationId === route.operationId).length);
     const handler = this.handlers[route.operationId];
     if (!handler) return this.send(res, record, 501, { message: `fake-github does not implement ${route.operationId}` });
     const [status, data, headers] = handler(params, body as Record<string, any>, url.searchParams, grant);
