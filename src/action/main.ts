@@ -1,5 +1,6 @@
 import { emitAnnotations, createActionsLogger, failStep, readRawInput, registerSecret, setOutput, writeJobSummary } from '../adapters/actions/runner.js';
 import { openGitRepository } from '../adapters/git/git-reader.js';
+import { ensureCommits } from '../adapters/github/fetch-commits.js';
 import { DEFAULT_CONFIG_PATHS, runAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
 import type { GitReader } from '../adapters/ports.js';
 import { parseConfig, type Config } from '../core/config/config.js';
@@ -23,6 +24,8 @@ export async function runActionWithRunner(env: Record<string, string | undefined
     toolVersion: TOOL_VERSION,
     renderJson,
     renderSarif: (report) => renderSarif(report, detectorCatalogue()),
+    ensureCommits: (repoDir, shas, token) =>
+      ensureCommits({ repoDir, shas, token, serverUrl: env.GITHUB_SERVER_URL, env: process.env, registerSecret, logger }),
     analyze: async (request) => {
       const git = await openGitRepository(request.repoDir, logger);
       const report = await runAnalysis({ git, logger, cwd: request.repoDir }, request);

@@ -55,6 +55,8 @@ export interface ActionDeps {
   emitAnnotations(annotations: ReturnType<typeof renderAnnotations>): void;
   failStep(message: string): void;
   analyze(request: AnalysisRequest): Promise<AnalysisOutcome>;
+  /** Fetches the named commits into the checkout when they are missing (shallow or default-branch checkouts). */
+  ensureCommits?(repoDir: string, shas: (string | undefined)[], token: string): Promise<void>;
   renderJson(report: Report): string;
   renderSarif(report: Report): string;
   toolVersion: string;
@@ -138,9 +140,12 @@ async function run(deps: ActionDeps): Promise<void> {
   let acceptances = sticky.stored;
   const messages: string[] = [];
 
+  const repoDir = env.GITHUB_WORKSPACE || process.cwd();
+  await deps.ensureCommits?.(repoDir, [base, head], inputs.token);
+
   const analyze = (records: AcceptanceRecord[]) =>
     deps.analyze({
-      repoDir: env.GITHUB_WORKSPACE || process.cwd(),
+      repoDir,
       base,
       head,
       configPath: inputs.configPath,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model.js';
-import { buildBundle, createPrRepo, eventPayload, runBundle, type PrRepo } from '../support/fake-github/harness.js';
+import { buildBundle, createPrRepo, eventPayload, runBundle, shallowClone, type PrRepo } from '../support/fake-github/harness.js';
 import { ACTIONS_BOT, FakeGitHub, faults, type FakeUser } from '../support/fake-github/server.js';
 
 const BASE_BILLING = `import axios from 'axios';
@@ -367,6 +367,28 @@ describe('the Action against a GitHub API of our own', () => {
     expect(github.issueComments).toHaveLength(0);
     expect(github.reviews).toHaveLength(0);
     expect(result.summary).toContain('✅ **pass**');
+  });
+
+  it('fetches the PR head into a shallow checkout (actions/checkout\'s default depth) and analyzes the same PR', async () => {
+    await startGitHub();
+    const workspace = shallowClone(repo.dir);
+    const result = await runBundle({
+      bundle,
+      workspace,
+      apiUrl: github.url,
+      repository: 'acme/payments',
+      eventName: 'pull_request',
+      payload: pullRequestEvent('opened', repo.heads[0]!),
+      inputs: { 'github-token': WRITE_TOKEN },
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain('fetching 1 commit the event names from origin');
+    const report = readReport(result.outputs.report!);
+    expect(report.head).toBe(repo.heads[0]);
+    expect(report.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['removed-timeout', 'removed-retry']));
+    // The token reached git only as a registered secret.
+    const basic = Buffer.from(`x-access-token:${WRITE_TOKEN}`).toString('base64');
+    expect(result.stdout).toContain(`::add-mask::${basic}`);
   });
 
   it('merge_group: takes base and head from the merge group and posts nothing', async () => {

@@ -154,3 +154,17 @@ function parseOutputs(text: string): Record<string, string> {
   }
   return outputs;
 }
+
+/**
+ * What actions/checkout leaves by default: a one-commit clone of the base branch whose `origin` holds the
+ * PR's commits (a bare copy of `source` that, like GitHub, serves commits by sha).
+ */
+export function shallowClone(source: string): string {
+  const parent = mkdtempSync(path.join(tmpdir(), 'gg-shallow-'));
+  const origin = path.join(parent, 'origin.git');
+  execFileSync('git', ['clone', '-q', '--bare', source, origin]);
+  execFileSync('git', ['-C', origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true']);
+  const work = path.join(parent, 'work');
+  execFileSync('git', ['clone', '-q', '--depth=1', '--branch=main', `file://${origin}`, work]);
+  return work;
+}
