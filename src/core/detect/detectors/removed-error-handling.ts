@@ -27,7 +27,7 @@ export default defineDetector({
       removed: '{{symbol}} no longer has {{label}}: a failure there now escapes unhandled or leaves things half done.',
       weakened: '{{symbol}}: {{label}} was weakened ({{change}}): on failure, that part no longer happens.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
-      swallowsNow: '{{symbol}}: {{label}} used to pass the error on and now {{change}}: the caller no longer learns of the failure.',
+      swallowsNow: '{{symbol}}: {{label}} used to pass the error on and now {{change}}: the caller can miss the failure.',
     },
     docs: {
       catches:
@@ -186,6 +186,8 @@ function describe(outcome: CatchOutcome): string {
       return 'propagates the error';
     case 'unknown':
       return 'hands the error to a handler';
+    case 'conditional':
+      return 'passes the error on only under a condition';
     case 'empty':
       return 'swallows the error';
     case 'logs':

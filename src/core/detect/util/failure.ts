@@ -21,6 +21,8 @@ const ERROR_CALLBACK = /^(next|reject|done|cb|callback|fail|onError|handleError|
 export type CatchOutcome =
   /** Throws, rejects, calls next(err), returns the error or a 4xx/5xx answer: the failure stays visible. */
   | 'propagates'
+  /** Passes the error on only on some paths (`if (options.throwErrors) throw error`), swallows it on the others. */
+  | 'conditional'
   /** Nothing at all. */
   | 'empty'
   /** Only writes a log line or reports to a tracker, then goes on as if nothing happened. */
@@ -114,7 +116,8 @@ export function catchOutcome(handler: ts.CatchClause | ts.Expression, sf: ts.Sou
 /** Outcome of a block: the strongest thing any of its statements does. */
 function bodyOutcome(block: ts.Block, errorName: string | undefined, sf: ts.SourceFile): CatchOutcome {
   if (block.statements.length === 0) return 'empty';
-  if (propagates(block, errorName, sf)) return 'propagates';
+  if (propagatesOnEveryPath(block.statements, errorName, sf)) return 'propagates';
+  if (propagates(block, errorName, sf)) return 'conditional';
   const onlyLogs = block.statements.every((s) => {
     if (ts.isReturnStatement(s)) return !s.expression;
     if (!ts.isExpressionStatement(s)) return false;
@@ -138,6 +141,28 @@ function unwrapVoid(expression: ts.Expression): ts.Expression {
   let e = expression;
   while (ts.isParenthesizedExpression(e) || ts.isVoidExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
   return e;
+}
+
+/**
+ * Whether the statements hand the failure on whatever path they take: a statement at their top level
+ * does (`if (e.code === 'ENOENT') return null; throw e;` counts), or both branches of an if/else do.
+ */
+function propagatesOnEveryPath(statements: readonly ts.Statement[], errorName: string | undefined, sf: ts.SourceFile): boolean {
+  return statements.some((s) => {
+    if (ts.isBlock(s)) return propagatesOnEveryPath(s.statements, errorName, sf);
+    if (ts.isThrowStatement(s) || ts.isReturnStatement(s) || ts.isExpressionStatement(s)) return propagates(s, errorName, sf);
+    if (ts.isIfStatement(s) && s.elseStatement) {
+      const elsePropagates = propagatesOnEveryPath([s.elseStatement], errorName, sf);
+      return elsePropagates && (propagatesOnEveryPath([s.thenStatement], errorName, sf) || leaves(s.thenStatement));
+    }
+    return false;
+  });
+}
+
+/** Whether a branch leaves early (return, continue, break): an exception carved out before the rethrow. */
+function leaves(statement: ts.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return true;
+  return ts.isBlock(statement) && statement.statements.length > 0 && leaves(statement.statements[statement.statements.length - 1]!);
 }
 
 /** Whether the code hands the failure on to someone: a throw, a rejection, an error callback, an error response, the error returned. */
