@@ -196,10 +196,18 @@ async function run(deps: ActionDeps): Promise<void> {
         }
       }
       if (inputs.reviewComments && publish['review-comments']) {
-        const diff = buildDiffIndex(await api.listFiles());
-        const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted: renderReviewComments(report), diff, trusted: sticky.trusted, logger });
-        notInline = result.notInline;
-        logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
+        const wanted = renderReviewComments(report);
+        try {
+          const diff = buildDiffIndex(await api.listFiles());
+          const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted, diff, trusted: sticky.trusted, logger });
+          notInline = result.notInline;
+          logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
+        } catch (error) {
+          if (error instanceof PermissionDeniedError) throw error;
+          // The sticky comment still carries every finding; it says which have no inline comment.
+          notInline = wanted.map((c) => c.findingId);
+          logger.warning(`guardrail-gate could not post review comments (${describeHttpError(error)}); the findings are in the PR comment.`);
+        }
       }
       if (inputs.comment && publish.comment) {
         // Read the comment again just before writing: a maintainer's acceptance recorded by a concurrent

@@ -56,7 +56,7 @@ describe('sticky comment', () => {
     expect(body).toContain('❌ **fail** · risk 80/100 (high)');
     expect(body.indexOf('### Required checks')).toBeLessThan(body.indexOf('### Findings'));
     expect(body.indexOf('critical (1)')).toBeLessThan(body.indexOf('medium (1)'));
-    expect(body).toContain('not in the diff, so no inline comment');
+    expect(body).toContain('no inline comment (its line is not in the diff');
     expect(body).toContain('### Affected tests');
     expect(body).toContain('### Hot paths');
     expect(body).toContain('AI-authored pull request');

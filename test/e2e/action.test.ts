@@ -276,14 +276,31 @@ describe('the Action against a GitHub API of our own', () => {
     expect(result.stdout).not.toMatch(/^::warning::/m);
   });
 
-  it('an API that stays down keeps the verdict and says so once', async () => {
+  it('an API that stays down keeps the verdict and says so once per surface; the comment still lands', async () => {
     await startGitHub();
     github.inject(faults.serverError('pulls/list-files', 10));
+    github.inject(faults.serverError('issues/create-comment', 10));
     const result = await run('pull_request', pullRequestEvent('opened', repo.heads[0]!));
     expect(result.code).toBe(1);
     expect(result.outputs.decision).toBe('fail');
+    // Bounded: the first try and three retries.
     expect(github.calls('pulls/list-files').length).toBe(4);
-    expect(result.stdout.split('\n').filter((l) => l.startsWith('::warning::') && l.includes('could not publish'))).toHaveLength(1);
+    expect(github.calls('issues/create-comment').length).toBe(4);
+    const warnings = result.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('could not post review comments');
+    expect(warnings[1]).toContain('could not publish');
+    expect(result.summary).toContain('removed-timeout');
+  });
+
+  it('a review GitHub still rejects does not stop the sticky comment', async () => {
+    await startGitHub();
+    github.inject({ operationId: 'pulls/create-review', times: 1, status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] } });
+    const result = await run('pull_request', pullRequestEvent('opened', repo.heads[0]!));
+    expect(result.code).toBe(1);
+    expect(stickyComments()).toHaveLength(1);
+    expect(stickyComments()[0]!.body).toContain('no inline comment (its line is not in the diff');
+    expect(github.calls('pulls/create-review')).toHaveLength(1);
   });
 
   it('a maintainer accepts all findings: recorded with who and why, verdict passes, and it survives the next push', async () => {

@@ -125,7 +125,7 @@ function renderFindingItem(finding: Finding, notInline: boolean): string {
   const where = `${finding.file}:${finding.line}`;
   const lines = [
     `- **${plain(finding.rule)}** ${code(where)}${finding.side === 'base' ? ' (removed line)' : ''}${finding.symbol ? ` in ${code(finding.symbol)}` : ''}: ${plain(finding.message)}`,
-    `  <sub>id ${code(finding.id)}${notInline ? ' · not in the diff, so no inline comment' : ''}</sub>`,
+    `  <sub>id ${code(finding.id)}${notInline ? ' · no inline comment (its line is not in the diff, or the review could not be posted)' : ''}</sub>`,
   ];
   if (finding.accepted) {
     lines.push(`  ✔️ accepted${finding.accepted.who ? ` by @${plain(finding.accepted.who)}` : ''}: ${plain(finding.accepted.reason)}`);
