@@ -199,7 +199,8 @@ async function run(deps: ActionDeps): Promise<void> {
         const wanted = renderReviewComments(report);
         try {
           const diff = buildDiffIndex(await api.listFiles());
-          const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted, diff, trusted: sticky.trusted, logger });
+          const accepted = new Set(report.findings.filter((f) => f.accepted).map((f) => f.id));
+          const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted, diff, trusted: sticky.trusted, logger, doNotPost: accepted });
           notInline = result.notInline;
           logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
         } catch (error) {

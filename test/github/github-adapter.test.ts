@@ -91,6 +91,23 @@ describe('GitHub adapter against the loopback API', () => {
     expect(github.threads.map((t) => t.isResolved)).toEqual([true, false]);
   });
 
+  it('posts no new comment for an accepted finding, and does not resolve its existing one', async () => {
+    const finding = (id: string, line: number): Finding => ({ id, rule: 'removed-retry', category: 'retry', severity: 'high', file: 'src/a.ts', line, side: 'base', message: 'm' });
+    const diff = buildDiffIndex(await api.listFiles());
+    await reconcileReviewComments({ api, headSha: 'b'.repeat(40), wanted: [renderReviewComment(finding('gg-kept', 2))], diff, trusted: {}, logger });
+    const result = await reconcileReviewComments({
+      api,
+      headSha: 'b'.repeat(40),
+      wanted: [finding('gg-kept', 2), finding('gg-new-accepted', 3)].map(renderReviewComment),
+      diff,
+      trusted: {},
+      logger,
+      doNotPost: new Set(['gg-kept', 'gg-new-accepted']),
+    });
+    expect(result).toEqual({ posted: [], kept: ['gg-kept'], resolved: [], notInline: [] });
+    expect(github.reviewComments).toHaveLength(1);
+  });
+
   it('keeps one sticky comment: updates the newest, deletes older duplicates, ignores look-alikes by other authors', async () => {
     github.addIssueComment(3, `${STICKY_MARKER}\nold`, ACTIONS_BOT);
     github.addIssueComment(3, `${STICKY_MARKER}\nnewer`, ACTIONS_BOT);

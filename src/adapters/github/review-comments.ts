@@ -30,6 +30,8 @@ export async function reconcileReviewComments(options: {
   diff: DiffIndex;
   trusted: TrustedAuthor;
   logger: Logger;
+  /** Findings that keep an existing comment but get no new one (accepted by a maintainer). */
+  doNotPost?: ReadonlySet<string>;
 }): Promise<ReconcileResult> {
   const { api, headSha, wanted, diff, trusted, logger } = options;
   const existing = (await api.listReviewComments()).filter((c) => !c.inReplyTo && isTrustedAuthor(c, trusted) && readFindingMarker(c.body));
@@ -43,6 +45,8 @@ export async function reconcileReviewComments(options: {
   for (const comment of wanted) {
     if (live.has(comment.findingId)) {
       result.kept.push(comment.findingId);
+    } else if (options.doNotPost?.has(comment.findingId)) {
+      continue;
     } else if (!isCommentable(diff, comment.path, comment.side, comment.line) || toPost.length >= MAX_REVIEW_COMMENTS) {
       result.notInline.push(comment.findingId);
     } else {
