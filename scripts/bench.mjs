@@ -181,8 +181,8 @@ function aliasesOf(dir) {
     for (const [pattern, targets] of Object.entries(json.compilerOptions?.paths ?? {})) {
       const target = targets[0];
       if (!target) continue;
-      if (pattern.endsWith('/*')) aliases.push({ find: pattern.slice(0, -1), exact: false, replacement: join(baseUrl, target.replace(/\*$/, '')) + '/' });
-      else if (!pattern.includes('*')) aliases.push({ find: pattern, exact: true, replacement: join(baseUrl, target) });
+      if (pattern.endsWith('/*') && target.endsWith('/*') && !target.slice(0, -1).includes('*')) aliases.push({ find: pattern.slice(0, -1), exact: false, replacement: join(baseUrl, target.slice(0, -1)) + '/', tsconfig: true });
+      else if (!pattern.includes('*')) aliases.push({ find: pattern, exact: true, replacement: join(baseUrl, target), tsconfig: true });
     }
   }
   return aliases;
@@ -204,12 +204,14 @@ function writePeerConfigs(dir) {
     modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   };
   writeFileSync(join(dir, 'gg-bench.jest.config.json'), JSON.stringify(jestConfig, null, 1));
-  const alias = aliases.map((a) => ({ find: a.exact ? new RegExp(`^${escapeRegex(a.find)}$`) : new RegExp(`^${escapeRegex(a.find)}`), replacement: join(dir, a.replacement) + (a.exact ? '' : '/') }));
+  // vite reads every tsconfig's paths itself (resolve.tsconfigPaths, per directory); it gets only the
+  // workspace aliases.
+  const alias = aliases.filter((a) => !a.tsconfig).map((a) => ({ find: a.exact ? new RegExp(`^${escapeRegex(a.find)}$`) : new RegExp(`^${escapeRegex(a.find)}`), replacement: join(dir, a.replacement) + (a.exact ? '' : '/') }));
   const vitestConfig = `// Minimal config written by guardrail-gate's bench: the repository's aliases, no plugins or transforms.
 export default {
   root: ${JSON.stringify(dir)},
   oxc: { jsx: { runtime: 'automatic' } },
-  resolve: { alias: [${alias.map((a) => `{ find: ${a.find.toString()}, replacement: ${JSON.stringify(a.replacement.replace(/\/\/$/, '/'))} }`).join(', ')}] },
+  resolve: { tsconfigPaths: true, alias: [${alias.map((a) => `{ find: ${a.find.toString()}, replacement: ${JSON.stringify(a.replacement.replace(/\/\/$/, '/'))} }`).join(', ')}] },
   test: { include: ['**/*.{test,spec}.?(c|m)[jt]s?(x)', '**/__tests__/**/*.?(c|m)[jt]s?(x)'], exclude: ['**/node_modules/**', '**/dist/**'], forceRerunTriggers: [], passWithNoTests: true },
 };
 `;
@@ -263,7 +265,7 @@ function benchRepo(name, spec, runPeers) {
     rows.push(peerRow('jest --listTests --findRelatedTests', jest, () => relativeTests(jest.stdout.split('\n'), dir), `minimal config: ${aliases} aliases from workspace packages and tsconfig paths; haste cache warm`));
     const vitest = timed(nodeBin, [join(PEERS, 'vitest-related.mjs'), join(dir, 'gg-bench.vitest.config.mjs'), ...changed], { cwd: dir, timeout: 900_000 });
     const vitestTests = relativeTests(vitest.stdout.split('\n'), dir);
-    rows.push(peerRow('vitest related (selection only)', vitest, () => vitestTests, 'minimal config, same aliases, no plugins'));
+    rows.push(peerRow('vitest related (selection only)', vitest, () => vitestTests, 'minimal config: workspace aliases, resolve.tsconfigPaths, no plugins'));
     repoResult.vitest = vitest.status === 0 ? vitestTests : undefined;
     const depcruise = timed(nodeBin, [join(PEERS, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--no-config', '-T', 'json', '-f', join(dir, '.depcruise.json'), '--ts-pre-compilation-deps', ...tsconfig, '-x', 'node_modules', '.'], { cwd: dir, timeout: 900_000 });
     rows.push(peerRow('dependency-cruiser (whole graph)', depcruise, undefined, tsconfig.length ? 'with --ts-config tsconfig.json' : ''));
@@ -335,8 +337,8 @@ function generatedRepo(files = 8000) {
         continue;
       }
       const body = tsx
-        ? `${deps}\nexport function f${p}_${f}() {\n  return <div className="x">{String(${f > 0 ? `f${p}_${f - 1}()` : 1})}</div>;\n}\n`
-        : `${deps}\nexport function f${p}_${f}(): number {\n  return ${f > 0 ? `f${p}_${f - 1}() + 1` : 1};\n}\n`;
+        ? `${deps}\nexport function f${p}_${f}() {\n  return <div className="x">{String(${f > 0 ? `f${p}_${f - 1}()` : 1})}{${p > 0 && f % 7 === 0 ? `f${p - 1}_0()` : 0}}</div>;\n}\n`
+        : `${deps}\nexport function f${p}_${f}(): number {\n  return ${f > 0 ? `f${p}_${f - 1}() + 1` : 1}${p > 0 && f % 7 === 0 ? ` + f${p - 1}_0()` : ''};\n}\n`;
       writeFileSync(join(pkg, 'src', `m${f}.${tsx ? 'tsx' : 'ts'}`), body);
       exportsOf.push(`export * from './m${f}.js';`);
     }
@@ -370,7 +372,8 @@ function benchGenerated(runPeers) {
     printRows('generated', rows);
     results.push({ repo: 'generated', sourceFiles: sourceCount, rows });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (has('--keep')) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

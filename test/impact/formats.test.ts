@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCoverage, v8LineCounts } from '../../src/core/impact/coverage.js';
 import { mapRecords, matchHotspots, parseCsv, parseHotspots } from '../../src/core/impact/hotspots.js';
+import { buildImportGraph } from '../../src/core/impact/graph.js';
 import { extractImports, initImportLexer } from '../../src/core/impact/imports.js';
 import { parseJsonc } from '../../src/core/impact/jsonc.js';
 import { normalizeProductionPath, ProductionPathMapper } from '../../src/core/impact/prod-paths.js';
@@ -45,19 +46,62 @@ describe('import extraction', () => {
       "let i: import('./i').T;",
       'const j = import(`./locale/${lang}.js`);',
     ].join('\n');
-    expect(extractImports(source, 'src/x.ts')).toEqual({ specifiers: ['./b', './e', './f', './h', './g'], fallback: false });
+    expect(extractImports(source, 'src/x.ts')).toEqual({
+      specifiers: ['./b', './e', './f', './h', './g'],
+      kinds: ['named', 'star', 'named', 'dynamic', 'require'],
+      fallback: false,
+      typeOnlyModule: false,
+    });
+    expect(extractImports('export interface A { a: string }\nexport type B = A;\nexport declare const c: B;\n', 'src/types.ts').typeOnlyModule).toBe(true);
+    expect(extractImports('export interface A { a: string }\nexport enum E { X }\n', 'src/enum.ts').typeOnlyModule).toBe(false);
   });
 
   it('reads JSX files with the fallback scan', () => {
     const source = "import React from 'react';\nimport type { P } from './p';\nimport { Button } from './Button';\nexport const App = () => <Button onClick={() => import('./lazy')} />;\nconst legacy = require('./legacy');\n";
     const result = extractImports(source, 'src/App.tsx');
     expect(result.fallback).toBe(true);
-    expect(result.specifiers.sort()).toEqual(['./Button', './lazy', './legacy', 'react']);
+    expect(result.specifiers).toEqual(['react', './Button', './lazy', './legacy']);
+    expect(result.kinds).toEqual(['named', 'named', 'dynamic', 'require']);
   });
 
   it('falls back when the lexer cannot read a .ts file', () => {
     const result = extractImports("import { a } from './a';\nconst x = <T,>(v: T) => <div>{v}</div>;", 'src/odd.ts');
     expect(result.specifiers).toContain('./a');
+  });
+});
+
+describe('import graph', () => {
+  beforeAll(() => initImportLexer());
+
+  const graphOf = (files: Record<string, string>) => {
+    const sources = new Map(Object.entries(files).filter(([path]) => !path.endsWith('.json')));
+    const configs = new Map(Object.entries(files).filter(([path]) => path.endsWith('.json')));
+    return buildImportGraph({ paths: new Set(Object.keys(files)), sources, configs });
+  };
+
+  it('leaves out named imports of type-only modules, as the compiler elides them, but keeps star re-exports and side-effect imports', () => {
+    const graph = graphOf({
+      'src/types.ts': 'export interface Order { id: string }\n',
+      'src/uses-types.ts': "import { Order } from './types';\nexport const id = (o: Order) => o.id;\n",
+      'src/barrel.ts': "export * from './types';\n",
+      'src/side.ts': "import './types';\n",
+    });
+    expect(graph.dependencies.get('src/uses-types.ts')).toEqual([]);
+    expect(graph.dependencies.get('src/barrel.ts')).toEqual(['src/types.ts']);
+    expect(graph.dependencies.get('src/side.ts')).toEqual(['src/types.ts']);
+    expect(graph.stats.typeOnlyImports).toBe(1);
+  });
+
+  it('resolves package imports (#internal), exports folder mappings and wildcard subpaths', () => {
+    const graph = graphOf({
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['pkgs/*'], imports: { '#db/*': './src/db/*.ts' } }),
+      'src/app.ts': "import { q } from '#db/query';\nimport { icon } from '@x/ui/icons/star';\nimport { legacy } from '@x/ui/old/thing';\n",
+      'src/db/query.ts': 'export const q = 1;\n',
+      'pkgs/ui/package.json': JSON.stringify({ name: '@x/ui', exports: { './icons/*': { import: './dist/icons/*.mjs' }, './old/': './lib/old/' } }),
+      'pkgs/ui/src/icons/star.ts': 'export const icon = 1;\n',
+      'pkgs/ui/lib/old/thing.js': 'exports.legacy = 1;\n',
+    });
+    expect(graph.dependencies.get('src/app.ts')).toEqual(['src/db/query.ts', 'pkgs/ui/src/icons/star.ts', 'pkgs/ui/lib/old/thing.js']);
   });
 });
 

@@ -26,6 +26,8 @@ export interface GraphStats {
   unresolvedRelative: number;
   /** Bare specifiers left to node_modules (npm packages, builtins). */
   external: number;
+  /** Named imports of files that export only types: the compiler elides them, so they are not edges. */
+  typeOnlyImports: number;
 }
 
 /** Adjacency in both directions over repo paths. */
@@ -83,15 +85,21 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
   const tree: ResolverTree = { paths: input.paths, configText: (path) => input.configs.get(path) };
   const resolver = new ModuleResolver(tree);
   const dependencies = new Map<string, string[]>();
-  const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0 };
-  for (const [path, text] of input.sources) {
+  const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0, typeOnlyImports: 0 };
+  const extracted = new Map<string, ExtractedImports>();
+  for (const [path, text] of input.sources) extracted.set(path, input.extracted?.get(path) ?? extractImports(text, path));
+  for (const [path, { specifiers, kinds, fallback }] of extracted) {
     stats.files++;
-    const { specifiers, fallback } = input.extracted?.get(path) ?? extractImports(text, path);
     if (fallback) stats.fallbackFiles++;
     const targets = new Set<string>();
-    for (const specifier of specifiers) {
+    for (let i = 0; i < specifiers.length; i++) {
+      const specifier = specifiers[i]!;
       const resolved = resolver.resolve(specifier, path);
       if (resolved !== undefined) {
+        if (kinds[i] === 'named' && extracted.get(resolved)?.typeOnlyModule) {
+          stats.typeOnlyImports++;
+          continue;
+        }
         if (resolved !== path) targets.add(resolved);
       } else if (specifier.startsWith('.')) {
         stats.unresolvedRelative++;
