@@ -77,7 +77,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   const collected = await collectChanges({ git, logger, base: mergeBase, head, config });
   lap(`collect (${collected.files.length} changed files, ${collected.context.length} context files)`);
 
-  const detected = detectChanges({ files: collected.files, context: collected.context, config });
+  const detected = detectChanges({ files: collected.files, context: collected.context, config, today: new Date().toISOString().slice(0, 10) });
   lap(`detect (${detected.findings.length} findings, ${detected.unitsCompared} units compared)`);
   const impact = await gatherImpact({
     repoDir: options.repoDir,

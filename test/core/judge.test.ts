@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, parseConfig } from '../../src/core/config/config.js';
+import { emptyImpact, type Finding } from '../../src/core/model.js';
+import { judge } from '../../src/core/score/judge.js';
+import type { JudgeInput } from '../../src/core/types.js';
+
+function finding(over: Partial<Finding>): Finding {
+  return { id: `gg-${over.rule ?? 'removed-timeout'}-${over.line ?? 3}`, rule: 'removed-timeout', category: 'timeout', severity: 'high', file: 'src/a.ts', line: 3, side: 'base', message: 'm', ...over };
+}
+
+function input(findings: Finding[], over: Partial<JudgeInput> = {}): JudgeInput {
+  return {
+    base: 'b'.repeat(40), head: 'h'.repeat(40), toolVersion: '0.0.0',
+    detected: { findings, changedUnits: [], skipped: [], notes: [], filesAnalyzed: 1, unitsCompared: 1 },
+    impact: emptyImpact(), config: defaultConfig(), ai: { authored: false, evidence: [] }, filesChanged: 1, durationMs: 1,
+    ...over,
+  };
+}
+
+describe('judge', () => {
+  it('passes an empty change with score 0 and level none', () => {
+    const report = judge(input([]));
+    expect(report).toMatchObject({ decision: 'pass', score: 0, level: 'none', findings: [], contributions: [] });
+  });
+
+  it('fails on one high finding at the default fail-on, and explains the points', () => {
+    const report = judge(input([finding({})]));
+    expect(report).toMatchObject({ decision: 'fail', level: 'high', score: 30 });
+    expect(report.contributions).toEqual([{ findingId: 'gg-removed-timeout-3', points: 30, why: 'high removed-timeout' }]);
+    expect(report.requiredChecks.map((c) => c.id)).toContain('confirm-timeout');
+  });
+
+  it('never counts info findings and passes low ones at the default threshold', () => {
+    const report = judge(input([finding({ severity: 'info' }), finding({ severity: 'low', line: 9 })]));
+    expect(report).toMatchObject({ decision: 'pass', level: 'low', score: 4 });
+  });
+
+  it('lets a pile of medium findings reach high through the score', () => {
+    const many = [1, 2, 3, 4, 5].map((line) => finding({ severity: 'medium', line }));
+    const report = judge(input(many));
+    expect(report.score).toBe(60);
+    expect(report.level).toBe('high');
+  });
+
+  it('honours --fail-on over the configuration, and none never fails', () => {
+    expect(judge(input([finding({ severity: 'medium' })], { failOn: 'medium' })).decision).toBe('fail');
+    expect(judge(input([finding({ severity: 'critical' })], { failOn: 'none' })).decision).toBe('pass');
+  });
+
+  it('applies the stricter AI policy only to AI-authored pull requests', () => {
+    const config = parseConfig('ai:\n  fail-on: medium\n  required-checks:\n    - id: human-review\n      title: A human reads every line\n', 'test.yml');
+    const medium = [finding({ severity: 'medium' })];
+    expect(judge(input(medium, { config })).decision).toBe('pass');
+    const ai = judge(input(medium, { config, ai: { authored: true, evidence: ['trailer'] } }));
+    expect(ai.decision).toBe('fail');
+    expect(ai.requiredChecks.map((c) => c.id)).toContain('human-review');
+  });
+
+  it('keeps an accepted finding visible without letting it block', () => {
+    const f = finding({});
+    const report = judge(input([f], { acceptances: new Map([[f.id, { who: 'maintainer', reason: 'SDK deadline' }]]) }));
+    expect(report.decision).toBe('pass');
+    expect(report.findings[0]?.accepted).toEqual({ by: 'maintainer', who: 'maintainer', reason: 'SDK deadline' });
+    expect(report.contributions[0]?.points).toBe(0);
+  });
+
+  it('raises a removed guardrail that was added by a fix commit, and says so', () => {
+    const impact = { ...emptyImpact(), scars: [{ file: 'src/a.ts', line: 3, commit: 'abcdef1234', date: '2025-03-02T10:00:00Z', subject: 'fix: hung checkout (#812)', kind: 'fix' as const }] };
+    const report = judge(input([finding({})], { impact }));
+    expect(report.findings[0]?.severity).toBe('critical');
+    expect(report.findings[0]?.message).toContain('fix: hung checkout (#812)');
+    expect(report.level).toBe('critical');
+  });
+
+  it('weighs hot and untested code more, and critical paths', () => {
+    const impact = { ...emptyImpact(), hotspots: [{ file: 'src/a.ts', source: 'csv' as const, weight: 1 }], reachingTests: [{ file: 'src/other.ts', tests: ['test/other.test.ts'] }] };
+    const config = parseConfig('critical-paths: ["src/**"]\n', 'test.yml');
+    const report = judge(input([finding({})], { impact, config }));
+    expect(report.contributions[0]?.points).toBe(84.4); // 30 × 1.5 hot × 1.25 untested × 1.5 critical
+    expect(report.contributions[0]?.why).toMatch(/hot path.*no test reaches it.*critical path/);
+  });
+});
