@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { calleeSimpleName, forEachNodeOfUnit } from '../util/ast.js';
-import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, isTransparent, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
+import { callName, catchOutcome, caughtName, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, isTransparent, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
 
 /** Calls in a `finally` (or `.finally`) that give back what the operation held. */
 const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
@@ -105,7 +105,8 @@ function handlersOf(unit: Unit): Handler[] {
 function errorHandlingOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
-  // Members tell the shapes apart when the engine pairs two guardrails of different kinds: a catch that
+  // Kinds name the guarded call, for the engine's search in helpers and elsewhere in the PR. Members tell
+  // the shapes apart when the engine pairs two guardrails of different kinds in one unit: a catch that
   // became a finally lost its error handling; a finally lost the cleanups it no longer calls. Scopes and
   // `using` have none: they stand in for any finally.
   const push = (kind: string, anchor: string, node: ts.Node, label: string, members?: string[]): void => {
@@ -115,7 +116,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     const cleanups = cleanupCalls(root, sf);
     if (cleanups.length === 0) return;
     const names = [...new Set(cleanups.map((c) => c.name))];
-    push('cleanup', `${where} cleanup`, cleanups[0]!.node, `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, names);
+    push(`cleanup ${simple(names[0]!)}`, `${where} cleanup`, cleanups[0]!.node, `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, names);
   };
 
   forEachNodeOfUnit(unit, (node) => {
@@ -123,7 +124,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
       const guarded = guardedCalls(node.tryBlock, sf);
       if (node.catchClause && guarded.length > 0 && !isTransparent(node.catchClause, sf)) {
         const outcome = catchOutcome(node.catchClause, sf);
-        push('catch', `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, [HANDLES]);
+        push(`catch ${primaryCall(node.tryBlock, sf)}`, `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, [HANDLES, ...errorCases(node.catchClause, sf)]);
       }
       if (node.finallyBlock) pushFinally(node.finallyBlock, 'finally');
       return;
@@ -135,16 +136,16 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         const root = callName(chainRoot(node), sf);
         const outcome = catchOutcome(handler, sf);
         const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        push('catch', `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [HANDLES]);
+        push(`catch ${simple(root)}`, `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [HANDLES]);
         return;
       }
       const name = calleeSimpleName(node.expression) ?? '';
       if (ERROR_WRAPPER.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a))) {
-        push('catch', `${name} wrapper`, node, `the ${name}() error wrapper`, [HANDLES]);
+        push('catch wrapper', `${name} wrapper`, node, `the ${name}() error wrapper`, [HANDLES]);
         return;
       }
       if (SCOPED_RESOURCE.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) {
-        push('cleanup', `${name} scope`, node, `the ${callName(node, sf)}() scope that releases on failure`);
+        push('cleanup scope', `${name} scope`, node, `the ${callName(node, sf)}() scope that releases on failure`);
         return;
       }
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
@@ -153,7 +154,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     // `using conn = await pool.connect()`: disposal on every exit, the modern finally.
     if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Using) !== 0) {
       for (const declaration of node.declarations) {
-        push('cleanup', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`);
+        push('cleanup using', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`);
       }
     }
   });
@@ -161,6 +162,54 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
 }
 
 /** The calls a try block protects (not the log lines), sorted and capped so the anchor stays short. */
+/**
+ * The special cases a catch treats differently, by what they test on the error: `if (err.code === 'P2002')`
+ * → 'case err.code', `if (error instanceof NotFound)` → 'case instanceof NotFound'. Dropping one is a
+ * weakening: that failure now takes the generic path (a 500 instead of a 409, a crash instead of a skip).
+ */
+function errorCases(clause: ts.CatchClause, sf: ts.SourceFile): string[] {
+  const errorName = caughtName(clause);
+  if (!errorName) return [];
+  const cases = new Set<string>();
+  forEachOwnNode(clause.block, (node) => {
+    if (!ts.isIfStatement(node) && !ts.isConditionalExpression(node) && !ts.isCaseClause(node)) return;
+    const test = ts.isIfStatement(node) ? node.expression : ts.isConditionalExpression(node) ? node.condition : node.expression;
+    const visit = (n: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === errorName) cases.add(`case err.${n.name.text}`);
+      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && ts.isIdentifier(n.left) && n.left.text === errorName) {
+        cases.add(`case instanceof ${calleeSimpleName(n.right) ?? n.right.getText(sf)}`);
+      } else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && a.text === errorName)) cases.add(`case ${calleeSimpleName(n.expression) ?? 'check'}()`);
+      ts.forEachChild(n, visit);
+    };
+    visit(test);
+    // switch (err.code) { case 'ENOENT': … }
+    if (ts.isCaseClause(node) && ts.isSwitchStatement(node.parent.parent)) visit(node.parent.parent.expression);
+  });
+  return [...cases].sort();
+}
+
+/** The last simple name of a call name: `stripe.paymentIntents.capture` → `capture`. */
+function simple(name: string): string {
+  return name.split('.').pop() ?? name;
+}
+
+/**
+ * The call a try block is about: the first awaited call, else the first call. It names the guardrail's
+ * kind, so that a catch is taken for moved into a helper or another function only when that one guards
+ * the same call, not when it merely has some try/catch of its own.
+ */
+function primaryCall(block: ts.Block, sf: ts.SourceFile): string {
+  let awaited: string | undefined;
+  let first: string | undefined;
+  forEachOwnNode(block, (node) => {
+    if (!ts.isCallExpression(node) || isLogCall(node, sf) || isErrorReportCall(node, sf)) return;
+    const name = calleeSimpleName(node.expression) ?? callName(node, sf);
+    first ??= name;
+    if (!awaited && ts.isAwaitExpression(node.parent)) awaited = name;
+  });
+  return awaited ?? first ?? 'block';
+}
+
 function guardedCalls(block: ts.Block, sf: ts.SourceFile): string[] {
   const names = new Set<string>();
   forEachOwnNode(block, (node) => {
