@@ -141,10 +141,13 @@ async function run(deps: ActionDeps): Promise<void> {
   const messages: string[] = [];
 
   const repoDir = env.GITHUB_WORKSPACE || process.cwd();
-  await deps.ensureCommits?.(repoDir, [base, head], inputs.token);
-
-  const analyze = (records: AcceptanceRecord[]) =>
-    deps.analyze({
+  let commitsReady = false;
+  const analyze = async (records: AcceptanceRecord[]) => {
+    if (!commitsReady) {
+      await deps.ensureCommits?.(repoDir, [base, head], inputs.token);
+      commitsReady = true;
+    }
+    return deps.analyze({
       repoDir,
       base,
       head,
@@ -155,6 +158,7 @@ async function run(deps: ActionDeps): Promise<void> {
       pullRequest,
       acceptances: toAcceptanceMap(records),
     });
+  };
 
   let outcome: AnalysisOutcome | undefined;
   let acceptedNow = false;
@@ -186,58 +190,21 @@ async function run(deps: ActionDeps): Promise<void> {
   let notInline: string[] = [];
   let degraded = false;
   if (api && head && event.kind !== 'merge_group' && (inputs.comment || inputs.reviewComments)) {
-    try {
-      // A newer push makes this run's comments stale before they land; the newer run publishes instead.
-      if (event.kind === 'pull_request' && !inputs.head) {
-        const current = await api.getPullRequest();
-        if (current.headSha !== head) {
-          logger.info(`guardrail-gate: the pull request moved on to ${current.headSha.slice(0, 12)}; leaving publication to that run`);
-          throw new PublicationSkipped();
-        }
-      }
-      if (inputs.reviewComments && publish['review-comments']) {
-        const wanted = renderReviewComments(report);
-        try {
-          const diff = buildDiffIndex(await api.listFiles());
-          const accepted = new Set(report.findings.filter((f) => f.accepted).map((f) => f.id));
-          const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted, diff, trusted: sticky.trusted, logger, doNotPost: accepted });
-          notInline = result.notInline;
-          logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
-        } catch (error) {
-          if (error instanceof PermissionDeniedError) throw error;
-          // The sticky comment still carries every finding; it says which have no inline comment.
-          notInline = wanted.map((c) => c.findingId);
-          logger.warning(`guardrail-gate could not post review comments (${describeHttpError(error)}); the findings are in the PR comment.`);
-        }
-      }
-      if (inputs.comment && publish.comment) {
-        // Read the comment again just before writing: a maintainer's acceptance recorded by a concurrent
-        // issue_comment run since this run started must not be overwritten (the next run applies it).
-        const existing = findStickyComments(await api.listIssueComments(), STICKY_MARKER, sticky.trusted);
-        const currentIds = new Set(report.findings.map((f) => f.id));
-        const latecomers = (existing[0] ? parseAcceptanceBlock(existing[0].body) : []).filter(
-          (r) => currentIds.has(r.id) && !live.some((known) => known.id === r.id),
-        );
-        if (latecomers.length) messages.push(`Acceptances recorded while this run was under way apply from the next run: ${latecomers.map((r) => `\`${r.id}\``).join(', ')}`);
-        const body = renderComment(report, { notInline, acceptances: [...live, ...latecomers], lapsed, summaryUrl, messages });
-        if (existing.length || report.findings.length || acceptances.length) {
-          const what = await upsertStickyComment(api, existing, body, logger);
-          logger.info(`sticky comment ${what}`);
-        } else {
-          // Nothing found and nothing said before: no comment is the quietest all-clear.
-          logger.info('no findings: no PR comment needed');
-        }
-      }
-    } catch (error) {
-      if (error instanceof PublicationSkipped) {
-        // Logged where it was decided.
-      } else if (error instanceof PermissionDeniedError) {
-        degraded = true;
-        logger.warning(DEGRADE_WARNING);
-      } else {
-        logger.warning(`guardrail-gate could not publish to the pull request (${describeHttpError(error)}); the verdict is unchanged and the results are in the job summary.`);
-      }
-    }
+    ({ notInline, degraded } = await publishToPullRequest({
+      api,
+      head,
+      report,
+      inputs,
+      publish,
+      checkHeadMoved: event.kind === 'pull_request' && !inputs.head,
+      trusted: sticky.trusted,
+      live,
+      lapsed,
+      storedCount: acceptances.length,
+      summaryUrl,
+      messages,
+      logger,
+    }));
     if (acceptedNow && report.decision === 'pass' && !degraded) await rerunGate(api, report.head || head, env, logger);
   }
 
@@ -255,6 +222,87 @@ async function run(deps: ActionDeps): Promise<void> {
     const open = report.findings.filter((f) => !f.accepted).length;
     deps.failStep(`guardrail-gate: risk ${report.score}/100 (${report.level}) is at or above fail-on ${report.failOn}; ${open} open finding${open === 1 ? '' : 's'}`);
   }
+}
+
+/** What publishing to the PR needs: the report, where it may go, and what earlier runs stored. */
+interface PublishRequest {
+  api: PullRequestApi;
+  head: string;
+  report: Report;
+  inputs: ActionInputs;
+  publish: NonNullable<AnalysisOutcome['publish']>;
+  /** Skip publishing when the PR's head moved on since the event (a newer run will publish). */
+  checkHeadMoved: boolean;
+  trusted: TrustedAuthor;
+  live: AcceptanceRecord[];
+  lapsed: AcceptanceRecord[];
+  storedCount: number;
+  summaryUrl?: string;
+  messages: string[];
+  logger: Logger;
+}
+
+/**
+ * Posts the inline review comments and the sticky comment. Best effort: a read-only token degrades (one
+ * warning), other failures are logged, and nothing here can change the verdict, which is already set.
+ */
+async function publishToPullRequest(options: PublishRequest): Promise<{ notInline: string[]; degraded: boolean }> {
+  const { api, head, report, inputs, publish, trusted, live, lapsed, summaryUrl, messages, logger } = options;
+  let notInline: string[] = [];
+  let degraded = false;
+  try {
+    // A newer push makes this run's comments stale before they land; the newer run publishes instead.
+    if (options.checkHeadMoved) {
+      const current = await api.getPullRequest();
+      if (current.headSha !== head) {
+        logger.info(`guardrail-gate: the pull request moved on to ${current.headSha.slice(0, 12)}; leaving publication to that run`);
+        throw new PublicationSkipped();
+      }
+    }
+    if (inputs.reviewComments && publish['review-comments']) {
+      const wanted = renderReviewComments(report);
+      try {
+        const diff = buildDiffIndex(await api.listFiles());
+        const accepted = new Set(report.findings.filter((f) => f.accepted).map((f) => f.id));
+        const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted, diff, trusted, logger, doNotPost: accepted });
+        notInline = result.notInline;
+        logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
+      } catch (error) {
+        if (error instanceof PermissionDeniedError) throw error;
+        // The sticky comment still carries every finding; it says which have no inline comment.
+        notInline = wanted.map((c) => c.findingId);
+        logger.warning(`guardrail-gate could not post review comments (${describeHttpError(error)}); the findings are in the PR comment.`);
+      }
+    }
+    if (inputs.comment && publish.comment) {
+      // Read the comment again just before writing: a maintainer's acceptance recorded by a concurrent
+      // issue_comment run since this run started must not be overwritten (the next run applies it).
+      const existing = findStickyComments(await api.listIssueComments(), STICKY_MARKER, trusted);
+      const currentIds = new Set(report.findings.map((f) => f.id));
+      const latecomers = (existing[0] ? parseAcceptanceBlock(existing[0].body) : []).filter(
+        (r) => currentIds.has(r.id) && !live.some((known) => known.id === r.id),
+      );
+      if (latecomers.length) messages.push(`Acceptances recorded while this run was under way apply from the next run: ${latecomers.map((r) => `\`${r.id}\``).join(', ')}`);
+      const body = renderComment(report, { notInline, acceptances: [...live, ...latecomers], lapsed, summaryUrl, messages });
+      if (existing.length || report.findings.length || options.storedCount) {
+        const what = await upsertStickyComment(api, existing, body, logger);
+        logger.info(`sticky comment ${what}`);
+      } else {
+        // Nothing found and nothing said before: no comment is the quietest all-clear.
+        logger.info('no findings: no PR comment needed');
+      }
+    }
+  } catch (error) {
+    if (error instanceof PublicationSkipped) {
+      // Logged where it was decided.
+    } else if (error instanceof PermissionDeniedError) {
+      degraded = true;
+      logger.warning(DEGRADE_WARNING);
+    } else {
+      logger.warning(`guardrail-gate could not publish to the pull request (${describeHttpError(error)}); the verdict is unchanged and the results are in the job summary.`);
+    }
+  }
+  return { notInline, degraded };
 }
 
 /** Thrown to leave the publication block early without a warning. */
