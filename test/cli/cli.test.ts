@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model.js';
 import { createPullRequestRepo, createRepo, type FileMap } from '../support/git-repo.js';
@@ -176,7 +176,8 @@ describe('guardrail-gate CLI (the bundle)', () => {
     const repo = timeoutRemoval();
     const file = join(tempDir('gg-config-'), 'gate.yml');
     writeFileSync(file, 'fail-on: none\n');
-    const run = analyze(repo, '--format', 'json', '--config', file);
+    // Relative to the working directory and outside the repository: never a git path.
+    const run = runCli(bundle.cli, ['analyze', '--base', repo.base, '--format', 'json', '--config', relative(repo.dir, file)], { cwd: repo.dir });
     expect(run.status).toBe(0);
     expect(jsonReport(run).notes.join('\n')).toContain('on disk');
   });

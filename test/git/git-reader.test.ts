@@ -72,12 +72,15 @@ describe('SimpleGitReader', () => {
       { sha: repo.head, path: 'img.png' },
       { sha: repo.head, path: 'name with space.ts' },
       { sha: repo.head, path: 'does/not/exist.ts' },
+      { sha: repo.head, path: '../outside.yml' },
+      { sha: repo.head, path: './a.ts' },
     ]);
     expect(blobs.get(`${repo.base}:a.ts`)).toEqual({ text: 'base text\n', size: 10, binary: false });
     expect(blobs.get(`${repo.head}:a.ts`)?.text).toBe('head text\n');
     expect(blobs.get(`${repo.head}:img.png`)).toEqual({ size: 4, binary: true });
     expect(blobs.get(`${repo.head}:name with space.ts`)?.text).toBe('y\n');
     expect(blobs.has(`${repo.head}:does/not/exist.ts`)).toBe(false);
+    expect(blobs.size).toBe(4);
 
     const capped = await git.readBlobs([{ sha: repo.head, path: 'a.ts' }], { maxBytes: 4 });
     expect(capped.get(`${repo.head}:a.ts`)).toEqual({ size: 10, binary: false });

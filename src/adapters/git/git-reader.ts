@@ -127,8 +127,11 @@ export class SimpleGitReader implements GitReader {
     options: { maxBytes?: number } = {},
   ): Promise<Map<string, { text?: string; size: number; binary: boolean }>> {
     const result = new Map<string, { text?: string; size: number; binary: boolean }>();
-    // A newline cannot be expressed in the batch protocol; such paths read as missing.
-    const names = [...new Set(requests.map((r) => `${r.sha}:${r.path}`))].filter((n) => !n.includes('\n'));
+    // A newline cannot be expressed in the batch protocol, and git resolves `./` and `../` against the
+    // current folder (a path outside the repository is fatal for the whole batch): such paths read as missing.
+    const names = [
+      ...new Set(requests.filter((r) => isTreePath(r.path)).map((r) => `${r.sha}:${r.path}`)),
+    ];
     if (names.length === 0) return result;
     const output = await this.catFileBatch(names);
     let offset = 0;
@@ -264,6 +267,11 @@ async function runGit(git: SimpleGit, args: string[]): Promise<string> {
     if (match) throw new GitCommandError(command, Number(match[1]), match[2] ?? '');
     throw new GitCommandError(command, -1, text);
   }
+}
+
+/** A repo-relative path as git's trees hold it: no leading slash, no `.` or `..` segments, no newline. */
+function isTreePath(path: string): boolean {
+  return path.length > 0 && !/[\n\r\0]/.test(path) && !path.startsWith('/') && !path.split('/').some((s) => s === '.' || s === '..' || s === '');
 }
 
 /** Revisions come from flags and PR metadata: a leading '-' would turn one into a git option. */
