@@ -35,7 +35,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Retry loops (a loop over attempts around a call, with a catch that continues or a backoff delay), recursive retries, retry libraries (p-retry, async-retry, promise-retry, exponential-backoff, axios-retry, any retry/withRetry/backOff helper), retry options set in an object or assigned one by one (retries, maxRetries, attempts, backoff, got/ky `retry: { limit, statusCodes, methods }`, bullmq `attempts`/`backoff`), sets of retryable statuses or error codes, and the cap that stops a failure from being retried forever (`failures >= maxFailures`). Attempts are compared as total tries (`retries: 2` is 3 tries, like a loop of 3): fewer tries, or a status or method dropped from the retryable set, is a weakening.',
+        'Retry loops (a loop over attempts around a call, with a catch that continues or a backoff delay), recursive retries, retry libraries (p-retry, async-retry, promise-retry, exponential-backoff, axios-retry, any retry/withRetry/backOff helper), retry options set in an object or assigned one by one (retries, maxRetries, attempts, backoff, got/ky `retry: { limit, statusCodes, methods }`, bullmq `attempts`/`backoff`), sets of retryable statuses, status ranges (`[[500, 599], [429, 429]]`) or error codes, and the cap that stops a failure from being retried forever (`failures >= maxFailures`). Attempts are compared as total tries (`retries: 2` is 3 tries, like a loop of 3): fewer tries, or a status or method dropped from the retryable set, is a weakening.',
       ignores:
         'A retry moved into a helper the function calls or to another file of the same pull request, or swapped for a retry library with the same number of tries; more attempts; loops that do not retry (pagination, polling, batches).',
       example: {
@@ -72,8 +72,8 @@ export function retriesOf(unit: Unit): Guardrail[] {
         // retry: { limit: 3, statusCodes: [...] } and backoff: { type, delay } are one policy each.
         described.add(value);
         if (!RETRY_POLICY_OBJECT.test(name) && !/backoff/i.test(name)) return;
-        const policy = policyOf(value, sf);
-        if (policy.tries !== undefined && policy.tries <= 1 && !policy.members.length) return;
+        const policy = policyOf(value, sf, true);
+        if (policy.tries !== undefined && policy.tries <= 1) return;
         push({
           kind: 'option', anchor: `${name} option of ${owner}`, node, label: `the ${name} policy on ${owner}`,
           ...strengthOf(policy.tries), ...(policy.members.length ? { members: policy.members } : {}),
@@ -101,10 +101,15 @@ export function retriesOf(unit: Unit): Guardrail[] {
     }
     if (ts.isArrayLiteralExpression(node)) {
       if (ts.isPropertyAssignment(node.parent) && described.has(node.parent.parent)) return;
-      const values = node.elements.map((e) => memberText(e, sf));
-      const transient = values.filter((v) => TRANSIENT_STATUSES.has(v) || TRANSIENT_CODES.test(v));
+      if (ts.isArrayLiteralExpression(node.parent) && rangesOf(node.parent, sf)) return; // one range of a set of ranges
+      const ranges = rangesOf(node, sf);
+      const values = ranges ? ranges.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)) : node.elements.map((e) => memberText(e, sf));
+      const covers = (from: number, to: number): number => [...TRANSIENT_STATUSES].filter((status) => Number(status) >= from && Number(status) <= to).length;
+      // How many transient statuses the set retries, and whether every member is one ([500, 599] covers several).
+      const transientCount = ranges ? ranges.reduce((n, [from, to]) => n + covers(from, to), 0) : values.filter((v) => TRANSIENT_STATUSES.has(v) || TRANSIENT_CODES.test(v)).length;
+      const allTransient = ranges ? ranges.every(([from, to]) => covers(from, to) > 0) : transientCount === values.length;
       const owner = node.parent && ts.isPropertyAssignment(node.parent) ? propertyNameText(node.parent.name, sf) : node.parent && ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : node.parent && ts.isNewExpression(node.parent) && node.parent.parent && ts.isVariableDeclaration(node.parent.parent) ? node.parent.parent.name.getText(sf) : '';
-      if (transient.length >= 2 && (transient.length === values.length || /retr/i.test(owner))) {
+      if (transientCount >= 2 && (allTransient || /retr/i.test(owner))) {
         if (node.parent && ts.isPropertyAssignment(node.parent) && RETRY_OPTION.test(owner)) return; // counted as the option
         push({ kind: 'retryable-set', anchor: `retryable set ${owner || 'of statuses'}`, node, label: `the retryable set ${owner || '(statuses)'}`, members: values });
       }
@@ -169,11 +174,16 @@ export function retriesOf(unit: Unit): Guardrail[] {
   return found;
 }
 
-/** What a retry policy object says: how many tries in all, and which statuses, methods and codes it retries. */
-function policyOf(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): { tries: number | undefined; members: string[] } {
+/**
+ * What a retry policy object says: how many tries in all, and its members: the statuses, methods and codes
+ * it retries and, for a policy object of its own (`retry: { … }`), the settings it makes (a `backoffLimit`
+ * or `calculateDelay` dropped from the policy is a weakening too).
+ */
+function policyOf(object: ts.ObjectLiteralExpression, sf: ts.SourceFile, withKeys = false): { tries: number | undefined; members: string[] } {
   let tries: number | undefined;
   const members: string[] = [];
   for (const p of object.properties) {
+    if (withKeys && p.name && !ts.isComputedPropertyName(p.name)) members.push(`setting ${propertyNameText(p.name, sf)}`);
     if (!ts.isPropertyAssignment(p)) continue;
     const key = propertyNameText(p.name, sf);
     const value = skipOuter(p.initializer);
@@ -192,6 +202,20 @@ function triesOf(name: string, value: ts.Expression, sf: ts.SourceFile): number 
   if (COUNTS_ATTEMPTS.test(name)) return n;
   if (COUNTS_RETRIES.test(name)) return n + 1;
   return undefined;
+}
+
+/** `[[100, 199], [429, 429], [500, 599]]`: a set of status ranges, each as [from, to]. */
+function rangesOf(node: ts.ArrayLiteralExpression, sf: ts.SourceFile): [number, number][] | undefined {
+  if (!node.elements.length) return undefined;
+  const ranges: [number, number][] = [];
+  for (const e of node.elements) {
+    if (!ts.isArrayLiteralExpression(e) || e.elements.length !== 2) return undefined;
+    const from = staticNumber(e.elements[0], sf);
+    const to = staticNumber(e.elements[1], sf);
+    if (from === undefined || to === undefined) return undefined;
+    ranges.push([from, to]);
+  }
+  return ranges;
 }
 
 /** Statuses as digits, methods upper-cased, quotes dropped: `'get'` and `"GET"` are the same member. */

@@ -135,7 +135,8 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
     if (ARM_DEADLINE_CALL.test(name)) {
       const phase = node.arguments.find((a) => ts.isStringLiteralLike(a)) as ts.StringLiteralLike | undefined;
       const what = phase ? `${name}('${phase.text}')` : `${name}()`;
-      push('armed', what, node, `a deadline armed by ${what}`, firstDuration(node.arguments, sf));
+      // The phase is part of the kind: another phase's deadline in a helper is not this one moved there.
+      push(phase ? `armed ${phase.text}` : 'armed', what, node, `a deadline armed by ${what}`, firstDuration(node.arguments, sf));
     }
   });
 
