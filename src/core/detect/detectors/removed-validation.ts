@@ -86,9 +86,11 @@ function answersClientError(statement: ts.Statement, sf: ts.SourceFile): boolean
   return /bad.?request|unprocessable|status\(\s*4(00|22)|status:\s*4(00|22)|statusCode:\s*4(00|22)|invalid|validation/i.test(last.expression.getText(sf));
 }
 
+/** Whether the nearest branching construct around the node is an `if` (whose guard already counts). */
 function insideIfThen(node: ts.Node): boolean {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
     if (ts.isIfStatement(n)) return true;
+    if (ts.isCaseClause(n) || ts.isDefaultClause(n) || ts.isIterationStatement(n, false)) return false;
     if (ts.isFunctionLike(n) || ts.isSourceFile(n)) return false;
   }
   return false;
