@@ -20,6 +20,8 @@ const TRANSIENT_CODES = /^(ETIMEDOUT|ECONNRESET|EADDRINUSE|ECONNREFUSED|EPIPE|EN
 /** A counter of failed tries, and the bound it is held against. */
 const FAILURE_COUNTER = /(fail(ure|ed)?s?|attempts?|retr(y|ies)|tries)(count)?$/i;
 const LIMIT_NAME = /max|limit|cap\b|budget/i;
+/** Prefix of the members that name a policy's settings rather than what it retries. */
+const SETTING = 'setting ';
 
 export default defineDetector({
   meta: {
@@ -47,7 +49,22 @@ export default defineDetector({
     },
   },
   inventory: retriesOf,
+  isWeakened(before, after) {
+    if (before.members && after.members) {
+      const kept = new Set(after.members);
+      const had = new Set(before.members);
+      // A status, method or code dropped from what is retried is a weakening.
+      if (before.members.some((m) => !m.startsWith(SETTING) && !kept.has(m))) return true;
+      // A setting dropped from the policy is one too, unless another took its place (a key renamed in an upgrade).
+      const droppedSettings = before.members.filter((m) => m.startsWith(SETTING) && !kept.has(m)).length;
+      const addedSettings = after.members.filter((m) => m.startsWith(SETTING) && !had.has(m)).length;
+      if (droppedSettings > addedSettings) return true;
+    }
+    if (before.strength === undefined || after.strength === undefined) return false;
+    return after.strength < before.strength;
+  },
 });
+
 
 /** The retries of one unit: loops, calls, options, retryable sets, caps and recursion. */
 export function retriesOf(unit: Unit): Guardrail[] {
@@ -183,7 +200,7 @@ function policyOf(object: ts.ObjectLiteralExpression, sf: ts.SourceFile, withKey
   let tries: number | undefined;
   const members: string[] = [];
   for (const p of object.properties) {
-    if (withKeys && p.name && !ts.isComputedPropertyName(p.name)) members.push(`setting ${propertyNameText(p.name, sf)}`);
+    if (withKeys && p.name && !ts.isComputedPropertyName(p.name)) members.push(`${SETTING}${propertyNameText(p.name, sf)}`);
     if (!ts.isPropertyAssignment(p)) continue;
     const key = propertyNameText(p.name, sf);
     const value = skipOuter(p.initializer);

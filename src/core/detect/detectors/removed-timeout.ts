@@ -33,7 +33,7 @@ export default defineDetector({
       catches:
         'Timeout options of HTTP, database and queue clients (axios, got and its `timeout: { request, response }`, ky, undici `headersTimeout`/`bodyTimeout`, pg `statement_timeout`/`connectionTimeoutMillis`, knex, bullmq and any option named *timeout*/deadline, set in an object or assigned), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls on requests and sockets, timeout helpers (p-timeout, withTimeout), calls that arm a named deadline (addTimeout(ms, handler, \'read\')) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.',
       ignores:
-        'A timeout moved into a helper the function calls or to another file of the same pull request, or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; timers that only schedule work (setTimeout without an abort or rejection).',
+        'A timeout moved into a helper the function calls, to another file of the same pull request or into shared defaults spread into the options (`{ ...DEFAULTS }`), or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; timers that only schedule work (setTimeout without an abort or rejection).',
       example: {
         file: 'src/billing.ts',
         before: "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal', timeout: 5000 });\n",
@@ -43,8 +43,13 @@ export default defineDetector({
   },
   inventory: timeoutsOf,
   isWeakened(before, after) {
-    // A phase dropped from a timeout object (got's `read`) leaves that phase unbounded.
-    if (before.members && after.members && before.members.some((m) => !after.members!.includes(m))) return true;
+    // A phase dropped from a timeout object (got's `read`) leaves that phase unbounded; one renamed
+    // (a phase dropped and another added, as in a client upgrade) does not.
+    if (before.members && after.members) {
+      const dropped = before.members.filter((m) => !after.members!.includes(m)).length;
+      const added = after.members.filter((m) => !before.members!.includes(m)).length;
+      if (dropped > added) return true;
+    }
     // A guardrail that already did not bound anything (timeout: 0 before) cannot get weaker.
     if (before.strength === undefined || after.strength === undefined || !Number.isFinite(before.strength)) return false;
     return after.strength >= before.strength * 5;
@@ -58,36 +63,48 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
   const push = (kind: string, anchor: string, node: ts.Node, label: string, strength?: number): void => {
     found.push({ category: 'timeout', kind, anchor, node, label, ...(strength !== undefined ? { strength, stronger: 'lower' as const } : {}) });
   };
+  /** A timeout option of an object configuring `owner`, reported on `at` (the property, or the spread bringing it). */
+  const optionTimeout = (node: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, owner: string, at: ts.Node): void => {
+    const name = propertyNameText(node.name, sf);
+    if (!TIMEOUT_NAME.test(name)) return;
+    if (BACKOFF_DELAY_NAME.test(name) && /retry|backoff/i.test(owner)) return;
+    const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
+    if (value && ts.isObjectLiteralExpression(value)) {
+      // got's { lookup, connect, response, request }: one guardrail whose phases are its members, bounded
+      // overall by `request` when it is set (else by its longest phase).
+      const phases = new Map<string, number | undefined>();
+      for (const inner of value.properties) {
+        if (!ts.isPropertyAssignment(inner) || isDisabled(inner.initializer)) continue;
+        phases.set(propertyNameText(inner.name, sf), timeoutStrength(inner.initializer, sf));
+      }
+      if (!phases.size) return;
+      const known = [...phases.values()].filter((v): v is number => v !== undefined);
+      const overall = phases.has('request') ? phases.get('request') : known.length === phases.size ? Math.max(...known) : undefined;
+      found.push({
+        category: 'timeout', kind: 'option', anchor: `${name} option of ${owner}`, node: at, label: `a ${name} (${[...phases.keys()].join(', ')}) on ${owner}`,
+        members: [...phases.keys()], ...(overall !== undefined ? { strength: overall, stronger: 'lower' as const } : {}),
+      });
+      return;
+    }
+    if (value && isDisabled(value)) return;
+    push('option', `${name} option of ${owner}`, at, `a ${name} option on ${owner}`, value ? timeoutStrength(value, sf) : undefined);
+  };
   const races: ts.CallExpression[] = [];
   const rejectingTimers: { node: ts.CallExpression; ms: number | undefined }[] = [];
 
   forEachNodeOfUnit(unit, (node) => {
     // { timeout: 5000 } / { timeout: { request: 10_000 } } / { connectionTimeoutMillis: 2000 }
     if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
-      const name = propertyNameText(node.name, sf);
-      if (!TIMEOUT_NAME.test(name)) return;
+      optionTimeout(node, ownerOfObject(node.parent, sf), node);
+      return;
+    }
+    // { ...SHARED_DEFAULTS, baseURL }: the options a spread constant brings count as this object's own, so
+    // that moving `timeout` into shared defaults keeps it where it applies.
+    if (ts.isSpreadAssignment(node) && ts.isObjectLiteralExpression(node.parent)) {
+      const source = spreadSource(node, sf);
+      if (!source) return;
       const owner = ownerOfObject(node.parent, sf);
-      if (BACKOFF_DELAY_NAME.test(name) && /retry|backoff/i.test(owner)) return;
-      const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
-      if (value && ts.isObjectLiteralExpression(value)) {
-        // got's { lookup, connect, response, request }: one guardrail whose phases are its members, bounded
-        // overall by `request` when it is set (else by its longest phase).
-        const phases = new Map<string, number | undefined>();
-        for (const inner of value.properties) {
-          if (!ts.isPropertyAssignment(inner) || isDisabled(inner.initializer)) continue;
-          phases.set(propertyNameText(inner.name, sf), timeoutStrength(inner.initializer, sf));
-        }
-        if (!phases.size) return;
-        const known = [...phases.values()].filter((v): v is number => v !== undefined);
-        const overall = phases.has('request') ? phases.get('request') : known.length === phases.size ? Math.max(...known) : undefined;
-        found.push({
-          category: 'timeout', kind: 'option', anchor: `${name} option of ${owner}`, node, label: `a ${name} (${[...phases.keys()].join(', ')}) on ${owner}`,
-          members: [...phases.keys()], ...(overall !== undefined ? { strength: overall, stronger: 'lower' as const } : {}),
-        });
-        return;
-      }
-      if (value && isDisabled(value)) return;
-      push('option', `${name} option of ${owner}`, node, `a ${name} option on ${owner}`, value ? timeoutStrength(value, sf) : undefined);
+      for (const p of source.properties) if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) optionTimeout(p, owner, node);
       return;
     }
     // client.timeout = 5000; server.requestTimeout = 30_000; xhr.ontimeout = () => reject(…)
@@ -201,4 +218,20 @@ function timeoutStrength(expression: ts.Expression | undefined, sf: ts.SourceFil
 
 function isDisabled(expression: ts.Expression): boolean {
   return expression.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(expression) && (expression.text === 'Infinity' || expression.text === 'undefined')) || expression.kind === ts.SyntaxKind.NullKeyword;
+}
+
+/** The object literal a spread brings in when it is a constant of the same file: `...DEFAULTS`. */
+export function spreadSource(spread: ts.SpreadAssignment, sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
+  if (!ts.isIdentifier(spread.expression)) return undefined;
+  const name = spread.expression.text;
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const d of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
+      let value: ts.Expression = d.initializer;
+      while (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+      return ts.isObjectLiteralExpression(value) ? value : undefined;
+    }
+  }
+  return undefined;
 }
