@@ -97,6 +97,7 @@ export function retriesOf(unit: Unit): Guardrail[] {
         });
         return;
       }
+      if (isCount(value, sf)) return; // attempts: attempts + 1 records a count, it does not configure
       const tries = triesOf(name, value, sf);
       if (tries !== undefined && tries <= 1 && /retr|attempt|limit/i.test(name)) return; // retries: 0 retries nothing
       const members = ts.isArrayLiteralExpression(value) ? value.elements.map((e) => memberText(e, sf)) : undefined;
@@ -108,7 +109,7 @@ export function retriesOf(unit: Unit): Guardrail[] {
       const name = node.left.name.text;
       const value = skipOuter(node.right);
       if (value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword) return;
-      if (identifiersIn(value).has(name) && !ts.isPropertyAccessExpression(value)) return; // x.retries = x.retries + 1 counts, it does not configure
+      if (isCount(value, sf)) return; // x.retries = x.retries + 1 counts, it does not configure
       if (ts.isObjectLiteralExpression(value)) described.add(value);
       const tries = triesOf(name, value, sf);
       if (tries !== undefined && tries <= 1) return;
@@ -221,6 +222,15 @@ function triesOf(name: string, value: ts.Expression, sf: ts.SourceFile): number 
   return undefined;
 }
 
+/** `n + 1`, `count - 1`, `++n`: a running count of tries rather than a setting. */
+function isCount(value: ts.Expression, sf: ts.SourceFile): boolean {
+  if (staticNumber(value, sf) !== undefined) return false; // DEFAULT_RETRIES + 1 is a setting
+  if (ts.isPrefixUnaryExpression(value) || ts.isPostfixUnaryExpression(value)) return true;
+  if (!ts.isBinaryExpression(value)) return false;
+  const op = value.operatorToken.kind;
+  return (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken) && [value.left, value.right].some((side) => !ts.isNumericLiteral(side));
+}
+
 /** `[[100, 199], [429, 429], [500, 599]]`: a set of status ranges, each as [from, to]. */
 function rangesOf(node: ts.ArrayLiteralExpression, sf: ts.SourceFile): [number, number][] | undefined {
   if (!node.elements.length) return undefined;
@@ -296,7 +306,8 @@ function retryCap(node: ts.BinaryExpression, sf: ts.SourceFile): { counter: stri
   const sides = [node.left, node.right].map((side) => ({ side, text: anchorText(side, sf, 80), last: lastName(side) }));
   for (const [counter, bound] of [[sides[0]!, sides[1]!], [sides[1]!, sides[0]!]] as const) {
     if (!counter.last || !FAILURE_COUNTER.test(counter.last) || LIMIT_NAME.test(counter.last)) continue;
-    const boundIsLimit = (bound.last !== undefined && LIMIT_NAME.test(bound.last)) || staticNumber(bound.side, sf) !== undefined;
+    // A named limit, or a number of tries: `attempt > 0` only tells a retry from the first try.
+    const boundIsLimit = (bound.last !== undefined && LIMIT_NAME.test(bound.last)) || (staticNumber(bound.side, sf) ?? 0) > 1;
     if (boundIsLimit) return { counter: counter.last };
   }
   return undefined;

@@ -5,6 +5,10 @@ import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifier
 
 /** Option and property names that hold a timeout (got's `timeout: { request }` is walked into). */
 const TIMEOUT_NAME = /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout)$/i;
+/** How long idle resources live (pool clients, kept-alive sockets, cache entries): housekeeping, not a deadline on a call. */
+const IDLE_LIFETIME_NAME = /^(idleTimeout(Millis|Ms)?|keepAliveTimeout|keepAliveMaxTimeout|keepAliveTimeoutThreshold|cacheTimeout|sessionTimeout|ttl)$/i;
+/** Timeouts of interface elements (a toast that hides itself, a debounced input): nothing waits on them. */
+const UI_OWNER = /toast|snackbar|notif|tooltip|popover|modal|banner|debounce|throttle|animat|transition|setState|alert/i;
 /** Retry libraries call their backoff delays minTimeout/maxTimeout: a pause between attempts, not a deadline. */
 const BACKOFF_DELAY_NAME = /^(min|max)Timeout$/i;
 /** Functions whose job is to bound the time of a promise. */
@@ -33,7 +37,7 @@ export default defineDetector({
       catches:
         'Timeout options of HTTP, database and queue clients (axios, got and its `timeout: { request, response }`, ky, undici `headersTimeout`/`bodyTimeout`, pg `statement_timeout`/`connectionTimeoutMillis`, knex, bullmq and any option named *timeout*/deadline, set in an object or assigned), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls on requests and sockets, timeout helpers (p-timeout, withTimeout), calls that arm a named deadline (addTimeout(ms, handler, \'read\')) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.',
       ignores:
-        'A timeout moved into a helper the function calls, to another file of the same pull request or into shared defaults spread into the options (`{ ...DEFAULTS }`), or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; timers that only schedule work (setTimeout without an abort or rejection).',
+        'A timeout moved into a helper the function calls, to another file of the same pull request or into shared defaults spread into the options (`{ ...DEFAULTS }`), or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; idle lifetimes (`idleTimeoutMillis`, `keepAliveTimeout`); timeouts of interface elements (toasts, tooltips, debounces); timers that only schedule work (setTimeout without an abort or rejection).',
       example: {
         file: 'src/billing.ts',
         before: "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal', timeout: 5000 });\n",
@@ -66,7 +70,7 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
   /** A timeout option of an object configuring `owner`, reported on `at` (the property, or the spread bringing it). */
   const optionTimeout = (node: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, owner: string, at: ts.Node): void => {
     const name = propertyNameText(node.name, sf);
-    if (!TIMEOUT_NAME.test(name)) return;
+    if (!TIMEOUT_NAME.test(name) || IDLE_LIFETIME_NAME.test(name) || UI_OWNER.test(owner)) return;
     if (BACKOFF_DELAY_NAME.test(name) && /retry|backoff/i.test(owner)) return;
     const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
     if (value && ts.isObjectLiteralExpression(value)) {
