@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, forEachNodeOfUnit } from '../util/ast.js';
+import { calleeSimpleName, calleeText, forEachNodeOfUnit } from '../util/ast.js';
 import { callName, catchOutcome, caughtName, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, isTransparent, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
 
 /** Calls in a `finally` (or `.finally`) that give back what the operation held. */
@@ -31,9 +31,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'A `try/catch` around a call, or a `.catch()` / `.then(ok, onError)` on a promise, that handled the error (a fallback, a default, a translation into another error, a `next(err)` / `reject(err)` / callback) and disappears (high); a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx and now swallows it: empty, only logs, or returns a default value such as `[]` or `null` (medium); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears (high).',
+        'A `try/catch` around a call, a `.catch()` / `.then(ok, onError)` on a promise, an `on(\'error\')` listener or an `onerror` / `ontimeout` / `onabort` handler that handled the error (a fallback, a default, a translation into another error, a `next(err)` / `reject(err)` / callback) and disappears (high); a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx on every path and now swallows it (empty, only logs, returns a default such as `[]` or `null`) or passes it on only under a condition (medium); a special case a catch made for one error (`if (err.code === ...)`, `instanceof`) dropped (medium); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears (high).',
       ignores:
-        'Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector\'s); a catch that now propagates where it swallowed; a try block with no call in it; a deleted function nothing referenced.',
+        'Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; error listeners replaced by `pipeline()`, a finally replaced by `using` or a scope helper (`runExclusive`, `withClient`); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector\'s); a catch that now propagates where it swallowed; a try block with no call in it; a deleted function nothing referenced.',
       example: {
         file: 'src/orders.ts',
         before:
@@ -119,6 +119,10 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     push(`cleanup ${simple(names[0]!)}`, `${where} cleanup`, cleanups[0]!.node, `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, names);
   };
 
+  // Error listeners and on* handlers of a unit are one guardrail whose members are what they listen on: one
+  // dropped is a weakening, all of them replaced by a pipeline() is the same protection.
+  const listeners: { node: ts.Node; what: string }[] = [];
+
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isTryStatement(node)) {
       const guarded = guardedCalls(node.tryBlock, sf);
@@ -140,6 +144,17 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         return;
       }
       const name = calleeSimpleName(node.expression) ?? '';
+      // stream.on('error', fn), socket.once('error', fn), el.addEventListener('error', fn): without one, an
+      // 'error' event crashes the process or leaves the operation pending.
+      if (/^(on|once|addListener|addEventListener|prependListener)$/.test(name) && ts.isPropertyAccessExpression(node.expression) && /^['"`]error['"`]$/.test(node.arguments[0]?.getText(sf) ?? '') && node.arguments[1]) {
+        listeners.push({ node, what: `${callName(node, sf)}('error')` });
+        return;
+      }
+      // pipeline(a, b, cb) / await pipeline(...) forwards every stream's error: the modern .on('error').
+      if (name === 'pipeline' && node.arguments.length >= 2) {
+        push('listener', 'pipeline', node, 'the stream pipeline() that forwards errors');
+        return;
+      }
       if (ERROR_WRAPPER.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a))) {
         push('catch wrapper', `${name} wrapper`, node, `the ${name}() error wrapper`, [HANDLES]);
         return;
@@ -151,6 +166,14 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
       return;
     }
+    // xhr.onerror = () => reject(…), req.ontimeout = …: an error handler installed by assignment.
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && /^on(error|abort|timeout)$/i.test(node.left.name.text)) {
+      const value = node.right;
+      if (ts.isArrowFunction(value) || ts.isFunctionExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) {
+        listeners.push({ node, what: calleeText(node.left, sf).replace(/\s*\.\s*/g, '.') });
+      }
+      return;
+    }
     // `using conn = await pool.connect()`: disposal on every exit, the modern finally.
     if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Using) !== 0) {
       for (const declaration of node.declarations) {
@@ -158,6 +181,10 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
       }
     }
   });
+  if (listeners.length > 0) {
+    const members = [...new Set(listeners.map((l) => l.what))];
+    push('listener', 'error listeners', listeners[0]!.node, `the ${members.join(', ')} error handling`, members);
+  }
   return found;
 }
 
