@@ -6,11 +6,16 @@ import { isRouteRegistration, isWithin, middlewareName, routeMiddlewares } from 
 
 /**
  * The kinds are coarse on purpose: a check that moves from a handler into route middleware or a class
- * decorator changes its shape but not its job, and the engine recognises a move by kind.
- * authn: is there a user at all; authz: may this user do this (roles, policies, ownership);
- * tenancy: the query only sees the caller's rows; signature: the payload is proven authentic.
+ * decorator changes its shape but not its job, and the engine recognises a move by kind. They are not
+ * coarser, because generic authentication middleware checks roles and scopes too: a per-resource policy
+ * check must not be taken for "moved" into it.
+ * authn: is there a user at all; role: does the user hold a role, permission or scope; policy: may this
+ * user act on this resource (can/authorize/ability, ownership); tenancy: the query only sees the caller's
+ * rows; signature: the payload is proven authentic.
  */
-type AuthKind = 'authn' | 'authz' | 'tenancy' | 'signature' | 'unverified-decode';
+type AuthKind = 'authn' | 'role' | 'policy' | 'tenancy' | 'signature' | 'unverified-decode';
+/** Calls and names that check a role, permission or scope rather than a resource. */
+const ROLE_NAME = /role|permission|scope|admin|acl/i;
 
 /** Calls that establish who the caller is. */
 const AUTHN_CALL = /^(requireAuth\w*|requireUser|requireLogin|requireSession|ensureAuthenticated|ensureLoggedIn|ensureAuth\w*|isAuthenticated|isLoggedIn|authenticate\w*|verifyToken|verifySession|verifyAuth\w*|checkAuth\w*|checkJwt|jwtCheck|expressjwt|expressJwt|withAuth|withSession|auth|authGuard|authMiddleware|requireAuthentication|protect|protectRoute|clerkMiddleware|withApiAuthRequired|withPageAuthRequired)$/;
@@ -31,8 +36,9 @@ const AUTHZ_CONDITION = /\b(can|cannot)\(|\bauthorize\w*\(|polic(y|ies)|permissi
 const AUTHN_CONDITION = /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
 /** Fields that tie a row to its owner or tenant. */
 const OWNER_FIELD = /\b(userId|user_id|ownerId|owner_id|authorId|author_id|createdBy|created_by|creatorId|accountId|account_id|memberId|uid)\b/;
-const TENANT_FIELD = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|accountId|account_id|companyId|company_id|projectId|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
-const TENANT_ONLY = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|companyId|company_id)$/;
+const TENANT_FIELD = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|accountId|account_id|companyId|company_id|projectId|project_id|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
+/** Container keys: filtering on one scopes the query whatever the value's name (a path parameter, the caller's). */
+const TENANT_ONLY = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|companyId|company_id|projectId|project_id)$/;
 /** Where the caller's identity comes from. */
 const CALLER = /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
 /** Query methods whose object argument filters rows. */
@@ -55,9 +61,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical.',
+        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical.',
       ignores:
-        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced.',
+        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
       example: {
         file: 'src/documents.ts',
         before:
@@ -147,7 +153,8 @@ function authChecksOf(unit: Unit): Guardrail[] {
       }
       if (AUTHZ_CALL.test(name) && !(name === 'can' && node.arguments.length === 0)) {
         const action = node.arguments.find((a): a is ts.StringLiteral => ts.isStringLiteral(a));
-        push('authz', `authz ${name}${action ? `(${action.text})` : ''}`, node, `the ${callee}(${action ? JSON.stringify(action.text) : '…'}) authorization`);
+        const kind: AuthKind = ROLE_NAME.test(name) && !/^(authorize\w*|can|cannot)$/.test(name) ? 'role' : 'policy';
+        push(kind, `${kind} ${name}${action ? `(${action.text})` : ''}`, node, `the ${callee}(${action ? JSON.stringify(action.text) : '…'}) authorization`);
         return;
       }
       if (AUTHN_CALL.test(name) && !isPlainAuthGetter(node, name)) {
@@ -159,7 +166,9 @@ function authChecksOf(unit: Unit): Guardrail[] {
     if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
       const field = propertyNameText(node.name, sf);
       if (!TENANT_FIELD.test(field) || !inQueryFilter(node.parent, sf)) return;
-      const fromCaller = ts.isPropertyAssignment(node) ? CALLER.test(node.initializer.getText(sf)) : TENANT_ONLY.test(field);
+      const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
+      const literal = value !== undefined && (ts.isStringLiteral(value) || ts.isNumericLiteral(value) || ts.isObjectLiteralExpression(value) || value.kind === ts.SyntaxKind.NullKeyword);
+      const fromCaller = value === undefined ? TENANT_ONLY.test(field) : !literal && (CALLER.test(value.getText(sf)) || TENANT_ONLY.test(field));
       if (fromCaller) push('tenancy', `tenancy filter ${field}`, node, `the ${field} tenancy filter`);
     }
   });
@@ -223,7 +232,12 @@ function decoratorGuard(node: ts.Decorator, sf: ts.SourceFile): Guardrail | unde
   if (!name || !GUARD_DECORATOR.test(name)) return undefined;
   const args = call ? call.arguments.map((a) => anchorText(a, sf, 60)).join(', ') : '';
   if (name === 'UseBefore' && !/auth|jwt|session|guard|role|permission|protect/i.test(args)) return undefined;
-  const kind: AuthKind = /^(Roles?|RequirePermissions?|Permissions|RequireRoles?|CheckPolicies|CheckAbilities|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|PreAuthorize|Secured)$/.test(name) || /role|permission|polic|abilit|casl|acl|scope|owner/i.test(args) || (name === 'Authorized' && args !== '') ? 'authz' : 'authn';
+  const kind: AuthKind =
+    /^(CheckPolicies|CheckAbilities)$/.test(name) || /polic|abilit|casl|owner/i.test(args)
+      ? 'policy'
+      : /^(Roles?|RequirePermissions?|Permissions|RequireRoles?|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|PreAuthorize|Secured)$/.test(name) || /role|permission|acl|scope/i.test(args) || (name === 'Authorized' && args !== '')
+        ? 'role'
+        : 'authn';
   return { category: 'auth', kind, anchor: `@${name}(${args})`, node, label: `the @${name}(${args}) guard` };
 }
 
@@ -243,7 +257,8 @@ function isPlainAuthGetter(node: ts.CallExpression, name: string): boolean {
 }
 
 function middlewareKind(name: string): AuthKind | undefined {
-  if (/role|permission|polic|abilit|acl|scope|admin|owner|authori[sz]e|\bcan\b/i.test(name)) return 'authz';
+  if (/polic|abilit|owner|\bcan\b/i.test(name)) return 'policy';
+  if (/role|permission|acl|scope|admin|authori[sz]e/i.test(name)) return 'role';
   if (/auth|login|loggedin|jwt|session|token|protect|guard|passport|signed|clerk/i.test(name) && !/csrf|oauth2?callback|logout/i.test(name)) return 'authn';
   return undefined;
 }
@@ -255,10 +270,11 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
   const consequence = node.thenStatement.getText(sf);
   const denies = DENIAL.test(consequence);
   if (/signature|\bsig\b|hmac|digest/i.test(condition) && /!==?|timingSafeEqual|!\s*\w*verif/i.test(condition)) return 'signature';
-  if (ownershipComparison(node.expression, sf)) return 'authz';
-  if (AUTHZ_CONDITION.test(condition)) return 'authz';
-  if (AUTHN_CONDITION.test(condition) && (denies || /\b(req|request|ctx|context|session|event)\b/.test(condition))) return denies && /\b403\b|Forbidden/.test(consequence) ? 'authz' : 'authn';
-  if (denies) return /\b403\b|Forbidden|AccessDenied|PermissionDenied|NotAllowed/i.test(consequence) ? 'authz' : 'authn';
+  if (ownershipComparison(node.expression, sf)) return 'policy';
+  if (AUTHZ_CONDITION.test(condition)) return /\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission|\bscopes?\b/i.test(condition) && !/\b(can|cannot)\(|authorize|polic|abilit/i.test(condition) ? 'role' : 'policy';
+  if (AUTHN_CONDITION.test(condition) && (denies || /\b(req|request|ctx|context|session|event)\b/.test(condition))) return denies && /\b403\b|Forbidden/.test(consequence) ? 'policy' : 'authn';
+  // A bare refusal in a handler is about this resource far more often than about a role.
+  if (denies) return /\b403\b|Forbidden|AccessDenied|PermissionDenied|NotAllowed/i.test(consequence) ? 'policy' : 'authn';
   return undefined;
 }
 
@@ -305,5 +321,5 @@ function inQueryFilter(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): b
 }
 
 function describeKind(kind: AuthKind): string {
-  return kind === 'authn' ? 'authentication' : kind === 'authz' ? 'authorization' : kind === 'tenancy' ? 'tenancy' : 'signature';
+  return kind === 'authn' ? 'authentication' : kind === 'role' ? 'role' : kind === 'policy' ? 'authorization' : kind === 'tenancy' ? 'tenancy' : 'signature';
 }
