@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, staticNumber } from '../util/ast.js';
+import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, ownerOfObject, staticNumber } from '../util/ast.js';
 import { middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
 
 /** Calls that build a limiter (express-rate-limit, express-slow-down, hono/elysia/fastify limiters). */
@@ -12,9 +12,12 @@ const LIMITER_CLASS = /^(RateLimiter\w*|Bottleneck|Ratelimit|RateLimit|TokenBuck
 const CONSUME_CALL = /^(consume|removeTokens|tryRemoveTokens|schedule|wrap|penalty|checkRateLimit|enforceRateLimit|assertRateLimit|rateLimitBy\w*|limitBy\w*)$/;
 const LIMITER_RECEIVER = /limit|throttl|bucket|bottleneck|quota/i;
 /** Options that count requests (a higher number lets more through). */
-const COUNT_OPTION = /^(max|limit|points|requests|maxRequests|tokensPerInterval|reservoir|delayAfter|ttlLimit|capacity|burst)$/;
+const COUNT_OPTION = /^(max|limit|points|requests|maxRequests|tokensPerInterval|reservoir|delayAfter|ttlLimit|capacity|burst|maxHits|allowed\w*|\w*Per(Interval|Window|Minute|Second|Hour))$/;
 /** Options that give the window the count is measured over (a shorter window lets more through). */
-const WINDOW_OPTION = /^(windowMs|window|duration|interval|ttl|per|blockDuration|reservoirRefreshInterval)$/;
+const WINDOW_OPTION = /^(windowMs|window\w*|duration|interval\w*|ttl|per|period\w*|blockDuration|reservoirRefreshInterval)$/;
+/** Calls that apply a named limit: applyRateLimit(config, key), enforceQuota(…), checkThrottle(…). */
+const APPLY_CALL = /^(apply|enforce|check|assert|consume|ensure|hit|take|guard)\w*(RateLimit|Throttle|Quota)\w*$/i;
+const LIMIT_OWNER = /rate|limit|throttl|quota/i;
 
 /** Requests per millisecond a limiter allows, when its options say so; kept beside the guardrail. */
 interface Budget {
@@ -38,7 +41,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), and the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`). A limit raised twofold or more (or a window cut in half) is a weakening.',
+        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`, `applyRateLimit(config, key)`-style calls), and limits declared as data (`{ windowSeconds: 60, maxPerWindow: 10 }` in a rate-limit configuration). A limit raised twofold or more (or a window cut in half) is a weakening.',
       ignores:
         'A limiter moved to `app.use(…)`/router level, into a helper, or to another file of the same PR; swapped for another limiter library with the same budget; a stricter limit.',
       example: {
@@ -87,6 +90,12 @@ function limitersOf(unit: Unit): Guardrail[] {
       if (name === 'UseGuards' && call && call.arguments.some((a) => /Throttler/.test(a.getText(sf)))) push('applied', '@UseGuards(ThrottlerGuard)', node, 'the ThrottlerGuard');
       return;
     }
+    // A limit declared as data: rateLimits = { upload: { interval: 60, allowedPerInterval: 5 } }.
+    if (ts.isObjectLiteralExpression(node) && isBudgetObject(node, sf)) {
+      const owner = ownerOfObject(node, sf);
+      if (!insideLimiter(node) && LIMIT_OWNER.test(owner)) push('limiter', `limit ${owner}`, node, `the ${owner} limit`, optionsBudget(node, sf));
+      return;
+    }
     if (ts.isNewExpression(node)) {
       const name = calleeSimpleName(node.expression);
       if (name && LIMITER_CLASS.test(name)) push('limiter', `limiter ${name}`, node, `the ${name} limiter`, optionsBudget(node.arguments?.[0], sf));
@@ -105,6 +114,10 @@ function limitersOf(unit: Unit): Guardrail[] {
       push('limiter', `limiter ${callee}`, node, `the ${callee}() limiter`, optionsBudget(node.arguments[0], sf));
       return;
     }
+    if (APPLY_CALL.test(name)) {
+      push('applied', `use of ${name}`, node, `the ${callee}() rate limit`);
+      return;
+    }
     if (ts.isPropertyAccessExpression(node.expression)) {
       const receiver = calleeText(node.expression.expression, sf);
       if ((CONSUME_CALL.test(name) || name === 'limit') && LIMITER_RECEIVER.test(receiver)) {
@@ -117,6 +130,22 @@ function limitersOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/** Inside a limiter's own options or a decorator: the budget is counted with the limiter. */
+function insideLimiter(node: ts.Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isDecorator(n)) return true;
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && (LIMITER_CLASS.test(calleeSimpleName(n.expression) ?? '') || LIMITER_FACTORY.test(calleeSimpleName(n.expression) ?? ''))) return true;
+    if (ts.isFunctionLike(n) || ts.isSourceFile(n)) return false;
+  }
+  return false;
+}
+
+/** An object that states a request budget: a count and the window it is counted over. */
+function isBudgetObject(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): boolean {
+  const names = [...objectProperties(object, sf).keys()];
+  return names.some((n) => COUNT_OPTION.test(n)) && names.some((n) => WINDOW_OPTION.test(n));
 }
 
 /** The budget of an options object: { windowMs, max }, { points, duration } (seconds), { minTime }. */
