@@ -18,6 +18,7 @@ const RAW_INPUT = /\b(req|request|ctx|query|params|body|input|args|event)\b/;
 /** Clamps about delays are timeouts and backoffs, not resource caps. */
 const TIME_WORDS = /delay|backoff|timeout|wait|sleep|interval|retry|attempt|\bms\b|millis|seconds|duration/i;
 const CAP_NAME = /^([A-Z][A-Z0-9_]*(MAX|LIMIT|CAP|SIZE|PAGE)[A-Z0-9_]*|(max|limit|cap)[A-Z]\w*|\w*(Limit|Max|Cap))$/;
+const TOO_LARGE = /too (large|long|big|many|deep)|exceed|larger than|\b413\b|PayloadTooLarge|limit/i;
 const MEASURE = /depth|size|length|count|bytes|items|total|level|rows|pages?|nodes|entries|len\b/i;
 
 /** The members of a `limits: {…}` set and their caps. */
@@ -40,9 +41,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Caps given as options (maxFileSize, fileSize, maxFiles, maxBodyLength, maxContentLength, bodyLimit, maxDepth, maxItems, pageSize, maxPayload, maxHttpBufferSize, parameterLimit, max_tokens, …; `limit` of a body parser or a query, `take` of a query, `max` of a cache or pool, multer `limits`), query-builder caps (`.limit(50)`, `.take(50)`), GraphQL `depthLimit(n)`/complexity rules, clamps (`Math.min(requested, MAX_PAGE_SIZE)`), truncations (`items.slice(0, MAX_ITEMS)`) and depth or size checks that stop early (`if (depth > MAX_DEPTH) return`). A cap lifted fivefold or more, or set to Infinity/-1/false, is a weakening.',
+        'Caps given as options (maxFileSize, fileSize, maxFiles, maxBodyLength, maxContentLength, bodyLimit, maxDepth, maxItems, pageSize, maxPayload, maxHttpBufferSize, parameterLimit, max_tokens, …; `limit` of a body parser or a query, `take` of a query, `max` of a cache or pool, multer `limits`), query-builder caps (`.limit(50)`, `.take(50)`), GraphQL `depthLimit(n)`/complexity rules, clamps (`Math.min(requested, MAX_PAGE_SIZE)`), truncations (`items.slice(0, MAX_ITEMS)`) depth or size checks that stop early (`if (depth > MAX_DEPTH) return`) and size checks that reject once a measure passes a named cap (`if (body.length > maxBodyLength) throw …`). A cap lifted fivefold or more, or set to Infinity/-1/false, is a weakening.',
       ignores:
-        'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on oversized input (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs).',
+        'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on input without naming a cap (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs).',
       example: {
         file: 'src/uploads.ts',
         before: "export const upload = multer({ dest: 'uploads/', limits: { fileSize: 5 * 1024 * 1024, files: 1 } });\n",
@@ -156,11 +157,25 @@ function hasOption(call: ts.CallExpression, option: string, sf: ts.SourceFile): 
   return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && objectProperties(a, sf).has(option));
 }
 
-/** `if (depth > MAX_DEPTH) return;`: a check that stops (without throwing) once a measure passes a cap. */
+/** `if (depth > MAX_DEPTH) return;`, `if (body.length > maxBodyLength) throw …`: a check that stops once a measure passes a cap. */
 function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, push: (kind: 'stop', anchor: string, node: ts.Node, label: string, cap?: number) => void): void {
-  if (!exits(node.thenStatement) || throwsError(node.thenStatement)) return;
-  const condition = node.expression;
-  if (!ts.isBinaryExpression(condition)) return;
+  if (!exits(node.thenStatement)) return;
+  // A throwing size check is also input validation; it is a cap when it names one or says "too large".
+  const rejects = throwsError(node.thenStatement);
+  // `limit > -1 && body.length > limit`: the comparison with a measure is the cap.
+  const comparisons: ts.BinaryExpression[] = [];
+  const collect = (e: ts.Expression): void => {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (!ts.isBinaryExpression(e)) return;
+    if (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+      collect(e.left);
+      collect(e.right);
+    } else comparisons.push(e);
+  };
+  collect(node.expression);
+  const measureOf = (c: ts.BinaryExpression): string => (isGreater(c) ? c.left : c.right).getText(sf);
+  const condition = comparisons.find((c) => MEASURE.test(measureOf(c)) && !CAP_NAME.test(measureOf(c).split('.').pop() ?? ''));
+  if (!condition) return;
   const op = condition.operatorToken.kind;
   const greater = op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken;
   const less = op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken;
@@ -169,6 +184,12 @@ function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, push: (kind: 'stop',
   const capText = cap.getText(sf);
   if (!MEASURE.test(measure.getText(sf)) || TIME_WORDS.test(condition.getText(sf))) return;
   const value = staticSize(cap, sf);
-  if (value === undefined && !CAP_NAME.test(capText.split('.').pop() ?? capText)) return;
+  const namedCap = CAP_NAME.test(capText.split('.').pop() ?? capText);
+  if (value === undefined && !namedCap) return;
+  if (rejects && !namedCap && !TOO_LARGE.test(node.thenStatement.getText(sf))) return;
   push('stop', `stop when ${anchorText(measure, sf, 40)} passes a cap`, node, `the cap "if (${anchorText(condition, sf, 60)})"`, value);
+}
+
+function isGreater(c: ts.BinaryExpression): boolean {
+  return c.operatorToken.kind === ts.SyntaxKind.GreaterThanToken || c.operatorToken.kind === ts.SyntaxKind.GreaterThanEqualsToken;
 }
