@@ -4,6 +4,9 @@ import { defineDetector, type DirectFinding } from '../define-detector.js';
 import { calleeSimpleName, exits, forEachNodeOfUnit, throwsError } from '../util/ast.js';
 import { rootName } from '../util/guardrail-shapes.js';
 
+/** Built-ins that throw when given undefined or null. */
+const THROWS_ON_MISSING = /^(Object\.(keys|values|entries|assign)|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;
+
 type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn';
 
 /** Consequences that refuse a caller belong to the auth detector; a 4xx about input to the validation detector. */
@@ -23,7 +26,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`), an early return or throw for a missing value dropped (`if (!order) return;`) while the value is still dereferenced, and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
+        'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`), an early return or throw for a missing value dropped (`if (!order) return;`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
         'Checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper), a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
@@ -148,6 +151,13 @@ function firstDereference(unit: Unit, key: string): ts.Expression | undefined {
     if (found) return;
     if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && !node.questionDotToken && normalize(node.expression, sf) === key) {
       found = node.expression;
+      return;
+    }
+    // `new URL(x)`, `Object.keys(x)`, `JSON.parse(x)`: constructors and built-ins that throw on a missing value.
+    const crashes = ts.isNewExpression(node) || (ts.isCallExpression(node) && THROWS_ON_MISSING.test(node.expression.getText(sf)));
+    if (crashes) {
+      const arg = (node as ts.NewExpression | ts.CallExpression).arguments?.find((a) => normalize(a, sf) === key);
+      if (arg) found = arg;
     }
   });
   return found;
