@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties } from '../util/ast.js';
+import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, throwsError } from '../util/ast.js';
 import { isWithin, rootName } from '../util/guardrail-shapes.js';
 
 /** Calls that open a transaction: prisma, sequelize, knex, drizzle, typeorm, kysely, pg-promise, postgres.js, mongoose. */
@@ -35,7 +35,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Transactions opened with prisma `$transaction` (array and interactive), sequelize / knex / drizzle / kysely / typeorm `transaction(…)`, `queryRunner.startTransaction()`, pg-promise `db.tx`, postgres.js `sql.begin`, mongoose `session.withTransaction`, `@Transactional()`, and `BEGIN` / `START TRANSACTION` SQL; writes that carry a `{ transaction }` option or go through the transaction client. A write that ran inside the transaction and now runs outside it (through the plain client, or without its `{ transaction: t }` option) is reported even when the transaction stays.',
+        'Transactions opened with prisma `$transaction` (array and interactive), sequelize / knex / drizzle / kysely / typeorm `transaction(…)`, `queryRunner.startTransaction()`, pg-promise `db.tx`, postgres.js `sql.begin`, mongoose `session.withTransaction`, `@Transactional()`, and `BEGIN` / `START TRANSACTION` SQL; checks that refuse to run outside a transaction (`if (!transaction) throw …`, `assert(trx)`); writes that carry a `{ transaction }` option or go through the transaction client. A write that ran inside the transaction and now runs outside it (through the plain client, or without its `{ transaction: t }` option) is reported even when the transaction stays.',
       ignores:
         'A transaction moved into a helper the function calls (`inTx(async (tx) => …)`) or to another file of the same PR; one transaction API swapped for another; writes added to a transaction; writes deleted outright.',
       example: {
@@ -78,6 +78,15 @@ function transactionsOf(unit: Unit): Guardrail[] {
       found.push({ category: 'transaction', kind: 'transaction', anchor: 'transaction', node, label: 'the BEGIN … COMMIT transaction' });
       return;
     }
+    // `if (!transaction) throw new Error("Transaction required")`: the function refuses to run outside one.
+    if (ts.isIfStatement(node) && throwsError(node.thenStatement) && requiresTransaction(node.expression, sf)) {
+      found.push({ category: 'transaction', kind: 'requires-transaction', anchor: 'requires a transaction', node, label: 'the check that a transaction is open' });
+      return;
+    }
+    if (ts.isCallExpression(node) && /^(assert|invariant|ok)$/.test(calleeSimpleName(node.expression) ?? '') && node.arguments[0] && TRANSACTION_VALUE.test(node.arguments[0].getText(sf))) {
+      found.push({ category: 'transaction', kind: 'requires-transaction', anchor: 'requires a transaction', node, label: 'the assertion that a transaction is open' });
+      return;
+    }
     if (!ts.isCallExpression(node)) return;
     const name = calleeSimpleName(node.expression);
     if (!name) return;
@@ -96,22 +105,34 @@ function transactionsOf(unit: Unit): Guardrail[] {
     }
   });
 
-  if (found.length === 0) {
+  if (!found.some((g) => g.kind === 'transaction')) {
+    const required = found;
     // No transaction opened here, but writes that join one passed in: `Order.create(data, { transaction: t })`.
-    return writes
-      .filter((w) => w.optioned)
-      .map((w) => ({ category: 'transaction' as const, kind: 'joins-transaction', anchor: `joins transaction ${w.name}`, node: w.call, label: `the transaction option of ${calleeText(w.call.expression, sf)}()` }));
+    return [
+      ...required,
+      ...writes
+        .filter((w) => w.optioned)
+        .map((w) => ({ category: 'transaction' as const, kind: 'joins-transaction', anchor: `joins transaction ${w.name}`, node: w.call, label: `the transaction option of ${calleeText(w.call.expression, sf)}()` })),
+    ];
   }
 
   const covered = (w: { call: ts.CallExpression; optioned: boolean }): boolean =>
     w.optioned || scopes.some((s) => isWithin(w.call, s.node) && (s.all === true || (s.client === undefined ? s.node !== unit.node : rootName(w.call.expression) === s.client)));
   const outside = new Set(writes.filter((w) => !covered(w)).map((w) => w.name));
   const members = [...new Set(writes.filter(covered).map((w) => w.name))].sort();
-  for (const g of found) {
+  for (const g of found.filter((f) => f.kind === 'transaction')) {
     g.members = members;
     coverage.set(g, { members, outside });
   }
   return found;
+}
+
+/** The value a transaction travels in: `transaction`, `trx`, `ctx.state.transaction`, `options.transaction`. */
+const TRANSACTION_VALUE = /^!?\s*([\w.]*\.)?(transaction|trx|tx|dbTransaction|transactionClient)$/;
+
+function requiresTransaction(condition: ts.Expression, sf: ts.SourceFile): boolean {
+  const text = condition.getText(sf).replace(/\s+/g, '');
+  return /^!/.test(text) && TRANSACTION_VALUE.test(text);
 }
 
 function isTransactionCall(node: ts.CallExpression, name: string, sf: ts.SourceFile): boolean {
