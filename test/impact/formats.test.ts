@@ -49,8 +49,14 @@ describe('import extraction', () => {
     expect(extractImports(source, 'src/x.ts')).toEqual({
       specifiers: ['./b', './e', './f', './h', './g'],
       kinds: ['named', 'star', 'named', 'dynamic', 'require'],
+      names: [['c'], undefined, ['f'], undefined, undefined],
       fallback: false,
       typeOnlyModule: false,
+      typeExports: ['D'],
+    });
+    expect(extractImports("import d, { a, type T, b as c } from './x';\nimport * as ns from './y';\nexport type U = 1;\nexport interface V {}\nexport const w = 1;\n", 'src/z.ts')).toMatchObject({
+      names: [['default', 'a', 'b'], undefined],
+      typeExports: ['U', 'V'],
     });
     expect(extractImports('export interface A { a: string }\nexport type B = A;\nexport declare const c: B;\n', 'src/types.ts').typeOnlyModule).toBe(true);
     expect(extractImports('export interface A { a: string }\nexport enum E { X }\n', 'src/enum.ts').typeOnlyModule).toBe(false);
@@ -90,6 +96,18 @@ describe('import graph', () => {
     expect(graph.dependencies.get('src/barrel.ts')).toEqual(['src/types.ts']);
     expect(graph.dependencies.get('src/side.ts')).toEqual(['src/types.ts']);
     expect(graph.stats.typeOnlyImports).toBe(1);
+  });
+
+  it('leaves out an import that binds only names the target exports as types', () => {
+    const graph = graphOf({
+      'src/schema.ts': 'export const Order = {};\nexport type TOrder = { id: string };\n',
+      'src/type-user.ts': "import { TOrder } from './schema';\nexport const f = (o: TOrder) => o;\n",
+      'src/value-user.ts': "import { Order, TOrder } from './schema';\nexport const g = (o: TOrder) => Order;\n",
+      'src/inline-type.ts': "import { type Order } from './schema';\nexport let h: Order;\n",
+    });
+    expect(graph.dependencies.get('src/type-user.ts')).toEqual([]);
+    expect(graph.dependencies.get('src/inline-type.ts')).toEqual([]);
+    expect(graph.dependencies.get('src/value-user.ts')).toEqual(['src/schema.ts']);
   });
 
   it('resolves package imports (#internal), exports folder mappings and wildcard subpaths', () => {

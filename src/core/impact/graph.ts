@@ -26,7 +26,7 @@ export interface GraphStats {
   unresolvedRelative: number;
   /** Bare specifiers left to node_modules (npm packages, builtins). */
   external: number;
-  /** Named imports of files that export only types: the compiler elides them, so they are not edges. */
+  /** Named imports that bind only types (the compiler elides them, so they are not edges). */
   typeOnlyImports: number;
 }
 
@@ -88,7 +88,18 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
   const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0, typeOnlyImports: 0 };
   const extracted = new Map<string, ExtractedImports>();
   for (const [path, text] of input.sources) extracted.set(path, input.extracted?.get(path) ?? extractImports(text, path));
-  for (const [path, { specifiers, kinds, fallback }] of extracted) {
+  const typeExportSets = new Map<string, Set<string>>();
+  const typeExportsOf = (file: string): Set<string> | undefined => {
+    let set = typeExportSets.get(file);
+    if (!set) {
+      const names = extracted.get(file)?.typeExports;
+      if (!names?.length) return undefined;
+      set = new Set(names);
+      typeExportSets.set(file, set);
+    }
+    return set;
+  };
+  for (const [path, { specifiers, kinds, names, fallback }] of extracted) {
     stats.files++;
     if (fallback) stats.fallbackFiles++;
     const targets = new Set<string>();
@@ -96,7 +107,7 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
       const specifier = specifiers[i]!;
       const resolved = resolver.resolve(specifier, path);
       if (resolved !== undefined) {
-        if (kinds[i] === 'named' && extracted.get(resolved)?.typeOnlyModule) {
+        if (kinds[i] === 'named' && isElided(names[i], resolved)) {
           stats.typeOnlyImports++;
           continue;
         }
@@ -111,4 +122,16 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
     dependencies.set(path, [...targets]);
   }
   return new ImportGraph(dependencies, stats, resolver);
+
+  /**
+   * Whether the compiler drops this import: it binds only names the target exports as types (or
+   * nothing but inline `type` entries), or the target exports nothing but types.
+   */
+  function isElided(bound: string[] | undefined, target: string): boolean {
+    if (extracted.get(target)?.typeOnlyModule) return true;
+    if (bound === undefined) return false;
+    if (bound.length === 0) return true;
+    const types = typeExportsOf(target);
+    return types !== undefined && bound.every((name) => types.has(name));
+  }
 }

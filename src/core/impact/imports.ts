@@ -25,6 +25,13 @@ export interface ExtractedImports {
    * loads nothing at run time, since the compiler elides such imports.
    */
   typeOnlyModule: boolean;
+  /**
+   * Parallel to `specifiers`: for a `named` import, the names it binds ('default' for a default import;
+   * inline `type X` entries left out); undefined when unknown (namespace imports, the fallback scan).
+   */
+  names: (string[] | undefined)[];
+  /** Names this file exports only as types (`export type T`, `export interface I`). */
+  typeExports: string[];
 }
 
 let ready: Promise<void> | undefined;
@@ -49,6 +56,8 @@ const DYNAMIC_RE = /(?:^|[^.\w$])import\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g;
 export function extractImports(text: string, path: string): ExtractedImports {
   const specifiers: string[] = [];
   const kinds: ImportKind[] = [];
+  const names: (string[] | undefined)[] = [];
+  const typeExports: string[] = [];
   let fallback = false;
   let typeOnlyModule = false;
   const mayHaveJsx = path.endsWith('x');
@@ -61,31 +70,64 @@ export function extractImports(text: string, path: string): ExtractedImports {
         if (entry.type === 'dynamic') {
           if (entry.glob || entry.probablyTypeOnly) continue;
           kinds.push('dynamic');
+          names.push(undefined);
         } else {
           if ('typeOnly' in entry && entry.typeOnly) continue;
-          kinds.push(staticKind(text.slice(entry.importStart, entry.start)));
+          const head = text.slice(entry.importStart, entry.start);
+          const kind = staticKind(head);
+          kinds.push(kind);
+          names.push(kind === 'named' ? boundNames(head) : undefined);
         }
         specifiers.push(entry.specifier);
       }
       typeOnlyModule = exports.length > 0 && exports.every((entry) => entry.typeOnly) && !kinds.includes('star');
+      const valueExports = new Set<string>();
+      for (const entry of exports) if (!entry.typeOnly && 'name' in entry) valueExports.add(entry.name);
+      for (const entry of exports) if (entry.typeOnly && 'name' in entry && !valueExports.has(entry.name)) typeExports.push(entry.name);
       lexed = true;
     } catch {
       specifiers.length = 0;
       kinds.length = 0;
+      names.length = 0;
+      typeExports.length = 0;
       lexed = false;
     }
   }
   if (!lexed) {
     fallback = true;
     scanStatic(text, specifiers, kinds);
+    while (names.length < specifiers.length) names.push(undefined);
   }
   if (text.includes('require')) {
     for (const match of text.matchAll(REQUIRE_RE)) {
       specifiers.push(match[2]!);
       kinds.push('require');
+      names.push(undefined);
     }
   }
-  return { specifiers, kinds, fallback, typeOnlyModule };
+  return { specifiers, kinds, fallback, typeOnlyModule, names, typeExports };
+}
+
+/**
+ * The names a named import or re-export binds, from its text up to the specifier:
+ * `import d, { a, type T, b as c } from '` -> ['default', 'a', 'b']. Undefined for namespace imports.
+ */
+function boundNames(head: string): string[] | undefined {
+  const clause = head.replace(/^(?:import|export)\s*/, '').replace(/\s*from\s*['"]$/, '');
+  if (clause.includes('*')) return undefined;
+  const brace = clause.indexOf('{');
+  const bound: string[] = [];
+  const defaultPart = (brace < 0 ? clause : clause.slice(0, brace)).replace(/,\s*$/, '').trim();
+  if (defaultPart) bound.push('default');
+  if (brace >= 0) {
+    const inner = clause.slice(brace + 1, clause.lastIndexOf('}'));
+    for (const part of inner.split(',')) {
+      const item = part.trim();
+      if (!item || /^type\s/.test(item)) continue;
+      bound.push(item.split(/\s+as\s+/)[0]!.trim().replace(/^['"]|['"]$/g, ''));
+    }
+  }
+  return bound;
 }
 
 /** Classifies a static import from its text up to the specifier ("import * as ns from '", "export * from '"). */
