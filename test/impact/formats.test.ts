@@ -7,6 +7,7 @@ import { buildImportGraph } from '../../src/core/impact/graph.js';
 import { extractImports, initImportLexer } from '../../src/core/impact/imports.js';
 import { parseJsonc } from '../../src/core/impact/jsonc.js';
 import { normalizeProductionPath, ProductionPathMapper } from '../../src/core/impact/prod-paths.js';
+import { testCommand } from '../../src/core/impact/runner.js';
 import { classifyCommitMessage } from '../../src/core/impact/scars.js';
 import { createTestMatcher } from '../../src/core/impact/tests.js';
 import type { ChangedUnit } from '../../src/core/model.js';
@@ -120,6 +121,24 @@ describe('import graph', () => {
       'pkgs/ui/lib/old/thing.js': 'exports.legacy = 1;\n',
     });
     expect(graph.dependencies.get('src/app.ts')).toEqual(['src/db/query.ts', 'pkgs/ui/src/icons/star.ts', 'pkgs/ui/lib/old/thing.js']);
+  });
+});
+
+describe('test command', () => {
+  const context = {
+    paths: new Set(['package.json', 'vitest.config.ts', 'src/a.test.ts', "src/it's.test.ts"]),
+    configs: new Map([['package.json', '{"name":"x"}']]),
+    sources: new Map<string, string>(),
+  };
+
+  it('uses the runner the repository configures and quotes odd paths', () => {
+    expect(testCommand(['src/a.test.ts', "src/it's.test.ts"], context)).toBe(`npx vitest run src/a.test.ts 'src/it'\\''s.test.ts'`);
+  });
+
+  it('fills a configured template', () => {
+    expect(testCommand(['src/a.test.ts'], context, 'pnpm test -- {files} --bail')).toBe('pnpm test -- src/a.test.ts --bail');
+    expect(testCommand(['src/a.test.ts'], context, 'make test FILES=')).toBe('make test FILES= src/a.test.ts');
+    expect(testCommand([], context)).toBeUndefined();
   });
 });
 
