@@ -88,14 +88,4 @@ describe('collectChanges', () => {
     expect(context.map((c) => c.path)).toEqual(['src/config/index.ts', 'src/util/retry.ts']);
     expect(context[1]!.text).toBe(tree['src/util/retry.ts']);
   });
-
-  it('follows tsconfig path aliases to unchanged helpers, but not packages from node_modules', async () => {
-    const tree = {
-      'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@server/*": ["server/*"] } } }\n',
-      'server/commands/charge.ts': "import { withRetry } from '@server/utils/retry';\nimport axios from 'axios';\nexport const charge = () => withRetry(() => axios.post('/c'));\n",
-      'server/utils/retry.ts': 'export const withRetry = <T>(f: () => Promise<T>) => f().catch(() => f());\n',
-    };
-    const { context } = await collect(tree, { ...tree, 'server/commands/charge.ts': tree['server/commands/charge.ts'].replace("'/c'", "'/charges'") });
-    expect(context.map((c) => c.path)).toEqual(['server/utils/retry.ts']);
-  });
 });
