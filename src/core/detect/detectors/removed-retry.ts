@@ -4,13 +4,13 @@ import { defineDetector, type Guardrail } from '../define-detector.js';
 import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, ownerOfObject, propertyNameText, staticNumber } from '../util/ast.js';
 
 /** Option names that configure retrying. */
-const RETRY_OPTION = /^(retry|retries|maxRetries|max_retries|maxRetry|retryCount|retryLimit|retryAttempts|maxAttempts|max_attempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|retryableStatusCodes|retryStatusCodes|statusCodesToRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retryPolicy|reconnectStrategy|autoRetry|retryOnError)$/i;
+const RETRY_OPTION = /^(retry|retries|maxRetries|max_retries|maxRetry|retryCount|retryLimit|retryAttempts|maxAttempts|max_attempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|retryableStatusCodes|retryStatusCodes|statusCodesToRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retry_strategy|retryPolicy|reconnectStrategy|autoRetry|retryOnError|maxRetriesPerRequest|maxRetryAttempts)$/i;
 /** Properties assigned one by one onto an options object (`opts.attempts = …`); counters such as retryCount are state, not policy. */
 const RETRY_ASSIGNED = /^(retry|retries|maxRetries|maxRetry|retryLimit|maxAttempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retryPolicy|statusCodesToRetry|retryableStatusCodes)$/i;
 /** An option whose object value is a whole retry policy: `retry: { limit, statusCodes, methods }`. */
 const RETRY_POLICY_OBJECT = /^(retry|retries|retryOptions|retryConfig|retryPolicy|retryStrategy)$/i;
 /** Members of a retry policy that count tries, and whether they count retries (one less than attempts). */
-const COUNTS_RETRIES = /^(retry|retries|maxRetries|max_retries|maxRetry|limit|retryLimit|retryCount|numRetries|count|retryAttempts)$/i;
+const COUNTS_RETRIES = /^(retry|retries|maxRetries|max_retries|maxRetry|limit|retryLimit|retryCount|numRetries|count|retryAttempts|maxRetriesPerRequest|maxRetryAttempts)$/i;
 const COUNTS_ATTEMPTS = /^(attempts|maxAttempts|max_attempts|numOfAttempts|times|tries|maxTries)$/i;
 /** Functions and methods that retry what they are given. */
 const RETRY_CALL = /^(retry|pRetry|asyncRetry|promiseRetry|retryAsync|withRetry|withRetries|retryable|retrying|backOff|exponentialBackoff|axiosRetry|fetchRetry|fetchWithRetry|retryRequest|requestWithRetry|callWithRetry|retryOperation|retryWithBackoff|attempt)$/i;
@@ -37,7 +37,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Retry loops (a loop over attempts around a call, with a catch that continues or a backoff delay), recursive retries, retry libraries (p-retry, async-retry, promise-retry, exponential-backoff, axios-retry, any retry/withRetry/backOff helper), retry options set in an object or assigned one by one (retries, maxRetries, attempts, backoff, got/ky `retry: { limit, statusCodes, methods }`, bullmq `attempts`/`backoff`), sets of retryable statuses, status ranges (`[[500, 599], [429, 429]]`) or error codes, and the cap that stops a failure from being retried forever (`failures >= maxFailures`). Attempts are compared as total tries (`retries: 2` is 3 tries, like a loop of 3): fewer tries, or a status or method dropped from the retryable set, is a weakening.',
+        'Retry loops (a loop over attempts around a call, with a catch that continues or a backoff delay), recursive retries, retry libraries (p-retry, async-retry, promise-retry, exponential-backoff, axios-retry, any retry/withRetry/backOff helper), retry plugins and middleware registered on a client (`Octokit.plugin(retry)`, `client.use(retryMiddleware())`), retry options set in an object or assigned one by one (retries, maxRetries, attempts, backoff, got/ky `retry: { limit, statusCodes, methods }`, bullmq `attempts`/`backoff`), sets of retryable statuses, status ranges (`[[500, 599], [429, 429]]`) or error codes, and the cap that stops a failure from being retried forever (`failures >= maxFailures`). Attempts are compared as total tries (`retries: 2` is 3 tries, like a loop of 3): fewer tries, or a status or method dropped from the retryable set, is a weakening.',
       ignores:
         'A retry moved into a helper the function calls or to another file of the same pull request, or swapped for a retry library with the same number of tries; more attempts; loops that do not retry (pagination, polling, batches).',
       example: {
@@ -64,7 +64,6 @@ export default defineDetector({
     return after.strength < before.strength;
   },
 });
-
 
 /** The retries of one unit: loops, calls, options, retryable sets, caps and recursion. */
 export function retriesOf(unit: Unit): Guardrail[] {
@@ -153,6 +152,16 @@ export function retriesOf(unit: Unit): Guardrail[] {
       }
       if (/^retryWhen$/i.test(name) && ts.isPropertyAccessExpression(node.expression)) {
         push({ kind: 'call', anchor: `.${name}()`, node, label: `a .${name}() retry` });
+        return;
+      }
+      // Octokit.plugin(retry, throttling), client.use(retryMiddleware()): a retry layer registered on a client.
+      if (/^(plugin|use|register|with|extend)$/.test(name)) {
+        for (const arg of node.arguments) {
+          const plugin = ts.isIdentifier(arg) ? arg.text : ts.isCallExpression(arg) ? calleeSimpleName(arg.expression) : undefined;
+          // A call to a retry helper is inventoried as that call already.
+          if (!plugin || !/retry/i.test(plugin) || (ts.isCallExpression(arg) && RETRY_CALL.test(plugin))) continue;
+          push({ kind: 'plugin', anchor: `${plugin} registered with .${name}()`, node: arg, label: `${/^retry$/i.test(plugin) ? 'the retry' : `the ${plugin} retry`} layer registered with .${name}()` });
+        }
       }
       return;
     }
