@@ -187,6 +187,7 @@ export function renderEvidence(evidence: Record<string, unknown> | undefined, in
   const out: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
     if (value === undefined || value === null || value === '') continue;
+    if (key === 'kind') continue; // removed/weakened/moved: already said by the finding's line and message
     if (typeof value === 'string' && (value.includes('\n') || value.length > 80)) {
       out.push(`${indent}${plain(key)}:`, fence(value, indent));
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {

@@ -104,6 +104,7 @@ function renderFinding(finding: Finding, paint: (style: keyof typeof ANSI, text:
   }
   for (const [key, value] of Object.entries(finding.evidence ?? {})) {
     if (value === undefined || value === null || value === '') continue;
+    if (key === 'kind') continue; // removed/weakened/moved: already said by the finding's line and message
     if (typeof value === 'string' && value.includes('\n')) {
       const marker = /^(removed|before|base|old)/i.test(key) ? '-' : /^(added|after|head|new)/i.test(key) ? '+' : ' ';
       const snippet = value.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
