@@ -5,8 +5,12 @@ import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, ownerOfObj
 import { isLogCall } from '../util/failure.js';
 import { isSecretName, REDACTION_CALL } from '../util/secrets.js';
 
-/** A string that stands in for a hidden value: '[REDACTED]', '***', '<filtered>'. */
-const REDACTED_TEXT = /\[\s*(REDACTED|FILTERED|MASKED|HIDDEN|SECRET|REMOVED)\s*\]|<\s*(redacted|filtered|masked|hidden)\s*>|\*{3,}|\bREDACTED\b|\[redacted\]/i;
+/** A string that says a value was hidden: '[REDACTED]', '<filtered>', 'REDACTED'. */
+const REDACTED_TEXT = /\[\s*(REDACTED|FILTERED|MASKED|HIDDEN|SECRET|REMOVED)\s*\]|<\s*(redacted|filtered|masked|hidden)\s*>|\bREDACTED\b/i;
+/** A mask that means "hidden" only next to a secret ('***' is also Markdown, 'xxxx' a placeholder). */
+const MASK_TEXT = /^\s*(\*{3,}|x{4,}|•{3,})\s*$|(Bearer|Basic|token|key|secret|password)[\s=:]+\*{3,}/i;
+/** Words that put a mask next to a secret. */
+const SECRET_CONTEXT = /token|secret|passw|apikey|api_key|auth|credential|cookie|session|private/i;
 /** Logger options that hide fields (pino `redact`, winston formats, custom serializers). */
 const REDACT_OPTION = /^(redact|redactPaths|redactKeys|redactFields|sensitiveKeys|sensitiveFields|maskFields|filterKeys|censor|blacklist|blocklist|denylist|scrubFields)$/;
 
@@ -108,12 +112,20 @@ function redactionsOf(unit: Unit): Guardrail[] {
       }
     }
     // { authorization: '[REDACTED]' }, headers.cookie = '***', token.replace(/./g, '*')
-    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && REDACTED_TEXT.test(node.text) && !isInsideRedactOption(node, sf)) {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !isInsideRedactOption(node, sf) && (REDACTED_TEXT.test(node.text) || (MASK_TEXT.test(node.text) && SECRET_CONTEXT.test(maskContext(node, sf))))) {
       const target = replacedField(node, sf);
       push({ kind: 'redaction', anchor: `replace ${target ?? node.text}`, node, label: `the "${node.text}" placeholder${target ? ` for ${target}` : ''}` });
     }
   });
   return found;
+}
+
+/** The code around a mask: the statement it sits in, to tell a hidden token from a Markdown rule. */
+function maskContext(literal: ts.Node, sf: ts.SourceFile): string {
+  let n: ts.Node = literal;
+  while (n.parent && !ts.isStatement(n) && !ts.isPropertyAssignment(n)) n = n.parent;
+  if (ts.isPropertyAssignment(n)) return n.name.getText(sf);
+  return n.getText(sf);
 }
 
 /** The field a placeholder string replaces: `authorization: '[REDACTED]'`, `headers.cookie = '***'`. */

@@ -8,8 +8,8 @@ import { enclosingUnitName } from '../util/units.js';
 const SCHEMA_METHOD = /^(parse|parseAsync|safeParse|safeParseAsync|validate|validateSync|validateAsync|decode|create|assert)$/;
 /** Receivers of `.parse` that are parsers, not schemas. */
 const NOT_A_SCHEMA = /^(JSON|Date|URL|url|path|qs|querystring|yaml|YAML|cookie|semver|Number|Math|Buffer|Intl|toml|csv|papa|marked|acorn|babel|parser|html|xml|ini|dotenv|mime|contentType|bytes|ms|Object|Array|document|new)$/;
-/** ESLint rules whose silencing is a type-safety escape; a blanket disable counts too. */
-const TYPE_RULE = /@typescript-eslint\/|no-explicit-any|ban-ts-comment|no-unsafe-|no-non-null-assertion|no-undef\b/;
+/** ESLint rules whose silencing is a type-safety escape (not naming or style rules); a blanket disable counts too. */
+const TYPE_RULE = /no-explicit-any|no-unsafe-|ban-ts-comment|ban-types|no-non-null-assertion|no-floating-promises|no-misused-promises|restrict-(plus-operands|template-expressions)|strict-boolean-expressions|consistent-type-assertions|no-unnecessary-type-assertion|no-undef\b/;
 
 /** One way of telling the type checker to look away. */
 interface Escape {
