@@ -67,6 +67,8 @@ describe('renderText', () => {
     expect(text).toContain('src/http/client.ts:14 (base, removed) createClient  [timeout] removed-timeout');
     expect(text).toContain('      - timeout: 5000,');
     expect(text).toContain('    before: 5000');
+    expect(renderText(report([finding({ evidence: { kind: 'moved', foundIn: 'helper' } })]))).toContain('[timeout] removed-timeout (moved)');
+    expect(renderText(report([finding({ evidence: { kind: 'removed' } })]))).not.toContain('kind');
     expect(text).toContain('[ ] Run the affected tests (1 test file reaches the change)');
     expect(text).toContain('assets/logo.png: binary file');
     expect(text).toContain('AI-authored pull request: commit trailer Co-authored-by: Claude');
