@@ -211,6 +211,13 @@ describe('guardrail-gate CLI (the bundle)', () => {
     expect(run.stderr).toMatch(/--repo: .* is not a git work tree/);
   });
 
+  it('exits 2 saying so when git is not on PATH', () => {
+    const repo = timeoutRemoval();
+    const run = runCli(bundle.cli, ['analyze', '--repo', repo.dir], { env: { PATH: tempDir('gg-empty-path-') } });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe('guardrail-gate: git was not found on PATH: install git (2.30 or later)');
+  });
+
   it('exits 2 when base and head share no history', () => {
     const repo = createRepo();
     cleanups.push(() => repo.cleanup());

@@ -37,6 +37,10 @@ export async function openGitRepository(dir: string, logger?: Logger): Promise<S
     topLevel = (await runGit(createGit(dir), ['rev-parse', '--show-toplevel'])).trim();
   } catch (error) {
     const detail = error instanceof GitCommandError ? error.stderr.trim().split('\n')[0] : String((error as Error).message ?? error);
+    // simple-git reports a git binary that cannot be spawned as exit -2 (ENOENT).
+    if ((error instanceof GitCommandError && error.exitCode === -2) || /spawn git ENOENT/.test(detail ?? '')) {
+      throw new ConfigurationError('git was not found on PATH: install git (2.30 or later)');
+    }
     throw new ConfigurationError(`--repo: ${dir} is not a git work tree (${detail || 'git rev-parse failed'})`);
   }
   if (!topLevel) throw new ConfigurationError(`--repo: ${dir} is not a git work tree (it is a bare repository or a .git folder)`);
@@ -262,7 +266,7 @@ async function runGit(git: SimpleGit, args: string[]): Promise<string> {
     return await git.raw(args);
   } catch (error) {
     const text = String((error as Error).message ?? error);
-    const match = /\[exit (\d+)\]\n?([\s\S]*)/.exec(text);
+    const match = /\[exit (-?\d+)\]\n?([\s\S]*)/.exec(text);
     const command = args.filter((arg, i) => arg !== '-c' && args[i - 1] !== '-c');
     if (match) throw new GitCommandError(command, Number(match[1]), match[2] ?? '');
     throw new GitCommandError(command, -1, text);
