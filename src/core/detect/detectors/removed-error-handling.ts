@@ -33,7 +33,7 @@ export default defineDetector({
       catches:
         'A `try/catch` around a call, a `.catch()` / `.then(ok, onError)` on a promise, an `on(\'error\')` listener or an `onerror` / `ontimeout` / `onabort` handler that handled the error (a fallback, a default, a translation into another error, a `next(err)` / `reject(err)` / callback) and disappears (high); a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx on every path and now swallows it (empty, only logs, returns a default such as `[]` or `null`) or passes it on only under a condition (medium); a special case a catch made for one error (`if (err.code === ...)`, `instanceof`) dropped (medium); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears (high).',
       ignores:
-        'Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; error listeners replaced by `pipeline()`, a finally replaced by `using` or a scope helper (`runExclusive`, `withClient`); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector\'s); a catch that now propagates where it swallowed; a try block with no call in it; a deleted function nothing referenced.',
+        'Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; error listeners replaced by `pipeline()`, a finally replaced by `using` or a scope helper (`runExclusive`, `withClient`); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector\'s); a catch that now propagates where it swallowed; a try block whose calls cannot fail (collection and string methods, `Math`, `Object`) and nothing awaited; a deleted function nothing referenced.',
       example: {
         file: 'src/orders.ts',
         before:
@@ -239,10 +239,27 @@ function primaryCall(block: ts.Block, sf: ts.SourceFile): string {
 
 function guardedCalls(block: ts.Block, sf: ts.SourceFile): string[] {
   const names = new Set<string>();
+  let risky = false;
   forEachOwnNode(block, (node) => {
-    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) names.add(callName(node, sf));
+    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) {
+      names.add(callName(node, sf));
+      if (!isSafeCall(node, sf)) risky = true;
+    }
+    if (ts.isAwaitExpression(node) || ts.isThrowStatement(node)) risky = true;
   });
-  return [...names].sort().slice(0, 3);
+  // A try around calls that cannot fail (map.get, url.searchParams.set) guards nothing.
+  return risky ? [...names].sort().slice(0, 3) : [];
+}
+
+/** Methods of collections, strings and numbers, and pure built-ins: they do not throw on ordinary input. */
+const SAFE_METHOD = /^(has|get|set|add|delete|clear|push|pop|shift|unshift|map|filter|forEach|some|every|find|findIndex|includes|indexOf|lastIndexOf|slice|concat|join|split|trim|trimStart|trimEnd|toLowerCase|toUpperCase|startsWith|endsWith|padStart|padEnd|replace|replaceAll|substring|charAt|keys|values|entries|toString|toFixed|valueOf|at|flat|flatMap|sort|reverse|fill|assign|freeze|isArray|now|min|max|floor|ceil|round|abs|random|String|Number|Boolean|Symbol|Date)$/;
+
+function isSafeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): boolean {
+  const name = calleeSimpleName(call.expression) ?? '';
+  if (ts.isNewExpression(call)) return /^(Map|Set|WeakMap|WeakSet|Array|Date|Error|\w+Error)$/.test(name);
+  const text = calleeText(call.expression, sf);
+  if (/^(Math|Object|Array|Number|String|Symbol)\./.test(text)) return true;
+  return SAFE_METHOD.test(name) && !/^(JSON|fs|db|client|api|http|https|axios|got|ky|request|fetch|prisma|knex|pool|conn|connection|s3|queue|kv|redis|cache|storage|localStorage|sessionStorage|store)\b/.test(text);
 }
 
 function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: ts.CallExpression }[] {
