@@ -92,11 +92,17 @@ describe('import graph', () => {
       'src/uses-types.ts': "import { Order } from './types';\nexport const id = (o: Order) => o.id;\n",
       'src/barrel.ts': "export * from './types';\n",
       'src/side.ts': "import './types';\n",
+      'src/uses-barrel.ts': "import { Order } from './barrel';\nexport let o: Order;\n",
+      'src/mixed-barrel.ts': "export * from './types';\nexport * from './side';\n",
+      'src/uses-mixed.ts': "import { Order } from './mixed-barrel';\nexport let o: Order;\n",
     });
+    // A barrel of type-only modules is type-only itself; one that also re-exports values is not.
+    expect(graph.dependencies.get('src/uses-barrel.ts')).toEqual([]);
+    expect(graph.dependencies.get('src/uses-mixed.ts')).toEqual(['src/mixed-barrel.ts']);
     expect(graph.dependencies.get('src/uses-types.ts')).toEqual([]);
     expect(graph.dependencies.get('src/barrel.ts')).toEqual(['src/types.ts']);
     expect(graph.dependencies.get('src/side.ts')).toEqual(['src/types.ts']);
-    expect(graph.stats.typeOnlyImports).toBe(1);
+    expect(graph.stats.typeOnlyImports).toBe(2);
   });
 
   it('leaves out an import that binds only names the target exports as types', () => {

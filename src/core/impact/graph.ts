@@ -99,13 +99,17 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
     }
     return set;
   };
+  const resolvedOf = new Map<string, (string | undefined)[]>();
+  for (const [path, { specifiers }] of extracted) resolvedOf.set(path, specifiers.map((specifier) => resolver.resolve(specifier, path)));
+  const typeOnly = typeOnlyModules(extracted, resolvedOf);
   for (const [path, { specifiers, kinds, names, fallback }] of extracted) {
     stats.files++;
     if (fallback) stats.fallbackFiles++;
     const targets = new Set<string>();
+    const resolvedList = resolvedOf.get(path)!;
     for (let i = 0; i < specifiers.length; i++) {
       const specifier = specifiers[i]!;
-      const resolved = resolver.resolve(specifier, path);
+      const resolved = resolvedList[i];
       if (resolved !== undefined) {
         if (kinds[i] === 'named' && isElided(names[i], resolved)) {
           stats.typeOnlyImports++;
@@ -128,10 +132,36 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
    * nothing but inline `type` entries), or the target exports nothing but types.
    */
   function isElided(bound: string[] | undefined, target: string): boolean {
-    if (extracted.get(target)?.typeOnlyModule) return true;
+    if (typeOnly.has(target)) return true;
     if (bound === undefined) return false;
     if (bound.length === 0) return true;
     const types = typeExportsOf(target);
     return types !== undefined && bound.every((name) => types.has(name));
   }
+}
+
+/**
+ * Files that export nothing but types, following `export *` (a types package's barrel re-exporting only
+ * type modules is type-only too). A fixpoint: cycles and unresolved re-exports count as values.
+ */
+function typeOnlyModules(extracted: ReadonlyMap<string, ExtractedImports>, resolvedOf: ReadonlyMap<string, (string | undefined)[]>): Set<string> {
+  const typeOnly = new Set<string>();
+  const pending = new Map<string, (string | undefined)[]>();
+  for (const [path, entry] of extracted) {
+    if (!entry.typeOnlyModule) continue;
+    const stars = entry.kinds.flatMap((kind, i) => (kind === 'star' ? [resolvedOf.get(path)![i]] : []));
+    if (stars.length === 0) typeOnly.add(path);
+    else pending.set(path, stars);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [path, stars] of pending) {
+      if (stars.every((star) => star !== undefined && typeOnly.has(star))) {
+        typeOnly.add(path);
+        pending.delete(path);
+        changed = true;
+      }
+    }
+  }
+  return typeOnly;
 }

@@ -21,8 +21,9 @@ export interface ExtractedImports {
   /** True when es-module-lexer could not lex the file (JSX, syntax errors) and the regex scan was used. */
   fallback: boolean;
   /**
-   * The file exports only types (interfaces, type aliases, `declare`d values): importing names from it
-   * loads nothing at run time, since the compiler elides such imports.
+   * The file's own exports are all types (interfaces, type aliases, `declare`d values), and it has at
+   * least one export or `export *`. Importing names from it loads nothing at run time, since the compiler
+   * elides such imports, provided its `export *` targets are type-only too (the graph checks that).
    */
   typeOnlyModule: boolean;
   /**
@@ -80,7 +81,8 @@ export function extractImports(text: string, path: string): ExtractedImports {
         }
         specifiers.push(entry.specifier);
       }
-      typeOnlyModule = exports.length > 0 && exports.every((entry) => entry.typeOnly) && !kinds.includes('star');
+      const own = exports.filter((entry) => entry.type !== 'reexport-all');
+      typeOnlyModule = (own.length > 0 || kinds.includes('star')) && own.every((entry) => entry.typeOnly);
       const valueExports = new Set<string>();
       for (const entry of exports) if (!entry.typeOnly && 'name' in entry) valueExports.add(entry.name);
       for (const entry of exports) if (entry.typeOnly && 'name' in entry && !valueExports.has(entry.name)) typeExports.push(entry.name);
