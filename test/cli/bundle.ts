@@ -7,6 +7,8 @@ const root = resolve(import.meta.dirname, '../..');
 
 export interface Bundle {
   cli: string;
+  /** V8's compile cache for the bundle: 15 MB of JavaScript parsed once instead of on every run. */
+  compileCache: string;
   cleanup(): void;
 }
 
@@ -18,7 +20,7 @@ export function buildCliBundle(): Bundle {
   const dir = mkdtempSync(join(tmpdir(), 'gg-bundle-'));
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', join(dir, 'dist'), '--only', 'cli'], { stdio: ['ignore', 'ignore', 'pipe'] });
   symlinkSync(join(root, 'fixtures'), join(dir, 'fixtures'));
-  return { cli: join(dir, 'dist', 'cli.js'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { cli: join(dir, 'dist', 'cli.js'), compileCache: join(dir, 'compile-cache'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface CliRun {
@@ -28,11 +30,11 @@ export interface CliRun {
 }
 
 /** Runs the bundle with the Node running the tests (24 under `npm test`), colors off. */
-export function runCli(cli: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
-  const result = spawnSync(process.execPath, [cli, ...args], {
+export function runCli(bundle: Bundle, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
+  const result = spawnSync(process.execPath, [bundle.cli, ...args], {
     cwd: options.cwd ?? tmpdir(),
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, NO_COLOR: '1', NODE_COMPILE_CACHE: bundle.compileCache, ...options.env },
     maxBuffer: 64 << 20,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -49,7 +49,7 @@ function timeoutRemoval(extraBase: FileMap = {}, extraHead: FileMap = {}) {
 }
 
 function analyze(repo: { dir: string; base: string; head: string }, ...args: string[]) {
-  return runCli(bundle.cli, ['analyze', '--repo', repo.dir, '--base', repo.base, '--head', repo.head, ...args]);
+  return runCli(bundle, ['analyze', '--repo', repo.dir, '--base', repo.base, '--head', repo.head, ...args]);
 }
 
 function jsonReport(run: { stdout: string }): Report {
@@ -59,8 +59,8 @@ function jsonReport(run: { stdout: string }): Report {
 describe('guardrail-gate CLI (the bundle)', () => {
   it('prints its version and help', () => {
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
-    expect(runCli(bundle.cli, ['--version'])).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
-    const help = runCli(bundle.cli, ['analyze', '--help']);
+    expect(runCli(bundle, ['--version'])).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
+    const help = runCli(bundle, ['analyze', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--fail-on LEVEL');
   });
@@ -177,7 +177,7 @@ describe('guardrail-gate CLI (the bundle)', () => {
     const file = join(tempDir('gg-config-'), 'gate.yml');
     writeFileSync(file, 'fail-on: none\n');
     // Relative to the working directory and outside the repository: never a git path.
-    const run = runCli(bundle.cli, ['analyze', '--base', repo.base, '--format', 'json', '--config', relative(repo.dir, file)], { cwd: repo.dir });
+    const run = runCli(bundle, ['analyze', '--base', repo.base, '--format', 'json', '--config', relative(repo.dir, file)], { cwd: repo.dir });
     expect(run.status).toBe(0);
     expect(jsonReport(run).notes.join('\n')).toContain('on disk');
   });
@@ -191,7 +191,7 @@ describe('guardrail-gate CLI (the bundle)', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [[], /missing command/],
   ])('exits 2 with one line on stderr for %j', (args, message) => {
-    const run = runCli(bundle.cli, args);
+    const run = runCli(bundle, args);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
@@ -206,14 +206,14 @@ describe('guardrail-gate CLI (the bundle)', () => {
   });
 
   it('exits 2 for a folder that is not a git repository', () => {
-    const run = runCli(bundle.cli, ['analyze', '--repo', tempDir('gg-plain-')]);
+    const run = runCli(bundle, ['analyze', '--repo', tempDir('gg-plain-')]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--repo: .* is not a git work tree/);
   });
 
   it('exits 2 saying so when git is not on PATH', () => {
     const repo = timeoutRemoval();
-    const run = runCli(bundle.cli, ['analyze', '--repo', repo.dir], { env: { PATH: tempDir('gg-empty-path-') } });
+    const run = runCli(bundle, ['analyze', '--repo', repo.dir], { env: { PATH: tempDir('gg-empty-path-') } });
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe('guardrail-gate: git was not found on PATH: install git (2.30 or later)');
   });
@@ -247,7 +247,7 @@ describe('guardrail-gate CLI (the bundle)', () => {
     execFileSync('git', ['checkout', '-q', '-b', 'feature'], { cwd: clone });
     writeFileSync(join(clone, 'src/client.ts'), CLIENT_HEAD);
     execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-qam', 'drop timeout'], { cwd: clone });
-    const run = runCli(bundle.cli, ['analyze', '--format', 'json', '--fail-on', 'never'], { cwd: clone });
+    const run = runCli(bundle, ['analyze', '--format', 'json', '--fail-on', 'never'], { cwd: clone });
     expect(run.status).toBe(0);
     const report = jsonReport(run);
     expect(report.base).toBe(root);
@@ -257,14 +257,14 @@ describe('guardrail-gate CLI (the bundle)', () => {
     cleanups.push(() => lonely.cleanup());
     lonely.commit({ 'a.ts': 'x\n' });
     lonely.git('branch', '-m', 'trunk');
-    const none = runCli(bundle.cli, ['analyze', '--repo', lonely.dir]);
+    const none = runCli(bundle, ['analyze', '--repo', lonely.dir]);
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/--base: no default branch found/);
   });
 
   it('runs the demo in a throw-away repository and removes it', () => {
     const scratch = tempDir('gg-demo-tmp-');
-    const run = runCli(bundle.cli, ['demo'], { env: { TMPDIR: scratch } });
+    const run = runCli(bundle, ['demo'], { env: { TMPDIR: scratch } });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^guardrail-gate: (FAIL|PASS)/);
     expect(run.stdout).toContain('src/http/client.ts');
