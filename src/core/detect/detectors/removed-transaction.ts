@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
+import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, throwsError } from '../util/ast.js';
 import { isWithin, rootName } from '../util/guardrail-shapes.js';
 
@@ -20,6 +20,8 @@ interface Coverage {
   outside: Set<string>;
 }
 const coverage = new WeakMap<Guardrail, Coverage>();
+/** Inventory and inspect read the same unit: analyse it once. */
+const analysed = new WeakMap<Unit, { guardrails: Guardrail[]; writes: Write[] }>();
 
 export default defineDetector({
   meta: {
@@ -32,12 +34,13 @@ export default defineDetector({
       removed: '{{symbol}} no longer has {{label}}: its writes can now half-apply.',
       weakened: '{{symbol}}: a write now runs outside {{label}} ({{change}}): it no longer commits or rolls back with the others.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+      leftTransaction: '{{symbol}}: {{write}} no longer passes the transaction it was given: it commits on its own, even when the caller rolls back.',
     },
     docs: {
       catches:
-        'Transactions opened with prisma `$transaction` (array and interactive), sequelize / knex / drizzle / kysely / typeorm `transaction(…)`, `queryRunner.startTransaction()`, pg-promise `db.tx`, postgres.js `sql.begin`, mongoose `session.withTransaction`, `@Transactional()`, and `BEGIN` / `START TRANSACTION` SQL; checks that refuse to run outside a transaction (`if (!transaction) throw …`, `assert(trx)`); writes that carry a `{ transaction }` option or go through the transaction client. A write that ran inside the transaction and now runs outside it (through the plain client, or without its `{ transaction: t }` option) is reported even when the transaction stays.',
+        'Transactions opened with prisma `$transaction` (array and interactive), sequelize / knex / drizzle / kysely / typeorm `transaction(…)`, `queryRunner.startTransaction()`, pg-promise `db.tx`, postgres.js `sql.begin`, mongoose `session.withTransaction`, `@Transactional()`, and `BEGIN` / `START TRANSACTION` SQL; checks that refuse to run outside a transaction (`if (!transaction) throw …`, `assert(trx)`); writes that carry a `{ transaction }` option or go through the transaction client. A write that ran inside the transaction and now runs outside it (through the plain client, or without its `{ transaction: t }` option) is reported even when the transaction stays; so is a write that joined a transaction passed in and now runs without it.',
       ignores:
-        'A transaction moved into a helper the function calls (`inTx(async (tx) => …)`) or to another file of the same PR; one transaction API swapped for another; writes added to a transaction; writes deleted outright.',
+        'A transaction moved into a helper the function calls (`inTx(async (tx) => …)`) or to another file of the same PR; one transaction API swapped for another; writes added to a transaction; writes deleted outright or replaced by a call that carries the transaction itself (`saveWithCtx(ctx)`).',
       example: {
         file: 'src/orders.ts',
         before:
@@ -47,7 +50,25 @@ export default defineDetector({
       },
     },
   },
-  inventory: transactionsOf,
+  inventory: (unit) => transactionsOf(unit).guardrails,
+  /**
+   * A write that joined a transaction passed in (`Order.create(data, { transaction: t })`) and now runs
+   * without it. Compared write by write on the change rather than inventoried: a write replaced by another
+   * call (`saveWithCtx(ctx)`, which carries the transaction itself) or deleted is not evidence of anything.
+   */
+  inspect(change): DirectFinding[] {
+    const { base, head } = change;
+    if (!base || !head) return [];
+    const before = transactionsOf(base);
+    if (before.guardrails.some((g) => g.kind === 'transaction')) return [];
+    const joined = new Set(before.writes.filter((w) => w.optioned).map((w) => w.name));
+    if (joined.size === 0) return [];
+    const after = transactionsOf(head);
+    const stillJoined = new Set(after.writes.filter((w) => w.optioned).map((w) => w.name));
+    const opened = after.guardrails.some((g) => g.kind === 'transaction');
+    const escaped = after.writes.filter((w) => !w.optioned && joined.has(w.name) && !stillJoined.has(w.name) && !opened);
+    return escaped.slice(0, 3).map((w) => ({ messageId: 'leftTransaction', data: { write: `${w.name}()` }, node: w.call, side: 'head' as const, key: `left transaction ${w.name}` }));
+  },
   isWeakened(before, after) {
     const b = coverage.get(before);
     const a = coverage.get(after);
@@ -58,11 +79,25 @@ export default defineDetector({
   },
 });
 
-function transactionsOf(unit: Unit): Guardrail[] {
+interface Write {
+  call: ts.CallExpression;
+  name: string;
+  optioned: boolean;
+}
+
+function transactionsOf(unit: Unit): { guardrails: Guardrail[]; writes: Write[] } {
+  const cached = analysed.get(unit);
+  if (cached) return cached;
+  const result = analyse(unit);
+  analysed.set(unit, result);
+  return result;
+}
+
+function analyse(unit: Unit): { guardrails: Guardrail[]; writes: Write[] } {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const scopes: { node: ts.Node; client?: string; all?: boolean }[] = [];
-  const writes: { call: ts.CallExpression; name: string; optioned: boolean }[] = [];
+  const writes: Write[] = [];
 
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isDecorator(node)) {
@@ -105,16 +140,8 @@ function transactionsOf(unit: Unit): Guardrail[] {
     }
   });
 
-  if (!found.some((g) => g.kind === 'transaction')) {
-    const required = found;
-    // No transaction opened here, but writes that join one passed in: `Order.create(data, { transaction: t })`.
-    return [
-      ...required,
-      ...writes
-        .filter((w) => w.optioned)
-        .map((w) => ({ category: 'transaction' as const, kind: 'joins-transaction', anchor: `joins transaction ${w.name}`, node: w.call, label: `the transaction option of ${calleeText(w.call.expression, sf)}()` })),
-    ];
-  }
+  // No transaction opened here: writes that join one passed in are compared by `inspect`, write by write.
+  if (!found.some((g) => g.kind === 'transaction')) return { guardrails: found, writes };
 
   const covered = (w: { call: ts.CallExpression; optioned: boolean }): boolean =>
     w.optioned || scopes.some((s) => isWithin(w.call, s.node) && (s.all === true || (s.client === undefined ? s.node !== unit.node : rootName(w.call.expression) === s.client)));
@@ -124,7 +151,7 @@ function transactionsOf(unit: Unit): Guardrail[] {
     g.members = members;
     coverage.set(g, { members, outside });
   }
-  return found;
+  return { guardrails: found, writes };
 }
 
 /** The value a transaction travels in: `transaction`, `trx`, `ctx.state.transaction`, `options.transaction`. */
