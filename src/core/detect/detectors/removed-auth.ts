@@ -24,6 +24,8 @@ const AUTHZ_CALL = /^(authorize\w*|can|cannot|checkPermissions?|requirePermissio
 /** Calls that prove a payload's authenticity; `verify` counts only on a token library or a verifier. */
 const SIGNATURE_CALL = /^(constructEvent|constructEventAsync|timingSafeEqual|verifySignature\w*|verifyWebhook\w*|validateSignature|validateWebhook\w*|verifyHmac|verifyRequestSignature|verifyMessage|jwtVerify|verifyJwt|verifyJWT|validateRequest|verifyIdToken)$/;
 const TOKEN_RECEIVER = /jwt|jose|token|jws|webhook|wh\b|svix|signer|verifier|hmac|crypto|firebase|auth/i;
+/** Decorators that exempt an endpoint from the global guard. */
+const PUBLIC_DECORATOR = /^(Public|IsPublic|SkipAuth|NoAuth|AllowAnonymous|Anonymous|PublicRoute|SkipJwt|AllowUnauthenticated|Unprotected)$/;
 /** Decoding a token without checking its signature. */
 const DECODE_CALL = /^(decode|decodeJwt|jwtDecode|decodeToken|decodeProtectedHeader)$/;
 /** Decorators that guard a method or a whole controller. */
@@ -57,11 +59,12 @@ export default defineDetector({
       removed: '{{symbol}} no longer has {{label}}: a caller who was refused before is now let through.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+      madePublic: '{{symbol}} is now marked {{decorator}}: the authentication guard that protected it no longer runs.',
       decoded: '{{symbol}} now decodes the token with {{call}} instead of verifying it: anyone can forge the claims.',
     },
     docs: {
       catches:
-        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical.',
+        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
       ignores:
         'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
       example: {
@@ -80,16 +83,41 @@ export default defineDetector({
   inspect(change): DirectFinding[] {
     const { base, head } = change;
     if (!base || !head) return [];
-    const verifiedBefore = authChecksOf(base).some((g) => decorations.get(g)?.verifies);
-    if (!verifiedBefore) return [];
-    const after = authChecksOf(head);
-    if (after.some((g) => decorations.get(g)?.verifies)) return [];
-    return after
-      .filter((g) => g.kind === 'unverified-decode' && change.isNew(g.node))
-      .slice(0, 1)
-      .map((g) => ({ messageId: 'decoded', data: { call: g.anchor }, node: g.node, side: 'head' as const, severity: 'critical' as const, key: `decoded ${g.anchor}` }));
+    return [...madePublic(base, head, change.isNew), ...decodedInstead(base, head, change.isNew)];
   },
 });
+
+/**
+ * `@Public()` / `@SkipAuth()` added to an endpoint that existed before: the global guard no longer runs
+ * for it. A new endpoint that is public from the start is a design choice, not a removal.
+ */
+function madePublic(base: Unit, head: Unit, isNew: (node: ts.Node) => boolean): DirectFinding[] {
+  const bypasses = (unit: Unit): ts.Decorator[] => {
+    const decorated = unit.node;
+    const decorators = ts.canHaveDecorators(decorated) ? (ts.getDecorators(decorated) ?? []) : [];
+    return decorators.filter((d) => PUBLIC_DECORATOR.test(calleeSimpleName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression) ?? ''));
+  };
+  if (bypasses(base).length > 0) return [];
+  return bypasses(head)
+    .filter((d) => isNew(d))
+    .slice(0, 1)
+    .map((d) => ({ messageId: 'madePublic', data: { decorator: foldText(d, head) }, node: d, side: 'head' as const, key: 'made public' }));
+}
+
+function foldText(node: ts.Node, unit: Unit): string {
+  return node.getText(unit.sourceFile).replace(/\s+/g, ' ');
+}
+
+function decodedInstead(base: Unit, head: Unit, isNew: (node: ts.Node) => boolean): DirectFinding[] {
+  const verifiedBefore = authChecksOf(base).some((g) => decorations.get(g)?.verifies);
+  if (!verifiedBefore) return [];
+  const after = authChecksOf(head);
+  if (after.some((g) => decorations.get(g)?.verifies)) return [];
+  return after
+    .filter((g) => g.kind === 'unverified-decode' && isNew(g.node))
+    .slice(0, 1)
+    .map((g) => ({ messageId: 'decoded', data: { call: g.anchor }, node: g.node, side: 'head' as const, severity: 'critical' as const, key: `decoded ${g.anchor}` }));
+}
 
 function authChecksOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
