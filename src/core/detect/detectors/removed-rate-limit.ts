@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
+import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, ownerOfObject, staticNumber } from '../util/ast.js';
 import { middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
 
@@ -38,10 +38,11 @@ export default defineDetector({
       removed: '{{symbol}} no longer has {{label}}: callers can now send as many requests as they like.',
       weakened: '{{symbol}}: {{label}} now lets more through: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
+      skipped: '{{symbol}} is now exempt from the global throttler (@SkipThrottle).',
     },
     docs: {
       catches:
-        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`, `applyRateLimit(config, key)`-style calls), and limits declared as data (`{ windowSeconds: 60, maxPerWindow: 10 }` in a rate-limit configuration). A limit raised twofold or more (or a window cut in half) is a weakening.',
+        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`, `applyRateLimit(config, key)`-style calls), limits declared as data (`{ windowSeconds: 60, maxPerWindow: 10 }` in a rate-limit configuration), and `@SkipThrottle()` added to an existing endpoint. A limit raised twofold or more (or a window cut in half) is a weakening.',
       ignores:
         'A limiter moved to `app.use(…)`/router level, into a helper, or to another file of the same PR; swapped for another limiter library with the same budget; a stricter limit.',
       example: {
@@ -53,6 +54,18 @@ export default defineDetector({
     },
   },
   inventory: limitersOf,
+  // `@SkipThrottle()` added to an endpoint that existed: the global throttler no longer covers it.
+  inspect(change): DirectFinding[] {
+    const { base, head } = change;
+    if (!base || !head) return [];
+    const skips = (unit: Unit): ts.Decorator[] =>
+      (ts.canHaveDecorators(unit.node) ? (ts.getDecorators(unit.node) ?? []) : []).filter((d) => /^(SkipThrottle|NoThrottle|SkipRateLimit)$/.test(calleeSimpleName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression) ?? ''));
+    if (skips(base).length > 0) return [];
+    return skips(head)
+      .filter((d) => change.isNew(d))
+      .slice(0, 1)
+      .map((d) => ({ messageId: 'skipped', node: d, side: 'head' as const, severity: 'medium' as const, key: 'throttle skipped' }));
+  },
   isWeakened(before, after) {
     if (before.kind !== after.kind) return false;
     const b = budgets.get(before);
