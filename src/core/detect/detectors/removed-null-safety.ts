@@ -173,7 +173,8 @@ function firstUse(unit: Unit, key: string): ts.Expression | undefined {
     const parent = node.parent;
     if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;
     if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
-    if (ts.isVariableDeclaration(parent) && parent.name === node) return;
+    if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) || ts.isPropertyAssignment(parent)) && parent.name === node) return;
+    if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return;
     found = node;
   });
   return found;

@@ -187,6 +187,8 @@ function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, push: (kind: 'stop',
   const namedCap = CAP_NAME.test(capText.split('.').pop() ?? capText);
   if (value === undefined && !namedCap) return;
   if (rejects && !namedCap && !TOO_LARGE.test(node.thenStatement.getText(sf))) return;
+  // `> 0` and `> 1` ask whether there is anything at all, not whether there is too much.
+  if (value !== undefined && value <= 1) return;
   push('stop', `stop when ${anchorText(measure, sf, 40)} passes a cap`, node, `the cap "if (${anchorText(condition, sf, 60)})"`, value);
 }
 
