@@ -6,6 +6,8 @@ import { callName, catchOutcome, caughtName, chainRoot, forEachOwnNode, isErrorR
 
 /** Calls in a `finally` (or `.finally`) that give back what the operation held. */
 const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
+/** Local helpers named for cleanup: `removeHandler()`, `releaseClient()`, `closeAll()`, `teardown()`. */
+const CLEANUP_HELPER = /^(release|close|unlock|dispose|disconnect|clear|remove|unsubscribe|rollback|cleanup|cleanUp|teardown|tearDown|restore|destroy|stop|shutdown|free|cancel)[A-Z_]\w*$|^(cleanup|teardown|dispose|done)$/;
 
 /** Wrappers that catch what the function they wrap throws: express-async-handler, catchAsync, withErrorHandling. */
 const ERROR_WRAPPER = /^(asyncHandler|expressAsyncHandler|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncMiddleware|withErrorHandling|withErrorHandler|withErrorBoundary|handleErrors|tryCatch|safeHandler|errorBoundary)$/;
@@ -43,6 +45,14 @@ export default defineDetector({
     },
   },
   inventory: errorHandlingOf,
+  isWeakened(before, after) {
+    // A catch, a listener group, or a finally paired with a guardrail of another shape keeps nothing of it.
+    const shape = (g: Guardrail): string => g.kind.split(' ')[0]!;
+    if (shape(before) !== shape(after)) return shape(before) !== 'cleanup' || shape(after) !== 'cleanup';
+    if (before.strength !== undefined && after.strength !== undefined) return after.strength < before.strength; // cleanups dropped from a finally
+    if (before.members && after.members) return before.members.some((m) => !after.members!.includes(m)); // special cases, listeners
+    return false;
+  },
   inspect(change) {
     const { base, head } = change;
     if (!base || !head) return [];
@@ -105,10 +115,10 @@ function handlersOf(unit: Unit): Handler[] {
 function errorHandlingOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
-  // Kinds name the guarded call, for the engine's search in helpers and elsewhere in the PR. Members tell
-  // the shapes apart when the engine pairs two guardrails of different kinds in one unit: a catch that
-  // became a finally lost its error handling; a finally lost the cleanups it no longer calls. Scopes and
-  // `using` have none: they stand in for any finally.
+  // A catch's kind names the guarded call, for the engine's search in helpers and elsewhere in the PR:
+  // only a catch around the same call counts as moved. Every cleanup (finally, using, a scope helper) has
+  // the kind 'cleanup', so any of them stands in for another; a finally's strength is how many cleanups
+  // it calls.
   const push = (kind: string, anchor: string, node: ts.Node, label: string, members?: string[]): void => {
     found.push({ category: 'error-handling', kind, anchor, node, label, ...(members ? { members } : {}) });
   };
@@ -116,7 +126,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     const cleanups = cleanupCalls(root, sf);
     if (cleanups.length === 0) return;
     const names = [...new Set(cleanups.map((c) => c.name))];
-    push(`cleanup ${simple(names[0]!)}`, `${where} cleanup`, cleanups[0]!.node, `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, names);
+    found.push({ category: 'error-handling', kind: 'cleanup', anchor: `${where} cleanup`, node: cleanups[0]!.node, label: `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, strength: names.length, stronger: 'higher' });
   };
 
   // Error listeners and on* handlers of a unit are one guardrail whose members are what they listen on: one
@@ -140,7 +150,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         const root = callName(chainRoot(node), sf);
         const outcome = catchOutcome(handler, sf);
         const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        push(`catch ${simple(root)}`, `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [HANDLES]);
+        push(`catch ${simple(root)}`, `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [HANDLES, ...errorCases(handler, sf)]);
         return;
       }
       const name = calleeSimpleName(node.expression) ?? '';
@@ -150,8 +160,10 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         listeners.push({ node, what: `${callName(node, sf)}('error')` });
         return;
       }
-      // pipeline(a, b, cb) / await pipeline(...) forwards every stream's error: the modern .on('error').
-      if (name === 'pipeline' && node.arguments.length >= 2) {
+      // pipeline(a, b, cb) / await pipeline(...) forwards every stream's error: it stands in for the
+      // .on('error') listeners it replaces. Head side only: a pipeline() going away for Readable.from() or
+      // a single stream is too often a simplification that loses nothing to report on its own.
+      if (name === 'pipeline' && node.arguments.length >= 2 && unit.side === 'head') {
         push('listener', 'pipeline', node, 'the stream pipeline() that forwards errors');
         return;
       }
@@ -160,7 +172,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         return;
       }
       if (SCOPED_RESOURCE.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) {
-        push('cleanup scope', `${name} scope`, node, `the ${callName(node, sf)}() scope that releases on failure`);
+        push('cleanup', `${name} scope`, node, `the ${callName(node, sf)}() scope that releases on failure`);
         return;
       }
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
@@ -177,7 +189,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     // `using conn = await pool.connect()`: disposal on every exit, the modern finally.
     if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Using) !== 0) {
       for (const declaration of node.declarations) {
-        push('cleanup using', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`);
+        push('cleanup', `using ${declaration.name.getText(sf)}`, declaration, `the \`using ${declaration.name.getText(sf)}\` disposal`);
       }
     }
   });
@@ -194,11 +206,12 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
  * → 'case err.code', `if (error instanceof NotFound)` → 'case instanceof NotFound'. Dropping one is a
  * weakening: that failure now takes the generic path (a 500 instead of a 409, a crash instead of a skip).
  */
-function errorCases(clause: ts.CatchClause, sf: ts.SourceFile): string[] {
-  const errorName = caughtName(clause);
-  if (!errorName) return [];
+function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile): string[] {
+  const errorName = caughtName(handler);
+  const body = ts.isCatchClause(handler) ? handler.block : ts.isArrowFunction(handler) || ts.isFunctionExpression(handler) ? handler.body : undefined;
+  if (!errorName || !body) return [];
   const cases = new Set<string>();
-  forEachOwnNode(clause.block, (node) => {
+  forEachOwnNode(body, (node) => {
     if (!ts.isIfStatement(node) && !ts.isConditionalExpression(node) && !ts.isCaseClause(node)) return;
     const test = ts.isIfStatement(node) ? node.expression : ts.isConditionalExpression(node) ? node.condition : node.expression;
     const visit = (n: ts.Node): void => {
@@ -266,7 +279,8 @@ function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: t
   const calls: { name: string; node: ts.CallExpression }[] = [];
   const visit = (node: ts.Node): void => {
     // span.end() closes a tracing span: the observability detector's, not a resource.
-    if (ts.isCallExpression(node) && CLEANUP_CALL.test(calleeSimpleName(node.expression) ?? '') && !/span$/i.test(callName(node, sf).split('.').slice(-2, -1)[0] ?? '')) calls.push({ name: callName(node, sf), node });
+    const name = ts.isCallExpression(node) ? (calleeSimpleName(node.expression) ?? '') : '';
+    if (ts.isCallExpression(node) && (CLEANUP_CALL.test(name) || CLEANUP_HELPER.test(name)) && !/span$/i.test(callName(node, sf).split('.').slice(-2, -1)[0] ?? '')) calls.push({ name: callName(node, sf), node });
     ts.forEachChild(node, visit);
   };
   visit(root);

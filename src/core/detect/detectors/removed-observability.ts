@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 import { calleeSimpleName, calleeText, forEachNodeOfUnit } from '../util/ast.js';
-import { isErrorLogCall, isErrorReportCall, isOnFailurePath } from '../util/failure.js';
+import { failurePathOf, isErrorLogCall, isErrorReportCall } from '../util/failure.js';
 
 /** Receivers that count or time things: a prom-client counter, a StatsD client, an OpenTelemetry meter instrument. */
 const METRIC_RECEIVER = /(counter|histogram|gauge|summary|metric|metrics|stats|statsd|dogstatsd|meter|telemetry|prom|datadog|errorsTotal|failuresTotal)$/i;
@@ -58,6 +58,8 @@ function observabilityOf(unit: Unit): Guardrail[] {
   const simpleName = unit.name.split('.').pop() ?? '';
   const wholeUnitHandlesFailure = (unit.kind === 'function' || unit.kind === 'method') && (ERROR_HANDLER_NAME.test(simpleName) || ERROR_PARAM.test(unit.params[0] ?? ''));
 
+  const seen = new Set<string>();
+
   forEachNodeOfUnit(unit, (node) => {
     if (!ts.isCallExpression(node)) return;
     const name = calleeSimpleName(node.expression);
@@ -69,13 +71,21 @@ function observabilityOf(unit: Unit): Guardrail[] {
       push('span', `span ${spanName ?? callee}`, node, `the tracing span${spanName ? ` "${spanName}"` : ''} (${callee})`);
       return;
     }
-    if (!wholeUnitHandlesFailure && !isOnFailurePath(node, unit.node, sf)) return;
+    const path = wholeUnitHandlesFailure ? unit.node : failurePathOf(node, unit.node, sf);
+    if (!path) return;
+    // One guardrail per failure path and kind: two log lines merged into one is the same logging.
+    const once = (kind: string): boolean => {
+      const key = `${kind}\u0000${path.pos}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    };
     if (isErrorLogCall(node, sf)) {
-      push('error-log', `error log ${callee}`, node, `the ${callee}() on the failure path`);
+      if (once('error-log')) push('error-log', `error log ${callee}`, node, `the ${callee}() on the failure path`);
       return;
     }
     if (isErrorReportCall(node, sf)) {
-      push('error-report', `error report ${callee}`, node, `the ${callee}() error report`);
+      if (once('error-report')) push('error-report', `error report ${callee}`, node, `the ${callee}() error report`);
       return;
     }
     if ((METRIC_METHOD.test(name) || INSTRUMENT_METHOD.test(name)) && ts.isPropertyAccessExpression(node.expression)) {

@@ -248,21 +248,29 @@ export function callName(call: ts.CallExpression | ts.NewExpression, sf: ts.Sour
 
 /** Whether a node inside `unitRoot` runs only when something failed: a catch, an error handler, an error branch. */
 export function isOnFailurePath(node: ts.Node, unitRoot: ts.Node, sf: ts.SourceFile): boolean {
+  return failurePathOf(node, unitRoot, sf) !== undefined;
+}
+
+/**
+ * The failure path a node sits on, as the node that opens it (the catch clause, the handler function, the
+ * error branch), or undefined when the node runs on the happy path.
+ */
+export function failurePathOf(node: ts.Node, unitRoot: ts.Node, sf: ts.SourceFile): ts.Node | undefined {
   let child: ts.Node = node;
   for (let n: ts.Node | undefined = node.parent; n; child = n, n = n.parent) {
-    if (ts.isCatchClause(n)) return true;
+    if (ts.isCatchClause(n)) return n;
     if (ts.isFunctionLike(n) && n.parent && ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as unknown as ts.Expression)) {
       const call = n.parent;
-      if (promiseHandlerOf(call) === (n as unknown as ts.Expression)) return true;
+      if (promiseHandlerOf(call) === (n as unknown as ts.Expression)) return n;
       const name = calleeSimpleName(call.expression) ?? '';
-      if ((name === 'on' || name === 'once') && /^['"`](error|failed|failure|exit|abort|timeout|uncaughtException|unhandledRejection)/.test(call.arguments[0]?.getText(sf) ?? '')) return true;
-      if (/^on(Error|Failure|Failed|Reject)/.test(name)) return true;
+      if ((name === 'on' || name === 'once') && /^['"`](error|failed|failure|exit|abort|timeout|uncaughtException|unhandledRejection)/.test(call.arguments[0]?.getText(sf) ?? '')) return n;
+      if (/^on(Error|Failure|Failed|Reject)/.test(name)) return n;
     }
-    if (ts.isPropertyAssignment(n) && /^on(Error|Failure|Failed)|^(error|onerror|failed)$/.test(n.name.getText(sf)) && child === n.initializer) return true;
-    if (ts.isIfStatement(n) && child === n.thenStatement && isErrorCondition(n, sf)) return true;
-    if (n === unitRoot) return false;
+    if (ts.isPropertyAssignment(n) && /^on(Error|Failure|Failed)|^(error|onerror|failed)$/.test(n.name.getText(sf)) && child === n.initializer) return n;
+    if (ts.isIfStatement(n) && child === n.thenStatement && isErrorCondition(n, sf)) return n;
+    if (n === unitRoot) return undefined;
   }
-  return false;
+  return undefined;
 }
 
 /** `if (err)`, `if (!res.ok)`, `if (response.status >= 500)`, or a branch that throws. */
