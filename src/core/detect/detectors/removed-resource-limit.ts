@@ -103,7 +103,7 @@ function capsOf(unit: Unit): Guardrail[] {
       return;
     }
     if (!ts.isCallExpression(node)) {
-      if (ts.isIfStatement(node)) stopGuard(node, sf, push);
+      if (ts.isIfStatement(node)) stopGuard(node, sf, unit.params, push);
       return;
     }
     const name = calleeSimpleName(node.expression);
@@ -138,6 +138,8 @@ function capsOf(unit: Unit): Guardrail[] {
     if (name === 'slice' || name === 'substring' || name === 'substr' || name === 'splice') {
       const [start, end] = node.arguments;
       if (!start || !end || start.getText(sf) !== '0' || !CAP_NAME.test(end.getText(sf)) || TIME_WORDS.test(end.getText(sf))) return;
+      // `truncate(str, maxLen)`: a helper whose cap is its caller's argument caps nothing by itself.
+      if (ts.isIdentifier(end) && unit.params.includes(end.text)) return;
       push('truncate', `truncation to ${anchorText(end, sf, 40)}`, node, `the truncation to ${anchorText(end, sf, 40)}`, staticSize(end, sf));
     }
   });
@@ -158,7 +160,7 @@ function hasOption(call: ts.CallExpression, option: string, sf: ts.SourceFile): 
 }
 
 /** `if (depth > MAX_DEPTH) return;`, `if (body.length > maxBodyLength) throw …`: a check that stops once a measure passes a cap. */
-function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, push: (kind: 'stop', anchor: string, node: ts.Node, label: string, cap?: number) => void): void {
+function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, params: string[], push: (kind: 'stop', anchor: string, node: ts.Node, label: string, cap?: number) => void): void {
   if (!exits(node.thenStatement)) return;
   // A throwing size check is also input validation; it is a cap when it names one or says "too large".
   const rejects = throwsError(node.thenStatement);
@@ -184,6 +186,7 @@ function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, push: (kind: 'stop',
   const capText = cap.getText(sf);
   if (!MEASURE.test(measure.getText(sf)) || TIME_WORDS.test(condition.getText(sf))) return;
   const value = staticSize(cap, sf);
+  if (params.includes(capText)) return; // the caller decides the cap
   const namedCap = CAP_NAME.test(capText.split('.').pop() ?? capText);
   if (value === undefined && !namedCap) return;
   if (rejects && !namedCap && !TOO_LARGE.test(node.thenStatement.getText(sf))) return;
