@@ -91,18 +91,19 @@ export function detectChanges(input: DetectInput): DetectResult {
 
   const analyzed: Analyzed = { pairs, changedPairs, headIndex, deletedFiles, testFiles };
   const findings: Finding[] = [];
+  const findingNodes: FindingNodes = new Map();
   for (const detector of DETECTORS) {
     const severity = configuredSeverity(detector, input.config);
     if (severity === 'off') continue;
     try {
-      findings.push(...runDetector(detector, severity, analyzed));
+      findings.push(...runDetector(detector, severity, analyzed, findingNodes));
     } catch (error) {
       // One detector's bug must not cost the others' findings: note it and go on.
       notes.push(`detector ${detector.meta.id} failed and was skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  const suppressed = applySuppressions(findings, headTexts, pairs, input.today);
+  const suppressed = applySuppressions(foldMechanics(findings, findingNodes), headTexts, pairs, input.today);
   notes.push(...suppressed.notes);
 
   const changedUnits: ChangedUnit[] = changedPairs
@@ -130,7 +131,39 @@ function configuredSeverity(detector: Detector, config: Config): Severity | 'off
   return setting.severity ?? detector.meta.severity;
 }
 
-function runDetector(detector: Detector, severity: Severity, analyzed: Analyzed): Finding[] {
+/** Where each finding's node lies, to fold findings that are parts of another. */
+type FindingNodes = Map<Finding, { unit: Unit; start: number; end: number }>;
+
+/** Categories that are usually the mechanics of another guardrail: the catch of a retry loop, its log line. */
+const MECHANICS = new Set(['error-handling', 'observability']);
+
+/**
+ * One removed guardrail, one finding: a removed catch or failure log that lies inside another removed
+ * guardrail of the same unit (the catch of a retry loop, the warning it logs) is folded into that finding's
+ * evidence instead of being reported again.
+ */
+function foldMechanics(findings: Finding[], nodes: FindingNodes): Finding[] {
+  const removed = findings.filter((f) => f.evidence?.kind === 'removed' && f.side === 'base');
+  const folded = new Set<Finding>();
+  for (const inner of removed) {
+    if (!MECHANICS.has(inner.category)) continue;
+    const at = nodes.get(inner);
+    if (!at) continue;
+    const outer = removed.find((o) => {
+      if (o === inner || folded.has(o) || MECHANICS.has(o.category)) return false;
+      const around = nodes.get(o);
+      return around !== undefined && around.unit === at.unit && around.start <= at.start && at.end <= around.end;
+    });
+    if (outer) {
+      folded.add(inner);
+      const also = (outer.evidence?.alsoRemoved as string[] | undefined) ?? [];
+      outer.evidence = { ...outer.evidence, alsoRemoved: [...also, `${inner.rule}: ${inner.message}`] };
+    }
+  }
+  return findings.filter((f) => !folded.has(f));
+}
+
+function runDetector(detector: Detector, severity: Severity, analyzed: Analyzed, findingNodes: FindingNodes): Finding[] {
   const findings: Finding[] = [];
   const scope = detector.meta.scope ?? 'source';
   const inScope = (unit: Unit): boolean => {
@@ -148,7 +181,9 @@ function runDetector(detector: Detector, severity: Severity, analyzed: Analyzed)
   };
   const weakenedSeverity = detector.meta.weakenedSeverity ?? lower(severity);
   const emit = (base: FindingSeed): void => {
-    findings.push(buildFinding(detector, base));
+    const finding = buildFinding(detector, base);
+    findingNodes.set(finding, { unit: base.unit, start: base.node.getStart(base.unit.sourceFile), end: base.node.getEnd() });
+    findings.push(finding);
   };
 
   if (detector.inventory) {
@@ -173,7 +208,11 @@ function runDetector(detector: Detector, severity: Severity, analyzed: Analyzed)
     }
     for (const { pair, guardrail } of candidates) {
       const helper = pair.head ? findInHelpers(pair.head, guardrail, analyzed.headIndex, inventory) : undefined;
-      const elsewhere = helper ? undefined : pool.find((p) => !p.used && equivalent(guardrail, p.guardrail));
+      // In the same file, the same shape is enough (a nested timer became AbortSignal.timeout, tests folded
+      // into a table); elsewhere (a middleware on another route, another module) only the same guardrail
+      // about the same names counts.
+      const file = (pair.head ?? pair.base)!.file;
+      const elsewhere = helper ? undefined : pool.find((p) => !p.used && (p.pair.head?.file === file ? equivalent(guardrail, p.guardrail) : sameGuardrail(guardrail, p.guardrail)));
       if (helper || elsewhere) {
         if (elsewhere) elsewhere.used = true;
         const where = helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`;
@@ -295,6 +334,10 @@ function equivalent(a: Guardrail, b: Guardrail): boolean {
   if (a.anchor === b.anchor) return true;
   if (a.kind !== b.kind) return false;
   return a.identity !== 'anchor' || anchorSimilarity(a.anchor, b.anchor) >= 0.6;
+}
+
+function sameGuardrail(a: Guardrail, b: Guardrail): boolean {
+  return a.category === b.category && (a.anchor === b.anchor || (a.kind === b.kind && anchorSimilarity(a.anchor, b.anchor) >= 0.6));
 }
 
 /** Jaccard similarity of the names two anchors mention, the first word (the shape) left out. */

@@ -87,6 +87,9 @@ export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side
     } else if (ts.isCallExpression(node)) {
       const callee = calleeSimpleName(node.expression);
       if (callee) current.calls.add(callee);
+      // `logger.info(…)`, `client.get(…)`: the object called on is reached too (its configuration applies).
+      const receiver = receiverName(node.expression);
+      if (receiver) current.calls.add(receiver);
     } else if (ts.isNewExpression(node)) {
       const callee = calleeSimpleName(node.expression);
       if (callee) current.calls.add(callee);
@@ -225,6 +228,15 @@ export function propertyNameText(name: ts.PropertyName | ts.Node, sourceFile: ts
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
   if (ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
   return name.getText(sourceFile);
+}
+
+/** The root identifier of a method call's receiver: `this.client.get` → `client`, `logger.info` → `logger`. */
+function receiverName(expression: ts.Expression): string | undefined {
+  if (!ts.isPropertyAccessExpression(expression)) return undefined;
+  let e: ts.Expression = expression.expression;
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return e.name.text;
+  while (ts.isPropertyAccessExpression(e)) e = e.expression;
+  return ts.isIdentifier(e) ? e.text : undefined;
 }
 
 /** The last simple name of a callee: `this.http.get` → `get`, `retry` → `retry`. */
