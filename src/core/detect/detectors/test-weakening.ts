@@ -45,7 +45,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; low when its whole file is deleted), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test (`expect(...)`, `assert...`, `t.is(...)`, counting assertions in helpers of the same file) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR; a test replaced by another one in the same PR; assertions moved into a helper of the same file, or swapped for others (`toEqual` for `toStrictEqual`); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped; a new test that calls an assertion helper from another file (its assertions cannot be counted). `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table; assertions moved into a helper of the same file, or swapped for others (`toEqual` for `toStrictEqual`); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped; a new test that calls an assertion helper from another file (its assertions cannot be counted). `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -61,7 +61,10 @@ export default defineDetector({
     if (after.strength >= before.strength) return false;
     // A new helper from another file may hold the assertions that left: the count is not comparable.
     const known = foreignHelpers.get(before) ?? new Set<string>();
-    return ![...(foreignHelpers.get(after) ?? [])].some((name) => !known.has(name));
+    if ([...(foreignHelpers.get(after) ?? [])].some((name) => !known.has(name))) return false;
+    // A test split into several keeps its assertions in its new siblings: only a file that lost
+    // assertions overall lost them.
+    return assertionsInFile(after.node.getSourceFile()) < assertionsInFile(before.node.getSourceFile());
   },
   inspect(change) {
     const { base, head } = change;
@@ -206,6 +209,21 @@ function isAssertion(call: ts.CallExpression): boolean {
   }
   // sinon.assert.calledWith(...), chai.assert.equal(...)
   return ts.isPropertyAccessExpression(receiver) && receiver.name.text === 'assert';
+}
+
+const totalsByFile = new WeakMap<ts.SourceFile, number>();
+
+/** Every assertion written in a file. */
+function assertionsInFile(sf: ts.SourceFile): number {
+  let total = totalsByFile.get(sf);
+  if (total === undefined) {
+    total = 0;
+    walk(sf, (node) => {
+      if (ts.isCallExpression(node) && isAssertion(node)) total!++;
+    });
+    totalsByFile.set(sf, total);
+  }
+  return total;
 }
 
 const functionsByFile = new WeakMap<ts.SourceFile, Map<string, ts.Node>>();
