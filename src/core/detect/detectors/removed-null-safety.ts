@@ -28,7 +28,7 @@ export default defineDetector({
       catches:
         'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`), an early return or throw for a missing value dropped (`if (!order) return;`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
-        'Checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper), a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
+        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper), a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
         file: 'src/profile.ts',
         before: 'export function displayName(user?: User): string {\n  return user?.profile?.nickname ?? user?.email ?? "anonymous";\n}\n',
@@ -47,6 +47,8 @@ export default defineDetector({
     for (const [key, shape] of before) {
       if (after.has(key) || [...prefixes(key)].some((p) => after.get(p) === 'earlyReturn' || protectedInHead.has(p)) || protectedInHead.has(key)) continue;
       if (typeTightened(base, head, key)) continue;
+      // The base already read it without `?.` elsewhere: the optional chain was belt and braces.
+      if (shape === 'optionalChain' && firstDereference(base, key)) continue;
       const use = shape === 'nullishDefault' ? firstUse(head, key) : firstDereference(head, key);
       if (!use) continue;
       const asserted = ts.isNonNullExpression(use.parent) || ts.isNonNullExpression(use) ? change.isNew(use.parent) || change.isNew(use) : false;

@@ -99,6 +99,8 @@ function capsOf(unit: Unit): Guardrail[] {
       const value = staticSize(node.initializer, sf);
       // `take: req.query.limit` passes the caller's number through: no cap at all.
       if (value === undefined && RAW_INPUT.test(valueText) && !/Math\.min|clamp/.test(valueText)) return;
+      // `take: null`, `maxSize: Infinity`: no cap; a cap set to one of these shows up as removed.
+      if (value === Number.POSITIVE_INFINITY) return;
       push('cap', `${name} of ${owner}`, node, `the ${name} cap on ${owner}`, value);
       return;
     }

@@ -86,7 +86,7 @@ export function parseSize(text: string): number | undefined {
 export function weakenedByFactor(before: Guardrail, after: Guardrail, factor = 2): boolean {
   if (before.kind !== after.kind) return false;
   if (before.strength === undefined || after.strength === undefined || !before.stronger) return false;
-  if (before.stronger === 'lower') return before.strength > 0 && after.strength >= before.strength * factor;
+  if (before.stronger === 'lower') return before.strength > 0 && Number.isFinite(before.strength) && after.strength >= before.strength * factor;
   return after.strength * factor <= before.strength;
 }
 
