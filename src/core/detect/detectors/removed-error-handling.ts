@@ -211,8 +211,15 @@ function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile):
   const body = ts.isCatchClause(handler) ? handler.block : ts.isArrowFunction(handler) || ts.isFunctionExpression(handler) ? handler.body : undefined;
   if (!errorName || !body) return [];
   const cases = new Set<string>();
+  // `if (error instanceof RequestError) throw error;` lets one error through unchanged: that is the
+  // default path, not a special case.
+  const passesThrough = (statement: ts.Statement): boolean => {
+    const only = ts.isBlock(statement) && statement.statements.length === 1 ? statement.statements[0]! : statement;
+    return ts.isThrowStatement(only) && ts.isIdentifier(only.expression) && only.expression.text === errorName;
+  };
   forEachOwnNode(body, (node) => {
     if (!ts.isIfStatement(node) && !ts.isConditionalExpression(node) && !ts.isCaseClause(node)) return;
+    if (ts.isIfStatement(node) && passesThrough(node.thenStatement)) return;
     const test = ts.isIfStatement(node) ? node.expression : ts.isConditionalExpression(node) ? node.condition : node.expression;
     const visit = (n: ts.Node): void => {
       if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === errorName) cases.add(`case err.${n.name.text}`);
