@@ -15,7 +15,7 @@ const ERROR_WRAPPER = /^(asyncHandler|expressAsyncHandler|catchAsync|catchAsyncE
 /** Helpers that acquire a resource, run a callback and release it whatever happens: a finally in a function. */
 const SCOPED_RESOURCE = /^(runExclusive|withLock|withMutex|withClient|withConnection|withSession|withTransaction|withResource|withTempDir|withTempFile|withFile|usingResource|disposing|acquireAndRun|withPage|withBrowser)$/;
 
-/** What a guardrail of this detector does; a guardrail swapped for one of another kind loses its member. */
+/** The member every catch-shaped guardrail has; its special cases for particular errors are members too. */
 const HANDLES = 'error handling';
 
 export default defineDetector({
@@ -48,7 +48,7 @@ export default defineDetector({
   isWeakened(before, after) {
     // A catch, a listener group, or a finally paired with a guardrail of another shape keeps nothing of it.
     const shape = (g: Guardrail): string => g.kind.split(' ')[0]!;
-    if (shape(before) !== shape(after)) return shape(before) !== 'cleanup' || shape(after) !== 'cleanup';
+    if (shape(before) !== shape(after)) return true;
     if (before.strength !== undefined && after.strength !== undefined) return after.strength < before.strength; // cleanups dropped from a finally
     if (before.members && after.members) return before.members.some((m) => !after.members!.includes(m)); // special cases, listeners
     return false;
