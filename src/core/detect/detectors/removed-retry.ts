@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
+import { TEST_RUNNER_CONFIG } from './removed-timeout.js';
 import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, ownerOfObject, propertyNameText, staticNumber } from '../util/ast.js';
 
 /** Option names that configure retrying. */
@@ -67,6 +68,7 @@ export default defineDetector({
 
 /** The retries of one unit: loops, calls, options, retryable sets, caps and recursion. */
 export function retriesOf(unit: Unit): Guardrail[] {
+  if (TEST_RUNNER_CONFIG.test(unit.file)) return [];
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (g: Omit<Guardrail, 'category'>): void => {
@@ -97,6 +99,8 @@ export function retriesOf(unit: Unit): Guardrail[] {
         return;
       }
       if (isCount(value, sf)) return; // attempts: attempts + 1 records a count, it does not configure
+      // { retryCount: this.retryCount } hands the current count to a hook: state, not a setting.
+      if (/count|number/i.test(name) && staticNumber(value, sf) === undefined) return;
       const tries = triesOf(name, value, sf);
       if (tries !== undefined && tries <= 1 && /retr|attempt|limit/i.test(name)) return; // retries: 0 retries nothing
       const members = ts.isArrayLiteralExpression(value) ? value.elements.map((e) => memberText(e, sf)) : undefined;
@@ -191,7 +195,7 @@ export function retriesOf(unit: Unit): Guardrail[] {
   const simple = unit.name.split('.').pop()!.replace(/#\d+$/, '');
   if (unit.kind !== 'module' && unit.calls.has(simple)) {
     forEachNodeOfUnit(unit, (node) => {
-      if (!ts.isCallExpression(node) || calleeSimpleName(node.expression) !== simple) return;
+      if (!ts.isCallExpression(node) || !callsItself(node.expression, simple)) return;
       const args = node.arguments.map((a) => a.getText(sf)).join(',');
       if (insideCatch(node) || /attempt|retr|tries|count/i.test(args)) {
         push({ kind: 'recursive', anchor: `recursive retry of ${simple}`, node, label: `a recursive retry of ${simple}` });
@@ -347,6 +351,12 @@ function firstAwaitedCall(node: ts.Node, sf: ts.SourceFile): string | undefined 
   };
   visit(node);
   return result;
+}
+
+/** `acquire(…)`, `this.acquire(…)`, `Lock.acquire(…)`: the unit calling itself, not `this.hooks.acquire(…)` of the same name. */
+function callsItself(callee: ts.Expression, name: string): boolean {
+  if (ts.isIdentifier(callee)) return callee.text === name;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === name && (callee.expression.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(callee.expression) && /^[A-Z]/.test(callee.expression.text)));
 }
 
 function insideCatch(node: ts.Node): boolean {

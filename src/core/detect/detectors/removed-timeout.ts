@@ -18,6 +18,9 @@ const ARM_DEADLINE_CALL = /^(add|arm|start|schedule|install|register|apply|attac
 /** A timer callback that ends the operation rather than scheduling work. */
 const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|timeout/i;
 
+/** Configuration of test runners (karma, jest, playwright, …): their timeouts bound a test run, not production calls. */
+export const TEST_RUNNER_CONFIG = /(^|\/)(karma|jest|vitest|vite|playwright|cypress|mocha|wdio|protractor|ava)\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$|(^|\/)\.mocharc\.[cm]?js$/;
+
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
 
@@ -37,7 +40,7 @@ export default defineDetector({
       catches:
         'Timeout options of HTTP, database and queue clients (axios, got and its `timeout: { request, response }`, ky, undici `headersTimeout`/`bodyTimeout`, pg `statement_timeout`/`connectionTimeoutMillis`, knex, bullmq and any option named *timeout*/deadline, set in an object or assigned), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls on requests and sockets, timeout helpers (p-timeout, withTimeout), calls that arm a named deadline (addTimeout(ms, handler, \'read\')) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.',
       ignores:
-        'A timeout moved into a helper the function calls, to another file of the same pull request or into shared defaults spread into the options (`{ ...DEFAULTS }`), or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; idle lifetimes (`idleTimeoutMillis`, `keepAliveTimeout`); timeouts of interface elements (toasts, tooltips, debounces); timers that only schedule work (setTimeout without an abort or rejection).',
+        'A timeout moved into a helper the function calls, to another file of the same pull request or into shared defaults spread into the options (`{ ...DEFAULTS }`), or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; idle lifetimes (`idleTimeoutMillis`, `keepAliveTimeout`); test-runner configuration (karma.conf.js, jest.config.ts, playwright.config.ts, …); timeouts of interface elements (toasts, tooltips, debounces); timers that only schedule work (setTimeout without an abort or rejection).',
       example: {
         file: 'src/billing.ts',
         before: "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal', timeout: 5000 });\n",
@@ -62,6 +65,7 @@ export default defineDetector({
 
 /** The timeouts, deadlines and time budgets of one unit. */
 export function timeoutsOf(unit: Unit): Guardrail[] {
+  if (TEST_RUNNER_CONFIG.test(unit.file)) return [];
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (kind: string, anchor: string, node: ts.Node, label: string, strength?: number): void => {
