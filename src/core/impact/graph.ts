@@ -141,7 +141,7 @@ export function buildImportGraph(input: GraphInput): ImportGraph {
 }
 
 /**
- * Files that export nothing but types, following re-exports (a types package's barrel re-exporting only
+ * Files that export nothing but types, following `export *` (a types package's barrel re-exporting only
  * type modules is type-only too). A fixpoint: cycles and unresolved re-exports count as values.
  */
 function typeOnlyModules(extracted: ReadonlyMap<string, ExtractedImports>, resolvedOf: ReadonlyMap<string, (string | undefined)[]>): Set<string> {
@@ -149,7 +149,7 @@ function typeOnlyModules(extracted: ReadonlyMap<string, ExtractedImports>, resol
   const pending = new Map<string, (string | undefined)[]>();
   for (const [path, entry] of extracted) {
     if (!entry.typeOnlyModule) continue;
-    const stars = [...new Set(entry.reexportsFrom)].map((i) => resolvedOf.get(path)![i]);
+    const stars = entry.kinds.flatMap((kind, i) => (kind === 'star' ? [resolvedOf.get(path)![i]] : []));
     if (stars.length === 0) typeOnly.add(path);
     else pending.set(path, stars);
   }

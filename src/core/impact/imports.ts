@@ -21,9 +21,9 @@ export interface ExtractedImports {
   /** True when es-module-lexer could not lex the file (JSX, syntax errors) and the regex scan was used. */
   fallback: boolean;
   /**
-   * The file declares no value export of its own (only interfaces, type aliases, `declare`d values, and
-   * re-exports), and exports something. Importing names from it loads nothing at run time, since the
-   * compiler elides such imports, provided what it re-exports is type-only too (the graph checks that).
+   * The file's own exports are all types (interfaces, type aliases, `declare`d values), and it has at
+   * least one export or `export *`. Importing names from it loads nothing at run time, since the compiler
+   * elides such imports, provided its `export *` targets are type-only too (the graph checks that).
    */
   typeOnlyModule: boolean;
   /**
@@ -33,11 +33,6 @@ export interface ExtractedImports {
   names: (string[] | undefined)[];
   /** Names this file exports only as types (`export type T`, `export interface I`). */
   typeExports: string[];
-  /**
-   * Indices into `specifiers` of the modules this file re-exports from (`export *`, `export * as ns`,
-   * `export { x } from`, or an imported binding exported again): it is type-only only if they all are.
-   */
-  reexportsFrom: number[];
 }
 
 let ready: Promise<void> | undefined;
@@ -64,7 +59,6 @@ export function extractImports(text: string, path: string): ExtractedImports {
   const kinds: ImportKind[] = [];
   const names: (string[] | undefined)[] = [];
   const typeExports: string[] = [];
-  const reexportsFrom: number[] = [];
   let fallback = false;
   let typeOnlyModule = false;
   const mayHaveJsx = path.endsWith('x');
@@ -72,10 +66,7 @@ export function extractImports(text: string, path: string): ExtractedImports {
   if (!mayHaveJsx) {
     try {
       const [imports, exports] = parse(text);
-      // The lexer's import index -> our specifier index (-1: a type-only import, or not a specifier).
-      const indexOf: number[] = [];
       for (const entry of imports) {
-        indexOf.push(-1);
         if (entry.type === 'import-meta' || entry.specifier == null) continue;
         if (entry.type === 'dynamic') {
           if (entry.glob || entry.probablyTypeOnly) continue;
@@ -88,20 +79,10 @@ export function extractImports(text: string, path: string): ExtractedImports {
           kinds.push(kind);
           names.push(kind === 'named' ? boundNames(head) : undefined);
         }
-        indexOf[indexOf.length - 1] = specifiers.length;
         specifiers.push(entry.specifier);
       }
-      let ownValues = false;
-      for (const entry of exports) {
-        if (entry.typeOnly) continue;
-        if (entry.type === 'direct') ownValues = true;
-        else {
-          // A re-export: a value only if what it names is; one of a type-only import is a type.
-          const index = indexOf[entry.importIndex] ?? -1;
-          if (index >= 0) reexportsFrom.push(index);
-        }
-      }
-      typeOnlyModule = exports.length > 0 && !ownValues;
+      const own = exports.filter((entry) => entry.type !== 'reexport-all');
+      typeOnlyModule = (own.length > 0 || kinds.includes('star')) && own.every((entry) => entry.typeOnly);
       const valueExports = new Set<string>();
       for (const entry of exports) if (!entry.typeOnly && 'name' in entry) valueExports.add(entry.name);
       for (const entry of exports) if (entry.typeOnly && 'name' in entry && !valueExports.has(entry.name)) typeExports.push(entry.name);
@@ -111,7 +92,6 @@ export function extractImports(text: string, path: string): ExtractedImports {
       kinds.length = 0;
       names.length = 0;
       typeExports.length = 0;
-      reexportsFrom.length = 0;
       lexed = false;
     }
   }
@@ -127,7 +107,7 @@ export function extractImports(text: string, path: string): ExtractedImports {
       names.push(undefined);
     }
   }
-  return { specifiers, kinds, fallback, typeOnlyModule, names, typeExports, reexportsFrom };
+  return { specifiers, kinds, fallback, typeOnlyModule, names, typeExports };
 }
 
 /**
