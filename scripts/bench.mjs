@@ -192,7 +192,8 @@ const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function writePeerConfigs(dir) {
   const aliases = aliasesOf(dir);
-  const moduleNameMapper = {};
+  // TypeScript ESM code imports './x.js' for x.ts; jest needs the usual mapper for that (ts-jest's recipe).
+  const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
   for (const a of aliases) moduleNameMapper[a.exact ? `^${escapeRegex(a.find)}$` : `^${escapeRegex(a.find)}(.*)$`] = a.exact ? `<rootDir>/${a.replacement}` : `<rootDir>/${a.replacement}$1`;
   const jestConfig = {
     rootDir: dir,
