@@ -168,6 +168,9 @@ function castsReplacingParse(base: Unit, head: Unit, isNew: (node: ts.Node) => b
     const subject = textOf(value, head);
     const check = parsedBefore.get(subject);
     if (!check || parsedAfter.has(subject) || !isNew(node)) return;
+    // The same schema still applied in the unit (a validation middleware on the route): the cast is safe.
+    const schema = /^([\w$.]+)\.\w+\(/.exec(check)?.[1];
+    if (schema && new RegExp(`(^|[^\\w$.])${schema.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(head.text.replace(check, ''))) return;
     findings.push({
       messageId: 'castInsteadOfParse',
       node,
