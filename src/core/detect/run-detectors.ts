@@ -365,7 +365,11 @@ function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit
         for (const target of local.length ? local : targets.length <= 2 ? targets : []) {
           if (seen.has(target)) continue;
           seen.add(target);
-          if (inventory(target).some((g) => equivalent(guardrail, g) && !passesThrough(g, target))) return target;
+          // A configured object the call goes through (a client, a logger) applies its guardrails to every
+          // call: the same shape there is enough. A helper function protects only what it does itself:
+          // there it must be the same guardrail about the same names.
+          const matches = target.kind === 'field' ? equivalent : sameGuardrail;
+          if (inventory(target).some((g) => matches(guardrail, g) && !passesThrough(g, target))) return target;
           next.push(target);
         }
       }

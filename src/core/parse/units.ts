@@ -132,7 +132,9 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
   if (ts.isPropertyDeclaration(node)) {
     return { name: propertyNameText(node.name, sourceFile), kind: node.initializer && isFunctionValue(node.initializer) ? 'method' : 'field', exported: false };
   }
-  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && holdsCode(node.initializer)) {
+  // Inside a function only a bound function is a unit of its own: `const timer = setTimeout(() => …)`
+  // and `const req = https.request(url, (res) => …)` stay part of the function whose guardrail they are.
+  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (isModuleLevel(node) ? holdsCode(node.initializer) : isFunctionValue(skipOuter(node.initializer)))) {
     const statement = node.parent?.parent;
     const exported = statement !== undefined && ts.isVariableStatement(statement) && hasExport(statement);
     return { name: node.name.text, kind: 'function', exported };
