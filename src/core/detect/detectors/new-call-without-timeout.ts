@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
 import { calleeSimpleName, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
-import { timeoutsOf } from './removed-timeout.js';
+import { timeoutsOf } from '../util/timeouts.js';
 
 /** Option names that bound the call's time: a timeout of any flavour, or an abort signal. */
 const BOUNDING_OPTION = /^(signal|timeout|timeouts|[a-z_]*timeout(ms|millis)?|deadline)$/i;

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { TEST_RUNNER_CONFIG } from './removed-timeout.js';
+import { TEST_RUNNER_CONFIG } from '../util/timeouts.js';
 import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, ownerOfObject, propertyNameText, staticNumber } from '../util/ast.js';
 
 /** Option names that configure retrying. */

@@ -1,0 +1,210 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import type { Guardrail } from '../define-detector.js';
+import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, ownerOfObject, propertyNameText, staticNumber } from './ast.js';
+
+// The timeout inventory, shared by removed-timeout (compared before/after), new-call-without-timeout (a new
+// call in a function with a deadline of its own is covered) and removed-retry (test-runner configs).
+
+/** Option and property names that hold a timeout (got's `timeout: { request }` is walked into). */
+const TIMEOUT_NAME = /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout)$/i;
+/** How long idle resources live (pool clients, kept-alive sockets, cache entries): housekeeping, not a deadline on a call. */
+const IDLE_LIFETIME_NAME = /^(idleTimeout(Millis|Ms)?|keepAliveTimeout|keepAliveMaxTimeout|keepAliveTimeoutThreshold|cacheTimeout|sessionTimeout|ttl)$/i;
+/** Timeouts of interface elements (a toast that hides itself, a debounced input): nothing waits on them. */
+const UI_OWNER = /toast|snackbar|notif|tooltip|popover|modal|banner|debounce|throttle|animat|transition|setState|alert/i;
+/** Retry libraries call their backoff delays minTimeout/maxTimeout: a pause between attempts, not a deadline. */
+const BACKOFF_DELAY_NAME = /^(min|max)Timeout$/i;
+/** Functions whose job is to bound the time of a promise. */
+const TIMEOUT_CALL = /^(withTimeout|pTimeout|promiseTimeout|timeoutPromise|timeoutAfter|raceTimeout|withDeadline|timeout|setTimeoutPromise|abortAfter)$/i;
+/** Functions that arm a named deadline on something in flight: addTimeout(ms, handler, 'read'), armDeadline(…). */
+const ARM_DEADLINE_CALL = /^(add|arm|start|schedule|install|register|apply|attach|enforce|create)[A-Za-z]*(Timeout|Deadline)$/;
+/** A timer callback that ends the operation rather than scheduling work. */
+const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|timeout/i;
+
+/** Configuration of test runners (karma, jest, playwright, …): their timeouts bound a test run, not production calls. */
+export const TEST_RUNNER_CONFIG = /(^|\/)(karma|jest|vitest|vite|playwright|cypress|mocha|wdio|protractor|ava)\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$|(^|\/)\.mocharc\.[cm]?js$/;
+
+/** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
+const DEADLINE = 'deadline';
+
+
+/** The timeouts, deadlines and time budgets of one unit. */
+export function timeoutsOf(unit: Unit): Guardrail[] {
+  if (TEST_RUNNER_CONFIG.test(unit.file)) return [];
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  const push = (kind: string, anchor: string, node: ts.Node, label: string, strength?: number): void => {
+    found.push({ category: 'timeout', kind, anchor, node, label, ...(strength !== undefined ? { strength, stronger: 'lower' as const } : {}) });
+  };
+  /** A timeout option of an object configuring `owner`, reported on `at` (the property, or the spread bringing it). */
+  const optionTimeout = (node: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, owner: string, at: ts.Node): void => {
+    const name = propertyNameText(node.name, sf);
+    if (!TIMEOUT_NAME.test(name) || IDLE_LIFETIME_NAME.test(name) || UI_OWNER.test(owner)) return;
+    if (BACKOFF_DELAY_NAME.test(name) && /retry|backoff/i.test(owner)) return;
+    const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
+    if (value && ts.isObjectLiteralExpression(value)) {
+      // got's { lookup, connect, response, request }: one guardrail whose phases are its members, bounded
+      // overall by `request` when it is set (else by its longest phase).
+      const phases = new Map<string, number | undefined>();
+      for (const inner of value.properties) {
+        if (!ts.isPropertyAssignment(inner) || isDisabled(inner.initializer)) continue;
+        phases.set(propertyNameText(inner.name, sf), timeoutStrength(inner.initializer, sf));
+      }
+      if (!phases.size) return;
+      const known = [...phases.values()].filter((v): v is number => v !== undefined);
+      const overall = phases.has('request') ? phases.get('request') : known.length === phases.size ? Math.max(...known) : undefined;
+      found.push({
+        category: 'timeout', kind: 'option', anchor: `${name} option of ${owner}`, node: at, label: `a ${name} (${[...phases.keys()].join(', ')}) on ${owner}`,
+        members: [...phases.keys()], ...(overall !== undefined ? { strength: overall, stronger: 'lower' as const } : {}),
+      });
+      return;
+    }
+    if (value && isDisabled(value)) return;
+    push('option', `${name} option of ${owner}`, at, `a ${name} option on ${owner}`, value ? timeoutStrength(value, sf) : undefined);
+  };
+  const races: ts.CallExpression[] = [];
+  const rejectingTimers: { node: ts.CallExpression; ms: number | undefined }[] = [];
+
+  forEachNodeOfUnit(unit, (node) => {
+    // { timeout: 5000 } / { timeout: { request: 10_000 } } / { connectionTimeoutMillis: 2000 }
+    if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
+      optionTimeout(node, ownerOfObject(node.parent, sf), node);
+      return;
+    }
+    // { ...SHARED_DEFAULTS, baseURL }: the options a spread constant brings count as this object's own, so
+    // that moving `timeout` into shared defaults keeps it where it applies.
+    if (ts.isSpreadAssignment(node) && ts.isObjectLiteralExpression(node.parent)) {
+      const source = spreadSource(node, sf);
+      if (!source) return;
+      const owner = ownerOfObject(node.parent, sf);
+      for (const p of source.properties) if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) optionTimeout(p, owner, node);
+      return;
+    }
+    // client.timeout = 5000; server.requestTimeout = 30_000; xhr.ontimeout = () => reject(…)
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && TIMEOUT_NAME.test(node.left.name.text)) {
+      if (isDisabled(node.right)) return;
+      push('assignment', `${anchorText(node.left, sf)} assignment`, node, `${anchorText(node.left, sf)} = …`, timeoutStrength(node.right, sf));
+      return;
+    }
+    if (!ts.isCallExpression(node)) return;
+    const name = calleeSimpleName(node.expression);
+    const callee = calleeText(node.expression, sf);
+    if (!name) return;
+    // AbortSignal.timeout(5000), AbortSignal.any([..., AbortSignal.timeout(n)])
+    if (name === 'timeout' && /(^|\.)AbortSignal\.timeout$/.test(callee)) {
+      push(DEADLINE, 'AbortSignal.timeout', node, 'an AbortSignal.timeout deadline', timeoutStrength(node.arguments[0], sf));
+      return;
+    }
+    // setTimeout(() => controller.abort(), n) / setTimeout(() => reject(new Error('timeout')), n)
+    if (name === 'setTimeout' && isGlobalTimer(node.expression) && node.arguments.length >= 2) {
+      const callback = node.arguments[0]!;
+      const text = callback.getText(sf);
+      if (!ENDS_OPERATION.test(text)) return;
+      const ms = timeoutStrength(node.arguments[1], sf);
+      if (/\.abort\(|\.destroy\(/.test(text)) push(DEADLINE, 'timer that aborts the operation', node, 'a timer that aborts the operation', ms);
+      else rejectingTimers.push({ node, ms });
+      return;
+    }
+    // Promise.race([work, timeoutPromise])
+    if (callee === 'Promise.race' && node.arguments[0]) {
+      races.push(node);
+      return;
+    }
+    // req.setTimeout(5000, …), query.timeout(1000), socket.setTimeout(…)
+    if ((name === 'setTimeout' || name === 'timeout') && ts.isPropertyAccessExpression(node.expression) && node.arguments.length >= 1) {
+      const receiver = anchorText(node.expression.expression, sf, 40);
+      push('method', `.${name}() on ${receiver}`, node, `a .${name}() deadline on ${receiver}`, timeoutStrength(node.arguments[0], sf));
+      return;
+    }
+    // pTimeout(promise, 5000), withTimeout(fn, ms)
+    if (TIMEOUT_CALL.test(name)) {
+      push(DEADLINE, `${name}()`, node, `a ${name}() deadline`, firstDuration(node.arguments, sf));
+      return;
+    }
+    // addTimeout(delays.read, onTimeout, 'read'), armDeadline(limits.idle, 'idle'): one deadline per named phase.
+    if (ARM_DEADLINE_CALL.test(name)) {
+      const phase = node.arguments.find((a) => ts.isStringLiteralLike(a)) as ts.StringLiteralLike | undefined;
+      const what = phase ? `${name}('${phase.text}')` : `${name}()`;
+      // The phase is part of the kind: another phase's deadline in a helper is not this one moved there.
+      push(phase ? `armed ${phase.text}` : 'armed', what, node, `a deadline armed by ${what}`, firstDuration(node.arguments, sf));
+    }
+  });
+
+  // A race is a deadline when one of its racers is a timer: a rejecting setTimeout in the unit, or a
+  // sleep/timeout helper among the racers. The rejecting timer and the race are one guardrail.
+  for (const race of races) {
+    const racers = race.arguments[0]!.getText(sf);
+    const timer = rejectingTimers.shift();
+    if (!timer && !/timeout|setTimeout|sleep|delay|deadline|timer/i.test(racers)) continue;
+    const ms = timer?.ms ?? durationInside(race.arguments[0]!, sf);
+    push(DEADLINE, 'Promise.race against a timer', race, 'a Promise.race against a timer', ms);
+  }
+  for (const timer of rejectingTimers) push(DEADLINE, 'timer that rejects the operation', timer.node, 'a timer that rejects the operation', timer.ms);
+
+  // Hand-written deadlines: `if (Date.now() - start > timeout) throw …`, `elapsed >= deadline`.
+  forEachNodeOfUnit(unit, (node) => {
+    if (!ts.isIfStatement(node) || !ts.isBinaryExpression(node.expression)) return;
+    const op = node.expression.operatorToken.kind;
+    if (op !== ts.SyntaxKind.GreaterThanToken && op !== ts.SyntaxKind.GreaterThanEqualsToken && op !== ts.SyntaxKind.LessThanToken && op !== ts.SyntaxKind.LessThanEqualsToken) return;
+    const names = [...identifiersIn(node.expression)];
+    if (names.some((n) => /timeout|deadline/i.test(n)) && names.some((n) => /now|elapsed|start|time|Date/i.test(n))) {
+      push('elapsed-check', `deadline check ${names.filter((n) => /timeout|deadline/i.test(n)).sort().join(',')}`, node, 'an elapsed-time check against a deadline');
+    }
+  });
+  return found;
+}
+
+/** `setTimeout(…)`, `globalThis.setTimeout(…)`, `window.setTimeout(…)`: the timer, not a request's method. */
+function isGlobalTimer(expression: ts.Expression): boolean {
+  if (ts.isIdentifier(expression)) return true;
+  return ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression) && /^(globalThis|window|global|self|timers)$/.test(expression.expression.text);
+}
+
+function firstDuration(args: readonly ts.Expression[], sf: ts.SourceFile): number | undefined {
+  for (const arg of args) {
+    const ms = timeoutStrength(arg, sf);
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
+}
+
+/** The first duration passed to a call among the racers: sleep(5000), timeout(5_000). */
+function durationInside(node: ts.Node, sf: ts.SourceFile): number | undefined {
+  let found: number | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isCallExpression(n) && /timeout|sleep|delay|deadline|timer/i.test(calleeSimpleName(n.expression) ?? '')) found = firstDuration(n.arguments, sf);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/** The timeout in ms; 0, false and Infinity mean "no timeout" (axios, got, undici all read 0 that way). */
+function timeoutStrength(expression: ts.Expression | undefined, sf: ts.SourceFile): number | undefined {
+  if (!expression) return undefined;
+  if (isDisabled(expression)) return Number.POSITIVE_INFINITY;
+  const value = staticNumber(expression, sf);
+  if (value === undefined) return undefined;
+  return value <= 0 ? Number.POSITIVE_INFINITY : value;
+}
+
+function isDisabled(expression: ts.Expression): boolean {
+  return expression.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(expression) && (expression.text === 'Infinity' || expression.text === 'undefined')) || expression.kind === ts.SyntaxKind.NullKeyword;
+}
+
+/** The object literal a spread brings in when it is a constant of the same file: `...DEFAULTS`. */
+export function spreadSource(spread: ts.SpreadAssignment, sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
+  if (!ts.isIdentifier(spread.expression)) return undefined;
+  const name = spread.expression.text;
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const d of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
+      let value: ts.Expression = d.initializer;
+      while (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+      return ts.isObjectLiteralExpression(value) ? value : undefined;
+    }
+  }
+  return undefined;
+}
