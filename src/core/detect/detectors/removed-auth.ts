@@ -66,7 +66,7 @@ export default defineDetector({
       catches:
         'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
       ignores:
-        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
+        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A client handling another service's 401/403 (`if (!response.ok)`) is not a check on our caller. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
       example: {
         file: 'src/documents.ts',
         before:
@@ -297,6 +297,8 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
   const condition = node.expression.getText(sf);
   const consequence = node.thenStatement.getText(sf);
   const denies = DENIAL.test(consequence);
+  // `if (!response.ok) { if (response.status === 401) … }`: another service refused us; not a check on our caller.
+  if (/\b\w*(response|resp|res|result|reply)\.(ok|status|statusCode)\b/i.test(condition) && !AUTHZ_CONDITION.test(condition)) return undefined;
   if (/signature|\bsig\b|hmac|digest/i.test(condition) && /!==?|timingSafeEqual|!\s*\w*verif/i.test(condition)) return 'signature';
   if (ownershipComparison(node.expression, sf)) return 'policy';
   if (AUTHZ_CONDITION.test(condition)) return /\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission|\bscopes?\b/i.test(condition) && !/\b(can|cannot)\(|authorize|polic|abilit/i.test(condition) ? 'role' : 'policy';

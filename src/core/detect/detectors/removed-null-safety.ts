@@ -28,7 +28,7 @@ export default defineDetector({
       catches:
         'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`), an early return or throw for a missing value dropped (`if (!order) return;`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
-        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper), a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
+        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
         file: 'src/profile.ts',
         before: 'export function displayName(user?: User): string {\n  return user?.profile?.nickname ?? user?.email ?? "anonymous";\n}\n',
@@ -175,6 +175,8 @@ function firstUse(unit: Unit, key: string): ts.Expression | undefined {
     const parent = node.parent;
     if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;
     if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    // Handed to a function that is not known to throw on it: the callee may well supply the default now.
+    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node && !ts.isNewExpression(parent) && !THROWS_ON_MISSING.test(parent.expression.getText(sf))) return;
     if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) || ts.isPropertyAssignment(parent)) && parent.name === node) return;
     if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return;
     found = node;
@@ -223,7 +225,7 @@ function inCondition(node: ts.Node): boolean {
 /** `this.user?.profile!` → user.profile: `this.`, `?.`, `!` and whitespace do not change what is read. */
 function normalize(expression: ts.Expression, sf: ts.SourceFile): string | undefined {
   let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
   if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e))) return undefined;
   if (ts.isIdentifier(e) && (e.text === 'undefined' || e.text === 'window' || e.text === 'globalThis')) return undefined;
   const text = e.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!(?=[.[)]|$)/g, '').replace(/^this\./, '').replace(/\.\[/g, '[').replace(/\.\(/g, '(');
