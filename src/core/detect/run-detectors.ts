@@ -194,7 +194,8 @@ function runDetector(detector: Detector, severity: Severity, analyzed: Analyzed,
       const after = pair.head ? inventory(pair.head) : [];
       const { matched, unmatchedBefore, unmatchedAfter } = matchGuardrails(before, after);
       for (const [b, a] of matched) {
-        const weakened = detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a);
+        // Amounts of different shapes (a retry count and a backoff factor) are not comparable.
+        const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a));
         if (weakened) {
           emit({
             messageId: 'weakened', severity: weakenedSeverity, side: 'head', unit: pair.head!, node: a.node, pair, anchor: b.anchor,
