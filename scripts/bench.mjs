@@ -421,14 +421,7 @@ function benchAnalyze() {
       const dir = checkout(gitDir, head);
       try {
         const run = measure(nodeBin, [cli, 'analyze', '--repo', dir, '--base', base, '--head', head, '--format', 'json', '--fail-on', 'none'], {}, RUNS, 1);
-        let stats = '';
-        try {
-          const report = JSON.parse(run.stdout);
-          stats = `${report.stats.filesChanged} files changed, ${report.findings.length} findings, ${report.tests.affected.length} affected tests`;
-        } catch {
-          stats = `exit ${run.status}: ${run.stderr.trim().split('\n').pop()}`;
-        }
-        rows.push({ tool: `analyze, largest corpus PR ${c.id} (${largest.lines} changed lines)`, ms: run.ms, rssMiB: run.rssMiB, note: stats });
+        rows.push({ tool: `analyze, largest corpus PR ${c.id} (${largest.lines} changed lines)`, ms: run.ms, rssMiB: run.rssMiB, note: summarizeAnalyze(run) });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -445,14 +438,7 @@ function benchAnalyze() {
     }
     execFileSync('git', ['commit', '-qam', 'change 200 files'], { cwd: dir, env });
     const run = measure(nodeBin, [cli, 'analyze', '--repo', dir, '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json', '--fail-on', 'none'], {}, RUNS, 1);
-    let stats = '';
-    try {
-      const report = JSON.parse(run.stdout);
-      stats = `${report.stats.filesChanged} files changed, ${report.findings.length} findings, ${report.tests.affected.length} affected tests`;
-    } catch {
-      stats = `exit ${run.status}: ${run.stderr.trim().split('\n').pop()}`;
-    }
-    rows.push({ tool: 'analyze, generated PR of 200 changed files (4k-file repo)', ms: run.ms, rssMiB: run.rssMiB, note: stats });
+    rows.push({ tool: 'analyze, generated PR of 200 changed files (4k-file repo)', ms: run.ms, rssMiB: run.rssMiB, note: summarizeAnalyze(run) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -479,3 +465,13 @@ if (!has('--no-generated')) benchGenerated(runPeers);
 if (!has('--no-analyze')) benchAnalyze();
 const jsonOut = flag('--json');
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 1));
+
+/** One line about an `analyze --format json` run: what it found, or why it failed. */
+function summarizeAnalyze(run) {
+  try {
+    const report = JSON.parse(run.stdout);
+    return `${report.stats.filesChanged} files changed, ${report.findings.length} findings, ${report.tests.affected.length} affected tests`;
+  } catch {
+    return `exit ${run.status}: ${run.stderr.trim().split('\n').pop()}`;
+  }
+}
