@@ -134,7 +134,7 @@ describe('test command', () => {
   const context = {
     paths: new Set(['package.json', 'vitest.config.ts', 'src/a.test.ts', "src/it's.test.ts"]),
     configs: new Map([['package.json', '{"name":"x"}']]),
-    sources: new Map<string, string>(),
+    importsOf: (): string[] | undefined => undefined,
   };
 
   it('uses the runner the repository configures and quotes odd paths', () => {
@@ -159,7 +159,7 @@ describe('test file recognition', () => {
   it('follows the common conventions and leaves helpers out', () => {
     const isTest = createTestMatcher([], new Map());
     const tests = ['src/a.test.ts', 'src/b.spec.tsx', 'lib/c-test.mjs', 'src/__tests__/d.ts', 'test/e.js', 'packages/x/tests/f.ts', 'test.js'];
-    const notTests = ['src/latest.ts', 'test/helpers/server.js', 'test/fixtures/app.test.ts', 'src/__tests__/__fixtures__/x.ts', 'src/test-utils.ts', 'src/a.test.d.ts', 'test/setup.ts', 'README.md'];
+    const notTests = ['src/latest.ts', 'test/helpers/server.js', 'test/fixtures/app.test.ts', 'src/__tests__/__fixtures__/x.ts', 'src/test-utils.ts', 'src/a.test.d.ts', 'test/setup.ts', 'README.md', 'src/providers/base-specs.tsx', 'src/__tests__/joiner/helpers.ts'];
     expect(tests.filter(isTest)).toEqual(tests);
     expect(notTests.filter(isTest)).toEqual([]);
   });

@@ -9,9 +9,12 @@ import { basename, dirname, isSourcePath } from './paths.js';
  */
 
 // *.test.ts, *.spec.js, foo-test.mjs, foo_test.js, test.js (ava, node:test); __tests__/ is handled below.
-const NAME_RE = /(?:[.\-_](?:test|spec)s?|^test)\.[cm]?[jt]sx?$/;
+// Singular only: base-specs.tsx or api-tests.ts name what they hold, not a runner's convention.
+const NAME_RE = /(?:[.\-_](?:test|spec)|^test)\.[cm]?[jt]sx?$/;
 // Folders that hold helpers and data beside tests rather than tests.
 const HELPER_DIR_RE = /(?:^|\/)(?:fixtures?|__fixtures__|__mocks__|mocks?|helpers?|utils?|support|setup|__snapshots__|data|stubs?)\//;
+// Files beside tests in __tests__/ that tests import rather than tests (jest would run them and fail).
+const HELPER_FILE_RE = /^(?:_|(?:helpers?|utils?|fixtures?|mocks?|factory|factories|setup)\.)/;
 
 /** A predicate over repo paths that says whether a file is a test file. */
 export type TestMatcher = (path: string) => boolean;
@@ -55,7 +58,7 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
     if (configured?.(path)) return true;
     if (regexes.some((regex) => regex.test(path))) return true;
     if (NAME_RE.test(basename(path))) return !/(?:^|\/)(?:fixtures?|__fixtures__)\//.test(path);
-    if (path.includes('__tests__/')) return !HELPER_DIR_RE.test(path.slice(path.indexOf('__tests__/') + 10));
+    if (path.includes('__tests__/')) return !HELPER_DIR_RE.test(path.slice(path.indexOf('__tests__/') + 10)) && !HELPER_FILE_RE.test(basename(path));
     // mocha's and node:test's default: files in a top-level test/ folder of a package.
     const testDir = /(?:^|\/)tests?\/(.*)$/.exec(path);
     return testDir !== null && !HELPER_DIR_RE.test(testDir[1]!) && !/(?:^|\/)(?:_|index\.|setup|global|config|vitest\.|jest\.)/.test(basename(path));
