@@ -245,7 +245,7 @@ function benchRepo(name, spec, runPeers) {
   const rows = [];
   const ours = measure(nodeBin, [join(WORK, 'gg-affected.mjs'), gitDir, head, ...changed]);
   const oursOut = JSON.parse(ours.stdout.trim().split('\n').pop());
-  rows.push({ tool: 'guardrail-gate (graph + affected tests)', ms: ours.ms, rssMiB: ours.rssMiB, tests: oursOut.affected.length, note: `${oursOut.files} files, ${oursOut.edges} edges; read+extract ${oursOut.phases.readAndExtractMs} / resolve ${oursOut.phases.resolveMs} / impact ${oursOut.phases.impactMs} ms` });
+  rows.push({ tool: 'guardrail-gate (graph + affected tests)', ms: ours.ms, rssMiB: ours.rssMiB, tests: oursOut.affected.length, note: `${oursOut.files} files, ${oursOut.edges} edges; graph ${oursOut.phases.graphMs} / affected tests ${oursOut.phases.impactMs} ms` });
   const repoResult = { repo: name, head, sourceFiles: sourceCount, change: { sha: change.sha, subject: change.subject, files: changed }, rows, ours: oursOut.affected };
   results.push(repoResult);
   if (!runPeers) return printRows(name, rows);

@@ -1,19 +1,19 @@
-import { readHeadTree, type HeadTree } from '../adapters/fs/head-tree.js';
+import type { HeadTree } from '../adapters/fs/head-tree.js';
 import { readSignalFiles } from '../adapters/fs/signal-files.js';
 import { blameLines, changedHeadLines, commitMessages, isShallowRepository, recentCommits } from '../adapters/git/history.js';
 import type { GitReader, Logger } from '../adapters/ports.js';
 import type { Config } from '../core/config/config.js';
 import { changedHeadSources, computeTestImpact, filesReachedByDeletedTest, findWeakenedTests } from '../core/impact/affected.js';
 import { parseCoverage, v8LineCounts } from '../core/impact/coverage.js';
-import { buildImportGraph, type ImportGraph } from '../core/impact/graph.js';
+import type { ImportGraph } from '../core/impact/graph.js';
 import { mapRecords, matchHotspots, parseHotspots, type HotspotRecord } from '../core/impact/hotspots.js';
-import { extractImports, initImportLexer, type ExtractedImports } from '../core/impact/imports.js';
 import { ProductionPathMapper } from '../core/impact/prod-paths.js';
 import { testCommand } from '../core/impact/runner.js';
 import { classifyCommitMessage, scarCandidates, strongestScar } from '../core/impact/scars.js';
 import { createTestMatcher, type TestMatcher } from '../core/impact/tests.js';
 import { emptyImpact, type ChangedFile, type ChangedUnit, type ImpactInput, type Scar } from '../core/model.js';
 import type { DetectResult } from '../core/types.js';
+import { readHeadGraph } from './head-graph.js';
 
 /** What the impact stage needs to know about the run. */
 export interface ImpactRequest {
@@ -50,10 +50,9 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   let tree: HeadTree | undefined;
   let graph: ImportGraph | undefined;
   try {
-    await initImportLexer();
-    const extracted = new Map<string, ExtractedImports>();
-    tree = await readHeadTree(request.repoDir, request.head, { onSource: (path, text) => extracted.set(path, extractImports(text, path)) });
-    graph = buildImportGraph({ ...tree, extracted });
+    const read = await readHeadGraph(request.repoDir, request.head);
+    tree = read.tree;
+    graph = read.graph;
     const { stats } = graph;
     logger.info(`import graph: ${stats.files} files, ${stats.edges} edges, ${stats.fallbackFiles} read by the JSX fallback, ${Math.round(performance.now() - started)} ms`);
     if (tree.missing.length) impact.notes.push(`import graph: ${tree.missing.length} source files were not read (absent from the clone or over 1 MB), e.g. ${tree.missing[0]}`);
@@ -71,7 +70,7 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   for (const error of [...hotspotInput.errors, ...coverageInput.errors]) impact.notes.push(`could not read ${error}`);
   const mapper = new ProductionPathMapper(tree?.paths ?? request.files.map((file) => file.path));
 
-  const coverage = await gatherCoverage(request, coverageInput.files, mapper, tree, impact);
+  const coverage = await gatherCoverage(request, coverageInput.files, mapper, impact);
 
   if (tree && graph) {
     const isTest = memoize(createTestMatcher(request.config.tests.patterns, tree.configs));
@@ -88,7 +87,7 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
     impact.blastRadius = tests.blastRadius;
     impact.weakenedTests = findWeakenedTests(request.files, isTest);
     linkDeletedTests(request.files, impact, graph, isTest);
-    const command = testCommand(impact.affectedTests, { paths: tree.paths, configs: tree.configs, sources: tree.sources }, request.config.tests.command);
+    const command = testCommand(impact.affectedTests, { paths: tree.paths, configs: tree.configs, importsOf: (path) => graph?.specifiersOf(path) }, request.config.tests.command);
     if (command) impact.testCommand = command;
     if (changedSources.length && impact.affectedTests.length === 0) impact.notes.push('tests: no test file imports the changed code, directly or through other modules');
   }
@@ -133,7 +132,6 @@ async function gatherCoverage(
   request: ImpactRequest,
   inputs: { name: string; text: string }[],
   mapper: ProductionPathMapper,
-  tree: HeadTree | undefined,
   impact: ImpactInput,
 ): Promise<CoverageByFile | undefined> {
   if (inputs.length === 0) return undefined;
@@ -156,7 +154,8 @@ async function gatherCoverage(
       }
       let lines = file.lines;
       if (!lines && file.v8) {
-        const text = headText.get(repoPath) ?? tree?.sources.get(repoPath);
+        // Only changed files matter to coverage's questions, and their head text is at hand.
+        const text = headText.get(repoPath);
         if (text === undefined) continue;
         lines = v8LineCounts(file.v8, text);
       }

@@ -1,5 +1,5 @@
 import { extractImports, type ExtractedImports } from './imports.js';
-import { ModuleResolver, type ResolverTree } from './resolver.js';
+import { ModuleResolver } from './resolver.js';
 
 /**
  * The import graph of the whole head tree: who loads whom at run time. Built from file contents only;
@@ -9,11 +9,14 @@ import { ModuleResolver, type ResolverTree } from './resolver.js';
 export interface GraphInput {
   /** Every path of the head tree. */
   paths: ReadonlySet<string>;
-  /** Text of every source file to put in the graph (repo path -> text). */
-  sources: ReadonlyMap<string, string>;
+  /** Text of source files to put in the graph (repo path -> text), unless `extracted` has them already. */
+  sources?: ReadonlyMap<string, string>;
   /** Text of package.json / tsconfig / jsconfig / pnpm-workspace.yaml files. */
   configs: ReadonlyMap<string, string>;
-  /** Imports already extracted (while the files streamed in); files absent here are extracted now. */
+  /**
+   * Imports already extracted (while the files streamed in, whose texts need not be kept): these files
+   * are in the graph too.
+   */
   extracted?: ReadonlyMap<string, ExtractedImports>;
 }
 
@@ -38,11 +41,13 @@ export class ImportGraph {
   readonly dependents: Map<string, string[]>;
   readonly stats: GraphStats;
   readonly resolver: ModuleResolver;
+  private readonly extracted: ReadonlyMap<string, ExtractedImports>;
 
-  constructor(dependencies: Map<string, string[]>, stats: GraphStats, resolver: ModuleResolver) {
+  constructor(dependencies: Map<string, string[]>, stats: GraphStats, resolver: ModuleResolver, extracted: ReadonlyMap<string, ExtractedImports>) {
     this.dependencies = dependencies;
     this.stats = stats;
     this.resolver = resolver;
+    this.extracted = extracted;
     this.dependents = new Map();
     for (const [from, targets] of dependencies) {
       for (const to of targets) {
@@ -51,6 +56,11 @@ export class ImportGraph {
         else this.dependents.set(to, [from]);
       }
     }
+  }
+
+  /** The run-time specifiers a file of the graph imports, as written ('vitest', './db'). */
+  specifiersOf(path: string): readonly string[] | undefined {
+    return this.extracted.get(path)?.specifiers;
   }
 
   /** Every file that reaches one of `roots` through imports (the roots themselves included). */
@@ -82,61 +92,92 @@ function walk(roots: Iterable<string>, edges: Map<string, string[]>): Set<string
 
 /** Builds the graph. `initImportLexer()` must have resolved first. */
 export function buildImportGraph(input: GraphInput): ImportGraph {
-  const tree: ResolverTree = { paths: input.paths, configText: (path) => input.configs.get(path) };
-  const resolver = new ModuleResolver(tree);
-  const dependencies = new Map<string, string[]>();
-  const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0, typeOnlyImports: 0 };
-  const extracted = new Map<string, ExtractedImports>();
-  for (const [path, text] of input.sources) extracted.set(path, input.extracted?.get(path) ?? extractImports(text, path));
-  const typeExportSets = new Map<string, Set<string>>();
-  const typeExportsOf = (file: string): Set<string> | undefined => {
-    let set = typeExportSets.get(file);
-    if (!set) {
-      const names = extracted.get(file)?.typeExports;
-      if (!names?.length) return undefined;
-      set = new Set(names);
-      typeExportSets.set(file, set);
-    }
-    return set;
-  };
-  const resolvedOf = new Map<string, (string | undefined)[]>();
-  for (const [path, { specifiers }] of extracted) resolvedOf.set(path, specifiers.map((specifier) => resolver.resolve(specifier, path)));
-  const typeOnly = typeOnlyModules(extracted, resolvedOf);
-  for (const [path, { specifiers, kinds, names, fallback }] of extracted) {
-    stats.files++;
-    if (fallback) stats.fallbackFiles++;
-    const targets = new Set<string>();
-    const resolvedList = resolvedOf.get(path)!;
-    for (let i = 0; i < specifiers.length; i++) {
-      const specifier = specifiers[i]!;
-      const resolved = resolvedList[i];
-      if (resolved !== undefined) {
-        if (kinds[i] === 'named' && isElided(names[i], resolved)) {
-          stats.typeOnlyImports++;
-          continue;
-        }
-        if (resolved !== path) targets.add(resolved);
-      } else if (specifier.startsWith('.')) {
-        stats.unresolvedRelative++;
-      } else {
-        stats.external++;
-      }
-    }
-    stats.edges += targets.size;
-    dependencies.set(path, [...targets]);
-  }
-  return new ImportGraph(dependencies, stats, resolver);
+  const builder = new ImportGraphBuilder();
+  for (const [path, entry] of input.extracted ?? []) builder.add(path, entry);
+  for (const [path, text] of input.sources ?? []) if (!input.extracted?.has(path)) builder.add(path, extractImports(text, path));
+  builder.setTree(input);
+  return builder.finish();
+}
 
-  /**
-   * Whether the compiler drops this import: it binds only names the target exports as types (or
-   * nothing but inline `type` entries), or the target exports nothing but types.
-   */
-  function isElided(bound: string[] | undefined, target: string): boolean {
-    if (typeOnly.has(target)) return true;
-    if (bound === undefined) return false;
-    if (bound.length === 0) return true;
-    const types = typeExportsOf(target);
-    return types !== undefined && bound.every((name) => types.has(name));
+/**
+ * Builds the graph while the files are still arriving: `add` each file's extracted imports as it is read,
+ * `setTree` once every path and config is known (their specifiers are resolved from then on, as they
+ * come, instead of all at the end), and `finish` after the last file.
+ */
+export class ImportGraphBuilder {
+  private readonly extracted = new Map<string, ExtractedImports>();
+  private readonly resolvedOf = new Map<string, (string | undefined)[]>();
+  private resolver: ModuleResolver | undefined;
+
+  add(path: string, entry: ExtractedImports): void {
+    this.extracted.set(path, entry);
+    if (this.resolver) this.resolvedOf.set(path, this.resolveAll(path, entry));
+  }
+
+  /** Sets up resolution over the whole tree; files added so far are resolved now. Call once. */
+  setTree(tree: { paths: ReadonlySet<string>; configs: ReadonlyMap<string, string> }): void {
+    if (this.resolver) throw new Error('ImportGraphBuilder.setTree called twice');
+    this.resolver = new ModuleResolver({ paths: tree.paths, configText: (path) => tree.configs.get(path) });
+    for (const [path, entry] of this.extracted) this.resolvedOf.set(path, this.resolveAll(path, entry));
+  }
+
+  finish(): ImportGraph {
+    const resolver = this.resolver;
+    if (!resolver) throw new Error('ImportGraphBuilder.finish called before setTree');
+    const { extracted, resolvedOf } = this;
+    const dependencies = new Map<string, string[]>();
+    const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0, typeOnlyImports: 0 };
+    const typeExportSets = new Map<string, Set<string>>();
+    const typeExportsOf = (file: string): Set<string> | undefined => {
+      let set = typeExportSets.get(file);
+      if (!set) {
+        const names = extracted.get(file)?.typeExports;
+        if (!names?.length) return undefined;
+        set = new Set(names);
+        typeExportSets.set(file, set);
+      }
+      return set;
+    };
+    const typeOnly = typeOnlyModules(extracted, resolvedOf);
+    // Whether the compiler drops an import: it binds only names the target exports as types (or nothing
+    // but inline `type` entries), or the target exports nothing but types.
+    const isElided = (bound: string[] | undefined, target: string): boolean => {
+      if (typeOnly.has(target)) return true;
+      if (bound === undefined) return false;
+      if (bound.length === 0) return true;
+      const types = typeExportsOf(target);
+      return types !== undefined && bound.every((name) => types.has(name));
+    };
+    // Sorted, so the graph (and every list drawn from it) does not depend on the order files arrived in.
+    for (const path of [...extracted.keys()].sort()) {
+      const { specifiers, kinds, names, fallback } = extracted.get(path)!;
+      stats.files++;
+      if (fallback) stats.fallbackFiles++;
+      const targets = new Set<string>();
+      const resolvedList = resolvedOf.get(path)!;
+      for (let i = 0; i < specifiers.length; i++) {
+        const specifier = specifiers[i]!;
+        const resolved = resolvedList[i];
+        if (resolved !== undefined) {
+          if (kinds[i] === 'named' && isElided(names[i], resolved)) {
+            stats.typeOnlyImports++;
+            continue;
+          }
+          if (resolved !== path) targets.add(resolved);
+        } else if (specifier.startsWith('.')) {
+          stats.unresolvedRelative++;
+        } else {
+          stats.external++;
+        }
+      }
+      stats.edges += targets.size;
+      dependencies.set(path, [...targets]);
+    }
+    return new ImportGraph(dependencies, stats, resolver, extracted);
+  }
+
+  private resolveAll(path: string, entry: ExtractedImports): (string | undefined)[] {
+    return this.resolver!.resolveAll(entry.specifiers, path);
   }
 }
 

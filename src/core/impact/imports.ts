@@ -37,6 +37,15 @@ export interface ExtractedImports {
 
 let ready: Promise<void> | undefined;
 
+/**
+ * A copy of a short string cut from a file's text that does not keep the text alive. V8 represents a
+ * slice as a view into its parent, so without this every specifier would pin its whole source file in
+ * memory until the graph is dropped (27 MB on a 7k-file tree, promoted and copied by every collection).
+ */
+function detach(value: string): string {
+  return (' ' + value).slice(1);
+}
+
 /** es-module-lexer is WebAssembly: it must be initialised once before the first extraction. */
 export function initImportLexer(): Promise<void> {
   ready ??= init();
@@ -79,13 +88,13 @@ export function extractImports(text: string, path: string): ExtractedImports {
           kinds.push(kind);
           names.push(kind === 'named' ? boundNames(head) : undefined);
         }
-        specifiers.push(entry.specifier);
+        specifiers.push(detach(entry.specifier));
       }
       const own = exports.filter((entry) => entry.type !== 'reexport-all');
       typeOnlyModule = (own.length > 0 || kinds.includes('star')) && own.every((entry) => entry.typeOnly);
       const valueExports = new Set<string>();
       for (const entry of exports) if (!entry.typeOnly && 'name' in entry) valueExports.add(entry.name);
-      for (const entry of exports) if (entry.typeOnly && 'name' in entry && !valueExports.has(entry.name)) typeExports.push(entry.name);
+      for (const entry of exports) if (entry.typeOnly && 'name' in entry && !valueExports.has(entry.name)) typeExports.push(detach(entry.name));
       lexed = true;
     } catch {
       specifiers.length = 0;
@@ -102,7 +111,7 @@ export function extractImports(text: string, path: string): ExtractedImports {
   }
   if (text.includes('require')) {
     for (const match of text.matchAll(REQUIRE_RE)) {
-      specifiers.push(match[2]!);
+      specifiers.push(detach(match[2]!));
       kinds.push('require');
       names.push(undefined);
     }
@@ -126,7 +135,7 @@ function boundNames(head: string): string[] | undefined {
     for (const part of inner.split(',')) {
       const item = part.trim();
       if (!item || /^type\s/.test(item)) continue;
-      bound.push(item.split(/\s+as\s+/)[0]!.trim().replace(/^['"]|['"]$/g, ''));
+      bound.push(detach(item.split(/\s+as\s+/)[0]!.trim().replace(/^['"]|['"]$/g, '')));
     }
   }
   return bound;
@@ -143,11 +152,11 @@ function scanStatic(text: string, out: string[], kinds: ImportKind[]): void {
   if (text.includes('import') || text.includes('export')) {
     for (const match of text.matchAll(STATIC_RE)) {
       if (match[2] !== undefined) continue; // import type / export type
-      out.push(match[4]!);
+      out.push(detach(match[4]!));
       kinds.push(staticKind(match[0].replace(/^[^ie]*/, '').slice(0, -(match[4]!.length + 1))));
     }
     for (const match of text.matchAll(DYNAMIC_RE)) {
-      out.push(match[2]!);
+      out.push(detach(match[2]!));
       kinds.push('dynamic');
     }
   }

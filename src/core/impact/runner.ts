@@ -14,8 +14,8 @@ export interface RunnerContext {
   paths: ReadonlySet<string>;
   /** package.json texts by path. */
   configs: ReadonlyMap<string, string>;
-  /** Source texts by path (the test files' own imports are the strongest signal). */
-  sources: ReadonlyMap<string, string>;
+  /** The run-time specifiers a file imports (a test file's own imports are the strongest signal). */
+  importsOf: (path: string) => readonly string[] | undefined;
 }
 
 interface PackageRunner {
@@ -30,11 +30,12 @@ const CONFIG_FILES: [RegExp, RunnerName][] = [
   [/^\.mocharc\.(?:js|cjs|json|jsonc|ya?ml)$/, 'mocha'],
 ];
 
+// Modules whose import names the runner: node's built-in runner, vitest's and jest's globals, mocha.
+const RUNNER_MODULES = new Set(['vitest', 'node:test', '@jest/globals', 'mocha']);
+
 /** Detects the runner for one test file. Falls back to the repository root's runner, then to vitest. */
 export function detectRunner(testPath: string, context: RunnerContext, cache = new Map<string, PackageRunner | null>()): PackageRunner {
-  const text = context.sources.get(testPath) ?? '';
-  const byImport = /from\s+['"](vitest|node:test|@jest\/globals|mocha)['"]|require\(\s*['"](node:test|mocha)['"]\s*\)/.exec(text);
-  const imported = byImport?.[1] ?? byImport?.[2];
+  const imported = context.importsOf(testPath)?.find((specifier) => RUNNER_MODULES.has(specifier));
   const pkg = packageRunner(dirname(testPath), context, cache);
   if (imported === 'node:test') return { runner: 'node', dir: pkg?.dir ?? nearestPackageDir(dirname(testPath), context) };
   if (imported === 'vitest' && pkg?.runner !== 'vitest') return { runner: 'vitest', dir: pkg?.dir ?? '' };
