@@ -121,31 +121,44 @@ export function extractImports(text: string, path: string): ExtractedImports {
 
 /**
  * The names a named import or re-export binds, from its text up to the specifier:
- * `import d, { a, type T, b as c } from '` -> ['default', 'a', 'b']. Undefined for namespace imports.
+ * `import d, { a, type T, b as c } from '` -> ['default', 'a', 'b']. Undefined for namespace imports
+ * (and, to stay on the safe side, for anything with a `*` in it, comments included). Called for every
+ * named import of the tree, so it scans with indexOf rather than regular expressions.
  */
 function boundNames(head: string): string[] | undefined {
-  const clause = head.replace(/^(?:import|export)\s*/, '').replace(/\s*from\s*['"]$/, '');
-  if (clause.includes('*')) return undefined;
-  const brace = clause.indexOf('{');
+  if (head.includes('*')) return undefined;
   const bound: string[] = [];
-  const defaultPart = (brace < 0 ? clause : clause.slice(0, brace)).replace(/,\s*$/, '').trim();
-  if (defaultPart) bound.push('default');
+  const brace = head.indexOf('{');
+  // Between the keyword and the brace (or `from`): a default import's local name, if there is one.
+  const defaultPart = head.slice(6, brace >= 0 ? brace : head.lastIndexOf('from'));
+  if (IDENTIFIER_CHAR_RE.test(defaultPart)) bound.push('default');
   if (brace >= 0) {
-    const inner = clause.slice(brace + 1, clause.lastIndexOf('}'));
-    for (const part of inner.split(',')) {
-      const item = part.trim();
-      if (!item || /^type\s/.test(item)) continue;
-      bound.push(detach(item.split(/\s+as\s+/)[0]!.trim().replace(/^['"]|['"]$/g, '')));
+    for (const part of head.slice(brace + 1, head.lastIndexOf('}')).split(',')) {
+      let item = part.trim();
+      if (item === '' || (item.startsWith('type') && isSpace(item.charCodeAt(4)))) continue;
+      const as = item.includes('as') ? item.search(/\s+as\s+/) : -1;
+      if (as > 0) item = item.slice(0, as);
+      const first = item.charCodeAt(0);
+      if (first === 34 || first === 39) item = item.slice(1, -1); // import { 'a-b' as c }
+      bound.push(detach(item));
     }
   }
   return bound;
 }
 
+const IDENTIFIER_CHAR_RE = /[\w$]/;
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
 /** Classifies a static import from its text up to the specifier ("import * as ns from '", "export * from '"). */
 function staticKind(head: string): ImportKind {
-  if (/^export\s*\*/.test(head)) return 'star';
-  if (/^import\s*['"]$/.test(head)) return 'bare';
-  return 'named';
+  let i = 6; // past `import` / `export`
+  while (i < head.length && isSpace(head.charCodeAt(i))) i++;
+  const next = head.charCodeAt(i);
+  if (head.charCodeAt(0) === 101 /* e */) return next === 42 /* * */ ? 'star' : 'named';
+  return (next === 39 || next === 34) && i === head.length - 1 ? 'bare' : 'named';
 }
 
 function scanStatic(text: string, out: string[], kinds: ImportKind[]): void {
