@@ -54,7 +54,9 @@ describe('import extraction', () => {
       fallback: false,
       typeOnlyModule: false,
       typeExports: ['D'],
+      valueExports: ['f'],
     });
+    expect(extractImports("export * as ns from './n';\nexport *   from './m';\n", 'src/barrel.ts').kinds).toEqual(['namespace', 'star']);
     expect(extractImports("import d, { a, type T, b as c } from './x';\nimport * as ns from './y';\nexport type U = 1;\nexport interface V {}\nexport const w = 1;\n", 'src/z.ts')).toMatchObject({
       names: [['default', 'a', 'b'], undefined],
       typeExports: ['U', 'V'],
@@ -93,16 +95,20 @@ describe('import graph', () => {
       'src/barrel.ts': "export * from './types';\n",
       'src/side.ts': "import './types';\n",
       'src/uses-barrel.ts': "import { Order } from './barrel';\nexport let o: Order;\n",
-      'src/mixed-barrel.ts': "export * from './types';\nexport * from './side';\n",
+      'src/values.ts': 'export const ZERO = 0;\n',
+      'src/mixed-barrel.ts': "export * from './types';\nexport * from './side';\nexport * from './values';\n",
       'src/uses-mixed.ts': "import { Order } from './mixed-barrel';\nexport let o: Order;\n",
+      'src/uses-mixed-value.ts': "import { Order, ZERO } from './mixed-barrel';\nexport const o: Order | number = ZERO;\n",
     });
-    // A barrel of type-only modules is type-only itself; one that also re-exports values is not.
+    // A barrel of type-only modules is type-only itself; one that also re-exports values is not, but an
+    // import of nothing but its type names is still dropped by the compiler.
     expect(graph.dependencies.get('src/uses-barrel.ts')).toEqual([]);
-    expect(graph.dependencies.get('src/uses-mixed.ts')).toEqual(['src/mixed-barrel.ts']);
+    expect(graph.dependencies.get('src/uses-mixed.ts')).toEqual([]);
+    expect(graph.dependencies.get('src/uses-mixed-value.ts')).toEqual(['src/mixed-barrel.ts']);
     expect(graph.dependencies.get('src/uses-types.ts')).toEqual([]);
     expect(graph.dependencies.get('src/barrel.ts')).toEqual(['src/types.ts']);
     expect(graph.dependencies.get('src/side.ts')).toEqual(['src/types.ts']);
-    expect(graph.stats.typeOnlyImports).toBe(2);
+    expect(graph.stats.typeOnlyImports).toBe(3);
   });
 
   it('leaves out an import that binds only names the target exports as types', () => {
@@ -115,6 +121,30 @@ describe('import graph', () => {
     expect(graph.dependencies.get('src/type-user.ts')).toEqual([]);
     expect(graph.dependencies.get('src/inline-type.ts')).toEqual([]);
     expect(graph.dependencies.get('src/value-user.ts')).toEqual(['src/schema.ts']);
+  });
+
+  it('follows export * barrels to find the names a module exports only as types', () => {
+    const graph = graphOf({
+      'types/index.ts': "export * from './orders';\nexport * from './money';\nexport * as legacy from './legacy';\n",
+      'types/orders.ts': "export interface OrderDTO { id: string }\nexport type OrderStatus = 'open' | 'paid';\n",
+      'types/money.ts': 'export const ZERO = 0;\nexport type Cents = number;\n',
+      'types/legacy.ts': 'export interface OldOrder { id: number }\n',
+      'types/shadowing.ts': "export * from './orders';\nexport const OrderStatus = { open: 'open' };\n",
+      'types/cycle-a.ts': "export * from './cycle-b';\n",
+      'types/cycle-b.ts': "export * from './cycle-a';\nexport interface Looped {}\n",
+      'src/only-types.ts': "import { OrderDTO, Cents } from '../types';\nexport let o: OrderDTO | Cents;\n",
+      'src/value-too.ts': "import { OrderDTO, ZERO } from '../types';\nexport const z: OrderDTO | number = ZERO;\n",
+      'src/namespace-name.ts': "import { OldOrder } from '../types';\nexport let l: OldOrder;\n",
+      'src/shadowed.ts': "import { OrderStatus } from '../types/shadowing';\nexport const s = OrderStatus.open;\n",
+      'src/looped.ts': "import { Looped } from '../types/cycle-a';\nexport let l: Looped;\n",
+    });
+    expect(graph.dependencies.get('src/only-types.ts')).toEqual([]);
+    expect(graph.dependencies.get('src/value-too.ts')).toEqual(['types/index.ts']);
+    // `export * as legacy` passes on one name, `legacy`, not the names inside it.
+    expect(graph.dependencies.get('src/namespace-name.ts')).toEqual(['types/index.ts']);
+    // The barrel's own value OrderStatus wins over the type of the same name from its star.
+    expect(graph.dependencies.get('src/shadowed.ts')).toEqual(['types/shadowing.ts']);
+    expect(graph.dependencies.get('src/looped.ts')).toEqual([]);
   });
 
   it('resolves package imports (#internal), exports folder mappings and wildcard subpaths', () => {

@@ -127,26 +127,17 @@ export class ImportGraphBuilder {
     const { extracted, resolvedOf } = this;
     const dependencies = new Map<string, string[]>();
     const stats: GraphStats = { files: 0, edges: 0, fallbackFiles: 0, unresolvedRelative: 0, external: 0, typeOnlyImports: 0 };
-    const typeExportSets = new Map<string, Set<string>>();
-    const typeExportsOf = (file: string): Set<string> | undefined => {
-      let set = typeExportSets.get(file);
-      if (!set) {
-        const names = extracted.get(file)?.typeExports;
-        if (!names?.length) return undefined;
-        set = new Set(names);
-        typeExportSets.set(file, set);
-      }
-      return set;
-    };
+    const typeNames = typeNamesThroughStars(extracted, resolvedOf);
     const typeOnly = typeOnlyModules(extracted, resolvedOf);
-    // Whether the compiler drops an import: it binds only names the target exports as types (or nothing
-    // but inline `type` entries), or the target exports nothing but types.
+    // Whether the compiler drops an import: it binds only names the target exports as types (itself or
+    // through `export *` barrels), or nothing but inline `type` entries, or the target exports nothing
+    // but types.
     const isElided = (bound: string[] | undefined, target: string): boolean => {
       if (typeOnly.has(target)) return true;
       if (bound === undefined) return false;
       if (bound.length === 0) return true;
-      const types = typeExportsOf(target);
-      return types !== undefined && bound.every((name) => types.has(name));
+      const types = typeNames(target);
+      return types.size > 0 && bound.every((name) => types.has(name));
     };
     // Sorted, so the graph (and every list drawn from it) does not depend on the order files arrived in.
     for (const path of [...extracted.keys()].sort()) {
@@ -181,6 +172,44 @@ export class ImportGraphBuilder {
   }
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * The names a module exports only as types, its own and those its `export *` barrels pass on (a types
+ * package's index re-exporting a hundred files): `import { OrderDTO } from '@shop/types'` loads nothing.
+ * A name the module itself exports as a value shadows the same name from a star, and `default` never
+ * travels through one. Computed on demand and memoized; a module met again inside its own cycle
+ * contributes nothing, which can only keep an import, never drop one wrongly.
+ */
+function typeNamesThroughStars(extracted: ReadonlyMap<string, ExtractedImports>, resolvedOf: ReadonlyMap<string, (string | undefined)[]>): (file: string) => ReadonlySet<string> {
+  const memo = new Map<string, ReadonlySet<string> | null>();
+  const namesOf = (file: string): ReadonlySet<string> => {
+    const known = memo.get(file);
+    if (known !== undefined) return known ?? NO_NAMES;
+    const entry = extracted.get(file);
+    if (!entry) return NO_NAMES;
+    memo.set(file, null);
+    let names: Set<string> | undefined = entry.typeExports.length ? new Set(entry.typeExports) : undefined;
+    // The fallback scan does not read a file's own exports, so its stars cannot be trusted to add names.
+    if (!entry.fallback && entry.kinds.includes('star')) {
+      const own = new Set(entry.valueExports);
+      const resolved = resolvedOf.get(file)!;
+      entry.kinds.forEach((kind, i) => {
+        const target = resolved[i];
+        if (kind !== 'star' || target === undefined) return;
+        for (const name of namesOf(target)) {
+          if (name === 'default' || own.has(name)) continue;
+          (names ??= new Set()).add(name);
+        }
+      });
+    }
+    const result = names ?? NO_NAMES;
+    memo.set(file, result);
+    return result;
+  };
+  return namesOf;
+}
+
 /**
  * Files that export nothing but types, following `export *` (a types package's barrel re-exporting only
  * type modules is type-only too). A fixpoint: cycles and unresolved re-exports count as values.
@@ -190,7 +219,7 @@ function typeOnlyModules(extracted: ReadonlyMap<string, ExtractedImports>, resol
   const pending = new Map<string, (string | undefined)[]>();
   for (const [path, entry] of extracted) {
     if (!entry.typeOnlyModule) continue;
-    const stars = entry.kinds.flatMap((kind, i) => (kind === 'star' ? [resolvedOf.get(path)![i]] : []));
+    const stars = entry.kinds.flatMap((kind, i) => (kind === 'star' || kind === 'namespace' ? [resolvedOf.get(path)![i]] : []));
     if (stars.length === 0) typeOnly.add(path);
     else pending.set(path, stars);
   }

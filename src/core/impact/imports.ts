@@ -8,10 +8,10 @@ import { init, parse } from 'es-module-lexer';
 
 /**
  * How each specifier is loaded. TypeScript (and so every runner's transform) drops a `named` import
- * whose bindings are only used as types; `star` re-exports, `bare` side-effect imports, `import()` and
- * `require()` always load the module.
+ * whose bindings are only used as types; `star` re-exports (`export * from`), `namespace` re-exports
+ * (`export * as ns from`), `bare` side-effect imports, `import()` and `require()` always load the module.
  */
-export type ImportKind = 'named' | 'star' | 'bare' | 'dynamic' | 'require';
+export type ImportKind = 'named' | 'star' | 'namespace' | 'bare' | 'dynamic' | 'require';
 
 /** How a specifier was found; the fallback scan is reported so the caller can count it. */
 export interface ExtractedImports {
@@ -33,6 +33,11 @@ export interface ExtractedImports {
   names: (string[] | undefined)[];
   /** Names this file exports only as types (`export type T`, `export interface I`). */
   typeExports: string[];
+  /**
+   * Names this file itself exports as values (declarations and named re-exports): they shadow the same
+   * names coming through its `export *`. Empty for the fallback scan, which does not read exports.
+   */
+  valueExports: string[];
 }
 
 let ready: Promise<void> | undefined;
@@ -68,6 +73,7 @@ export function extractImports(text: string, path: string): ExtractedImports {
   const kinds: ImportKind[] = [];
   const names: (string[] | undefined)[] = [];
   const typeExports: string[] = [];
+  const valueExports: string[] = [];
   let fallback = false;
   let typeOnlyModule = false;
   const mayHaveJsx = path.endsWith('x');
@@ -92,15 +98,17 @@ export function extractImports(text: string, path: string): ExtractedImports {
       }
       const own = exports.filter((entry) => entry.type !== 'reexport-all');
       typeOnlyModule = (own.length > 0 || kinds.includes('star')) && own.every((entry) => entry.typeOnly);
-      const valueExports = new Set<string>();
-      for (const entry of exports) if (!entry.typeOnly && 'name' in entry) valueExports.add(entry.name);
-      for (const entry of exports) if (entry.typeOnly && 'name' in entry && !valueExports.has(entry.name)) typeExports.push(detach(entry.name));
+      const values = new Set<string>();
+      for (const entry of exports) if (!entry.typeOnly && 'name' in entry) values.add(entry.name);
+      for (const entry of exports) if (entry.typeOnly && 'name' in entry && !values.has(entry.name)) typeExports.push(detach(entry.name));
+      for (const name of values) valueExports.push(detach(name));
       lexed = true;
     } catch {
       specifiers.length = 0;
       kinds.length = 0;
       names.length = 0;
       typeExports.length = 0;
+      valueExports.length = 0;
       lexed = false;
     }
   }
@@ -116,7 +124,7 @@ export function extractImports(text: string, path: string): ExtractedImports {
       names.push(undefined);
     }
   }
-  return { specifiers, kinds, fallback, typeOnlyModule, names, typeExports };
+  return { specifiers, kinds, fallback, typeOnlyModule, names, typeExports, valueExports };
 }
 
 /**
@@ -157,7 +165,13 @@ function staticKind(head: string): ImportKind {
   let i = 6; // past `import` / `export`
   while (i < head.length && isSpace(head.charCodeAt(i))) i++;
   const next = head.charCodeAt(i);
-  if (head.charCodeAt(0) === 101 /* e */) return next === 42 /* * */ ? 'star' : 'named';
+  if (head.charCodeAt(0) === 101 /* e */) {
+    if (next !== 42 /* * */) return 'named';
+    // `export * as ns from` binds one name, a namespace object; `export * from` merges every export.
+    let j = i + 1;
+    while (j < head.length && isSpace(head.charCodeAt(j))) j++;
+    return head.startsWith('as', j) && isSpace(head.charCodeAt(j + 2)) ? 'namespace' : 'star';
+  }
   return (next === 39 || next === 34) && i === head.length - 1 ? 'bare' : 'named';
 }
 
