@@ -129,12 +129,17 @@ export class ModuleResolver {
     return joined === undefined ? undefined : this.resolveFile(joined);
   }
 
+  private readonly settingsIds = new Map<string, string>();
+
+  /** A short id per distinct paths/baseUrl setting (the cache key of every bare specifier holds it). */
   private settingsKey(tsconfig: string | undefined): string {
     if (tsconfig === undefined) return '';
     let key = this.settingsKeys.get(tsconfig);
     if (key === undefined) {
       const options = this.loadTsconfig(tsconfig);
-      key = options ? JSON.stringify([options.pathsDir, options.baseUrlDir ?? null, options.paths]) : '';
+      const settings = options ? JSON.stringify([options.pathsDir, options.baseUrlDir ?? null, options.paths]) : '';
+      key = this.settingsIds.get(settings);
+      if (key === undefined) this.settingsIds.set(settings, (key = String(this.settingsIds.size)));
       this.settingsKeys.set(tsconfig, key);
     }
     return key;
