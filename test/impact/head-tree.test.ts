@@ -7,10 +7,10 @@ import { buildImportGraph } from '../../src/core/impact/graph.js';
 import { initImportLexer } from '../../src/core/impact/imports.js';
 import { createRepo, type FileMap, type TempRepo } from '../support/git-repo.js';
 
-// The head tree is read from git objects by a pipeline of one `ls-tree` and three `cat-file` processes
+// The head tree is read from git objects by a pipeline of one `ls-tree` and two `cat-file` processes
 // whose output arrives in chunks of whatever size the pipe gives: these cases are built so that blobs
-// straddle chunks (a 200 KB file, multi-byte characters), both source streams get work (more files than
-// one run of 256), and the skipped and unreadable kinds of file are all present.
+// straddle chunks (a 200 KB file, multi-byte characters), many small blobs share one chunk (700 modules),
+// and the skipped and unreadable kinds of file are all present.
 
 /** 700 modules in a chain (m0 imports m1 ...), a barrel, and a test at the far end. */
 function chainTree(): FileMap {
