@@ -147,6 +147,19 @@ describe('import graph', () => {
     expect(graph.dependencies.get('src/looped.ts')).toEqual([]);
   });
 
+  it('maps a subpath export in build output back to its own source folder, not the package root', () => {
+    const graph = graphOf({
+      'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }),
+      'packages/framework/package.json': JSON.stringify({ name: '@x/framework', exports: { '.': './dist/index.js', './types': './dist/types/index.js', './esm': './dist/esm/esm/index.js' } }),
+      'packages/framework/src/index.ts': 'export const root = 1;\n',
+      'packages/framework/src/types/index.ts': 'export const typesEntry = 1;\n',
+      'packages/framework/src/esm/index.ts': 'export const esmEntry = 1;\n',
+      'packages/app/src/app.ts': "import { typesEntry } from '@x/framework/types';\nimport { esmEntry } from '@x/framework/esm';\nimport { root } from '@x/framework';\n",
+    });
+    // `types` and `esm` are also build-output folder names: only as many are stripped as needed.
+    expect(graph.dependencies.get('packages/app/src/app.ts')).toEqual(['packages/framework/src/types/index.ts', 'packages/framework/src/esm/index.ts', 'packages/framework/src/index.ts']);
+  });
+
   it('resolves package imports (#internal), exports folder mappings and wildcard subpaths', () => {
     const graph = graphOf({
       'package.json': JSON.stringify({ name: 'root', workspaces: ['pkgs/*'], imports: { '#db/*': './src/db/*.ts' } }),

@@ -260,13 +260,15 @@ export class ModuleResolver {
     const segments = stripped.split('/');
     for (let i = 0; i < segments.length - 1; i++) {
       if (!OUTPUT_DIRS.has(segments[i]!)) continue;
-      let j = i;
-      while (j < segments.length - 1 && OUTPUT_DIRS.has(segments[j]!)) j++;
       const head = segments.slice(0, i);
-      const tail = segments.slice(j);
-      for (const candidate of [[...head, 'src', ...tail], [...head, ...tail]]) {
-        const file = this.resolveFile(candidate.join('/'));
-        if (file) return file;
+      // Strip the fewest output folders that give a source file: dist/esm/x.js is src/x.ts, but
+      // dist/types/index.js (the `./types` subpath) is src/types/index.ts, not src/index.ts.
+      for (let j = i + 1; j < segments.length && (j === i + 1 || OUTPUT_DIRS.has(segments[j - 1]!)); j++) {
+        const tail = segments.slice(j);
+        for (const candidate of [[...head, 'src', ...tail], [...head, ...tail]]) {
+          const file = this.resolveFile(candidate.join('/'));
+          if (file) return file;
+        }
       }
     }
     return undefined;
