@@ -85,6 +85,18 @@ describe('reading the head tree from git objects', () => {
     expect(tree.paths.has('.yarn/plugins/plugin.cjs')).toBe(true);
   });
 
+  it('reads a tree without any source or config', async () => {
+    const repo = createRepo();
+    repos.push(repo);
+    const head = repo.commit({ 'README.md': '# docs only\n', 'assets/logo.svg': '<svg/>' });
+    let announced = false;
+    const { tree, graph } = await readHeadGraph(repo.dir, head);
+    await readHeadTree(repo.dir, head, { onConfigs: () => (announced = true) });
+    expect(announced).toBe(true);
+    expect([...tree.paths].sort()).toEqual(['README.md', 'assets/logo.svg']);
+    expect(graph.stats.files).toBe(0);
+  });
+
   it('fails with git’s own message when the commit does not exist', async () => {
     const repo = createRepo();
     repos.push(repo);
