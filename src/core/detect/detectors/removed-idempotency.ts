@@ -11,6 +11,19 @@ const IDEMPOTENT_SQL = /\bON\s+CONFLICT\b|\bIF\s+NOT\s+EXISTS\b|\bINSERT\s+IGNOR
 const DEDUP_OPTION = /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
 /** Words that say a condition is about work already done. */
 const ALREADY = /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|locked|claimed/i;
+/**
+ * Writes whose `where` decides which rows change. A state condition there (`deletedAt: { [Op.ne]: null }`,
+ * `status: 'pending'`, `consumedAt: null`) is a compare-and-set: the write only lands on rows still in the
+ * expected state, so a concurrent restore, a second consumer or a replay changes nothing.
+ */
+const WRITE_METHOD = /^(update\w*|destroy|delete\w*|remove\w*|softDelete|softRemove|restore|increment|decrement|findOneAnd(?:Update|Delete|Replace|Remove)|findByIdAnd(?:Update|Delete|Remove))$/;
+/** Row-state columns a write is conditioned on: soft deletion, one-time use, claims, status, versions. */
+const STATE_COLUMN = /^(?:is_?)?(?:deleted|archived|consumed|used|redeemed|revoked|claimed|processed|completed|locked|expired|cancel+ed|published)(?:_?(?:at|by|on))?$|^(?:status|state|version|lock_?version|expires_?at)$/i;
+/** A where value that tests for null or presence: `null`, `{ [Op.ne]: null }`, `{ not: null }`, `IsNull()`. */
+const NULL_TEST = /^null$|^\{\s*(?:\[Op\.(?:ne|is|not|eq)\]|not|equals|\$ne|\$eq|\$exists)\s*:\s*(?:null|true|false)\s*\}$|^(?:Not\()?IsNull\(\)\)?$/;
+/** Variables that hold a where clause before it is passed: `const where = { … }`. */
+const WHERE_VARIABLE = /^(?:where|\w*Where|conditions?|criteria|filter)$/;
+
 /** Flags that say a one-time operation has started or finished: shutting down, terminated, settled. */
 const STATE_FLAG = /(shuttingDown\w*|ShuttingDown\w*|closing|closed|stopped|stopping|terminated|terminating|finished|finishing|settled|released|destroyed|disposed|cancel+ed|aborted|deactivated|alreadyCalled|fired|handled|processed)$/i;
 
@@ -28,8 +41,8 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), and catches of unique-constraint violations.',
-      ignores: 'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one.',
+        'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
+      ignores: 'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
       example: {
         file: 'src/payments.ts',
         before:
@@ -62,6 +75,11 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     }
     if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
       const name = propertyNameText(node.name, sf);
+      const write = writeConditionedBy(node.parent, sf);
+      if (write && isStateCondition(node, name, sf)) {
+        push({ kind: 'write-condition', anchor: `write condition ${name}`, identity: 'anchor', node, label: `the ${name} condition on the ${write}() write` });
+        return;
+      }
       if (DEDUP_OPTION.test(name) || /idempoten/i.test(name)) {
         if (ts.isPropertyAssignment(node) && (node.initializer.kind === ts.SyntaxKind.FalseKeyword || node.initializer.kind === ts.SyntaxKind.UndefinedKeyword)) return;
         // `unique: true` in a schema column, `upsert: true` in an update: both dedupe.
@@ -115,6 +133,51 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/**
+ * The write a where clause conditions, when `object` is one: the value of `where` in the options of
+ * `destroy`/`update…`/`delete…` (`Model.destroy({ where })`, `prisma.job.updateMany({ where, data })`), or
+ * an object kept in a `where` variable of a unit that writes.
+ */
+function writeConditionedBy(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): string | undefined {
+  const holder = object.parent;
+  if (ts.isPropertyAssignment(holder) && propertyNameText(holder.name, sf) === 'where' && ts.isObjectLiteralExpression(holder.parent)) {
+    const call = holder.parent.parent;
+    if (ts.isCallExpression(call) && call.arguments.includes(holder.parent)) {
+      const name = calleeSimpleName(call.expression);
+      return name && WRITE_METHOD.test(name) ? name : undefined;
+    }
+    return undefined;
+  }
+  if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && WHERE_VARIABLE.test(holder.name.text)) {
+    // Which write uses it is a matter of data flow; a write call anywhere in the function is enough.
+    const scope = enclosingBody(holder);
+    let writer: string | undefined;
+    scope?.forEachChild(function visit(child): void {
+      if (writer) return;
+      if (ts.isCallExpression(child)) {
+        const name = calleeSimpleName(child.expression);
+        if (name && WRITE_METHOD.test(name) && child.arguments.some((arg) => arg.getText(sf).includes(holder.name.getText(sf)))) writer = name;
+      }
+      child.forEachChild(visit);
+    });
+    return writer;
+  }
+  return undefined;
+}
+
+function enclosingBody(node: ts.Node): ts.Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return current;
+  }
+  return undefined;
+}
+
+/** A condition on the row's state rather than on which row: `deletedAt: …`, `status: 'pending'`, `x: null`. */
+function isStateCondition(node: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, name: string, sf: ts.SourceFile): boolean {
+  if (STATE_COLUMN.test(name)) return true;
+  return ts.isPropertyAssignment(node) && NULL_TEST.test(node.initializer.getText(sf).replace(/\s+/g, ' ').trim());
 }
 
 /** References assigned in the unit: `terminated = true`, `this._shuttingDown = true`, `promise = run()`. */
