@@ -97,6 +97,14 @@ describe('reading the head tree from git objects', () => {
     expect(graph.stats.files).toBe(0);
   });
 
+  it('rejects, and stops git, when a callback throws', async () => {
+    const repo = createRepo();
+    repos.push(repo);
+    const head = repo.commit(chainTree(), 'chain');
+    await expect(readHeadTree(repo.dir, head, { onConfigs: () => { throw new Error('resolver broke'); } })).rejects.toThrow('resolver broke');
+    await expect(readHeadTree(repo.dir, head, { onSource: () => { throw new Error('lexer broke'); } })).rejects.toThrow('lexer broke');
+  });
+
   it('fails with git’s own message when the commit does not exist', async () => {
     const repo = createRepo();
     repos.push(repo);

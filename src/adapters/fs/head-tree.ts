@@ -107,7 +107,12 @@ export function readHeadTree(repoDir: string, commit: string, options: ReadHeadT
       for (const reader of readers) reader.end();
     });
     configReader.done.then(() => {
-      if (!settled) options.onConfigs?.({ paths, configs });
+      if (settled) return;
+      try {
+        options.onConfigs?.({ paths, configs });
+      } catch (error) {
+        fail(error as Error);
+      }
     }, fail);
     Promise.all(readers.map((reader) => reader.done)).then((unread) => {
       if (settled) return;
