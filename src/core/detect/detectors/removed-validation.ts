@@ -127,10 +127,23 @@ function validationsOf(unit: Unit): Guardrail[] {
     found.push({ category: 'validation', ...g });
   };
 
+  /** `throw new TypeError(…)` or `reject(new TypeError(…))` that is not already an `if`'s guard clause. */
+  const rejection = (node: ts.ThrowStatement | ts.CallExpression): void => {
+    if (insideIfThen(node)) return; // the guard clause is the guardrail
+    const text = node.getText(sf);
+    const error = /new\s+([A-Za-z_$][\w$]*)|\b([A-Z]\w*Error)\(/.exec(text);
+    const errorName = error?.[1] ?? error?.[2] ?? '';
+    if (!INPUT_ERROR.test(errorName) || AUTH_ERROR.test(text)) return;
+    if (enclosingCatch(node)) return; // converting a failure, not checking input
+    push({ kind: 'rejection', anchor: `rejects with ${errorName}`, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
+  };
+
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isCallExpression(node)) {
       const name = calleeSimpleName(node.expression);
       if (!name) return;
+      // A promise's reject(new TypeError(…)) rejects bad input as a throw does.
+      if (name === 'reject' && ts.isIdentifier(node.expression)) return rejection(node);
       const callee = calleeText(node.expression, sf);
       if (ts.isPropertyAccessExpression(node.expression) && SCHEMA_ATTACH.test(name) && node.arguments.length === 1 && !ts.isStringLiteral(node.arguments[0]!)) {
         const schema = node.arguments[0]!;
@@ -192,15 +205,7 @@ function validationsOf(unit: Unit): Guardrail[] {
       if (guard) push(guard);
       return;
     }
-    if (ts.isThrowStatement(node) || (ts.isCallExpression(node) && calleeSimpleName(node.expression) === 'reject')) {
-      if (insideIfThen(node)) return; // the guard clause is the guardrail
-      const text = node.getText(sf);
-      const error = /new\s+([A-Za-z_$][\w$]*)|\b([A-Z]\w*Error)\(/.exec(text);
-      const errorName = error?.[1] ?? error?.[2] ?? '';
-      if (!INPUT_ERROR.test(errorName) || AUTH_ERROR.test(text)) return;
-      if (enclosingCatch(node)) return; // converting a failure, not checking input
-      push({ kind: 'rejection', anchor: `rejects with ${errorName}`, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
-    }
+    if (ts.isThrowStatement(node)) rejection(node);
   });
   return found;
 }
