@@ -27,6 +27,12 @@ export interface Guardrail {
    * names (guard clauses: every guard has the shape of a guard).
    */
   identity?: 'kind' | 'anchor';
+  /**
+   * Matches another guardrail only when the anchors are identical, never by shape or category, even in
+   * the same unit: for stand-ins that answer one specific removal (`new URL()` for a removed check of a
+   * URL's shape) and must not mask any other.
+   */
+  exactOnly?: boolean;
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */

@@ -320,8 +320,8 @@ export function matchGuardrails(before: Guardrail[], after: Guardrail[]): {
     }
   };
   pass((a, b) => a.kind === b.kind && a.anchor === b.anchor);
-  pass((a, b) => a.kind === b.kind && a.category === b.category);
-  pass((a, b) => a.category === b.category);
+  pass((a, b) => a.exactOnly || b.exactOnly ? a.anchor === b.anchor : a.kind === b.kind && a.category === b.category);
+  pass((a, b) => a.exactOnly || b.exactOnly ? a.anchor === b.anchor : a.category === b.category);
   return { matched, unmatchedBefore: left, unmatchedAfter: right };
 }
 
@@ -333,11 +333,13 @@ export function matchGuardrails(before: Guardrail[], after: Guardrail[]): {
 function equivalent(a: Guardrail, b: Guardrail): boolean {
   if (a.category !== b.category) return false;
   if (a.anchor === b.anchor) return true;
+  if (a.exactOnly || b.exactOnly) return false;
   if (a.kind !== b.kind) return false;
   return a.identity !== 'anchor' || anchorSimilarity(a.anchor, b.anchor) >= 0.6;
 }
 
 function sameGuardrail(a: Guardrail, b: Guardrail): boolean {
+  if (a.exactOnly || b.exactOnly) return a.category === b.category && a.anchor === b.anchor;
   return a.category === b.category && (a.anchor === b.anchor || (a.kind === b.kind && anchorSimilarity(a.anchor, b.anchor) >= 0.6));
 }
 

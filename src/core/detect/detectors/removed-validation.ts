@@ -22,6 +22,9 @@ const SCHEMA_ROOT = /^(z|zod|Joi|joi|yup|Yup|v|t|Type|S|Schema|s|superstruct|io|
 /** Chain methods that make a field optional: dropping the field's requiredness. */
 const LOOSENERS = new Set(['optional', 'nullable', 'nullish', 'passthrough', 'partial', 'deepPartial', 'unknown', 'any', 'allow', 'Optional', 'notRequired']);
 /** Errors that say "not allowed" belong to the auth detector, not here. */
+/** Rejections whose text is about a URL, and the anchor they share with `new URL()`. */
+const URL_WORD = /\burls?\b/i;
+const URL_REJECTION = 'rejects a malformed URL';
 const AUTH_ERROR = /Forbidden|Unauthori[sz]ed|Authori[sz]ation|Authentication|Permission|AccessDenied|\b40[13]\b/;
 /** Conditions that inspect the shape of a value. */
 const SHAPE_CHECK = /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|isSafeInteger|\.length\b|\.test\(|\.match\(|\bis[A-Z]\w*\(|valid|\bin\b|Number\.is|=== undefined|=== null|== null|!== undefined|!= null|\.size\b|\.trim\(\)|\.startsWith\(|\.endsWith\(|\.includes\(/;
@@ -135,7 +138,9 @@ function validationsOf(unit: Unit): Guardrail[] {
     const errorName = error?.[1] ?? error?.[2] ?? '';
     if (!INPUT_ERROR.test(errorName) || AUTH_ERROR.test(text)) return;
     if (enclosingCatch(node)) return; // converting a failure, not checking input
-    push({ kind: 'rejection', anchor: `rejects with ${errorName}`, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
+    // A rejection of a malformed URL is matched by `new URL()` in the head, which rejects it too.
+    const anchor = URL_WORD.test(text) ? URL_REJECTION : `rejects with ${errorName}`;
+    push({ kind: 'rejection', anchor, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
   };
 
   forEachNodeOfUnit(unit, (node) => {
@@ -180,6 +185,10 @@ function validationsOf(unit: Unit): Guardrail[] {
     if (ts.isNewExpression(node)) {
       const name = calleeSimpleName(node.expression);
       if (name && /Pipe$/.test(name) && /Validation|Parse/.test(name)) push({ kind: 'framework', anchor: name, node, label: `the ${name} validation` });
+      // `new URL(input)` throws a TypeError on a malformed URL: a stand-in for a removed URL check (a
+      // parseURL wrapper replaced by the constructor), counted on the head side only, so that removing
+      // one of the many `new URL` calls that parse trusted values is never a finding itself.
+      if (name === 'URL' && unit.side === 'head' && node.arguments?.length) push({ kind: 'url-parse', anchor: URL_REJECTION, identity: 'anchor', exactOnly: true, node, label: 'the new URL() parse' });
       return;
     }
     // class-validator: @IsEmail() @MaxLength(80) on a DTO field
