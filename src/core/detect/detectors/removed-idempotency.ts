@@ -180,11 +180,16 @@ function isStateCondition(node: ts.PropertyAssignment | ts.ShorthandPropertyAssi
   return ts.isPropertyAssignment(node) && NULL_TEST.test(node.initializer.getText(sf).replace(/\s+/g, ' ').trim());
 }
 
-/** References assigned in the unit: `terminated = true`, `this._shuttingDown = true`, `promise = run()`. */
+/**
+ * References assigned in the unit: `terminated = true`, `this._shuttingDown = true`, `promise = run()`.
+ * A parameter given a new value (`input = {}`) is normalised input, not a flag.
+ */
 function flagsAssigned(unit: Unit, sf: ts.SourceFile): Set<string> {
   const out = new Set<string>();
+  const params = new Set(unit.params);
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isIdentifier(node.left) || ts.isPropertyAccessExpression(node.left))) {
+      if (ts.isIdentifier(node.left) && params.has(node.left.text)) return;
       if (node.right.kind !== ts.SyntaxKind.FalseKeyword && node.right.kind !== ts.SyntaxKind.NullKeyword) out.add(node.left.getText(sf).replace(/^this\./, ''));
     }
   });
