@@ -192,8 +192,11 @@ function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, params: string[], pu
   const namedCap = CAP_NAME.test(capText.split('.').pop() ?? capText);
   if (value === undefined && !namedCap) return;
   if (rejects && !namedCap && !TOO_LARGE.test(node.thenStatement.getText(sf))) return;
-  // `> 0` and `> 1` ask whether there is anything at all, not whether there is too much.
+  // `> 0` and `> 1` ask whether there is anything at all, not whether there is too much; and an unnamed
+  // single-digit bound on anything but a depth is about shape (`if (parts.length >= 2) return parse(parts)`
+  // needs two path segments), not about how much work one request may cause.
   if (value !== undefined && value <= 1) return;
+  if (value !== undefined && value < 10 && !namedCap && !/depth|level|nest/i.test(measure.getText(sf))) return;
   push('stop', `stop when ${anchorText(measure, sf, 40)} passes a cap`, node, `the cap "if (${anchorText(condition, sf, 60)})"`, value);
 }
 
