@@ -325,11 +325,17 @@ function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boole
   return found;
 }
 
-/** Whether an object literal filters rows: the value of `where`, or an argument of a query method. */
+/**
+ * Whether an object literal filters rows: the value of `where`, an argument of a query method, or a
+ * filter kept in a variable before it is passed (`const where = { teamId, [Op.and]: [ … ] }`).
+ */
 function inQueryFilter(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): boolean {
   let n: ts.Node = object;
   while (n.parent) {
     const parent: ts.Node = n.parent;
+    if (ts.isVariableDeclaration(parent) && parent.initializer === n) {
+      return ts.isIdentifier(parent.name) && /^(?:where|\w*Where|conditions?|criteria|filters?)$/.test(parent.name.text);
+    }
     if (ts.isPropertyAssignment(parent) && parent.initializer === n) {
       const key = propertyNameText(parent.name, sf);
       if (/^(where|filter|query|conditions|match|\$match)$/.test(key)) return true;
