@@ -117,7 +117,9 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       if (/^\s*!/.test(text) && !ALREADY.test(text)) return; // `if (!x) throw` is a presence check, not dedup
       const thenText = node.thenStatement.getText(sf);
       if (/NotFound|404|Unauthori|Forbidden/.test(thenText)) return;
-      const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${name}\\b`).test(text));
+      // `if (existing)`, `if (existing != null)`: the lookup itself, not one of its fields
+      // (`if (template.collectionId)` branches on what was found, it does not skip work already done).
+      const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${name}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text));
       const setMembership = /\.(has|includes)\(/.test(text) && /seen|processed|handled|done|sent|ids|keys|cache/i.test(text);
       if (ALREADY.test(text) || mentionsLookup || setMembership) {
         push({ kind: 'dedup-check', anchor: `dedup ${anchorText(condition, sf, 80)}`, identity: 'anchor', node, label: `the already-processed check "if (${anchorText(condition, sf, 60)})"` });
