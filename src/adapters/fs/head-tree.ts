@@ -55,7 +55,7 @@ export function readHeadTree(repoDir: string, commit: string, options: ReadHeadT
     if (retainSources) sources.set(path, text);
     options.onSource?.(path, text);
   };
-  const sourceReader = new BlobStream(repoDir, deliverSource, { maxBytes: MAX_SOURCE_BYTES });
+  const sourceReader = new BlobStream(repoDir, deliverSource);
   const readers = [configReader, sourceReader];
 
   return new Promise((resolve, reject) => {
@@ -127,13 +127,13 @@ export function readHeadTree(repoDir: string, commit: string, options: ReadHeadT
  * in request order.
  */
 class BlobStream {
-  /** Settles once git has answered every request: the paths it could not read (absent, oversized). */
+  /** Settles once git has answered every request: the paths whose blob the repository does not have. */
   readonly done: Promise<string[]>;
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly requested: string[] = [];
   private pending = '';
 
-  constructor(repoDir: string, deliver: (path: string, text: string) => void, options: { maxBytes?: number } = {}) {
+  constructor(repoDir: string, deliver: (path: string, text: string) => void) {
     this.child = spawnGit(repoDir, ['cat-file', '--batch', '--buffer']);
     const errors = collect(this.child.stderr);
     const unread: string[] = [];
@@ -142,7 +142,7 @@ class BlobStream {
       const path = this.requested[index]!;
       if (text === undefined) unread.push(path);
       else deliver(path, text);
-    }, options.maxBytes ?? Infinity);
+    });
     this.child.stdout.on('data', (chunk: Buffer) => {
       if (failure) return;
       try {
@@ -211,19 +211,14 @@ class BatchParser {
   private header: Buffer | undefined;
   private body: Buffer | undefined;
   private bodyFilled = 0;
-  private bodySkip = 0;
   private awaitingNewline = false;
 
-  constructor(
-    private readonly deliver: (index: number, text: string | undefined) => void,
-    /** Blobs larger than this are skipped and reported as oversized. */
-    private readonly maxBytes: number,
-  ) {}
+  constructor(private readonly deliver: (index: number, text: string | undefined) => void) {}
 
   push(chunk: Buffer): void {
     let pos = 0;
     while (pos < chunk.length) {
-      if (this.body !== undefined || this.bodySkip > 0) {
+      if (this.body !== undefined) {
         pos = this.continueBody(chunk, pos);
         continue;
       }
@@ -249,13 +244,6 @@ class BatchParser {
         continue;
       }
       const size = Number(sizeText);
-      if (size > this.maxBytes) {
-        // Skipped, not decoded: delivered as unread.
-        this.deliver(this.delivered++, undefined);
-        this.bodySkip = size;
-        this.awaitingNewline = true;
-        continue;
-      }
       if (chunk.length - pos >= size) {
         this.deliver(this.delivered++, chunk.toString('utf8', pos, pos + size));
         pos += size;
@@ -268,13 +256,8 @@ class BatchParser {
     }
   }
 
-  /** Copies (or skips) as much of the current object's content as `chunk` holds from `pos`. */
+  /** Copies as much of the current object's content as `chunk` holds from `pos`. */
   private continueBody(chunk: Buffer, pos: number): number {
-    if (this.bodySkip > 0) {
-      const taken = Math.min(this.bodySkip, chunk.length - pos);
-      this.bodySkip -= taken;
-      return pos + taken;
-    }
     const body = this.body!;
     const taken = Math.min(body.length - this.bodyFilled, chunk.length - pos);
     chunk.copy(body, this.bodyFilled, pos, pos + taken);

@@ -168,7 +168,7 @@ export class ImportGraphBuilder {
   }
 
   private resolveAll(path: string, entry: ExtractedImports): (string | undefined)[] {
-    return this.resolver!.resolveAll(entry.specifiers, path);
+    return entry.specifiers.map((specifier) => this.resolver!.resolve(specifier, path));
   }
 }
 

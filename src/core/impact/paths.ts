@@ -19,11 +19,6 @@ export function basename(path: string): string {
  * would climb above the repository root (such a file cannot be in the head tree).
  */
 export function joinPath(dir: string, relative: string): string | undefined {
-  // The common case, './name' or './dir/name' without any '.' segment further on, needs no splitting.
-  if (relative.startsWith('./') && relative.indexOf('/.', 1) < 0 && !relative.endsWith('/') && !relative.includes('//')) {
-    const rest = relative.slice(2);
-    if (rest !== '' && rest !== '.' && rest !== '..') return dir === '' ? rest : dir + '/' + rest;
-  }
   const out = dir === '' ? [] : dir.split('/');
   for (const segment of relative.split('/')) {
     if (segment === '' || segment === '.') continue;

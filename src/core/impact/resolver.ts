@@ -55,23 +55,10 @@ export class ModuleResolver {
   private readonly bareCache = new Map<string, string | null>();
   private readonly configDirs = new Set<string>();
 
-  /**
-   * Path without its source extension -> the source extensions present ('src/a' -> ['.ts']): one lookup
-   * answers what would otherwise be a probe per candidate extension.
-   */
-  private readonly extensionsByStem = new Map<string, string[]>();
-
   constructor(tree: ResolverTree) {
     this.tree = tree;
     const packageJsons: string[] = [];
     for (const path of tree.paths) {
-      const ext = extname(path);
-      if (SOURCE_EXTENSION_SET.has(ext)) {
-        const stem = path.slice(0, -ext.length);
-        const present = this.extensionsByStem.get(stem);
-        if (present) present.push(ext);
-        else this.extensionsByStem.set(stem, [ext]);
-      }
       const base = basename(path);
       if (base === 'package.json') packageJsons.push(path);
       else if (base === 'tsconfig.json' || base === 'jsconfig.json') this.configDirs.add(dirname(path));
@@ -89,26 +76,13 @@ export class ModuleResolver {
    * undefined when it is external (npm package, builtin) or not in the tree.
    */
   resolve(specifier: string, fromPath: string): string | undefined {
-    return this.resolveFromDir(specifier, dirname(fromPath));
-  }
-
-  /** `resolve` for every specifier of one file. */
-  resolveAll(specifiers: readonly string[], fromPath: string): (string | undefined)[] {
+    const queryAt = specifier.search(/[?#]/);
+    if (queryAt > 0) specifier = specifier.slice(0, queryAt);
     const fromDir = dirname(fromPath);
-    return specifiers.map((specifier) => this.resolveFromDir(specifier, fromDir));
-  }
-
-  private resolveFromDir(specifier: string, fromDir: string): string | undefined {
-    if (specifier.charCodeAt(0) === 46 /* . */) {
-      // Files of one folder import the same neighbours: answer each (folder, specifier) pair once.
-      const key = fromDir + '\0' + specifier;
-      const cached = this.relativeCache.get(key);
-      if (cached !== undefined) return cached ?? undefined;
-      const resolved = this.resolveRelative(stripQuery(specifier), fromDir);
-      this.relativeCache.set(key, resolved ?? null);
-      return resolved;
+    if (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..') {
+      const joined = joinPath(fromDir, specifier);
+      return joined === undefined ? undefined : this.resolveFile(joined);
     }
-    specifier = stripQuery(specifier);
     if (specifier.startsWith('/') || specifier.startsWith('node:') || specifier.includes(':')) return undefined;
     const tsconfig = this.tsconfigGoverning(fromDir);
     // Configs with the same effective paths/baseUrl (packages extending one base) share answers.
@@ -121,25 +95,13 @@ export class ModuleResolver {
   }
 
   private readonly settingsKeys = new Map<string, string>();
-  private readonly relativeCache = new Map<string, string | null>();
 
-  private resolveRelative(specifier: string, fromDir: string): string | undefined {
-    if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) return undefined;
-    const joined = joinPath(fromDir, specifier);
-    return joined === undefined ? undefined : this.resolveFile(joined);
-  }
-
-  private readonly settingsIds = new Map<string, string>();
-
-  /** A short id per distinct paths/baseUrl setting (the cache key of every bare specifier holds it). */
   private settingsKey(tsconfig: string | undefined): string {
     if (tsconfig === undefined) return '';
     let key = this.settingsKeys.get(tsconfig);
     if (key === undefined) {
       const options = this.loadTsconfig(tsconfig);
-      const settings = options ? JSON.stringify([options.pathsDir, options.baseUrlDir ?? null, options.paths]) : '';
-      key = this.settingsIds.get(settings);
-      if (key === undefined) this.settingsIds.set(settings, (key = String(this.settingsIds.size)));
+      key = options ? JSON.stringify([options.pathsDir, options.baseUrlDir ?? null, options.paths]) : '';
       this.settingsKeys.set(tsconfig, key);
     }
     return key;
@@ -284,20 +246,18 @@ export class ModuleResolver {
   }
 
   private findFile(base: string): string | undefined {
+    const paths = this.tree.paths;
     const ext = extname(base);
     const swaps = JS_TO_TS[ext];
     if (swaps) {
       const stem = base.slice(0, -ext.length);
-      const found = firstPresent(this.extensionsByStem.get(stem), swaps);
-      if (found) return stem + found;
-    } else if (TS_FIRST.includes(ext) && this.tree.paths.has(base)) {
+      for (const candidate of swaps) if (paths.has(stem + candidate)) return stem + candidate;
+    } else if (TS_FIRST.includes(ext) && paths.has(base)) {
       return base;
     }
-    const added = firstPresent(this.extensionsByStem.get(base), TS_FIRST);
-    if (added) return base + added;
+    for (const candidate of TS_FIRST) if (paths.has(base + candidate)) return base + candidate;
     const prefix = base === '' ? 'index' : base + '/index';
-    const index = firstPresent(this.extensionsByStem.get(prefix), TS_FIRST);
-    if (index) return prefix + index;
+    for (const candidate of TS_FIRST) if (paths.has(prefix + candidate)) return prefix + candidate;
     const pkg = this.packageByDir.get(base);
     if (pkg) {
       for (const field of ['source', 'module', 'main']) {
@@ -420,21 +380,6 @@ export class ModuleResolver {
     if (has(joined)) return joined;
     return joined !== undefined && has(joined + '.json') ? joined + '.json' : undefined;
   }
-}
-
-const SOURCE_EXTENSION_SET = new Set(TS_FIRST);
-
-/** The first of `preferred` that `present` holds. */
-function firstPresent(present: string[] | undefined, preferred: readonly string[]): string | undefined {
-  if (!present) return undefined;
-  if (present.length === 1) return preferred.includes(present[0]!) ? present[0] : undefined;
-  return preferred.find((ext) => present.includes(ext));
-}
-
-/** Drops a `?query` or `#hash` suffix (`./worker?worker`, `./icon.svg?raw`); a leading `#` is a package import. */
-function stripQuery(specifier: string): string {
-  const queryAt = specifier.search(/[?#]/);
-  return queryAt > 0 ? specifier.slice(0, queryAt) : specifier;
 }
 
 function preferPackage(candidate: PackageInfo, existing: PackageInfo, inWorkspace: ((path: string) => boolean) | undefined): boolean {

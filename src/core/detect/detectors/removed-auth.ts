@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
-import { isRouteRegistration, isWithin, middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
+import { isRouteRegistration, isWhereVariableName, isWithin, middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
 
 /**
  * The kinds are coarse on purpose: a check that moves from a handler into route middleware or a class
@@ -334,7 +334,7 @@ function inQueryFilter(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): b
   while (n.parent) {
     const parent: ts.Node = n.parent;
     if (ts.isVariableDeclaration(parent) && parent.initializer === n) {
-      return ts.isIdentifier(parent.name) && /^(?:where|\w*Where|conditions?|criteria|filters?)$/.test(parent.name.text);
+      return ts.isIdentifier(parent.name) && isWhereVariableName(parent.name.text);
     }
     if (ts.isPropertyAssignment(parent) && parent.initializer === n) {
       const key = propertyNameText(parent.name, sf);

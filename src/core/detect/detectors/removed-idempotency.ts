@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
+import { anchorText, calleeSimpleName, calleeText, enclosingFunction, exits, forEachNodeOfUnit, identifiersIn, propertyNameText } from '../util/ast.js';
+import { isWhereVariableName } from '../util/guardrail-shapes.js';
 
 /** Writes that cannot create a duplicate by construction. */
 const UPSERT_CALL = /^(upsert\w*|bulkUpsert\w*|findOrCreate\w*|findOneOrCreate\w*|findOrBuild\w*|firstOrCreate\w*|getOrCreate\w*|createOrUpdate\w*|updateOrCreate\w*|insertOrUpdate\w*|createIfNotExists\w*|insertIfNotExists\w*|onConflict\w*|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/i;
@@ -21,8 +22,6 @@ const WRITE_METHOD = /^(update\w*|destroy|delete\w*|remove\w*|softDelete|softRem
 const STATE_COLUMN = /^(?:is_?)?(?:deleted|archived|consumed|used|redeemed|revoked|claimed|processed|completed|locked|expired|cancel+ed|published)(?:_?(?:at|by|on))?$|^(?:status|state|version|lock_?version|expires_?at)$/i;
 /** A where value that tests for null or presence: `null`, `{ [Op.ne]: null }`, `{ not: null }`, `IsNull()`. */
 const NULL_TEST = /^null$|^\{\s*(?:\[Op\.(?:ne|is|not|eq)\]|not|equals|\$ne|\$eq|\$exists)\s*:\s*(?:null|true|false)\s*\}$|^(?:Not\()?IsNull\(\)\)?$/;
-/** Variables that hold a where clause before it is passed: `const where = { … }`. */
-const WHERE_VARIABLE = /^(?:where|\w*Where|conditions?|criteria|filter)$/;
 
 /** Flags that say a one-time operation has started or finished: shutting down, terminated, settled. */
 const STATE_FLAG = /(shuttingDown\w*|ShuttingDown\w*|closing|closed|stopped|stopping|terminated|terminating|finished|finishing|settled|released|destroyed|disposed|cancel+ed|aborted|deactivated|alreadyCalled|fired|handled|processed)$/i;
@@ -62,6 +61,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
   };
   const lookups = new Set<string>();
   const assigned = flagsAssigned(unit, sf);
+  const writersOfVariables = new Map<ts.VariableDeclaration, string | undefined>();
 
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isCallExpression(node)) {
@@ -75,7 +75,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     }
     if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent)) {
       const name = propertyNameText(node.name, sf);
-      const write = writeConditionedBy(node.parent, sf);
+      const write = writeConditionedBy(node.parent, sf, writersOfVariables);
       if (write && isStateCondition(node, name, sf)) {
         push({ kind: 'write-condition', anchor: `write condition ${name}`, identity: 'anchor', node, label: `the ${name} condition on the ${write}() write` });
         return;
@@ -140,40 +140,35 @@ function idempotencyOf(unit: Unit): Guardrail[] {
 /**
  * The write a where clause conditions, when `object` is one: the value of `where` in the options of
  * `destroy`/`update…`/`delete…` (`Model.destroy({ where })`, `prisma.job.updateMany({ where, data })`), or
- * an object kept in a `where` variable of a unit that writes.
+ * an object kept in a `where` variable that a write of the same function is given. `writers` remembers
+ * the answer per variable, since every property of its object asks.
  */
-function writeConditionedBy(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): string | undefined {
+function writeConditionedBy(object: ts.ObjectLiteralExpression, sf: ts.SourceFile, writers: Map<ts.VariableDeclaration, string | undefined>): string | undefined {
   const holder = object.parent;
   if (ts.isPropertyAssignment(holder) && propertyNameText(holder.name, sf) === 'where' && ts.isObjectLiteralExpression(holder.parent)) {
     const call = holder.parent.parent;
-    if (ts.isCallExpression(call) && call.arguments.includes(holder.parent)) {
-      const name = calleeSimpleName(call.expression);
-      return name && WRITE_METHOD.test(name) ? name : undefined;
-    }
-    return undefined;
+    if (!ts.isCallExpression(call) || !call.arguments.includes(holder.parent)) return undefined;
+    const name = calleeSimpleName(call.expression);
+    return name && WRITE_METHOD.test(name) ? name : undefined;
   }
-  if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && WHERE_VARIABLE.test(holder.name.text)) {
-    // Which write uses it is a matter of data flow; a write call anywhere in the function is enough.
-    const scope = enclosingBody(holder);
-    let writer: string | undefined;
-    scope?.forEachChild(function visit(child): void {
-      if (writer) return;
-      if (ts.isCallExpression(child)) {
-        const name = calleeSimpleName(child.expression);
-        if (name && WRITE_METHOD.test(name) && child.arguments.some((arg) => arg.getText(sf).includes(holder.name.getText(sf)))) writer = name;
-      }
-      child.forEachChild(visit);
-    });
-    return writer;
-  }
-  return undefined;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !isWhereVariableName(holder.name.text)) return undefined;
+  if (!writers.has(holder)) writers.set(holder, writeGiven(holder.name.text, enclosingFunction(holder) ?? sf));
+  return writers.get(holder);
 }
 
-function enclosingBody(node: ts.Node): ts.Node | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return current;
-  }
-  return undefined;
+/** The first write call within `scope` that gets `variable` in its arguments (`destroy({ where })`). */
+function writeGiven(variable: string, scope: ts.Node): string | undefined {
+  let writer: string | undefined;
+  const visit = (node: ts.Node): void => {
+    if (writer) return;
+    if (ts.isCallExpression(node)) {
+      const name = calleeSimpleName(node.expression);
+      if (name && WRITE_METHOD.test(name) && node.arguments.some((arg) => identifiersIn(arg).has(variable))) writer = name;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(scope, visit);
+  return writer;
 }
 
 /** A condition on the row's state rather than on which row: `deletedAt: …`, `status: 'pending'`, `x: null`. */

@@ -21,10 +21,10 @@ const VALIDATE_CALL = /^(validate\w*|assert[A-Z]\w*|assert|invariant|ow|check[A-
 const SCHEMA_ROOT = /^(z|zod|Joi|joi|yup|Yup|v|t|Type|S|Schema|s|superstruct|io|ow)\./;
 /** Chain methods that make a field optional: dropping the field's requiredness. */
 const LOOSENERS = new Set(['optional', 'nullable', 'nullish', 'passthrough', 'partial', 'deepPartial', 'unknown', 'any', 'allow', 'Optional', 'notRequired']);
-/** Errors that say "not allowed" belong to the auth detector, not here. */
 /** Rejections whose text is about a URL, and the anchor they share with `new URL()`. */
 const URL_WORD = /\burls?\b/i;
 const URL_REJECTION = 'rejects a malformed URL';
+/** Errors that say "not allowed" belong to the auth detector, not here. */
 const AUTH_ERROR = /Forbidden|Unauthori[sz]ed|Authori[sz]ation|Authentication|Permission|AccessDenied|\b40[13]\b/;
 /** Conditions that inspect the shape of a value. */
 const SHAPE_CHECK = /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|isSafeInteger|\.length\b|\.test\(|\.match\(|\bis[A-Z]\w*\(|valid|\bin\b|Number\.is|=== undefined|=== null|== null|!== undefined|!= null|\.size\b|\.trim\(\)|\.startsWith\(|\.endsWith\(|\.includes\(/;

@@ -109,3 +109,8 @@ export function rootName(expression: ts.Expression): string | undefined {
   }
   return ts.isIdentifier(e) ? e.text : undefined;
 }
+
+/** Names of variables that hold a query filter before it is passed: `const where = { … }`, `conditions`. */
+export function isWhereVariableName(name: string): boolean {
+  return /^(?:where|\w*Where|conditions?|criteria|filters?)$/.test(name);
+}
