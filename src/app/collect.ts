@@ -4,7 +4,7 @@ import type { Config } from '../core/config/config.js';
 import { extractImports, initImportLexer } from '../core/impact/imports.js';
 import { ModuleResolver } from '../core/impact/resolver.js';
 import type { ChangedFile, ContextFile } from '../core/model.js';
-import { isSourcePath } from '../core/parse/parse.js';
+import { isSourcePath } from '../core/paths.js';
 
 /** Unchanged files read for context at most; past this the helpers a guardrail moved into go unseen. */
 export const MAX_CONTEXT_FILES = 300;

@@ -10,7 +10,7 @@ import { mapRecords, matchHotspots, parseHotspots, type HotspotRecord } from '..
 import { ProductionPathMapper } from '../core/impact/prod-paths.js';
 import { testCommand } from '../core/impact/runner.js';
 import { classifyCommitMessage, scarCandidates, strongestScar } from '../core/impact/scars.js';
-import { createTestMatcher, type TestMatcher } from '../core/impact/tests.js';
+import { createTestMatcher, type TestMatcher } from '../core/paths.js';
 import { emptyImpact, type ChangedFile, type ChangedUnit, type ImpactInput, type Scar } from '../core/model.js';
 import type { DetectResult } from '../core/types.js';
 import { readHeadGraph } from './head-graph.js';

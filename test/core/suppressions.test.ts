@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config/config.js';
-import { detectChanges } from '../../src/core/detect/run-detectors.js';
+import { detectChanges } from '../../src/core/detect/engine/run.js';
 import { parseSuppressions } from '../../src/core/detect/suppressions.js';
 
 const BASE = `import axios from 'axios';

@@ -9,7 +9,7 @@ import { parseJsonc } from '../../src/core/impact/jsonc.js';
 import { normalizeProductionPath, ProductionPathMapper } from '../../src/core/impact/prod-paths.js';
 import { testCommand } from '../../src/core/impact/runner.js';
 import { classifyCommitMessage } from '../../src/core/impact/scars.js';
-import { createTestMatcher } from '../../src/core/impact/tests.js';
+import { createTestMatcher } from '../../src/core/paths.js';
 import type { ChangedUnit } from '../../src/core/model.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');

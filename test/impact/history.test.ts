@@ -7,7 +7,7 @@ import { openGitRepository } from '../../src/adapters/git/git-reader.js';
 import { collectChanges } from '../../src/app/collect.js';
 import { gatherImpact } from '../../src/app/impact.js';
 import { defaultConfig } from '../../src/core/config/config.js';
-import { detectChanges } from '../../src/core/detect/run-detectors.js';
+import { detectChanges } from '../../src/core/detect/engine/run.js';
 import type { Finding } from '../../src/core/model.js';
 import type { DetectResult } from '../../src/core/types.js';
 import { createRepo } from '../support/git-repo.js';

@@ -4,7 +4,7 @@ import { openGitRepository } from '../../src/adapters/git/git-reader.js';
 import { collectChanges } from '../../src/app/collect.js';
 import { gatherImpact, type ImpactRequest } from '../../src/app/impact.js';
 import { defaultConfig } from '../../src/core/config/config.js';
-import { detectChanges } from '../../src/core/detect/run-detectors.js';
+import { detectChanges } from '../../src/core/detect/engine/run.js';
 import type { ImpactInput } from '../../src/core/model.js';
 import { createPullRequestRepo } from '../support/git-repo.js';
 import { FIXTURES, monorepoSides, recordingLogger } from './support.js';

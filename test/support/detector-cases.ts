@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultConfig } from '../../src/core/config/config.js';
-import { detectChanges } from '../../src/core/detect/run-detectors.js';
+import { detectChanges } from '../../src/core/detect/engine/run.js';
 import type { ChangedFile, Finding } from '../../src/core/model.js';
+import { SOURCE_EXTENSIONS } from '../../src/core/paths.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/detectors');
 
@@ -44,7 +45,7 @@ function loadCase(dir: string, name: string): DetectorCase {
         ...(after.has(path) ? { head: after.get(path)! } : {}),
       }));
   } else {
-    const ext = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs'].find((e) => existsSync(join(dir, `before.${e}`)) || existsSync(join(dir, `after.${e}`))) ?? 'ts';
+    const ext = SOURCE_EXTENSIONS.map((e) => e.slice(1)).find((e) => existsSync(join(dir, `before.${e}`)) || existsSync(join(dir, `after.${e}`))) ?? 'ts';
     const path = meta.file ?? `src/${name}.${ext}`;
     const base = existsSync(join(dir, `before.${ext}`)) ? readFileSync(join(dir, `before.${ext}`), 'utf8') : undefined;
     const head = existsSync(join(dir, `after.${ext}`)) ? readFileSync(join(dir, `after.${ext}`), 'utf8') : undefined;

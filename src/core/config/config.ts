@@ -1,9 +1,9 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
-import { SEVERITIES } from '../model.js';
+import { LEVELS, SEVERITIES } from '../model.js';
 
-const failOn = z.enum(['none', 'low', 'medium', 'high', 'critical']);
+const failOn = z.enum(LEVELS);
 const severity = z.enum(SEVERITIES);
 
 const ruleSetting = z.union([

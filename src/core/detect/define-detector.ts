@@ -96,3 +96,15 @@ export interface Detector {
 export function defineDetector(detector: Detector): Detector {
   return detector;
 }
+
+/**
+ * Compares amounts only between guardrails of the same kind (the engine also pairs guardrails of one
+ * category but different kinds, whose amounts mean different things). `factor` is how much weaker an
+ * amount must get to count: 2 means doubled (for `stronger: 'lower'`) or halved (for 'higher').
+ */
+export function weakenedByFactor(before: Guardrail, after: Guardrail, factor = 2): boolean {
+  if (before.kind !== after.kind) return false;
+  if (before.strength === undefined || after.strength === undefined || !before.stronger) return false;
+  if (before.stronger === 'lower') return before.strength > 0 && Number.isFinite(before.strength) && after.strength >= before.strength * factor;
+  return after.strength * factor <= before.strength;
+}

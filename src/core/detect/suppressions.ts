@@ -1,5 +1,6 @@
 import { fingerprint } from '../fingerprint.js';
 import type { Finding } from '../model.js';
+import { MODULE_UNIT } from '../parse/units.js';
 import type { UnitPair } from '../relate/pair-units.js';
 
 /**
@@ -53,7 +54,7 @@ export function applySuppressions(
   if (byFile.size === 0) return { findings, notes };
 
   const headUnitOf = (finding: Finding): UnitPair | undefined =>
-    pairs.find((p) => (finding.side === 'head' ? p.head : p.base)?.file === finding.file && (p.head ?? p.base)!.name === (finding.symbol ?? '<module>') && (finding.side === 'head' ? p.head : p.base) !== undefined);
+    pairs.find((p) => (finding.side === 'head' ? p.head : p.base)?.file === finding.file && (p.head ?? p.base)!.name === (finding.symbol ?? MODULE_UNIT) && (finding.side === 'head' ? p.head : p.base) !== undefined);
 
   for (const [file, suppressions] of byFile) {
     for (const s of suppressions) {

@@ -1,8 +1,8 @@
 import type { ChangedFile, ChangedUnit, UntestedUnit } from '../model.js';
 import { extractImports } from './imports.js';
 import type { ImportGraph } from './graph.js';
-import { isSourcePath } from './paths.js';
-import type { TestMatcher } from './tests.js';
+import { MODULE_UNIT } from '../parse/units.js';
+import { isSourcePath, type TestMatcher } from '../paths.js';
 
 /**
  * From the import graph to tests: which test files reach the changed code, which changed units no
@@ -10,7 +10,6 @@ import type { TestMatcher } from './tests.js';
  */
 
 /** The name detectChanges gives a file's top-level code. */
-const MODULE_UNIT = '<module>';
 
 export interface TestImpact {
   affectedTests: string[];

@@ -1,4 +1,4 @@
-import { basename } from './paths.js';
+import { basename } from '../paths.js';
 
 /**
  * Maps paths as production or CI reports them (absolute, inside a container, file:// URLs, transpiled

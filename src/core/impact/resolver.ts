@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { asRecord, parseJsonc } from './jsonc.js';
-import { basename, dirname, extname, joinPath } from './paths.js';
+import { basename, dirname, extname, joinPath, SOURCE_EXTENSIONS } from '../paths.js';
 
 /**
  * Module resolution over the head tree, without node_modules and without running anything: relative
@@ -31,7 +31,8 @@ interface PackageInfo {
   json: Record<string, unknown>;
 }
 
-const TS_FIRST = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+/** Extensions tried for an extensionless specifier, TypeScript first: the source extensions in their order. */
+const TS_FIRST: readonly string[] = SOURCE_EXTENSIONS;
 const JS_TO_TS: Record<string, string[]> = {
   '.js': ['.ts', '.tsx', '.js', '.jsx'],
   '.jsx': ['.tsx', '.jsx'],

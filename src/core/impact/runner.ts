@@ -1,5 +1,5 @@
 import { asRecord, parseJsonc } from './jsonc.js';
-import { basename, dirname } from './paths.js';
+import { basename, dirname } from '../paths.js';
 
 /**
  * Which test runner runs each test file, and the shell command that runs exactly a set of test files

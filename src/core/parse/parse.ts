@@ -1,12 +1,5 @@
 import { Project, ts } from 'ts-morph';
 
-/** Extensions the gate parses; everything else in a PR is listed as not analyzed. */
-export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
-
-export function isSourcePath(path: string): boolean {
-  return SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !path.endsWith('.d.ts');
-}
-
 export type ParseResult = { ok: true; sourceFile: ts.SourceFile } | { ok: false; reason: string };
 
 /**

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { calleeSimpleName, calleeText, foldWhitespace, lineOf, propertyNameText } from '../detect/ast/text.js';
 import type { Side } from '../model.js';
 
 /**
@@ -75,7 +76,19 @@ export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side
     params: [],
   };
 
-  const visit = (node: ts.Node, prefix: string, parent: Unit): void => {
+  // Iterative, parents before children in source order: the order units are numbered (`name#2`) and
+  // their calls are recorded in.
+  const stack: { node: ts.Node; prefix: string; parent: Unit }[] = [];
+  const pushChildren = (node: ts.Node, prefix: string, parent: Unit): void => {
+    const children: ts.Node[] = [];
+    ts.forEachChild(node, (child) => {
+      children.push(child);
+    });
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, prefix, parent });
+  };
+  pushChildren(sourceFile, '', moduleUnit);
+  while (stack.length > 0) {
+    const { node, prefix, parent } = stack.pop()!;
     const named = unitOf(node, sourceFile);
     let current = parent;
     let childPrefix = prefix;
@@ -99,10 +112,9 @@ export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side
       const callee = calleeSimpleName(node.expression);
       if (callee) current.calls.add(callee);
     }
-    ts.forEachChild(node, (child) => visit(child, childPrefix, current));
-  };
+    pushChildren(node, childPrefix, current);
+  }
 
-  ts.forEachChild(sourceFile, (child) => visit(child, '', moduleUnit));
   return [moduleUnit, ...units];
 }
 
@@ -226,12 +238,6 @@ function collectBindingNames(name: ts.BindingName, out: string[]): void {
   else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collectBindingNames(element.name, out);
 }
 
-export function propertyNameText(name: ts.PropertyName | ts.Node, sourceFile: ts.SourceFile): string {
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
-  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-  return name.getText(sourceFile);
-}
-
 /** The root identifier of a method call's receiver: `this.client.get` → `client`, `logger.info` → `logger`. */
 function receiverName(expression: ts.Expression): string | undefined {
   if (!ts.isPropertyAccessExpression(expression)) return undefined;
@@ -239,43 +245,4 @@ function receiverName(expression: ts.Expression): string | undefined {
   if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return e.name.text;
   while (ts.isPropertyAccessExpression(e)) e = e.expression;
   return ts.isIdentifier(e) ? e.text : undefined;
-}
-
-/** The last simple name of a callee: `this.http.get` → `get`, `retry` → `retry`. */
-export function calleeSimpleName(expression: ts.Expression): string | undefined {
-  let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
-  if (ts.isIdentifier(e)) return e.text;
-  if (ts.isPropertyAccessExpression(e)) return e.name.text;
-  if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return e.argumentExpression.text;
-  if (ts.isCallExpression(e)) return calleeSimpleName(e.expression);
-  return undefined;
-}
-
-/** The callee as written, folded: `this.client.post` → `client.post` (a receiver of `this` is noise). */
-export function calleeText(expression: ts.Expression, sourceFile: ts.SourceFile): string {
-  return foldWhitespace(expression.getText(sourceFile)).replace(/^this\./, '').replace(/\?\./g, '.').slice(0, 80);
-}
-
-export function foldWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-export function lineOf(sourceFile: ts.SourceFile, position: number): number {
-  return sourceFile.getLineAndCharacterOfPosition(position).line + 1;
-}
-
-/** Visits every node of a unit, not descending into the units nested in it. */
-export function forEachNodeOfUnit(unit: Unit, visit: (node: ts.Node) => void): void {
-  const walk = (node: ts.Node): void => {
-    visit(node);
-    ts.forEachChild(node, (child) => {
-      if (!unit.nested.has(child)) walk(child);
-    });
-  };
-  if (unit.kind === 'module') {
-    ts.forEachChild(unit.node, (child) => {
-      if (!unit.nested.has(child)) walk(child);
-    });
-  } else walk(unit.node);
 }

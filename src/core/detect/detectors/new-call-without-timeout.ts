@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { calleeSimpleName, propertyNameText } from '../ast/text.js';
+import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { calleeSimpleName, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
-import { timeoutsOf } from '../util/timeouts.js';
+import { timeoutsOf } from '../vocab/timeouts.js';
 
 /** Option names that bound the call's time: a timeout of any flavour, or an abort signal. */
 const BOUNDING_OPTION = /^(signal|timeout|timeouts|[a-z_]*timeout(ms|millis)?|deadline)$/i;

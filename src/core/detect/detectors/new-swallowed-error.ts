@@ -1,15 +1,12 @@
 import { ts } from 'ts-morph';
-import { extractUnits } from '../../parse/units.js';
+import { callName } from '../ast/text.js';
+import { enclosingUnitName, unitsOfFile } from '../ast/units.js';
+import { forEachNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { enclosingUnitName, forEachNode } from '../util/units.js';
-import { callName, catchOutcome, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
+import { errorHandlersIn, guardedCalls, type ErrorHandler } from '../vocab/handlers.js';
 
-/** One error handler of a unit: a catch clause or a promise's error handler. */
-interface Handler {
-  node: ts.Node;
-  /** The whole construct (the try statement, the chain), to tell a new one from an old one by its text. */
-  whole: ts.Node;
-  outcome: CatchOutcome;
+/** An error handler of the file, with what it guards and whether it swallows the error. */
+interface Handler extends ErrorHandler {
   /** What it guards, for the message and the finding's key. */
   around: string;
   /** Swallows the error: nothing, or only a log line, and the code goes on. */
@@ -50,7 +47,7 @@ export default defineDetector({
     // removed-error-handling; a catch rewritten in another shape is the same catch.
     let excess = Math.min(swallowedAfter.length - swallowedBefore, after.length - before.length);
     if (excess <= 0) return [];
-    const units = extractUnits(head.sourceFile, head.file, 'head');
+    const units = unitsOfFile(head.sourceFile, head.file);
     const findings: DirectFinding[] = [];
     for (const handler of swallowedAfter) {
       if (excess <= 0) break;
@@ -70,41 +67,20 @@ export default defineDetector({
   },
 });
 
+/** The file's error handlers, each with what it guards and whether it swallows the error. */
 function handlersOf(sf: ts.SourceFile): Handler[] {
-  const handlers: Handler[] = [];
-  forEachNode(sf, (node) => {
-    if (ts.isTryStatement(node) && node.catchClause) {
-      const outcome = catchOutcome(node.catchClause, sf);
-      const calls = callsIn(node.tryBlock, sf);
-      const documented = outcome === 'empty' && hasComment(node.catchClause.block, sf);
-      handlers.push({ node: node.catchClause, whole: node, outcome, around: `a try/catch around ${calls.join(', ') || 'a block'}`, swallows: calls.length > 0 && !documented && (outcome === 'empty' || outcome === 'logs') });
-      return;
+  return errorHandlersIn((visit) => forEachNode(sf, visit), sf).map((h) => {
+    const documented = h.outcome === 'empty' && hasComment(ts.isCatchClause(h.handler) ? h.handler.block : h.handler, sf);
+    if (h.guards.shape === 'try') {
+      const { calls } = guardedCalls(h.guards.block, sf);
+      const swallows = calls.length > 0 && !documented && (h.outcome === 'empty' || h.outcome === 'logs');
+      return { ...h, around: `a try/catch around ${calls.join(', ') || 'a block'}`, swallows };
     }
-    if (ts.isCallExpression(node)) {
-      const handler = promiseHandlerOf(node);
-      if (!handler) return;
-      const outcome = catchOutcome(handler, sf);
-      const method = (node.expression as ts.PropertyAccessExpression).name.text;
-      const fireAndForget = !isAwaitedOrReturned(node);
-      const documented = outcome === 'empty' && hasComment(handler, sf);
-      handlers.push({
-        node,
-        whole: node,
-        outcome,
-        around: `a .${method}() on ${callName(chainRoot(node), sf)}`,
-        swallows: !documented && (outcome === 'empty' || (outcome === 'logs' && !fireAndForget)),
-      });
-    }
+    // A fire-and-forget chain must catch to avoid an unhandled rejection: logging there is enough.
+    const fireAndForget = !isAwaitedOrReturned(h.node as ts.CallExpression);
+    const swallows = !documented && (h.outcome === 'empty' || (h.outcome === 'logs' && !fireAndForget));
+    return { ...h, around: `a .${h.guards.method}() on ${callName(h.guards.chain, sf)}`, swallows };
   });
-  return handlers;
-}
-
-function callsIn(block: ts.Block, sf: ts.SourceFile): string[] {
-  const names = new Set<string>();
-  forEachOwnNode(block, (node) => {
-    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) names.add(callName(node, sf));
-  });
-  return [...names].sort().slice(0, 3);
 }
 
 /** An empty handler with a comment inside says why the error is ignored (ESLint's no-empty allows it too). */

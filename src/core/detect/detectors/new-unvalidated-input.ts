@@ -1,14 +1,14 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { snippet } from '../ast/text.js';
+import { findNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { calleeSimpleName, forEachNodeOfUnit, snippet } from '../util/ast.js';
+import { isRequestHandler } from '../vocab/http.js';
 
 /** Where a request handler reads what the client sent. */
 const BODY_READ = /\b(req|request|ctx\.request|ctx)\.(body|query|params)\b|\brequest\.(json|formData|text)\(\)|\bevent\.body\b/;
 /** Anything in the handler that looks at the input before trusting it. */
 const VALIDATES = /\.(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|assert)\(|\bvalidate\w*\(|\bassert\w*\(|\binvariant\(|\bcelebrate\(|\bcheckSchema\(|\bvalidationResult\(|\bis[A-Z]\w*\(|\btypeof\b|\binstanceof\b|Number\.is|Array\.isArray|\bthrow\b|status\(\s*4\d\d|badRequest|ValidationPipe|@Body\(/;
-/** Route registrations: router.post("/x", …), app.put(…), fastify.route. */
-const ROUTE_METHOD = /^(get|post|put|patch|delete|all|route|use)$/;
 
 export default defineDetector({
   meta: {
@@ -34,7 +34,7 @@ export default defineDetector({
   },
   inspect(change) {
     const head = change.head;
-    if (!head || change.base || change.isTestFile || !isHandler(head)) return [];
+    if (!head || change.base || change.isTestFile || !isRequestHandler(head)) return [];
     const text = head.node.getText(head.sourceFile);
     const read = BODY_READ.exec(text);
     if (!read || VALIDATES.test(text)) return [];
@@ -51,19 +51,6 @@ export default defineDetector({
   },
 });
 
-function isHandler(unit: Unit): boolean {
-  if (unit.kind === 'call' && ts.isCallExpression(unit.node)) {
-    const name = calleeSimpleName(unit.node.expression);
-    return name !== undefined && ROUTE_METHOD.test(name);
-  }
-  if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(unit.name)) return true; // Next.js route handlers
-  return unit.params.some((p) => p === 'req' || p === 'request' || p === 'ctx');
-}
-
 function firstRead(unit: Unit): ts.Node | undefined {
-  let found: ts.Node | undefined;
-  forEachNodeOfUnit(unit, (node) => {
-    if (!found && ts.isPropertyAccessExpression(node) && /^(body|query|params)$/.test(node.name.text)) found = node;
-  });
-  return found;
+  return findNodeOfUnit(unit, (node) => ts.isPropertyAccessExpression(node) && /^(body|query|params)$/.test(node.name.text));
 }

@@ -1,8 +1,11 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { exits } from '../ast/statements.js';
+import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../ast/text.js';
+import { forEachNodeOfUnit, isWithin, someNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, propertyNameText } from '../util/ast.js';
-import { isRouteRegistration, isWhereVariableName, isWithin, middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
+import { isRouteRegistration, middlewareName, routeMiddlewares } from '../vocab/http.js';
+import { isWhereVariableName } from '../vocab/queries.js';
 
 /**
  * The kinds are coarse on purpose: a check that moves from a handler into route middleware or a class
@@ -310,19 +313,13 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
 
 /** `doc.ownerId !== user.id`, `post.authorId != session.userId`: a row's owner compared with the caller. */
 function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)) {
-      const left = n.left.getText(sf);
-      const right = n.right.getText(sf);
-      const ownerSide = OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '') ? right : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '') ? left : undefined;
-      if (ownerSide !== undefined && CALLER.test(ownerSide)) found = true;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(condition);
-  return found;
+  return someNode(condition, (n) => {
+    if (!ts.isBinaryExpression(n) || (n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken)) return false;
+    const left = n.left.getText(sf);
+    const right = n.right.getText(sf);
+    const ownerSide = OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '') ? right : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '') ? left : undefined;
+    return ownerSide !== undefined && CALLER.test(ownerSide);
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { calleeSimpleName, calleeText } from '../ast/text.js';
+import { objectProperties, staticNumber } from '../ast/values.js';
+import { forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, objectProperties, staticNumber } from '../util/ast.js';
 
 /** Breaker classes: opossum, brakes, cockatiel's breakers, hand-rolled classes named so. */
 const BREAKER_CLASS = /^(CircuitBreaker|Brakes|ConsecutiveBreaker|SamplingBreaker|CountBreaker|Breaker|Fuse|CircuitBreakerPolicy)$/;

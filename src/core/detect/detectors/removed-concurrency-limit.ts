@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, ownerOfObject, propertyNameText, staticNumber } from '../util/ast.js';
-import { weakenedByFactor } from '../util/guardrail-shapes.js';
+import { calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
+import { staticNumber } from '../ast/values.js';
+import { findFirst, forEachNode, forEachNodeOfUnit } from '../ast/walk.js';
+import { defineDetector, type Guardrail, weakenedByFactor } from '../define-detector.js';
 
 /** Factories of a bounded pool: p-limit, p-throttle's kin, async's queue. */
 const POOL_FACTORY = /^(pLimit|plimit|limitConcurrency|createLimiter|limitFunction|semaphore|createSemaphore|sema)$/;
@@ -143,14 +144,12 @@ function boundsOf(unit: Unit): Guardrail[] {
 /** `const limit = pLimit(5)` anywhere in the file: the names that run work through a pool, and their bound. */
 function limiterNames(sf: ts.SourceFile): Map<string, number | undefined> {
   const names = new Map<string, number | undefined>();
-  const visit = (node: ts.Node): void => {
+  forEachNode(sf, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isCallExpression(node.initializer)) {
       const name = calleeSimpleName(node.initializer.expression);
       if (name && POOL_FACTORY.test(name)) names.set(node.name.text, staticNumber(node.initializer.arguments[0], sf));
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+  });
   return names;
 }
 
@@ -170,12 +169,9 @@ function loopHeader(loop: ts.IterationStatement, sf: ts.SourceFile): string {
 
 function batchSize(loop: ts.IterationStatement, sf: ts.SourceFile): number | undefined {
   let size: number | undefined;
-  const visit = (n: ts.Node): void => {
-    if (size !== undefined) return;
-    if (ts.isCallExpression(n) && /chunk|batch/i.test(calleeSimpleName(n.expression) ?? '')) size = staticNumber(n.arguments[n.arguments.length - 1], sf);
-    ts.forEachChild(n, visit);
-  };
-  if (ts.isForOfStatement(loop)) visit(loop.expression);
+  if (ts.isForOfStatement(loop)) {
+    size = findFirst(loop.expression, (n) => (ts.isCallExpression(n) && /chunk|batch/i.test(calleeSimpleName(n.expression) ?? '') ? staticNumber(n.arguments[n.arguments.length - 1], sf) : undefined));
+  }
   else if (ts.isForStatement(loop) && loop.incrementor) {
     const m = /\+=\s*([A-Z_a-z0-9]+)/.exec(loop.incrementor.getText(sf));
     if (m) size = /^\d+$/.test(m[1]!) ? Number(m[1]) : undefined;

@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { calleeSimpleName, calleeText, callName } from '../ast/text.js';
+import { forEachNode, forEachNodeOfUnit, forEachOwnNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit } from '../util/ast.js';
-import { callName, catchOutcome, caughtName, chainRoot, forEachOwnNode, isErrorReportCall, isLogCall, isTransparent, keepsFailureVisible, promiseHandlerOf, type CatchOutcome } from '../util/failure.js';
+import { catchOutcome, type CatchOutcome, caughtName, chainRoot, errorHandlersIn, guardedCalls, isTransparent, keepsFailureVisible, promiseHandlerOf, type ErrorHandler } from '../vocab/handlers.js';
+import { isErrorReportCall, isLogCall } from '../vocab/logging.js';
 
 /** Calls in a `finally` (or `.finally`) that give back what the operation held. */
 const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
@@ -84,32 +86,14 @@ export default defineDetector({
   },
 });
 
-interface Handler {
-  node: ts.Node;
-  whole: ts.Node;
-  outcome: CatchOutcome;
-  around: string;
-}
-
-/** The catch clauses and promise error handlers of a unit, with what each does with the error. */
-function handlersOf(unit: Unit): Handler[] {
+/** A unit's error handlers around calls that can fail, with what each guards. */
+function handlersOf(unit: Unit): (ErrorHandler & { around: string })[] {
   const sf = unit.sourceFile;
-  const handlers: Handler[] = [];
-  forEachNodeOfUnit(unit, (node) => {
-    if (ts.isTryStatement(node) && node.catchClause) {
-      const guarded = guardedCalls(node.tryBlock, sf);
-      if (guarded.length > 0) handlers.push({ node: node.catchClause, whole: node, outcome: catchOutcome(node.catchClause, sf), around: `the try/catch around ${guarded.join(', ')}` });
-      return;
-    }
-    if (ts.isCallExpression(node)) {
-      const handler = promiseHandlerOf(node);
-      if (handler) {
-        const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        handlers.push({ node, whole: node, outcome: catchOutcome(handler, sf), around: `the .${method}() on ${callName(chainRoot(node), sf)}` });
-      }
-    }
+  return errorHandlersIn((visit) => forEachNodeOfUnit(unit, visit), sf).flatMap((h) => {
+    if (h.guards.shape === 'promise') return [{ ...h, around: `the .${h.guards.method}() on ${callName(h.guards.chain, sf)}` }];
+    const guarded = guardedCallNames(h.guards.block, sf);
+    return guarded.length > 0 ? [{ ...h, around: `the try/catch around ${guarded.join(', ')}` }] : [];
   });
-  return handlers;
 }
 
 function errorHandlingOf(unit: Unit): Guardrail[] {
@@ -135,7 +119,7 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
 
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isTryStatement(node)) {
-      const guarded = guardedCalls(node.tryBlock, sf);
+      const guarded = guardedCallNames(node.tryBlock, sf);
       if (node.catchClause && guarded.length > 0 && !isTransparent(node.catchClause, sf)) {
         const outcome = catchOutcome(node.catchClause, sf);
         push(`catch ${primaryCall(node.tryBlock, sf)}`, `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, [HANDLES, ...errorCases(node.catchClause, sf)]);
@@ -226,11 +210,10 @@ function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile):
       else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && ts.isIdentifier(n.left) && n.left.text === errorName) {
         cases.add(`case instanceof ${calleeSimpleName(n.right) ?? n.right.getText(sf)}`);
       } else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && a.text === errorName)) cases.add(`case ${calleeSimpleName(n.expression) ?? 'check'}()`);
-      ts.forEachChild(n, visit);
     };
-    visit(test);
+    forEachNode(test, visit);
     // switch (err.code) { case 'ENOENT': … }
-    if (ts.isCaseClause(node) && ts.isSwitchStatement(node.parent.parent)) visit(node.parent.parent.expression);
+    if (ts.isCaseClause(node) && ts.isSwitchStatement(node.parent.parent)) forEachNode(node.parent.parent.expression, visit);
   });
   return [...cases].sort();
 }
@@ -257,40 +240,19 @@ function primaryCall(block: ts.Block, sf: ts.SourceFile): string {
   return awaited ?? first ?? 'block';
 }
 
-function guardedCalls(block: ts.Block, sf: ts.SourceFile): string[] {
-  const names = new Set<string>();
-  let risky = false;
-  forEachOwnNode(block, (node) => {
-    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) {
-      names.add(callName(node, sf));
-      if (!isSafeCall(node, sf)) risky = true;
-    }
-    if (ts.isAwaitExpression(node) || ts.isThrowStatement(node)) risky = true;
-  });
-  // A try around calls that cannot fail (map.get, url.searchParams.set) guards nothing.
-  return risky ? [...names].sort().slice(0, 3) : [];
-}
-
-/** Methods of collections, strings and numbers, and pure built-ins: they do not throw on ordinary input. */
-const SAFE_METHOD = /^(has|get|set|add|delete|clear|push|pop|shift|unshift|map|filter|forEach|some|every|find|findIndex|includes|indexOf|lastIndexOf|slice|concat|join|split|trim|trimStart|trimEnd|toLowerCase|toUpperCase|startsWith|endsWith|padStart|padEnd|replace|replaceAll|substring|charAt|keys|values|entries|toString|toFixed|valueOf|at|flat|flatMap|sort|reverse|fill|assign|freeze|isArray|now|min|max|floor|ceil|round|abs|random|String|Number|Boolean|Symbol|Date)$/;
-
-function isSafeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): boolean {
-  const name = calleeSimpleName(call.expression) ?? '';
-  if (ts.isNewExpression(call)) return /^(Map|Set|WeakMap|WeakSet|Array|Date|Error|\w+Error)$/.test(name);
-  const text = calleeText(call.expression, sf);
-  if (/^(Math|Object|Array|Number|String|Symbol)\./.test(text)) return true;
-  return SAFE_METHOD.test(name) && !/^(JSON|fs|db|client|api|http|https|axios|got|ky|request|fetch|prisma|knex|pool|conn|connection|s3|queue|kv|redis|cache|storage|localStorage|sessionStorage|store)\b/.test(text);
+/** The calls a try block guards, or none when none of them can fail. */
+function guardedCallNames(block: ts.Block, sf: ts.SourceFile): string[] {
+  const { calls, canFail } = guardedCalls(block, sf);
+  return canFail ? calls : [];
 }
 
 function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: ts.CallExpression }[] {
   const calls: { name: string; node: ts.CallExpression }[] = [];
-  const visit = (node: ts.Node): void => {
+  forEachNode(root, (node) => {
     // span.end() closes a tracing span: the observability detector's, not a resource.
     const name = ts.isCallExpression(node) ? (calleeSimpleName(node.expression) ?? '') : '';
     if (ts.isCallExpression(node) && (CLEANUP_CALL.test(name) || CLEANUP_HELPER.test(name)) && !/span$/i.test(callName(node, sf).split('.').slice(-2, -1)[0] ?? '')) calls.push({ name: callName(node, sf), node });
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
+  });
   return calls;
 }
 

@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { exits } from '../ast/statements.js';
+import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../ast/text.js';
+import { enclosingFunction, findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, enclosingFunction, exits, forEachNodeOfUnit, identifiersIn, propertyNameText } from '../util/ast.js';
-import { isWhereVariableName } from '../util/guardrail-shapes.js';
+import { isWhereVariableName } from '../vocab/queries.js';
 
 /** Writes that cannot create a duplicate by construction. */
 const UPSERT_CALL = /^(upsert\w*|bulkUpsert\w*|findOrCreate\w*|findOneOrCreate\w*|findOrBuild\w*|firstOrCreate\w*|getOrCreate\w*|createOrUpdate\w*|updateOrCreate\w*|insertOrUpdate\w*|createIfNotExists\w*|insertIfNotExists\w*|onConflict\w*|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/i;
@@ -158,17 +160,11 @@ function writeConditionedBy(object: ts.ObjectLiteralExpression, sf: ts.SourceFil
 
 /** The first write call within `scope` that gets `variable` in its arguments (`destroy({ where })`). */
 function writeGiven(variable: string, scope: ts.Node): string | undefined {
-  let writer: string | undefined;
-  const visit = (node: ts.Node): void => {
-    if (writer) return;
-    if (ts.isCallExpression(node)) {
-      const name = calleeSimpleName(node.expression);
-      if (name && WRITE_METHOD.test(name) && node.arguments.some((arg) => identifiersIn(arg).has(variable))) writer = name;
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(scope, visit);
-  return writer;
+  return findFirst(scope, (node) => {
+    if (!ts.isCallExpression(node)) return undefined;
+    const name = calleeSimpleName(node.expression);
+    return name && WRITE_METHOD.test(name) && node.arguments.some((arg) => identifiersIn(arg).has(variable)) ? name : undefined;
+  }, { belowRoot: true });
 }
 
 /** A condition on the row's state rather than on which row: `deletedAt: …`, `status: 'pending'`, `x: null`. */

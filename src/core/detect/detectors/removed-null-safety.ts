@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { exits, throwsError } from '../ast/statements.js';
+import { calleeSimpleName, rootName } from '../ast/text.js';
+import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { calleeSimpleName, exits, forEachNodeOfUnit, throwsError } from '../util/ast.js';
-import { rootName } from '../util/guardrail-shapes.js';
 
 /** Built-ins that throw when given undefined or null. */
 const THROWS_ON_MISSING = /^(Object\.(keys|values|entries|assign)|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;

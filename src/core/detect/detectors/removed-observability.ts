@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { calleeSimpleName, calleeText } from '../ast/text.js';
+import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit } from '../util/ast.js';
-import { failurePathOf, isErrorLogCall, isErrorReportCall } from '../util/failure.js';
+import { failurePathOf } from '../vocab/failure-paths.js';
+import { isErrorLogCall, isErrorReportCall } from '../vocab/logging.js';
 
 /** Receivers that count or time things: a prom-client counter, a StatsD client, an OpenTelemetry meter instrument. */
 const METRIC_RECEIVER = /(counter|histogram|gauge|summary|metric|metrics|stats|statsd|dogstatsd|meter|telemetry|prom|datadog|errorsTotal|failuresTotal)$/i;

@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { calleeSimpleName, calleeText, ownerOfObject } from '../ast/text.js';
+import { objectProperties, staticNumber } from '../ast/values.js';
+import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, ownerOfObject, staticNumber } from '../util/ast.js';
-import { middlewareName, routeMiddlewares } from '../util/guardrail-shapes.js';
+import { middlewareName, routeMiddlewares } from '../vocab/http.js';
 
 /** Calls that build a limiter (express-rate-limit, express-slow-down, hono/elysia/fastify limiters). */
 const LIMITER_FACTORY = /^(rateLimit|rateLimiter|expressRateLimit|slowDown|createRateLimiter|createRateLimit|createLimiter|rateLimitMiddleware|throttle|throttler|ratelimit|limiter)$/;

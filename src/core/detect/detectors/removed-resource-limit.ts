@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, exits, forEachNodeOfUnit, objectProperties, ownerOfObject, propertyNameText, throwsError } from '../util/ast.js';
-import { staticSize, weakenedByFactor } from '../util/guardrail-shapes.js';
+import { exits, throwsError } from '../ast/statements.js';
+import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
+import { objectProperties, staticSize } from '../ast/values.js';
+import { forEachNodeOfUnit } from '../ast/walk.js';
+import { defineDetector, type Guardrail, weakenedByFactor } from '../define-detector.js';
 
 /** Option names that are a cap wherever they appear. */
 const CAP_OPTION = /^(maxSize|maxFileSize|fileSize|maxFiles|maxFields|fieldSize|maxFieldsSize|maxTotalFileSize|maxBodyLength|maxContentLength|bodyLimit|bodySizeLimit|sizeLimit|maxBodySize|maxRequestBodySize|maxDepth|depthLimit|maxItems|maxPageSize|maxPerPage|pageSize|perPage|per_page|page_size|maxPayload|maxHttpBufferSize|maxHeaderSize|maxParamLength|parameterLimit|arrayLimit|maxKeys|maxEntries|maxComplexity|maxBuffer|maxResults|maxRows|maxAliasCount|maxMessageSize|maxReceiveMessageLength|maxSendMessageLength|max_tokens|maxTokens|maxOutputTokens|maxLength|max_length|maxRedirects|maxSockets|maxTotalSockets|maxFreeSockets)$/;

@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { isTestRunnerConfig } from '../../paths.js';
+import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
+import { staticNumber } from '../ast/values.js';
+import { findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { TEST_RUNNER_CONFIG } from '../util/timeouts.js';
-import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, ownerOfObject, propertyNameText, staticNumber } from '../util/ast.js';
 
 /** Option names that configure retrying. */
 const RETRY_OPTION = /^(retry|retries|maxRetries|max_retries|maxRetry|retryCount|retryLimit|retryAttempts|maxAttempts|max_attempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|retryableStatusCodes|retryStatusCodes|statusCodesToRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retry_strategy|retryPolicy|reconnectStrategy|autoRetry|retryOnError|maxRetriesPerRequest|maxRetryAttempts)$/i;
@@ -68,7 +70,7 @@ export default defineDetector({
 
 /** The retries of one unit: loops, calls, options, retryable sets, caps and recursion. */
 export function retriesOf(unit: Unit): Guardrail[] {
-  if (TEST_RUNNER_CONFIG.test(unit.file)) return [];
+  if (isTestRunnerConfig(unit.file)) return [];
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (g: Omit<Guardrail, 'category'>): void => {
@@ -337,20 +339,11 @@ function lastName(expression: ts.Expression): string | undefined {
 }
 
 function firstAwaitedCall(node: ts.Node, sf: ts.SourceFile): string | undefined {
-  let result: string | undefined;
-  const visit = (n: ts.Node): void => {
-    if (result) return;
-    if (ts.isAwaitExpression(n) && ts.isCallExpression(n.expression)) {
-      const name = calleeText(n.expression.expression, sf);
-      if (!/sleep|delay|wait|setTimeout/i.test(name)) {
-        result = anchorText(n.expression.expression, sf, 60);
-        return;
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return result;
+  return findFirst(node, (n) => {
+    if (!ts.isAwaitExpression(n) || !ts.isCallExpression(n.expression)) return undefined;
+    const name = calleeText(n.expression.expression, sf);
+    return /sleep|delay|wait|setTimeout/i.test(name) ? undefined : anchorText(n.expression.expression, sf, 60);
+  });
 }
 
 /** `acquire(…)`, `this.acquire(…)`, `Lock.acquire(…)`: the unit calling itself, not `this.hooks.acquire(…)` of the same name. */

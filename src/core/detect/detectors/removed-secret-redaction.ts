@@ -1,9 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
+import { forEachNode, forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, ownerOfObject, propertyNameText } from '../util/ast.js';
-import { isLogCall } from '../util/failure.js';
-import { isSecretName, REDACTION_CALL } from '../util/secrets.js';
+import { isLogCall } from '../vocab/logging.js';
+import { isSecretName, REDACTION_CALL } from '../vocab/secrets.js';
 
 /** A string that says a value was hidden: '[REDACTED]', '<filtered>', 'REDACTED'. */
 const REDACTED_TEXT = /\[\s*(REDACTED|FILTERED|MASKED|HIDDEN|SECRET|REMOVED)\s*\]|<\s*(redacted|filtered|masked|hidden)\s*>|\bREDACTED\b/i;
@@ -161,9 +162,8 @@ function stringsIn(nodes: readonly ts.Node[], sf: ts.SourceFile): string[] {
       const parent = n.parent;
       if (!(ts.isPropertyAssignment(parent) && /^(censor|replacement|placeholder)$/.test(propertyNameText(parent.name, sf)))) out.push(n.text);
     }
-    ts.forEachChild(n, visit);
   };
-  nodes.forEach(visit);
+  for (const node of nodes) forEachNode(node, visit);
   return out;
 }
 
@@ -188,20 +188,32 @@ function loggedSecrets(unit: Unit): LoggedSecret[] {
 }
 
 /** Calls the callback for every expression in value position that reads a secret-named variable or field. */
-function visitValues(node: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node, name: string) => void): void {
+function visitValues(root: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node, name: string) => void): void {
+  // Iterative: the nodes still to look at, the next one last; children are pushed in reverse to keep source order.
+  const pending: ts.Node[] = [root];
+  const visit = (...nodes: ts.Node[]): void => {
+    for (let i = nodes.length - 1; i >= 0; i--) pending.push(nodes[i]!);
+  };
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    visitValue(node, sf, onSecret, visit);
+  }
+}
+
+/** One step of `visitValues`: reports `node` when it reads a secret, or hands on the parts of it that are values. */
+function visitValue(node: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node, name: string) => void, visit: (...nodes: ts.Node[]) => void): void {
   if (ts.isCallExpression(node)) {
     const name = calleeSimpleName(node.expression) ?? '';
     if (REDACTION_CALL.test(name) || /^(Boolean|String\.length|hash\w*|sha\d*|fingerprint|createHash|digest|len|size|count|typeOf)$/.test(name)) return;
     // token.slice(0, 4): the callee is not visited, a method called on the secret shows a derived value
-    node.arguments.forEach((a) => visitValues(a, sf, onSecret));
+    visit(...node.arguments);
     return;
   }
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) return;
   if (ts.isTypeOfExpression(node)) return;
   // `authorization ? 'present' : 'absent'`: the condition is only tested, the branches are what is logged
   if (ts.isConditionalExpression(node)) {
-    visitValues(node.whenTrue, sf, onSecret);
-    visitValues(node.whenFalse, sf, onSecret);
+    visit(node.whenTrue, node.whenFalse);
     return;
   }
   // token === expected, token.length > 0: a comparison logs a boolean; `a + token` and `token ?? x` still log it
@@ -225,9 +237,13 @@ function visitValues(node: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node
     return;
   }
   if (ts.isPropertyAssignment(node)) {
-    visitValues(node.initializer, sf, onSecret);
+    visit(node.initializer);
     return;
   }
   if (ts.isFunctionLike(node)) return;
-  ts.forEachChild(node, (child) => visitValues(child, sf, onSecret));
+  const children: ts.Node[] = [];
+  ts.forEachChild(node, (child) => {
+    children.push(child);
+  });
+  visit(...children);
 }

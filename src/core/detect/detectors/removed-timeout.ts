@@ -1,5 +1,5 @@
 import { defineDetector } from '../define-detector.js';
-import { timeoutsOf } from '../util/timeouts.js';
+import { timeoutsOf } from '../vocab/timeouts.js';
 
 export default defineDetector({
   meta: {

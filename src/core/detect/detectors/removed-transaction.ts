@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { throwsError } from '../ast/statements.js';
+import { calleeSimpleName, calleeText, rootName } from '../ast/text.js';
+import { objectProperties } from '../ast/values.js';
+import { forEachNodeOfUnit, isWithin } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, objectProperties, throwsError } from '../util/ast.js';
-import { isWithin, rootName } from '../util/guardrail-shapes.js';
 
 /** Calls that open a transaction: prisma, sequelize, knex, drizzle, typeorm, kysely, pg-promise, postgres.js, mongoose. */
 const TRANSACTION_CALL = /^(\$transaction|transaction|startTransaction|beginTransaction|withTransaction|runInTransaction|transactional|transact|inTransaction|tx|begin|withTransactionRetry|executeTransaction|runTransaction|writeTransaction)$/;

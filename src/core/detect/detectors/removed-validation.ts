@@ -1,10 +1,12 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { throwsError } from '../ast/statements.js';
+import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../ast/text.js';
+import { forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
+import { isSchemaMethodName, schemaCallOf } from '../vocab/schema.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, propertyNameText, throwsError } from '../util/ast.js';
 
 /** Methods that run a schema over a value. */
-const SCHEMA_METHOD = /^(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|isValid|isValidSync|assert|assertValid|decode|cast)$/;
 /** Builder methods that attach an input schema (next-safe-action `.schema(X)`, tRPC `.input(X)`). */
 const SCHEMA_ATTACH = /^(schema|inputSchema|input|bodySchema|querySchema|paramsSchema|validator)$/;
 /** Schema-level refinements: cross-field rules that a loosened schema loses. */
@@ -13,8 +15,6 @@ const REFINEMENT = /^(refine|superRefine|refinement|check|test|when|custom|stric
 const SCHEMA_LOOSENER = /\.(partial|deepPartial|passthrough|catchall|nonstrict)\(|z\.any\(|z\.unknown\(/;
 /** Errors that say the input is wrong. */
 const INPUT_ERROR = /TypeError|RangeError|Validation|Invalid|BadRequest|bad.?request|Argument|Unprocessable|Schema|INVALID|MissingParam|IllegalArgument|\b4(00|22)\b/;
-/** Receivers of `.parse` that are not schemas. */
-const NOT_A_SCHEMA = /^(JSON|Date|URL|url|path|qs|querystring|yaml|YAML|cookie|semver|Number|Math|Buffer|Intl|toml|csv|papa|marked|acorn|babel|parser|html|xml|ini|dotenv|mime|contentType|bytes|ms)$/;
 /** Functions that validate what they are given. */
 const VALIDATE_CALL = /^(validate\w*|assert[A-Z]\w*|assert|invariant|ow|check[A-Z]\w*|ensure[A-Z]\w*|sanitize\w*|celebrate|validator|validationResult|matchedData|plainToInstance|plainToClass|validateOrReject|validateSync|v\.parse|safeParse|parseWithSchema|checkSchema|expectType)$/;
 /** Schema builders whose object fields are inventoried one by one. */
@@ -26,8 +26,6 @@ const URL_WORD = /\burls?\b/i;
 const URL_REJECTION = 'rejects a malformed URL';
 /** Errors that say "not allowed" belong to the auth detector, not here. */
 const AUTH_ERROR = /Forbidden|Unauthori[sz]ed|Authori[sz]ation|Authentication|Permission|AccessDenied|\b40[13]\b/;
-/** Conditions that inspect the shape of a value. */
-const SHAPE_CHECK = /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|isSafeInteger|\.length\b|\.test\(|\.match\(|\bis[A-Z]\w*\(|valid|\bin\b|Number\.is|=== undefined|=== null|== null|!== undefined|!= null|\.size\b|\.trim\(\)|\.startsWith\(|\.endsWith\(|\.includes\(/;
 
 export default defineDetector({
   meta: {
@@ -160,17 +158,16 @@ function validationsOf(unit: Unit): Guardrail[] {
         push({ kind: 'refinement', anchor: `.${name}() on ${schemaOwner(node, sf)}`, node, label: `the .${name}() rule of ${schemaOwner(node, sf)}` });
         return;
       }
-      if (ts.isPropertyAccessExpression(node.expression) && SCHEMA_METHOD.test(name)) {
-        const receiver = node.expression.expression;
-        const receiverName = calleeSimpleName(receiver) ?? receiver.getText(sf);
-        if (NOT_A_SCHEMA.test(receiverName) || NOT_A_SCHEMA.test(receiver.getText(sf).split('.')[0] ?? '')) return;
-        if (name === 'decode' || name === 'cast' || name === 'assert') {
-          if (!/schema|codec|type|struct|dto|validator/i.test(receiver.getText(sf))) return;
-        }
+      // `Struct.create(value)` coerces as much as it checks: left to type-safety, which reports it replaced by a cast.
+      const schemaCall = schemaCallOf(node, sf);
+      if (schemaCall && schemaCall.method !== 'create') {
+        const receiver = schemaCall.schema;
         const loose = SCHEMA_LOOSENER.test(receiver.getText(sf));
         push({ kind: 'schema-check', anchor: `${name} with ${anchorText(receiver, sf, 60)}`, node, label: `the ${anchorText(receiver, sf, 50)}.${name}() check`, members: loose ? [] : ['strict'] });
         return;
       }
+      // A schema method on something that is not a schema (JSON.parse, a parser's .validate) checks nothing.
+      if (ts.isPropertyAccessExpression(node.expression) && isSchemaMethodName(name) && name !== 'create') return;
       if (VALIDATE_CALL.test(name) || VALIDATE_CALL.test(callee)) {
         if (/^(checkout|checkIn|ensureDir|ensureFile|checkStatus)$/i.test(name)) return;
         const subject = node.arguments[0] ? anchorText(node.arguments[0], sf, 50) : '';

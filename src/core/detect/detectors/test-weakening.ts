@@ -1,7 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { calleeSimpleName, calleeText } from '../ast/text.js';
+import { staticNumber } from '../ast/values.js';
+import { forEachNode, forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { calleeSimpleName, calleeText, forEachNodeOfUnit, staticNumber } from '../util/ast.js';
 
 /** Registrations of a single test (describe blocks are containers, their tests are units of their own). */
 const TEST_CALL = /^(it|test|specify|xit|xtest|fit|xspecify)$/;
@@ -179,7 +181,7 @@ function countAssertions(unit: Unit): { count: number; foreign: Set<string> } {
       }
       const name = calleeSimpleName(node.expression) ?? '';
       const helper = ts.isIdentifier(node.expression) ? local.get(name) : undefined;
-      if (helper && depth < 3) countIn((visit) => walk(helper, visit), depth + 1);
+      if (helper && depth < 3) countIn((visit) => forEachNode(helper, visit), depth + 1);
       else if (ASSERTION_HELPER.test(name)) {
         count++;
         if (!helper) foreign.add(name);
@@ -188,14 +190,10 @@ function countAssertions(unit: Unit): { count: number; foreign: Set<string> } {
   };
   // The whole test body counts, functions declared in it included (`const mock = (url) => { expect(url)… }`
   // is a unit of its own for the engine, but its assertions are the test's).
-  countIn((visit) => walk(unit.node, visit), 0);
+  countIn((visit) => forEachNode(unit.node, visit), 0);
   return { count, foreign };
 }
 
-function walk(root: ts.Node, visit: (node: ts.Node) => void): void {
-  visit(root);
-  ts.forEachChild(root, (child) => walk(child, visit));
-}
 
 function isAssertion(call: ts.CallExpression): boolean {
   const callee = call.expression;
@@ -218,7 +216,7 @@ function assertionsInFile(sf: ts.SourceFile): number {
   let total = totalsByFile.get(sf);
   if (total === undefined) {
     total = 0;
-    walk(sf, (node) => {
+    forEachNode(sf, (node) => {
       if (ts.isCallExpression(node) && isAssertion(node)) total!++;
     });
     totalsByFile.set(sf, total);
@@ -233,14 +231,12 @@ function localFunctions(sf: ts.SourceFile): Map<string, ts.Node> {
   let found = functionsByFile.get(sf);
   if (found) return found;
   found = new Map();
-  const visit = (node: ts.Node): void => {
+  forEachNode(sf, (node) => {
     if (ts.isFunctionDeclaration(node) && node.name && node.body) found!.set(node.name.text, node.body);
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
       found!.set(node.name.text, node.initializer.body);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+  });
   functionsByFile.set(sf, found);
   return found;
 }

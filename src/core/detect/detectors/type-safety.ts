@@ -1,13 +1,12 @@
 import { ts } from 'ts-morph';
-import { extractUnits, type Unit } from '../../parse/units.js';
+import type { Unit } from '../../parse/units.js';
+import { anchorText, calleeSimpleName, textOf } from '../ast/text.js';
+import { enclosingUnitName, unitsOfFile } from '../ast/units.js';
+import { forEachNode, forEachNodeBottomUp, forEachNodeOfUnit } from '../ast/walk.js';
+import { schemaCallOf } from '../vocab/schema.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { anchorText, calleeSimpleName, forEachNodeOfUnit, textOf } from '../util/ast.js';
-import { enclosingUnitName } from '../util/units.js';
 
 /** Methods that check a value against a schema at runtime. */
-const SCHEMA_METHOD = /^(parse|parseAsync|safeParse|safeParseAsync|validate|validateSync|validateAsync|decode|create|assert)$/;
-/** Receivers of `.parse` that are parsers, not schemas. */
-const NOT_A_SCHEMA = /^(JSON|Date|URL|url|path|qs|querystring|yaml|YAML|cookie|semver|Number|Math|Buffer|Intl|toml|csv|papa|marked|acorn|babel|parser|html|xml|ini|dotenv|mime|contentType|bytes|ms|Object|Array|document|new)$/;
 /** ESLint rules whose silencing is a type-safety escape (not naming or style rules); a blanket disable counts too. */
 const TYPE_RULE = /no-explicit-any|no-unsafe-|ban-ts-comment|ban-types|no-non-null-assertion|no-floating-promises|no-misused-promises|restrict-(plus-operands|template-expressions)|strict-boolean-expressions|consistent-type-assertions|no-unnecessary-type-assertion|no-undef\b/;
 
@@ -67,7 +66,7 @@ function addedEscapes(base: Unit | undefined, head: Unit, isNew: (node: ts.Node)
     const added = after.filter((e) => family.includes(e.kind));
     let excess = added.length - before.filter((e) => family.includes(e.kind)).length;
     if (excess <= 0) continue;
-    units ??= extractUnits(head.sourceFile, head.file, 'head');
+    units ??= unitsOfFile(head.sourceFile, head.file);
     // Report the escapes the PR wrote: those whose code is new first.
     const ordered = [...added.filter((e) => isNew(e.node)), ...added.filter((e) => !isNew(e.node))];
     for (const escape of ordered) {
@@ -81,8 +80,8 @@ function addedEscapes(base: Unit | undefined, head: Unit, isNew: (node: ts.Node)
 
 function escapesOf(sf: ts.SourceFile): Escape[] {
   const found: Escape[] = [];
-  const visit = (node: ts.Node): void => {
-    ts.forEachChild(node, visit);
+  // Bottom-up: in `x as unknown as T` the inner cast is seen before the outer one.
+  forEachNodeBottomUp(sf, (node) => {
     if (!ts.isAsExpression(node) && !ts.isTypeAssertionExpression(node)) return;
     const inner = skipParens(node.expression);
     // `x as unknown as T` is one escape, reported on the outer cast.
@@ -92,8 +91,7 @@ function escapesOf(sf: ts.SourceFile): Escape[] {
       return;
     }
     if (node.type.kind === ts.SyntaxKind.AnyKeyword) found.push({ kind: 'as-any', node, text: ts.isAsExpression(node) ? 'as any' : '<any>' });
-  };
-  visit(sf);
+  });
   for (const comment of commentsOf(sf)) {
     const text = comment.text;
     if (/@ts-ignore\b/.test(text)) found.push({ kind: 'ts-ignore', node: comment.node, text: '// @ts-ignore' });
@@ -142,14 +140,13 @@ function commentsOf(sf: ts.SourceFile): { text: string; node: ts.Node }[] {
       out.push({ text: text.slice(range.pos, range.end), node });
     }
   };
-  const visit = (node: ts.Node): void => {
+  forEachNode(sf, (node) => {
+    if (node === sf) return;
     collect(node, ts.getLeadingCommentRanges(text, node.pos));
     collect(node, ts.getTrailingCommentRanges(text, node.end));
     // A comment before a closing brace is trivia of the brace token, which is not a child node.
     if (ts.isBlock(node) || ts.isObjectLiteralExpression(node) || ts.isClassLike(node)) collect(node, ts.getLeadingCommentRanges(text, node.getEnd() - 1));
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(sf, visit);
+  });
   collect(sf.endOfFileToken, ts.getLeadingCommentRanges(text, sf.endOfFileToken.pos));
   return out;
 }
@@ -189,16 +186,13 @@ function schemaChecks(unit: Unit): Map<string, string> {
   const sf = unit.sourceFile;
   const checks = new Map<string, string>();
   forEachNodeOfUnit(unit, (node) => {
-    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !node.arguments[0]) return;
-    const method = node.expression.name.text;
-    if (!SCHEMA_METHOD.test(method)) return;
-    const receiver = node.expression.expression;
+    if (!ts.isCallExpression(node) || !node.arguments[0]) return;
+    const schemaCall = schemaCallOf(node, sf);
+    if (!schemaCall) return;
+    const receiver = schemaCall.schema;
     const receiverName = calleeSimpleName(receiver) ?? receiver.getText(sf);
-    if (NOT_A_SCHEMA.test(receiverName) || NOT_A_SCHEMA.test(receiver.getText(sf).split('.')[0] ?? '')) return;
     if (!/schema|validator|codec|dto|struct/i.test(receiverName) && !/^[A-Z]/.test(receiverName)) return;
-    if (method === 'create' || method === 'assert' || method === 'decode') {
-      if (!/schema|struct|codec/i.test(receiverName)) return;
-    }
+    if (/^(create|assert|decode)$/.test(schemaCall.method) && !/schema|struct|codec/i.test(receiverName)) return;
     checks.set(textOf(node.arguments[0], unit), anchorText(node, sf, 80));
   });
   return checks;

@@ -1,7 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
+import { isTestRunnerConfig } from '../../paths.js';
+import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
+import { spreadSource, staticNumber } from '../ast/values.js';
+import { findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
-import { anchorText, calleeSimpleName, calleeText, forEachNodeOfUnit, identifiersIn, ownerOfObject, propertyNameText, staticNumber } from './ast.js';
 
 // The timeout inventory, shared by removed-timeout (compared before/after), new-call-without-timeout (a new
 // call in a function with a deadline of its own is covered) and removed-retry (test-runner configs).
@@ -21,16 +24,13 @@ const ARM_DEADLINE_CALL = /^(add|arm|start|schedule|install|register|apply|attac
 /** A timer callback that ends the operation rather than scheduling work. */
 const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|timeout/i;
 
-/** Configuration of test runners (karma, jest, playwright, …): their timeouts bound a test run, not production calls. */
-export const TEST_RUNNER_CONFIG = /(^|\/)(karma|jest|vitest|vite|playwright|cypress|mocha|wdio|protractor|ava)\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$|(^|\/)\.mocharc\.[cm]?js$/;
-
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
 
 
 /** The timeouts, deadlines and time budgets of one unit. */
 export function timeoutsOf(unit: Unit): Guardrail[] {
-  if (TEST_RUNNER_CONFIG.test(unit.file)) return [];
+  if (isTestRunnerConfig(unit.file)) return [];
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (kind: string, anchor: string, node: ts.Node, label: string, strength?: number): void => {
@@ -170,14 +170,7 @@ function firstDuration(args: readonly ts.Expression[], sf: ts.SourceFile): numbe
 
 /** The first duration passed to a call among the racers: sleep(5000), timeout(5_000). */
 function durationInside(node: ts.Node, sf: ts.SourceFile): number | undefined {
-  let found: number | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found !== undefined) return;
-    if (ts.isCallExpression(n) && /timeout|sleep|delay|deadline|timer/i.test(calleeSimpleName(n.expression) ?? '')) found = firstDuration(n.arguments, sf);
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
-  return found;
+  return findFirst(node, (n) => (ts.isCallExpression(n) && /timeout|sleep|delay|deadline|timer/i.test(calleeSimpleName(n.expression) ?? '') ? firstDuration(n.arguments, sf) : undefined));
 }
 
 /** The timeout in ms; 0, false and Infinity mean "no timeout" (axios, got, undici all read 0 that way). */
@@ -191,20 +184,4 @@ function timeoutStrength(expression: ts.Expression | undefined, sf: ts.SourceFil
 
 function isDisabled(expression: ts.Expression): boolean {
   return expression.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(expression) && (expression.text === 'Infinity' || expression.text === 'undefined')) || expression.kind === ts.SyntaxKind.NullKeyword;
-}
-
-/** The object literal a spread brings in when it is a constant of the same file: `...DEFAULTS`. */
-export function spreadSource(spread: ts.SpreadAssignment, sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
-  if (!ts.isIdentifier(spread.expression)) return undefined;
-  const name = spread.expression.text;
-  for (const statement of sf.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const d of statement.declarationList.declarations) {
-      if (!ts.isIdentifier(d.name) || d.name.text !== name || !d.initializer) continue;
-      let value: ts.Expression = d.initializer;
-      while (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
-      return ts.isObjectLiteralExpression(value) ? value : undefined;
-    }
-  }
-  return undefined;
 }

@@ -1,13 +1,9 @@
-import { ts } from 'ts-morph';
-import type { Unit } from '../../parse/units.js';
+import type { ts } from 'ts-morph';
+import { extractUnits, type Unit } from '../../parse/units.js';
 
-/** Visits every node of a file, parents before children. */
-export function forEachNode(root: ts.Node, visit: (node: ts.Node) => void): void {
-  const walk = (node: ts.Node): void => {
-    visit(node);
-    ts.forEachChild(node, walk);
-  };
-  walk(root);
+/** The units of a whole file, for detectors that compare whole files and name where a finding sits. */
+export function unitsOfFile(sourceFile: ts.SourceFile, file: string): Unit[] {
+  return extractUnits(sourceFile, file, 'head');
 }
 
 /**

@@ -1,19 +1,11 @@
 import { ts } from 'ts-morph';
-import { calleeSimpleName, calleeText } from '../../parse/units.js';
+import { callName, calleeSimpleName, calleeText } from '../ast/text.js';
+import { forEachOwnNode, mentions } from '../ast/walk.js';
+import { isErrorReportCall, isLogCall, isLoggingReference } from './logging.js';
 
-/**
- * Helpers shared by the error-handling, swallowed-error and observability detectors: what a catch does
- * with the error, whether a call only logs, whether a node sits on a failure path.
- */
+// Error handlers: catch clauses and promise error handlers, what each does with the error it caught,
+// and which calls a try block guards.
 
-/** Receivers whose methods write log lines: console, logger, this.log, req.log, a winston/pino instance. */
-const LOGGER_RECEIVER = /^(console|log|logs|logger|logging|\w*[lL]ogger|\w*[lL]og|winston|pino|bunyan|consola|signale)$/;
-/** Logging methods of any level. */
-const LOG_METHOD = /^(error|warn|warning|fatal|critical|crit|alert|emerg|info|debug|trace|log|verbose|notice|silly|exception)$/;
-/** Logging methods that mark a failure. */
-const ERROR_LOG_METHOD = /^(error|warn|warning|fatal|critical|crit|alert|emerg|exception)$/;
-/** Calls that report an error to an error tracker or the current span, then let the code go on. */
-const ERROR_REPORT_CALL = /^(captureException|captureError|captureMessage|recordException|noticeError|notifyError|trackException|logException|reportException)$/;
 /** Callbacks that hand the error on: Express `next(err)`, a promise's `reject`, a node-style callback. */
 const ERROR_CALLBACK = /^(next|reject|done|cb|callback|fail|onError|handleError|throw|emitError)$/;
 
@@ -33,55 +25,6 @@ export type CatchOutcome =
   | 'other'
   /** A handler we cannot see into (`.catch(handle)`): assumed to propagate, so it never counts as weaker. */
   | 'unknown';
-
-/** Whether the call writes a log line (any level). */
-export function isLogCall(call: ts.CallExpression, sf: ts.SourceFile): boolean {
-  const callee = call.expression;
-  if (ts.isIdentifier(callee)) return callee.text === 'debug' || callee.text === 'log';
-  if (!ts.isPropertyAccessExpression(callee)) return false;
-  if (!LOG_METHOD.test(callee.name.text)) return false;
-  return LOGGER_RECEIVER.test(receiverName(callee.expression, sf));
-}
-
-/** Whether the call logs at error or warning level. */
-export function isErrorLogCall(call: ts.CallExpression, sf: ts.SourceFile): boolean {
-  return isLogCall(call, sf) && ts.isPropertyAccessExpression(call.expression) && ERROR_LOG_METHOD.test(call.expression.name.text);
-}
-
-/** Whether the call reports an error to a tracker (Sentry, OpenTelemetry span, New Relic, Bugsnag). */
-export function isErrorReportCall(call: ts.CallExpression, sf: ts.SourceFile): boolean {
-  const name = calleeSimpleName(call.expression);
-  if (!name) return false;
-  if (ERROR_REPORT_CALL.test(name)) return true;
-  if (name === 'notify' && /bugsnag|airbrake|honeybadger|rollbar/i.test(calleeText(call.expression, sf))) return true;
-  // span.setStatus({ code: SpanStatusCode.ERROR })
-  if (name === 'setStatus') return /ERROR|\b2\b/.test(call.arguments.map((a) => a.getText(sf)).join(' '));
-  return false;
-}
-
-/** The last simple name of a receiver expression: `this.deps.logger` → `logger`, `req.log` → `log`. */
-function receiverName(expression: ts.Expression, sf: ts.SourceFile): string {
-  let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
-  if (ts.isIdentifier(e)) return e.text;
-  if (ts.isPropertyAccessExpression(e)) return e.name.text;
-  if (ts.isCallExpression(e)) {
-    // logger.child({ ... }).error(...), getLogger().warn(...)
-    const name = calleeSimpleName(e.expression) ?? '';
-    return /^(child|getLogger|useLogger|logger)$/.test(name) ? 'logger' : name;
-  }
-  return e.getText(sf);
-}
-
-/** Visits the nodes of `root`, not descending into nested functions (their code runs some other time). */
-export function forEachOwnNode(root: ts.Node, visit: (node: ts.Node) => void): void {
-  const walk = (node: ts.Node): void => {
-    visit(node);
-    if (node !== root && ts.isFunctionLike(node)) return;
-    ts.forEachChild(node, walk);
-  };
-  walk(root);
-}
 
 /** The name bound to the caught error, when there is one: `catch (err)`, `.catch((e) => …)`. */
 export function caughtName(handler: ts.CatchClause | ts.Expression): string | undefined {
@@ -108,8 +51,7 @@ export function catchOutcome(handler: ts.CatchClause | ts.Expression, sf: ts.Sou
   const name = calleeSimpleName(h) ?? '';
   if (ERROR_CALLBACK.test(name)) return 'propagates';
   if (/^(noop|ignore|identity|nothing|swallow\w*)$/i.test(name) || /^_\.noop$/.test(h.getText(sf))) return 'empty';
-  if (ts.isPropertyAccessExpression(h) && LOG_METHOD.test(h.name.text) && LOGGER_RECEIVER.test(receiverName(h.expression, sf))) return 'logs';
-  if (ERROR_REPORT_CALL.test(name)) return 'logs';
+  if (isLoggingReference(h, sf)) return 'logs';
   return 'unknown';
 }
 
@@ -196,15 +138,6 @@ function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceF
   return found;
 }
 
-function mentions(node: ts.Node, name: string): boolean {
-  if (ts.isIdentifier(node)) return node.text === name;
-  let hit = false;
-  node.forEachChild((child) => {
-    if (!hit && mentions(child, name)) hit = true;
-  });
-  return hit;
-}
-
 /** Whether the outcome keeps the failure visible to the caller. */
 export function keepsFailureVisible(outcome: CatchOutcome): boolean {
   return outcome === 'propagates' || outcome === 'unknown';
@@ -239,51 +172,6 @@ export function chainRoot(call: ts.CallExpression): ts.CallExpression {
   }
 }
 
-/** A readable name for a call in anchors and labels: `db.query`, `fetch`, `client.send`. */
-export function callName(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
-  const text = calleeText(call.expression, sf).replace(/\s*\.\s*/g, '.');
-  if (!text.includes('(') && text.length <= 40) return text;
-  return calleeSimpleName(call.expression) ?? text.slice(0, 40);
-}
-
-/** Whether a node inside `unitRoot` runs only when something failed: a catch, an error handler, an error branch. */
-export function isOnFailurePath(node: ts.Node, unitRoot: ts.Node, sf: ts.SourceFile): boolean {
-  return failurePathOf(node, unitRoot, sf) !== undefined;
-}
-
-/**
- * The failure path a node sits on, as the node that opens it (the catch clause, the handler function, the
- * error branch), or undefined when the node runs on the happy path.
- */
-export function failurePathOf(node: ts.Node, unitRoot: ts.Node, sf: ts.SourceFile): ts.Node | undefined {
-  let child: ts.Node = node;
-  for (let n: ts.Node | undefined = node.parent; n; child = n, n = n.parent) {
-    if (ts.isCatchClause(n)) return n;
-    if (ts.isFunctionLike(n) && n.parent && ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as unknown as ts.Expression)) {
-      const call = n.parent;
-      if (promiseHandlerOf(call) === (n as unknown as ts.Expression)) return n;
-      const name = calleeSimpleName(call.expression) ?? '';
-      if ((name === 'on' || name === 'once') && /^['"`](error|failed|failure|exit|abort|timeout|uncaughtException|unhandledRejection)/.test(call.arguments[0]?.getText(sf) ?? '')) return n;
-      if (/^on(Error|Failure|Failed|Reject)/.test(name)) return n;
-    }
-    if (ts.isPropertyAssignment(n) && /^on(Error|Failure|Failed)|^(error|onerror|failed)$/.test(n.name.getText(sf)) && child === n.initializer) return n;
-    if (ts.isIfStatement(n) && child === n.thenStatement && isErrorCondition(n, sf)) return n;
-    if (n === unitRoot) return undefined;
-  }
-  return undefined;
-}
-
-/** `if (err)`, `if (!res.ok)`, `if (response.status >= 500)`, or a branch that throws. */
-function isErrorCondition(statement: ts.IfStatement, sf: ts.SourceFile): boolean {
-  const condition = statement.expression.getText(sf);
-  if (/\berr(or)?s?\b|\bfail(ed|ure)?\b|!\s*[\w.]*\.ok\b|\.ok\s*===?\s*false|status(Code)?\s*>=?\s*[45]\d\d|\bisError\b|\.error\b/i.test(condition)) return true;
-  let throws = false;
-  forEachOwnNode(statement.thenStatement, (n) => {
-    if (ts.isThrowStatement(n)) throws = true;
-  });
-  return throws;
-}
-
 /**
  * Whether a handler only passes the error on unchanged (`catch (e) { log(e); throw e; }`,
  * `.catch((e) => Promise.reject(e))`): taking it away changes nothing about how the failure travels.
@@ -307,4 +195,64 @@ export function isTransparent(handler: ts.CatchClause | ts.Expression, sf: ts.So
   if (!ts.isBlock(body)) return rethrows(body);
   const rest = body.statements.filter((s) => !(ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && (isLogCall(s.expression, sf) || isErrorReportCall(s.expression, sf))));
   return rest.length === 1 && rethrows(rest[0]!);
+}
+
+/** One error handler: a catch clause, or the error handler a `.catch()` / `.then(ok, onError)` installs. */
+export interface ErrorHandler {
+  /** The catch clause, or the `.catch()`/`.then()` call. */
+  node: ts.Node;
+  /** The whole construct (the try statement, the chain), to tell a new handler from an old one by its text. */
+  whole: ts.Node;
+  /** What the handler does with the error. */
+  outcome: CatchOutcome;
+  /** What the handler reads: the catch clause, or the handler function the call is given. */
+  handler: ts.CatchClause | ts.Expression;
+  /** A try statement's block, or the method and first call of a promise chain. */
+  guards: { shape: 'try'; block: ts.Block } | { shape: 'promise'; method: string; chain: ts.CallExpression };
+}
+
+/** The error handlers among the nodes a walk visits (a unit's, a whole file's), in the walk's order. */
+export function errorHandlersIn(walk: (visit: (node: ts.Node) => void) => void, sf: ts.SourceFile): ErrorHandler[] {
+  const handlers: ErrorHandler[] = [];
+  walk((node) => {
+    if (ts.isTryStatement(node) && node.catchClause) {
+      const clause = node.catchClause;
+      handlers.push({ node: clause, whole: node, outcome: catchOutcome(clause, sf), handler: clause, guards: { shape: 'try', block: node.tryBlock } });
+      return;
+    }
+    if (!ts.isCallExpression(node)) return;
+    const handler = promiseHandlerOf(node);
+    if (!handler) return;
+    const method = (node.expression as ts.PropertyAccessExpression).name.text;
+    handlers.push({ node, whole: node, outcome: catchOutcome(handler, sf), handler, guards: { shape: 'promise', method, chain: chainRoot(node) } });
+  });
+  return handlers;
+}
+
+/**
+ * The calls a try block makes (logging and error reports left out), sorted, the first three; and whether
+ * any of them can fail: a try around calls that cannot fail (map.get, url.searchParams.set) guards nothing.
+ */
+export function guardedCalls(block: ts.Block, sf: ts.SourceFile): { calls: string[]; canFail: boolean } {
+  const names = new Set<string>();
+  let canFail = false;
+  forEachOwnNode(block, (node) => {
+    if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) {
+      names.add(callName(node, sf));
+      if (!isSafeCall(node, sf)) canFail = true;
+    }
+    if (ts.isAwaitExpression(node) || ts.isThrowStatement(node)) canFail = true;
+  });
+  return { calls: [...names].sort().slice(0, 3), canFail };
+}
+
+/** Methods of collections, strings and numbers, and pure built-ins: they do not throw on ordinary input. */
+const SAFE_METHOD = /^(has|get|set|add|delete|clear|push|pop|shift|unshift|map|filter|forEach|some|every|find|findIndex|includes|indexOf|lastIndexOf|slice|concat|join|split|trim|trimStart|trimEnd|toLowerCase|toUpperCase|startsWith|endsWith|padStart|padEnd|replace|replaceAll|substring|charAt|keys|values|entries|toString|toFixed|valueOf|at|flat|flatMap|sort|reverse|fill|assign|freeze|isArray|now|min|max|floor|ceil|round|abs|random|String|Number|Boolean|Symbol|Date)$/;
+
+function isSafeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): boolean {
+  const name = calleeSimpleName(call.expression) ?? '';
+  if (ts.isNewExpression(call)) return /^(Map|Set|WeakMap|WeakSet|Array|Date|Error|\w+Error)$/.test(name);
+  const text = calleeText(call.expression, sf);
+  if (/^(Math|Object|Array|Number|String|Symbol)\./.test(text)) return true;
+  return SAFE_METHOD.test(name) && !/^(JSON|fs|db|client|api|http|https|axios|got|ky|request|fetch|prisma|knex|pool|conn|connection|s3|queue|kv|redis|cache|storage|localStorage|sessionStorage|store)\b/.test(text);
 }

@@ -1,0 +1,38 @@
+import { ts } from 'ts-morph';
+import { calleeSimpleName } from './text.js';
+
+// Statements that leave: the shape of a guard clause.
+
+/** Whether the statement leaves its function or loop: return, throw, continue, break (directly or as a block's last statement). */
+export function exits(statement: ts.Statement | undefined): boolean {
+  if (!statement) return false;
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return true;
+  if (ts.isBlock(statement)) return exits(statement.statements[statement.statements.length - 1]);
+  if (ts.isExpressionStatement(statement)) {
+    // ctx.throw(400, …), next(err) are exits in Koa/Express handlers.
+    const e = statement.expression;
+    if (ts.isCallExpression(e)) {
+      const name = calleeSimpleName(e.expression);
+      return name === 'throw' || name === 'fail' || name === 'reject';
+    }
+  }
+  return false;
+}
+
+/** Whether the statement throws (directly or as the last statement of a block). */
+export function throwsError(statement: ts.Statement | undefined): boolean {
+  if (!statement) return false;
+  if (ts.isThrowStatement(statement)) return true;
+  if (ts.isBlock(statement)) return statement.statements.some((s) => ts.isThrowStatement(s)) || throwsError(statement.statements[statement.statements.length - 1]);
+  if (ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression)) {
+    const name = calleeSimpleName(statement.expression.expression);
+    return name === 'throw' || name === 'fail';
+  }
+  if (ts.isReturnStatement(statement) && statement.expression) {
+    // return Promise.reject(…), return next(new Error(…)), return res.status(400)…
+    const text = statement.expression.getText();
+    return /reject\(|next\(\s*new |status\(\s*4\d\d|\bbadRequest\b|new \w*Error\(/.test(text);
+  }
+  return false;
+}
+

@@ -1,0 +1,127 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import { forEachNode } from './walk.js';
+
+// Text of nodes as the detectors compare and show it: whitespace folded, `this.` and quote styles
+// normalized for anchors, cut to a length for messages.
+
+export function foldWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export function lineOf(sourceFile: ts.SourceFile, position: number): number {
+  return sourceFile.getLineAndCharacterOfPosition(position).line + 1;
+}
+
+/** The node's text with whitespace folded. */
+export function textOf(node: ts.Node, unit: Unit): string {
+  return foldWhitespace(node.getText(unit.sourceFile));
+}
+
+/** Short text for messages and evidence: the first `max` characters of the node, whitespace folded. */
+export function snippet(node: ts.Node, sourceFile: ts.SourceFile, max = 160): string {
+  const text = foldWhitespace(node.getText(sourceFile));
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Normalizes an expression into an anchor: whitespace folded, `this.` dropped, literals kept. */
+export function anchorText(node: ts.Node, sourceFile: ts.SourceFile, max = 120): string {
+  const text = foldWhitespace(node.getText(sourceFile)).replace(/\bthis\./g, '').replace(/\?\./g, '.').replace(/["'`]/g, '"');
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+export function propertyNameText(name: ts.PropertyName | ts.Node, sourceFile: ts.SourceFile): string {
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return name.getText(sourceFile);
+}
+
+/** The last simple name of a callee: `this.http.get` → `get`, `retry` → `retry`. */
+export function calleeSimpleName(expression: ts.Expression): string | undefined {
+  let e = expression;
+  for (;;) {
+    while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    if (ts.isIdentifier(e)) return e.text;
+    if (ts.isPropertyAccessExpression(e)) return e.name.text;
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return e.argumentExpression.text;
+    if (!ts.isCallExpression(e)) return undefined;
+    e = e.expression;
+  }
+}
+
+/** The callee as written, folded: `this.client.post` → `client.post` (a receiver of `this` is noise). */
+export function calleeText(expression: ts.Expression, sourceFile: ts.SourceFile): string {
+  return foldWhitespace(expression.getText(sourceFile)).replace(/^this\./, '').replace(/\?\./g, '.').slice(0, 80);
+}
+
+/** A readable name for a call in anchors and labels: `db.query`, `fetch`, `client.send`. */
+export function callName(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): string {
+  const text = calleeText(call.expression, sf).replace(/\s*\.\s*/g, '.');
+  if (!text.includes('(') && text.length <= 40) return text;
+  return calleeSimpleName(call.expression) ?? text.slice(0, 40);
+}
+
+/** The identifier at the root of an access chain: `this.user.profile` → user, `req.body.x` → req. */
+export function rootName(expression: ts.Expression): string | undefined {
+  let e: ts.Expression = expression;
+  for (;;) {
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
+      const inner: ts.Expression = e.expression;
+      if (inner.kind === ts.SyntaxKind.ThisKeyword && ts.isPropertyAccessExpression(e)) return e.name.text;
+      e = inner;
+      continue;
+    }
+    break;
+  }
+  return ts.isIdentifier(e) ? e.text : undefined;
+}
+
+/**
+ * What an object literal configures: the callee it is passed to (`axios.create`), or the variable or
+ * property it is assigned to. Used to anchor option guardrails.
+ */
+export function ownerOfObject(object: ts.Node, sourceFile: ts.SourceFile): string {
+  let node: ts.Node = object;
+  const path: string[] = [];
+  while (node.parent) {
+    const parent: ts.Node = node.parent;
+    if (ts.isPropertyAssignment(parent) && parent.initializer === node) {
+      path.unshift(propertyNameText(parent.name, sourceFile));
+      node = parent.parent;
+      continue;
+    }
+    if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
+      const callee = calleeText(parent.expression, sourceFile);
+      return [callee, ...path].join('.');
+    }
+    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return [parent.name.text, ...path].join('.');
+    if (ts.isPropertyDeclaration(parent)) return [propertyNameText(parent.name, sourceFile), ...path].join('.');
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return [calleeText(parent.left, sourceFile), ...path].join('.');
+    if (ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isSpreadAssignment(parent)) {
+      node = parent;
+      continue;
+    }
+    if (ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return ['(returned options)', ...path].join('.');
+    return ['(options)', ...path].join('.');
+  }
+  return path.join('.') || '(options)';
+}
+
+const textsByUnit = new WeakMap<Unit, Set<string>>();
+
+/**
+ * The folded text of every node of a unit (nested units included): how a head node is told new (no node
+ * of the base has its text). Computed once per unit, however many detectors ask.
+ */
+export function nodeTexts(unit: Unit): Set<string> {
+  let texts = textsByUnit.get(unit);
+  if (!texts) {
+    const found = new Set<string>();
+    forEachNode(unit.node, (node) => {
+      found.add(foldWhitespace(node.getText(unit.sourceFile)));
+    });
+    texts = found;
+    textsByUnit.set(unit, texts);
+  }
+  return texts;
+}

@@ -1,0 +1,226 @@
+import { ts } from 'ts-morph';
+import { severityRank, type Severity } from '../../model.js';
+import type { Unit } from '../../parse/units.js';
+import type { UnitPair } from '../../relate/pair-units.js';
+import { identifiersIn } from '../ast/walk.js';
+import type { Detector, Guardrail } from '../define-detector.js';
+import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
+import { simpleName, type Prepared } from './prepare.js';
+
+/** How deep the search for a guardrail moved into a helper follows calls. */
+const HELPER_DEPTH = 2;
+
+/**
+ * Where two guardrails are compared, from the strictest test to the loosest:
+ * - `unit:anchor`, `unit:shape`, `unit:category`: before and after in one unit, paired in three passes —
+ *   the same anchor, then the same shape, then the same category (a swap of one guardrail for another);
+ * - `nearby`: a guardrail that left, found in the same file of the PR or on a configured object the code
+ *   calls through (a client, a logger): the same anchor, or the same shape about mostly the same names;
+ * - `elsewhere`: found in a helper function or another file: only the same guardrail about the same names.
+ * A guardrail marked `exactOnly` matches only the same anchor, in every scope.
+ */
+export type MatchScope = 'unit:anchor' | 'unit:shape' | 'unit:category' | 'nearby' | 'elsewhere';
+
+/** The one matching predicate: whether `a` and `b` are the same guardrail, seen from `scope`. */
+export function sameGuardrail(a: Guardrail, b: Guardrail, scope: MatchScope): boolean {
+  const sameAnchor = a.anchor === b.anchor;
+  const exact = a.exactOnly === true || b.exactOnly === true;
+  switch (scope) {
+    case 'unit:anchor':
+      return a.kind === b.kind && sameAnchor;
+    case 'unit:shape':
+      return exact ? sameAnchor : a.kind === b.kind && a.category === b.category;
+    case 'unit:category':
+      return exact ? sameAnchor : a.category === b.category;
+    case 'nearby':
+    case 'elsewhere': {
+      if (a.category !== b.category) return false;
+      if (sameAnchor) return true;
+      if (exact || a.kind !== b.kind) return false;
+      // Shape alone is not enough: every guard clause has the shape of a guard clause. Nearby, a guardrail
+      // recognised by its shape (`identity: 'kind'`) may name other things; elsewhere it may not.
+      if (scope === 'nearby' && a.identity !== 'anchor') return true;
+      return anchorSimilarity(a.anchor, b.anchor) >= 0.6;
+    }
+  }
+}
+
+/** Pairs guardrails before and after: same anchor first, then same shape, then same category (a swap). */
+export function matchGuardrails(before: Guardrail[], after: Guardrail[]): {
+  matched: [Guardrail, Guardrail][];
+  unmatchedBefore: Guardrail[];
+  unmatchedAfter: Guardrail[];
+} {
+  const matched: [Guardrail, Guardrail][] = [];
+  const left = [...before];
+  const right = [...after];
+  for (const scope of ['unit:anchor', 'unit:shape', 'unit:category'] as const) {
+    for (let i = 0; i < left.length; i++) {
+      const j = right.findIndex((r) => sameGuardrail(left[i]!, r, scope));
+      if (j >= 0) {
+        matched.push([left[i]!, right[j]!]);
+        left.splice(i, 1);
+        right.splice(j, 1);
+        i--;
+      }
+    }
+  }
+  return { matched, unmatchedBefore: left, unmatchedAfter: right };
+}
+
+/** Jaccard similarity of the names two anchors mention, the first word (the shape) left out. */
+function anchorSimilarity(a: string, b: string): number {
+  const names = (anchor: string): Set<string> => new Set((anchor.match(/[A-Za-z_$][\w$]*|\d+/g) ?? []).slice(1));
+  const ta = names(a);
+  const tb = names(b);
+  let shared = 0;
+  for (const t of ta) if (tb.has(t)) shared++;
+  const union = ta.size + tb.size - shared;
+  return union === 0 ? 1 : shared / union;
+}
+
+/**
+ * Compares one detector's inventories of every changed pair: guardrails matched before and after may be
+ * weakened; one that left is moved (found in a helper or elsewhere in the PR) or removed.
+ */
+export function compareInventories(
+  detector: Detector,
+  severity: Severity,
+  prepared: Prepared,
+  inventory: (unit: Unit) => Guardrail[],
+  emit: (seed: FindingSeed) => void,
+): void {
+  const weakenedSeverity = detector.meta.weakenedSeverity ?? lowerSeverity(severity);
+  const candidates: { pair: UnitPair; guardrail: Guardrail }[] = [];
+  const pool: { pair: UnitPair; guardrail: Guardrail; used: boolean }[] = [];
+  for (const pair of prepared.changedPairs) {
+    const before = pair.base ? inventory(pair.base) : [];
+    const after = pair.head ? inventory(pair.head) : [];
+    const { matched, unmatchedBefore, unmatchedAfter } = matchGuardrails(before, after);
+    for (const [b, a] of matched) {
+      // Amounts of different shapes (a retry count and a backoff factor) are not comparable.
+      const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a));
+      if (weakened) {
+        emit({
+          messageId: 'weakened', severity: weakenedSeverity, side: 'head', unit: pair.head!, node: a.node, pair, anchor: b.anchor,
+          data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
+          evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) },
+        });
+      }
+    }
+    for (const guardrail of unmatchedBefore) candidates.push({ pair, guardrail });
+    for (const guardrail of unmatchedAfter) pool.push({ pair, guardrail, used: false });
+  }
+  for (const { pair, guardrail } of candidates) {
+    const helper = pair.head ? findInHelpers(pair.head, guardrail, prepared.headIndex, inventory) : undefined;
+    // In the same file, the same shape is enough (a nested timer became AbortSignal.timeout, tests folded
+    // into a table); elsewhere (a middleware on another route, another module) only the same guardrail
+    // about the same names counts.
+    const file = (pair.head ?? pair.base)!.file;
+    const elsewhere = helper ? undefined : pool.find((p) => !p.used && sameGuardrail(guardrail, p.guardrail, p.pair.head?.file === file ? 'nearby' : 'elsewhere'));
+    if (helper || elsewhere) {
+      if (elsewhere) elsewhere.used = true;
+      const where = helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`;
+      emit({
+        messageId: 'moved', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+        data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where },
+      });
+      continue;
+    }
+    if (!pair.head && isDeadCode(pair.base!)) continue;
+    const inDeletedFile = !pair.head && prepared.deletedFiles.has(pair.base!.file);
+    emit({
+      messageId: 'removed',
+      // A guardrail deleted together with its whole file goes with a feature, not a simplification.
+      severity: inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
+      side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+      data: { label: guardrail.label }, evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...(inDeletedFile ? { fileDeleted: true } : {}) },
+    });
+  }
+}
+
+/** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */
+function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit[]>, inventory: (u: Unit) => Guardrail[]): Unit | undefined {
+  const seen = new Set<Unit>([head]);
+  let frontier: Unit[] = [head];
+  for (let depth = 0; depth < HELPER_DEPTH; depth++) {
+    const next: Unit[] = [];
+    for (const unit of frontier) {
+      for (const name of unit.calls) {
+        const targets = index.get(name) ?? [];
+        // Prefer a helper in the same file; a common name like `get` in another file is not evidence.
+        const local = targets.filter((t) => t.file === unit.file);
+        for (const target of local.length ? local : targets.length <= 2 ? targets : []) {
+          if (seen.has(target)) continue;
+          seen.add(target);
+          // A configured object the call goes through (a client, a logger) applies its guardrails to every
+          // call: the same shape there is enough. A helper function protects only what it does itself:
+          // there it must be the same guardrail about the same names.
+          const scope = target.kind === 'field' ? 'nearby' : 'elsewhere';
+          if (inventory(target).some((g) => sameGuardrail(guardrail, g, scope) && !passesThrough(g, target))) return target;
+          next.push(target);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+/**
+ * An option whose value the helper takes from its own parameters (`'Idempotency-Key': options.key`,
+ * `{ timeout }`) is a capability, not a guardrail applied: the caller that stopped passing it lost it.
+ */
+function passesThrough(guardrail: Guardrail, helper: Unit): boolean {
+  const node = guardrail.node;
+  if (helper.params.length === 0) return false;
+  if (ts.isShorthandPropertyAssignment(node)) return helper.params.includes(node.name.text);
+  if (!ts.isPropertyAssignment(node)) return false;
+  const names = identifiersIn(node.initializer);
+  return helper.params.some((p) => names.has(p));
+}
+
+/** A deleted unit nothing else referenced: removing it removes no behaviour. */
+function isDeadCode(unit: Unit): boolean {
+  if (unit.exported || unit.kind === 'module' || unit.kind === 'call') return false;
+  const simple = simpleName(unit).replace(/^(get|set) /, '');
+  const text = unit.sourceFile.text;
+  const pattern = new RegExp(`\\b${simple.replace(/[$]/g, '\\$')}\\b`, 'g');
+  let references = 0;
+  for (const match of text.matchAll(pattern)) {
+    const at = match.index;
+    if (at < unit.node.getStart(unit.sourceFile) || at >= unit.node.getEnd()) references++;
+  }
+  return references === 0;
+}
+
+/** The default weakening test: a member of a set dropped, or an amount past a factor of 2 the wrong way. */
+export function defaultIsWeakened(before: Guardrail, after: Guardrail): boolean {
+  if (before.members && after.members) {
+    const kept = new Set(after.members);
+    if (before.members.some((m) => !kept.has(m))) return true;
+  }
+  if (before.strength === undefined || after.strength === undefined || !before.stronger) return false;
+  if (before.stronger === 'higher') return after.strength < before.strength;
+  return after.strength >= before.strength * 2;
+}
+
+function droppedMembers(before: Guardrail, after: Guardrail): { dropped?: string[] } {
+  if (!before.members || !after.members) return {};
+  const kept = new Set(after.members);
+  const dropped = before.members.filter((m) => !kept.has(m));
+  return dropped.length ? { dropped } : {};
+}
+
+/** 'lost uuid, required' for a set that shrank, 'from 5000 to 60000' for an amount. */
+function describeChange(before: Guardrail, after: Guardrail): string {
+  const dropped = droppedMembers(before, after).dropped;
+  if (dropped) return `lost ${dropped.join(', ')}`;
+  return `from ${describeStrength(before)} to ${describeStrength(after)}`;
+}
+
+function describeStrength(g: Guardrail): string {
+  if (g.strength === undefined) return g.members ? `[${g.members.join(', ')}]` : 'set';
+  if (!Number.isFinite(g.strength)) return 'none';
+  return String(g.strength);
+}

@@ -1,0 +1,104 @@
+import type { ChangedUnit, SkippedFile } from '../../model.js';
+import { SyntaxParser } from '../../parse/parse.js';
+import { extractUnits, type Unit } from '../../parse/units.js';
+import { isSourcePath, isTestCode } from '../../paths.js';
+import { pairUnits, type UnitPair } from '../../relate/pair-units.js';
+import type { DetectInput } from '../../types.js';
+
+/** The input made ready for the detectors: both sides parsed, cut into units and paired. */
+export interface Prepared {
+  /** Every unit pair of the changed files, changed or not (suppressions look up their host unit in them). */
+  pairs: UnitPair[];
+  /** The pairs whose text differs, or that exist on one side only: what the detectors compare. */
+  changedPairs: UnitPair[];
+  /** Head units reachable by simple name: the changed files' and the unchanged files they import. */
+  headIndex: Map<string, Unit[]>;
+  /** Base paths of files the PR deletes. */
+  deletedFiles: Set<string>;
+  /** Paths (base and head) of files that are test code. */
+  testFiles: Set<string>;
+  /** Head text of each analyzed file, for in-code suppressions. */
+  headTexts: Map<string, string>;
+  skipped: SkippedFile[];
+  filesAnalyzed: number;
+}
+
+/** Parses both versions of every changed file, cuts them into units, pairs the units and indexes the head. */
+export function prepare(input: DetectInput): Prepared {
+  const skipped: SkippedFile[] = [];
+  const baseParser = new SyntaxParser();
+  const headParser = new SyntaxParser();
+  const baseUnits: Unit[] = [];
+  const headUnits: Unit[] = [];
+  const renames = new Map<string, string>();
+  const deletedFiles = new Set<string>();
+  const testFiles = new Set<string>();
+  const headTexts = new Map<string, string>();
+  let filesAnalyzed = 0;
+
+  for (const file of input.files) {
+    if (file.skipped) {
+      skipped.push({ file: file.path, reason: file.skipped });
+      continue;
+    }
+    const basePath = file.oldPath ?? file.path;
+    if (!isSourcePath(file.path) && !isSourcePath(basePath)) {
+      skipped.push({ file: file.path, reason: 'not a JavaScript or TypeScript source file' });
+      continue;
+    }
+    const base = file.base === undefined ? undefined : baseParser.parse(basePath, file.base);
+    const head = file.head === undefined ? undefined : headParser.parse(file.path, file.head);
+    if (base && !base.ok) {
+      skipped.push({ file: basePath, reason: `base version ${base.reason}` });
+      continue;
+    }
+    if (head && !head.ok) {
+      skipped.push({ file: file.path, reason: `head version ${head.reason}` });
+      continue;
+    }
+    filesAnalyzed++;
+    if (file.oldPath) renames.set(file.path, file.oldPath);
+    if (file.status === 'deleted') deletedFiles.add(basePath);
+    if (isTestCode(file.path, input.config.tests.patterns) || isTestCode(basePath, input.config.tests.patterns)) {
+      testFiles.add(file.path);
+      testFiles.add(basePath);
+    }
+    if (base?.ok) baseUnits.push(...extractUnits(base.sourceFile, basePath, 'base'));
+    if (head?.ok) {
+      headUnits.push(...extractUnits(head.sourceFile, file.path, 'head'));
+      headTexts.set(file.path, file.head!);
+    }
+  }
+
+  const pairs = pairUnits(baseUnits, headUnits, renames);
+  const changedPairs = pairs.filter((p) => !p.base || !p.head || p.base.text !== p.head.text);
+
+  const headIndex = new Map<string, Unit[]>();
+  const index = (unit: Unit): void => {
+    const simple = simpleName(unit);
+    headIndex.set(simple, [...(headIndex.get(simple) ?? []), unit]);
+  };
+  headUnits.forEach(index);
+  for (const context of input.context) {
+    if (!isSourcePath(context.path)) continue;
+    const parsed = headParser.parse(context.path, context.text);
+    if (parsed.ok) extractUnits(parsed.sourceFile, context.path, 'head').forEach(index);
+  }
+
+  return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, skipped, filesAnalyzed };
+}
+
+/** The name a unit is called by: `Client.get#2` → `get`. */
+export function simpleName(unit: Unit): string {
+  return unit.name.split('.').pop()!.replace(/#\d+$/, '');
+}
+
+/** The changed units the report lists (class shells left out: their members are listed). */
+export function changedUnitsOf(changedPairs: UnitPair[]): ChangedUnit[] {
+  return changedPairs
+    .filter((p) => (p.head ?? p.base)!.kind !== 'class')
+    .map((p) => {
+      const unit = (p.head ?? p.base)!;
+      return { file: unit.file, symbol: unit.name, side: unit.side, startLine: unit.startLine, endLine: unit.endLine, status: !p.base ? 'added' : !p.head ? 'deleted' : 'modified' };
+    });
+}
