@@ -22,20 +22,36 @@ function childrenOf(node: ts.Node): ts.Node[] {
   return children;
 }
 
+/** Pushes the children of `node` on `stack` so that they pop in source order (no array per node: walks are hot). */
+function pushChildren(stack: ts.Node[], node: ts.Node, push: (child: ts.Node) => void): void {
+  const mark = stack.length;
+  ts.forEachChild(node, push);
+  for (let i = mark, j = stack.length - 1; i < j; i++, j--) {
+    const swap = stack[i]!;
+    stack[i] = stack[j]!;
+    stack[j] = swap;
+  }
+}
+
 /** The core walk: pre-order from `roots`, stopping as soon as `visit` returns a value other than undefined. */
 function preorder<T>(roots: readonly ts.Node[], visit: (node: ts.Node) => T | undefined, shape: WalkShape = {}): T | undefined {
   const stack: ts.Node[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]!);
+  const admit = shape.admit;
+  // `forEachChild` stops at a truthy return: the callbacks return nothing.
+  const push = admit
+    ? (child: ts.Node): void => {
+        if (admit(child)) stack.push(child);
+      }
+    : (child: ts.Node): void => {
+        stack.push(child);
+      };
   while (stack.length > 0) {
     const node = stack.pop()!;
     const result = visit(node);
     if (result !== undefined) return result;
     if (shape.descend && !shape.descend(node)) continue;
-    const children = childrenOf(node);
-    for (let i = children.length - 1; i >= 0; i--) {
-      const child = children[i]!;
-      if (!shape.admit || shape.admit(child)) stack.push(child);
-    }
+    pushChildren(stack, node, push);
   }
   return undefined;
 }
