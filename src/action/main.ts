@@ -1,19 +1,22 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { emitAnnotations, createActionsLogger, failStep, readRawInput, registerSecret, setOutput, writeJobSummary } from '../adapters/actions/runner.js';
+import { localFiles } from '../adapters/fs/local-files.js';
 import { openGitRepository } from '../adapters/git/git-reader.js';
-import { ensureCommits } from '../adapters/github/fetch-commits.js';
-import { DEFAULT_CONFIG_PATHS, runAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
-import type { GitReader } from '../adapters/ports.js';
-import { parseConfig, type Config } from '../core/config/config.js';
+import { analyzeChange, judgeAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
+import { toAcceptanceMap } from '../core/accept/store.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
 import { renderJson } from '../core/render/json.js';
 import { renderSarif } from '../core/render/sarif.js';
 import { runAction, type ActionDeps } from './run-action.js';
+import { readRunnerEnvironment } from './runner-env.js';
 
-/** Builds the real adapters (runner, git, GitHub) and runs the Action once. */
+/** Builds the real adapters (runner, git, GitHub, files) and runs the Action once. */
 export async function runActionWithRunner(env: Record<string, string | undefined> = process.env): Promise<void> {
   const logger = createActionsLogger();
+  const runner = readRunnerEnvironment(env, process.cwd());
   const deps: ActionDeps = {
-    env,
+    runner,
     readInput: readRawInput,
     logger,
     registerSecret,
@@ -21,36 +24,23 @@ export async function runActionWithRunner(env: Record<string, string | undefined
     writeJobSummary,
     emitAnnotations,
     failStep,
+    readTextFile: (file) => readFile(file, 'utf8'),
+    writeTextFile: async (file, text) => {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, text);
+    },
     toolVersion: TOOL_VERSION,
     renderJson,
     renderSarif: (report) => renderSarif(report, detectorCatalogue()),
-    ensureCommits: (repoDir, shas, token) =>
-      ensureCommits({ repoDir, shas, token, serverUrl: env.GITHUB_SERVER_URL, env: process.env, registerSecret, logger }),
     analyze: async (request) => {
       const git = await openGitRepository(request.repoDir, logger);
-      const report = await runAnalysis({ git, logger, cwd: request.repoDir }, request);
-      return { report, publish: await readPublishSettings(git, request.base, request.configPath) };
+      await git.ensureCommits([request.base, request.head], { token: request.fetchToken, serverUrl: runner.serverUrl, registerSecret }, logger);
+      const analysis = await analyzeChange({ git, localFiles, logger, cwd: request.repoDir }, request);
+      return {
+        publish: analysis.config.publish,
+        judge: (acceptances) => judgeAnalysis(analysis, { ...(request.failOn ? { failOn: request.failOn } : {}), acceptances: toAcceptanceMap(acceptances) }),
+      };
     },
   };
   await runAction(deps);
-}
-
-/**
- * The configuration's `publish` switches, read from the base commit like the rest of the configuration
- * (runAnalysis has already validated the file, so a problem here only means "use the defaults").
- */
-async function readPublishSettings(git: GitReader, base: string | undefined, configPath: string | undefined): Promise<Config['publish'] | undefined> {
-  if (!base) return undefined;
-  try {
-    const sha = await git.resolveCommit(base, '--base');
-    const paths = configPath ? [configPath.replace(/^\.\//, '')] : DEFAULT_CONFIG_PATHS;
-    const blobs = await git.readBlobs(paths.map((path) => ({ sha, path })));
-    for (const path of paths) {
-      const text = blobs.get(`${sha}:${path}`)?.text;
-      if (text !== undefined) return parseConfig(text, path).publish;
-    }
-  } catch {
-    // Fall through to the defaults.
-  }
-  return undefined;
 }

@@ -43,29 +43,27 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
   const exclude = config.exclude.length ? picomatch(config.exclude, { dot: true }) : undefined;
 
   const files: ChangedFile[] = [];
-  const toRead: ChangedFile[] = [];
+  const toRead: { file: ChangedFile; entry: ChangedEntry }[] = [];
   for (const entry of entries) {
     const file: ChangedFile = { path: entry.path, status: entry.status, ...(entry.oldPath ? { oldPath: entry.oldPath } : {}) };
     const reason = skipReasonByPath(entry, include, exclude);
     if (reason) file.skipped = reason;
-    else toRead.push(file);
+    else toRead.push({ file, entry });
     files.push(file);
   }
 
+  // Both versions by the object ids the diff gave: a path may hold a newline or any other byte.
   const maxBytes = config['max-file-bytes'];
-  const blobs = await git.readBlobs(
-    toRead.flatMap((file) => [
-      ...(file.status !== 'added' ? [{ sha: base, path: file.oldPath ?? file.path }] : []),
-      ...(file.status !== 'deleted' ? [{ sha: head, path: file.path }] : []),
-    ]),
+  const blobs = await git.readObjects(
+    toRead.flatMap(({ entry }) => [entry.baseId, entry.headId].filter((id): id is string => id !== undefined)),
     { maxBytes },
   );
-  for (const file of toRead) {
-    const sides: ['base' | 'head', string, string][] = [];
-    if (file.status !== 'added') sides.push(['base', base, file.oldPath ?? file.path]);
-    if (file.status !== 'deleted') sides.push(['head', head, file.path]);
-    for (const [side, sha, path] of sides) {
-      const blob = blobs.get(`${sha}:${path}`);
+  for (const { file, entry } of toRead) {
+    const sides: ['base' | 'head', string | undefined, string][] = [];
+    if (file.status !== 'added') sides.push(['base', entry.baseId, file.oldPath ?? file.path]);
+    if (file.status !== 'deleted') sides.push(['head', entry.headId, file.path]);
+    for (const [side, id, path] of sides) {
+      const blob = id === undefined ? undefined : blobs.get(id);
       const reason = !blob
         ? `the ${side} version is not in this clone (missing git object)`
         : blob.binary
@@ -154,10 +152,10 @@ async function collectContext(request: CollectRequest, files: ChangedFile[]): Pr
     paths = paths.slice(0, MAX_CONTEXT_FILES);
   }
   const maxBytes = request.config['max-file-bytes'];
-  const blobs = await request.git.readBlobs(paths.map((path) => ({ sha: request.head, path })), { maxBytes });
+  const blobs = await request.git.readFiles(request.head, paths, { maxBytes });
   const context: ContextFile[] = [];
   for (const path of paths) {
-    const text = blobs.get(`${request.head}:${path}`)?.text;
+    const text = blobs.get(path)?.text;
     if (text !== undefined && !looksGenerated(text, path)) context.push({ path, text });
   }
   request.logger.debug(`read ${context.length} unchanged imported files for context`);

@@ -1,7 +1,4 @@
-import type { HeadTree } from '../adapters/fs/head-tree.js';
-import { readSignalFiles } from '../adapters/fs/signal-files.js';
-import { blameLines, changedHeadLines, commitMessages, isShallowRepository, recentCommits } from '../adapters/git/history.js';
-import type { GitReader, Logger } from '../adapters/ports.js';
+import type { BlamedLine, CommitMessage, GitReader, HeadTree, LocalFiles, Logger } from '../adapters/ports.js';
 import type { Config } from '../core/config/config.js';
 import { changedHeadSources, computeTestImpact, filesReachedByDeletedTest, findWeakenedTests } from '../core/impact/affected.js';
 import { parseCoverage, v8LineCounts } from '../core/impact/coverage.js';
@@ -28,6 +25,8 @@ export interface ImpactRequest {
   hotspotFiles: string[];
   coverageFiles: string[];
   git: GitReader;
+  /** Reads the hotspot and coverage files. */
+  localFiles: LocalFiles;
   logger: Logger;
   /** Directory relative hotspot/coverage paths are read from (default: the process's working directory). */
   cwd?: string;
@@ -50,7 +49,7 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   let tree: HeadTree | undefined;
   let graph: ImportGraph | undefined;
   try {
-    const read = await readHeadGraph(request.repoDir, request.head);
+    const read = await readHeadGraph(request.git, request.head);
     tree = read.tree;
     graph = read.graph;
     const { stats } = graph;
@@ -64,8 +63,8 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   const changedSources = changedHeadSources(request.files);
   const [hotspotInput, coverageInput] = await Promise.all([
     // The caller already merged the configuration's paths (resolved against the repository) into these.
-    readSignalFiles(unique(request.hotspotFiles), request.cwd ?? process.cwd()),
-    readSignalFiles(unique(request.coverageFiles), request.cwd ?? process.cwd()),
+    request.localFiles.readSignalFiles(unique(request.hotspotFiles), request.cwd ?? process.cwd()),
+    request.localFiles.readSignalFiles(unique(request.coverageFiles), request.cwd ?? process.cwd()),
   ]);
   for (const error of [...hotspotInput.errors, ...coverageInput.errors]) impact.notes.push(`could not read ${error}`);
   const mapper = new ProductionPathMapper(tree?.paths ?? request.files.map((file) => file.path));
@@ -170,7 +169,7 @@ async function gatherCoverage(
   const absent = changed.filter((file) => !coverage.has(file));
   if (absent.length && coverage.size) impact.notes.push(`coverage: ${absent.length} changed source files do not appear in the coverage given (e.g. ${absent[0]})`);
   try {
-    const changedLines = await changedHeadLines(request.repoDir, request.base, request.head, changed.filter((file) => coverage.has(file)));
+    const changedLines = await request.git.changedHeadLines(request.base, request.head, changed.filter((file) => coverage.has(file)));
     for (const [file, lines] of changedLines) {
       const counts = coverage.get(file);
       if (!counts) continue;
@@ -218,12 +217,12 @@ function gatherHotspots(inputs: { name: string; text: string }[], mapper: Produc
 }
 
 async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promise<void> {
-  const { repoDir, base } = request;
-  const shallow = await isShallowRepository(repoDir);
+  const { git, base } = request;
+  const shallow = await git.isShallow();
   if (shallow) impact.notes.push('history: shallow clone, so churn and scars only see the commits fetched (use fetch-depth: 0 for the full picture)');
   const basePaths = unique(request.files.filter((file) => file.status !== 'added').map((file) => file.oldPath ?? file.path));
   try {
-    const commits = await recentCommits(repoDir, base, basePaths, request.churnDays ?? 90);
+    const commits = await git.recentCommits(base, basePaths, request.churnDays ?? 90);
     const churn = new Map<string, { changes: number; fixes: number }>();
     for (const commit of commits) {
       const fix = classifyCommitMessage(commit.subject) !== undefined;
@@ -244,12 +243,12 @@ async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promi
   const candidates = scarCandidates(request.detected.findings);
   if (candidates.length === 0) return;
   if (candidates.length > MAX_BLAMED_RANGES) impact.notes.push(`history: blamed the first ${MAX_BLAMED_RANGES} of ${candidates.length} removed ranges`);
-  const blamed: { candidate: (typeof candidates)[number]; lines: Awaited<ReturnType<typeof blameLines>> }[] = [];
+  const blamed: { candidate: (typeof candidates)[number]; lines: BlamedLine[] }[] = [];
   let boundaryOnly = 0;
   let failures = 0;
   for (const candidate of candidates.slice(0, MAX_BLAMED_RANGES)) {
     try {
-      const lines = await blameLines(repoDir, base, candidate.file, candidate.from, candidate.to);
+      const lines = await git.blame(base, candidate.file, candidate.from, candidate.to);
       if (lines.length && lines.every((line) => line.boundary)) boundaryOnly++;
       blamed.push({ candidate, lines });
     } catch {
@@ -259,9 +258,9 @@ async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promi
   if (failures) impact.notes.push(`history: ${failures} removed ranges could not be blamed`);
   if (boundaryOnly && shallow) impact.notes.push(`history: ${boundaryOnly} removed ranges come from before the shallow clone's first commit; their origin is unknown`);
   const shas = unique(blamed.flatMap(({ lines }) => lines.filter((line) => !line.boundary || !shallow).map((line) => line.commit)));
-  let messages: Awaited<ReturnType<typeof commitMessages>>;
+  let messages: Map<string, CommitMessage>;
   try {
-    messages = await commitMessages(repoDir, shas);
+    messages = await git.commitMessages(shas);
   } catch (error) {
     impact.notes.push(`history: commit messages unavailable (${(error as Error).message.split('\n')[0]})`);
     return;

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
-import type { GitReader, Logger } from '../adapters/ports.js';
-import { detectAiAuthorship, type PullRequestAuthorship } from '../core/ai/authorship.js';
+import type { GitReader, LocalFiles, Logger } from '../adapters/ports.js';
+import { detectAiAuthorship, type AiAuthorship, type PullRequestAuthorship } from '../core/ai/authorship.js';
 import { detectChanges, judge } from '../core/analyze.js';
 import { defaultConfig, parseConfig, type Config } from '../core/config/config.js';
 import { ConfigurationError } from '../core/errors.js';
-import type { Report } from '../core/model.js';
+import type { ImpactInput, Report } from '../core/model.js';
+import type { DetectResult } from '../core/types.js';
 import { collectChanges } from './collect.js';
 import { gatherImpact } from './impact.js';
 
@@ -21,6 +21,8 @@ const DEFAULT_BASE_CANDIDATES = ['origin/HEAD', 'origin/main', 'origin/master', 
 
 export interface AnalysisDeps {
   git: GitReader;
+  /** The user's own local files: hotspot and coverage inputs, a `--config` kept outside the repository. */
+  localFiles: LocalFiles;
   logger: Logger;
   /** Milliseconds since some origin, for `stats.durationMs`; the core has no clock. */
   now?: () => number;
@@ -47,12 +49,36 @@ export interface AnalysisOptions {
 }
 
 /**
+ * Everything the verdict is judged from. Judging it again (a maintainer's acceptances changed) needs no
+ * git and no second analysis: acceptances change the judgement only.
+ */
+export interface Analysis {
+  /** The configuration, read and parsed once from the base commit. */
+  config: Config;
+  /** Merge-base sha: the base side of the pull request. */
+  base: string;
+  head: string;
+  detected: DetectResult;
+  impact: ImpactInput;
+  ai: AiAuthorship;
+  filesChanged: number;
+  /** Notes of the configuration and collection stages, added to every report judged from this analysis. */
+  notes: string[];
+  durationMs: number;
+}
+
+/**
  * Runs the whole gate on one pull request: resolves the revisions and their merge base, reads the
  * configuration from the base commit, collects both versions of the changed files, detects removed and
  * weakened guardrails, gathers their impact and judges. Throws ConfigurationError for anything the user
  * must fix (exit 2); returns the Report otherwise, whatever its decision.
  */
 export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions): Promise<Report> {
+  return judgeAnalysis(await analyzeChange(deps, options), options);
+}
+
+/** Every stage but the judgement: git, configuration, collect, detect, impact, AI authorship. */
+export async function analyzeChange(deps: AnalysisDeps, options: AnalysisOptions): Promise<Analysis> {
   const now = deps.now ?? (() => performance.now());
   const started = now();
   const { git, logger } = deps;
@@ -67,7 +93,7 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   }
   logger.debug(`base ${baseRevision} = ${baseTip}, merge base ${mergeBase}, head ${head}`);
 
-  const { config, notes: configNotes } = await loadConfig(git, baseTip, options.configPath, options.repoDir, cwd);
+  const { config, notes: configNotes } = await loadConfig(deps, baseTip, options.configPath, options.repoDir, cwd);
   let mark = now();
   const lap = (stage: string): void => {
     const at = now();
@@ -89,26 +115,41 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
     hotspotFiles: [...config.hotspots.map((p) => resolve(options.repoDir, p)), ...options.hotspotFiles.map((p) => resolve(cwd, p))],
     coverageFiles: [...config.coverage.map((p) => resolve(options.repoDir, p)), ...options.coverageFiles.map((p) => resolve(cwd, p))],
     git,
+    localFiles: deps.localFiles,
     logger,
   });
   lap('impact');
   const ai = detectAiAuthorship(await git.commits(mergeBase, head), options.pullRequest);
-
-  const report = judge({
+  return {
+    config,
     base: mergeBase,
     head,
-    toolVersion: TOOL_VERSION,
     detected,
     impact,
-    config,
-    ...(options.failOn ? { failOn: options.failOn } : {}),
     ai,
     filesChanged: collected.files.length,
+    notes: [...configNotes, ...collected.notes],
+    durationMs: Math.round(now() - started),
+  };
+}
+
+/** The judgement of an analysis: score, level and decision, with the acceptances and `fail-on` given. */
+export function judgeAnalysis(analysis: Analysis, options: Pick<AnalysisOptions, 'failOn' | 'acceptances'> = {}): Report {
+  const report = judge({
+    base: analysis.base,
+    head: analysis.head,
+    toolVersion: TOOL_VERSION,
+    detected: analysis.detected,
+    impact: analysis.impact,
+    config: analysis.config,
+    ...(options.failOn ? { failOn: options.failOn } : {}),
+    ai: analysis.ai,
+    filesChanged: analysis.filesChanged,
     durationMs: 0,
     ...(options.acceptances ? { acceptances: options.acceptances } : {}),
   });
-  for (const note of [...configNotes, ...collected.notes]) if (!report.notes.includes(note)) report.notes.push(note);
-  report.stats.durationMs = Math.round(now() - started);
+  for (const note of analysis.notes) if (!report.notes.includes(note)) report.notes.push(note);
+  report.stats.durationMs = analysis.durationMs;
   return report;
 }
 
@@ -133,7 +174,7 @@ export async function findDefaultBase(git: GitReader): Promise<string> {
  * and the report says so.
  */
 async function loadConfig(
-  git: GitReader,
+  { git, localFiles }: AnalysisDeps,
   baseTip: string,
   configPath: string | undefined,
   repoDir: string,
@@ -146,16 +187,19 @@ async function loadConfig(
   const candidates = configPath
     ? [...new Set([...(isAbsolute(configPath) ? [] : [configPath.replace(/^\.\//, '')]), inRepo(configPath)].filter((p): p is string => !!p))]
     : DEFAULT_CONFIG_PATHS;
-  const blobs = await git.readBlobs(candidates.map((path) => ({ sha: baseTip, path })));
+  const blobs = await git.readFiles(baseTip, candidates);
   for (const path of candidates) {
-    const blob = blobs.get(`${baseTip}:${path}`);
+    const blob = blobs.get(path);
     if (blob?.text !== undefined) return { config: parseConfig(blob.text, `${path} (base commit)`), notes: [] };
   }
   if (!configPath) return { config: defaultConfig(), notes: [] };
 
-  const onDisk = [resolve(cwd, configPath), resolve(repoDir, configPath)].find((p) => existsSync(p));
-  if (!onDisk) throw new ConfigurationError(`--config: ${configPath} is neither in the base commit nor on disk`);
-  const text = readFileSync(onDisk, 'utf8');
+  let text: string | undefined;
+  for (const onDisk of new Set([resolve(cwd, configPath), resolve(repoDir, configPath)])) {
+    text = await localFiles.readText(onDisk);
+    if (text !== undefined) break;
+  }
+  if (text === undefined) throw new ConfigurationError(`--config: ${configPath} is neither in the base commit nor on disk`);
   return {
     config: parseConfig(text, configPath),
     notes: [`configuration read from ${configPath} on disk: the base commit has no such file, so this pull request's gate is not protected from edits to it`],

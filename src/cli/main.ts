@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { localFiles } from '../adapters/fs/local-files.js';
 import { openGitRepository } from '../adapters/git/git-reader.js';
 import { runAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
@@ -68,7 +69,7 @@ async function analyze(args: AnalyzeArgs, io: CliIo): Promise<number> {
   const logger = new StderrLogger(io.stderr, args.debug);
   const git = await openGitRepository(resolve(io.cwd, args.repo ?? '.'), logger);
   const report = await runAnalysis(
-    { git, logger, cwd: io.cwd },
+    { git, localFiles, logger, cwd: io.cwd },
     {
       repoDir: git.repoDir,
       ...(args.base !== undefined ? { base: args.base } : {}),

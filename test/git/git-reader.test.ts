@@ -16,7 +16,7 @@ function track<T extends { cleanup(): void }>(repo: T): T {
   return repo;
 }
 
-describe('SimpleGitReader', () => {
+describe('GitRepository', () => {
   it('resolves revisions to full shas and names the flag of an unknown one', async () => {
     const repo = track(createRepo());
     const sha = repo.commit({ 'a.ts': 'export const a = 1;\n' });
@@ -50,15 +50,23 @@ describe('SimpleGitReader', () => {
     );
     const git = await openGitRepository(repo.dir);
     const entries = await git.changedFiles(repo.base, repo.head);
+    const id = (sha: string, path: string) => repo.git('rev-parse', `${sha}:${path}`);
     expect(entries.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
-      { path: 'src/added.ts', status: 'added', kind: 'file' },
-      { path: 'src/gone.ts', status: 'deleted', kind: 'file' },
-      { path: 'src/keep.ts', status: 'modified', kind: 'file' },
-      { path: 'src/new-name.ts', oldPath: 'src/old-name.ts', status: 'renamed', kind: 'file' },
+      { path: 'src/added.ts', status: 'added', kind: 'file', headId: id(repo.head, 'src/added.ts') },
+      { path: 'src/gone.ts', status: 'deleted', kind: 'file', baseId: id(repo.base, 'src/gone.ts') },
+      { path: 'src/keep.ts', status: 'modified', kind: 'file', baseId: id(repo.base, 'src/keep.ts'), headId: id(repo.head, 'src/keep.ts') },
+      {
+        path: 'src/new-name.ts',
+        oldPath: 'src/old-name.ts',
+        status: 'renamed',
+        kind: 'file',
+        baseId: id(repo.base, 'src/old-name.ts'),
+        headId: id(repo.head, 'src/new-name.ts'),
+      },
     ]);
   });
 
-  it('reads both versions in one batch, marks binary blobs and leaves out missing ones', async () => {
+  it('reads files of a commit by path, marks binary blobs and leaves out missing ones', async () => {
     const repo = track(
       createPullRequestRepo(
         { 'a.ts': 'base text\n', 'img.png': new Uint8Array([0x89, 0x50, 0x00, 0x01]), 'name with space.ts': 'x\n' },
@@ -66,32 +74,24 @@ describe('SimpleGitReader', () => {
       ),
     );
     const git = await openGitRepository(repo.dir);
-    const blobs = await git.readBlobs([
-      { sha: repo.base, path: 'a.ts' },
-      { sha: repo.head, path: 'a.ts' },
-      { sha: repo.head, path: 'img.png' },
-      { sha: repo.head, path: 'name with space.ts' },
-      { sha: repo.head, path: 'does/not/exist.ts' },
-      { sha: repo.head, path: '../outside.yml' },
-      { sha: repo.head, path: './a.ts' },
-    ]);
-    expect(blobs.get(`${repo.base}:a.ts`)).toEqual({ text: 'base text\n', size: 10, binary: false });
-    expect(blobs.get(`${repo.head}:a.ts`)?.text).toBe('head text\n');
-    expect(blobs.get(`${repo.head}:img.png`)).toEqual({ size: 4, binary: true });
-    expect(blobs.get(`${repo.head}:name with space.ts`)?.text).toBe('y\n');
-    expect(blobs.has(`${repo.head}:does/not/exist.ts`)).toBe(false);
-    expect(blobs.size).toBe(4);
+    expect((await git.readFiles(repo.base, ['a.ts'])).get('a.ts')).toEqual({ text: 'base text\n', size: 10, binary: false });
+    const blobs = await git.readFiles(repo.head, ['a.ts', 'img.png', 'name with space.ts', 'does/not/exist.ts', '../outside.yml', './a.ts']);
+    expect(blobs.get('a.ts')?.text).toBe('head text\n');
+    expect(blobs.get('img.png')).toEqual({ size: 4, binary: true });
+    expect(blobs.get('name with space.ts')?.text).toBe('y\n');
+    expect(blobs.has('does/not/exist.ts')).toBe(false);
+    expect(blobs.size).toBe(3);
 
-    const capped = await git.readBlobs([{ sha: repo.head, path: 'a.ts' }], { maxBytes: 4 });
-    expect(capped.get(`${repo.head}:a.ts`)).toEqual({ size: 10, binary: false });
+    const capped = await git.readFiles(repo.head, ['a.ts'], { maxBytes: 4 });
+    expect(capped.get('a.ts')).toEqual({ size: 10, binary: false });
   });
 
   it('reads the work tree never: uncommitted edits are invisible', async () => {
     const repo = track(createPullRequestRepo({ 'a.ts': 'one\n' }, { 'a.ts': 'two\n' }));
     execFileSync('sh', ['-c', 'echo dirty > a.ts'], { cwd: repo.dir });
     const git = await openGitRepository(repo.dir);
-    const blobs = await git.readBlobs([{ sha: repo.head, path: 'a.ts' }]);
-    expect(blobs.get(`${repo.head}:a.ts`)?.text).toBe('two\n');
+    const blobs = await git.readFiles(repo.head, ['a.ts']);
+    expect(blobs.get('a.ts')?.text).toBe('two\n');
   });
 
   it('lists changes without renames when a blob is missing from the clone (mirrors without large files)', async () => {
@@ -101,8 +101,9 @@ describe('SimpleGitReader', () => {
     const git = await openGitRepository(repo.dir);
     const entries = await git.changedFiles(repo.base, repo.head);
     expect(entries.map((e) => `${e.status} ${e.path}`).sort()).toEqual(['added other.ts', 'deleted big.ts', 'modified keep.ts']);
-    const blobs = await git.readBlobs([{ sha: repo.base, path: 'big.ts' }, { sha: repo.base, path: 'keep.ts' }]);
-    expect([...blobs.keys()]).toEqual([`${repo.base}:keep.ts`]);
+    const keep = repo.git('rev-parse', `${repo.base}:keep.ts`);
+    const blobs = await git.readObjects([blob, keep]);
+    expect([...blobs.keys()]).toEqual([keep]);
   });
 
   it('finds the merge base of a branch, and none for unrelated histories', async () => {
@@ -169,8 +170,8 @@ describe('parseRawDiff', () => {
     const z = '0'.repeat(40);
     const out = `:000000 120000 ${z} ${'a'.repeat(40)} A\0link\0:160000 160000 ${'b'.repeat(40)} ${'c'.repeat(40)} M\0vendor/lib\0`;
     expect(parseRawDiff(out)).toEqual([
-      { path: 'link', status: 'added', kind: 'symlink' },
-      { path: 'vendor/lib', status: 'modified', kind: 'submodule' },
+      { path: 'link', status: 'added', kind: 'symlink', headId: 'a'.repeat(40) },
+      { path: 'vendor/lib', status: 'modified', kind: 'submodule', baseId: 'b'.repeat(40), headId: 'c'.repeat(40) },
     ]);
   });
 });

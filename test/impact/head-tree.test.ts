@@ -1,11 +1,17 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHeadTree } from '../../src/adapters/fs/head-tree.js';
+import { openGitRepository } from '../../src/adapters/git/git-reader.js';
+import type { ReadTreeOptions } from '../../src/adapters/ports.js';
 import { readHeadGraph } from '../../src/app/head-graph.js';
 import { buildImportGraph } from '../../src/core/impact/graph.js';
 import { initImportLexer } from '../../src/core/impact/imports.js';
 import { createRepo, type FileMap, type TempRepo } from '../support/git-repo.js';
+
+/** The git adapter's tree reader, as the impact stage reaches it. */
+async function readHeadTree(dir: string, commit: string, options?: ReadTreeOptions) {
+  return (await openGitRepository(dir)).readTree(commit, options);
+}
 
 // The head tree is read from git objects by a pipeline of one `ls-tree` and two `cat-file` processes
 // whose output arrives in chunks of whatever size the pipe gives: these cases are built so that blobs
@@ -90,7 +96,7 @@ describe('reading the head tree from git objects', () => {
     repos.push(repo);
     const head = repo.commit({ 'README.md': '# docs only\n', 'assets/logo.svg': '<svg/>' });
     let announced = false;
-    const { tree, graph } = await readHeadGraph(repo.dir, head);
+    const { tree, graph } = await readHeadGraph(await openGitRepository(repo.dir), head);
     await readHeadTree(repo.dir, head, { onConfigs: () => (announced = true) });
     expect(announced).toBe(true);
     expect([...tree.paths].sort()).toEqual(['README.md', 'assets/logo.svg']);
@@ -118,7 +124,7 @@ describe('reading the head tree from git objects', () => {
     const files = chainTree();
     const head = repo.commit(files, 'chain');
     await initImportLexer();
-    const streamed = await readHeadGraph(repo.dir, head);
+    const streamed = await readHeadGraph(await openGitRepository(repo.dir), head);
     const texts = Object.fromEntries(Object.entries(files).map(([path, text]) => [path, String(text)]));
     const atRest = buildImportGraph({
       paths: new Set(Object.keys(texts)),

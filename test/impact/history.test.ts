@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { localFiles } from '../../src/adapters/fs/local-files.js';
 import { openGitRepository } from '../../src/adapters/git/git-reader.js';
 import { collectChanges } from '../../src/app/collect.js';
 import { gatherImpact } from '../../src/app/impact.js';
@@ -44,7 +45,7 @@ async function impactOf(repoDir: string, base: string, head: string, findings?: 
   const collected = await collectChanges({ git, logger, base, head, config });
   const detected: DetectResult = detectChanges({ files: collected.files, context: collected.context, config });
   if (findings) detected.findings = findings;
-  return { detected, impact: await gatherImpact({ repoDir, base, head, files: collected.files, detected, config, hotspotFiles: [], coverageFiles: [], git, logger }) };
+  return { detected, impact: await gatherImpact({ repoDir, base, head, files: collected.files, detected, config, hotspotFiles: [], coverageFiles: [], git, localFiles, logger }) };
 }
 
 const removedTimeout: Finding = {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localFiles } from '../../src/adapters/fs/local-files.js';
 import { openGitRepository } from '../../src/adapters/git/git-reader.js';
 import { collectChanges } from '../../src/app/collect.js';
 import { gatherImpact, type ImpactRequest } from '../../src/app/impact.js';
@@ -21,7 +22,7 @@ describe('impact of a pull request on a workspace monorepo', () => {
     const config = defaultConfig();
     const collected = await collectChanges({ git, logger, base: repo.base, head: repo.head, config });
     const detected = detectChanges({ files: collected.files, context: collected.context, config });
-    request = { repoDir: repo.dir, base: repo.base, head: repo.head, files: collected.files, detected, config, hotspotFiles: [], coverageFiles: [], git, logger, cwd: FIXTURES };
+    request = { repoDir: repo.dir, base: repo.base, head: repo.head, files: collected.files, detected, config, hotspotFiles: [], coverageFiles: [], git, localFiles, logger, cwd: FIXTURES };
     impact = await gatherImpact(request);
   });
   afterAll(() => repo.cleanup());

@@ -1,74 +1,62 @@
-import { spawn } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
-import type { ChangedEntry, GitReader, Logger } from '../ports.js';
+import type { BlamedLine, BlobContent, ChangedEntry, ChurnCommit, CommitMessage, GitReader, HeadTree, Logger, ReadTreeOptions } from '../ports.js';
 import type { CommitInfo } from '../../core/model.js';
 import { ConfigurationError } from '../../core/errors.js';
+import { readObjects } from './blobs.js';
+import { ensureCommits, type FetchCredentials } from './fetch-commits.js';
+import { Git, GitCommandError } from './git.js';
+import { readHeadTree } from './head-tree.js';
+import { blameLines, changedHeadLines, commitMessages, recentCommits } from './history.js';
 
-/** A git command that exited non-zero; `exitCode` lets callers tell "no answer" (1) from "broken" (128). */
-export class GitCommandError extends Error {
-  override name = 'GitCommandError';
-  constructor(
-    readonly args: readonly string[],
-    readonly exitCode: number,
-    readonly stderr: string,
-  ) {
-    super(`git ${args[0] ?? ''} exited with ${exitCode}: ${stderr.trim().split('\n')[0] ?? ''}`);
-  }
-}
+export { GitCommandError } from './git.js';
 
 /** Commits listed for AI-authorship evidence; a PR with more is summarised by its newest ones. */
 const MAX_COMMITS = 250;
-/** git's own binary heuristic: a NUL byte in the first 8000 bytes. */
-const BINARY_PROBE_BYTES = 8000;
-
-/**
- * Options forced on every command so that the user's git configuration cannot change what we parse
- * (relative paths, quoted names, external diff drivers, pagers).
- */
-const NEUTRAL_CONFIG = ['-c', 'core.quotePath=false', '-c', 'diff.relative=false', '-c', 'log.showSignature=false'];
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /**
  * Opens the repository that holds `dir` (its top level, so that paths are repo-relative even when `dir`
  * is a subfolder). Throws ConfigurationError naming `--repo` when `dir` is not inside a git work tree.
  */
-export async function openGitRepository(dir: string, logger?: Logger): Promise<SimpleGitReader> {
+export async function openGitRepository(dir: string, logger?: Logger): Promise<GitRepository> {
   let topLevel: string;
   try {
-    topLevel = (await runGit(createGit(dir), ['rev-parse', '--show-toplevel'])).trim();
+    topLevel = (await new Git(dir).text(['rev-parse', '--show-toplevel'])).trim();
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error; // git is not installed
     const detail = error instanceof GitCommandError ? error.stderr.trim().split('\n')[0] : String((error as Error).message ?? error);
-    // simple-git reports a git binary that cannot be spawned as exit -2 (ENOENT).
-    if ((error instanceof GitCommandError && error.exitCode === -2) || /spawn git ENOENT/.test(detail ?? '')) {
-      throw new ConfigurationError('git was not found on PATH: install git (2.30 or later)');
-    }
     throw new ConfigurationError(`--repo: ${dir} is not a git work tree (${detail || 'git rev-parse failed'})`);
   }
   if (!topLevel) throw new ConfigurationError(`--repo: ${dir} is not a git work tree (it is a bare repository or a .git folder)`);
-  return new SimpleGitReader(topLevel, logger);
+  return new GitRepository(topLevel, logger);
 }
 
 /**
- * GitReader backed by simple-git for ordinary commands and by one `git cat-file --batch` process for file
- * contents (simple-git decodes output as text, and the batch protocol needs exact byte counts).
- * Every revision and path that comes from a user or a pull request is validated or placed after `--`,
- * so none of it can become a git option.
+ * The git adapter: reads a repository through git objects, every command through one `Git` runner (see
+ * git.ts for the options that keep the repository's configuration from running anything). Every revision
+ * and path that comes from a user or a pull request is validated, sent as an object id, or placed after
+ * `--` with literal pathspecs, so none of it can become a git option or a glob.
  */
-export class SimpleGitReader implements GitReader {
-  private readonly git: SimpleGit;
+export class GitRepository implements GitReader {
+  private readonly git: Git;
 
   constructor(
     /** Top level of the work tree. */
     readonly repoDir: string,
     private readonly logger?: Logger,
   ) {
-    this.git = createGit(repoDir);
+    this.git = new Git(repoDir);
+  }
+
+  /** Fetches the commits an event names when the checkout lacks them (see fetch-commits.ts). */
+  ensureCommits(shas: readonly (string | undefined)[], credentials: FetchCredentials, logger: Logger): Promise<void> {
+    return ensureCommits(this.git, shas, credentials, logger);
   }
 
   async resolveCommit(revision: string, flag: string): Promise<string> {
     assertRevision(revision, flag);
     try {
-      const sha = (await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`])).trim();
-      if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return sha;
+      const sha = (await this.git.text(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`])).trim();
+      if (SHA.test(sha)) return sha;
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
     }
@@ -95,7 +83,7 @@ export class SimpleGitReader implements GitReader {
     for (const step of [['--deepen=100'], ['--deepen=1000'], ['--unshallow']]) {
       this.logger?.info(`shallow clone: fetching more history from origin (${step[0]})`);
       try {
-        await this.fetch(['--no-tags', '--quiet', ...step, 'origin']);
+        await this.git.run(['fetch', '--no-tags', '--quiet', ...step, 'origin'], { network: true });
       } catch (error) {
         if (!(error instanceof GitCommandError)) throw error;
         throw new ConfigurationError(
@@ -114,7 +102,7 @@ export class SimpleGitReader implements GitReader {
     assertSha(base);
     assertSha(head);
     const diff = (renames: string): Promise<string> =>
-      this.run(['diff', '--raw', '-z', '--no-abbrev', renames, '--no-ext-diff', '--no-textconv', '--no-color', '--no-relative', base, head, '--']);
+      this.git.text(['diff', '--raw', '-z', '--no-abbrev', renames, '--no-ext-diff', '--no-textconv', '--no-color', '--no-relative', base, head, '--']);
     try {
       return parseRawDiff(await diff('-M'));
     } catch (error) {
@@ -126,33 +114,26 @@ export class SimpleGitReader implements GitReader {
     }
   }
 
-  async readBlobs(
-    requests: { sha: string; path: string }[],
-    options: { maxBytes?: number } = {},
-  ): Promise<Map<string, { text?: string; size: number; binary: boolean }>> {
-    const result = new Map<string, { text?: string; size: number; binary: boolean }>();
-    // A newline cannot be expressed in the batch protocol, and git resolves `./` and `../` against the
-    // current folder (a path outside the repository is fatal for the whole batch): such paths read as missing.
-    const names = [
-      ...new Set(requests.filter((r) => isTreePath(r.path)).map((r) => `${r.sha}:${r.path}`)),
-    ];
-    if (names.length === 0) return result;
-    const output = await this.catFileBatch(names);
-    let offset = 0;
-    for (const name of names) {
-      const eol = output.indexOf(0x0a, offset);
-      if (eol < 0) throw new Error(`git cat-file --batch: output ended before ${name}`);
-      const header = output.subarray(offset, eol).toString('utf8');
-      offset = eol + 1;
-      const match = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
-      if (!match) continue; // "<name> missing" or "<name> ambiguous": no content follows
-      const size = Number(match[3]);
-      const content = output.subarray(offset, offset + size);
-      offset += size + 1; // content is followed by a newline
-      if (match[2] !== 'blob') continue;
-      const binary = content.subarray(0, BINARY_PROBE_BYTES).includes(0);
-      const tooLarge = options.maxBytes !== undefined && size > options.maxBytes;
-      result.set(name, binary || tooLarge ? { size, binary } : { text: content.toString('utf8'), size, binary });
+  readObjects(ids: readonly string[], options: { maxBytes?: number } = {}): Promise<Map<string, BlobContent>> {
+    return readObjects(this.git, ids, options);
+  }
+
+  async readFiles(commit: string, paths: readonly string[], options: { maxBytes?: number } = {}): Promise<Map<string, BlobContent>> {
+    assertSha(commit);
+    const result = new Map<string, BlobContent>();
+    const wanted = new Set(paths.filter(isTreePath));
+    if (wanted.size === 0) return result;
+    // The ids of the paths, from the tree itself: cat-file is never given a path.
+    const listing = await this.git.text(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', commit, '--', ...wanted]);
+    const ids = new Map<string, string>();
+    for (const entry of listing.split('\0')) {
+      const match = /^\d+ blob ([0-9a-f]+)\t([\s\S]+)$/.exec(entry);
+      if (match && wanted.has(match[2]!)) ids.set(match[2]!, match[1]!);
+    }
+    const blobs = await readObjects(this.git, [...ids.values()], options);
+    for (const [path, id] of ids) {
+      const blob = blobs.get(id);
+      if (blob) result.set(path, blob);
     }
     return result;
   }
@@ -160,7 +141,7 @@ export class SimpleGitReader implements GitReader {
   async commits(base: string, head: string): Promise<CommitInfo[]> {
     assertSha(base);
     assertSha(head);
-    const out = await this.run([
+    const out = await this.git.text([
       'log', `--max-count=${MAX_COMMITS}`, '--no-color', '--format=%H%x00%an%x00%ae%x00%B%x1e', `${base}..${head}`, '--',
     ]);
     return out
@@ -175,101 +156,57 @@ export class SimpleGitReader implements GitReader {
 
   async listTree(sha: string): Promise<string[]> {
     assertSha(sha);
-    const out = await this.run(['ls-tree', '-r', '-z', '--full-tree', '--name-only', sha, '--']);
+    const out = await this.git.text(['ls-tree', '-r', '-z', '--full-tree', '--name-only', sha, '--']);
     return out.split('\0').filter((p) => p.length > 0);
+  }
+
+  readTree(commit: string, options?: ReadTreeOptions): Promise<HeadTree> {
+    assertSha(commit);
+    return readHeadTree(this.git, commit, options);
+  }
+
+  recentCommits(base: string, paths: readonly string[], days?: number): Promise<ChurnCommit[]> {
+    assertSha(base);
+    return recentCommits(this.git, base, [...paths], days);
+  }
+
+  blame(revision: string, file: string, from: number, to: number): Promise<BlamedLine[]> {
+    assertSha(revision);
+    return blameLines(this.git, revision, file, from, to);
+  }
+
+  commitMessages(shas: readonly string[]): Promise<Map<string, CommitMessage>> {
+    shas.forEach(assertSha);
+    return commitMessages(this.git, [...shas]);
+  }
+
+  changedHeadLines(base: string, head: string, paths: readonly string[]): Promise<Map<string, number[]>> {
+    assertSha(base);
+    assertSha(head);
+    return changedHeadLines(this.git, base, head, [...paths]);
   }
 
   /** True when the repository is a shallow clone (some history is missing). */
   async isShallow(): Promise<boolean> {
-    return (await this.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    try {
+      return (await this.git.text(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    } catch (error) {
+      if (error instanceof GitCommandError) return false;
+      throw error;
+    }
   }
 
   async hasRemote(name: string): Promise<boolean> {
-    const out = await this.run(['remote']);
+    const out = await this.git.text(['remote']);
     return out.split('\n').some((line) => line.trim() === name);
   }
 
   private async tryMergeBase(base: string, head: string): Promise<string | undefined> {
     assertSha(base);
     assertSha(head);
-    try {
-      const sha = (await this.run(['merge-base', base, head])).trim();
-      return sha || undefined;
-    } catch (error) {
-      // Exit 1: no common ancestor among the commits present.
-      if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
-      throw error;
-    }
-  }
-
-  private run(args: string[]): Promise<string> {
-    return runGit(this.git, [...NEUTRAL_CONFIG, ...args]);
-  }
-
-  /** `git fetch` with credential prompts off: a gate must fail with a message, never wait for a password. */
-  private fetch(args: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', ['fetch', ...args], {
-        cwd: this.repoDir,
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      });
-      const errors: Buffer[] = [];
-      child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new GitCommandError(['fetch', ...args], code ?? -1, Buffer.concat(errors).toString('utf8'))),
-      );
-    });
-  }
-
-  /** Feeds every object name to one `git cat-file --batch` and returns its whole output. */
-  private catFileBatch(names: string[]): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', ['cat-file', '--batch'], { cwd: this.repoDir, stdio: ['pipe', 'pipe', 'pipe'] });
-      const chunks: Buffer[] = [];
-      const errors: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
-      child.on('error', reject);
-      child.stdin.on('error', () => {
-        /* the exit status below reports what went wrong */
-      });
-      child.on('close', (code) => {
-        if (code === 0) resolve(Buffer.concat(chunks));
-        else reject(new GitCommandError(['cat-file', '--batch'], code ?? -1, Buffer.concat(errors).toString('utf8')));
-      });
-      child.stdin.end(names.join('\n') + '\n');
-    });
-  }
-}
-
-/**
- * simple-git turns a non-zero exit without stderr into an empty success and drops the exit code from its
- * errors: this `errors` hook fails every non-zero exit and carries the code in the message, which
- * `runGit` turns back into a GitCommandError.
- */
-function createGit(baseDir: string): SimpleGit {
-  const git = simpleGit({
-    baseDir,
-    errors: (_error, result) =>
-      result.exitCode === 0 ? undefined : new Error(`[exit ${result.exitCode}]\n${Buffer.concat(result.stdErr).toString('utf8')}`),
-  });
-  // No .env() here: simple-git rejects an environment that carries EDITOR, PAGER, GIT_CONFIG_* and the
-  // like, which CI runners and developers' shells set; the child inherits the ambient one instead.
-  return git;
-}
-
-/** Runs a git command, rejecting with GitCommandError (exit code kept) on failure. */
-async function runGit(git: SimpleGit, args: string[]): Promise<string> {
-  try {
-    return await git.raw(args);
-  } catch (error) {
-    const text = String((error as Error).message ?? error);
-    const match = /\[exit (-?\d+)\]\n?([\s\S]*)/.exec(text);
-    const command = args.filter((arg, i) => arg !== '-c' && args[i - 1] !== '-c');
-    if (match) throw new GitCommandError(command, Number(match[1]), match[2] ?? '');
-    throw new GitCommandError(command, -1, text);
+    // Exit 1: no common ancestor among the commits present.
+    const sha = (await this.git.text(['merge-base', base, head], { okExitCodes: [1] })).trim();
+    return sha || undefined;
   }
 }
 
@@ -286,7 +223,7 @@ function assertRevision(revision: string, flag: string): void {
 }
 
 function assertSha(sha: string): void {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new Error(`expected a full commit sha, got '${sha}'`);
+  if (!SHA.test(sha)) throw new Error(`expected a full commit sha, got '${sha}'`);
 }
 
 /** Parses `git diff --raw -z --no-abbrev -M` output. */
@@ -298,18 +235,23 @@ export function parseRawDiff(out: string): ChangedEntry[] {
     const meta = fields[i++];
     if (!meta || !meta.startsWith(':')) continue;
     // ":100644 100644 <sha> <sha> M" (R and C carry a similarity score: "R087")
-    const [oldMode = '', newMode = '', , , statusField = ''] = meta.slice(1).split(' ');
+    const [oldMode = '', newMode = '', oldId = '', newId = '', statusField = ''] = meta.slice(1).split(' ');
     const code = statusField[0];
     const mode = code === 'D' ? oldMode : newMode;
     const kind = mode === '160000' ? 'submodule' : mode === '120000' ? 'symlink' : 'file';
+    // The all-zero id stands for "no such side" (an addition's base, a deletion's head).
+    const baseId = /^0+$/.test(oldId) ? undefined : oldId;
+    const headId = /^0+$/.test(newId) ? undefined : newId;
+    const ids = { ...(baseId ? { baseId } : {}), ...(headId ? { headId } : {}) };
     if (code === 'R' || code === 'C') {
       const oldPath = fields[i++] ?? '';
       const path = fields[i++] ?? '';
-      entries.push(code === 'R' ? { path, oldPath, status: 'renamed', kind } : { path, status: 'added', kind });
+      // A copy is an addition: its head version is all there is to compare.
+      entries.push(code === 'R' ? { path, oldPath, status: 'renamed', kind, ...ids } : { path, status: 'added', kind, ...(headId ? { headId } : {}) });
     } else {
       const path = fields[i++] ?? '';
       const status = code === 'A' ? 'added' : code === 'D' ? 'deleted' : 'modified';
-      entries.push({ path, status, kind });
+      entries.push({ path, status, kind, ...ids });
     }
   }
   return entries;

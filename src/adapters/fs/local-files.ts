@@ -1,19 +1,26 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { LocalFiles, SignalFile } from '../ports.js';
 
 /**
- * Reads the hotspot and coverage files a user points the gate at. A directory stands for the JSON
+ * The local files the analysis reads besides git objects: the hotspot and coverage files a user points
+ * the gate at, and a `--config` file the base commit lacks. A directory of signals stands for the JSON
  * files in it, which is what NODE_V8_COVERAGE produces (one coverage-*.json per process).
  */
-
-export interface SignalFile {
-  /** The path as given (for messages). */
-  name: string;
-  text: string;
-}
+export const localFiles: LocalFiles = {
+  async readText(path) {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw error;
+    }
+  },
+  readSignalFiles,
+};
 
 /** Reads each path (relative to `cwd`); unreadable ones are reported in `errors`, never thrown. */
-export async function readSignalFiles(paths: string[], cwd: string): Promise<{ files: SignalFile[]; errors: string[] }> {
+async function readSignalFiles(paths: readonly string[], cwd: string): Promise<{ files: SignalFile[]; errors: string[] }> {
   const files: SignalFile[] = [];
   const errors: string[] = [];
   for (const given of paths) {
