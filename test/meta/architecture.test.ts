@@ -11,6 +11,11 @@ const SRC = join(ROOT, 'src');
 /** Packages the pure core may use: parsing, schema and glob libraries that do no I/O. */
 const CORE_PACKAGES = new Set(['ts-morph', 'semver', 'zod', 'yaml', 'picomatch', 'es-module-lexer', 'sarif' /* types only */]);
 
+/** The two entry points and their main modules: where the real adapters are wired. */
+const ENTRY_POINTS = new Set(['src/cli.ts', 'src/index.ts', 'src/cli/main.ts', 'src/action/main.ts']);
+/** Node modules that reach the file system or start processes. */
+const IO_MODULES = new Set(['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:child_process', 'child_process']);
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
 }
@@ -74,5 +79,49 @@ describe('architecture', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  /**
+   * Import rules in the manner of dependency-cruiser's configuration: each names who it applies to, what
+   * they may not import, and why.
+   */
+  const RULES: { name: string; reason: string; from: (file: string) => boolean; forbidden: (target: string) => boolean }[] = [
+    {
+      name: 'app-through-ports',
+      reason:
+        'src/app/ is the pipeline: it takes its git, file and logging adapters as parameters (ports.ts), so that ' +
+        'any adapter can be swapped or pointed at a temp folder without touching the pipeline.',
+      from: (file) => file.startsWith('src/app/'),
+      forbidden: (to) => to.startsWith('src/adapters/') && to !== 'src/adapters/ports.ts',
+    },
+    {
+      name: 'io-in-adapters',
+      reason:
+        'Reading files and starting processes is what adapters are for; the entry points and their main modules ' +
+        'wire them. Anywhere else, I/O is hidden from the tests and from review.',
+      from: (file) => !file.startsWith('src/adapters/') && !ENTRY_POINTS.has(file),
+      forbidden: (to) => IO_MODULES.has(to),
+    },
+    {
+      name: 'one-way-to-run-git',
+      reason:
+        'Every git command must carry the same neutral options (no textconv, filters, hooks, fsmonitor, pager, ' +
+        'prompt or unintended network) so a repository cannot make git run its code: only src/adapters/git/git.ts spawns.',
+      from: (file) => file !== 'src/adapters/git/git.ts',
+      forbidden: (to) => to === 'node:child_process' || to === 'child_process',
+    },
+  ];
+
+  it.each(RULES)('rule $name', (rule) => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = rel(file);
+      if (!rule.from(from)) continue;
+      for (const spec of importsOf(file)) {
+        const to = spec.startsWith('.') ? target(file, spec) : spec;
+        if (rule.forbidden(to)) violations.push(`${from} imports ${spec}`);
+      }
+    }
+    expect(violations, rule.reason).toEqual([]);
   });
 });

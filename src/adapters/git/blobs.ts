@@ -1,4 +1,3 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { BlobContent } from '../ports.js';
 import { collectText, type Git } from './git.js';
 
@@ -21,7 +20,7 @@ export type DeliverObject = (index: number, object: { type: string; content: Buf
 export class BlobStream {
   /** Settles once git has answered every request. */
   readonly done: Promise<void>;
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ReturnType<Git['spawn']>;
   private requested = 0;
   private pending = '';
 
