@@ -15,7 +15,7 @@ import { renderAnnotations } from '../core/render/annotations.js';
 import { STICKY_MARKER } from '../core/render/comment.js';
 import type { Logger } from '../adapters/ports.js';
 import { createGitHubClient } from '../adapters/github/client.js';
-import { describeHttpError } from '../adapters/github/errors.js';
+import { ApiUnreachableError, describeHttpError } from '../adapters/github/errors.js';
 import { PullRequestApi } from '../adapters/github/pull-request.js';
 import { findStickyComments, type TrustedAuthor } from '../adapters/github/sticky-comment.js';
 import { readGateEvent, type GateEvent } from './event.js';
@@ -81,7 +81,8 @@ export async function runAction(deps: ActionDeps): Promise<void> {
   try {
     await run(deps);
   } catch (error) {
-    if (error instanceof ConfigurationError) {
+    if (error instanceof ConfigurationError || error instanceof ApiUnreachableError) {
+      // Something to fix outside the code (an input, the network): one line that says what, no stack.
       deps.failStep(`guardrail-gate: ${error.message}`);
     } else {
       // Fail closed: an internal error must not let a change through unexamined.

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model.js';
 import { buildBundle, createPrRepo, eventPayload, runBundle, shallowClone, type PrRepo } from '../support/fake-github/harness.js';
@@ -430,5 +432,50 @@ describe('the Action against a GitHub API of our own', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/::error::guardrail-gate: input fail-on: expected one of none, low, medium, high, critical/);
     expect(github.requests).toHaveLength(0);
+  });
+});
+
+describe('the Action with the GitHub API unreachable', () => {
+  /** A loopback port nothing listens on (bound once, then released). */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  it.each([
+    ['a port nothing listens on', async () => `http://127.0.0.1:${await closedPort()}`, /127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
+    ['an unresolvable host name', async () => 'https://api.guardrail-gate.invalid', /api\.guardrail-gate\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)\)/],
+  ])('%s: fails fast naming the host, no "HTTP 500", and the step still ends with the verdict', async (_name, apiUrl, hostPattern) => {
+    const started = performance.now();
+    const result = await runBundle({
+      bundle,
+      workspace: repo.dir,
+      apiUrl: await apiUrl(),
+      repository: 'acme/payments',
+      eventName: 'pull_request',
+      payload: pullRequestEvent('opened', repo.heads[0]!),
+      inputs: { 'github-token': WRITE_TOKEN },
+    });
+    const elapsed = performance.now() - started;
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.outputs.decision).toBe('fail');
+    expect(readReport(result.outputs.report!).findings.map((f) => f.rule)).toContain('removed-timeout');
+    const warnings = result.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const warning of warnings) expect(warning).toMatch(hostPattern);
+    expect(result.stdout).not.toMatch(/HTTP 500/);
+    expect(result.summary).toContain('removed-timeout');
+    // No back-off: without the API the run takes as long as the analysis (the old retries took 14 s per call).
+    expect(elapsed).toBeLessThan(20_000);
+  });
+
+  it('a /guardrail-gate command, which needs the API, fails in one line naming the host', async () => {
+    const result = await run('issue_comment', commentEvent(MAINTAINER, '/guardrail-gate accept all fine'), {}, `http://127.0.0.1:${await closedPort()}`);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/::error::guardrail-gate: cannot reach the GitHub API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(result.stdout).not.toMatch(/internal error|HTTP 500/);
   });
 });

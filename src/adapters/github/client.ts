@@ -3,9 +3,12 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import type { Logger } from '../ports.js';
+import { ApiUnreachableError, unreachableCode } from './errors.js';
 
 /** The Octokit instance every GitHub call of the Action goes through. */
 export type GitHubClient = ReturnType<typeof getOctokit>;
+
+type OctokitPlugin = NonNullable<Parameters<typeof getOctokit>[2]>;
 
 /** How the client is built; timings are parameters so tests against a loopback server stay fast. */
 export interface ClientOptions {
@@ -68,7 +71,42 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
         onSecondaryRateLimit: onLimit('secondary'),
       },
     },
+    failFastWhenUnreachable(options.baseUrl, options.logger),
     retry,
     throttling,
   );
+}
+
+/**
+ * An Octokit plugin, registered before plugin-retry so that it wraps the bare request: a host that cannot
+ * be reached (DNS, connection refused, certificate) fails the call at once with ApiUnreachableError
+ * instead of the "HTTP 500" Octokit makes of it, which plugin-retry would retry with back-off; every later
+ * call of the run then fails the same way without trying. The error carries a `request` without headers
+ * (so no token) only because plugin-retry reads `error.request.request.retries`, and finds none.
+ */
+function failFastWhenUnreachable(baseUrl: string, logger: Logger): OctokitPlugin {
+  let host = baseUrl;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    // An unparsable URL is named as given.
+  }
+  return (octokit) => {
+    let unreachable: ApiUnreachableError | undefined;
+    const fail = (options: { method?: string; url?: string }): never => {
+      throw Object.assign(unreachable!, { request: { method: options.method, url: options.url, request: {} } });
+    };
+    octokit.hook.wrap('request', async (request, options) => {
+      if (unreachable) fail(options);
+      try {
+        return await request(options);
+      } catch (error) {
+        const code = unreachableCode(error);
+        if (!code) throw error;
+        unreachable = new ApiUnreachableError(host, code);
+        logger.debug(`GitHub API unreachable: ${(error as Error).message}`);
+        return fail(options);
+      }
+    });
+  };
 }
