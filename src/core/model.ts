@@ -100,6 +100,11 @@ export interface Finding {
    * that can only point at the head (annotations, SARIF) have somewhere to anchor.
    */
   headLine?: number;
+  /**
+   * Extension: the head-side path `headLine` counts in, when it differs from `file` (the file was renamed,
+   * or the unit moved to another file). `file` and `line` always name the same side (`side`).
+   */
+  headFile?: string;
   /** Extension to the contract: a finding that was accepted stays visible but no longer counts. */
   accepted?: Acceptance;
 }

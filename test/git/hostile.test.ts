@@ -9,7 +9,10 @@ import type { Logger } from '../../src/adapters/ports.js';
 import { collectChanges } from '../../src/app/collect.js';
 import { runAnalysis } from '../../src/app/run-analysis.js';
 import { defaultConfig } from '../../src/core/config/config.js';
-import { createRepo, type TempRepo } from '../support/git-repo.js';
+import { detectorCatalogue } from '../../src/core/detect/registry.js';
+import { renderAnnotations } from '../../src/core/render/annotations.js';
+import { renderSarif } from '../../src/core/render/sarif.js';
+import { createPullRequestRepo, createRepo, type TempRepo } from '../support/git-repo.js';
 
 // Pull requests that try to make git work against us. Each is a real repository in a temp folder.
 
@@ -144,6 +147,37 @@ describe('git never reaches the network unasked', () => {
       // A partial clone would lazily fetch a missing blob from its promisor remote; any transport must be refused.
       repo.git('remote', 'add', 'origin', 'https://example.invalid/repo.git');
       await expect(new Git(repo.dir).run(['ls-remote', 'origin'])).rejects.toThrow(/transport 'https' not allowed/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+describe('a renamed file', () => {
+  it('anchors annotations and SARIF on the head path, and keeps the base path with the base line', async () => {
+    const filler = Array.from({ length: 12 }, (_, i) => `export const setting${i} = ${i};`).join('\n') + '\n';
+    const repo = createPullRequestRepo(
+      { 'src/old-billing.ts': filler + client('    timeout: 5_000,\n') },
+      { 'src/billing/client.ts': filler + client('') },
+    );
+    try {
+      const git = await openGitRepository(repo.dir);
+      const report = await runAnalysis({ git, localFiles, logger: quiet, cwd: repo.dir }, { repoDir: git.repoDir, base: repo.base, head: repo.head, hotspotFiles: [], coverageFiles: [] });
+      const finding = report.findings.find((f) => f.rule === 'removed-timeout')!;
+      expect(finding).toMatchObject({ file: 'src/old-billing.ts', side: 'base', headFile: 'src/billing/client.ts' });
+      const baseLines = repo.git('show', `${repo.base}:src/old-billing.ts`).split('\n');
+      expect(baseLines[finding.line - 1]).toContain('timeout: 5_000');
+
+      const headPaths = new Set(await git.listTree(repo.head));
+      const headLength = (path: string) => repo.git('show', `${repo.head}:${path}`).split('\n').length;
+      for (const annotation of renderAnnotations(report).filter((a) => a.file)) {
+        expect(headPaths.has(annotation.file!), annotation.file).toBe(true);
+        expect(annotation.startLine).toBeLessThanOrEqual(headLength(annotation.file!));
+      }
+      const sarif = JSON.parse(renderSarif(report, detectorCatalogue()));
+      const uris = sarif.runs[0].results.map((r: any) => decodeURI(r.locations[0].physicalLocation.artifactLocation.uri));
+      expect(uris.length).toBeGreaterThan(0);
+      for (const uri of uris) expect(headPaths.has(uri), uri).toBe(true);
     } finally {
       repo.cleanup();
     }

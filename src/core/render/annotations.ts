@@ -49,7 +49,9 @@ function toAnnotation(finding: Finding, level: 'error' | 'warning'): Annotation 
   if (finding.side === 'head') return { level, title, message: finding.message, file: finding.file, startLine: finding.line };
   const removedAt = `removed at line ${finding.line} of the base version`;
   if (finding.headLine !== undefined) {
-    return { level, title, message: `${finding.message} (${removedAt}; shown at the nearest surviving line)`, file: finding.file, startLine: finding.headLine };
+    // The head line counts in the head version's path (a renamed file's new name).
+    const file = finding.headFile ?? finding.file;
+    return { level, title, message: `${finding.message} (${removedAt}; shown at the nearest surviving line)`, file, startLine: finding.headLine };
   }
   return { level, title, message: `${finding.message} (${removedAt})`, file: finding.file };
 }

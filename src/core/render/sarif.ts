@@ -71,6 +71,8 @@ function toRule(rule: RuleDescription): ReportingDescriptor {
 function toResult(finding: Finding, ruleIndex: number): Result {
   const onBase = finding.side === 'base';
   const line = Math.max(1, onBase ? (finding.headLine ?? 1) : finding.line);
+  // Anchored on the head: the head version's path (a renamed file's new name).
+  const file = onBase ? (finding.headFile ?? finding.file) : finding.file;
   const text = onBase ? `${finding.message} (removed line ${finding.line} of the base version)` : finding.message;
   const result: Result = {
     ruleId: finding.rule,
@@ -79,7 +81,7 @@ function toResult(finding: Finding, ruleIndex: number): Result {
     message: { text },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: encodeURI(finding.file) }, region: { startLine: line } },
+        physicalLocation: { artifactLocation: { uri: encodeURI(file) }, region: { startLine: line } },
         ...(finding.symbol ? { logicalLocations: [{ fullyQualifiedName: finding.symbol }] } : {}),
       },
     ],
