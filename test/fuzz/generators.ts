@@ -127,8 +127,8 @@ const bigFile = fc
   .map(({ kind, size }) => {
     const text =
       kind === 'hugeLine' ? `export const x = [${Array.from({ length: size * 500 }, (_, i) => i).join(',')}];\n`
-      : kind === 'manyFunctions' ? Array.from({ length: size * 30 }, (_, i) => `function f${i}(a) { if (!a) throw new Error('x'); return fetch(a, { timeout: ${i} }); }`).join('\n') + '\nexport { f1 };\n'
-      : kind === 'minified' ? `${'var a=function(b){return b&&b.c?b.c(function(d){return d}):null};'.repeat(size * 40)}\n`
+      : kind === 'manyFunctions' ? Array.from({ length: size * 10 }, (_, i) => `function f${i}(a) { if (!a) throw new Error('x'); return fetch(a, { timeout: ${i} }); }`).join('\n') + '\nexport { f1 };\n'
+      : kind === 'minified' ? `${'var a=function(b){return b&&b.c?b.c(function(d){return d}):null};'.repeat(size * 10)}\n`
       : `export const s = "${'x'.repeat(size * 2000)}";\n`;
     return { mix: `big:${kind}`, file: { path: 'src/big.ts', status: 'modified' as const, base: text, head: text.replace(/timeout: \d+/, 'retries: 0').replace(/x/, 'y') } };
   });
@@ -146,7 +146,7 @@ export const fuzzInput: fc.Arbitrary<FuzzInput> = fc
     // Paths must be unique within a pull request, as git gives them.
     const seen = new Set<string>();
     const files: FuzzFile[] = [];
-    for (const file of hostile ? [hostile.file, ...mutated] : mutated) {
+    for (const file of (hostile ? [hostile.file, ...mutated] : mutated) as FuzzFile[]) {
       if (seen.has(file.path) || (file.oldPath !== undefined && seen.has(file.oldPath))) continue;
       seen.add(file.path);
       if (file.oldPath !== undefined) seen.add(file.oldPath);
