@@ -72,7 +72,7 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
   const coverage = await gatherCoverage(request, coverageInput.files, mapper, impact);
 
   if (tree && graph) {
-    const isTest = memoize(createTestMatcher(request.config.tests.patterns, tree.configs));
+    const isTest = memoize(createTestMatcher(request.config.tests.patterns, tree.configs, impact.notes));
     const tests = computeTestImpact({
       graph,
       isTest,

@@ -97,9 +97,10 @@ export type TestMatcher = (path: string) => boolean;
 
 /**
  * Builds the test-file predicate. `patterns` are extra globs (repo-relative); `configs` gives the text
- * of package.json / .mocharc.json files so their test globs count too.
+ * of package.json / .mocharc.json files so their test globs count too. Those files are repository
+ * content: a glob in them that cannot be compiled (`testMatch: [""]`) is left out and said in `notes`.
  */
-export function createTestMatcher(patterns: string[], configs: ReadonlyMap<string, string>): TestMatcher {
+export function createTestMatcher(patterns: string[], configs: ReadonlyMap<string, string>, notes: string[] = []): TestMatcher {
   const globs = [...patterns];
   const regexes: RegExp[] = [];
   for (const [path, text] of configs) {
@@ -111,7 +112,10 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
       const testMatch = jest?.testMatch;
       if (Array.isArray(testMatch)) {
         for (const glob of testMatch) {
-          if (typeof glob === 'string' && !glob.startsWith('!')) globs.push(prefix + glob.replace(/^<rootDir>\//, '').replace(/^\*\*\//, '**/'));
+          if (typeof glob !== 'string' || glob.startsWith('!')) continue;
+          const usable = usableGlob(glob.replace(/^<rootDir>\//, ''));
+          if (usable === undefined) notes.push(`tests: ${path} jest.testMatch holds an unusable glob ${JSON.stringify(glob.slice(0, 80))}; it was ignored`);
+          else globs.push(prefix + usable);
         }
       }
       const testRegex = jest?.testRegex;
@@ -125,7 +129,12 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
       }
     } else if (name === '.mocharc.json') {
       const spec = asRecord(parseJsonc(text))?.spec;
-      for (const glob of Array.isArray(spec) ? spec : [spec]) if (typeof glob === 'string') globs.push(prefix + glob.replace(/^\.\//, ''));
+      for (const glob of Array.isArray(spec) ? spec : [spec]) {
+        if (typeof glob !== 'string') continue;
+        const usable = usableGlob(glob.replace(/^\.\//, ''));
+        if (usable === undefined) notes.push(`tests: ${path} spec holds an unusable glob ${JSON.stringify(glob.slice(0, 80))}; it was ignored`);
+        else globs.push(prefix + usable);
+      }
     }
   }
   const configured = globs.length ? picomatch(globs, { dot: true }) : undefined;
@@ -139,4 +148,15 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
     const testDir = /(?:^|\/)tests?\/(.*)$/.exec(path);
     return testDir !== null && !HELPER_DIR_RE.test(testDir[1]!) && !/(?:^|\/)(?:_|index\.|setup|global|config|vitest\.|jest\.)/.test(basename(path));
   };
+}
+
+/** A glob from repository content that picomatch compiles, or undefined (empty, or rejected by it). */
+function usableGlob(glob: string): string | undefined {
+  if (glob.trim() === '') return undefined;
+  try {
+    picomatch.makeRe(glob, { dot: true });
+    return glob;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
@@ -11,19 +12,32 @@ const ruleSetting = z.union([
   z.strictObject({ enabled: z.boolean().optional(), severity: severity.optional() }),
 ]);
 
+/** A glob picomatch can compile: an empty one (or one it rejects) is the user's mistake, said at its key. */
+const glob = z.string().superRefine((value, context) => {
+  if (value.trim() === '') {
+    context.addIssue({ code: 'custom', message: 'an empty glob matches nothing: remove it or write a pattern such as "src/**"' });
+    return;
+  }
+  try {
+    picomatch.makeRe(value, { dot: true });
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `not a usable glob (${error instanceof Error ? error.message : String(error)})` });
+  }
+});
+
 /**
  * The configuration file (`.github/guardrail-gate.yml`). Strict objects everywhere: an unknown key is an
  * error that names its path, never silently ignored (CONTRACT §4).
  */
 export const configSchema = z.strictObject({
   'fail-on': failOn.default('high'),
-  include: z.array(z.string()).default([]),
-  exclude: z.array(z.string()).default([]),
-  'critical-paths': z.array(z.string()).default([]),
+  include: z.array(glob).default([]),
+  exclude: z.array(glob).default([]),
+  'critical-paths': z.array(glob).default([]),
   rules: z.record(z.string(), ruleSetting).default({}),
   tests: z
     .strictObject({
-      patterns: z.array(z.string()).default([]),
+      patterns: z.array(glob).default([]),
       command: z.string().optional(),
     })
     .default({ patterns: [] }),

@@ -60,8 +60,9 @@ export function initImportLexer(): Promise<void> {
 // A require() call with one string literal argument; dynamic or computed requires are not followed.
 const REQUIRE_RE = /(?:^|[^.\w$])require\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g;
 // The fallback for what the lexer cannot read (JSX): import/export ... from 'x', import 'x',
-// import('x'), and TypeScript's `import x = require('x')` (caught by REQUIRE_RE).
-const STATIC_RE = /(?:^|[^.\w$])(import|export)\s+(type\s+)?(?:[\w$*{}\s,]*?\s*from\s*)?(['"])([^'"\n]+)\3/g;
+// import('x'), and TypeScript's `import x = require('x')` (caught by REQUIRE_RE). The static form is
+// scanned by hand (scanStaticAt): a regular expression for it backtracks on runs of blanks.
+const STATIC_KEYWORD_RE = /(?:^|[^.\w$])(import|export)(?=\s)/g;
 const DYNAMIC_RE = /(?:^|[^.\w$])import\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g;
 
 /**
@@ -177,14 +178,61 @@ function staticKind(head: string): ImportKind {
 
 function scanStatic(text: string, out: string[], kinds: ImportKind[]): void {
   if (text.includes('import') || text.includes('export')) {
-    for (const match of text.matchAll(STATIC_RE)) {
-      if (match[2] !== undefined) continue; // import type / export type
-      out.push(detach(match[4]!));
-      kinds.push(staticKind(match[0].replace(/^[^ie]*/, '').slice(0, -(match[4]!.length + 1))));
+    // Every character is looked at a bounded number of times: a clause that ends without `from '…'` is not
+    // scanned again from a keyword inside it (what it would find there, it would have found already).
+    let resumeAt = 0;
+    for (const match of text.matchAll(STATIC_KEYWORD_RE)) {
+      const keywordStart = match.index + match[0].length - 6;
+      if (keywordStart < resumeAt) continue;
+      const found = scanStaticAt(text, keywordStart + 6);
+      resumeAt = found.end;
+      if (!found.specifier) continue;
+      out.push(detach(found.specifier));
+      kinds.push(staticKind(text.slice(keywordStart, found.quoteAt + 1)));
     }
     for (const match of text.matchAll(DYNAMIC_RE)) {
       out.push(detach(match[2]!));
       kinds.push('dynamic');
     }
   }
+}
+
+/** Characters of an import clause between the keyword and `from`: names, braces, commas, `*`, blanks. */
+function isClauseChar(code: number): boolean {
+  return isSpace(code) || code === 44 || code === 42 || code === 123 || code === 125 || code === 36 || code === 95 ||
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * Reads `import|export <blanks> [clause from] 'specifier'` from just past the keyword. Returns the
+ * specifier (undefined for none, or for `import type`/`export type`), where its quote is, and where the
+ * scan stopped.
+ */
+function scanStaticAt(text: string, from: number): { specifier?: string; quoteAt: number; end: number } {
+  let i = from;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  if (text.startsWith('type', i) && isSpace(text.charCodeAt(i + 4))) return { quoteAt: -1, end: i + 4 };
+  const quoted = (at: number): string | undefined => {
+    const quote = text.charCodeAt(at);
+    if (quote !== 39 && quote !== 34) return undefined;
+    let j = at + 1;
+    while (j < text.length) {
+      const code = text.charCodeAt(j);
+      if (code === 39 || code === 34 || code === 10) break;
+      j++;
+    }
+    return j > at + 1 && text.charCodeAt(j) === quote ? text.slice(at + 1, j) : undefined;
+  };
+  const bare = quoted(i);
+  if (bare !== undefined) return { specifier: bare, quoteAt: i, end: i + bare.length + 2 };
+  for (let k = i; k < text.length && isClauseChar(text.charCodeAt(k)); k++) {
+    if (!text.startsWith('from', k)) continue;
+    let q = k + 4;
+    while (q < text.length && isSpace(text.charCodeAt(q))) q++;
+    const specifier = quoted(q);
+    if (specifier !== undefined) return { specifier, quoteAt: q, end: q + specifier.length + 2 };
+  }
+  let end = i;
+  while (end < text.length && isClauseChar(text.charCodeAt(end))) end++;
+  return { quoteAt: -1, end };
 }

@@ -39,6 +39,9 @@ const JS_TO_TS: Record<string, string[]> = {
   '.mjs': ['.mts', '.mjs', '.ts'],
   '.cjs': ['.cts', '.cjs', '.ts'],
 };
+/** A package's `main` may name another package folder; real chains are one or two hops long. */
+const MAX_MAIN_HOPS = 8;
+
 // Build-output folders whose files a package's `exports`/`main` name but that are not committed: their
 // source lives under src/ (dist/esm/x.js -> src/x.ts).
 const OUTPUT_DIRS = new Set(['dist', 'lib', 'build', 'out', 'esm', 'cjs', 'es', 'module', 'commonjs', 'types']);
@@ -246,7 +249,11 @@ export class ModuleResolver {
     return found;
   }
 
-  private findFile(base: string): string | undefined {
+  /**
+   * `visiting` holds the package folders whose `main` is being followed: two packages whose `main` point at
+   * each other (or a chain longer than any real one) end the search instead of recursing without bound.
+   */
+  private findFile(base: string, visiting: Set<string> = new Set()): string | undefined {
     const paths = this.tree.paths;
     const ext = extname(base);
     const swaps = JS_TO_TS[ext];
@@ -260,13 +267,14 @@ export class ModuleResolver {
     const prefix = base === '' ? 'index' : base + '/index';
     for (const candidate of TS_FIRST) if (paths.has(prefix + candidate)) return prefix + candidate;
     const pkg = this.packageByDir.get(base);
-    if (pkg) {
+    if (pkg && !visiting.has(base) && visiting.size < MAX_MAIN_HOPS) {
+      visiting.add(base);
       for (const field of ['source', 'module', 'main']) {
         const value = pkg.json[field];
         if (typeof value !== 'string') continue;
         const target = joinPath(base, value);
         if (target !== undefined && target !== base) {
-          const file = this.findFile(target);
+          const file = this.findFile(target, visiting);
           if (file) return file;
         }
       }
@@ -291,9 +299,12 @@ export class ModuleResolver {
         // an unreadable pnpm-workspace.yaml only loses the preference below
       }
     }
-    const inWorkspace = workspaceGlobs.length
-      ? picomatch(workspaceGlobs.filter((glob) => !glob.startsWith('!')).map((glob) => glob.replace(/^\.\//, '').replace(/\/$/, '')))
-      : undefined;
+    // `./` and `.` name the root package itself; picomatch cannot compile the empty glob they leave.
+    const cleaned = workspaceGlobs.filter((glob) => !glob.startsWith('!')).map((glob) => glob.replace(/^\.\/?/, '').replace(/\/+$/, ''));
+    const globs = cleaned.filter((glob) => glob !== '' && compiles(glob));
+    const rootListed = cleaned.includes('');
+    const matcher = globs.length ? picomatch(globs) : undefined;
+    const inWorkspace = workspaceGlobs.length ? (dir: string): boolean => (dir === '' ? rootListed : matcher?.(dir) ?? false) : undefined;
     for (const path of packageJsons) {
       if (path.includes('node_modules/')) continue;
       const json = asRecord(parseJsonc(this.tree.configText(path) ?? ''));
@@ -393,12 +404,25 @@ function preferPackage(candidate: PackageInfo, existing: PackageInfo, inWorkspac
   return candidate.dir.split('/').length < existing.dir.split('/').length;
 }
 
-function flattenTargets(value: unknown, out: string[] = []): string[] {
+/** Conditions nest a few levels in real `exports` maps; deeper nesting is hostile and not followed. */
+const MAX_EXPORTS_DEPTH = 32;
+
+function flattenTargets(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > MAX_EXPORTS_DEPTH) return out;
   if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const item of value) flattenTargets(item, out);
+  else if (Array.isArray(value)) for (const item of value) flattenTargets(item, out, depth + 1);
   else {
     const record = asRecord(value);
-    if (record) for (const [condition, target] of Object.entries(record)) if (EXPORT_CONDITIONS.has(condition)) flattenTargets(target, out);
+    if (record) for (const [condition, target] of Object.entries(record)) if (EXPORT_CONDITIONS.has(condition)) flattenTargets(target, out, depth + 1);
   }
   return out;
+}
+
+function compiles(glob: string): boolean {
+  try {
+    picomatch.makeRe(glob);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -76,6 +76,9 @@ export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side
     params: [],
   };
 
+  let exportedByName: Set<string> | undefined;
+  const isExportedByName = (name: string): boolean => (exportedByName ??= namesExportedByName(sourceFile.text)).has(name);
+
   // Iterative, parents before children in source order: the order units are numbered (`name#2`) and
   // their calls are recorded in.
   const stack: { node: ts.Node; prefix: string; parent: Unit }[] = [];
@@ -94,7 +97,7 @@ export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side
     let childPrefix = prefix;
     if (named) {
       const name = prefix ? `${prefix}.${named.name}` : named.name;
-      current = add(name, named.kind, node, named.exported || (parent === moduleUnit && isExportedByName(sourceFile, named.name)), parent === moduleUnit ? undefined : parent);
+      current = add(name, named.kind, node, named.exported || (parent === moduleUnit && isExportedByName(named.name)), parent === moduleUnit ? undefined : parent);
       if (parent === moduleUnit) moduleUnit.nested.add(node);
       childPrefix = name;
     } else if (ts.isCallExpression(node)) {
@@ -209,16 +212,34 @@ function hasExport(node: ts.Node): boolean {
   return modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
 }
 
-/** `function f() {}` followed by `export { f }` or `module.exports = { f }` is exported too. */
-function isExportedByName(sourceFile: ts.SourceFile, name: string): boolean {
-  const text = sourceFile.text;
-  if (!text.includes(name)) return false;
-  const pattern = new RegExp(`export\\s*\\{[^}]*\\b${escapeRegExp(name)}\\b|module\\.exports[^;]*\\b${escapeRegExp(name)}\\b|exports\\.${escapeRegExp(name)}\\b|export\\s+default\\s+${escapeRegExp(name)}\\b`);
-  return pattern.test(text);
-}
+/** How far past `module.exports` the names it exports are looked for (up to the next `;`). */
+const MODULE_EXPORTS_REACH = 20_000;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The names a file exports by name rather than with an `export` modifier: `export { f }`,
+ * `module.exports = { f }`, `exports.f = …`, `export default f`. Computed once per file, in one pass
+ * each, so that a file of many top-level functions costs no more than its length.
+ */
+function namesExportedByName(text: string): Set<string> {
+  const names = new Set<string>();
+  const addIdentifiers = (segment: string): void => {
+    for (const match of segment.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(match[0]);
+  };
+  if (text.includes('export')) {
+    for (const match of text.matchAll(/export\s*\{([^}]*)\}/g)) addIdentifiers(match[1]!);
+    for (const match of text.matchAll(/export\s+default\s+([A-Za-z_$][\w$]*)/g)) names.add(match[1]!);
+  }
+  if (text.includes('exports')) {
+    for (const match of text.matchAll(/(?<![\w$])exports\.([A-Za-z_$][\w$]*)/g)) names.add(match[1]!);
+    let from = 0;
+    for (let at = text.indexOf('module.exports', from); at >= 0; at = text.indexOf('module.exports', from)) {
+      const semicolon = text.indexOf(';', at);
+      const end = Math.min(semicolon < 0 ? text.length : semicolon, at + MODULE_EXPORTS_REACH);
+      addIdentifiers(text.slice(at + 14, end));
+      from = Math.max(end, at + 14);
+    }
+  }
+  return names;
 }
 
 function paramsOf(node: ts.Node): string[] {

@@ -1,4 +1,5 @@
 import { levelRank, severityRank, type Finding, type Report } from '../model.js';
+import { oneLine } from './neutralize.js';
 
 /** The runner shows at most 10 error and 10 warning annotations per step; more are silently dropped. */
 export const MAX_ERROR_ANNOTATIONS = 10;
@@ -45,13 +46,14 @@ export function renderAnnotations(report: Report): Annotation[] {
 }
 
 function toAnnotation(finding: Finding, level: 'error' | 'warning'): Annotation {
-  const title = `guardrail-gate: ${finding.rule} (${finding.severity})`;
-  if (finding.side === 'head') return { level, title, message: finding.message, file: finding.file, startLine: finding.line };
+  const title = `guardrail-gate: ${oneLine(finding.rule)} (${finding.severity})`;
+  const message = oneLine(finding.message);
+  if (finding.side === 'head') return { level, title, message, file: finding.file, startLine: finding.line };
   const removedAt = `removed at line ${finding.line} of the base version`;
   if (finding.headLine !== undefined) {
     // The head line counts in the head version's path (a renamed file's new name).
     const file = finding.headFile ?? finding.file;
-    return { level, title, message: `${finding.message} (${removedAt}; shown at the nearest surviving line)`, file, startLine: finding.headLine };
+    return { level, title, message: `${message} (${removedAt}; shown at the nearest surviving line)`, file, startLine: finding.headLine };
   }
-  return { level, title, message: `${finding.message} (${removedAt})`, file: finding.file };
+  return { level, title, message: `${message} (${removedAt})`, file: finding.file };
 }

@@ -1,5 +1,6 @@
 import { renderAcceptanceBlock, type AcceptanceRecord } from '../accept/store.js';
 import { SEVERITIES, severityRank, type Finding, type Report, type Severity } from '../model.js';
+import { normalizeLines, oneLine } from './neutralize.js';
 
 /** GitHub rejects issue comments longer than this ("maximum is 65536 characters"). */
 export const MAX_COMMENT_CHARS = 65_536;
@@ -202,7 +203,7 @@ export function renderEvidence(evidence: Record<string, unknown> | undefined, in
 
 /** Inline code that survives backticks and newlines in the content. */
 export function code(text: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
+  const flat = oneLine(text);
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
@@ -211,7 +212,7 @@ export function code(text: string): string {
 
 /** A fenced block whose fence is longer than any backtick run inside (so content cannot close it early). */
 export function fence(text: string, indent = ''): string {
-  let lines = text.replace(/\r\n/g, '\n').split('\n');
+  let lines = normalizeLines(text).split('\n');
   let clipped = false;
   if (lines.length > MAX_SNIPPET_LINES) {
     lines = lines.slice(0, MAX_SNIPPET_LINES);
@@ -233,8 +234,7 @@ export function fence(text: string, indent = ''): string {
  * are escaped and `@` does not mention anyone.
  */
 export function plain(text: string): string {
-  return text
-    .replace(/\s*\n\s*/g, ' ')
+  return oneLine(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

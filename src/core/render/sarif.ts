@@ -81,7 +81,7 @@ function toResult(finding: Finding, ruleIndex: number): Result {
     message: { text },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: encodeURI(file) }, region: { startLine: line } },
+        physicalLocation: { artifactLocation: { uri: relativeUri(file) }, region: { startLine: line } },
         ...(finding.symbol ? { logicalLocations: [{ fullyQualifiedName: finding.symbol }] } : {}),
       },
     ],
@@ -92,6 +92,14 @@ function toResult(finding: Finding, ruleIndex: number): Result {
     result.suppressions = [{ kind: finding.accepted.by === 'suppression' ? 'inSource' : 'external', justification: finding.accepted.reason }];
   }
   return result;
+}
+
+/**
+ * A repo-relative path as a relative URI reference: each segment percent-encoded, so that `#`, `?`, `%`
+ * and the other reserved characters a file name may hold are not read as a fragment, a query or an escape.
+ */
+export function relativeUri(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 /** critical/high must be acted on (error), medium should be looked at (warning), the rest is context (note). */

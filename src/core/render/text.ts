@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding, type Report, type Severity } from '../model.js';
+import { normalizeLines, oneLine } from './neutralize.js';
 
 /** How the terminal report is drawn; the CLI decides (TTY, NO_COLOR), the renderer only obeys. */
 export interface TextOptions {
@@ -108,9 +109,9 @@ function renderFinding(finding: Finding, paint: (style: keyof typeof ANSI, text:
   for (const [key, value] of Object.entries(kind !== undefined && typeof kind !== 'string' ? { kind, ...evidence } : evidence)) {
     if (value === undefined || value === null || value === '') continue;
     if (key === 'kind') continue; // removed/weakened/moved: already said by the finding's line and message
-    if (typeof value === 'string' && value.includes('\n')) {
+    if (typeof value === 'string' && normalizeLines(value).includes('\n')) {
       const marker = /^(removed|before|base|old)/i.test(key) ? '-' : /^(added|after|head|new)/i.test(key) ? '+' : ' ';
-      const snippet = value.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
+      const snippet = normalizeLines(value).replace(/\n+$/, '').split('\n');
       lines.push(paint('dim', `    ${key}:`));
       for (const line of snippet.slice(0, MAX_SNIPPET_LINES)) {
         const styled = `      ${marker} ${clean(line)}`;
@@ -135,6 +136,5 @@ function plural(count: number, word: string): string {
 
 /** Removes control characters (escape sequences from PR content must not reach the terminal). */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '').replace(/\n/g, ' ');
+  return oneLine(text);
 }

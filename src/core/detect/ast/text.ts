@@ -9,8 +9,41 @@ export function foldWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The 1-based line of a position as git and GitHub count lines: after each `\n` only. TypeScript's own
+ * line map also breaks at a lone `\r`, U+2028 and U+2029, which would put findings on the wrong line, or
+ * past the end of the file, in annotations and review comments.
+ */
 export function lineOf(sourceFile: ts.SourceFile, position: number): number {
-  return sourceFile.getLineAndCharacterOfPosition(position).line + 1;
+  let starts = lineStartsByFile.get(sourceFile);
+  if (!starts) {
+    starts = newlineStarts(sourceFile.text);
+    lineStartsByFile.set(sourceFile, starts);
+  }
+  // The end of a file that ends with `\n` is not a line of its own for git (`a\nb\n` has two lines).
+  const lines = Math.max(1, sourceFile.text.endsWith('\n') ? starts.length - 1 : starts.length);
+  return Math.min(lineAt(starts, position), lines);
+}
+
+const lineStartsByFile = new WeakMap<ts.SourceFile, number[]>();
+
+/** Offsets at which lines begin: 0, and after each `\n`. */
+export function newlineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return starts;
+}
+
+/** The 1-based line holding `position`, given the line starts (binary search). */
+export function lineAt(starts: readonly number[], position: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= position) low = middle;
+    else high = middle - 1;
+  }
+  return low + 1;
 }
 
 /** The node's text with whitespace folded. */

@@ -76,7 +76,10 @@ export function prepare(input: DetectInput): Prepared {
   const headIndex = new Map<string, Unit[]>();
   const index = (unit: Unit): void => {
     const simple = simpleName(unit);
-    headIndex.set(simple, [...(headIndex.get(simple) ?? []), unit]);
+    const named = headIndex.get(simple);
+    // Appended in place: a file of thousands of units of one name (`var a = …` minified) stays linear.
+    if (named) named.push(unit);
+    else headIndex.set(simple, [unit]);
   };
   headUnits.forEach(index);
   for (const context of input.context) {
