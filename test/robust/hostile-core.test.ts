@@ -4,7 +4,7 @@ import { defaultConfig, parseConfig } from '../../src/core/config/config.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { extractImports, initImportLexer } from '../../src/core/impact/imports.js';
 import { ModuleResolver } from '../../src/core/impact/resolver.js';
-import { createTestMatcher } from '../../src/core/impact/tests.js';
+import { createTestMatcher } from '../../src/core/paths.js';
 import type { ChangedFile, Finding, Report } from '../../src/core/model.js';
 import { SyntaxParser } from '../../src/core/parse/parse.js';
 import { extractUnits } from '../../src/core/parse/units.js';
