@@ -59,6 +59,8 @@ const DEEP: Record<string, string> = {
   'nested ternaries': `export const x = ${'a ? b : '.repeat(3000)}c;`,
 };
 
+// Time bounds here catch hangs, not speed: the old code took 40 s to minutes on these inputs, so each bound
+// is set several times above what a loaded 2-core CI machine needs. Speed targets live in `npm run bench`.
 describe('hostile input to the pure core', () => {
   for (const [kind, text] of Object.entries(DEEP)) {
     it(`skips a file of ${kind} with its reason and still judges the rest`, () => {
@@ -66,7 +68,7 @@ describe('hostile input to the pure core', () => {
       expect(result.skipped).toContainEqual({ file: 'src/deep.ts', reason: expect.stringMatching(/nested too deeply/) });
       expect(result.findings.map((f) => [f.rule, f.file])).toContainEqual(['removed-timeout', 'src/client.ts']);
       expect(result.notes.filter((n) => /failed/.test(n))).toEqual([]);
-      expect(took).toBeLessThan(5);
+      expect(took).toBeLessThan(20);
     });
   }
 
@@ -75,7 +77,7 @@ describe('hostile input to the pure core', () => {
       const { value: result, seconds: took } = seconds(() => withHostileFile('src/backtrack.ts', text));
       expect(result.skipped).toContainEqual({ file: 'src/backtrack.ts', reason: expect.stringMatching(/bounded time/) });
       expect(result.findings.map((f) => f.rule)).toContain('removed-timeout');
-      expect(took).toBeLessThan(3);
+      expect(took).toBeLessThan(15);
     }
     // Nested async arrow functions are ordinary code and are parsed.
     const arrows = `export const x = ${'f(async (c, d) => '.repeat(12)}1${')'.repeat(12)};`;
@@ -86,11 +88,11 @@ describe('hostile input to the pure core', () => {
     await initImportLexer();
     for (const blanks of [' '.repeat(20_000), '\n'.repeat(20_000), ' \t'.repeat(10_000)]) {
       const { value, seconds: took } = seconds(() => extractImports(`import${blanks}x\nimport { a } from './a';\n`, 'src/view.tsx'));
-      expect(took).toBeLessThan(0.5);
+      expect(took).toBeLessThan(4);
       expect(value.specifiers).toEqual(['./a']);
     }
     const many = seconds(() => extractImports('import import '.repeat(20_000), 'src/view.tsx'));
-    expect(many.seconds).toBeLessThan(0.5);
+    expect(many.seconds).toBeLessThan(4);
     // The fallback still reads what it read before.
     const read = extractImports(`import a, { b } from "./a";\nexport * from './b';\nimport './c';\nimport type { T } from './t';\nconst v = <div/>;`, 'src/v.tsx');
     expect(read.specifiers).toEqual(['./a', './b', './c']);
@@ -102,7 +104,7 @@ describe('hostile input to the pure core', () => {
     const parsed = new SyntaxParser().parse('src/many.ts', text);
     if (!parsed.ok) throw new Error(parsed.reason);
     const { value: units, seconds: took } = seconds(() => extractUnits(parsed.sourceFile, 'src/many.ts', 'head'));
-    expect(took).toBeLessThan(3);
+    expect(took).toBeLessThan(15);
     const exported = units.filter((u) => u.exported && u.kind !== 'module').map((u) => u.name).sort();
     expect(exported).toEqual(['f3', 'f5', 'f7', 'f9999']);
   });
