@@ -39,7 +39,8 @@ function load(name: string): { text: string; workflow: Workflow } {
 }
 
 const steps = (workflow: Workflow): Step[] => Object.values(workflow.jobs).flatMap((job) => job.steps);
-const runs = (workflow: Workflow): string[] => steps(workflow).flatMap((step) => (step.run ? step.run.split('\n').map((l) => l.trim()) : []));
+const runs = (workflow: Workflow): string[] =>
+  steps(workflow).flatMap((step) => (step.run ? step.run.split('\n').map((l) => l.trim()) : []));
 
 /** The workflow the README tells users to copy. */
 function readmeWorkflow(): Workflow {
@@ -60,7 +61,8 @@ describe('.github/workflows', () => {
       for (const [id, job] of Object.entries(workflow.jobs)) {
         expect(job['runs-on'], `${file} ${id}`).toBe('ubuntu-latest');
         expect(job.steps.length, `${file} ${id}`).toBeGreaterThan(0);
-        for (const step of job.steps) expect(step.uses !== undefined || step.run !== undefined, `${file} ${id}: a step with neither uses nor run`).toBe(true);
+        for (const step of job.steps)
+          expect(step.uses !== undefined || step.run !== undefined, `${file} ${id}: a step with neither uses nor run`).toBe(true);
       }
     }
   });
