@@ -9,6 +9,8 @@ export interface AnalyzeArgs {
   repo?: string;
   base?: string;
   head?: string;
+  /** Analyze the index (`staged`) or the work tree (`worktree`) against HEAD instead of a range. */
+  local?: 'staged' | 'worktree';
   config?: string;
   format: Format;
   output?: string;
@@ -28,6 +30,8 @@ const ANALYZE_OPTIONS = {
   repo: { type: 'string' },
   base: { type: 'string' },
   head: { type: 'string' },
+  staged: { type: 'boolean' },
+  worktree: { type: 'boolean' },
   config: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string' },
@@ -61,12 +65,14 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === 'analyze') {
     const values = parse(rest, ANALYZE_OPTIONS, 'analyze');
     if (values.help) return { kind: 'help', topic: 'analyze' };
+    const local = parseLocal(values.staged ?? false, values.worktree ?? false, values.base !== undefined || values.head !== undefined);
     return {
       kind: 'analyze',
       args: {
         ...optional('repo', values.repo, '--repo'),
         ...optional('base', values.base, '--base'),
         ...optional('head', values.head, '--head'),
+        ...(local ? { local } : {}),
         ...optional('config', values.config, '--config'),
         ...optional('output', values.output, '--output'),
         format: parseFormat(values.format),
@@ -120,6 +126,14 @@ function optional<K extends string>(key: K, value: string | undefined, flag: str
   if (value === undefined) return {};
   if (value === '') throw new ConfigurationError(`${flag} needs a non-empty value`);
   return { [key]: value } as Record<K, string>;
+}
+
+/** --staged and --worktree name the change themselves: each excludes the other and a --base/--head range. */
+function parseLocal(staged: boolean, worktree: boolean, range: boolean): 'staged' | 'worktree' | undefined {
+  if (staged && worktree) throw new ConfigurationError('--staged and --worktree exclude each other: --worktree already includes what is staged');
+  const local = staged ? 'staged' : worktree ? 'worktree' : undefined;
+  if (local && range) throw new ConfigurationError(`--${local} compares against HEAD: drop --base/--head, or drop --${local} to analyze a range`);
+  return local;
 }
 
 function parseFormat(value: string | undefined): Format {

@@ -5,6 +5,8 @@ removes or weakens, and scores the risk.
 
 Usage:
   guardrail-gate analyze [options]   analyze the changes of --base...--head in a git repository
+  guardrail-gate analyze --staged    analyze what is staged (or --worktree: the work tree) against HEAD
+  guardrail-gate mcp                 serve the analysis to a coding agent (Model Context Protocol, stdio)
   guardrail-gate demo                analyze a built-in example pull request and print the report
   guardrail-gate --help | --version
 
@@ -15,13 +17,18 @@ Exit status: 0 the gate passes, 1 the gate fails, 2 the run could not be done.
 export const ANALYZE_HELP = `Usage: guardrail-gate analyze [options]
 
 Compares every changed function before and after the pull request (what 'git diff BASE...HEAD' shows),
-reading both sides from git objects; nothing of the repository is executed.
+reading both sides from git objects; nothing of the repository is executed. With --staged or --worktree,
+the local changes become a temporary commit on top of HEAD (the repository is not written) and get the
+findings the gate reports once they are committed.
 
 Options:
   --repo DIR          git work tree to analyze (default: the current directory)
   --base REF          revision the pull request targets (default: the merge base with origin's default
                       branch, else origin/main, origin/master, main, master)
   --head REF          revision of the pull request (default: HEAD)
+  --staged            analyze the index against HEAD (what 'git commit' would record) instead of a range
+  --worktree          analyze the work tree against HEAD: tracked files as on disk and untracked files
+                      that are not ignored (what 'git add -A && git commit' would record)
   --config FILE       configuration file, read from the base commit (default: .github/guardrail-gate.yml)
   --format FORMAT     text (default), markdown (PR comment body), json (the report), sarif (SARIF 2.1.0)
   --output FILE       write the report to FILE instead of stdout

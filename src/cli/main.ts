@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openGitRepository } from '../adapters/git/git-reader.js';
-import { runAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
+import { analyzeChange } from '../app/analyze-change.js';
+import { TOOL_VERSION } from '../app/run-analysis.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Report } from '../core/model.js';
@@ -67,12 +68,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 async function analyze(args: AnalyzeArgs, io: CliIo): Promise<number> {
   const logger = new StderrLogger(io.stderr, args.debug);
   const git = await openGitRepository(resolve(io.cwd, args.repo ?? '.'), logger);
-  const report = await runAnalysis(
+  const report = await analyzeChange(
     { git, logger, cwd: io.cwd },
     {
       repoDir: git.repoDir,
-      ...(args.base !== undefined ? { base: args.base } : {}),
-      ...(args.head !== undefined ? { head: args.head } : {}),
+      change: args.local
+        ? { kind: args.local }
+        : { kind: 'range', ...(args.base !== undefined ? { base: args.base } : {}), ...(args.head !== undefined ? { head: args.head } : {}) },
       ...(args.config !== undefined ? { configPath: args.config } : {}),
       ...(args.failOn !== undefined ? { failOn: args.failOn } : {}),
       hotspotFiles: args.hotspots,

@@ -252,6 +252,9 @@ export class SimpleGitReader implements GitReader {
 function createGit(baseDir: string): SimpleGit {
   const git = simpleGit({
     baseDir,
+    // simple-git drops every ambient GIT_* variable; these two carry a local-changes snapshot's objects
+    // (src/adapters/git/snapshot.ts) and only add objects to what git can read.
+    allowEnvironment: ['GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES'],
     errors: (_error, result) =>
       result.exitCode === 0 ? undefined : new Error(`[exit ${result.exitCode}]\n${Buffer.concat(result.stdErr).toString('utf8')}`),
   });

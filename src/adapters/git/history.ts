@@ -69,7 +69,7 @@ export interface BlamedLine {
 
 /** Blames lines `from..to` of `file` as it is in `revision`. */
 export async function blameLines(repoDir: string, revision: string, file: string, from: number, to: number): Promise<BlamedLine[]> {
-  const output = await git(repoDir, ['blame', '--porcelain', '-L', `${from},${to}`, revision, '--', file]);
+  const output = await git(repoDir, ['blame', '--no-textconv', '--porcelain', '-L', `${from},${to}`, revision, '--', file]);
   const lines: BlamedLine[] = [];
   const boundaries = new Set<string>();
   let current: BlamedLine | undefined;
@@ -110,7 +110,7 @@ export async function commitMessages(repoDir: string, shas: string[]): Promise<M
 export async function changedHeadLines(repoDir: string, base: string, head: string, paths: string[]): Promise<Map<string, number[]>> {
   const result = new Map<string, number[]>();
   if (paths.length === 0) return result;
-  const output = await git(repoDir, ['--literal-pathspecs', 'diff', '-U0', '--no-color', '--no-ext-diff', '-M', base, head, '--', ...paths]);
+  const output = await git(repoDir, ['--literal-pathspecs', 'diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '-M', base, head, '--', ...paths]);
   let current: number[] | undefined;
   for (const line of output.split('\n')) {
     if (line.startsWith('+++ ')) {
