@@ -21,7 +21,8 @@ export interface AnalyzeArgs {
 }
 
 export type Command =
-  | { kind: 'help'; topic: 'main' | 'analyze' | 'demo' }
+  | { kind: 'help'; topic: 'main' | 'analyze' | 'demo' | 'mcp' }
+  | { kind: 'mcp'; args: { repo?: string; debug: boolean } }
   | { kind: 'version' }
   | { kind: 'analyze'; args: AnalyzeArgs }
   | { kind: 'demo'; args: { format: Format; debug: boolean } };
@@ -38,6 +39,12 @@ const ANALYZE_OPTIONS = {
   'fail-on': { type: 'string' },
   hotspots: { type: 'string', multiple: true },
   coverage: { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const MCP_OPTIONS = {
+  repo: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -88,8 +95,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (values.help) return { kind: 'help', topic: 'demo' };
     return { kind: 'demo', args: { format: parseFormat(values.format), debug: values.debug ?? false } };
   }
+  if (first === 'mcp') {
+    const values = parse(rest, MCP_OPTIONS, 'mcp');
+    if (values.help) return { kind: 'help', topic: 'mcp' };
+    return { kind: 'mcp', args: { ...optional('repo', values.repo, '--repo'), debug: values.debug ?? false } };
+  }
   if (first.startsWith('-')) throw new ConfigurationError(`unknown option ${first} before the command: use 'guardrail-gate analyze ${first} ...' (see --help)`);
-  throw new ConfigurationError(`unknown command '${first}': use 'analyze' or 'demo' (see --help)`);
+  throw new ConfigurationError(`unknown command '${first}': use 'analyze', 'mcp' or 'demo' (see --help)`);
 }
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, command: string) {

@@ -49,3 +49,15 @@ Builds a throw-away git repository from the bundled example (a service whose "si
 removes a timeout, a retry loop, a body validation and an idempotency key among legitimate edits),
 analyzes it and prints the report. Exits 0 when the report was made, whatever its verdict.
 `;
+
+export const MCP_HELP = `Usage: guardrail-gate mcp [--repo DIR] [--debug]
+
+Serves the gate to a coding agent as a Model Context Protocol server on stdin/stdout. Tools:
+  analyze_change    the guardrails a change removes or weakens (change: worktree (default), staged, or
+                    range with base/head), with the score, level and verdict the pull request gate gives
+  explain_finding   why one finding's guardrail exists: the rule, the commit that added it when it fixed
+                    something, the production traffic and the tests that reach it, what to run
+
+Nothing of the repository is executed. Logs go to stderr. Example client configuration:
+  { "mcpServers": { "guardrail-gate": { "command": "npx", "args": ["guardrail-gate", "mcp"] } } }
+`;
