@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model.js';
@@ -198,5 +199,40 @@ describe('analyze --staged', () => {
     expect(conflicted.status).toBe(2);
     expect(conflicted.stderr).toMatch(/src\/orders\.ts has unresolved merge conflicts/);
     expect(statSync(join(repo.dir, '.git', 'MERGE_HEAD')).isFile()).toBe(true);
+  });
+});
+
+describe('scripts/hooks/pre-push', () => {
+  it('stops a push whose commits remove a guardrail, and lets a harmless one through', () => {
+    const origin = createRepo('gg-origin-');
+    cleanups.push(() => origin.cleanup());
+    origin.commit({ 'src/client.ts': CLIENT, 'src/orders.ts': ORDERS }, 'base');
+    origin.git('config', 'receive.denyCurrentBranch', 'ignore');
+    const clone = createRepo('gg-clone-');
+    cleanups.push(() => clone.cleanup());
+    clone.git('remote', 'add', 'origin', origin.dir);
+    clone.git('fetch', '-q', 'origin');
+    clone.git('reset', '-q', '--hard', 'origin/main');
+    clone.git('remote', 'set-head', 'origin', 'main');
+    clone.git('config', 'core.hooksPath', join(import.meta.dirname, '../../scripts/hooks'));
+    const push = () =>
+      spawnSync('git', ['push', '-q', 'origin', 'HEAD:refs/heads/feature'], {
+        cwd: clone.dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', GUARDRAIL_GATE: `${process.execPath} ${bundle.cli}`, NODE_COMPILE_CACHE: bundle.compileCache },
+      });
+
+    writeTree(clone.dir, { 'src/orders.ts': ORDERS.replace("'o1'", "'o2'") });
+    clone.git('commit', '-qam', 'rename the order id');
+    const harmless = push();
+    expect(harmless.status, harmless.stderr).toBe(0);
+
+    writeTree(clone.dir, { 'src/client.ts': CLIENT.replace(', timeout: 5000', '') });
+    clone.git('commit', '-qam', 'simplify the client');
+    const blocked = push();
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain('removed-timeout');
+    expect(blocked.stderr).toContain('the gate fails for the push to refs/heads/feature');
+    expect(execFileSync('git', ['rev-parse', 'refs/heads/feature'], { cwd: origin.dir, encoding: 'utf8' }).trim()).not.toBe(clone.git('rev-parse', 'HEAD'));
   });
 });
