@@ -43,7 +43,11 @@ export function changeAnswer(report: Report): ChangeAnswer {
       ...(f.accepted ? { accepted: f.accepted } : {}),
     })),
     requiredChecks: report.requiredChecks,
-    tests: { affected: report.tests.affected, untested: report.tests.untested, ...(report.tests.command ? { command: report.tests.command } : {}) },
+    tests: {
+      affected: report.tests.affected,
+      untested: report.tests.untested,
+      ...(report.tests.command ? { command: report.tests.command } : {}),
+    },
     filesChanged: report.stats.filesChanged,
     filesAnalyzed: report.stats.filesAnalyzed,
     notes: report.notes,
@@ -54,9 +58,13 @@ export function changeAnswer(report: Report): ChangeAnswer {
 export function changeSummary(answer: ChangeAnswer): string {
   const head = `guardrail-gate: ${answer.decision.toUpperCase()}  risk ${answer.score}/100, level ${answer.level} (fails at ${answer.failOn})`;
   const open = answer.findings.filter((f) => !f.accepted && f.severity !== 'info');
-  const lines = open.map((f) => `${f.severity.toUpperCase()} ${f.file}:${f.line} (${f.side}) ${f.symbol ?? ''} [${f.rule}] ${f.message} (id ${f.id})`);
+  const lines = open.map(
+    (f) => `${f.severity.toUpperCase()} ${f.file}:${f.line} (${f.side}) ${f.symbol ?? ''} [${f.rule}] ${f.message} (id ${f.id})`,
+  );
   const run = answer.tests.command ? [`Run: ${answer.tests.command}`] : [];
-  const next = open.length ? ['Call explain_finding with a finding id for why the guardrail exists and what to run.'] : ['No removed or weakened guardrail.'];
+  const next = open.length
+    ? ['Call explain_finding with a finding id for why the guardrail exists and what to run.']
+    : ['No removed or weakened guardrail.'];
   return [head, ...lines, ...run, ...next].join('\n');
 }
 
@@ -81,7 +89,8 @@ export function explainFinding(report: Report, findingId: string, catalogue: Det
   const meta = catalogue.find((d) => d.id === finding.rule);
   const scar = finding.evidence?.scar as Scar | undefined;
   const hot = report.hotspots.find(
-    (h) => h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
+    (h) =>
+      h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
   );
   const tests = report.tests.reaching?.find((r) => r.file === finding.file)?.tests ?? [];
   const contribution = report.contributions.find((c) => c.findingId === finding.id);
@@ -94,7 +103,17 @@ export function explainFinding(report: Report, findingId: string, catalogue: Det
     finding: { ...answer!, ...(finding.evidence ? { evidence: finding.evidence } : {}) },
     rule: meta ? { id: meta.id, description: meta.description, catches: meta.docs.catches, ignores: meta.docs.ignores } : undefined,
     ...(scar ? { scar } : {}),
-    ...(hot ? { hotPath: { file: hot.file, ...(hot.symbol ? { symbol: hot.symbol } : {}), source: hot.source, weight: hot.weight, ...(hot.figures ? { figures: hot.figures } : {}) } } : {}),
+    ...(hot
+      ? {
+          hotPath: {
+            file: hot.file,
+            ...(hot.symbol ? { symbol: hot.symbol } : {}),
+            source: hot.source,
+            weight: hot.weight,
+            ...(hot.figures ? { figures: hot.figures } : {}),
+          },
+        }
+      : {}),
     tests,
     ...(contribution ? { weight: { points: contribution.points, why: contribution.why } } : {}),
     whatToRun,
@@ -106,7 +125,10 @@ export function explainFinding(report: Report, findingId: string, catalogue: Det
 
 export function explanationText(explanation: FindingExplanation): string {
   const { finding } = explanation;
-  const lines = [`${finding.severity.toUpperCase()} [${finding.rule}] ${finding.file}:${finding.line} (${finding.side}) ${finding.symbol ?? ''}`.trimEnd(), finding.message];
+  const lines = [
+    `${finding.severity.toUpperCase()} [${finding.rule}] ${finding.file}:${finding.line} (${finding.side}) ${finding.symbol ?? ''}`.trimEnd(),
+    finding.message,
+  ];
   if (explanation.rule) lines.push(`Why the rule exists: ${explanation.rule.description}`);
   if (explanation.scar) {
     const s = explanation.scar;
@@ -114,7 +136,11 @@ export function explanationText(explanation: FindingExplanation): string {
   }
   if (explanation.hotPath) {
     const h = explanation.hotPath;
-    const figures = h.figures ? ` (${Object.entries(h.figures).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+    const figures = h.figures
+      ? ` (${Object.entries(h.figures)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`
+      : '';
     lines.push(`Hot path: ${h.file}${h.symbol ? ` ${h.symbol}` : ''}, ${h.source} weight ${h.weight.toFixed(2)}${figures}.`);
   }
   lines.push(explanation.tests.length ? `Tests that reach it: ${explanation.tests.join(', ')}` : 'No test reaches it.');

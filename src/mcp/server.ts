@@ -29,13 +29,24 @@ const changeShape = {
   change: z
     .enum(['worktree', 'staged', 'range'])
     .optional()
-    .describe("What to analyze against HEAD: 'worktree' (default: tracked and untracked files as on disk), 'staged' (the index), or 'range' (base...head)"),
+    .describe(
+      "What to analyze against HEAD: 'worktree' (default: tracked and untracked files as on disk), 'staged' (the index), or 'range' (base...head)",
+    ),
   base: z.string().optional().describe("With change 'range': the revision the pull request targets (default: the remote's default branch)"),
   head: z.string().optional().describe("With change 'range': the pull request's revision (default HEAD)"),
   repo: z.string().optional().describe('Path of the repository (default: the one the server was started in)'),
-  failOn: z.enum([...LEVELS, 'never']).optional().describe('Level at or above which the verdict is fail (default: the configuration, else high)'),
+  failOn: z
+    .enum([...LEVELS, 'never'])
+    .optional()
+    .describe('Level at or above which the verdict is fail (default: the configuration, else high)'),
 };
-type ChangeArgs = { change?: 'worktree' | 'staged' | 'range'; base?: string; head?: string; repo?: string; failOn?: (typeof LEVELS)[number] | 'never' };
+type ChangeArgs = {
+  change?: 'worktree' | 'staged' | 'range';
+  base?: string;
+  head?: string;
+  repo?: string;
+  failOn?: (typeof LEVELS)[number] | 'never';
+};
 
 export function createMcpServer(options: McpOptions): McpServer {
   const server = new McpServer({ name: 'guardrail-gate', version: TOOL_VERSION });
@@ -131,14 +142,18 @@ async function analyze(options: McpOptions, args: ChangeArgs): Promise<Report> {
 const inFlight = new Set<Promise<unknown>>();
 
 /** A mistake of the caller is a tool error the agent can read and fix; anything else is an internal error. */
-function answer<T extends { content: { type: 'text'; text: string }[] }>(work: () => Promise<T>): Promise<T | { isError: true; content: { type: 'text'; text: string }[] }> {
+function answer<T extends { content: { type: 'text'; text: string }[] }>(
+  work: () => Promise<T>,
+): Promise<T | { isError: true; content: { type: 'text'; text: string }[] }> {
   const call = guarded(work);
   inFlight.add(call);
   void call.finally(() => inFlight.delete(call));
   return call;
 }
 
-async function guarded<T extends { content: { type: 'text'; text: string }[] }>(work: () => Promise<T>): Promise<T | { isError: true; content: { type: 'text'; text: string }[] }> {
+async function guarded<T extends { content: { type: 'text'; text: string }[] }>(
+  work: () => Promise<T>,
+): Promise<T | { isError: true; content: { type: 'text'; text: string }[] }> {
   try {
     return await work();
   } catch (error) {

@@ -219,7 +219,12 @@ describe('scripts/hooks/pre-push', () => {
       spawnSync('git', ['push', '-q', 'origin', 'HEAD:refs/heads/feature'], {
         cwd: clone.dir,
         encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1', GUARDRAIL_GATE: `${process.execPath} ${bundle.cli}`, NODE_COMPILE_CACHE: bundle.compileCache },
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          GUARDRAIL_GATE: `${process.execPath} ${bundle.cli}`,
+          NODE_COMPILE_CACHE: bundle.compileCache,
+        },
       });
 
     writeTree(clone.dir, { 'src/orders.ts': ORDERS.replace("'o1'", "'o2'") });
@@ -233,6 +238,8 @@ describe('scripts/hooks/pre-push', () => {
     expect(blocked.status).not.toBe(0);
     expect(blocked.stdout + blocked.stderr).toContain('removed-timeout');
     expect(blocked.stderr).toContain('the gate fails for the push to refs/heads/feature');
-    expect(execFileSync('git', ['rev-parse', 'refs/heads/feature'], { cwd: origin.dir, encoding: 'utf8' }).trim()).not.toBe(clone.git('rev-parse', 'HEAD'));
+    expect(execFileSync('git', ['rev-parse', 'refs/heads/feature'], { cwd: origin.dir, encoding: 'utf8' }).trim()).not.toBe(
+      clone.git('rev-parse', 'HEAD'),
+    );
   });
 });

@@ -79,7 +79,15 @@ const verdictOf = (r: { decision: string; score: number; level: string; findings
   decision: r.decision,
   score: r.score,
   level: r.level,
-  findings: r.findings.map((f) => ({ id: f.id, rule: f.rule, severity: f.severity, file: f.file, line: f.line, side: f.side, message: f.message })),
+  findings: r.findings.map((f) => ({
+    id: f.id,
+    rule: f.rule,
+    severity: f.severity,
+    file: f.file,
+    line: f.line,
+    side: f.side,
+    message: f.message,
+  })),
   affected: r.tests.affected,
 });
 
@@ -110,12 +118,15 @@ describe('guardrail-gate mcp (the bundle, through the SDK client over stdio)', (
 
     expect(verdictOf(answer)).toEqual(verdictOf(cliReport(repo, '--worktree')));
     // Asked again, the same answer to the byte: deterministic.
-    expect((await client.callTool({ name: 'analyze_change', arguments: { change: 'worktree' } })).structuredContent).toEqual(result.structuredContent);
+    expect((await client.callTool({ name: 'analyze_change', arguments: { change: 'worktree' } })).structuredContent).toEqual(
+      result.structuredContent,
+    );
 
     repo.git('commit', '-qam', 'simplify the client');
     const gate = cliReport(repo, '--base', 'HEAD~1', '--head', 'HEAD');
     expect(verdictOf(gate)).toEqual(verdictOf(answer));
-    const range = (await client.callTool({ name: 'analyze_change', arguments: { change: 'range', base: 'HEAD~1' } })).structuredContent as unknown as Answer;
+    const range = (await client.callTool({ name: 'analyze_change', arguments: { change: 'range', base: 'HEAD~1' } }))
+      .structuredContent as unknown as Answer;
     expect(verdictOf(range)).toEqual(verdictOf(gate));
   });
 
@@ -136,7 +147,10 @@ describe('guardrail-gate mcp (the bundle, through the SDK client over stdio)', (
     };
     expect(explanation.finding).toMatchObject({ id, rule: 'removed-timeout' });
     expect(explanation.rule.id).toBe('removed-timeout');
-    expect(explanation.scar).toMatchObject({ commit: repo.git('rev-parse', 'HEAD'), subject: expect.stringMatching(/^fix: time out provider calls/) });
+    expect(explanation.scar).toMatchObject({
+      commit: repo.git('rev-parse', 'HEAD'),
+      subject: expect.stringMatching(/^fix: time out provider calls/),
+    });
     expect(explanation.tests).toEqual(['test/client.test.ts']);
     expect(explanation.whatToRun.join('\n')).toContain('test/client.test.ts');
     expect(explanation.howToAccept).toContain(`/guardrail-gate accept ${id}`);
@@ -150,7 +164,9 @@ describe('guardrail-gate mcp (the bundle, through the SDK client over stdio)', (
     const client = await connect(repo);
     const unknown = await client.callTool({ name: 'explain_finding', arguments: { findingId: 'gg-0000000000000000' } });
     expect(unknown.isError).toBe(true);
-    expect((unknown.content as { text: string }[])[0]!.text).toMatch(/^guardrail-gate: no finding gg-0000000000000000 in this change \(its findings: gg-/);
+    expect((unknown.content as { text: string }[])[0]!.text).toMatch(
+      /^guardrail-gate: no finding gg-0000000000000000 in this change \(its findings: gg-/,
+    );
     const contradicting = await client.callTool({ name: 'analyze_change', arguments: { change: 'staged', base: 'HEAD~1' } });
     expect(contradicting.isError).toBe(true);
     const staged = await client.callTool({ name: 'analyze_change', arguments: { change: 'staged' } });

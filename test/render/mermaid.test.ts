@@ -40,7 +40,9 @@ function report(findings: Finding[], overrides: Partial<Report> = {}): Report {
       untested: [],
       reaching: findings.map((f) => ({ file: f.file, tests: ['test/client.test.ts', 'test/e2e/checkout.test.ts'] })),
     },
-    hotspots: [{ file: 'src/client-1.ts', symbol: 'Client1.constructor', source: 'otlp', weight: 0.9, figures: { calls: 120000, p95Ms: 230 } }],
+    hotspots: [
+      { file: 'src/client-1.ts', symbol: 'Client1.constructor', source: 'otlp', weight: 0.9, figures: { calls: 120000, p95Ms: 230 } },
+    ],
     requiredChecks: [],
     ai: { authored: false, evidence: [] },
     stats: { filesChanged: 1, filesAnalyzed: 1, durationMs: 10 },
@@ -68,7 +70,9 @@ describe('impact diagrams in the sticky comment and the job summary', () => {
   });
 
   it('says when no test reaches the unit, and draws nothing for accepted or lower findings', () => {
-    const untested = report([finding(1)], { tests: { affected: [], untested: [{ file: 'src/client-1.ts', symbol: 'Client1.constructor' }] } });
+    const untested = report([finding(1)], {
+      tests: { affected: [], untested: [{ file: 'src/client-1.ts', symbol: 'Client1.constructor' }] },
+    });
     expect(mermaidBlocks(renderComment(untested))[0]).toContain('unit -.-> none["no test reaches it"]');
     const accepted = finding(2, 'high', { accepted: { by: 'maintainer', who: 'mia', reason: 'ok' } });
     const quiet = renderComment(report([accepted, finding(3, 'medium'), finding(4, 'low')]));
@@ -91,7 +95,11 @@ describe('impact diagrams in the sticky comment and the job summary', () => {
 
   it('keeps pull request text from breaking out of a label, the diagram or the fence', () => {
     const hostile = finding(1, 'high', { file: 'src/a"]-->x[evil]`.ts', symbol: '```\n<img src=x onerror=alert(1)> #1; |x|' });
-    const [block] = mermaidBlocks(renderComment(report([hostile], { tests: { affected: [], untested: [], reaching: [{ file: hostile.file, tests: ['t"]`<b>.ts'] }] } })));
+    const [block] = mermaidBlocks(
+      renderComment(
+        report([hostile], { tests: { affected: [], untested: [], reaching: [{ file: hostile.file, tests: ['t"]`<b>.ts'] }] } }),
+      ),
+    );
     expect(block).toBeDefined();
     const labels = [...block!.matchAll(/\["([^"]*)"\]/g)].map((m) => m[1]!);
     expect(labels.length).toBeGreaterThanOrEqual(2);

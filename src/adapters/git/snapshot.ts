@@ -35,11 +35,16 @@ export interface LocalSnapshot {
 
 /** Config forced on every command of the snapshot: nothing the repository configures may run. */
 const SAFE_CONFIG = [
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'core.fsmonitor=false',
-  '-c', 'core.splitIndex=false',
-  '-c', 'core.untrackedCache=false',
-  '-c', 'core.quotePath=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.splitIndex=false',
+  '-c',
+  'core.untrackedCache=false',
+  '-c',
+  'core.quotePath=false',
 ];
 /** A fixed identity and date, so the same change on the same HEAD is the same snapshot commit. */
 const SNAPSHOT_IDENTITY = {
@@ -87,11 +92,27 @@ export async function snapshotLocalChanges(repoDir: string, kind: LocalChangeKin
     await git(repoDir, ['update-index', '-z', '--index-info'], { env: snapshotEnv, input: records });
     const tree = (await git(repoDir, ['write-tree'], { env: snapshotEnv })).trim();
     const head = (
-      await git(repoDir, ['commit-tree', '--no-gpg-sign', '-p', base, '-m', `guardrail-gate: the ${kind === 'staged' ? 'staged changes' : 'work tree'}`, tree], {
-        env: { ...snapshotEnv, ...SNAPSHOT_IDENTITY },
-      })
+      await git(
+        repoDir,
+        [
+          'commit-tree',
+          '--no-gpg-sign',
+          '-p',
+          base,
+          '-m',
+          `guardrail-gate: the ${kind === 'staged' ? 'staged changes' : 'work tree'}`,
+          tree,
+        ],
+        {
+          env: { ...snapshotEnv, ...SNAPSHOT_IDENTITY },
+        },
+      )
     ).trim();
-    const diff = await git(repoDir, ['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--name-only', base, head], { env });
+    const diff = await git(
+      repoDir,
+      ['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--name-only', base, head],
+      { env },
+    );
     const changed = diff.split('\0').filter((p) => p.length > 0).length;
     return { kind, base, head, changed, env, dispose };
   } catch (error) {
@@ -104,7 +125,9 @@ async function headCommit(repoDir: string): Promise<string> {
   try {
     return (await git(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim();
   } catch {
-    throw new ConfigurationError('--staged/--worktree: the repository has no commit yet (HEAD is unborn): commit once, then compare against it');
+    throw new ConfigurationError(
+      '--staged/--worktree: the repository has no commit yet (HEAD is unborn): commit once, then compare against it',
+    );
   }
 }
 
@@ -116,7 +139,8 @@ async function indexEntries(repoDir: string): Promise<IndexEntry[]> {
     if (!record) continue;
     const match = /^(\d{6}) ([0-9a-f]{40,64}) (\d)\t([\s\S]+)$/.exec(record);
     if (!match) continue;
-    if (match[3] !== '0') throw new ConfigurationError(`--staged/--worktree: ${match[4]} has unresolved merge conflicts: resolve them (git add) first`);
+    if (match[3] !== '0')
+      throw new ConfigurationError(`--staged/--worktree: ${match[4]} has unresolved merge conflicts: resolve them (git add) first`);
     entries.push({ mode: match[1]!, sha: match[2]!, path: match[4]! });
   }
   return entries;
@@ -139,7 +163,9 @@ async function workTreeEntries(repoDir: string, staged: IndexEntry[], env: Recor
       .map((r) => r.slice(2)),
   );
   const candidates: { path: string; keep?: IndexEntry }[] = [
-    ...staged.map((entry) => (entry.mode === GITLINK_MODE || skipWorktree.has(entry.path) ? { path: entry.path, keep: entry } : { path: entry.path })),
+    ...staged.map((entry) =>
+      entry.mode === GITLINK_MODE || skipWorktree.has(entry.path) ? { path: entry.path, keep: entry } : { path: entry.path },
+    ),
     ...untracked.map((path) => ({ path })),
   ];
   const entries: IndexEntry[] = [];
@@ -163,7 +189,12 @@ async function workTreeEntries(repoDir: string, staged: IndexEntry[], env: Recor
     // Anything else (a folder where a file was, a socket) is not content git would record.
   }
   if (toHash.length) {
-    const shas = (await git(repoDir, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { env, input: toHash.map((f) => `${f.source}\n`).join('') }))
+    const shas = (
+      await git(repoDir, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
+        env,
+        input: toHash.map((f) => `${f.source}\n`).join(''),
+      })
+    )
       .trim()
       .split('\n');
     if (shas.length !== toHash.length) throw new Error(`git hash-object returned ${shas.length} ids for ${toHash.length} files`);

@@ -24,12 +24,21 @@ function diagram(report: Report, finding: Finding): string {
   lines.push(`  unit["${mermaidLabel(unit)}<br/>${mermaidLabel(`${finding.rule} (${finding.severity})`)}"]`);
 
   const hot = report.hotspots
-    .filter((h) => h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)))
+    .filter(
+      (h) =>
+        h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
+    )
     .sort((a, b) => b.weight - a.weight)
     .slice(0, MAX_HOT);
   hot.forEach((h, i) => {
-    const figures = h.figures ? Object.entries(h.figures).map(([k, v]) => `${k} ${v}`).join(', ') : `weight ${h.weight.toFixed(2)}`;
-    lines.push(`  hot${i}(["${mermaidLabel(`production ${h.source}: ${h.symbol ?? h.file}`)}<br/>${mermaidLabel(figures)}"]) -->|runs| unit`);
+    const figures = h.figures
+      ? Object.entries(h.figures)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+      : `weight ${h.weight.toFixed(2)}`;
+    lines.push(
+      `  hot${i}(["${mermaidLabel(`production ${h.source}: ${h.symbol ?? h.file}`)}<br/>${mermaidLabel(figures)}"]) -->|runs| unit`,
+    );
   });
 
   const reaching = report.tests.reaching?.find((r) => r.file === finding.file)?.tests;
