@@ -18,6 +18,13 @@ import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  // The usage is the comment at the top of this file; an unknown flag would otherwise start a full run.
+  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1); // after the #! line
+  const header = lines.slice(0, lines.findIndex((line) => !line.startsWith('//')));
+  console.log(header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
 const flag = (name, fallback) => {
   const i = args.indexOf(name);
   return i < 0 ? fallback : args[i + 1];

@@ -9,6 +9,8 @@ export interface AnalyzeArgs {
   repo?: string;
   base?: string;
   head?: string;
+  /** Analyze the index (`staged`) or the work tree (`worktree`) against HEAD instead of a range. */
+  local?: 'staged' | 'worktree';
   config?: string;
   format: Format;
   output?: string;
@@ -19,7 +21,8 @@ export interface AnalyzeArgs {
 }
 
 export type Command =
-  | { kind: 'help'; topic: 'main' | 'analyze' | 'demo' }
+  | { kind: 'help'; topic: 'main' | 'analyze' | 'demo' | 'mcp' }
+  | { kind: 'mcp'; args: { repo?: string; debug: boolean } }
   | { kind: 'version' }
   | { kind: 'analyze'; args: AnalyzeArgs }
   | { kind: 'demo'; args: { format: Format; debug: boolean } };
@@ -28,12 +31,20 @@ const ANALYZE_OPTIONS = {
   repo: { type: 'string' },
   base: { type: 'string' },
   head: { type: 'string' },
+  staged: { type: 'boolean' },
+  worktree: { type: 'boolean' },
   config: { type: 'string' },
   format: { type: 'string' },
   output: { type: 'string' },
   'fail-on': { type: 'string' },
   hotspots: { type: 'string', multiple: true },
   coverage: { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const MCP_OPTIONS = {
+  repo: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -61,12 +72,14 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === 'analyze') {
     const values = parse(rest, ANALYZE_OPTIONS, 'analyze');
     if (values.help) return { kind: 'help', topic: 'analyze' };
+    const local = parseLocal(values.staged ?? false, values.worktree ?? false, values.base !== undefined || values.head !== undefined);
     return {
       kind: 'analyze',
       args: {
         ...optional('repo', values.repo, '--repo'),
         ...optional('base', values.base, '--base'),
         ...optional('head', values.head, '--head'),
+        ...(local ? { local } : {}),
         ...optional('config', values.config, '--config'),
         ...optional('output', values.output, '--output'),
         format: parseFormat(values.format),
@@ -82,8 +95,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (values.help) return { kind: 'help', topic: 'demo' };
     return { kind: 'demo', args: { format: parseFormat(values.format), debug: values.debug ?? false } };
   }
+  if (first === 'mcp') {
+    const values = parse(rest, MCP_OPTIONS, 'mcp');
+    if (values.help) return { kind: 'help', topic: 'mcp' };
+    return { kind: 'mcp', args: { ...optional('repo', values.repo, '--repo'), debug: values.debug ?? false } };
+  }
   if (first.startsWith('-')) throw new ConfigurationError(`unknown option ${first} before the command: use 'guardrail-gate analyze ${first} ...' (see --help)`);
-  throw new ConfigurationError(`unknown command '${first}': use 'analyze' or 'demo' (see --help)`);
+  throw new ConfigurationError(`unknown command '${first}': use 'analyze', 'mcp' or 'demo' (see --help)`);
 }
 
 function parse<T extends ParseArgsOptionsConfig>(args: string[], options: T, command: string) {
@@ -120,6 +138,14 @@ function optional<K extends string>(key: K, value: string | undefined, flag: str
   if (value === undefined) return {};
   if (value === '') throw new ConfigurationError(`${flag} needs a non-empty value`);
   return { [key]: value } as Record<K, string>;
+}
+
+/** --staged and --worktree name the change themselves: each excludes the other and a --base/--head range. */
+function parseLocal(staged: boolean, worktree: boolean, range: boolean): 'staged' | 'worktree' | undefined {
+  if (staged && worktree) throw new ConfigurationError('--staged and --worktree exclude each other: --worktree already includes what is staged');
+  const local = staged ? 'staged' : worktree ? 'worktree' : undefined;
+  if (local && range) throw new ConfigurationError(`--${local} compares against HEAD: drop --base/--head, or drop --${local} to analyze a range`);
+  return local;
 }
 
 function parseFormat(value: string | undefined): Format {

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { localFiles } from '../adapters/fs/local-files.js';
 import { openGitRepository } from '../adapters/git/git-reader.js';
-import { runAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
+import { analyzeChangeSpec } from './change.js';
+import { TOOL_VERSION } from '../app/run-analysis.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Report } from '../core/model.js';
@@ -12,7 +13,8 @@ import { renderSarif } from '../core/render/sarif.js';
 import { renderText } from '../core/render/text.js';
 import { parseCommandLine, wantsDebug, type AnalyzeArgs, type Format } from './args.js';
 import { runDemo } from './demo.js';
-import { ANALYZE_HELP, DEMO_HELP, MAIN_HELP } from './help.js';
+import { serveMcp } from '../mcp/server.js';
+import { ANALYZE_HELP, DEMO_HELP, MAIN_HELP, MCP_HELP } from './help.js';
 import { StderrLogger } from './logger.js';
 
 /** What the command line touches of its process; tests and the entry point pass the real ones. */
@@ -39,13 +41,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const command = parseCommandLine(argv);
     switch (command.kind) {
       case 'help':
-        io.stdout(command.topic === 'analyze' ? ANALYZE_HELP : command.topic === 'demo' ? DEMO_HELP : MAIN_HELP);
+        io.stdout({ analyze: ANALYZE_HELP, demo: DEMO_HELP, mcp: MCP_HELP, main: MAIN_HELP }[command.topic]);
         return EXIT_PASS;
       case 'version':
         io.stdout(`${TOOL_VERSION}\n`);
         return EXIT_PASS;
       case 'analyze':
         return await analyze(command.args, io);
+      case 'mcp': {
+        // stdout carries the protocol: every log line goes to stderr.
+        const logger = new StderrLogger(io.stderr, command.args.debug);
+        await serveMcp({ repoDir: resolve(io.cwd, command.args.repo ?? '.'), cwd: io.cwd, logger });
+        return EXIT_PASS;
+      }
       case 'demo': {
         const logger = new StderrLogger(io.stderr, command.args.debug);
         const report = await runDemo(logger);
@@ -68,12 +76,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 async function analyze(args: AnalyzeArgs, io: CliIo): Promise<number> {
   const logger = new StderrLogger(io.stderr, args.debug);
   const git = await openGitRepository(resolve(io.cwd, args.repo ?? '.'), logger);
-  const report = await runAnalysis(
+  const report = await analyzeChangeSpec(
     { git, localFiles, logger, cwd: io.cwd },
     {
       repoDir: git.repoDir,
-      ...(args.base !== undefined ? { base: args.base } : {}),
-      ...(args.head !== undefined ? { head: args.head } : {}),
+      change: args.local
+        ? { kind: args.local }
+        : { kind: 'range', ...(args.base !== undefined ? { base: args.base } : {}), ...(args.head !== undefined ? { head: args.head } : {}) },
       ...(args.config !== undefined ? { configPath: args.config } : {}),
       ...(args.failOn !== undefined ? { failOn: args.failOn } : {}),
       hotspotFiles: args.hotspots,

@@ -152,7 +152,11 @@ export interface Report {
   failOn: Level | 'none';
   contributions: Contribution[];
   findings: Finding[];
-  tests: { affected: string[]; untested: UntestedUnit[]; command?: string };
+  /**
+   * `reaching` (extension): for each changed file that carries a high or critical finding, the test files
+   * that reach it through the import graph (what the comment's diagram and `explain_finding` show).
+   */
+  tests: { affected: string[]; untested: UntestedUnit[]; command?: string; reaching?: { file: string; tests: string[] }[] };
   hotspots: Hotspot[];
   requiredChecks: RequiredCheck[];
   ai: { authored: boolean; evidence: string[] };

@@ -12,7 +12,7 @@ export interface ParsedComment {
 }
 
 const COMMAND_PREFIX = /^\s*\/guardrail-gate\b/i;
-const ACCEPT = /^\s*\/guardrail-gate\s+accept\s+`?([A-Za-z0-9][\w:.\/-]*)`?\s*(.*)$/i;
+const ACCEPT = /^\s*\/guardrail-gate\s+accept\s+`?([A-Za-z0-9][\w:./-]*)`?\s*(.*)$/i;
 const MAX_REASON_CHARS = 500;
 
 /** True when the comment holds at least one line addressed to guardrail-gate. */

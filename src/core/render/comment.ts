@@ -1,5 +1,6 @@
 import { renderAcceptanceBlock, type AcceptanceRecord } from '../accept/store.js';
 import { SEVERITIES, severityRank, type Finding, type Report, type Severity } from '../model.js';
+import { impactDiagrams } from './mermaid.js';
 import { normalizeLines, oneLine } from './neutralize.js';
 
 /** GitHub rejects issue comments longer than this ("maximum is 65536 characters"). */
@@ -72,6 +73,7 @@ export function renderWithinBudget(report: Report, context: CommentContext, opti
       omitted += 1;
     }
   }
+  if (omitted === 0) kept.push(...impactSection(report, room));
   if (omitted > 0) {
     const where = context.summaryUrl ? `[the job summary](${context.summaryUrl})` : 'the job summary';
     kept.push('', `> [!NOTE]\n> This comment was shortened to fit GitHub's size limit: ${omitted} more finding${omitted === 1 ? '' : 's'} are in ${where}.`);
@@ -83,6 +85,24 @@ export function renderWithinBudget(report: Report, context: CommentContext, opti
     body = body.slice(0, Math.max(0, options.budget - footer.length - note.length - 1)) + note + footer;
   }
   return body;
+}
+
+/**
+ * The Mermaid diagrams of the high and critical findings, as many as fit in `room` (what every finding's
+ * text left over): a picture of what the text already says, so it is the first thing to go.
+ */
+function impactSection(report: Report, room: number): string[] {
+  const heading = ['', '### Impact paths', '', '<sub>From the changed code of each high or critical finding to the tests that reach it and the production paths that run it.</sub>'];
+  let left = room - heading.join('\n').length - 1;
+  const blocks: string[] = [];
+  for (const { findingId, markdown } of impactDiagrams(report)) {
+    const finding = report.findings.find((f) => f.id === findingId)!;
+    const block = ['', `${code(findingId)} **${plain(finding.rule)}** ${code(`${finding.file}:${finding.line}`)}`, '', markdown].join('\n');
+    if (block.length + 1 > left) break;
+    blocks.push(block);
+    left -= block.length + 1;
+  }
+  return blocks.length ? [heading.join('\n'), ...blocks] : [];
 }
 
 function renderHeader(report: Report, context: CommentContext): string[] {

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { LEVELS, levelRank, SEVERITIES, severityRank, type Contribution, type Finding, type Level, type Report, type RequiredCheck, type Severity } from '../model.js';
+import { LEVELS, levelRank, SEVERITIES, severityRank, type Contribution, type Finding, type ImpactInput, type Level, type Report, type RequiredCheck, type Severity } from '../model.js';
 import type { JudgeInput } from '../types.js';
 
 /** Points a finding of each severity is worth before context multiplies it. Info never counts. */
@@ -90,7 +90,7 @@ export function judge(input: JudgeInput): Report {
     failOn,
     contributions: contributions.sort((a, b) => b.points - a.points),
     findings,
-    tests: { affected: impact.affectedTests, untested: impact.untested, ...(impact.testCommand ? { command: impact.testCommand } : {}) },
+    tests: { affected: impact.affectedTests, untested: impact.untested, ...(impact.testCommand ? { command: impact.testCommand } : {}), ...reachingOfSevere(findings, impact) },
     hotspots: impact.hotspots,
     requiredChecks: requiredChecks(open, input),
     ai: input.ai,
@@ -150,3 +150,10 @@ function round(value: number): number {
 }
 
 export { LEVELS };
+
+/** The tests reaching each file with an open high or critical finding; absent when there is none. */
+function reachingOfSevere(findings: Finding[], impact: ImpactInput): { reaching?: { file: string; tests: string[] }[] } {
+  const files = new Set(findings.filter((f) => !f.accepted && (f.severity === 'high' || f.severity === 'critical')).map((f) => f.file));
+  const reaching = impact.reachingTests.filter((r) => files.has(r.file)).map((r) => ({ file: r.file, tests: [...r.tests] }));
+  return reaching.length ? { reaching } : {};
+}

@@ -1,0 +1,57 @@
+// ESLint flat config. The type-aware rules of typescript-eslint guard what matters most in an async Action
+// and CLI: a promise nobody awaits (an unhandled rejection, a step that ends before its work is done), a
+// promise passed where the callee ignores the result (an async event handler), an await on a non-promise.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Node's globals, for the plain .js/.mjs scripts (no `globals` package: one list, kept short). */
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'performance',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'structuredClone',
+    'fetch',
+    'AbortController',
+    'AbortSignal',
+    'TextDecoder',
+    'TextEncoder',
+  ].map((name) => [name, 'readonly']),
+);
+
+export default tseslint.config(
+  // fixtures/ is data: code of pull requests under analysis, often deliberately wrong.
+  { ignores: ['dist/**', 'node_modules/**', 'bench/peers/**', 'fixtures/**', 'coverage/**'] },
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['bench/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      // A few deliberate `any`s at untyped boundaries (Octokit responses, the OpenAPI test server).
+      '@typescript-eslint/no-explicit-any': 'off',
+      // Warn: dead code to clean up, not a reason to fail CI while other branches still touch those files.
+      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+);
