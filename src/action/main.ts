@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_PATHS, runAnalysis, TOOL_VERSION } from '../app/run-anal
 import type { GitReader } from '../adapters/ports.js';
 import { parseConfig, type Config } from '../core/config/config.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
+import { analyzerCatalogue } from '../core/infra/registry.js';
 import { renderJson } from '../core/render/json.js';
 import { renderSarif } from '../core/render/sarif.js';
 import { runAction, type ActionDeps } from './run-action.js';
@@ -23,7 +24,7 @@ export async function runActionWithRunner(env: Record<string, string | undefined
     failStep,
     toolVersion: TOOL_VERSION,
     renderJson,
-    renderSarif: (report) => renderSarif(report, detectorCatalogue()),
+    renderSarif: (report) => renderSarif(report, [...detectorCatalogue(), ...analyzerCatalogue()]),
     ensureCommits: (repoDir, shas, token) =>
       ensureCommits({ repoDir, shas, token, serverUrl: env.GITHUB_SERVER_URL, env: process.env, registerSecret, logger }),
     analyze: async (request) => {

@@ -1,0 +1,12 @@
+import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
+
+/**
+ * Every analyzer of non-code files, sorted by id. Explicit rather than discovered, so the bundle holds
+ * exactly these; a test checks that this list and src/core/infra/analyzers/ agree.
+ */
+export const ANALYZERS: readonly Analyzer[] = [];
+
+/** The analyzers' metadata, for renderers (SARIF rules, docs) that must not reach into analyzers. */
+export function analyzerCatalogue(): AnalyzerMeta[] {
+  return ANALYZERS.map((a) => a.meta);
+}
