@@ -1,10 +1,11 @@
+import removedCiCheck from './analyzers/removed-ci-check.js';
 import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
 
 /**
  * Every analyzer of non-code files, sorted by id. Explicit rather than discovered, so the bundle holds
  * exactly these; a test checks that this list and src/core/infra/analyzers/ agree.
  */
-export const ANALYZERS: readonly Analyzer[] = [];
+export const ANALYZERS: readonly Analyzer[] = [removedCiCheck];
 
 /** The analyzers' metadata, for renderers (SARIF rules, docs) that must not reach into analyzers. */
 export function analyzerCatalogue(): AnalyzerMeta[] {
