@@ -1,3 +1,4 @@
+import maskedCiFailure from './analyzers/masked-ci-failure.js';
 import removedCiCheck from './analyzers/removed-ci-check.js';
 import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
 
@@ -5,7 +6,7 @@ import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
  * Every analyzer of non-code files, sorted by id. Explicit rather than discovered, so the bundle holds
  * exactly these; a test checks that this list and src/core/infra/analyzers/ agree.
  */
-export const ANALYZERS: readonly Analyzer[] = [removedCiCheck];
+export const ANALYZERS: readonly Analyzer[] = [maskedCiFailure, removedCiCheck];
 
 /** The analyzers' metadata, for renderers (SARIF rules, docs) that must not reach into analyzers. */
 export function analyzerCatalogue(): AnalyzerMeta[] {

@@ -1,13 +1,10 @@
 import { defineAnalyzer, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { allWorkflows, rootScripts, workflowCalls, workflowChecks, type WorkflowCheck } from '../formats/ci-checks.js';
-import { isCheckIdentity, kindOfName, type CheckKind } from '../formats/checks.js';
+import { CHECK_WEIGHT, isCheckIdentity, kindOfName } from '../formats/checks.js';
 import { dirOf, isManifestPath, parseManifest } from '../formats/package-json.js';
 import { alwaysSucceeds, splitCommands } from '../formats/shell.js';
 import { isWorkflowPath, parseWorkflow, WORKFLOW_GLOBS, type Workflow } from '../formats/workflow.js';
-import type { Severity } from '../../model.js';
 
-/** How much losing each kind of check weighs: tests most, formatting least. */
-const SEVERITY_OF: Record<CheckKind, Severity> = { test: 'high', typecheck: 'medium', lint: 'medium', build: 'medium', audit: 'medium', format: 'low' };
 
 export default defineAnalyzer({
   meta: {
@@ -96,7 +93,7 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
       headLine: headJob?.line ?? jobsLine(head),
       key: `${check.identity}`,
       symbol: `jobs.${check.job.id}`,
-      severity: sameKind ? 'info' : SEVERITY_OF[check.kind],
+      severity: sameKind ? 'info' : CHECK_WEIGHT[check.kind],
       data: { check: `\`${check.command.text}\``, kind: check.kind, job: check.job.id, ...(sameKind ? { remaining: `\`${sameKind.command.text}\`` } : {}) },
       evidence: { removed: check.command.text, kind: check.kind, ...(lost.length ? { lost } : {}), ...(head ? {} : { fileDeleted: true }) },
     });
@@ -133,9 +130,9 @@ function hollowedScripts(change: FileChange): AnalyzerFinding[] {
     const line = head.lineOf('scripts', name);
     const data = { script: name, before: clip(before), after: clip(after) };
     if (isHollow(after) && !isHollow(before)) {
-      findings.push({ messageId: 'hollowed', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: kind ? SEVERITY_OF[kind] : 'medium', data, evidence: { before, after } });
+      findings.push({ messageId: 'hollowed', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: kind ? CHECK_WEIGHT[kind] : 'medium', data, evidence: { before, after } });
     } else if (masksFailures(after) && !masksFailures(before)) {
-      findings.push({ messageId: 'masked', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: kind ? SEVERITY_OF[kind] : 'medium', data, evidence: { before, after } });
+      findings.push({ messageId: 'masked', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: kind ? CHECK_WEIGHT[kind] : 'medium', data, evidence: { before, after } });
     } else if (/--passWithNoTests\b/.test(after) && !/--passWithNoTests\b/.test(before)) {
       findings.push({ messageId: 'passWithNoTests', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: 'low', data, evidence: { before, after } });
     }

@@ -1,3 +1,4 @@
+import type { Severity } from '../../model.js';
 import { packageManagerCall, splitCommands, type ShellCommand } from './shell.js';
 
 /**
@@ -6,6 +7,9 @@ import { packageManagerCall, splitCommands, type ShellCommand } from './shell.js
  * `tool:tsc`), so a step renamed or moved to another job is still the same check.
  */
 export type CheckKind = 'test' | 'lint' | 'typecheck' | 'build' | 'audit' | 'format';
+
+/** How much losing (or muting) each kind of check weighs: tests most, formatting least. */
+export const CHECK_WEIGHT: Record<CheckKind, Severity> = { test: 'high', typecheck: 'medium', lint: 'medium', build: 'medium', audit: 'medium', format: 'low' };
 
 export interface Check {
   kind: CheckKind;
