@@ -1,12 +1,15 @@
+import dangerousWorkflowTrigger from './analyzers/dangerous-workflow-trigger.js';
 import maskedCiFailure from './analyzers/masked-ci-failure.js';
 import removedCiCheck from './analyzers/removed-ci-check.js';
+import unpinnedAction from './analyzers/unpinned-action.js';
+import widenedTokenPermissions from './analyzers/widened-token-permissions.js';
 import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
 
 /**
  * Every analyzer of non-code files, sorted by id. Explicit rather than discovered, so the bundle holds
  * exactly these; a test checks that this list and src/core/infra/analyzers/ agree.
  */
-export const ANALYZERS: readonly Analyzer[] = [maskedCiFailure, removedCiCheck];
+export const ANALYZERS: readonly Analyzer[] = [dangerousWorkflowTrigger, maskedCiFailure, removedCiCheck, unpinnedAction, widenedTokenPermissions];
 
 /** The analyzers' metadata, for renderers (SARIF rules, docs) that must not reach into analyzers. */
 export function analyzerCatalogue(): AnalyzerMeta[] {
