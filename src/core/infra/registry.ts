@@ -1,7 +1,12 @@
 import dangerousWorkflowTrigger from './analyzers/dangerous-workflow-trigger.js';
+import lockfileDrift from './analyzers/lockfile-drift.js';
+import loosenedInstallGuard from './analyzers/loosened-install-guard.js';
 import maskedCiFailure from './analyzers/masked-ci-failure.js';
 import removedCiCheck from './analyzers/removed-ci-check.js';
+import unfrozenInstall from './analyzers/unfrozen-install.js';
 import unpinnedAction from './analyzers/unpinned-action.js';
+import untrustedLockfileSource from './analyzers/untrusted-lockfile-source.js';
+import widenedDependencyRange from './analyzers/widened-dependency-range.js';
 import widenedTokenPermissions from './analyzers/widened-token-permissions.js';
 import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
 
@@ -9,7 +14,18 @@ import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
  * Every analyzer of non-code files, sorted by id. Explicit rather than discovered, so the bundle holds
  * exactly these; a test checks that this list and src/core/infra/analyzers/ agree.
  */
-export const ANALYZERS: readonly Analyzer[] = [dangerousWorkflowTrigger, maskedCiFailure, removedCiCheck, unpinnedAction, widenedTokenPermissions];
+export const ANALYZERS: readonly Analyzer[] = [
+  dangerousWorkflowTrigger,
+  lockfileDrift,
+  loosenedInstallGuard,
+  maskedCiFailure,
+  removedCiCheck,
+  unfrozenInstall,
+  unpinnedAction,
+  untrustedLockfileSource,
+  widenedDependencyRange,
+  widenedTokenPermissions,
+];
 
 /** The analyzers' metadata, for renderers (SARIF rules, docs) that must not reach into analyzers. */
 export function analyzerCatalogue(): AnalyzerMeta[] {

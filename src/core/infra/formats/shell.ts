@@ -80,7 +80,10 @@ export function alwaysSucceeds(command: ShellCommand | undefined): boolean {
 }
 
 /** The package-manager call a command makes, if any: `npm run lint` → { manager: 'npm', verb: 'run', args: ['lint'] }. */
-const VALUE_FLAGS = new Set(['--filter', '-F', '--prefix', '-C', '--dir', '--cwd', '-w', '--workspace']);
+const VALUE_FLAGS = new Set([
+  '--filter', '-F', '--prefix', '-C', '--dir', '--cwd', '-w', '--workspace', '--network-timeout', '--mutex', '--registry',
+  '--cache-folder', '--modules-folder', '--loglevel', '--omit', '--include', '--store-dir', '--reporter',
+]);
 
 export interface PackageManagerCall {
   manager: 'npm' | 'yarn' | 'pnpm' | 'bun' | 'npx';
