@@ -5,7 +5,7 @@ import { extractImports, initImportLexer } from '../core/impact/imports.js';
 import { ModuleResolver } from '../core/impact/resolver.js';
 import type { ChangedFile, ContextFile } from '../core/model.js';
 import { ANALYZERS } from '../core/infra/registry.js';
-import { claimedByAny, contextRequests, pathsToRead, type TreeFiles } from '../core/infra/tree.js';
+import { claimedByAny, contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../core/infra/tree.js';
 import { isSourcePath } from '../core/parse/parse.js';
 
 /** Unchanged files read for context at most; past this the helpers a guardrail moved into go unseen. */
@@ -134,8 +134,8 @@ function skipReasonByPath(
 async function collectTree(request: CollectRequest, files: ChangedFile[]): Promise<{ tree: TreeFiles; notes: string[] }> {
   const readable = files.filter((f) => !f.skipped);
   const asked = contextRequests(ANALYZERS, readable);
-  if (asked.paths.length === 0 && asked.globs.length === 0) return { tree: { unchanged: {} }, notes: [] };
-  const headPaths = asked.globs.length ? await request.git.listTree(request.head) : undefined;
+  if (asked.paths.length === 0 && asked.globs.length === 0 && asked.searches.length === 0) return { tree: { unchanged: {} }, notes: [] };
+  const headPaths = asked.globs.length || asked.searches.length ? await request.git.listTree(request.head) : undefined;
   const changed = new Set(files.flatMap((f) => (f.oldPath ? [f.path, f.oldPath] : [f.path])));
   const { paths, dropped } = pathsToRead(asked, headPaths, changed);
   const notes = dropped ? [`non-code analyzers asked for ${paths.length + dropped} files around the changes; only ${paths.length} were read`] : [];
@@ -145,6 +145,20 @@ async function collectTree(request: CollectRequest, files: ChangedFile[]): Promi
   for (const path of paths) {
     const text = blobs.get(`${request.head}:${path}`)?.text;
     if (text !== undefined) unchanged[path] = text;
+  }
+  // Searches (`containing`): read the candidates, keep the files that hold one of the words.
+  const candidates = searchCandidates(asked.searches, headPaths ?? [], changed);
+  if (candidates.dropped) notes.push(`non-code analyzers searched only ${candidates.paths.length} of ${candidates.paths.length + candidates.dropped} files around the changes`);
+  const searched = await request.git.readBlobs(candidates.paths.map((path) => ({ sha: request.head, path })), { maxBytes });
+  let hits = 0;
+  for (const path of candidates.paths) {
+    const text = searched.get(`${request.head}:${path}`)?.text;
+    if (text === undefined || !searchHit(asked.searches, path, text)) continue;
+    if (++hits > MAX_SEARCH_HITS) {
+      notes.push(`non-code analyzers' searches found more than ${MAX_SEARCH_HITS} files; only the first ${MAX_SEARCH_HITS} were kept`);
+      break;
+    }
+    unchanged[path] = text;
   }
   request.logger.debug(`read ${Object.keys(unchanged).length} unchanged files for the non-code analyzers`);
   return { tree: { unchanged, ...(headPaths ? { headPaths } : {}) }, notes };

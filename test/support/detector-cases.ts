@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { defaultConfig } from '../../src/core/config/config.js';
 import { detectAll } from '../../src/core/analyze.js';
 import { ANALYZERS } from '../../src/core/infra/registry.js';
-import { contextRequests, pathsToRead, type TreeFiles } from '../../src/core/infra/tree.js';
+import { contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../../src/core/infra/tree.js';
 import type { ChangedFile, Finding } from '../../src/core/model.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/detectors');
@@ -90,7 +90,9 @@ export function treeOf(files: ChangedFile[], unchanged: Map<string, string>): Tr
   const headPaths = [...new Set([...unchanged.keys(), ...files.filter((f) => f.status !== 'deleted').map((f) => f.path)])].sort();
   const changed = new Set(files.flatMap((f) => (f.oldPath ? [f.path, f.oldPath] : [f.path])));
   const { paths } = pathsToRead(asked, headPaths, changed);
-  return { unchanged: Object.fromEntries(paths.filter((p) => unchanged.has(p)).map((p) => [p, unchanged.get(p)!])), ...(asked.globs.length ? { headPaths } : {}) };
+  const searched = searchCandidates(asked.searches, headPaths, changed).paths.filter((p) => unchanged.has(p) && searchHit(asked.searches, p, unchanged.get(p)!));
+  const kept = [...new Set([...paths.filter((p) => unchanged.has(p)), ...searched.slice(0, MAX_SEARCH_HITS)])];
+  return { unchanged: Object.fromEntries(kept.map((p) => [p, unchanged.get(p)!])), ...(asked.globs.length || asked.searches.length ? { headPaths } : {}) };
 }
 
 /** Findings a reviewer would be shown as a problem: not info (moved), not accepted. */

@@ -12,6 +12,11 @@ import type { Category, ChangedFile, Severity, Side } from '../model.js';
 export interface ContextRequest {
   /** A repository path, or a picomatch glob (`.github/workflows/*.yml`) matched against the head tree. */
   pattern: string;
+  /**
+   * With a glob: only the files whose text contains one of these words are kept (the code that still reads
+   * a dropped column). Searched within their own budget (MAX_SEARCHED_FILES read, MAX_SEARCH_HITS kept).
+   */
+  containing?: string[];
 }
 
 /**
@@ -88,7 +93,7 @@ export interface AnalyzerMeta {
 export interface Analyzer {
   meta: AnalyzerMeta;
   /** Other files this change needs read (the manifest beside a lockfile, the workflows). Bounded by the caller. */
-  context?(file: Pick<ChangedFile, 'path' | 'oldPath' | 'status'>): ContextRequest[];
+  context?(file: Pick<ChangedFile, 'path' | 'oldPath' | 'status' | 'base' | 'head'>): ContextRequest[];
   /**
    * Compares the two versions. Throws UnreadableFileError when a side cannot be parsed: the file is then
    * reported as skipped with that reason.

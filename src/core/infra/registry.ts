@@ -1,8 +1,11 @@
 import dangerousWorkflowTrigger from './analyzers/dangerous-workflow-trigger.js';
 import lockfileDrift from './analyzers/lockfile-drift.js';
+import { loosenedContainerSecurity } from './analyzers/loosened-container-security.js';
+import { loosenedDeploymentLimits } from './analyzers/loosened-deployment-limits.js';
 import loosenedInstallGuard from './analyzers/loosened-install-guard.js';
 import maskedCiFailure from './analyzers/masked-ci-failure.js';
 import removedCiCheck from './analyzers/removed-ci-check.js';
+import { removedHealthCheck } from './analyzers/removed-health-check.js';
 import unfrozenInstall from './analyzers/unfrozen-install.js';
 import unpinnedAction from './analyzers/unpinned-action.js';
 import untrustedLockfileSource from './analyzers/untrusted-lockfile-source.js';
@@ -17,9 +20,12 @@ import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
 export const ANALYZERS: readonly Analyzer[] = [
   dangerousWorkflowTrigger,
   lockfileDrift,
+  loosenedContainerSecurity,
+  loosenedDeploymentLimits,
   loosenedInstallGuard,
   maskedCiFailure,
   removedCiCheck,
+  removedHealthCheck,
   unfrozenInstall,
   unpinnedAction,
   untrustedLockfileSource,

@@ -4,6 +4,15 @@ import type { Analyzer, ContextRequest, TreeView } from './define-analyzer.js';
 
 /** Files of the trees around the changes that analyzers asked for, at most this many. */
 export const MAX_TREE_FILES = 200;
+/** Files read to search for words (`containing` requests), at most this many; of those, at most MAX_SEARCH_HITS kept. */
+export const MAX_SEARCHED_FILES = 1500;
+export const MAX_SEARCH_HITS = 100;
+
+/** A glob whose matching files are kept only when they contain one of the words. */
+export interface TreeSearch {
+  glob: string;
+  words: string[];
+}
 
 /**
  * What the collect step read for the analyzers beyond the changed files. A path the pull request did not
@@ -17,16 +26,37 @@ export interface TreeFiles {
 }
 
 /** The files `analyzers` ask for around `files`, as exact paths and globs, each once, sorted. */
-export function contextRequests(analyzers: readonly Analyzer[], files: readonly ChangedFile[]): { paths: string[]; globs: string[] } {
+export function contextRequests(analyzers: readonly Analyzer[], files: readonly ChangedFile[]): { paths: string[]; globs: string[]; searches: TreeSearch[] } {
   const paths = new Set<string>();
   const globs = new Set<string>();
+  const searches = new Map<string, Set<string>>();
   for (const file of files) {
     for (const analyzer of analyzers) {
       if (!claims(analyzer, file) || !analyzer.context) continue;
-      for (const request of analyzer.context(file)) (isGlob(request) ? globs : paths).add(request.pattern);
+      for (const request of analyzer.context(file)) {
+        if (request.containing) {
+          const words = searches.get(request.pattern) ?? new Set<string>();
+          request.containing.forEach((w) => words.add(w));
+          searches.set(request.pattern, words);
+        } else (isGlob(request) ? globs : paths).add(request.pattern);
+      }
     }
   }
-  return { paths: [...paths].sort(), globs: [...globs].sort() };
+  const sortedSearches = [...searches].sort(([a], [b]) => a.localeCompare(b)).map(([glob, words]) => ({ glob, words: [...words].sort() }));
+  return { paths: [...paths].sort(), globs: [...globs].sort(), searches: sortedSearches.filter((s) => s.words.length > 0) };
+}
+
+/** The unchanged files to read for the searches: glob matches of the head listing, at most MAX_SEARCHED_FILES. */
+export function searchCandidates(searches: readonly TreeSearch[], headPaths: readonly string[], changed: ReadonlySet<string>): { paths: string[]; dropped: number } {
+  if (!searches.length) return { paths: [], dropped: 0 };
+  const match = picomatch(searches.map((s) => s.glob), { dot: true });
+  const all = headPaths.filter((path) => !changed.has(path) && match(path));
+  return { paths: all.slice(0, MAX_SEARCHED_FILES), dropped: Math.max(0, all.length - MAX_SEARCHED_FILES) };
+}
+
+/** Whether a file read for the searches is kept: a search whose glob matches it finds one of its words. */
+export function searchHit(searches: readonly TreeSearch[], path: string, text: string): boolean {
+  return searches.some((s) => picomatch.isMatch(path, s.glob, { dot: true }) && s.words.some((w) => text.includes(w)));
 }
 
 /**

@@ -1,4 +1,6 @@
 import { DockerfileParser } from 'dockerfile-ast';
+import type { Severity, Side } from '../../model.js';
+import { UnreadableFileError, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 
 /**
@@ -157,7 +159,7 @@ export type DeployWeight = 'production' | 'dev' | 'example';
 
 export function deployWeight(path: string): DeployWeight {
   const lower = path.toLowerCase();
-  if (/(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|testdata|test|tests|e2e|docs?|playground|templates?)\//.test(lower)) return 'example';
+  if (/(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__tests__|testdata|test|tests|e2e|docs?|playground|templates?)\//.test(lower)) return 'example';
   if (/(^|\/)(dev|development|local|ci|kind|minikube|sandbox)\//.test(lower)) return 'dev';
   if (/(^|\/)(docker-)?compose[.-](dev|development|local|test|ci|e2e|override)[\w.-]*\.ya?ml$/.test(lower)) return 'dev';
   if (/(^|\/)dockerfile\.(dev|development|local|test|ci|e2e)$/.test(lower)) return 'dev';
@@ -179,4 +181,71 @@ export function parentPath(path: string, levels = 1): string {
   let out = path;
   for (let i = 0; i < levels; i++) out = out.includes('/') ? out.slice(0, out.lastIndexOf('/')) : '';
   return out;
+}
+
+/** The severity a finding takes in a file that is deployed (production), a dev setup, or an example. */
+export function weighSeverity(severity: Severity, weight: DeployWeight): Severity {
+  if (weight === 'example') return 'info';
+  if (weight === 'dev') return severity === 'info' ? 'info' : 'low';
+  return severity;
+}
+
+/** `Deployment/prod/api/spec/template/spec/containers/[web]` → `container web of Deployment api`. */
+export function describeOwner(owner: string): string {
+  if (!owner) return 'the chart';
+  const segments = owner.split('/');
+  const container = [...segments].reverse().find((s) => s.startsWith('['))?.slice(1, -1);
+  const object = /^[A-Z]/.test(segments[0] ?? '') && segments.length >= 3 ? `${segments[0]} ${segments[2]}` : undefined;
+  if (container && object) return `container ${container} of ${object}`;
+  if (object) return object;
+  if (segments[0] === 'services' && segments[1]) return `service ${segments[1]}`;
+  return segments.map((s) => s.replace(/^\[|\]$/g, '')).join('.');
+}
+
+/** What a deployment comparison reports, before it becomes an AnalyzerFinding. */
+export interface DeployFinding {
+  severity: Severity;
+  line: number;
+  side: Side;
+  /** Identity inside the file (setting path): fingerprinted, never a line. */
+  key: string;
+  /** The whole sentence; the analyzers' message templates are `{{detail}}`. */
+  message: string;
+  symbol?: string;
+  evidence: { kind: 'removed' | 'weakened' } & Record<string, unknown>;
+}
+
+/** The globs of the files parseDeployFile reads. */
+export const DEPLOY_GLOBS = ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.dockerfile', '**/Containerfile', '**/*.{yml,yaml}'];
+
+/**
+ * The two models of a changed deployment file, for a comparison; undefined when the file is not one (a YAML
+ * file of another kind) or one side is missing. A side that is a deployment file but cannot be parsed throws
+ * UnreadableFileError, so the file is reported as skipped.
+ */
+export function deployModels(change: FileChange): { base: DeployModel; head: DeployModel } | undefined {
+  if (change.base === undefined) return undefined;
+  const base = parseDeployFile(change.oldPath ?? change.path, change.base);
+  if (base && !base.ok) throw new UnreadableFileError('base', base.reason);
+  if (!base) return undefined;
+  if (change.head === undefined) return { base: base.model, head: { kind: base.model.kind, settings: new Map(), objects: new Map() } };
+  const head = parseDeployFile(change.path, change.head);
+  if (head && !head.ok) throw new UnreadableFileError('head', head.reason);
+  if (!head) return undefined;
+  return { base: base.model, head: head.model };
+}
+
+/** A comparison's findings in the framework's shape, weighed by how much the file is deployed. */
+export function asAnalyzerFindings(path: string, findings: DeployFinding[]): AnalyzerFinding[] {
+  const weight = deployWeight(path);
+  return findings.map((f) => ({
+    messageId: f.evidence.kind,
+    data: { detail: f.message },
+    side: f.side,
+    line: f.line,
+    key: f.key,
+    ...(f.symbol ? { symbol: f.symbol } : {}),
+    severity: weighSeverity(f.severity, weight),
+    evidence: { ...f.evidence, ...(weight !== 'production' ? { weighed: `${weight} file` } : {}) },
+  }));
 }

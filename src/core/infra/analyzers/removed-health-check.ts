@@ -1,6 +1,6 @@
-import type { Severity } from '../model.js';
-import { childrenOf, deployWeight, lastSegment, parentPath, type DeployModel } from './deploy-model.js';
-import { weighSeverity, type RawFinding } from './draft.js';
+import type { Severity } from '../../model.js';
+import { defineAnalyzer } from '../define-analyzer.js';
+import { asAnalyzerFindings, childrenOf, DEPLOY_GLOBS, deployModels, describeOwner, lastSegment, parentPath, type DeployFinding, type DeployModel } from '../formats/deploy.js';
 
 /**
  * removed-health-check: the checks that keep traffic away from a container that is not ready, and restart one
@@ -8,7 +8,6 @@ import { weighSeverity, type RawFinding } from './draft.js';
  * Helm values), a compose service's healthcheck and the `service_healthy` condition its dependants waited on,
  * and the final stage's Dockerfile HEALTHCHECK.
  */
-export const REMOVED_HEALTH_CHECK_ID = 'removed-health-check';
 
 const PROBES: Record<string, { label: string; severity: Severity }> = {
   readinessProbe: { label: 'readiness probe', severity: 'high' },
@@ -19,11 +18,10 @@ const HANDLERS = ['httpGet', 'grpc', 'exec', 'tcpSocket'];
 /** A probe is this many times more tolerant (failureThreshold × periodSeconds) before it is called weakened. */
 const TOLERANCE_FACTOR = 3;
 
-export function compareHealthChecks(path: string, base: DeployModel, head: DeployModel): RawFinding[] {
-  const weight = deployWeight(path);
-  const out: RawFinding[] = [];
-  const emit = (finding: Omit<RawFinding, 'file'>): void => {
-    out.push({ ...finding, file: path, severity: weighSeverity(finding.severity, weight) });
+export function compareHealthChecks(base: DeployModel, head: DeployModel): DeployFinding[] {
+  const out: DeployFinding[] = [];
+  const emit = (finding: DeployFinding): void => {
+    out.push(finding);
   };
   if (base.kind === 'dockerfile' && head.kind === 'dockerfile') compareDockerfile(base, head, emit);
   if ((base.kind === 'kubernetes' || base.kind === 'helm-values') && base.kind === head.kind) compareProbes(base, head, emit);
@@ -31,7 +29,7 @@ export function compareHealthChecks(path: string, base: DeployModel, head: Deplo
   return out;
 }
 
-type Emit = (finding: Omit<RawFinding, 'file'>) => void;
+type Emit = (finding: DeployFinding) => void;
 
 function compareDockerfile(base: DeployModel, head: DeployModel, emit: Emit): void {
   const before = base.settings.get('healthcheck');
@@ -127,18 +125,6 @@ function numberAt(model: DeployModel, path: string, fallback: number): number {
   return typeof value === 'number' && value > 0 ? value : fallback;
 }
 
-/** `Deployment/prod/api/spec/template/spec/containers/[web]` → `container web of Deployment api`. */
-export function describeOwner(owner: string): string {
-  if (!owner) return 'the chart';
-  const segments = owner.split('/');
-  const container = [...segments].reverse().find((s) => s.startsWith('['))?.slice(1, -1);
-  const object = /^[A-Z]/.test(segments[0] ?? '') && segments.length >= 3 ? `${segments[0]} ${segments[2]}` : undefined;
-  if (container && object) return `container ${container} of ${object}`;
-  if (object) return object;
-  if (segments[0] === 'services' && segments[1]) return `service ${segments[1]}`;
-  return segments.map((s) => s.replace(/^\[|\]$/g, '')).join('.');
-}
-
 function compareCompose(base: DeployModel, head: DeployModel, emit: Emit): void {
   for (const service of childrenOf(base, 'services')) {
     const name = lastSegment(service.path);
@@ -189,3 +175,72 @@ function composeCheckActive(model: DeployModel, path: string): boolean {
   const first = childrenOf(model, `${path}/test`)[0];
   return first?.value !== 'NONE';
 }
+
+export const removedHealthCheck = defineAnalyzer({
+  meta: {
+    id: 'removed-health-check',
+    category: 'health-check',
+    severity: 'medium',
+    description: 'A readiness, liveness or startup probe, a compose or Dockerfile healthcheck, or a wait for a healthy dependency was removed or made trivial.',
+    messages: {
+      removed: '{{detail}}',
+      weakened: '{{detail}}',
+    },
+    reads: DEPLOY_GLOBS,
+    docs: {
+      catches:
+        'Compares the settings of both versions of a deployment file by identity (Kubernetes object and container name, compose ' +
+        'service, Helm values path, the Dockerfile\'s final stage), not by line. Flags a readiness probe removed or disabled (high: ' +
+        'traffic reaches pods that cannot serve it), a liveness or startup probe removed (medium), a probe weakened: an HTTP or gRPC ' +
+        'check replaced by a TCP connect, an exec probe whose command always succeeds, failureThreshold × periodSeconds tripled or ' +
+        'more; a compose service\'s healthcheck removed or disabled (`disable: true`, `test: [NONE]`), a `depends_on` entry that ' +
+        'waited for `condition: service_healthy` and now only for the start; the final stage\'s HEALTHCHECK removed or set to NONE.',
+      ignores:
+        'A probe that goes away with its container or workload (the thing was removed, not its check); a probe whose timings ' +
+        'change within a factor of three; Helm chart templates (Go templates, not YAML); a healthcheck of an earlier build stage. ' +
+        'Files under examples, fixtures, tests or docs are reported at info, dev and local setups (`docker-compose.dev.yml`, ' +
+        '`dev/`) at low.',
+      example: {
+        file: 'deploy/api.yaml',
+        before: [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata:',
+          '  name: api',
+          'spec:',
+          '  replicas: 3',
+          '  template:',
+          '    spec:',
+          '      containers:',
+          '        - name: api',
+          '          image: registry.example.com/api:1.4.2',
+          '          readinessProbe:',
+          '            httpGet:',
+          '              path: /ready',
+          '              port: 8080',
+          '            periodSeconds: 5',
+          '',
+        ].join('\n'),
+        after: [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata:',
+          '  name: api',
+          'spec:',
+          '  replicas: 3',
+          '  template:',
+          '    spec:',
+          '      containers:',
+          '        - name: api',
+          '          image: registry.example.com/api:1.5.0',
+          '',
+        ].join('\n'),
+      },
+    },
+  },
+  analyze(change) {
+    const models = deployModels(change);
+    if (!models || change.head === undefined) return [];
+    return asAnalyzerFindings(change.path, compareHealthChecks(models.base, models.head));
+  },
+});

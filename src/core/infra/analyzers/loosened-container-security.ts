@@ -1,14 +1,12 @@
-import { severityRank, type Severity } from '../model.js';
-import { childrenOf, deployWeight, lastSegment, parentPath, type DeployModel } from './deploy-model.js';
-import { weighSeverity, type RawFinding } from './draft.js';
-import { describeOwner } from './removed-health-check.js';
+import { severityRank, type Severity } from '../../model.js';
+import { defineAnalyzer } from '../define-analyzer.js';
+import { asAnalyzerFindings, childrenOf, DEPLOY_GLOBS, deployModels, describeOwner, lastSegment, parentPath, type DeployFinding, type DeployModel } from '../formats/deploy.js';
 
 /**
  * loosened-container-security: the limits on what a container may do were loosened: it runs as root again (the
  * Dockerfile's last USER, `runAsNonRoot`, `runAsUser: 0`, compose `user`), may write its root filesystem,
  * escalate privileges, run privileged, share the host's network or process namespace, or gained capabilities.
  */
-export const LOOSENED_CONTAINER_SECURITY_ID = 'loosened-container-security';
 
 /** Capabilities that amount to root on the node. */
 const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'NET_RAW']);
@@ -21,9 +19,8 @@ interface Loosening {
   side: 'base' | 'head';
 }
 
-export function compareContainerSecurity(path: string, base: DeployModel, head: DeployModel): RawFinding[] {
+export function compareContainerSecurity(base: DeployModel, head: DeployModel): DeployFinding[] {
   if (base.kind !== head.kind) return [];
-  const weight = deployWeight(path);
   const byOwner = new Map<string, Loosening[]>();
   const add = (owner: string, loosening: Loosening): void => {
     byOwner.set(owner, [...(byOwner.get(owner) ?? []), loosening]);
@@ -32,13 +29,12 @@ export function compareContainerSecurity(path: string, base: DeployModel, head: 
   else if (base.kind === 'compose') compareComposeServices(base, head, add);
   else compareSecurityContexts(base, head, add);
 
-  const out: RawFinding[] = [];
+  const out: DeployFinding[] = [];
   for (const [owner, loosenings] of byOwner) {
     const worst = loosenings.reduce((a, b) => (severityRank(b.severity) > severityRank(a.severity) ? b : a));
     const where = base.kind === 'dockerfile' ? 'the image' : describeOwner(owner);
     out.push({
-      file: path,
-      severity: weighSeverity(worst.severity, weight),
+      severity: worst.severity,
       line: worst.line,
       side: worst.side,
       key: `${owner}/security`,
@@ -135,3 +131,39 @@ function compareSecurityContexts(base: DeployModel, head: DeployModel, add: Add)
     add(parentPath(setting.path), { what: `${key}: true`, severity: 'high', line: setting.line, side: 'head' });
   }
 }
+
+export const loosenedContainerSecurity = defineAnalyzer({
+  meta: {
+    id: 'loosened-container-security',
+    category: 'resource-limit',
+    severity: 'high',
+    description: 'A container runs as root again, may write its root filesystem or escalate privileges, runs privileged or in the host\'s namespaces, or gained capabilities.',
+    messages: {
+      weakened: '{{detail}}',
+    },
+    reads: DEPLOY_GLOBS,
+    docs: {
+      catches:
+        'The limits on what a container may do, compared by identity in both versions: the Dockerfile final stage\'s last `USER` ' +
+        'switched to root (high) or removed (medium); in Kubernetes manifests and Helm values, any `securityContext` (pod, ' +
+        'container, `podSecurityContext`, `containerSecurityContext`) losing `runAsNonRoot: true` (high), `readOnlyRootFilesystem: ' +
+        'true` or `allowPrivilegeEscalation: false` (medium), `runAsUser` set to 0, `privileged: true` or `hostNetwork`/`hostPID`/' +
+        '`hostIPC` added (high), `capabilities.drop: [ALL]` removed, capabilities added (high for SYS_ADMIN, NET_ADMIN, ALL and the ' +
+        'like); in compose, `user` switched to root, `privileged`, host network or pid, `read_only` and `no-new-privileges` removed, ' +
+        '`cap_add` grown. One finding per container, listing every loosening.',
+      ignores:
+        'New services and containers (nothing was loosened); a USER that was already root or a build argument; settings that go ' +
+        'away with their container. Files under examples, fixtures, tests or docs are reported at info, dev and local setups at low.',
+      example: {
+        file: 'Dockerfile',
+        before: ['FROM node:22-slim', 'WORKDIR /app', 'COPY --chown=node:node . .', 'RUN npm ci --omit=dev', 'USER node', 'CMD ["node", "server.js"]', ''].join('\n'),
+        after: ['FROM node:22-slim', 'WORKDIR /app', 'COPY . .', 'RUN npm ci --omit=dev', 'USER root', 'CMD ["node", "server.js"]', ''].join('\n'),
+      },
+    },
+  },
+  analyze(change) {
+    const models = deployModels(change);
+    if (!models || change.head === undefined) return [];
+    return asAnalyzerFindings(change.path, compareContainerSecurity(models.base, models.head));
+  },
+});

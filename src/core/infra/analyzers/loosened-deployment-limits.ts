@@ -1,13 +1,11 @@
-import { childrenOf, deployWeight, lastSegment, parentPath, type DeployModel } from './deploy-model.js';
-import { weighSeverity, type RawFinding } from './draft.js';
-import { describeOwner } from './removed-health-check.js';
+import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
+import { asAnalyzerFindings, childrenOf, DEPLOY_GLOBS, deployModels, describeOwner, lastSegment, parentPath, parseDeployFile, type DeployFinding, type DeployModel } from '../formats/deploy.js';
 
 /**
  * loosened-deployment-limits: the limits that keep one workload from starving its neighbours or going down
  * whole were removed or loosened: resource limits and requests (Kubernetes, Helm values, compose), replicas or
  * autoscaler minimums lowered to one, a PodDisruptionBudget deleted or loosened.
  */
-export const LOOSENED_DEPLOYMENT_LIMITS_ID = 'loosened-deployment-limits';
 
 /** A limit raised more than this many times is no longer the limit it was. */
 const RAISE_FACTOR = 4;
@@ -18,11 +16,10 @@ export interface LimitsContext {
   removedObjects: Set<string>;
 }
 
-export function compareDeploymentLimits(path: string, base: DeployModel, head: DeployModel, context: LimitsContext): RawFinding[] {
-  const weight = deployWeight(path);
-  const out: RawFinding[] = [];
-  const emit = (finding: Omit<RawFinding, 'file'>): void => {
-    out.push({ ...finding, file: path, severity: weighSeverity(finding.severity, weight) });
+export function compareDeploymentLimits(base: DeployModel, head: DeployModel, context: LimitsContext): DeployFinding[] {
+  const out: DeployFinding[] = [];
+  const emit = (finding: DeployFinding): void => {
+    out.push(finding);
   };
   if (base.kind === 'dockerfile' || base.kind !== head.kind) return out;
   compareResources(base, head, emit);
@@ -32,7 +29,7 @@ export function compareDeploymentLimits(path: string, base: DeployModel, head: D
   return out;
 }
 
-type Emit = (finding: Omit<RawFinding, 'file'>) => void;
+type Emit = (finding: DeployFinding) => void;
 
 /** Quantities in Kubernetes and compose notation (`512Mi`, `1G`, `500m`, `0.5`) as plain numbers, to compare. */
 export function quantity(value: unknown): number | undefined {
@@ -211,3 +208,90 @@ function compareHelmToggles(base: DeployModel, head: DeployModel, emit: Emit): v
     });
   }
 }
+
+/** Kubernetes objects the pull request removed in any file it changed (a deleted manifest, a dropped document). */
+function removedObjects(change: FileChange): Set<string> {
+  const removed = new Set<string>();
+  for (const file of change.changed) {
+    if (file.status === 'added' || !/\.ya?ml$/.test(file.oldPath ?? file.path)) continue;
+    const baseText = change.tree.read('base', file.oldPath ?? file.path);
+    if (baseText === undefined) continue;
+    const base = parseDeployFile(file.oldPath ?? file.path, baseText);
+    if (!base?.ok) continue;
+    const headText = file.status === 'deleted' ? undefined : change.tree.read('head', file.path);
+    const head = headText === undefined ? undefined : parseDeployFile(file.path, headText);
+    for (const identity of base.model.objects.keys()) if (!(head?.ok && head.model.objects.has(identity))) removed.add(identity);
+  }
+  return removed;
+}
+
+export const loosenedDeploymentLimits = defineAnalyzer({
+  meta: {
+    id: 'loosened-deployment-limits',
+    category: 'resource-limit',
+    severity: 'medium',
+    description: 'Resource limits or requests removed or raised many times, replicas or an autoscaler minimum lowered to one, or a PodDisruptionBudget removed or loosened.',
+    messages: {
+      removed: '{{detail}}',
+      weakened: '{{detail}}',
+    },
+    reads: DEPLOY_GLOBS,
+    docs: {
+      catches:
+        'Compares Kubernetes manifests, Helm values and compose files setting by setting. Flags a memory limit removed (medium: nothing ' +
+        'stops the container from taking the node\'s memory), CPU limits or requests removed (low), a limit raised more than 4×, ' +
+        '`replicas`/`replicaCount`/HPA `minReplicas` lowered from two or more to one, or `replicas` dropped from a Deployment that no ' +
+        'autoscaler manages (the default is one), a PodDisruptionBudget deleted, its `minAvailable` lowered or `maxUnavailable` ' +
+        'raised, a chart\'s `podDisruptionBudget.enabled` switched off, and compose `mem_limit`/`cpus`/`pids_limit` removed.',
+      ignores:
+        'Limits that go away with their container or workload; a PodDisruptionBudget removed in a pull request that also removes a ' +
+        'workload (a decommissioned service); replicas that stay at two or more; `replicas` removed when an autoscaler owns the ' +
+        'count. Files under examples, fixtures, tests or docs are reported at info, dev and local setups at low.',
+      example: {
+        file: 'k8s/worker.yaml',
+        before: [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata:',
+          '  name: worker',
+          'spec:',
+          '  replicas: 2',
+          '  template:',
+          '    spec:',
+          '      containers:',
+          '        - name: worker',
+          '          image: registry.example.com/worker:2.0.1',
+          '          resources:',
+          '            requests:',
+          '              memory: 256Mi',
+          '            limits:',
+          '              memory: 512Mi',
+          '',
+        ].join('\n'),
+        after: [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata:',
+          '  name: worker',
+          'spec:',
+          '  replicas: 2',
+          '  template:',
+          '    spec:',
+          '      containers:',
+          '        - name: worker',
+          '          image: registry.example.com/worker:2.1.0',
+          '          resources:',
+          '            requests:',
+          '              memory: 256Mi',
+          '',
+        ].join('\n'),
+      },
+    },
+  },
+  analyze(change) {
+    const models = deployModels(change);
+    if (!models) return [];
+    if (change.head === undefined && models.base.kind !== 'kubernetes') return [];
+    return asAnalyzerFindings(change.path, compareDeploymentLimits(models.base, models.head, { removedObjects: removedObjects(change) }));
+  },
+});
