@@ -153,7 +153,7 @@ export const loosenedContainerSecurity = defineAnalyzer({
         '`cap_add` grown. One finding per container, listing every loosening.',
       ignores:
         'New services and containers (nothing was loosened); a USER that was already root or a build argument; settings that go ' +
-        'away with their container. Files under examples, fixtures, tests or docs are reported at info, dev and local setups at low.',
+        'away with their container. Files under examples, fixtures, tests or docs, and dev and local setups, are reported at info.',
       example: {
         file: 'Dockerfile',
         before: ['FROM node:22-slim', 'WORKDIR /app', 'COPY --chown=node:node . .', 'RUN npm ci --omit=dev', 'USER node', 'CMD ["node", "server.js"]', ''].join('\n'),

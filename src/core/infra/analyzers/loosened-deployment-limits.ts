@@ -246,7 +246,7 @@ export const loosenedDeploymentLimits = defineAnalyzer({
       ignores:
         'Limits that go away with their container or workload; a PodDisruptionBudget removed in a pull request that also removes a ' +
         'workload (a decommissioned service); replicas that stay at two or more; `replicas` removed when an autoscaler owns the ' +
-        'count. Files under examples, fixtures, tests or docs are reported at info, dev and local setups at low.',
+        'count. Files under examples, fixtures, tests or docs, and dev and local setups, are reported at info.',
       example: {
         file: 'k8s/worker.yaml',
         before: [

@@ -198,8 +198,8 @@ export const removedHealthCheck = defineAnalyzer({
       ignores:
         'A probe that goes away with its container or workload (the thing was removed, not its check); a probe whose timings ' +
         'change within a factor of three; Helm chart templates (Go templates, not YAML); a healthcheck of an earlier build stage. ' +
-        'Files under examples, fixtures, tests or docs are reported at info, dev and local setups (`docker-compose.dev.yml`, ' +
-        '`dev/`) at low.',
+        'Files under examples, fixtures, tests or docs, and dev and local setups (`docker-compose.dev.yml`, `dev/`), are ' +
+        'reported at info.',
       example: {
         file: 'deploy/api.yaml',
         before: [

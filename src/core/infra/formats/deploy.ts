@@ -185,9 +185,8 @@ export function parentPath(path: string, levels = 1): string {
 
 /** The severity a finding takes in a file that is deployed (production), a dev setup, or an example. */
 export function weighSeverity(severity: Severity, weight: DeployWeight): Severity {
-  if (weight === 'example') return 'info';
-  if (weight === 'dev') return severity === 'info' ? 'info' : 'low';
-  return severity;
+  // Examples, fixtures and dev setups are not what production runs: context only.
+  return weight === 'production' ? severity : 'info';
 }
 
 /** `Deployment/prod/api/spec/template/spec/containers/[web]` → `container web of Deployment api`. */
