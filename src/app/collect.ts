@@ -4,6 +4,7 @@ import type { Config } from '../core/config/config.js';
 import { extractImports, initImportLexer } from '../core/impact/imports.js';
 import { ModuleResolver } from '../core/impact/resolver.js';
 import type { ChangedFile, ContextFile } from '../core/model.js';
+import { isMigrationPath, loadSqlParser } from '../core/infra/formats/migration.js';
 import { ANALYZERS } from '../core/infra/registry.js';
 import { claimedByAny, contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../core/infra/tree.js';
 import { isSourcePath } from '../core/parse/parse.js';
@@ -89,6 +90,16 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
     }
   }
 
+  // Migrations are read with Postgres' parser (WebAssembly), loaded only when a pull request touches one.
+  const notes: string[] = [];
+  if (files.some((f) => !f.skipped && isMigrationPath(f.oldPath ?? f.path))) {
+    try {
+      await loadSqlParser();
+    } catch (error) {
+      notes.push(`the SQL parser could not be loaded, so SQL in migrations was not read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   // Both context steps may list the head tree: list it once.
   let listing: Promise<string[]> | undefined;
   const listTree = (sha: string): Promise<string[]> => (sha === head ? (listing ??= git.listTree(sha)) : git.listTree(sha));
@@ -103,9 +114,9 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
       listTree,
     },
   };
-  const { context, notes } = await collectContext(shared, files);
+  const context = await collectContext(shared, files);
   const tree = await collectTree(shared, files);
-  return { files, context, tree: tree.tree, notes: [...notes, ...tree.notes] };
+  return { files, context: context.context, tree: tree.tree, notes: [...notes, ...context.notes, ...tree.notes] };
 }
 
 /** Why a path is not analyzed, decided before reading anything; undefined when it is. */

@@ -2,9 +2,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultConfig } from '../../src/core/config/config.js';
 import { detectAll } from '../../src/core/analyze.js';
+import { loadSqlParser } from '../../src/core/infra/formats/migration.js';
 import { ANALYZERS } from '../../src/core/infra/registry.js';
 import { contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../../src/core/infra/tree.js';
 import type { ChangedFile, Finding } from '../../src/core/model.js';
+
+// The migration analyzers read SQL with Postgres' parser, compiled to WebAssembly: loaded once, as collect does.
+await loadSqlParser();
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/detectors');
 

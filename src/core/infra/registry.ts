@@ -4,6 +4,9 @@ import { loosenedContainerSecurity } from './analyzers/loosened-container-securi
 import { loosenedDeploymentLimits } from './analyzers/loosened-deployment-limits.js';
 import loosenedInstallGuard from './analyzers/loosened-install-guard.js';
 import maskedCiFailure from './analyzers/masked-ci-failure.js';
+import { migrationBreaksRunningCode } from './analyzers/migration-breaks-running-code.js';
+import { migrationEditedAfterApply } from './analyzers/migration-edited-after-apply.js';
+import { migrationLocksTable } from './analyzers/migration-locks-table.js';
 import removedCiCheck from './analyzers/removed-ci-check.js';
 import { removedHealthCheck } from './analyzers/removed-health-check.js';
 import unfrozenInstall from './analyzers/unfrozen-install.js';
@@ -24,6 +27,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   loosenedDeploymentLimits,
   loosenedInstallGuard,
   maskedCiFailure,
+  migrationBreaksRunningCode,
+  migrationEditedAfterApply,
+  migrationLocksTable,
   removedCiCheck,
   removedHealthCheck,
   unfrozenInstall,

@@ -72,6 +72,8 @@ export function readMigration(path: string, text: string, parser: SqlParser | un
 }
 
 function readSql(sql: string, baseLine: number, parser: SqlParser | undefined, model: MigrationModel, lineOf?: (byteOffset: number) => number): void {
+  // Only comments and blank lines (libpg-query rejects an empty query): nothing to read.
+  if (foldSql(sql.replace(/\/\*[\s\S]*?\*\//g, '')) === '') return;
   if (!parser) {
     model.unparsed.push('no SQL parser was available');
     model.signature += `\n${foldSql(sql)}`;
@@ -305,4 +307,74 @@ function chainOf(call: ts.CallExpression): { name: string; column?: string }[] {
     out.push({ name: ((parent as ts.CallExpression).expression as ts.PropertyAccessExpression).name.text });
   }
   return out;
+}
+
+let loadedParser: SqlParser | undefined;
+
+/**
+ * Loads Postgres' parser (libpg-query, WebAssembly) once. Asynchronous because WebAssembly compiles so; the
+ * collect step awaits it when a pull request touches a migration, as it awaits the import lexer. The bundle
+ * ships libpg-query.wasm beside itself (scripts/build.mjs), where the module looks for it.
+ */
+export async function loadSqlParser(): Promise<void> {
+  if (loadedParser) return;
+  const module = await import('libpg-query');
+  await module.loadModule();
+  loadedParser = (sql) => module.parseSync(sql) as ReturnType<SqlParser>;
+}
+
+/** The parser, once loadSqlParser has run; undefined before. */
+export function sqlParser(): SqlParser | undefined {
+  return loadedParser;
+}
+
+/** The globs of migration files (isMigrationPath decides within them). */
+export const MIGRATION_GLOBS = [
+  '**/{migrations,migration,migrate}/**/*.{sql,ts,mts,cts,js,mjs,cjs}',
+  '**/V*__*.sql',
+  '**/U*__*.sql',
+  '**/drizzle/*.sql',
+];
+
+/** Source files whose code may read a table or column; tests, migrations and declarations excluded by the reader. */
+export const SOURCE_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
+
+/** One side of a changed migration, parsed; throws UnreadableFileError for SQL no parser could read. */
+export function migrationSide(path: string, text: string | undefined): MigrationModel | undefined {
+  if (text === undefined) return undefined;
+  return readMigration(path, text, loadedParser);
+}
+
+/** Words to search the code for a table or column by: its SQL name and the camelCase name an ORM maps it to. */
+export function nameVariants(name: string): string[] {
+  const camel = name.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+  return [...new Set([name, camel])].filter((w) => w.length >= 3);
+}
+
+/** The operations a changed migration adds: all of an added file's, and those a modified file did not have. */
+export function newOps(base: MigrationModel | undefined, head: MigrationModel | undefined): MigrationOp[] {
+  if (!head) return [];
+  const before = new Set((base?.ops ?? []).map(opIdentity));
+  return head.ops.filter((op) => !before.has(opIdentity(op)));
+}
+
+export function opIdentity(op: MigrationOp): string {
+  const { line, ...rest } = op;
+  void line;
+  return JSON.stringify(rest);
+}
+
+/** Tables the pull request's migrations create: a change to one of those touches no running release. */
+export function tablesCreatedByPullRequest(
+  changed: readonly { path: string; status: string }[],
+  read: (path: string) => string | undefined,
+): Set<string> {
+  const created = new Set<string>();
+  for (const file of changed) {
+    if (file.status === 'deleted' || !isMigrationPath(file.path)) continue;
+    const text = read(file.path);
+    if (text === undefined) continue;
+    for (const op of readMigration(file.path, text, loadedParser).ops) if (op.op === 'create-table') created.add(op.table.toLowerCase());
+  }
+  return created;
 }
