@@ -2,6 +2,7 @@ import type { Severity } from '../../model.js';
 import { isTestPath } from '../../test-files.js';
 import { defineAnalyzer, UnreadableFileError, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { findReader, tableVariants } from '../formats/code-readers.js';
+import { deployWeight } from '../formats/deploy.js';
 import {
   isDownMigration,
   isMigrationPath,
@@ -51,6 +52,8 @@ function sides(change: Pick<FileChange, 'path' | 'oldPath' | 'base' | 'head'>): 
 
 function destructiveOps(change: Pick<FileChange, 'path' | 'oldPath' | 'base' | 'head'>): Destructive[] {
   if (!isMigrationPath(change.path) || isDownMigration(change.path) || change.head === undefined) return [];
+  // Migrations of examples, fixtures and tests run against no production database: not worth a search.
+  if (deployWeight(change.path) !== 'production') return [];
   const { base, head } = sides(change);
   return newOps(base, head).filter(isDestructive);
 }
@@ -80,7 +83,7 @@ export const migrationBreaksRunningCode = defineAnalyzer({
         'table, or a field of the model in the base `schema.prisma` (Prisma\'s client selects every scalar field), is a reader. With a ' +
         'reader the finding is critical and names it; without one it is info: the safe contract step.',
       ignores:
-        'Down migrations; tables created by the same pull request; readers in tests, migrations and type declarations; comments; ' +
+        'Down migrations; migrations under examples, fixtures and tests; tables created by the same pull request; readers in tests, migrations and type declarations; comments; ' +
         'common column names (`id`, `name`, `email`, `status`, …) that appear only as bare identifiers, not in SQL beside the table. ' +
         'SQL another dialect writes (MySQL backticks) is reported as skipped. The base code is searched within a bound (1500 files ' +
         'read, 100 kept); past it the report says so.',

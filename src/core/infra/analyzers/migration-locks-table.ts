@@ -1,4 +1,5 @@
 import { defineAnalyzer, UnreadableFileError, type AnalyzerFinding } from '../define-analyzer.js';
+import { deployWeight } from '../formats/deploy.js';
 import { isDownMigration, isMigrationPath, MIGRATION_GLOBS, migrationSide, newOps, tablesCreatedByPullRequest } from '../formats/migration.js';
 
 /**
@@ -27,7 +28,7 @@ export const migrationLocksTable = defineAnalyzer({
         'without a default, identity or serial type (medium), SET NOT NULL (low), a non-concurrent CREATE INDEX (low), each on a ' +
         'table this pull request did not create.',
       ignores:
-        'Tables created by the same pull request (in any of its migrations); columns with a default, identity, generated or serial ' +
+        'Migrations under examples, fixtures and tests (info); tables created by the same pull request (in any of its migrations); columns with a default, identity, generated or serial ' +
         'values; CREATE INDEX CONCURRENTLY; down migrations; statements an edited migration already had.',
       example: {
         file: 'db/migrations/20261118_add_invoice_currency.sql',
@@ -43,6 +44,7 @@ export const migrationLocksTable = defineAnalyzer({
     if (head && change.path.endsWith('.sql') && head.unparsed.length && head.ops.length === 0) throw new UnreadableFileError('head', `not Postgres SQL: ${head.unparsed[0]}`);
     const created = tablesCreatedByPullRequest(change.changed, (path) => change.tree.read('head', path));
     const out: AnalyzerFinding[] = [];
+    const production = deployWeight(change.path) === 'production';
     for (const op of newOps(base, head)) {
       if (!('table' in op) || created.has(op.table.toLowerCase())) continue;
       if (op.op === 'add-not-null-column' || op.op === 'set-not-null') {
@@ -53,10 +55,10 @@ export const migrationLocksTable = defineAnalyzer({
           line: op.line,
           key: `${op.op} ${op.table}.${op.column}`,
           symbol: `${op.table}.${op.column}`,
-          severity: op.op === 'add-not-null-column' ? 'medium' : 'low',
+          severity: !production ? 'info' : op.op === 'add-not-null-column' ? 'medium' : 'low',
         });
       } else if (op.op === 'create-index' && !op.concurrent) {
-        out.push({ messageId: 'index-not-concurrent', data: { table: op.table }, side: 'head', line: op.line, key: `create-index ${op.table} ${op.name}`, symbol: op.table, severity: 'low' });
+        out.push({ messageId: 'index-not-concurrent', data: { table: op.table }, side: 'head', line: op.line, key: `create-index ${op.table} ${op.name}`, symbol: op.table, severity: production ? 'low' : 'info' });
       }
     }
     return out;

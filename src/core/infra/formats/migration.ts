@@ -38,8 +38,14 @@ export function isMigrationPath(path: string): boolean {
   if (FLYWAY_NAME.test(path) || DRIZZLE_NAME.test(path)) return true;
   if (!MIGRATION_DIR.test(path)) return false;
   if (path.endsWith('.sql')) return true;
-  // Scripts in a migrations folder that are tooling, not migrations.
-  return SCRIPT_EXT.test(path) && !/(^|\/)(index|config|types?|utils?|helpers?|\w+\.config|\w+\.test|\w+\.spec)\.\w+$/.test(path);
+  if (!SCRIPT_EXT.test(path) || /\.(test|spec)\.\w+$/.test(path)) return false;
+  // A migration script is named by its order (`20261121_add_x.ts`, `1732190000000-Rename.ts`, MikroORM's
+  // `Migration20261121093000.ts`) or sits in a folder that is; the rest of a `migrations/` folder is the
+  // migration tool's own code (a migrate engine, its helpers), not a migration.
+  const segments = path.split('/');
+  const name = segments[segments.length - 1]!;
+  const folder = segments[segments.length - 2] ?? '';
+  return /^(\d{3,}|Migration\d{6,}|V\d+)/.test(name) || /^\d{6,}/.test(folder);
 }
 
 /** A down migration undoes an up one: its drops are its purpose. */
