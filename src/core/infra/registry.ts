@@ -1,4 +1,6 @@
 import dangerousWorkflowTrigger from './analyzers/dangerous-workflow-trigger.js';
+import { envSchemaLoosened } from './analyzers/env-schema-loosened.js';
+import { envUndeclared } from './analyzers/env-undeclared.js';
 import lockfileDrift from './analyzers/lockfile-drift.js';
 import { loosenedContainerSecurity } from './analyzers/loosened-container-security.js';
 import { loosenedDeploymentLimits } from './analyzers/loosened-deployment-limits.js';
@@ -22,6 +24,8 @@ import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
  */
 export const ANALYZERS: readonly Analyzer[] = [
   dangerousWorkflowTrigger,
+  envSchemaLoosened,
+  envUndeclared,
   lockfileDrift,
   loosenedContainerSecurity,
   loosenedDeploymentLimits,
