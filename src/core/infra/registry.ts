@@ -1,6 +1,7 @@
 import dangerousWorkflowTrigger from './analyzers/dangerous-workflow-trigger.js';
 import { envSchemaLoosened } from './analyzers/env-schema-loosened.js';
 import { envUndeclared } from './analyzers/env-undeclared.js';
+import { hollowReadinessHandler } from './analyzers/hollow-readiness-handler.js';
 import lockfileDrift from './analyzers/lockfile-drift.js';
 import { loosenedContainerSecurity } from './analyzers/loosened-container-security.js';
 import { loosenedDeploymentLimits } from './analyzers/loosened-deployment-limits.js';
@@ -26,6 +27,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   dangerousWorkflowTrigger,
   envSchemaLoosened,
   envUndeclared,
+  hollowReadinessHandler,
   lockfileDrift,
   loosenedContainerSecurity,
   loosenedDeploymentLimits,
