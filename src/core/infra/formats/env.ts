@@ -77,6 +77,8 @@ function fallbackOf(read: ts.Node): Pick<EnvRead, 'fallback' | 'literal'> {
     if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken
       || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return { fallback: 'tested' };
   }
+  // `options.apiKey ?? process.env.X`: the key is the fallback of an explicit setting, not the only source.
+  if (ts.isBinaryExpression(parent) && parent.right === node && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(parent.operatorToken.kind)) return { fallback: 'tested' };
   if (ts.isBinaryExpression(parent) && parent.right === node && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(parent.operatorToken.kind)) return { fallback: 'tested' };
   if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return { fallback: 'tested' };
   if ((ts.isIfStatement(parent) || ts.isConditionalExpression(parent) || ts.isWhileStatement(parent)) && (parent as { expression?: ts.Node; condition?: ts.Node }).expression === node) return { fallback: 'tested' };
