@@ -1,7 +1,7 @@
 import type { Severity } from '../../model.js';
 import { isTestPath } from '../../test-files.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
-import { envReads, envSchema, insecureDefault, isToolingPath } from '../formats/env.js';
+import { CODE_GLOBS, envReads, envSchema, insecureDefault, isToolingPath } from '../formats/env.js';
 
 /**
  * env-schema-loosened: the check that a deployment is configured was loosened: a key of an environment schema
@@ -19,7 +19,7 @@ export const envSchemaLoosened = defineAnalyzer({
       'made-optional': '{{key}} is no longer required by the environment schema: a deployment that forgets it starts anyway{{also}}',
       'insecure-default': '{{key}} now defaults to {{value}} when unset: {{why}}',
     },
-    reads: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+    reads: CODE_GLOBS,
     docs: {
       catches:
         'In a changed source file that reads the environment: keys of an environment schema (`z.object({ X: z.string() })`, t3-env ' +

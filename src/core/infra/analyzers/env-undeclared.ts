@@ -1,6 +1,6 @@
 import { isTestPath } from '../../test-files.js';
 import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
-import { declaredKeys, envReads, isDotenvTemplate, isPlatformKey, isToolingPath, SURFACE_GLOBS, type EnvRead } from '../formats/env.js';
+import { CODE_GLOBS, declaredKeys, envReads, isDotenvTemplate, isPlatformKey, isToolingPath, SURFACE_GLOBS, type EnvRead } from '../formats/env.js';
 import { SOURCE_GLOB } from '../formats/migration.js';
 
 /**
@@ -8,8 +8,6 @@ import { SOURCE_GLOB } from '../formats/migration.js';
  * surface of the repository carries it. A deployment is configured from those surfaces; a key none of them
  * names is the one the next deploy starts without.
  */
-const SOURCE_GLOBS = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
-
 /** Keys this file reads in the head and did not read in the base, each at its first head read. */
 function newReads(file: Pick<FileChange, 'path' | 'oldPath' | 'base' | 'head'>): EnvRead[] {
   if (file.head === undefined || /\.d\.ts$/.test(file.path)) return [];
@@ -33,7 +31,7 @@ export const envUndeclared = defineAnalyzer({
         '{{key}} is newly read here {{how}}, and no declaration surface of the repository carries it (.env.example, compose, Kubernetes env or ' +
         'ConfigMap, Dockerfile ENV/ARG, workflow env, turbo.json): a deployment configured from them starts without it',
     },
-    reads: SOURCE_GLOBS,
+    reads: CODE_GLOBS,
     docs: {
       catches:
         'Keys read by the head version of a changed source file (`process.env.X`, `process.env[\'X\']`, `import.meta.env.X`, ' +

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { isTestPath } from '../../test-files.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
+import { CODE_GLOBS } from '../formats/env.js';
 
 /**
  * hollow-readiness-handler: a readiness or health endpoint that used to check what the service depends on
@@ -95,7 +96,7 @@ export const hollowReadinessHandler = defineAnalyzer({
     messages: {
       hollow: 'the {{route}} handler no longer checks anything (it called {{checks}}): it answers healthy whatever the state of what the service depends on',
     },
-    reads: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+    reads: CODE_GLOBS,
     docs: {
       catches:
         'Handlers of health routes (`/ready`, `/readyz`, `/health`, `/healthz`, `/status`, …) registered with express/koa/fastify-style ' +

@@ -256,3 +256,6 @@ function schemaEntry(key: string, initializer: ts.Expression): Omit<SchemaEntry,
   }
   return undefined;
 }
+
+/** Source files the code-reading analyzers claim; type declarations (`.d.ts`) run nothing and are left out. */
+export const CODE_GLOBS = ['**/!(*.d).{ts,tsx,mts,cts}', '**/*.{js,jsx,mjs,cjs}'];
