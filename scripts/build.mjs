@@ -4,7 +4,7 @@
 // `npm ci`, readable (no minification), deterministic (check-dist compares it byte for byte).
 //   node scripts/build.mjs [--outdir DIR] [--only cli|index]
 import { build } from 'esbuild';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,3 +57,9 @@ for (const { entry, out, banner, executable } of entries) {
   if (executable) chmodSync(join(outdir, out), 0o755);
   console.error(`build: ${entry} -> ${join(outdir, out)} (${Math.round(performance.now() - started)} ms)`);
 }
+
+// Postgres' parser (libpg-query) is WebAssembly: its loader, inlined above, reads libpg-query.wasm from the
+// folder of the running bundle (its `__dirname`, the shim's), so the binary ships beside the bundles.
+const wasm = join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm');
+copyFileSync(wasm, join(outdir, 'libpg-query.wasm'));
+console.error(`build: ${wasm} -> ${join(outdir, 'libpg-query.wasm')}`);

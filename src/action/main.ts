@@ -6,6 +6,7 @@ import { openGitRepository } from '../adapters/git/git-reader.js';
 import { analyzeChange, judgeAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
 import { toAcceptanceMap } from '../core/accept/store.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
+import { analyzerCatalogue } from '../core/infra/registry.js';
 import { renderJson } from '../core/render/json.js';
 import { renderSarif } from '../core/render/sarif.js';
 import { runAction, type ActionDeps } from './run-action.js';
@@ -31,7 +32,7 @@ export async function runActionWithRunner(env: Record<string, string | undefined
     },
     toolVersion: TOOL_VERSION,
     renderJson,
-    renderSarif: (report) => renderSarif(report, detectorCatalogue()),
+    renderSarif: (report) => renderSarif(report, [...detectorCatalogue(), ...analyzerCatalogue()]),
     analyze: async (request) => {
       const git = await openGitRepository(request.repoDir, logger);
       await git.ensureCommits([request.base, request.head], { token: request.fetchToken, serverUrl: runner.serverUrl, registerSecret }, logger);

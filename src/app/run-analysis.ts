@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { GitReader, LocalFiles, Logger } from '../adapters/ports.js';
 import { detectAiAuthorship, type AiAuthorship, type PullRequestAuthorship } from '../core/ai/authorship.js';
-import { detectChanges, judge } from '../core/analyze.js';
+import { detectAll, judge } from '../core/analyze.js';
 import { defaultConfig, parseConfig, type Config } from '../core/config/config.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ChangedFile, Finding, ImpactInput, Report } from '../core/model.js';
@@ -103,7 +103,7 @@ export async function analyzeChange(deps: AnalysisDeps, options: AnalysisOptions
   const collected = await collectChanges({ git, logger, base: mergeBase, head, config });
   lap(`collect (${collected.files.length} changed files, ${collected.context.length} context files)`);
 
-  const detected = detectChanges({ files: collected.files, context: collected.context, config, today: new Date().toISOString().slice(0, 10) });
+  const detected = detectAll({ files: collected.files, context: collected.context, tree: collected.tree, config, today: new Date().toISOString().slice(0, 10) });
   nameHeadFiles(detected.findings, collected.files);
   lap(`detect (${detected.findings.length} findings, ${detected.unitsCompared} units compared)`);
   const impact = await gatherImpact({

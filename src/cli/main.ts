@@ -5,6 +5,7 @@ import { openGitRepository } from '../adapters/git/git-reader.js';
 import { analyzeChangeSpec } from './change.js';
 import { TOOL_VERSION } from '../app/run-analysis.js';
 import { detectorCatalogue } from '../core/detect/registry.js';
+import { analyzerCatalogue } from '../core/infra/registry.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Report } from '../core/model.js';
 import { renderJson } from '../core/render/json.js';
@@ -112,7 +113,7 @@ function render(report: Report, format: Format, color: boolean): string {
     case 'markdown':
       return renderMarkdown(report);
     case 'sarif':
-      return renderSarif(report, detectorCatalogue());
+      return renderSarif(report, [...detectorCatalogue(), ...analyzerCatalogue()]);
     case 'text':
       return renderText(report, { color });
   }

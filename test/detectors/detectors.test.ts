@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/core/detect/registry.js';
+import { ANALYZERS } from '../../src/core/infra/registry.js';
 import { findingsOf, loadCases, loud } from '../support/detector-cases.js';
 
 // Every detector is driven by its fixture folders: flagged cases must raise a finding of the rule,
 // quiet cases (refactors, moves, tightening, dead code) must raise nothing above info.
-for (const detector of DETECTORS) {
-  const id = detector.meta.id;
+// The analyzers of non-code files are held to the same fixture layout.
+for (const { meta } of [...DETECTORS, ...ANALYZERS]) {
+  const id = meta.id;
   describe(id, () => {
     for (const c of loadCases(id, 'flagged')) {
       it(`flags: ${c.name}`, () => {
-        const findings = loud(findingsOf(id, c.files));
+        const findings = loud(findingsOf(id, c.files, c.tree));
         expect(findings.map((f) => `${f.evidence?.kind} ${f.side}:${f.line} ${f.message}`), 'expected a finding').not.toEqual([]);
         for (const want of c.expected ?? []) {
           expect(findings.some((f) => f.evidence?.kind === want.kind && (!want.side || f.side === want.side) && (!want.line || f.line === want.line)), `expected ${JSON.stringify(want)}`).toBe(true);
@@ -18,7 +20,7 @@ for (const detector of DETECTORS) {
     }
     for (const c of loadCases(id, 'quiet')) {
       it(`stays quiet: ${c.name}`, () => {
-        expect(loud(findingsOf(id, c.files)).map((f) => `${f.severity} ${f.file}:${f.line} ${f.message}`)).toEqual([]);
+        expect(loud(findingsOf(id, c.files, c.tree)).map((f) => `${f.severity} ${f.file}:${f.line} ${f.message}`)).toEqual([]);
       });
     }
   });

@@ -9,7 +9,11 @@ const ROOT = join(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
 
 /** Packages the pure core may use: parsing, schema and glob libraries that do no I/O. */
-const CORE_PACKAGES = new Set(['ts-morph', 'semver', 'zod', 'yaml', 'picomatch', 'es-module-lexer', 'sarif' /* types only */]);
+const CORE_PACKAGES = new Set([
+  'ts-morph', 'semver', 'zod', 'yaml', 'picomatch', 'es-module-lexer', 'sarif' /* types only */,
+  // Parsers of the non-code files the analyzers read (src/core/infra): text in, syntax trees out.
+  '@yarnpkg/lockfile', '@yarnpkg/parsers', 'dockerfile-ast', 'libpg-query',
+]);
 
 /** The two entry points and their main modules: where the real adapters are wired. */
 const ENTRY_POINTS = new Set(['src/cli.ts', 'src/index.ts', 'src/cli/main.ts', 'src/action/main.ts']);
@@ -66,6 +70,17 @@ describe('architecture', () => {
       for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
         const to = target(file, spec);
         if (to.startsWith('src/core/detect/detectors/')) violations.push(`${rel(file)} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('keeps analyzers of non-code files independent of each other and of the code detectors', () => {
+    const violations: string[] = [];
+    for (const file of files.filter((f) => rel(f).startsWith('src/core/infra/analyzers/'))) {
+      for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
+        const to = target(file, spec);
+        if (to.startsWith('src/core/infra/analyzers/') || to.startsWith('src/core/detect/detectors/')) violations.push(`${rel(file)} imports ${spec}`);
       }
     }
     expect(violations).toEqual([]);

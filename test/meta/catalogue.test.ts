@@ -4,11 +4,55 @@ import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/core/model.js';
 import { renderCatalogueTable, renderRuleDoc } from '../../src/core/detect/docs.js';
 import { DETECTORS } from '../../src/core/detect/registry.js';
+import { renderAnalyzerDoc } from '../../src/core/infra/docs.js';
+import { ANALYZERS } from '../../src/core/infra/registry.js';
+import { claims } from '../../src/core/infra/tree.js';
 import { findingsOf, loadCases, loud } from '../support/detector-cases.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const UPDATE = process.env.GG_UPDATE_DOCS === '1';
 const MIN_CASES = 3;
+
+describe('the analyzers of non-code files', () => {
+  it('lists exactly the files of src/core/infra/analyzers, sorted by id, none sharing an id with a detector', () => {
+    const dir = join(ROOT, 'src/core/infra/analyzers');
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort() : [];
+    const ids = ANALYZERS.map((a) => a.meta.id);
+    expect(ids).toEqual(files);
+    expect(ids).toEqual([...ids].sort());
+    const detectorIds = new Set(DETECTORS.map((d) => d.meta.id));
+    expect(ids.filter((id) => detectorIds.has(id))).toEqual([]);
+  });
+
+  for (const analyzer of ANALYZERS) {
+    const { id } = analyzer.meta;
+    describe(id, () => {
+      it('uses a category of the contract', () => {
+        expect(CATEGORIES).toContain(analyzer.meta.category);
+      });
+      it(`has at least ${MIN_CASES} cases that must be flagged and ${MIN_CASES} that must stay quiet`, () => {
+        expect(loadCases(id, 'flagged').length).toBeGreaterThanOrEqual(MIN_CASES);
+        expect(loadCases(id, 'quiet').length).toBeGreaterThanOrEqual(MIN_CASES);
+      });
+      it('has docs/rules/<id>.md in step with its metadata', () => {
+        const path = join(ROOT, 'docs/rules', `${id}.md`);
+        const rendered = renderAnalyzerDoc(analyzer.meta);
+        if (UPDATE) writeFileSync(path, rendered);
+        expect(existsSync(path), `${path} is missing: run npm run docs`).toBe(true);
+        expect(readFileSync(path, 'utf8')).toBe(rendered);
+      });
+      it('flags its own documentation example', () => {
+        const { before, after, file, context } = analyzer.meta.docs.example;
+        const unchanged = new Map((context ?? []).map((c) => [c.path, c.text]));
+        const findings = loud(findingsOf(id, [{ path: file, status: 'modified', base: before, head: after }], unchanged));
+        expect(findings.length).toBeGreaterThan(0);
+      });
+      it('claims the file of its documentation example', () => {
+        expect(claims(analyzer, { path: analyzer.meta.docs.example.file })).toBe(true);
+      });
+    });
+  }
+});
 
 describe('the detector catalogue', () => {
   it('lists exactly the files of src/core/detect/detectors, sorted by id', () => {
@@ -46,7 +90,7 @@ describe('the detector catalogue', () => {
 
   it('is listed in the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const table = renderCatalogueTable(DETECTORS.map((d) => d.meta));
+    const table = renderCatalogueTable([...DETECTORS, ...ANALYZERS].map((d) => d.meta));
     const start = '<!-- catalogue:start -->';
     const end = '<!-- catalogue:end -->';
     if (UPDATE && readme.includes(start)) {

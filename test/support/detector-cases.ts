@@ -2,21 +2,31 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultConfig } from '../../src/core/config/config.js';
 import { detectChanges } from '../../src/core/detect/engine/run.js';
+import { detectAll } from '../../src/core/analyze.js';
+import { loadSqlParser } from '../../src/core/infra/formats/migration.js';
+import { ANALYZERS } from '../../src/core/infra/registry.js';
+import { contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../../src/core/infra/tree.js';
 import type { ChangedFile, Finding } from '../../src/core/model.js';
 import { SOURCE_EXTENSIONS } from '../../src/core/paths.js';
+
+// The migration analyzers read SQL with Postgres' parser, compiled to WebAssembly: loaded once, as collect does.
+await loadSqlParser();
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/detectors');
 
 /**
  * A detector case is a folder under fixtures/detectors/<id>/{flagged,quiet}/<case>/ holding either
  * `before.ts` + `after.ts` (one file, analyzed as `case.json`'s `file` or src/<case>.ts), or `before/` +
- * `after/` trees (several files: moves across files, helpers). `expected.json`, when present in a
+ * `after/` trees (several files: moves across files, helpers; a pull request as two trees, which is how
+ * the non-code analyzers' cases are written: the unchanged files of the trees are what they may ask for). `expected.json`, when present in a
  * flagged case, lists what must be found: [{ "kind": "removed" | "weakened" | …, "side": "base", "line": 4 }].
  */
 export interface DetectorCase {
   name: string;
   dir: string;
   files: ChangedFile[];
+  /** The unchanged files of a two-tree case, served to the analyzers as the collect step would. */
+  tree?: Map<string, string>;
   expected?: { kind: string; side?: 'base' | 'head'; line?: number }[];
 }
 
@@ -32,6 +42,7 @@ export function loadCases(detectorId: string, group: 'flagged' | 'quiet'): Detec
 function loadCase(dir: string, name: string): DetectorCase {
   const meta = existsSync(join(dir, 'case.json')) ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { file?: string }) : {};
   let files: ChangedFile[];
+  let tree: Map<string, string> | undefined;
   if (existsSync(join(dir, 'before')) || existsSync(join(dir, 'after'))) {
     const before = readTree(join(dir, 'before'));
     const after = readTree(join(dir, 'after'));
@@ -44,6 +55,7 @@ function loadCase(dir: string, name: string): DetectorCase {
         ...(before.has(path) ? { base: before.get(path)! } : {}),
         ...(after.has(path) ? { head: after.get(path)! } : {}),
       }));
+    tree = new Map([...after].filter(([path, text]) => before.get(path) === text));
   } else {
     const ext = SOURCE_EXTENSIONS.map((e) => e.slice(1)).find((e) => existsSync(join(dir, `before.${e}`)) || existsSync(join(dir, `after.${e}`))) ?? 'ts';
     const path = meta.file ?? `src/${name}.${ext}`;
@@ -52,7 +64,7 @@ function loadCase(dir: string, name: string): DetectorCase {
     files = [{ path, status: base === undefined ? 'added' : head === undefined ? 'deleted' : 'modified', ...(base !== undefined ? { base } : {}), ...(head !== undefined ? { head } : {}) }];
   }
   const expectedPath = join(dir, 'expected.json');
-  return { name, dir, files, ...(existsSync(expectedPath) ? { expected: JSON.parse(readFileSync(expectedPath, 'utf8')) } : {}) };
+  return { name, dir, files, ...(tree ? { tree } : {}), ...(existsSync(expectedPath) ? { expected: JSON.parse(readFileSync(expectedPath, 'utf8')) } : {}) };
 }
 
 function readTree(root: string): Map<string, string> {
@@ -69,10 +81,24 @@ function readTree(root: string): Map<string, string> {
   return out;
 }
 
-/** Runs every detector over the case and returns the findings of one rule. */
-export function findingsOf(detectorId: string, files: ChangedFile[]): Finding[] {
-  const result = detectChanges({ files, context: [], config: defaultConfig(), today: '2026-11-23' });
-  return result.findings.filter((f) => f.rule === detectorId);
+/**
+ * Runs every detector and analyzer over the case and returns the findings of one rule. The analyzers get
+ * only the unchanged files they ask for, bounded as in production (src/app/collect.ts).
+ */
+export function findingsOf(ruleId: string, files: ChangedFile[], unchanged: Map<string, string> = new Map()): Finding[] {
+  const result = detectAll({ files, context: [], tree: treeOf(files, unchanged), config: defaultConfig(), today: '2026-11-23' });
+  return result.findings.filter((f) => f.rule === ruleId);
+}
+
+/** What the collect step would have read for the analyzers from a case's unchanged files. */
+export function treeOf(files: ChangedFile[], unchanged: Map<string, string>): TreeFiles {
+  const asked = contextRequests(ANALYZERS, files);
+  const headPaths = [...new Set([...unchanged.keys(), ...files.filter((f) => f.status !== 'deleted').map((f) => f.path)])].sort();
+  const changed = new Set(files.flatMap((f) => (f.oldPath ? [f.path, f.oldPath] : [f.path])));
+  const { paths } = pathsToRead(asked, headPaths, changed);
+  const searched = searchCandidates(asked.searches, headPaths, changed).paths.filter((p) => unchanged.has(p) && searchHit(asked.searches, p, unchanged.get(p)!));
+  const kept = [...new Set([...paths.filter((p) => unchanged.has(p)), ...searched.slice(0, MAX_SEARCH_HITS)])];
+  return { unchanged: Object.fromEntries(kept.map((p) => [p, unchanged.get(p)!])), ...(asked.globs.length || asked.searches.length ? { headPaths } : {}) };
 }
 
 /** Findings a reviewer would be shown as a problem: not info (moved), not accepted. */

@@ -54,8 +54,8 @@ export function renderRuleDoc(meta: DetectorMeta): string {
   ].join('\n');
 }
 
-/** The README's table of the catalogue. */
-export function renderCatalogueTable(metas: DetectorMeta[]): string {
+/** The README's table of the catalogue (code detectors and the analyzers of non-code files). */
+export function renderCatalogueTable(metas: Pick<DetectorMeta, 'id' | 'category' | 'severity' | 'description'>[]): string {
   const rows = metas.map((m) => `| [\`${m.id}\`](docs/rules/${m.id}.md) | \`${m.category}\` | \`${m.severity}\` | ${m.description} |`);
   return ['| Rule | Category | Severity | What it flags |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -1,0 +1,99 @@
+import { isTestCode } from '../../paths.js';
+import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
+import { CODE_GLOBS, declaredKeys, envReads, isDotenvTemplate, isPlatformKey, isToolingPath, SURFACE_GLOBS, type EnvRead } from '../formats/env.js';
+import { SOURCE_GLOB } from '../formats/migration.js';
+
+/**
+ * env-undeclared: head code reads an environment key that the base code did not read, and no declaration
+ * surface of the repository carries it. A deployment is configured from those surfaces; a key none of them
+ * names is the one the next deploy starts without.
+ */
+/** Keys this file reads in the head and did not read in the base, each at its first head read. */
+function newReads(file: Pick<FileChange, 'path' | 'oldPath' | 'base' | 'head'>): EnvRead[] {
+  if (file.head === undefined || /\.d\.ts$/.test(file.path)) return [];
+  const before = new Set(file.base === undefined ? [] : envReads(file.oldPath ?? file.path, file.base).map((r) => r.key));
+  const seen = new Set<string>();
+  return envReads(file.path, file.head).filter((r) => {
+    if (before.has(r.key) || isPlatformKey(r.key) || seen.has(r.key)) return false;
+    seen.add(r.key);
+    return true;
+  });
+}
+
+export const envUndeclared = defineAnalyzer({
+  meta: {
+    id: 'env-undeclared',
+    category: 'config',
+    severity: 'medium',
+    description: 'Code newly reads an environment variable that no .env.example, compose, Kubernetes, Dockerfile or workflow declaration carries.',
+    messages: {
+      undeclared:
+        '{{key}} is newly read here {{how}}, and no declaration surface of the repository carries it (.env.example, compose, Kubernetes env or ' +
+        'ConfigMap, Dockerfile ENV/ARG, workflow env, turbo.json): a deployment configured from them starts without it',
+    },
+    reads: CODE_GLOBS,
+    docs: {
+      catches:
+        'Keys read by the head version of a changed source file (`process.env.X`, `process.env[\'X\']`, `import.meta.env.X`, ' +
+        '`Bun.env.X`, `const { X } = process.env`) that its base version did not read, when no other base code reads them ' +
+        'either and no declaration surface of the head tree names them: `.env.example`/`.env.sample`/`.env.template`, compose ' +
+        '`environment`, Kubernetes `env` and ConfigMap/Secret data, Helm `env`, Dockerfile `ENV`/`ARG`, workflow `env`, turbo.json. ' +
+        'Medium for a read without a fallback in application code; info when the code has a fallback or tests for the key, and ' +
+        'in tests, scripts and configuration files.',
+      ignores:
+        'Repositories with no dotenv template at all (they do not declare keys, so there is nothing to drift from); keys the ' +
+        'platform sets (NODE_ENV, PORT, CI, GITHUB_*, …); keys other base code already read; keys the same pull request declares.',
+      example: {
+        file: 'src/billing/stripe.ts',
+        before: ["import Stripe from 'stripe';", '', "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);", ''].join('\n'),
+        after: [
+          "import Stripe from 'stripe';",
+          '',
+          "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);",
+          'export const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET!;',
+          '',
+        ].join('\n'),
+        context: [{ path: '.env.example', text: 'DATABASE_URL=postgres://localhost/shop\nSTRIPE_SECRET_KEY=\n' }],
+      },
+    },
+  },
+  context(file) {
+    const keys = newReads(file).map((r) => r.key);
+    if (keys.length === 0) return [];
+    return [...SURFACE_GLOBS, SOURCE_GLOB].map((pattern) => ({ pattern, containing: keys }));
+  },
+  analyze(change) {
+    const reads = newReads(change);
+    if (reads.length === 0) return [];
+    const headPaths = change.tree.list('head', '**');
+    // A repository without a dotenv template does not declare its keys: nothing to drift from.
+    if (!headPaths.some(isDotenvTemplate) && !change.changed.some((f) => isDotenvTemplate(f.path))) return [];
+    const declared = new Set<string>();
+    const surfacePaths = new Set([...SURFACE_GLOBS.flatMap((g) => change.tree.list('head', g)), ...change.changed.map((f) => f.path)]);
+    for (const path of surfacePaths) {
+      const text = change.tree.read('head', path);
+      if (text === undefined || /\.[cm]?[jt]sx?$/.test(path)) continue;
+      declaredKeys(path, text)?.forEach((k) => declared.add(k));
+    }
+    // Keys other base code already read are not this pull request's drift.
+    const readBefore = new Set<string>();
+    for (const path of new Set([...change.tree.list('base', SOURCE_GLOB), ...change.changed.map((f) => f.oldPath ?? f.path)])) {
+      if (path === (change.oldPath ?? change.path)) continue;
+      const text = change.tree.read('base', path);
+      if (text !== undefined && /\.[cm]?[jt]sx?$/.test(path)) envReads(path, text).forEach((r) => readBefore.add(r.key));
+    }
+    const quietFile = isTestCode(change.path, change.config.tests.patterns) || isToolingPath(change.path);
+    return reads
+      .filter((r) => !declared.has(r.key) && !readBefore.has(r.key))
+      .map((r) => ({
+        messageId: 'undeclared',
+        data: { key: r.key, how: r.fallback === 'none' ? 'without a fallback' : r.fallback === 'value' ? 'with a fallback' : 'behind a check' },
+        side: 'head' as const,
+        line: r.line,
+        key: r.key,
+        symbol: r.key,
+        severity: r.fallback === 'none' && !quietFile ? ('medium' as const) : ('info' as const),
+        evidence: { fallback: r.fallback },
+      }));
+  },
+});

@@ -1,0 +1,172 @@
+import { defineAnalyzer, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
+import { LOCKFILE_NAMES, isLockfilePath, parseLockfile, type Lockfile } from '../formats/lockfile.js';
+import { isNpmrcPath, parseNpmrc } from '../formats/npmrc.js';
+import { dirOf, isManifestPath, joinPath, parseManifest, type Manifest } from '../formats/package-json.js';
+
+const SECTIONS = ['dependencies', 'optionalDependencies', 'devDependencies'];
+/** .npmrc settings that stop the package manager from writing or honouring a lockfile. */
+const LOCK_OFF: Record<string, string> = { 'package-lock': 'false', lockfile: 'false', shrinkwrap: 'false' };
+
+export default defineAnalyzer({
+  meta: {
+    id: 'lockfile-drift',
+    category: 'dependency',
+    severity: 'medium',
+    description: 'The lockfile no longer matches package.json, was deleted while package.json stays, or was switched off in .npmrc.',
+    messages: {
+      notUpdated: '`{{name}}` is now `{{spec}}` in {{manifest}}, but {{lockfile}} was not updated and does not satisfy it.',
+      outOfStep: '{{lockfile}} does not satisfy `{{name}}: {{spec}}` of {{manifest}}: the manifest and the lockfile are out of step.',
+      deleted: '{{lockfile}} was deleted while {{manifest}} stays: installs now resolve every version afresh.',
+      disabled: '.npmrc now sets `{{setting}}={{value}}`: the package manager no longer writes or honours a lockfile.',
+    },
+    reads: ['**/package.json', '**/package-lock.json', '**/npm-shrinkwrap.json', '**/yarn.lock', '**/pnpm-lock.yaml', '**/.npmrc'],
+    docs: {
+      catches:
+        'A dependency whose range changed in package.json while the lockfile beside it (or in a parent folder, for a ' +
+        "workspace) did not change and cannot satisfy it; a changed lockfile that does not satisfy a range this " +
+        'pull request set (package-lock v2/v3 and v1, yarn classic and berry, pnpm-lock); a lockfile deleted while ' +
+        'its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm\'s `lockfile=false`) ' +
+        'added to .npmrc. All `medium`.',
+      ignores: 'Lockfiles that satisfy the manifest (an update bot\'s bump, a major included), a switch from one package manager to another, drift the base version already had, local and workspace specifiers, and lockfiles too large to read.',
+      example: {
+        file: 'package.json',
+        context: [{ path: 'package-lock.json', text: `{
+  "name": "checkout-service",
+  "lockfileVersion": 3,
+  "packages": {
+    "": { "name": "checkout-service", "dependencies": { "stripe": "^14.21.0" } },
+    "node_modules/stripe": { "version": "14.25.0", "resolved": "https://registry.npmjs.org/stripe/-/stripe-14.25.0.tgz", "integrity": "sha512-x" }
+  }
+}
+` }],
+        before: `{
+  "name": "checkout-service",
+  "dependencies": {
+    "stripe": "^14.21.0"
+  }
+}
+`,
+        after: `{
+  "name": "checkout-service",
+  "dependencies": {
+    "stripe": "^16.2.0"
+  }
+}
+`,
+      },
+    },
+  },
+  context(file) {
+    if (isManifestPath(file.path)) {
+      const dirs: string[] = [];
+      for (let dir = dirOf(file.path); ; dir = dirOf(dir)) {
+        dirs.push(dir);
+        if (!dir) break;
+      }
+      return dirs.flatMap((dir) => LOCKFILE_NAMES.map((name) => ({ pattern: joinPath(dir, name) })));
+    }
+    if (isLockfilePath(file.path)) return [{ pattern: joinPath(dirOf(file.path), 'package.json') }, ...LOCKFILE_NAMES.map((name) => ({ pattern: joinPath(dirOf(file.path), name) }))];
+    return [];
+  },
+  analyze(change) {
+    if (isNpmrcPath(change.path)) return disabled(change);
+    if (isManifestPath(change.path)) return manifestChanged(change);
+    if (isLockfilePath(change.path)) return lockfileChanged(change);
+    return [];
+  },
+});
+
+function disabled(change: FileChange): AnalyzerFinding[] {
+  if (change.head === undefined) return [];
+  const before = parseNpmrc(change.base ?? '');
+  const after = parseNpmrc(change.head);
+  const findings: AnalyzerFinding[] = [];
+  for (const [setting, off] of Object.entries(LOCK_OFF)) {
+    const now = after.get(setting);
+    if (now?.value === off && before.get(setting)?.value !== off) {
+      findings.push({ messageId: 'disabled', side: 'head', line: now.line, key: setting, data: { setting, value: off } });
+    }
+  }
+  return findings;
+}
+
+/** The nearest lockfile at or above a manifest on one side, with its path. */
+function nearestLockfile(tree: TreeView, side: 'base' | 'head', manifestPath: string): { path: string; text: string } | undefined {
+  for (let dir = dirOf(manifestPath); ; dir = dirOf(dir)) {
+    for (const name of LOCKFILE_NAMES) {
+      const path = joinPath(dir, name);
+      const text = tree.read(side, path);
+      if (text !== undefined) return { path, text };
+    }
+    if (!dir) return undefined;
+  }
+}
+
+function relativeDir(lockPath: string, manifestPath: string): string {
+  const lockDir = dirOf(lockPath);
+  const dir = dirOf(manifestPath);
+  return lockDir ? dir.slice(lockDir.length + 1) : dir;
+}
+
+function manifestChanged(change: FileChange): AnalyzerFinding[] {
+  if (change.head === undefined) return [];
+  const head = parseManifest(change.head, 'head');
+  const base = change.base !== undefined ? parseManifest(change.base, 'base') : undefined;
+  const lock = nearestLockfile(change.tree, 'head', change.path);
+  // A lockfile changed in the same pull request is judged when that file is analyzed.
+  if (!lock || change.changed.some((f) => f.path === lock.path)) return [];
+  let lockfile: Lockfile;
+  try {
+    lockfile = parseLockfile(lock.path, lock.text, 'head');
+  } catch {
+    return [];
+  }
+  const dir = relativeDir(lock.path, change.path);
+  return changedSpecs(base, head).flatMap(({ section, name, spec }) =>
+    lockfile.satisfies(dir, name, spec) === false
+      ? [{ messageId: 'notUpdated', side: 'head' as const, line: head.lineOf(section, name), key: `${section}.${name}`, symbol: name, data: { name, spec, manifest: change.path, lockfile: lock.path } }]
+      : [],
+  );
+}
+
+/** Dependencies whose specifier the pull request set: added, or changed. */
+function changedSpecs(base: Manifest | undefined, head: Manifest): { section: string; name: string; spec: string }[] {
+  const out: { section: string; name: string; spec: string }[] = [];
+  for (const section of SECTIONS) {
+    const before = base?.section(section) ?? new Map<string, string>();
+    for (const [name, spec] of head.section(section)) if (before.get(name) !== spec) out.push({ section, name, spec });
+  }
+  return out;
+}
+
+function lockfileChanged(change: FileChange): AnalyzerFinding[] {
+  const manifestPath = joinPath(dirOf(change.path), 'package.json');
+  const headManifestText = change.tree.read('head', manifestPath);
+  if (change.head === undefined) {
+    if (headManifestText === undefined) return [];
+    // Replaced by another package manager's lockfile: a switch, not a loss.
+    const replaced = LOCKFILE_NAMES.some((name) => joinPath(dirOf(change.path), name) !== change.path && change.tree.read('head', joinPath(dirOf(change.path), name)) !== undefined);
+    if (replaced) return [];
+    return [{ messageId: 'deleted', side: 'base', line: 1, headLine: 1, key: `deleted:${change.path}`, data: { lockfile: change.path, manifest: manifestPath } }];
+  }
+  if (headManifestText === undefined) return [];
+  let head: Manifest;
+  let base: Manifest | undefined;
+  try {
+    head = parseManifest(headManifestText, 'head');
+    const baseText = change.tree.read('base', manifestPath);
+    base = baseText !== undefined ? parseManifest(baseText, 'base') : undefined;
+  } catch {
+    return [];
+  }
+  const lockfile = parseLockfile(change.path, change.head, 'head');
+  const findings: AnalyzerFinding[] = [];
+  for (const { section, name, spec } of changedSpecs(base, head)) {
+    if (lockfile.satisfies('', name, spec) !== false) continue;
+    findings.push({
+      messageId: 'outOfStep', side: 'head', line: head.lineOf(section, name), file: manifestPath, key: `${section}.${name}`, symbol: name,
+      data: { name, spec, manifest: manifestPath, lockfile: change.path },
+    });
+  }
+  return findings;
+}

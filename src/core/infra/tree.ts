@@ -1,0 +1,139 @@
+import picomatch from 'picomatch';
+import type { ChangedFile, Side } from '../model.js';
+import type { Analyzer, ContextRequest, TreeView } from './define-analyzer.js';
+
+/** Files of the trees around the changes that analyzers asked for, at most this many. */
+export const MAX_TREE_FILES = 200;
+/** Files read to search for words (`containing` requests), at most this many; of those, at most MAX_SEARCH_HITS kept. */
+export const MAX_SEARCHED_FILES = 1500;
+export const MAX_SEARCH_HITS = 100;
+
+/** A glob whose matching files are kept only when they contain one of the words. */
+export interface TreeSearch {
+  glob: string;
+  words: string[];
+}
+
+/**
+ * What the collect step read for the analyzers beyond the changed files. A path the pull request did not
+ * change has the same blob on both sides (the diff runs from the merge base), so it is read once.
+ */
+export interface TreeFiles {
+  /** Unchanged files that were asked for, by path. */
+  unchanged: Record<string, string>;
+  /** Every path of the head tree, when an analyzer asked for a glob; the base listing is derived from it. */
+  headPaths?: string[];
+}
+
+/** The files `analyzers` ask for around `files`, as exact paths and globs, each once, sorted. */
+export function contextRequests(analyzers: readonly Analyzer[], files: readonly ChangedFile[]): { paths: string[]; globs: string[]; searches: TreeSearch[] } {
+  const paths = new Set<string>();
+  const globs = new Set<string>();
+  const searches = new Map<string, Set<string>>();
+  for (const file of files) {
+    for (const analyzer of analyzers) {
+      if (!claims(analyzer, file) || !analyzer.context) continue;
+      for (const request of analyzer.context(file)) {
+        if (request.containing) {
+          const words = searches.get(request.pattern) ?? new Set<string>();
+          request.containing.forEach((w) => words.add(w));
+          searches.set(request.pattern, words);
+        } else (isGlob(request) ? globs : paths).add(request.pattern);
+      }
+    }
+  }
+  const sortedSearches = [...searches].sort(([a], [b]) => a.localeCompare(b)).map(([glob, words]) => ({ glob, words: [...words].sort() }));
+  return { paths: [...paths].sort(), globs: [...globs].sort(), searches: sortedSearches.filter((s) => s.words.length > 0) };
+}
+
+/** The unchanged files to read for the searches: glob matches of the head listing, at most MAX_SEARCHED_FILES. */
+export function searchCandidates(searches: readonly TreeSearch[], headPaths: readonly string[], changed: ReadonlySet<string>): { paths: string[]; dropped: number } {
+  if (!searches.length) return { paths: [], dropped: 0 };
+  const match = picomatch(searches.map((s) => s.glob), { dot: true });
+  const all = headPaths.filter((path) => !changed.has(path) && match(path));
+  return { paths: all.slice(0, MAX_SEARCHED_FILES), dropped: Math.max(0, all.length - MAX_SEARCHED_FILES) };
+}
+
+/** Whether a file read for the searches is kept: a search whose glob matches it finds one of its words. */
+export function searchHit(searches: readonly TreeSearch[], path: string, text: string): boolean {
+  return searches.some((s) => picomatch.isMatch(path, s.glob, { dot: true }) && s.words.some((w) => text.includes(w)));
+}
+
+/**
+ * Which unchanged paths to read: the exact paths asked for, then the listing's matches of the globs, at
+ * most MAX_TREE_FILES. Changed files are not read again: their two versions are already at hand.
+ */
+export function pathsToRead(request: { paths: string[]; globs: string[] }, headPaths: readonly string[] | undefined, changed: ReadonlySet<string>): { paths: string[]; dropped: number } {
+  const wanted = new Set(request.paths.filter((p) => !changed.has(p)));
+  if (headPaths && request.globs.length) {
+    const match = picomatch(request.globs, { dot: true });
+    for (const path of headPaths) if (!changed.has(path) && match(path)) wanted.add(path);
+  }
+  const all = [...wanted].sort();
+  return { paths: all.slice(0, MAX_TREE_FILES), dropped: Math.max(0, all.length - MAX_TREE_FILES) };
+}
+
+/** Whether an analyzer reads this file (either of its paths matches one of its globs). */
+export function claims(analyzer: Analyzer, file: Pick<ChangedFile, 'path' | 'oldPath'>): boolean {
+  const match = matcherOf(analyzer);
+  return match(file.path) || (file.oldPath !== undefined && match(file.oldPath));
+}
+
+/** Whether any of `analyzers` reads this file. */
+export function claimedByAny(analyzers: readonly Analyzer[], file: Pick<ChangedFile, 'path' | 'oldPath'>): boolean {
+  return analyzers.some((analyzer) => claims(analyzer, file));
+}
+
+const matchers = new WeakMap<Analyzer, picomatch.Matcher>();
+function matcherOf(analyzer: Analyzer): picomatch.Matcher {
+  let match = matchers.get(analyzer);
+  if (!match) {
+    match = picomatch(analyzer.meta.reads, { dot: true });
+    matchers.set(analyzer, match);
+  }
+  return match;
+}
+
+function isGlob(request: ContextRequest): boolean {
+  return picomatch.scan(request.pattern).isGlob;
+}
+
+/** The analyzers' view of both trees: the changed files' two versions, and the unchanged files read for them. */
+export function treeView(files: readonly ChangedFile[], tree: TreeFiles | undefined): TreeView {
+  const bySide: Record<Side, Map<string, string | undefined>> = { base: new Map(), head: new Map() };
+  for (const file of files) {
+    if (file.status !== 'added') bySide.base.set(file.oldPath ?? file.path, file.base);
+    if (file.status !== 'deleted') bySide.head.set(file.path, file.head);
+  }
+  const unchanged = tree?.unchanged ?? {};
+  let listings: Record<Side, string[]> | undefined;
+  const listing = (side: Side): string[] => {
+    if (!tree?.headPaths) return [];
+    if (!listings) {
+      const head = new Set(tree.headPaths);
+      const base = new Set(tree.headPaths);
+      for (const file of files) {
+        if (file.status === 'added' || file.status === 'renamed') base.delete(file.path);
+        if (file.status !== 'added') base.add(file.oldPath ?? file.path);
+        if (file.status === 'deleted') head.delete(file.path);
+        else head.add(file.path);
+      }
+      listings = { base: [...base].sort(), head: [...head].sort() };
+    }
+    return listings[side];
+  };
+  return {
+    read(side, path) {
+      const changed = bySide[side];
+      if (changed.has(path)) return changed.get(path);
+      // A path only the other side's changes know (added or deleted there, a rename's other name) does not
+      // exist on this side; anything else is unchanged and the same on both.
+      if (bySide[side === 'base' ? 'head' : 'base'].has(path)) return undefined;
+      return Object.hasOwn(unchanged, path) ? unchanged[path] : undefined;
+    },
+    list(side, glob) {
+      const match = picomatch(glob, { dot: true });
+      return listing(side).filter((path) => match(path));
+    },
+  };
+}
