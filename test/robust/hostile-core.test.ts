@@ -4,7 +4,7 @@ import { defaultConfig, parseConfig } from '../../src/core/config/config.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { extractImports, initImportLexer } from '../../src/core/impact/imports.js';
 import { ModuleResolver } from '../../src/core/impact/resolver.js';
-import { createTestMatcher } from '../../src/core/impact/tests.js';
+import { createTestMatcher } from '../../src/core/paths.js';
 import type { ChangedFile, Finding, Report } from '../../src/core/model.js';
 import { SyntaxParser } from '../../src/core/parse/parse.js';
 import { extractUnits } from '../../src/core/parse/units.js';
@@ -246,4 +246,16 @@ describe('PR text in the renderers', () => {
     expect(uri).toBe('src/a%23b%3Fc%25d%20e.ts');
     expect(decodeURIComponent(uri)).toBe(base.file);
   });
+});
+
+describe('names with regular-expression metacharacters', () => {
+  for (const name of ["['a(b']", "['x.*+?']", '["$&"]', "['[']", "['a|b']"]) {
+    it(`still reports the removal when the deleted unit is named ${name}`, () => {
+      const base = `import axios from 'axios';\n\nconst handlers = {\n  ${name}: async (url: string) => axios.get(url, { timeout: 5000 }),\n  other: () => 1,\n};\n\nexport default handlers;\n`;
+      const head = `import axios from 'axios';\n\nconst handlers = {\n  other: () => 1,\n};\n\nexport default handlers;\n`;
+      const result = detect([{ path: 'src/handlers.ts', status: 'modified', base, head }]);
+      expect(result.notes.filter((n) => /failed/.test(n))).toEqual([]);
+      expect(result.findings.map((f) => [f.rule, f.line])).toContainEqual(['removed-timeout', 4]);
+    });
+  }
 });
