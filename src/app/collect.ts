@@ -52,6 +52,14 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
     files.push(file);
   }
 
+  const notes: string[] = [];
+  const maxFiles = config['max-files'];
+  if (toRead.length > maxFiles) {
+    for (const file of toRead.slice(maxFiles)) file.skipped = `over the max-files cap (${maxFiles} files analyzed per pull request)`;
+    notes.push(`this pull request changes ${toRead.length} source files; the first ${maxFiles} (max-files) were analyzed and the other ${toRead.length - maxFiles} are listed as skipped`);
+    toRead.length = maxFiles;
+  }
+
   const maxBytes = config['max-file-bytes'];
   const blobs = await git.readBlobs(
     toRead.flatMap((file) => [
@@ -83,8 +91,8 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
     }
   }
 
-  const { context, notes } = await collectContext(request, files);
-  return { files, context, notes };
+  const { context, notes: contextNotes } = await collectContext(request, files);
+  return { files, context, notes: [...notes, ...contextNotes] };
 }
 
 /** Why a path is not analyzed, decided before reading anything; undefined when it is. */

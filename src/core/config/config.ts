@@ -44,6 +44,11 @@ export const configSchema = z.strictObject({
   hotspots: z.array(z.string()).default([]),
   coverage: z.array(z.string()).default([]),
   'max-file-bytes': z.number().int().positive().default(1_000_000),
+  /**
+   * Changed source files read and analyzed at most; the rest are listed as skipped and the report says
+   * so. Keeps a 10,000-file pull request (a vendored tree, a mass rename) within a CI step's time and memory.
+   */
+  'max-files': z.number().int().positive().default(3_000),
   ai: z
     .strictObject({
       'fail-on': failOn.optional(),
