@@ -5,6 +5,7 @@ import type { GitReader, Logger } from '../adapters/ports.js';
 import { detectAiAuthorship, type PullRequestAuthorship } from '../core/ai/authorship.js';
 import { detectChanges, judge } from '../core/analyze.js';
 import { defaultConfig, parseConfig, type Config } from '../core/config/config.js';
+import { OUT_OF_TIME } from '../core/detect/engine/prepare.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Report } from '../core/model.js';
 import { collectChanges } from './collect.js';
@@ -77,7 +78,16 @@ export async function runAnalysis(deps: AnalysisDeps, options: AnalysisOptions):
   const collected = await collectChanges({ git, logger, base: mergeBase, head, config });
   lap(`collect (${collected.files.length} changed files, ${collected.context.length} context files)`);
 
-  const detected = detectChanges({ files: collected.files, context: collected.context, config, today: new Date().toISOString().slice(0, 10) });
+  const budgetMs = config['time-budget-seconds'] * 1000;
+  const detected = detectChanges({
+    files: collected.files,
+    context: collected.context,
+    config,
+    today: new Date().toISOString().slice(0, 10),
+    outOfTime: () => now() - started > budgetMs,
+  });
+  const leftOut = detected.skipped.filter((s) => s.reason === OUT_OF_TIME).length;
+  if (leftOut) detected.notes.push(`the time budget (time-budget-seconds: ${config['time-budget-seconds']}) was spent before ${leftOut} changed files were analyzed; they are listed as skipped`);
   lap(`detect (${detected.findings.length} findings, ${detected.unitsCompared} units compared)`);
   const impact = await gatherImpact({
     repoDir: options.repoDir,

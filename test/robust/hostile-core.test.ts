@@ -259,3 +259,20 @@ describe('names with regular-expression metacharacters', () => {
     });
   }
 });
+
+describe('limits that hold', () => {
+  it('lists the files not reached within the time budget as skipped, and still judges the ones before', () => {
+    let asked = 0;
+    const result = detectChanges({
+      files: [
+        { path: 'src/client.ts', status: 'modified', base: CLIENT_BASE, head: CLIENT_HEAD },
+        { path: 'src/later.ts', status: 'modified', base: CLIENT_BASE, head: CLIENT_HEAD },
+      ],
+      context: [],
+      config: defaultConfig(),
+      outOfTime: () => asked++ > 0,
+    });
+    expect(result.findings.map((f) => f.file)).toEqual(['src/client.ts']);
+    expect(result.skipped).toEqual([{ file: 'src/later.ts', reason: expect.stringMatching(/time budget \(time-budget-seconds\) was spent/) }]);
+  });
+});

@@ -122,6 +122,19 @@ describe('a hostile pull request, through the CLI bundle', () => {
     expect(run.stderr).not.toMatch(/internal error|picomatch/i);
   });
 
+  it('stops at max-files with a partial report that says so', () => {
+    const repo = createRepo();
+    cleanups.push(() => repo.cleanup());
+    const files = (text: string): FileMap => ({ '.github/guardrail-gate.yml': 'max-files: 2\n', 'src/a.ts': text, 'src/b.ts': text, 'src/c.ts': text });
+    const base = commitTree(repo, files(CLIENT_BASE));
+    const head = commitTree(repo, files(CLIENT_HEAD));
+    const run = runCli(bundle, ['analyze', '--repo', repo.dir, '--base', base, '--head', head, '--format', 'json']);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.findings.map((f) => f.file).sort()).toEqual(['src/a.ts', 'src/b.ts']);
+    expect(report.skipped).toEqual([{ file: 'src/c.ts', reason: expect.stringMatching(/max-files cap/) }]);
+    expect(report.notes).toContainEqual(expect.stringMatching(/changes 3 source files; the first 2 \(max-files\) were analyzed/));
+  });
+
   it('analyzes a shallow clone and says its history is partial', () => {
     const { repo, head } = hostileRepo();
     const clone = mkdtempSync(join(tmpdir(), 'gg-shallow-'));

@@ -49,6 +49,11 @@ export const configSchema = z.strictObject({
    * so. Keeps a 10,000-file pull request (a vendored tree, a mass rename) within a CI step's time and memory.
    */
   'max-files': z.number().int().positive().default(3_000),
+  /**
+   * Seconds the analysis of changed files may take; files not reached by then are listed as skipped and
+   * the report says so, so that the gate answers instead of the job timing out.
+   */
+  'time-budget-seconds': z.number().positive().default(600),
   ai: z
     .strictObject({
       'fail-on': failOn.optional(),
