@@ -57,6 +57,14 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
     files.push(file);
   }
 
+  const notes: string[] = [];
+  const maxFiles = config['max-files'];
+  if (toRead.length > maxFiles) {
+    for (const { file } of toRead.slice(maxFiles)) file.skipped = `over the max-files cap (${maxFiles} files analyzed per pull request)`;
+    notes.push(`this pull request changes ${toRead.length} source files; the first ${maxFiles} (max-files) were analyzed and the other ${toRead.length - maxFiles} are listed as skipped`);
+    toRead.length = maxFiles;
+  }
+
   // Both versions by the object ids the diff gave: a path may hold a newline or any other byte.
   const maxBytes = config['max-file-bytes'];
   const blobs = await git.readObjects(
@@ -89,7 +97,6 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
   }
 
   // Migrations are read with Postgres' parser (WebAssembly), loaded only when a pull request touches one.
-  const notes: string[] = [];
   if (files.some((f) => !f.skipped && isMigrationPath(f.oldPath ?? f.path))) {
     try {
       await loadSqlParser();

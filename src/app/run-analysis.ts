@@ -4,6 +4,7 @@ import type { GitReader, LocalFiles, Logger } from '../adapters/ports.js';
 import { detectAiAuthorship, type AiAuthorship, type PullRequestAuthorship } from '../core/ai/authorship.js';
 import { detectAll, judge } from '../core/analyze.js';
 import { defaultConfig, parseConfig, type Config } from '../core/config/config.js';
+import { OUT_OF_TIME } from '../core/detect/engine/prepare.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ChangedFile, Finding, ImpactInput, Report } from '../core/model.js';
 import type { DetectResult } from '../core/types.js';
@@ -103,8 +104,18 @@ export async function analyzeChange(deps: AnalysisDeps, options: AnalysisOptions
   const collected = await collectChanges({ git, logger, base: mergeBase, head, config });
   lap(`collect (${collected.files.length} changed files, ${collected.context.length} context files)`);
 
-  const detected = detectAll({ files: collected.files, context: collected.context, tree: collected.tree, config, today: new Date().toISOString().slice(0, 10) });
+  const budgetMs = config['time-budget-seconds'] * 1000;
+  const detected = detectAll({
+    files: collected.files,
+    context: collected.context,
+    tree: collected.tree,
+    config,
+    today: new Date().toISOString().slice(0, 10),
+    outOfTime: () => now() - started > budgetMs,
+  });
   nameHeadFiles(detected.findings, collected.files);
+  const leftOut = detected.skipped.filter((s) => s.reason === OUT_OF_TIME).length;
+  if (leftOut) detected.notes.push(`the time budget (time-budget-seconds: ${config['time-budget-seconds']}) was spent before ${leftOut} changed files were analyzed; they are listed as skipped`);
   lap(`detect (${detected.findings.length} findings, ${detected.unitsCompared} units compared)`);
   const impact = await gatherImpact({
     repoDir: options.repoDir,

@@ -9,6 +9,11 @@ export interface DetectInput {
   config: Config;
   /** Today's date (YYYY-MM-DD) from the caller's clock, for suppressions that expire. */
   today?: string;
+  /**
+   * Asked before each file: true once the caller's time budget is spent, and the remaining files are listed
+   * as skipped instead of analyzed (the core has no clock of its own).
+   */
+  outOfTime?: () => boolean;
 }
 
 export interface DetectResult {

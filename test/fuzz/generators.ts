@@ -126,7 +126,7 @@ const bigFile = fc
   .record({ kind: fc.constantFrom('hugeLine', 'manyFunctions', 'minified', 'hugeString'), size: fc.integer({ min: 1, max: 100 }) })
   .map(({ kind, size }) => {
     const text =
-      kind === 'hugeLine' ? `export const x = [${Array.from({ length: size * 500 }, (_, i) => i).join(',')}];\n`
+      kind === 'hugeLine' ? `export const x = [${Array.from({ length: size * 200 }, (_, i) => i).join(',')}];\n`
       : kind === 'manyFunctions' ? Array.from({ length: size * 10 }, (_, i) => `function f${i}(a) { if (!a) throw new Error('x'); return fetch(a, { timeout: ${i} }); }`).join('\n') + '\nexport { f1 };\n'
       : kind === 'minified' ? `${'var a=function(b){return b&&b.c?b.c(function(d){return d}):null};'.repeat(size * 10)}\n`
       : `export const s = "${'x'.repeat(size * 2000)}";\n`;

@@ -149,9 +149,10 @@ export function contractViolations(input: FuzzInput, output: PipelineOutput): st
  * Runs the pipeline twice and checks the contract and determinism. Throws with every problem found, so
  * that fast-check shrinks to a minimal input.
  */
-export function checkInput(input: FuzzInput): void {
+export function checkInput(input: FuzzInput, betweenRuns?: () => void): void {
   const first = runPipeline(input);
   const problems = contractViolations(input, first);
+  betweenRuns?.();
   const second = runPipeline(input);
   if (second.json !== first.json) problems.push('not deterministic: two runs gave different JSON reports');
   if (problems.length) throw new ContractViolation(problems);

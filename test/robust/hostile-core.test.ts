@@ -249,3 +249,32 @@ describe('PR text in the renderers', () => {
     expect(decodeURIComponent(uri)).toBe(base.file);
   });
 });
+
+describe('names with regular-expression metacharacters', () => {
+  for (const name of ["['a(b']", "['x.*+?']", '["$&"]', "['[']", "['a|b']"]) {
+    it(`still reports the removal when the deleted unit is named ${name}`, () => {
+      const base = `import axios from 'axios';\n\nconst handlers = {\n  ${name}: async (url: string) => axios.get(url, { timeout: 5000 }),\n  other: () => 1,\n};\n\nexport default handlers;\n`;
+      const head = `import axios from 'axios';\n\nconst handlers = {\n  other: () => 1,\n};\n\nexport default handlers;\n`;
+      const result = detect([{ path: 'src/handlers.ts', status: 'modified', base, head }]);
+      expect(result.notes.filter((n) => /failed/.test(n))).toEqual([]);
+      expect(result.findings.map((f) => [f.rule, f.line])).toContainEqual(['removed-timeout', 4]);
+    });
+  }
+});
+
+describe('limits that hold', () => {
+  it('lists the files not reached within the time budget as skipped, and still judges the ones before', () => {
+    let asked = 0;
+    const result = detectChanges({
+      files: [
+        { path: 'src/client.ts', status: 'modified', base: CLIENT_BASE, head: CLIENT_HEAD },
+        { path: 'src/later.ts', status: 'modified', base: CLIENT_BASE, head: CLIENT_HEAD },
+      ],
+      context: [],
+      config: defaultConfig(),
+      outOfTime: () => asked++ > 0,
+    });
+    expect(result.findings.map((f) => f.file)).toEqual(['src/client.ts']);
+    expect(result.skipped).toEqual([{ file: 'src/later.ts', reason: expect.stringMatching(/time budget \(time-budget-seconds\) was spent/) }]);
+  });
+});

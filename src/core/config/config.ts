@@ -44,6 +44,16 @@ export const configSchema = z.strictObject({
   hotspots: z.array(z.string()).default([]),
   coverage: z.array(z.string()).default([]),
   'max-file-bytes': z.number().int().positive().default(1_000_000),
+  /**
+   * Changed source files read and analyzed at most; the rest are listed as skipped and the report says
+   * so. Keeps a 10,000-file pull request (a vendored tree, a mass rename) within a CI step's time and memory.
+   */
+  'max-files': z.number().int().positive().default(3_000),
+  /**
+   * Seconds the analysis of changed files may take; files not reached by then are listed as skipped and
+   * the report says so, so that the gate answers instead of the job timing out.
+   */
+  'time-budget-seconds': z.number().positive().default(600),
   ai: z
     .strictObject({
       'fail-on': failOn.optional(),

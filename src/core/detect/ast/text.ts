@@ -5,6 +5,16 @@ import { forEachNode } from './walk.js';
 // Text of nodes as the detectors compare and show it: whitespace folded, `this.` and quote styles
 // normalized for anchors, cut to a length for messages.
 
+/** Text put into a regular expression as itself: a name from the PR may hold `(`, `[`, `$`, `*`, `\\`. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Whether text is a plain identifier (what `\\b…\\b` style searches for a name can find). */
+export function isIdentifierText(text: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(text);
+}
+
 export function foldWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { calleeSimpleName, propertyNameText } from '../ast/text.js';
+import { calleeSimpleName, escapeRegExp, propertyNameText } from '../ast/text.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
 import { timeoutsOf } from '../vocab/timeouts.js';
@@ -144,7 +144,7 @@ function importsFrom(sf: ts.SourceFile, name: string, module: string): boolean {
 
 /** `import http from 'node:http'`, `import * as https from 'https'`, `const http = require('http')`. */
 function importsNodeHttp(sf: ts.SourceFile, name: string): boolean {
-  const pattern = new RegExp(`\\b${name}\\b[^;\\n]*(from\\s*|require\\(\\s*)['"](node:)?https?['"]`);
+  const pattern = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])[^;\\n]*(from\\s*|require\\(\\s*)['"](node:)?https?['"]`);
   return pattern.test(sf.text);
 }
 

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits } from '../ast/statements.js';
-import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../ast/text.js';
+import { anchorText, calleeSimpleName, calleeText, escapeRegExp, propertyNameText } from '../ast/text.js';
 import { enclosingFunction, findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 import { isWhereVariableName } from '../vocab/queries.js';
@@ -121,7 +121,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       if (/NotFound|404|Unauthori|Forbidden/.test(thenText)) return;
       // `if (existing)`, `if (existing != null)`: the lookup itself, not one of its fields
       // (`if (template.collectionId)` branches on what was found, it does not skip work already done).
-      const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${name}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text));
+      const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${escapeRegExp(name)}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text));
       const setMembership = /\.(has|includes)\(/.test(text) && /seen|processed|handled|done|sent|ids|keys|cache/i.test(text);
       if (ALREADY.test(text) || mentionsLookup || setMembership) {
         push({ kind: 'dedup-check', anchor: `dedup ${anchorText(condition, sf, 80)}`, identity: 'anchor', node, label: `the already-processed check "if (${anchorText(condition, sf, 60)})"` });

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { anchorText, calleeSimpleName, textOf } from '../ast/text.js';
+import { anchorText, calleeSimpleName, escapeRegExp, textOf } from '../ast/text.js';
 import { enclosingUnitName, unitsOfFile } from '../ast/units.js';
 import { forEachNode, forEachNodeBottomUp, forEachNodeOfUnit } from '../ast/walk.js';
 import { schemaCallOf } from '../vocab/schema.js';
@@ -167,7 +167,7 @@ function castsReplacingParse(base: Unit, head: Unit, isNew: (node: ts.Node) => b
     if (!check || parsedAfter.has(subject) || !isNew(node)) return;
     // The same schema still applied in the unit (a validation middleware on the route): the cast is safe.
     const schema = /^([\w$.]+)\.\w+\(/.exec(check)?.[1];
-    if (schema && new RegExp(`(^|[^\\w$.])${schema.replace(/[.$]/g, '\\$&')}(?![\\w$])`).test(head.text.replace(check, ''))) return;
+    if (schema && new RegExp(`(^|[^\\w$.])${escapeRegExp(schema)}(?![\\w$])`).test(head.text.replace(check, ''))) return;
     findings.push({
       messageId: 'castInsteadOfParse',
       node,

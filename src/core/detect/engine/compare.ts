@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { severityRank, type Severity } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
+import { escapeRegExp, isIdentifierText } from '../ast/text.js';
 import { identifiersIn } from '../ast/walk.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
@@ -184,8 +185,11 @@ function passesThrough(guardrail: Guardrail, helper: Unit): boolean {
 function isDeadCode(unit: Unit): boolean {
   if (unit.exported || unit.kind === 'module' || unit.kind === 'call') return false;
   const simple = simpleName(unit).replace(/^(get|set) /, '');
+  // A computed or quoted name (`['a(b']`, `[Symbol.iterator]`) cannot be searched for as a word: without
+  // evidence that nothing uses it, the removal is reported.
+  if (!isIdentifierText(simple)) return false;
   const text = unit.sourceFile.text;
-  const pattern = new RegExp(`\\b${simple.replace(/[$]/g, '\\$')}\\b`, 'g');
+  const pattern = new RegExp(`(?<![\\w$])${escapeRegExp(simple)}(?![\\w$])`, 'g');
   let references = 0;
   for (const match of text.matchAll(pattern)) {
     const at = match.index;

@@ -23,6 +23,9 @@ export interface Prepared {
   filesAnalyzed: number;
 }
 
+/** Why a file was not analyzed when the caller's time budget ran out before it (see DetectInput.outOfTime). */
+export const OUT_OF_TIME = 'not analyzed: the run\'s time budget (time-budget-seconds) was spent';
+
 /** Parses both versions of every changed file, cuts them into units, pairs the units and indexes the head. */
 export function prepare(input: DetectInput): Prepared {
   const skipped: SkippedFile[] = [];
@@ -46,8 +49,25 @@ export function prepare(input: DetectInput): Prepared {
       skipped.push({ file: file.path, reason: 'not a JavaScript or TypeScript source file' });
       continue;
     }
-    const base = file.base === undefined ? undefined : baseParser.parse(basePath, file.base);
-    const head = file.head === undefined ? undefined : headParser.parse(file.path, file.head);
+    if (input.outOfTime?.()) {
+      skipped.push({ file: file.path, reason: OUT_OF_TIME });
+      continue;
+    }
+    let fileUnits: { base: Unit[]; head: Unit[] };
+    let base: ReturnType<SyntaxParser['parse']> | undefined;
+    let head: ReturnType<SyntaxParser['parse']> | undefined;
+    try {
+      base = file.base === undefined ? undefined : baseParser.parse(basePath, file.base);
+      head = file.head === undefined ? undefined : headParser.parse(file.path, file.head);
+      fileUnits = {
+        base: base?.ok ? extractUnits(base.sourceFile, basePath, 'base') : [],
+        head: head?.ok ? extractUnits(head.sourceFile, file.path, 'head') : [],
+      };
+    } catch (error) {
+      // Whatever a file holds, it costs at most itself: skipped with the reason, the rest still judged.
+      skipped.push({ file: file.path, reason: `could not be analyzed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      continue;
+    }
     if (base && !base.ok) {
       skipped.push({ file: basePath, reason: `base version ${base.reason}` });
       continue;
@@ -63,11 +83,9 @@ export function prepare(input: DetectInput): Prepared {
       testFiles.add(file.path);
       testFiles.add(basePath);
     }
-    if (base?.ok) baseUnits.push(...extractUnits(base.sourceFile, basePath, 'base'));
-    if (head?.ok) {
-      headUnits.push(...extractUnits(head.sourceFile, file.path, 'head'));
-      headTexts.set(file.path, file.head!);
-    }
+    for (const unit of fileUnits.base) baseUnits.push(unit);
+    for (const unit of fileUnits.head) headUnits.push(unit);
+    if (head?.ok) headTexts.set(file.path, file.head!);
   }
 
   const pairs = pairUnits(baseUnits, headUnits, renames);
