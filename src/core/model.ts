@@ -94,7 +94,12 @@ export interface Finding {
   side: Side;
   symbol?: string;
   message: string;
-  evidence?: Record<string, unknown>;
+  /**
+   * Extension: which of the rule's messages this is (`removed`, `weakened`, `moved`, or a message of the
+   * detector's own); also carried as `evidence.kind`, as before.
+   */
+  messageId?: string;
+  evidence?: Evidence;
   /**
    * Extension: for a finding on a removed (base) line, the nearest head line that survives, so surfaces
    * that can only point at the head (annotations, SARIF) have somewhere to anchor.
@@ -107,6 +112,57 @@ export interface Finding {
   headFile?: string;
   /** Extension to the contract: a finding that was accepted stays visible but no longer counts. */
   accepted?: Acceptance;
+}
+
+/** What the engine adds to any finding's evidence. */
+interface EvidenceBase {
+  /** The message id, as the discriminant of the evidence's shape. */
+  kind?: string;
+  /** The head file of a unit that moved to another file. */
+  headFile?: string;
+  /** Removals folded into this one (`rule: message`): the catch of a retry loop, the warning it logged. */
+  alsoRemoved?: string[];
+  /** The commit that added the removed guardrail, when it fixed something (judge). */
+  scar?: Scar;
+}
+
+/** A guardrail that is gone: the removed code, folded to one line. */
+export interface RemovalEvidence extends EvidenceBase {
+  kind: 'removed';
+  removed: string;
+  /** The guardrail went with its whole file. */
+  fileDeleted?: true;
+}
+
+/** A guardrail still there but weaker: its description before and after. */
+export interface WeakeningEvidence extends EvidenceBase {
+  kind: 'weakened';
+  before: string;
+  after: string;
+  /** Members of a set-like guardrail that were dropped (retryable statuses, allowed roles). */
+  dropped?: string[];
+}
+
+/** A guardrail that left the unit but is still applied elsewhere (info). */
+export interface MoveEvidence extends EvidenceBase {
+  kind: 'moved';
+  removed: string;
+  foundIn: string;
+}
+
+/** A finding a detector raised directly: its own message id as `kind`, and what it chose to record. */
+export interface DetectorEvidence extends EvidenceBase {
+  [detail: string]: unknown;
+}
+
+/** Rule-specific evidence (CONTRACT §2: optional, rule-specific), typed by kind. */
+export type Evidence = RemovalEvidence | WeakeningEvidence | MoveEvidence | DetectorEvidence;
+
+/** The evidence of a removal, weakening or move found by comparing inventories; undefined for other findings. */
+export function inventoryEvidence(finding: Finding): RemovalEvidence | WeakeningEvidence | MoveEvidence | undefined {
+  const evidence = finding.evidence;
+  if (!evidence) return undefined;
+  return evidence.kind === 'removed' || evidence.kind === 'weakened' || evidence.kind === 'moved' ? (evidence as RemovalEvidence | WeakeningEvidence | MoveEvidence) : undefined;
 }
 
 export interface Contribution {

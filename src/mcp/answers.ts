@@ -69,7 +69,7 @@ export function changeSummary(answer: ChangeAnswer): string {
 }
 
 export interface FindingExplanation {
-  finding: ChangeAnswer['findings'][number] & { evidence?: Record<string, unknown> };
+  finding: ChangeAnswer['findings'][number] & { evidence?: Finding['evidence'] };
   rule: { id: string; description: string; catches: string; ignores: string } | undefined;
   /** The commit that added the removed guardrail, when it fixed something (a scar). */
   scar?: Scar;
@@ -87,7 +87,7 @@ export function explainFinding(report: Report, findingId: string, catalogue: Det
   const finding = report.findings.find((f) => f.id === findingId);
   if (!finding) return undefined;
   const meta = catalogue.find((d) => d.id === finding.rule);
-  const scar = finding.evidence?.scar as Scar | undefined;
+  const scar: Scar | undefined = finding.evidence?.scar;
   const hot = report.hotspots.find(
     (h) =>
       h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/core/config/config.js';
 import { detectChanges } from '../../src/core/detect/engine/run.js';
+import { DETECTORS } from '../../src/core/detect/registry.js';
 import { parseSuppressions } from '../../src/core/detect/suppressions.js';
 
 const BASE = `import axios from 'axios';
@@ -62,5 +63,21 @@ describe('guardrail-gate-ignore', () => {
   it('still works on its last day', () => {
     const result = run(headWith('// guardrail-gate-ignore removed-timeout -- until the SDK upgrade until 2026-11-23'));
     expect(result.findings.find((f) => f.rule === 'removed-timeout')?.accepted?.expires).toBe('2026-11-23');
+  });
+
+  it('is itself a finding when it names an unknown rule, listing the known ones, and still accepts the rules it names right', () => {
+    const result = run(headWith('// guardrail-gate-ignore removed-timout, removed-timeout -- the ledger SDK enforces a 10 s deadline'));
+    expect(result.findings.find((f) => f.rule === 'removed-timeout')?.accepted?.by).toBe('suppression');
+    const unknown = result.findings.filter((f) => f.rule === 'suppression-unknown-rule');
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]).toMatchObject({ severity: 'medium', file: 'src/ledger.ts', line: 3, side: 'head', category: 'config' });
+    expect(unknown[0]!.message).toContain('unknown rule "removed-timout" (did you mean "removed-timeout"?)');
+    for (const detector of DETECTORS) expect(unknown[0]!.message).toContain(detector.meta.id);
+  });
+
+  it('accepts "all" as a rule, which is no unknown rule', () => {
+    const result = run(headWith('// guardrail-gate-ignore all -- the ledger SDK enforces a 10 s deadline'));
+    expect(result.findings.find((f) => f.rule === 'removed-timeout')?.accepted?.by).toBe('suppression');
+    expect(result.findings.filter((f) => f.rule.startsWith('suppression-'))).toEqual([]);
   });
 });

@@ -57,7 +57,8 @@ const removedTimeout: Finding = {
   line: 6,
   side: 'base',
   message: 'The timeout of the billing client was removed.',
-  evidence: { removed: 'timeout: 5_000,' },
+  messageId: 'removed',
+  evidence: { kind: 'removed', removed: 'timeout: 5_000,' },
 };
 
 describe('history: scars and churn', () => {

@@ -46,6 +46,105 @@ function impureCalls(file: string): string[] {
   return found;
 }
 
+/** One import of a file: where it goes (a repo path for relative imports, else the package) and whether only types. */
+interface Import {
+  to: string;
+  typeOnly: boolean;
+}
+
+function importDeclarationsOf(file: string): Import[] {
+  const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const out: Import[] = [];
+  for (const statement of sf.statements) {
+    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const spec = statement.moduleSpecifier.text;
+    let typeOnly: boolean;
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      typeOnly = clause !== undefined && (clause.isTypeOnly || (!clause.name && named !== undefined && named.length > 0 && named.every((e) => e.isTypeOnly)));
+    } else typeOnly = statement.isTypeOnly;
+    out.push({ to: spec.startsWith('.') ? target(file, spec) : spec, typeOnly });
+  }
+  return out;
+}
+
+/**
+ * Who may import what, each rule with its reason beside it (the way dependency-cruiser's own
+ * configuration reads). `from` picks the files a rule is about; their relative imports must match
+ * `allow` (or `allowTypes`, for imports of types only); `packages` lists the packages they may use.
+ */
+interface DependencyRule {
+  name: string;
+  reason: string;
+  from: RegExp;
+  allow: RegExp[];
+  allowTypes?: RegExp[];
+  packages?: string[];
+}
+
+const DEPENDENCY_RULES: DependencyRule[] = [
+  {
+    name: 'detectors use only the detector kit',
+    reason:
+      'A detector is one file a newcomer can read on its own: its metadata, messages and inventory, built from the shared ' +
+      'kit (define-detector, ast/, vocab/, paths) and the parse types. Reaching into the engine, the registry or another ' +
+      'detector would couple rules that must stay independent, and hide vocabulary in a detector instead of vocab/.',
+    from: /^src\/core\/detect\/detectors\//,
+    allow: [/^src\/core\/detect\/define-detector\.ts$/, /^src\/core\/detect\/ast\//, /^src\/core\/detect\/vocab\//, /^src\/core\/paths\.ts$/],
+    allowTypes: [/^src\/core\/parse\//, /^src\/core\/model\.ts$/],
+    packages: ['ts-morph'],
+  },
+  {
+    name: 'vocab/ is shared by detectors, never built on one',
+    reason:
+      'vocab/ answers one question per module (what is a route, a schema call, a log line) for every detector that asks; ' +
+      'importing a detector or the engine would make the answer depend on one rule, or form a cycle.',
+    from: /^src\/core\/detect\/vocab\//,
+    allow: [/^src\/core\/detect\/vocab\//, /^src\/core\/detect\/ast\//, /^src\/core\/detect\/define-detector\.ts$/, /^src\/core\/paths\.ts$/],
+    allowTypes: [/^src\/core\/parse\//, /^src\/core\/model\.ts$/],
+    packages: ['ts-morph'],
+  },
+  {
+    name: 'ast/ knows syntax, not guardrails',
+    reason: 'ast/ holds tree walks and text helpers any code over the syntax tree may use; it knows nothing of detectors or vocabulary.',
+    from: /^src\/core\/detect\/ast\//,
+    allow: [/^src\/core\/detect\/ast\//, /^src\/core\/parse\/units\.ts$/],
+    packages: ['ts-morph'],
+  },
+  {
+    name: 'renderers read only the model',
+    reason:
+      'Every surface (text, JSON, SARIF, the PR comment, annotations) is a view of the Report: a renderer that reached into ' +
+      'detectors or the engine could show something the Report does not say. The acceptance block is the one format the ' +
+      'comment shares with the code that reads acceptances back.',
+    from: /^src\/core\/render\//,
+    allow: [/^src\/core\/model\.ts$/, /^src\/core\/render\//, /^src\/core\/accept\/store\.ts$/],
+    packages: ['sarif'],
+  },
+];
+
+describe('dependency rules', () => {
+  const files = sourceFiles(SRC);
+  for (const rule of DEPENDENCY_RULES) {
+    it(`${rule.name}: ${rule.reason.split(':')[0]}`, () => {
+      const scoped = files.filter((f) => rule.from.test(rel(f)));
+      expect(scoped.length, `no file matches ${rule.from}`).toBeGreaterThan(0);
+      const violations: string[] = [];
+      for (const file of scoped) {
+        for (const imported of importDeclarationsOf(file)) {
+          const isPackage = !imported.to.startsWith('src/');
+          const ok = isPackage
+            ? (rule.packages ?? []).includes(imported.to)
+            : rule.allow.some((r) => r.test(imported.to)) || (imported.typeOnly && (rule.allowTypes ?? []).some((r) => r.test(imported.to)));
+          if (!ok) violations.push(`${rel(file)} imports ${imported.to}${imported.typeOnly ? ' (types)' : ''}`);
+        }
+      }
+      expect(violations, rule.reason).toEqual([]);
+    });
+  }
+});
+
 describe('architecture', () => {
   const files = sourceFiles(SRC);
 

@@ -99,4 +99,16 @@ describe('the detector catalogue', () => {
     }
     expect(readme).toContain(`${start}\n${table}\n${end}`);
   });
+
+  it('has a page on adding a detector, linked from the README, whose paths exist', () => {
+    const page = readFileSync(join(ROOT, 'docs/adding-a-detector.md'), 'utf8');
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('](docs/adding-a-detector.md)');
+    const links = [...page.matchAll(/\]\((\.\.\/[^)#]+)\)/g)].map((m) => join(ROOT, 'docs', m[1]!));
+    // Paths the page names in backticks (`src/core/detect/registry.ts`, `test/meta/catalogue.test.ts`); placeholders like <id> left out.
+    const named = [...page.matchAll(/`((?:src|test|fixtures)\/[^`\s<>]+)`/g)].map((m) => join(ROOT, m[1]!));
+    expect(links.length + named.length).toBeGreaterThan(5);
+    for (const path of [...links, ...named]) expect(existsSync(path), path).toBe(true);
+    // The meta-tests it describes are the ones that check the catalogue.
+    for (const test of ['test/detectors/detectors.test.ts', 'test/meta/catalogue.test.ts', 'test/meta/architecture.test.ts']) expect(page).toContain(test);
+  });
 });

@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { describeUnknownRule, knownRuleIds } from '../detect/rule-ids.js';
 import { ConfigurationError } from '../errors.js';
 import { LEVELS, SEVERITIES } from '../model.js';
 
@@ -100,6 +101,10 @@ export function parseConfig(text: string, source: string): Config {
     const where = issue.path.length ? issue.path.join('.') : '(top level)';
     throw new ConfigurationError(`${source}: ${where}: ${describeIssue(issue)}`);
   }
+  // A misspelt rule id would silently configure nothing: reject it, as ESLint does, with the known ids.
+  const known = knownRuleIds();
+  const unknown = Object.keys(result.data.rules).find((id) => !known.includes(id));
+  if (unknown !== undefined) throw new ConfigurationError(`${source}: rules.${unknown}: ${describeUnknownRule(unknown, known)}`);
   return result.data;
 }
 

@@ -40,8 +40,9 @@ export interface Guardrail {
 }
 
 /** A finding a detector raises directly (new code that lacks a guardrail, a weakening visible in one side). */
-export interface DirectFinding {
-  messageId: string;
+export interface DirectFinding<MessageId extends string = string> {
+  /** One of the detector's own message ids: the compiler checks it against `meta.messages`. */
+  messageId: MessageId;
   data?: Record<string, string | number>;
   node: ts.Node;
   side: 'base' | 'head';
@@ -49,6 +50,7 @@ export interface DirectFinding {
   severity?: Severity;
   /** Distinguishes findings of the same rule in the same unit in the fingerprint. */
   key: string;
+  /** What the finding shows as evidence (the engine adds `kind`, the message id). */
   evidence?: Record<string, unknown>;
 }
 
@@ -61,15 +63,35 @@ export interface ChangeContext {
   isTestFile: boolean;
 }
 
-export interface DetectorMeta {
+/** The messages the engine raises for an inventory detector: a guardrail removed, weakened, or moved elsewhere. */
+export type InventoryMessageId = 'removed' | 'weakened' | 'moved';
+
+/**
+ * The phrase a message uses for "the unit lost it": `{{noLongerHas}}` reads "no longer has", or "was deleted,
+ * and with it" when the PR deleted the unit itself (and its guardrails with it).
+ */
+export const LOST_PHRASE = { kept: 'no longer has', deleted: 'was deleted, and with it' } as const;
+
+export interface DetectorMeta<MessageId extends string = string> {
   id: string;
   category: Category;
   /** Severity of a removal; weakenings default to one step lower; moves are always info. */
   severity: Severity;
   weakenedSeverity?: Severity;
   description: string;
-  /** Message templates by message id; {{label}}, {{from}}, {{to}}, {{symbol}}, {{where}} are filled in. */
-  messages: Record<string, string>;
+  /**
+   * Message templates by message id. The engine fills in {{symbol}} (the unit), {{noLongerHas}} (see
+   * LOST_PHRASE), and for inventory messages {{label}}, {{from}}, {{to}}, {{change}}, {{where}}; direct
+   * findings fill in their own `data`.
+   */
+  messages: Record<MessageId, string>;
+  /**
+   * How a removal of this detector relates to another detector's removal around it. `into-enclosing`: it is
+   * usually the mechanics of that other guardrail (the catch of a retry loop, the warning it logs), so a
+   * removal lying inside another detector's removal in the same unit is folded into that finding's evidence
+   * instead of being reported again. Detectors that fold are never the enclosing finding.
+   */
+  fold?: 'into-enclosing';
   /** Which files the detector reads: source code (default), test files, or both. */
   scope?: 'source' | 'test' | 'all';
   docs: {
@@ -79,12 +101,15 @@ export interface DetectorMeta {
   };
 }
 
-export interface Detector {
-  meta: DetectorMeta;
-  /** The guardrails present in one unit. Compared before and after to find removed, weakened, moved. */
+export interface Detector<MessageId extends string = string> {
+  meta: DetectorMeta<MessageId>;
+  /**
+   * The guardrails present in one unit. Compared before and after to find removed, weakened, moved: a
+   * detector with an inventory must define those three messages (`defineDetector` checks it).
+   */
   inventory?(unit: Unit): Guardrail[];
   /** Findings on the change itself, for guardrails that are not an inventory (new unguarded code). */
-  inspect?(change: ChangeContext): DirectFinding[];
+  inspect?(change: ChangeContext): DirectFinding<MessageId>[];
   /**
    * Decides whether moving from `before` to `after` (same anchor) weakens the guardrail.
    * The default compares `strength` with a factor of 2 and `members` for dropped entries.
@@ -92,8 +117,17 @@ export interface Detector {
   isWeakened?(before: Guardrail, after: Guardrail): boolean;
 }
 
-/** Declares a detector; the identity function, there for the types and as the catalogue's one shape. */
-export function defineDetector(detector: Detector): Detector {
+/** What `defineDetector` demands of a detector without the three inventory messages: no inventory. */
+type InventoryNeedsItsMessages<MessageId extends string> = [InventoryMessageId] extends [MessageId]
+  ? unknown
+  : { /** An inventory detector must define the messages `removed`, `weakened` and `moved`. */ inventory?: never; isWeakened?: never };
+
+/**
+ * Declares a detector, typed like typescript-eslint's `createRule<Options, MessageId>`: the message ids
+ * are inferred from `meta.messages`, every `messageId` a finding uses must be one of them, and a detector
+ * with an inventory must define `removed`, `weakened` and `moved`. At run time, the identity function.
+ */
+export function defineDetector<const MessageId extends string>(detector: Detector<MessageId> & InventoryNeedsItsMessages<MessageId>): Detector<MessageId> {
   return detector;
 }
 

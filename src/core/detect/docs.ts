@@ -1,4 +1,4 @@
-import type { DetectorMeta } from './define-detector.js';
+import { LOST_PHRASE, type DetectorMeta } from './define-detector.js';
 
 /** The documentation page of a detector, generated from its metadata so the two never drift apart. */
 export function renderRuleDoc(meta: DetectorMeta): string {
@@ -39,7 +39,8 @@ export function renderRuleDoc(meta: DetectorMeta): string {
     '',
     '## Messages',
     '',
-    ...Object.entries(meta.messages).map(([id, text]) => `- \`${id}\`: ${text}`),
+    // Shown as a reader meets them most often: the unit still there.
+    ...Object.entries(meta.messages).map(([id, text]) => `- \`${id}\`: ${String(text).replaceAll('{{noLongerHas}}', LOST_PHRASE.kept)}`),
     '',
     '## Configuration',
     '',

@@ -1,4 +1,5 @@
 import { fingerprint } from '../fingerprint.js';
+import { describeUnknownRule } from './rule-ids.js';
 import type { Finding } from '../model.js';
 import { MODULE_UNIT } from '../parse/units.js';
 import type { UnitPair } from '../relate/pair-units.js';
@@ -43,6 +44,7 @@ export function applySuppressions(
   headTexts: Map<string, string>,
   pairs: UnitPair[],
   today: string | undefined,
+  knownRules: readonly string[],
 ): { findings: Finding[]; notes: string[] } {
   const notes: string[] = [];
   const extra: Finding[] = [];
@@ -59,8 +61,12 @@ export function applySuppressions(
   for (const [file, suppressions] of byFile) {
     for (const s of suppressions) {
       if (!s.reason) {
-        extra.push(suppressionFinding(s, 'A guardrail-gate-ignore comment without a reason accepts nothing: add "-- why it is safe".'));
+        extra.push(suppressionFinding(s, 'suppression-without-reason', 'A guardrail-gate-ignore comment without a reason accepts nothing: add "-- why it is safe".'));
         continue;
+      }
+      // A misspelt rule accepts nothing: say so, with the rules it could have named. The others still apply.
+      for (const rule of s.rules.filter((r) => r !== 'all' && !knownRules.includes(r))) {
+        extra.push(suppressionFinding(s, 'suppression-unknown-rule', `This guardrail-gate-ignore comment names an ${describeUnknownRule(rule, knownRules)}; it accepts nothing of that rule.`, rule));
       }
       if (s.expires && today && s.expires < today) {
         notes.push(`${file}:${s.line}: the suppression of ${s.rules.join(', ')} expired on ${s.expires} and no longer applies`);
@@ -83,16 +89,20 @@ export function applySuppressions(
   return { findings: [...findings, ...extra], notes };
 }
 
-function suppressionFinding(s: Suppression, message: string): Finding {
+/** The problems a suppression comment can have, each reported as a finding of its own rule. */
+type SuppressionProblem = 'suppression-without-reason' | 'suppression-unknown-rule';
+
+function suppressionFinding(s: Suppression, problem: SuppressionProblem, message: string, rule?: string): Finding {
   return {
-    id: fingerprint(['suppression-without-reason', s.file, s.rules.join(',')]),
-    rule: 'suppression-without-reason',
+    id: fingerprint([problem, s.file, rule ?? s.rules.join(',')]),
+    rule: problem,
     category: 'config',
     severity: 'medium',
     file: s.file,
     line: s.line,
     side: 'head',
     message,
-    evidence: { rules: s.rules },
+    messageId: problem,
+    evidence: { kind: problem, rules: s.rules },
   };
 }

@@ -1,4 +1,4 @@
-import type { Finding, Scar } from '../model.js';
+import { inventoryEvidence, type Finding, type Scar } from '../model.js';
 
 /**
  * Scars: a guardrail line that a fix, an incident follow-up, a security patch or a revert put there.
@@ -25,8 +25,8 @@ export function scarCandidates(findings: Finding[]): { file: string; from: numbe
   const ranges = new Map<string, { file: string; from: number; to: number }>();
   for (const finding of findings) {
     if (finding.side !== 'base' || finding.line < 1) continue;
-    const evidence = finding.evidence ?? {};
-    const snippet = typeof evidence.removed === 'string' ? evidence.removed : typeof evidence.before === 'string' ? evidence.before : '';
+    const evidence = inventoryEvidence(finding);
+    const snippet = evidence?.kind === 'weakened' ? evidence.before : (evidence?.removed ?? '');
     const span = Math.min(20, Math.max(1, snippet.split('\n').length));
     const key = `${finding.file}:${finding.line}`;
     const existing = ranges.get(key);

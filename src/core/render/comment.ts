@@ -1,5 +1,5 @@
 import { renderAcceptanceBlock, type AcceptanceRecord } from '../accept/store.js';
-import { SEVERITIES, severityRank, type Finding, type Report, type Severity } from '../model.js';
+import { SEVERITIES, severityRank, type Evidence, type Finding, type Report, type Severity } from '../model.js';
 import { impactDiagrams } from './mermaid.js';
 import { normalizeLines, oneLine } from './neutralize.js';
 
@@ -203,7 +203,7 @@ function severityBadge(severity: Severity): string {
  * Renders rule-specific evidence: multi-line text and snippets as fenced code, short values inline.
  * Everything here may come from the pull request, so it is fenced or escaped, never trusted as markdown.
  */
-export function renderEvidence(evidence: Record<string, unknown> | undefined, indent = '  '): string {
+export function renderEvidence(evidence: Evidence | undefined, indent = '  '): string {
   if (!evidence) return '';
   const out: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {

@@ -96,9 +96,10 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 
 function renderFinding(finding: Finding, paint: (style: keyof typeof ANSI, text: string) => string): string[] {
   const where = `${clean(finding.file)}:${finding.line}${finding.side === 'base' ? ' (base, removed)' : ''}`;
-  // `kind` (removed, weakened, moved, ...) reads better beside the rule than as an evidence line.
+  // The message id (weakened, moved, ...) reads better beside the rule than as an evidence line.
   const { kind, ...evidence } = finding.evidence ?? {};
-  const kindLabel = typeof kind === 'string' && kind !== 'removed' ? ` (${clean(kind)})` : '';
+  const messageId = finding.messageId ?? kind;
+  const kindLabel = messageId !== undefined && messageId !== 'removed' ? ` (${clean(messageId)})` : '';
   const lines = [
     `  ${paint('cyan', where)}${finding.symbol ? ` ${paint('bold', clean(finding.symbol))}` : ''}  ${paint('dim', `[${finding.category}] ${finding.rule}${kindLabel}`)}`,
     `    ${clean(finding.message)}`,
@@ -106,9 +107,8 @@ function renderFinding(finding: Finding, paint: (style: keyof typeof ANSI, text:
   if (finding.accepted) {
     lines.push(`    accepted${finding.accepted.who ? ` by ${clean(finding.accepted.who)}` : ''}: ${clean(finding.accepted.reason)}`);
   }
-  for (const [key, value] of Object.entries(kind !== undefined && typeof kind !== 'string' ? { kind, ...evidence } : evidence)) {
+  for (const [key, value] of Object.entries(evidence)) {
     if (value === undefined || value === null || value === '') continue;
-    if (key === 'kind') continue; // removed/weakened/moved: already said by the finding's line and message
     if (typeof value === 'string' && normalizeLines(value).includes('\n')) {
       const marker = /^(removed|before|base|old)/i.test(key) ? '-' : /^(added|after|head|new)/i.test(key) ? '+' : ' ';
       const snippet = normalizeLines(value).replace(/\n+$/, '').split('\n');

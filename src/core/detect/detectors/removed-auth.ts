@@ -59,7 +59,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'An authentication, authorization, ownership, tenancy or signature check was removed, or a verified token is now only decoded.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: a caller who was refused before is now let through.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: a caller who was refused before is now let through.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       madePublic: '{{symbol}} is now marked {{decorator}}: the authentication guard that protected it no longer runs.',

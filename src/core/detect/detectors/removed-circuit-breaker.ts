@@ -43,7 +43,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'A circuit breaker was removed, bypassed, disabled, or its thresholds loosened.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: a failing dependency will now be called at full rate.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: a failing dependency will now be called at full rate.',
       weakened: '{{symbol}}: {{label}} was loosened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

@@ -29,7 +29,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'A bound on concurrent work (a pool, a queue, a semaphore) or a lock was removed, or the bound raised a lot.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: work that was serialized or bounded now runs all at once.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: work that was serialized or bounded now runs all at once.',
       weakened: '{{symbol}}: {{label}} was raised {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

@@ -24,11 +24,13 @@ export default defineDetector({
   meta: {
     id: 'removed-error-handling',
     category: 'error-handling',
+    // A removed catch or failure log inside another removed guardrail is that guardrail's mechanics.
+    fold: 'into-enclosing',
     severity: 'high',
     weakenedSeverity: 'medium',
     description: 'Error handling was removed or weakened: a try/catch or .catch() around a call, a catch that propagated the error now swallowing it, or a finally cleanup.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: a failure there now escapes unhandled or leaves things half done.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: a failure there now escapes unhandled or leaves things half done.',
       weakened: '{{symbol}}: {{label}} was weakened ({{change}}): on failure, that part no longer happens.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       swallowsNow: '{{symbol}}: {{label}} used to pass the error on and now {{change}}: the caller can miss the failure.',

@@ -36,7 +36,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'Protection against doing the same work twice was removed: an idempotency key, a dedup check, an upsert, ON CONFLICT.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: a retried or replayed request can now apply twice.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: a retried or replayed request can now apply twice.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

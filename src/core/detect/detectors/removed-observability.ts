@@ -25,11 +25,13 @@ export default defineDetector({
   meta: {
     id: 'removed-observability',
     category: 'observability',
+    // A removed catch or failure log inside another removed guardrail is that guardrail's mechanics.
+    fold: 'into-enclosing',
     severity: 'medium',
     weakenedSeverity: 'low',
     description: 'Error logging, an error report, a failure metric or a tracing span was removed from a failure path: the next incident there is silent.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: when it fails, nobody will see it in logs, dashboards or traces.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: when it fails, nobody will see it in logs, dashboards or traces.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

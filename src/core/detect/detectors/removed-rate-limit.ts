@@ -37,7 +37,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'A rate limiter or throttle was removed, or its limit raised a lot.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: callers can now send as many requests as they like.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: callers can now send as many requests as they like.',
       weakened: '{{symbol}}: {{label}} now lets more through: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       skipped: '{{symbol}} is now exempt from the global throttler (@SkipThrottle).',

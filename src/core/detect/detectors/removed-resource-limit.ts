@@ -37,7 +37,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'A size, length, page-size or depth cap was removed or lifted a lot: more memory, rows or work per request than before.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: one request can now ask for as much as it likes.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: one request can now ask for as much as it likes.',
       weakened: '{{symbol}}: {{label}} was lifted {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

@@ -34,7 +34,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'A retry (loop, library, option or retryable set) was removed or cut down.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: a transient failure now fails the operation.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: a transient failure now fails the operation.',
       weakened: '{{symbol}}: {{label}} was cut down: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

@@ -23,7 +23,7 @@ export default defineDetector({
     weakenedSeverity: 'high',
     description: 'Redaction of tokens, passwords or credentials before logging or reporting was removed, or new code logs a credential.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: credentials can now reach logs or error reports in clear text.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: credentials can now reach logs or error reports in clear text.',
       weakened: '{{symbol}}: {{label}} was narrowed ({{change}}): those fields reach the logs in clear text again.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       secretLogged: '{{symbol}} now logs {{label}}: the credential will be stored in clear text wherever the logs go.',

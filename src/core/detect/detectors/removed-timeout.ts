@@ -9,7 +9,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'A timeout or deadline on an outbound call or wait was removed or raised a lot.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: the call can now wait forever.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: the call can now wait forever.',
       weakened: '{{symbol}}: {{label}} was loosened ({{change}}).',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

@@ -33,7 +33,7 @@ export default defineDetector({
     weakenedSeverity: 'high',
     description: 'Writes were taken out of a transaction: the transaction was removed, or a write that ran inside it now runs outside it.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: its writes can now half-apply.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: its writes can now half-apply.',
       weakened: '{{symbol}}: a write now runs outside {{label}} ({{change}}): it no longer commits or rolls back with the others.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       leftTransaction: '{{symbol}}: {{write}} no longer passes the transaction it was given: it commits on its own, even when the caller rolls back.',

@@ -35,7 +35,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'Input validation was removed or loosened: a schema check, a guard clause, an assertion, a validation pipe or middleware.',
     messages: {
-      removed: '{{symbol}} no longer has {{label}}: unchecked input now reaches the code behind it.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: unchecked input now reaches the code behind it.',
       weakened: '{{symbol}}: {{label}} was loosened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },

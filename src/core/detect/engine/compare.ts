@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { severityRank, type Severity } from '../../model.js';
+import { severityRank, type MoveEvidence, type RemovalEvidence, type Severity, type WeakeningEvidence } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { escapeRegExp, isIdentifierText } from '../ast/text.js';
@@ -105,7 +105,7 @@ export function compareInventories(
         emit({
           messageId: 'weakened', severity: weakenedSeverity, side: 'head', unit: pair.head!, node: a.node, pair, anchor: b.anchor,
           data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
-          evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) },
+          evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) } satisfies Omit<WeakeningEvidence, 'kind'>,
         });
       }
     }
@@ -124,7 +124,7 @@ export function compareInventories(
       const where = helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`;
       emit({
         messageId: 'moved', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
-        data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where },
+        data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where } satisfies Omit<MoveEvidence, 'kind'>,
       });
       continue;
     }
@@ -135,7 +135,8 @@ export function compareInventories(
       // A guardrail deleted together with its whole file goes with a feature, not a simplification.
       severity: inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
       side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
-      data: { label: guardrail.label }, evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...(inDeletedFile ? { fileDeleted: true } : {}) },
+      data: { label: guardrail.label },
+      evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...(inDeletedFile ? { fileDeleted: true as const } : {}) } satisfies Omit<RemovalEvidence, 'kind'>,
     });
   }
 }

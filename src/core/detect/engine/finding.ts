@@ -4,7 +4,7 @@ import { SEVERITIES, severityRank, type Finding, type Severity } from '../../mod
 import { MODULE_UNIT, type Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { lineOf, snippet } from '../ast/text.js';
-import type { Detector } from '../define-detector.js';
+import { LOST_PHRASE, type Detector } from '../define-detector.js';
 
 /** What a finding is made of before it has a message, an id and a line. */
 export interface FindingSeed {
@@ -24,11 +24,12 @@ export interface FindingSeed {
 /** Fills in the message, the fingerprint and where the finding is shown. */
 export function buildFinding(detector: Detector, seed: FindingSeed): Finding {
   const line = lineOf(seed.unit.sourceFile, seed.node.getStart(seed.unit.sourceFile));
-  const template = detector.meta.messages[seed.messageId] ?? seed.messageId;
+  const template = detector.meta.messages[seed.messageId];
+  if (template === undefined) throw new Error(`${detector.meta.id} has no message ${seed.messageId}`);
   const symbol = seed.unit.name === MODULE_UNIT ? undefined : seed.unit.name;
   // A unit deleted by the PR took its guardrails with it: say so rather than "no longer has".
-  const phrased = seed.side === 'base' && !seed.pair.head && symbol ? template.replace('{{symbol}} no longer has', '{{symbol}} was deleted, and with it') : template;
-  const message = fill(phrased, { symbol: symbol ?? 'module top level', ...seed.data });
+  const unitDeleted = seed.side === 'base' && !seed.pair.head && symbol !== undefined;
+  const message = fill(template, { symbol: symbol ?? 'module top level', noLongerHas: unitDeleted ? LOST_PHRASE.deleted : LOST_PHRASE.kept, ...seed.data });
   const stableFile = seed.pair.head?.file ?? seed.unit.file;
   const finding: Finding = {
     id: fingerprint([detector.meta.id, seed.messageId, stableFile, seed.pair.head?.name ?? seed.unit.name, seed.anchor]),
@@ -40,12 +41,13 @@ export function buildFinding(detector: Detector, seed: FindingSeed): Finding {
     side: seed.side,
     ...(symbol ? { symbol } : {}),
     message,
+    messageId: seed.messageId,
     evidence: { ...seed.evidence, kind: seed.messageId },
   };
   if (seed.side === 'base') {
     const head = seed.pair.head;
     finding.headLine = head ? Math.min(head.endLine, Math.max(head.startLine, head.startLine + (line - seed.unit.startLine))) : 1;
-    if (head && head.file !== seed.unit.file) finding.evidence = { ...finding.evidence, headFile: head.file };
+    if (head && head.file !== seed.unit.file) finding.evidence = { ...finding.evidence!, headFile: head.file };
   }
   return finding;
 }

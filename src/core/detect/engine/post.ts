@@ -1,33 +1,29 @@
-import { severityRank, type Finding } from '../../model.js';
+import { inventoryEvidence, severityRank, type Finding } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 
-/** Where each finding's node lies, to fold findings that are parts of another. */
-export type FindingNodes = Map<Finding, { unit: Unit; start: number; end: number }>;
-
-/** Categories that are usually the mechanics of another guardrail: the catch of a retry loop, its log line. */
-const MECHANICS = new Set(['error-handling', 'observability']);
+/** Where each finding's node lies, and whether its detector folds into an enclosing removal. */
+export type FindingNodes = Map<Finding, { unit: Unit; start: number; end: number; folds: boolean }>;
 
 /**
- * One removed guardrail, one finding: a removed catch or failure log that lies inside another removed
- * guardrail of the same unit (the catch of a retry loop, the warning it logs) is folded into that finding's
- * evidence instead of being reported again.
+ * One removed guardrail, one finding: a removal of a detector declared `fold: 'into-enclosing'` (a removed
+ * catch or failure log) that lies inside another detector's removal in the same unit (the catch of a retry
+ * loop, the warning it logs) is folded into that finding's evidence instead of being reported again.
  */
 export function foldMechanics(findings: Finding[], nodes: FindingNodes): Finding[] {
-  const removed = findings.filter((f) => f.evidence?.kind === 'removed' && f.side === 'base');
+  const removed = findings.filter((f) => f.messageId === 'removed' && f.side === 'base');
   const folded = new Set<Finding>();
   for (const inner of removed) {
-    if (!MECHANICS.has(inner.category)) continue;
     const at = nodes.get(inner);
-    if (!at) continue;
+    if (!at?.folds) continue;
     const outer = removed.find((o) => {
-      if (o === inner || folded.has(o) || MECHANICS.has(o.category)) return false;
       const around = nodes.get(o);
-      return around !== undefined && around.unit === at.unit && around.start <= at.start && at.end <= around.end;
+      if (o === inner || folded.has(o) || !around || around.folds) return false;
+      return around.unit === at.unit && around.start <= at.start && at.end <= around.end;
     });
-    if (outer) {
+    const evidence = outer && inventoryEvidence(outer);
+    if (outer && evidence) {
       folded.add(inner);
-      const also = (outer.evidence?.alsoRemoved as string[] | undefined) ?? [];
-      outer.evidence = { ...outer.evidence, alsoRemoved: [...also, `${inner.rule}: ${inner.message}`] };
+      outer.evidence = { ...evidence, alsoRemoved: [...(evidence.alsoRemoved ?? []), `${inner.rule}: ${inner.message}`] };
     }
   }
   return findings.filter((f) => !folded.has(f));

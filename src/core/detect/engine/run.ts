@@ -4,6 +4,7 @@ import type { Unit } from '../../parse/units.js';
 import type { DetectInput, DetectResult } from '../../types.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { DETECTORS } from '../registry.js';
+import { knownRuleIds } from '../rule-ids.js';
 import { applySuppressions } from '../suppressions.js';
 import { compareInventories } from './compare.js';
 import { buildFinding, type FindingSeed } from './finding.js';
@@ -30,7 +31,7 @@ export function detectChanges(input: DetectInput): DetectResult {
       notes.push(`detector ${detector.meta.id} failed and was skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const suppressed = applySuppressions(foldMechanics(findings, findingNodes), prepared.headTexts, prepared.pairs, input.today);
+  const suppressed = applySuppressions(foldMechanics(findings, findingNodes), prepared.headTexts, prepared.pairs, input.today, knownRuleIds());
   notes.push(...suppressed.notes);
   return {
     findings: dedupeIds(sortFindings(suppressed.findings)),
@@ -65,7 +66,7 @@ function runDetector(detector: Detector, severity: Severity, prepared: Prepared,
   };
   const emit = (seed: FindingSeed): void => {
     const finding = buildFinding(detector, seed);
-    findingNodes.set(finding, { unit: seed.unit, start: seed.node.getStart(seed.unit.sourceFile), end: seed.node.getEnd() });
+    findingNodes.set(finding, { unit: seed.unit, start: seed.node.getStart(seed.unit.sourceFile), end: seed.node.getEnd(), folds: detector.meta.fold === 'into-enclosing' });
     findings.push(finding);
   };
   if (detector.inventory) compareInventories(detector, severity, prepared, inventory, emit);
