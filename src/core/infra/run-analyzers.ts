@@ -101,6 +101,7 @@ function buildFinding(analyzer: Analyzer, configured: Severity, file: ChangedFil
     side: raw.side,
     ...(raw.symbol ? { symbol: raw.symbol } : {}),
     message,
+    messageId: raw.messageId,
     evidence: { ...raw.evidence, kind: raw.messageId, ...(raw.file ? { analyzedFile: file.path } : {}), ...(file.oldPath && raw.side === 'base' && !raw.file ? { baseFile: file.oldPath } : {}) },
     ...(raw.side === 'base' ? { headLine: Math.max(1, raw.headLine ?? 1) } : {}),
   };
