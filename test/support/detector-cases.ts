@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultConfig } from '../../src/core/config/config.js';
-import { detectChanges } from '../../src/core/detect/engine/run.js';
 import { detectAll } from '../../src/core/analyze.js';
 import { loadSqlParser } from '../../src/core/infra/formats/migration.js';
 import { ANALYZERS } from '../../src/core/infra/registry.js';

@@ -202,7 +202,7 @@ async function git(repoDir: string, args: string[], options: { env?: Record<stri
   try {
     return await new Git(repoDir).text([...SNAPSHOT_CONFIG, ...args], { input: options.input ?? '', ...(options.env ? { env: options.env } : {}) });
   } catch (error) {
-    if (error instanceof GitCommandError) throw new Error(`git ${args[0]} failed: ${error.stderr.trim().split('\n')[0] ?? ''}`);
+    if (error instanceof GitCommandError) throw new Error(`git ${args[0]} failed: ${error.stderr.trim().split('\n')[0] ?? ''}`, { cause: error });
     throw error;
   }
 }
