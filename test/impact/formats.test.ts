@@ -349,7 +349,8 @@ describe('scar classification', () => {
     // A word in a feature's subject is not evidence of a fix: the conventional type says what the commit is.
     'feat: add security settings page', 'feat(upload): retry and fix timeout error handling', 'feat(queue): rollback command',
     'Add regression tests for the parser', 'feat: dashboard\n\nCloses #12', 'docs: explain the XSS protections',
-    'perf: fix the hot path allocation', 'Add rollback support to migrations'])('%s is not a scar', (message) => {
+    'perf: fix the hot path allocation', 'Add rollback support to migrations',
+    'Merge master in next (#1954)\n\n* fix: prevent XSS in the error page', "Merge branch 'main' into next\n\nFixes #12"])('%s is not a scar', (message) => {
     expect(classifyCommitMessage(message)).toBeUndefined();
   });
 });

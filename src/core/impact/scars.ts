@@ -18,6 +18,7 @@ const ATTACK_RE = /\b(?:vulnerab\w*|exploit\w*|XSS|CSRF|SSRF|RCE|(?:SQL|NoSQL|co
 const SECURITY_WORD_RE = /\bsecurity\b/i;
 const INCIDENT_RE = /\b(?:incident|outage|post-?mortem|hotfix|sev-?[0-3]\b|INC-\d+|production (?:issue|bug|down)|prod (?:issue|bug|fix)|downtime)\b/i;
 const REVERT_RE = /^Revert\b|\bThis reverts commit [0-9a-f]{7,40}/im;
+const MERGE_RE = /^Merge (?:branch|pull request|remote-tracking|tag|[\w./-]+ (?:in|into) )/;
 /** `type(scope)!: subject`, the conventional-commit header. */
 const CONVENTIONAL_RE = /^\s*([a-z]+)(?:\([^)]*\))?!?:/i;
 const FIX_TYPES = new Set(['fix', 'fixes', 'bugfix', 'hotfix', 'security', 'sec', 'revert']);
@@ -28,8 +29,10 @@ const FIX_PHRASE_RE = /\b(?:fix(?:e[sd])?|resolve[sd]?)\s+(?:[\w.-]+\/[\w.-]+)?#
 
 /** The kind of fix a commit message describes, or undefined for an ordinary change. */
 export function classifyCommitMessage(message: string): Scar['kind'] | undefined {
-  if (ADVISORY_RE.test(message)) return 'security';
   const subject = message.split('\n', 1)[0] ?? '';
+  // A merge commit carries whatever its branch did, listed in its body: its own message is no evidence.
+  if (MERGE_RE.test(subject)) return undefined;
+  if (ADVISORY_RE.test(message)) return 'security';
   const type = CONVENTIONAL_RE.exec(subject)?.[1]?.toLowerCase();
   // A conventional type other than a fix (feat, chore, refactor, docs, test, perf…) says what the commit is.
   if (type !== undefined && !FIX_TYPES.has(type)) return undefined;
