@@ -6,7 +6,7 @@ import { identifiersIn } from '../ast/walk.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
 import { simpleName, type Prepared } from './prepare.js';
-import { callStillMadeUnderNewName, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved } from './protection.js';
+import { callStillMadeUnderNewName, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
 import { registeredGlobally } from '../vocab/registrations.js';
 
 /** How deep the search for a guardrail moved into a helper follows calls. */
@@ -117,6 +117,7 @@ export function compareInventories(
     for (const guardrail of unmatchedAfter) pool.push({ pair, guardrail, used: false });
   }
   const protection = prepared.protection;
+  const headTestCalls = new Set(prepared.changedPairs.flatMap((p) => (p.head && prepared.testFiles.has(p.head.file) ? [...p.head.calls] : [])));
   const allHead = prepared.changedPairs.flatMap((pair) => (pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : []));
   for (const { pair, guardrail } of candidates) {
     const moved = (where: string, evidence: Record<string, unknown> = {}): void =>
@@ -133,6 +134,11 @@ export function compareInventories(
     const rejectedIn = signature ? movedRejection(signature, baseRejections, headRejections, contextRejections, protection.presence.calledNames) : undefined;
     if (rejectedIn) {
       moved(`${rejectedIn.name} (${rejectedIn.file})`, { sameRejection: signature });
+      continue;
+    }
+    const followed = testFollowedRename(guardrail, pair.base!, protection.renames, headTestCalls);
+    if (followed) {
+      moved(`the tests of ${followed}`);
       continue;
     }
     const global = registeredGlobally(guardrail, protection.globals);

@@ -311,3 +311,25 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     globals: globalRegistrations(sources.headSources),
   };
 }
+
+/**
+ * A deleted test of an API the PR renamed, when a test of the PR calls the new name: the test followed the
+ * API to its new name (often into a new file, under a new title). The calls it made are read, not its title.
+ */
+export function testFollowedRename(guardrail: Guardrail, unit: Unit, renames: Map<string, string>, headTestCalls: Set<string>): string | undefined {
+  if (guardrail.kind !== 'test' || unit.kind !== 'call') return undefined;
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const name = calleeSimpleName(n.expression);
+      if (name) names.add(name);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(unit.node);
+  for (const name of names) {
+    const renamed = renames.get(name);
+    if (renamed && headTestCalls.has(renamed)) return renamed;
+  }
+  return undefined;
+}
