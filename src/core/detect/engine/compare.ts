@@ -6,7 +6,7 @@ import { identifiersIn } from '../ast/walk.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
 import { simpleName, type Prepared } from './prepare.js';
-import { callStillMadeUnderNewName, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
+import { callStillMadeUnderNewName, deletedWithItsCallers, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
 import { registeredGlobally } from '../vocab/registrations.js';
 
 /** How deep the search for a guardrail moved into a helper follows calls. */
@@ -163,7 +163,8 @@ export function compareInventories(
     }
     if (!pair.head && isDeadCode(pair.base!)) continue;
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
-    const subjectGone = subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence);
+    const subjectGone = subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
+      (!pair.head && deletedWithItsCallers(pair.base!, protection.deletedUnits, protection.baseUnits, protection.presence.calledNames) ? [simpleName(pair.base!)] : undefined);
     if (subjectGone) {
       emit({
         messageId: 'removed', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,

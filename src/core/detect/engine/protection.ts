@@ -289,6 +289,9 @@ export interface ProtectionContext {
   renames: Map<string, string>;
   /** What the head registers for the whole application, by name → file. */
   globals: Map<string, string>;
+  /** Base units of the changed source files, and those the PR deleted. */
+  baseUnits: Unit[];
+  deletedUnits: Set<Unit>;
 }
 
 /** The sides of the change the protection search reads: source code only, tests left out. */
@@ -309,6 +312,8 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     rejections: { base: indexRejections(sources.baseUnits), head: indexRejections(sources.headUnits), context: indexRejections(sources.contextUnits) },
     renames: renamedHelpers(sources.pairs),
     globals: globalRegistrations(sources.headSources),
+    baseUnits: sources.baseUnits,
+    deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),
   };
 }
 
@@ -332,4 +337,18 @@ export function testFollowedRename(guardrail: Guardrail, unit: Unit, renames: Ma
     if (renamed && headTestCalls.has(renamed)) return renamed;
   }
   return undefined;
+}
+
+/**
+ * Whether a deleted function went with the code that used it: nothing in the head calls it, and every unit
+ * of the base that called it was deleted too (a polyfill and the wrapper that used it, dropped together).
+ * A helper folded into a caller that still exists is not this: that caller is still there, so its checks
+ * are searched for, not excused.
+ */
+export function deletedWithItsCallers(unit: Unit, deletedUnits: Set<Unit>, baseUnits: Unit[], calledNames: Set<string>): boolean {
+  if (unit.kind !== 'function' && unit.kind !== 'method' && unit.kind !== 'field') return false;
+  const name = unit.name.split('.').pop()!.replace(/#\d+$/, '');
+  if (calledNames.has(name)) return false;
+  const callers = baseUnits.filter((u) => u !== unit && u.kind !== 'module' && u.kind !== 'class' && u.calls.has(name));
+  return callers.length > 0 && callers.every((c) => deletedUnits.has(c));
 }
