@@ -160,6 +160,14 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         return;
       }
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
+      // conn.execute(sql, (err, rows) => { if (err) { conn.close(); return cb(err); } … }): a node-style
+      // callback whose error branch releases what the failed call leaves behind.
+      const callback = node.arguments[node.arguments.length - 1];
+      const branch = callback ? callbackErrorBranch(callback) : undefined;
+      if (branch && cleanupCalls(branch, sf).length > 0) {
+        const called = callName(node, sf);
+        push(`callback error ${simple(called)}`, `error branch of the ${called}() callback`, branch, `the cleanup on error in the ${called}() callback`);
+      }
       return;
     }
     // xhr.onerror = () => reject(…), req.ontimeout = …: an error handler installed by assignment.
@@ -223,6 +231,18 @@ function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile):
     if (ts.isCaseClause(node) && ts.isSwitchStatement(node.parent.parent)) forEachNode(node.parent.parent.expression, visit);
   });
   return [...cases].sort();
+}
+
+/** The `if (err) { … }` branch of a node-style callback (`(err, result) => …`), when it has one at its top. */
+function callbackErrorBranch(callback: ts.Expression): ts.Statement | undefined {
+  if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return undefined;
+  const first = callback.parameters[0];
+  if (!first || !ts.isIdentifier(first.name) || !/^(?:err|error|e)$/i.test(first.name.text) || !ts.isBlock(callback.body)) return undefined;
+  const name = first.name.text;
+  for (const statement of callback.body.statements) {
+    if (ts.isIfStatement(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name) return statement.thenStatement;
+  }
+  return undefined;
 }
 
 /** String literals a test compares with (`=== 'P2002'`) or a case clause is (`case 'ENOENT':`): error codes. */
