@@ -222,7 +222,7 @@ const ABSENT_MATCHER = /^(?:toBeNull|toBeUndefined|toBeFalsy|not)$/;
 
 /**
  * An assertion that only says no error happened (`assert.ifError(err)`, `t.error(err)`, `expect(err).toBeNull()`,
- * `assert.ok(!err)`) checks what an awaited call that throws checks by itself: a test rewritten from callbacks
+ * `assert.ok(!err)`, `assert.doesNotThrow(fn)`) checks what an awaited call that throws checks by itself: a test rewritten from callbacks
  * to `await` drops these and loses nothing, so they are not counted.
  */
 function assertsNoError(call: ts.CallExpression): boolean {
@@ -230,6 +230,8 @@ function assertsNoError(call: ts.CallExpression): boolean {
   const first = call.arguments[0];
   const isErrorValue = (e: ts.Expression | undefined): boolean => e !== undefined && ts.isIdentifier(e) && ERROR_NAME.test(e.text);
   if (name === 'ifError' || (name === 'error' && isErrorValue(first))) return true;
+  // assert.doesNotThrow(() => work()): the same check as awaiting the work and letting it throw.
+  if (/^(?:doesNotThrow|doesNotReject|notThrows|notThrowsAsync)$/.test(name)) return true;
   if ((name === 'notOk' || name === 'falsy') && isErrorValue(first)) return true;
   if ((name === 'ok' || name === 'assert' || name === 'true') && first && ts.isPrefixUnaryExpression(first) && first.operator === ts.SyntaxKind.ExclamationToken && isErrorValue(first.operand)) return true;
   if (/^(?:equal|strictEqual|is)$/.test(name) && isErrorValue(first) && call.arguments[1] && /^(?:null|undefined)$/.test(call.arguments[1].getText())) return true;
