@@ -6,7 +6,7 @@ import { identifiersIn } from '../ast/walk.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
 import { simpleName, type Prepared } from './prepare.js';
-import { callStillMadeUnderNewName, deletedWithItsCallers, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
+import { callStillMadeUnderNewName, deletedWithItsCallers, refusesUnbuiltFeature, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
 import { registeredGlobally } from '../vocab/registrations.js';
 
 /** How deep the search for a guardrail moved into a helper follows calls. */
@@ -128,6 +128,8 @@ export function compareInventories(
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
     // of a helper the PR renamed is still made under the new name.
     if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
+    // A refusal of a case not built yet protects nothing: the PR that removes it builds the case.
+    if (refusesUnbuiltFeature(guardrail)) continue;
     // The same named rejection thrown elsewhere in the head: the check moved, whatever its condition looks like now.
     const signature = rejectionSignature(guardrail.node);
     const { base: baseRejections, head: headRejections, context: contextRejections } = protection.rejections;

@@ -352,3 +352,21 @@ export function deletedWithItsCallers(unit: Unit, deletedUnits: Set<Unit>, baseU
   const callers = baseUnits.filter((u) => u !== unit && u.kind !== 'module' && u.kind !== 'class' && u.calls.has(name));
   return callers.length > 0 && callers.every((c) => deletedUnits.has(c));
 }
+
+/** Messages that say a case is refused because it is not built yet. */
+const NOT_IMPLEMENTED = /\bnot (?:yet )?implemented\b|\bunimplemented\b|\bnot implemented yet\b/i;
+
+/**
+ * Whether the guardrail is a refusal of something not built yet (`throw new Error('x is not implemented
+ * yet')`): removing it is implementing the feature, not letting bad input through.
+ */
+export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isThrowStatement(n) && n.expression && NOT_IMPLEMENTED.test(n.expression.getText(n.getSourceFile()))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(guardrail.node);
+  return found;
+}
