@@ -67,7 +67,7 @@ const TEST_CODE_PATH = /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playw
 
 /** Whether a repo-relative path is test code (a test or a helper beside tests), by convention or by the configured globs. */
 /** Folders of code that shows how to use the project rather than being it: examples, samples, demos, playgrounds. */
-const EXAMPLE_DIR_RE = /(?:^|\/)(?:examples?|samples?|demos?|playgrounds?|sandbox(?:es)?|starters?|templates?)\//;
+const EXAMPLE_DIR_RE = /(?:^|\/)(?:examples?|samples?|demos?|playgrounds?|sandbox(?:es)?)\//;
 
 /**
  * Whether the file is example code: a guardrail removed there does not protect the project's users, so the
