@@ -228,7 +228,9 @@ const ABSENT_MATCHER = /^(?:toBeNull|toBeUndefined|toBeFalsy|not)$/;
 function assertsNoError(call: ts.CallExpression): boolean {
   const name = calleeSimpleName(call.expression) ?? '';
   const first = call.arguments[0];
-  const isErrorValue = (e: ts.Expression | undefined): boolean => e !== undefined && ts.isIdentifier(e) && ERROR_NAME.test(e.text);
+  // `err`, or a field holding one: `response.error`.
+  const isErrorValue = (e: ts.Expression | undefined): boolean =>
+    e !== undefined && ((ts.isIdentifier(e) && ERROR_NAME.test(e.text)) || (ts.isPropertyAccessExpression(e) && ERROR_NAME.test(e.name.text)));
   if (name === 'ifError' || (name === 'error' && isErrorValue(first))) return true;
   // assert.doesNotThrow(() => work()): the same check as awaiting the work and letting it throw.
   if (/^(?:doesNotThrow|doesNotReject|notThrows|notThrowsAsync)$/.test(name)) return true;
