@@ -66,6 +66,17 @@ export function isSourcePath(path: string): boolean {
 const TEST_CODE_PATH = /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playwright)\/|\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$|(^|\/)test\.[cm]?[jt]sx?$/;
 
 /** Whether a repo-relative path is test code (a test or a helper beside tests), by convention or by the configured globs. */
+/** Folders of code that shows how to use the project rather than being it: examples, samples, demos, playgrounds. */
+const EXAMPLE_DIR_RE = /(?:^|\/)(?:examples?|samples?|demos?|playgrounds?|sandbox(?:es)?)\//;
+
+/**
+ * Whether the file is example code: a guardrail removed there does not protect the project's users, so the
+ * engine reports it as `info`.
+ */
+export function isExampleCode(path: string): boolean {
+  return EXAMPLE_DIR_RE.test(path);
+}
+
 export function isTestCode(path: string, patterns: readonly string[] = []): boolean {
   if (TEST_CODE_PATH.test(path)) return true;
   return patterns.length > 0 && picomatch(patterns as string[], { dot: true })(path);

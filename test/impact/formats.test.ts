@@ -337,11 +337,20 @@ describe('scar classification', () => {
     ['Validate redirect target (CVE-2024-1234)', 'security'],
     ['Revert "Remove idempotency key"', 'revert'],
     ['Prevent SQL injection in search', 'security'],
+    ['Fix crash when the queue is empty', 'fix'],
+    ['fix(auth): check the signature before parsing', 'fix'],
+    ['Fixed the race in the cache refresh', 'fix'],
+    ['feat: add login page\n\nFixes a XSS in the preview (GHSA-abcd-efgh-ijkl)', 'security'],
   ])('%s -> %s', (message, kind) => {
     expect(classifyCommitMessage(message)).toBe(kind);
   });
 
-  it.each(['feat: add billing client', 'refactor: extract helper (#77)', 'Use dependency injection for the mailer', 'chore(deps): bump zod', 'Update prefix handling'])('%s is not a scar', (message) => {
+  it.each(['feat: add billing client', 'refactor: extract helper (#77)', 'Use dependency injection for the mailer', 'chore(deps): bump zod', 'Update prefix handling',
+    // A word in a feature's subject is not evidence of a fix: the conventional type says what the commit is.
+    'feat: add security settings page', 'feat(upload): retry and fix timeout error handling', 'feat(queue): rollback command',
+    'Add regression tests for the parser', 'feat: dashboard\n\nCloses #12', 'docs: explain the XSS protections',
+    'perf: fix the hot path allocation', 'Add rollback support to migrations',
+    'Merge master in next (#1954)\n\n* fix: prevent XSS in the error page', "Merge branch 'main' into next\n\nFixes #12"])('%s is not a scar', (message) => {
     expect(classifyCommitMessage(message)).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import { loadSqlParser } from '../../src/core/infra/formats/migration.js';
 import { ANALYZERS } from '../../src/core/infra/registry.js';
 import { contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../../src/core/infra/tree.js';
 import type { ChangedFile, Finding } from '../../src/core/model.js';
-import { SOURCE_EXTENSIONS } from '../../src/core/paths.js';
+import { isSourcePath, SOURCE_EXTENSIONS } from '../../src/core/paths.js';
 
 // The migration analyzers read SQL with Postgres' parser, compiled to WebAssembly: loaded once, as collect does.
 await loadSqlParser();
@@ -85,7 +85,9 @@ function readTree(root: string): Map<string, string> {
  * only the unchanged files they ask for, bounded as in production (src/app/collect.ts).
  */
 export function findingsOf(ruleId: string, files: ChangedFile[], unchanged: Map<string, string> = new Map()): Finding[] {
-  const result = detectAll({ files, context: [], tree: treeOf(files, unchanged), config: defaultConfig(), today: '2026-11-23' });
+  // The unchanged source files are also what collect reads as context for the code detectors (imports).
+  const context = [...unchanged].filter(([path]) => isSourcePath(path)).map(([path, text]) => ({ path, text }));
+  const result = detectAll({ files, context, tree: treeOf(files, unchanged), config: defaultConfig(), today: '2026-11-23' });
   return result.findings.filter((f) => f.rule === ruleId);
 }
 

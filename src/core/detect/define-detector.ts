@@ -33,6 +33,11 @@ export interface Guardrail {
    * URL's shape) and must not mask any other.
    */
   exactOnly?: boolean;
+  /**
+   * What it protects, when the detector knows better than the engine's reading of the node (see
+   * protection.ts): the names of the operations, and whether losing any or all of them takes it away.
+   */
+  subject?: { names: string[]; goneWhen: 'any' | 'all' };
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */

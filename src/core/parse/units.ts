@@ -165,7 +165,8 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
   if (ts.isExportAssignment(node) && holdsCode(node.expression)) {
     return { name: 'default', kind: 'function', exported: true };
   }
-  if (ts.isCallExpression(node) && ts.isExpressionStatement(node.parent)) {
+  // `await t.test("x", …)`: node's test runner awaits subtests; the registration is the same.
+  if (ts.isCallExpression(node) && (ts.isExpressionStatement(node.parent) || (ts.isAwaitExpression(node.parent) && ts.isExpressionStatement(node.parent.parent)))) {
     // Routes and tests are registered with a name and a function: router.post("documents.update", ...),
     // it("retries twice", ...). Their handler is the unit, named by the registration.
     const first = node.arguments[0];

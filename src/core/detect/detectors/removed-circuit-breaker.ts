@@ -118,11 +118,18 @@ function breakersOf(unit: Unit): Guardrail[] {
       const aboutState = names.some((n) => /^(state|circuitState|breakerState|status)$/i.test(n)) && /['"](open|half[-_ ]?open|OPEN|HALF_OPEN)['"]|\.(OPEN|Open|HALF_OPEN|HalfOpen)\b/.test(text);
       const aboutFailures = names.some((n) => /^(consecutive)?(failures|failureCount|errorCount|errors|failCount|consecutiveFailures)$/i.test(n)) && names.some((n) => /threshold|max|limit/i.test(n)) && /[<>]=?/.test(text);
       const openUntil = names.some((n) => /^(openUntil|openedAt|trippedAt|tripped|isOpen|circuitOpen|open)$/.test(n));
-      if (aboutState || aboutFailures || openUntil) handWritten = node;
+      // An open state alone is no breaker (a socket's 'open' readyState, a modal's state): a breaker counts
+      // failures to open. The failure counting may sit in another method of the file.
+      if (aboutFailures || ((aboutState || openUntil) && countsFailures(sf))) handWritten = node;
     }
   });
   if (handWritten) push('hand-written', 'hand-written breaker', handWritten, 'the hand-written circuit breaker');
   return found;
+}
+
+/** Whether the file counts failures (`failures++`, `this.errorCount += 1`): the half of a breaker that opens it. */
+function countsFailures(sf: ts.SourceFile): boolean {
+  return /\b\w*(?:fail|error)\w*\s*(?:\+\+|\+=\s*1\b)|\+\+\s*(?:this\.)?\w*(?:fail|error)\w*/i.test(sf.text);
 }
 
 function insideBreakerCall(node: ts.Node): boolean {

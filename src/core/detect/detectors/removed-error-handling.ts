@@ -162,6 +162,14 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         return;
       }
       if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
+      // conn.execute(sql, (err, rows) => { if (err) { conn.close(); return cb(err); } … }): a node-style
+      // callback whose error branch releases what the failed call leaves behind.
+      const callback = node.arguments[node.arguments.length - 1];
+      const branch = callback ? callbackErrorBranch(callback) : undefined;
+      if (branch && cleanupCalls(branch, sf).length > 0) {
+        const called = callName(node, sf);
+        push(`callback error ${simple(called)}`, `error branch of the ${called}() callback`, branch, `the cleanup on error in the ${called}() callback`);
+      }
       return;
     }
     // xhr.onerror = () => reject(…), req.ontimeout = …: an error handler installed by assignment.
@@ -213,11 +221,48 @@ function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile):
         cases.add(`case instanceof ${calleeSimpleName(n.right) ?? n.right.getText(sf)}`);
       } else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && a.text === errorName)) cases.add(`case ${calleeSimpleName(n.expression) ?? 'check'}()`);
     };
+    // A case that names the error it is about (`err.code === 'ER_NO_SUCH_TABLE'`, `case 'ENOENT':`) is that
+    // error, however it is read: `err.original.code` and `error.cause?.code` test the same case.
+    const named = errorCodesIn(test);
+    if (named.length > 0) {
+      for (const code of named) cases.add(`case '${code}'`);
+      return;
+    }
     forEachNode(test, visit);
     // switch (err.code) { case 'ENOENT': … }
     if (ts.isCaseClause(node) && ts.isSwitchStatement(node.parent.parent)) forEachNode(node.parent.parent.expression, visit);
   });
   return [...cases].sort();
+}
+
+/** The `if (err) { … }` branch of a node-style callback (`(err, result) => …`), when it has one at its top. */
+function callbackErrorBranch(callback: ts.Expression): ts.Statement | undefined {
+  if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return undefined;
+  const first = callback.parameters[0];
+  if (!first || !ts.isIdentifier(first.name) || !/^(?:err|error|e)$/i.test(first.name.text) || !ts.isBlock(callback.body)) return undefined;
+  const name = first.name.text;
+  for (const statement of callback.body.statements) {
+    if (ts.isIfStatement(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name) return statement.thenStatement;
+  }
+  return undefined;
+}
+
+/** String literals a test compares with (`=== 'P2002'`) or a case clause is (`case 'ENOENT':`): error codes. */
+function errorCodesIn(test: ts.Expression): string[] {
+  if (ts.isStringLiteral(test) || ts.isNoSubstitutionTemplateLiteral(test)) return [test.text];
+  const codes: string[] = [];
+  forEachNode(test, (n) => {
+    // ['ENOENT', 'ENOTDIR'].includes(err.code)
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes' && ts.isArrayLiteralExpression(n.expression.expression)) {
+      for (const e of n.expression.expression.elements) if (ts.isStringLiteral(e)) codes.push(e.text);
+      return;
+    }
+    if (!ts.isBinaryExpression(n)) return;
+    const op = n.operatorToken.kind;
+    if (op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return;
+    for (const side of [n.left, n.right]) if (ts.isStringLiteral(side) || ts.isNoSubstitutionTemplateLiteral(side)) codes.push(side.text);
+  });
+  return codes;
 }
 
 /** The last simple name of a call name: `stripe.paymentIntents.capture` → `capture`. */

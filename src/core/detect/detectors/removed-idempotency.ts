@@ -12,6 +12,10 @@ const UPSERT_CALL = /^(upsert\w*|bulkUpsert\w*|findOrCreate\w*|findOneOrCreate\w
 const IDEMPOTENT_SQL = /\bON\s+CONFLICT\b|\bIF\s+NOT\s+EXISTS\b|\bINSERT\s+IGNORE\b|\bON\s+DUPLICATE\s+KEY\b|\bWHERE\s+NOT\s+EXISTS\b|\bMERGE\s+INTO\b|\bIF\s+EXISTS\b/i;
 /** Options that deduplicate work (queues, payment APIs, upserts). */
 const DEDUP_OPTION = /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
+/** Reads of a cache or map: a value computed before, not a record that the work was done. */
+const CACHE_READ = /\b\w*(?:cache|memo|map|lru|store)\w*\s*\.\s*get\s*\(|^\s*(?:await\s+)?fetch\s*\(/i;
+/** File-system existence tests. */
+const FILE_EXISTS = /\b(?:existsSync|pathExists\w*|fileExists|exists)\s*\(|\bfs\w*\.\s*(?:exists|access|stat)\w*\s*\(/;
 /** Words that say a condition is about work already done. */
 const ALREADY = /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|locked|claimed/i;
 /**
@@ -102,7 +106,9 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     // const existing = await Payment.findOne(...) → remember: a later `if (existing) return` is a dedup check.
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       const init = node.initializer.getText(sf);
-      if (/\b(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)\s*\(/i.test(init)) lookups.add(node.name.text);
+      // A record looked up by the work's identity; a cache or map read (`cache.get(key)`) and an HTTP
+      // `fetch()` are not a record of work done.
+      if (/\b(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)\s*\(/i.test(init) && !CACHE_READ.test(init)) lookups.add(node.name.text);
       return;
     }
     if (ts.isIfStatement(node)) {
@@ -117,6 +123,8 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       const condition = node.expression;
       const text = condition.getText(sf);
       if (/^\s*!/.test(text) && !ALREADY.test(text)) return; // `if (!x) throw` is a presence check, not dedup
+      // A file that exists is an output already written, not a request already served: no identity is checked.
+      if (FILE_EXISTS.test(text)) return;
       const thenText = node.thenStatement.getText(sf);
       if (/NotFound|404|Unauthori|Forbidden/.test(thenText)) return;
       // `if (existing)`, `if (existing != null)`: the lookup itself, not one of its fields

@@ -7,6 +7,8 @@ import { identifiersIn } from '../ast/walk.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
 import { simpleName, type Prepared } from './prepare.js';
+import { callStillMadeUnderNewName, deletedWithItsCallers, refusesUnbuiltFeature, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
+import { registeredGlobally } from '../vocab/registrations.js';
 
 /** How deep the search for a guardrail moved into a helper follows calls. */
 const HELPER_DEPTH = 2;
@@ -37,7 +39,10 @@ export function sameGuardrail(a: Guardrail, b: Guardrail, scope: MatchScope): bo
     case 'elsewhere': {
       if (a.category !== b.category) return false;
       if (sameAnchor) return true;
-      if (exact || a.kind !== b.kind) return false;
+      if (exact) return false;
+      // Two guards with the same normalised condition reject the same cases, whatever their names.
+      if (sameCondition(a, b)) return true;
+      if (a.kind !== b.kind) return false;
       // Shape alone is not enough: every guard clause has the shape of a guard clause. Nearby, a guardrail
       // recognised by its shape (`identity: 'kind'`) may name other things; elsewhere it may not.
       if (scope === 'nearby' && a.identity !== 'anchor') return true;
@@ -112,23 +117,64 @@ export function compareInventories(
     for (const guardrail of unmatchedBefore) candidates.push({ pair, guardrail });
     for (const guardrail of unmatchedAfter) pool.push({ pair, guardrail, used: false });
   }
+  const protection = prepared.protection;
+  const headTestCalls = new Set(prepared.changedPairs.flatMap((p) => (p.head && prepared.testFiles.has(p.head.file) ? [...p.head.calls] : [])));
+  const allHead = prepared.changedPairs.flatMap((pair) => (pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : []));
   for (const { pair, guardrail } of candidates) {
+    const moved = (where: string, evidence: Record<string, unknown> = {}): void =>
+      emit({
+        messageId: 'moved', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+        data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where, ...evidence },
+      });
+    // Still there: the same guard with the same condition still leaves (only its body changed), or the call
+    // of a helper the PR renamed is still made under the new name.
+    if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
+    // A refusal of a case not built yet protects nothing: the PR that removes it builds the case.
+    if (refusesUnbuiltFeature(guardrail)) continue;
+    // The same named rejection thrown elsewhere in the head: the check moved, whatever its condition looks like now.
+    const signature = rejectionSignature(guardrail.node);
+    const { base: baseRejections, head: headRejections, context: contextRejections } = protection.rejections;
+    const rejectedIn = signature ? movedRejection(signature, baseRejections, headRejections, contextRejections, protection.presence.calledNames) : undefined;
+    if (rejectedIn) {
+      moved(`${rejectedIn.name} (${rejectedIn.file})`, { sameRejection: signature });
+      continue;
+    }
+    const followed = testFollowedRename(guardrail, pair.base!, protection.renames, headTestCalls);
+    if (followed) {
+      moved(`the tests of ${followed}`);
+      continue;
+    }
+    const global = registeredGlobally(guardrail, protection.globals);
+    if (global) {
+      moved(`the application-wide registration in ${global}`);
+      continue;
+    }
     const helper = pair.head ? findInHelpers(pair.head, guardrail, prepared.headIndex, inventory) : undefined;
     // In the same file, the same shape is enough (a nested timer became AbortSignal.timeout, tests folded
     // into a table); elsewhere (a middleware on another route, another module) only the same guardrail
-    // about the same names counts.
+    // about the same names counts. The same normalised condition counts anywhere in the changed code, even
+    // where a guardrail of another shape took it for its counterpart (a helper call replaced by its guard).
     const file = (pair.head ?? pair.base)!.file;
-    const elsewhere = helper ? undefined : pool.find((p) => !p.used && sameGuardrail(guardrail, p.guardrail, p.pair.head?.file === file ? 'nearby' : 'elsewhere'));
+    const elsewhere = helper
+      ? undefined
+      : (pool.find((p) => !p.used && sameGuardrail(guardrail, p.guardrail, p.pair.head?.file === file ? 'nearby' : 'elsewhere')) ??
+        allHead.find((p) => p.guardrail.category === guardrail.category && sameCondition(guardrail, p.guardrail)));
     if (helper || elsewhere) {
-      if (elsewhere) elsewhere.used = true;
-      const where = helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`;
-      emit({
-        messageId: 'moved', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
-        data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where } satisfies Omit<MoveEvidence, 'kind'>,
-      });
+      if (elsewhere && 'used' in elsewhere) elsewhere.used = true;
+      moved(helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`);
       continue;
     }
     if (!pair.head && isDeadCode(pair.base!)) continue;
+    // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
+    const subjectGone = subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
+      (!pair.head && deletedWithItsCallers(pair.base!, protection.deletedUnits, protection.baseUnits, protection.presence.calledNames) ? [simpleName(pair.base!)] : undefined);
+    if (subjectGone) {
+      emit({
+        messageId: 'removed', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+        data: { label: guardrail.label }, evidence: { removed: removedSnippet(guardrail.node, pair.base!), subjectRemoved: subjectGone.slice(0, 5) },
+      });
+      continue;
+    }
     const inDeletedFile = !pair.head && prepared.deletedFiles.has(pair.base!.file);
     emit({
       messageId: 'removed',

@@ -1,9 +1,11 @@
 import type { ChangedUnit, SkippedFile } from '../../model.js';
+import type { ts } from 'ts-morph';
 import { SyntaxParser } from '../../parse/parse.js';
 import { extractUnits, type Unit } from '../../parse/units.js';
 import { isSourcePath, isTestCode } from '../../paths.js';
 import { pairUnits, type UnitPair } from '../../relate/pair-units.js';
 import type { DetectInput } from '../../types.js';
+import { protectionContext, type ProtectionContext } from './protection.js';
 
 /** The input made ready for the detectors: both sides parsed, cut into units and paired. */
 export interface Prepared {
@@ -19,6 +21,8 @@ export interface Prepared {
   testFiles: Set<string>;
   /** Head text of each analyzed file, for in-code suppressions. */
   headTexts: Map<string, string>;
+  /** What the protection search reads from the head (engine/protection.ts). */
+  protection: ProtectionContext;
   skipped: SkippedFile[];
   filesAnalyzed: number;
 }
@@ -37,6 +41,8 @@ export function prepare(input: DetectInput): Prepared {
   const deletedFiles = new Set<string>();
   const testFiles = new Set<string>();
   const headTexts = new Map<string, string>();
+  const baseSources: ts.SourceFile[] = [];
+  const headSources: ts.SourceFile[] = [];
   let filesAnalyzed = 0;
 
   for (const file of input.files) {
@@ -85,6 +91,10 @@ export function prepare(input: DetectInput): Prepared {
     }
     for (const unit of fileUnits.base) baseUnits.push(unit);
     for (const unit of fileUnits.head) headUnits.push(unit);
+    if (!testFiles.has(file.path)) {
+      if (base?.ok) baseSources.push(base.sourceFile);
+      if (head?.ok) headSources.push(head.sourceFile);
+    }
     if (head?.ok) headTexts.set(file.path, file.head!);
   }
 
@@ -100,13 +110,25 @@ export function prepare(input: DetectInput): Prepared {
     else headIndex.set(simple, [unit]);
   };
   headUnits.forEach(index);
+  const contextUnits: Unit[] = [];
   for (const context of input.context) {
     if (!isSourcePath(context.path)) continue;
     const parsed = headParser.parse(context.path, context.text);
-    if (parsed.ok) extractUnits(parsed.sourceFile, context.path, 'head').forEach(index);
+    if (!parsed.ok) continue;
+    const units = extractUnits(parsed.sourceFile, context.path, 'head');
+    units.forEach(index);
+    if (!isTestCode(context.path, input.config.tests.patterns)) {
+      headSources.push(parsed.sourceFile);
+      contextUnits.push(...units);
+    }
   }
 
-  return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, skipped, filesAnalyzed };
+  const isSource = (unit: Unit): boolean => !testFiles.has(unit.file);
+  const protection = protectionContext({
+    baseSources, headSources, contextUnits, pairs,
+    baseUnits: baseUnits.filter(isSource), headUnits: headUnits.filter(isSource),
+  });
+  return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, protection, skipped, filesAnalyzed };
 }
 
 /** The name a unit is called by: `Client.get#2` → `get`. */

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.js';
-import type { Finding, Severity } from '../../model.js';
+import { severityRank, type Finding, type Severity } from '../../model.js';
+import { isExampleCode } from '../../paths.js';
 import type { Unit } from '../../parse/units.js';
 import type { DetectInput, DetectResult } from '../../types.js';
 import type { Detector, Guardrail } from '../define-detector.js';
@@ -31,7 +32,7 @@ export function detectChanges(input: DetectInput): DetectResult {
       notes.push(`detector ${detector.meta.id} failed and was skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const suppressed = applySuppressions(foldMechanics(findings, findingNodes), prepared.headTexts, prepared.pairs, input.today, knownRuleIds());
+  const suppressed = applySuppressions(capExampleCode(foldMechanics(findings, findingNodes)), prepared.headTexts, prepared.pairs, input.today, knownRuleIds());
   notes.push(...suppressed.notes);
   return {
     findings: dedupeIds(sortFindings(suppressed.findings)),
@@ -41,6 +42,17 @@ export function detectChanges(input: DetectInput): DetectResult {
     filesAnalyzed: prepared.filesAnalyzed,
     unitsCompared: prepared.changedPairs.length,
   };
+}
+
+/** A guardrail in example code (examples/, demo/, …) protects no user of the project: context only, `info`. */
+function capExampleCode(findings: Finding[]): Finding[] {
+  for (const finding of findings) {
+    if (isExampleCode(finding.file) && severityRank(finding.severity) > severityRank('info')) {
+      finding.severity = 'info';
+      finding.evidence = { ...finding.evidence, exampleCode: true };
+    }
+  }
+  return findings;
 }
 
 function configuredSeverity(detector: Detector, config: Config): Severity | 'off' {

@@ -136,6 +136,7 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
     const racers = race.arguments[0]!.getText(sf);
     const timer = rejectingTimers.shift();
     if (!timer && !/timeout|setTimeout|sleep|delay|deadline|timer/i.test(racers)) continue;
+    if (!boundsAnOperation(race.arguments[0]!, sf)) continue;
     const ms = timer?.ms ?? durationInside(race.arguments[0]!, sf);
     push(DEADLINE, 'Promise.race against a timer', race, 'a Promise.race against a timer', ms);
   }
@@ -152,6 +153,22 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/** Racers that are a timer, and racers that are a stop or cancel signal: neither is work being waited for. */
+const TIMER_RACER = /timeout|setTimeout|sleep|delay|deadline|timer|wait\b/i;
+const STOP_RACER = /stop|abort|signal|cancel|shut\s*down|shutdown|closed?\b|closing|exit|terminat|interrupt/i;
+
+/**
+ * A timeout bounds a wait on some operation: a race of a short sleep against a stop signal (an
+ * interruptible pause in a loop) bounds nothing. Unknown racers (a variable holding the list) count.
+ */
+function boundsAnOperation(racers: ts.Expression, sf: ts.SourceFile): boolean {
+  if (!ts.isArrayLiteralExpression(racers)) return true;
+  return racers.elements.some((e) => {
+    const text = e.getText(sf);
+    return !TIMER_RACER.test(text) && !STOP_RACER.test(text);
+  });
 }
 
 /** `setTimeout(…)`, `globalThis.setTimeout(…)`, `window.setTimeout(…)`: the timer, not a request's method. */

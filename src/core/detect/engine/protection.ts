@@ -1,0 +1,372 @@
+import { ts } from 'ts-morph';
+import type { Unit } from '../../parse/units.js';
+import type { UnitPair } from '../../relate/pair-units.js';
+import { exits } from '../ast/statements.js';
+import { calleeSimpleName } from '../ast/text.js';
+import type { Guardrail } from '../define-detector.js';
+import { globalRegistrations } from '../vocab/registrations.js';
+
+/**
+ * The protection search. A guardrail that left its unit is "removed" only when what it protected (its
+ * subject: the calls a try wraps, the code an exit guard stands in front of, the code a test exercises) is
+ * still in the head and nothing equivalent protects it there:
+ * - the subject left with the PR (the call was deleted or commented out, the API a test exercised was
+ *   taken out): the guardrail went with the feature;
+ * - the same guard still stands in the unit (same condition, still leaves), only its body changed;
+ * - the same named rejection (error and message) is thrown elsewhere in the head;
+ * - a guard with the same normalised condition is elsewhere in the changed code;
+ * - the helper it called was renamed and is still called under its new name;
+ * - it is registered for the whole application (vocab/registrations.ts);
+ * - or, as before, in a helper the unit calls or elsewhere in the PR (compare.ts).
+ * What the search needs from the head is gathered once per run, in `protectionContext`.
+ */
+
+/** Names too common to say anything about a subject: every codebase calls them. */
+const COMMON_NAME = /^(?:then|catch|finally|push|map|filter|reduce|forEach|find|some|every|join|split|slice|concat|includes|keys|values|entries|from|get|set|has|add|delete|call|apply|bind|send|emit|on|once|log|info|warn|error|debug|json|text|toString|valueOf|resolve|reject|all|race|assign|create|parse|stringify|test|it|expect|describe|assert|equal|ok|length|then|next|done|end|close|open|write|read|run|start|stop|init|require|import|default|exports|module|console|process|Promise|Object|Array|String|Number|Boolean|Error|JSON|Math|Date|Symbol|Buffer|undefined|null|this|self|t|tap)$/;
+
+/** Every identifier a syntax tree uses, comments and strings left out: what code the tree still holds. */
+export function identifiersOf(root: ts.Node): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return names;
+}
+
+/** String literals shaped as names (`'FSTDEP013'`, `'getUser'`): how tests often name the code they check. */
+function nameLiteralsOf(root: ts.Node): string[] {
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[A-Za-z_$][\w$]*$/.test(node.text)) names.push(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return names;
+}
+
+/**
+ * Names the pull request took out of the code: used in the base side of a changed source file and in no
+ * head file the analysis reads (the changed files and the unchanged context files they import).
+ */
+export function namesRemovedByChange(baseSources: ts.SourceFile[], headSources: ts.SourceFile[]): Set<string> {
+  const kept = new Set<string>();
+  for (const sf of headSources) for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) kept.add(name);
+  const removed = new Set<string>();
+  for (const sf of baseSources) for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) if (!kept.has(name) && isTelling(name)) removed.add(name);
+  return removed;
+}
+
+function isTelling(name: string): boolean {
+  return name.length >= 4 && !COMMON_NAME.test(name);
+}
+
+/**
+ * What a guardrail protects, as the names of the operations involved, and whether losing any of them (a
+ * test exercises each thing it calls) or all of them (a try protects every call in it) takes the subject
+ * away. A detector may declare it; otherwise it is read from the guardrail's node.
+ */
+export interface Subject {
+  names: string[];
+  goneWhen: 'any' | 'all';
+}
+
+export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined {
+  if (guardrail.subject) return guardrail.subject;
+  const node = guardrail.node;
+  // A try, its catch clause or its finally block protect the calls of the try block.
+  const tryStatement = ts.isTryStatement(node) ? node : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent)) ? node.parent : undefined;
+  if (tryStatement && ts.isTryStatement(tryStatement)) return callSubject(callsIn(tryStatement.tryBlock), 'all');
+  if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
+    // An exit guard protects the code after it in its block.
+    const after = node.parent.statements.slice(node.parent.statements.indexOf(node) + 1);
+    return callSubject(after.flatMap(callsIn), 'all');
+  }
+  if (unit.kind === 'call' && guardrail.kind === 'test') return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
+  return undefined;
+}
+
+function callSubject(names: string[], goneWhen: Subject['goneWhen']): Subject | undefined {
+  const telling = [...new Set(names.filter(isTelling))];
+  return telling.length ? { names: telling, goneWhen } : undefined;
+}
+
+function callsIn(node: ts.Node): string[] {
+  const names: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+      const name = calleeSimpleName(n.expression);
+      if (name) names.push(name);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return names;
+}
+
+/** What the head still holds, to tell whether a subject is still there. */
+export interface HeadPresence {
+  /** Names the pull request took out of the code (`namesRemovedByChange`). */
+  removedNames: Set<string>;
+  /** Names of everything the head's source code still calls, in any unit of any file read. */
+  calledNames: Set<string>;
+}
+
+/**
+ * The subject's names that are gone, when that takes the subject away; undefined when it is still there.
+ * A code subject (the calls a try wraps, the code behind a guard) is gone when none of its calls is made
+ * anywhere in the head any more: the call was deleted or commented out, not moved. A test's subject is
+ * gone when it exercises something the pull request took out of the code.
+ */
+export function subjectRemoved(subject: Subject | undefined, head: HeadPresence): string[] | undefined {
+  if (!subject) return undefined;
+  if (subject.goneWhen === 'any') {
+    const gone = subject.names.filter((n) => head.removedNames.has(n));
+    return gone.length ? gone : undefined;
+  }
+  return subject.names.every((n) => !head.calledNames.has(n)) ? subject.names : undefined;
+}
+
+/**
+ * Whether an `if` guard is still in the head unit with the same condition and a then-branch that still
+ * leaves: the guard stayed, what it does on the bad case changed (a body that grew, a fail-closed answer).
+ * Comparing whole statements would call that a removal.
+ */
+export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined): boolean {
+  const node = guardrail.node;
+  if (!head || !ts.isIfStatement(node)) return false;
+  const condition = foldCondition(node.expression.getText(node.getSourceFile()));
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIfStatement(n) && foldCondition(n.expression.getText(head.sourceFile)) === condition && exits(n.thenStatement)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(head.node);
+  return found;
+}
+
+function foldCondition(text: string): string {
+  return text.replace(/\s+/g, '').replace(/"/g, "'");
+}
+
+/**
+ * The rejection a guard answers with, when it names its case: the error's constructor and its message
+ * (`TypeError: ENUM takes one options argument`). The same rejection found elsewhere in the head is the
+ * same check moved, whatever its condition now looks like (`args.length > 1` became `rest.length > 0`).
+ */
+export function rejectionSignature(node: ts.Node): string | undefined {
+  let signature: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (signature) return;
+    if (ts.isThrowStatement(n) && n.expression && (ts.isNewExpression(n.expression) || ts.isCallExpression(n.expression))) {
+      const ctor = calleeSimpleName(n.expression.expression);
+      const first = n.expression.arguments?.[0];
+      const message = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) ? first.text : first && ts.isTemplateExpression(first) ? first.head.text : undefined;
+      // A short message ('Invalid', 'bad input') names no particular case.
+      if (ctor && message && message.trim().length >= 20) signature = `${ctor}: ${message.trim()}`;
+      return;
+    }
+    if (ts.isFunctionLike(n) && n !== node) return;
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return signature;
+}
+
+/** Rejection signatures of some units: how many times each is thrown, and the first unit that throws it. */
+export interface RejectionIndex {
+  count: Map<string, number>;
+  unit: Map<string, Unit>;
+}
+
+export function indexRejections(units: Unit[]): RejectionIndex {
+  const index: RejectionIndex = { count: new Map(), unit: new Map() };
+  for (const unit of units) {
+    const visit = (n: ts.Node): void => {
+      if (n !== unit.node && unit.nested.has(n)) return;
+      if (ts.isThrowStatement(n)) {
+        const signature = rejectionSignature(n);
+        if (signature) {
+          index.count.set(signature, (index.count.get(signature) ?? 0) + 1);
+          if (!index.unit.has(signature)) index.unit.set(signature, unit);
+        }
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(unit.node);
+  }
+  return index;
+}
+
+/**
+ * Where a rejection the base threw is thrown in the head, when it moved rather than left: the changed
+ * files throw it at least as often as before (a copy deleted next to one kept is a removal), or an
+ * unchanged file the head code calls into throws it (moved into a module that already had it).
+ */
+export function movedRejection(signature: string, base: RejectionIndex, changedHead: RejectionIndex, context: RejectionIndex, calledNames: Set<string>): Unit | undefined {
+  const before = base.count.get(signature) ?? 0;
+  const after = changedHead.count.get(signature) ?? 0;
+  if (after > 0 && after >= before) return changedHead.unit.get(signature);
+  const inContext = context.unit.get(signature);
+  if (inContext && calledNames.has(inContext.name.split('.').pop()!.replace(/#\d+$/, ''))) return inContext;
+  return undefined;
+}
+
+/** Properties that say nothing on their own: `name.length` keeps the value it measures. */
+const MEASURE = new Set(['length', 'size']);
+
+/**
+ * A condition in a normalised form that survives the rewrites a move brings: the object a value is read
+ * from is left out (`input.email`, `req.body.email` and a destructured `email` are all `email`), spacing
+ * and quotes are folded. Two guards with the same normalised condition reject the same cases.
+ */
+export function normalisedCondition(expression: ts.Expression): string {
+  const sf = expression.getSourceFile();
+  const text = expression.getText(sf);
+  const start = expression.getStart(sf);
+  const replacements: { from: number; to: number; text: string }[] = [];
+  const isCallee = (n: ts.Node): boolean => ts.isCallExpression(n.parent) && n.parent.expression === n;
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n) && !isCallee(n)) {
+      const parent = n.parent;
+      const maximal = !ts.isPropertyAccessExpression(parent) || parent.expression !== n || isCallee(parent);
+      if (maximal) {
+        const segments = n.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.').split('.');
+        const leaf = segments[segments.length - 1]!;
+        const kept = MEASURE.has(leaf) && segments.length > 2 ? `${segments[segments.length - 2]}.${leaf}` : MEASURE.has(leaf) ? segments.join('.') : leaf;
+        if (!n.getText(sf).includes('(')) {
+          replacements.push({ from: n.getStart(sf) - start, to: n.getEnd() - start, text: kept });
+          return;
+        }
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(expression);
+  let out = text;
+  for (const r of replacements.sort((a, b) => b.from - a.from)) out = out.slice(0, r.from) + r.text + out.slice(r.to);
+  return foldCondition(out);
+}
+
+/** Whether two guardrails are `if` guards with the same normalised condition. */
+export function sameCondition(a: Guardrail, b: Guardrail): boolean {
+  return ts.isIfStatement(a.node) && ts.isIfStatement(b.node) && normalisedCondition(a.node.expression) === normalisedCondition(b.node.expression);
+}
+
+/**
+ * Helpers the PR renamed: a base function paired with a head function of another name (same body). A call
+ * of the old name that the head unit makes under the new one is the same call: what the helper checks is
+ * compared in the helper's own pair.
+ */
+export function renamedHelpers(pairs: UnitPair[]): Map<string, string> {
+  const renames = new Map<string, string>();
+  const simple = (u: Unit): string => u.name.split('.').pop()!.replace(/#\d+$/, '');
+  for (const { base, head } of pairs) {
+    if (!base || !head || base.kind === 'module' || base.kind === 'call' || base.kind === 'class') continue;
+    if (simple(base) !== simple(head)) renames.set(simple(base), simple(head));
+  }
+  return renames;
+}
+
+/** Whether the guardrail is a call to a helper the PR renamed, which the head unit still calls by its new name. */
+export function callStillMadeUnderNewName(guardrail: Guardrail, head: Unit | undefined, renames: Map<string, string>): boolean {
+  if (!head || !ts.isCallExpression(guardrail.node)) return false;
+  const callee = calleeSimpleName(guardrail.node.expression);
+  const renamed = callee ? renames.get(callee) : undefined;
+  return renamed !== undefined && head.calls.has(renamed);
+}
+
+
+/** What the protection search reads from the head, gathered once per run. */
+export interface ProtectionContext {
+  presence: HeadPresence;
+  /** Rejection signatures of the changed files' base and head code, and of the unchanged context files. */
+  rejections: { base: RejectionIndex; head: RejectionIndex; context: RejectionIndex };
+  /** Helpers the PR renamed: old simple name → new. */
+  renames: Map<string, string>;
+  /** What the head registers for the whole application, by name → file. */
+  globals: Map<string, string>;
+  /** Base units of the changed source files, and those the PR deleted. */
+  baseUnits: Unit[];
+  deletedUnits: Set<Unit>;
+}
+
+/** The sides of the change the protection search reads: source code only, tests left out. */
+export interface ProtectionSources {
+  baseSources: ts.SourceFile[];
+  headSources: ts.SourceFile[];
+  baseUnits: Unit[];
+  headUnits: Unit[];
+  contextUnits: Unit[];
+  pairs: UnitPair[];
+}
+
+export function protectionContext(sources: ProtectionSources): ProtectionContext {
+  const calledNames = new Set<string>();
+  for (const unit of [...sources.headUnits, ...sources.contextUnits]) for (const name of unit.calls) calledNames.add(name);
+  return {
+    presence: { removedNames: namesRemovedByChange(sources.baseSources, sources.headSources), calledNames },
+    rejections: { base: indexRejections(sources.baseUnits), head: indexRejections(sources.headUnits), context: indexRejections(sources.contextUnits) },
+    renames: renamedHelpers(sources.pairs),
+    globals: globalRegistrations(sources.headSources),
+    baseUnits: sources.baseUnits,
+    deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),
+  };
+}
+
+/**
+ * A deleted test of an API the PR renamed, when a test of the PR calls the new name: the test followed the
+ * API to its new name (often into a new file, under a new title). The calls it made are read, not its title.
+ */
+export function testFollowedRename(guardrail: Guardrail, unit: Unit, renames: Map<string, string>, headTestCalls: Set<string>): string | undefined {
+  if (guardrail.kind !== 'test' || unit.kind !== 'call') return undefined;
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const name = calleeSimpleName(n.expression);
+      if (name) names.add(name);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(unit.node);
+  for (const name of names) {
+    const renamed = renames.get(name);
+    if (renamed && headTestCalls.has(renamed)) return renamed;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a deleted function went with the code that used it: nothing in the head calls it, and every unit
+ * of the base that called it was deleted too (a polyfill and the wrapper that used it, dropped together).
+ * A helper folded into a caller that still exists is not this: that caller is still there, so its checks
+ * are searched for, not excused.
+ */
+export function deletedWithItsCallers(unit: Unit, deletedUnits: Set<Unit>, baseUnits: Unit[], calledNames: Set<string>): boolean {
+  if (unit.kind !== 'function' && unit.kind !== 'method' && unit.kind !== 'field') return false;
+  const name = unit.name.split('.').pop()!.replace(/#\d+$/, '');
+  if (calledNames.has(name)) return false;
+  const callers = baseUnits.filter((u) => u !== unit && u.kind !== 'module' && u.kind !== 'class' && u.calls.has(name));
+  return callers.length > 0 && callers.every((c) => deletedUnits.has(c));
+}
+
+/** Messages that say a case is refused because it is not built yet. */
+const NOT_IMPLEMENTED = /\bnot (?:yet )?implemented\b|\bunimplemented\b|\bnot implemented yet\b/i;
+
+/**
+ * Whether the guardrail is a refusal of something not built yet (`throw new Error('x is not implemented
+ * yet')`): removing it is implementing the feature, not letting bad input through.
+ */
+export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isThrowStatement(n) && n.expression && NOT_IMPLEMENTED.test(n.expression.getText(n.getSourceFile()))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(guardrail.node);
+  return found;
+}
