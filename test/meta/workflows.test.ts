@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { defaultConfig } from '../../src/core/config/config.js';
+import { analyzeFiles } from '../../src/core/infra/run-analyzers.js';
+import { severityRank, type ChangedFile } from '../../src/core/model.js';
 
 // The repository's own workflows cannot run here: they are parsed and held to what the README and
 // package.json promise, so a workflow that drifts from them (a dropped Node version, a permission the
@@ -171,5 +174,50 @@ describe('.github/workflows', () => {
       // The tag name reaches the shell through env, never spliced into the script (script injection).
       for (const step of job.steps) expect(step.run ?? '', 'github.ref_name inside a run script').not.toContain('${{');
     });
+  });
+});
+
+// Our own gate's CI checks run on our own workflows: each workflow as it is committed must read to the
+// analyzers as protection they know (a PR that drops the test step or masks it is flagged), and the
+// committed workflows, compared with themselves, raise nothing.
+describe("the gate's own CI analyzers on these workflows", () => {
+  const ciPath = '.github/workflows/ci.yml';
+  const ci = readFileSync(join(ROOT, ciPath), 'utf8');
+  const pkg = readFileSync(join(ROOT, 'package.json'), 'utf8');
+  const config = defaultConfig();
+  const loud = (files: ChangedFile[]) =>
+    analyzeFiles({ files, tree: { unchanged: { 'package.json': pkg } }, config }).findings.filter((f) => severityRank(f.severity) >= severityRank('medium'));
+
+  it('finds nothing when every workflow stays as committed (the model reads them without error)', () => {
+    const files: ChangedFile[] = readdirSync(WORKFLOWS).map((name) => {
+      const text = readFileSync(join(WORKFLOWS, name), 'utf8');
+      return { path: `.github/workflows/${name}`, status: 'modified', base: text, head: `${text}\n` };
+    });
+    const result = analyzeFiles({ files, tree: { unchanged: { 'package.json': pkg } }, config });
+    expect(result.skipped).toEqual([]);
+    expect(result.findings).toEqual([]);
+  });
+
+  it('flags a PR that drops the test step from ci.yml', () => {
+    const head = ci.replace(/^\s*- run: npm test\n/m, '');
+    expect(head).not.toEqual(ci);
+    expect(loud([{ path: ciPath, status: 'modified', base: ci, head }]).map((f) => f.rule)).toContain('removed-ci-check');
+  });
+
+  it('flags a PR that lets the lint job fail without failing the workflow', () => {
+    const head = ci.replace('- run: npm run lint', '- run: npm run lint || true');
+    expect(head).not.toEqual(ci);
+    expect(loud([{ path: ciPath, status: 'modified', base: ci, head }]).map((f) => f.rule)).toContain('masked-ci-failure');
+  });
+
+  it('flags a PR that turns the frozen install into a plain one', () => {
+    const head = ci.replaceAll('npm ci --no-audit --no-fund', 'npm install');
+    expect(loud([{ path: ciPath, status: 'modified', base: ci, head }]).map((f) => f.rule)).toContain('unfrozen-install');
+  });
+
+  it('flags a PR that repins a SHA-pinned action to its tag', () => {
+    const head = ci.replace(/actions\/checkout@[0-9a-f]{40}/, 'actions/checkout@v7');
+    expect(head).not.toEqual(ci);
+    expect(loud([{ path: ciPath, status: 'modified', base: ci, head }]).map((f) => f.rule)).toContain('unpinned-action');
   });
 });
