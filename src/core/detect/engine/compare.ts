@@ -120,6 +120,17 @@ export function compareInventories(
   const protection = prepared.protection;
   const headTestCalls = new Set(prepared.changedPairs.flatMap((p) => (p.head && prepared.testFiles.has(p.head.file) ? [...p.head.calls] : [])));
   const allHead = prepared.changedPairs.flatMap((pair) => (pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : []));
+  // A deleted helper went with its callers only when the code the chain started in (if the head kept it)
+  // carries no protection of the same kind any more: a deleted delay helper of a retry loop that still
+  // retries took a part of that loop's protection with it.
+  const wentWithItsCallers = (unit: Unit, guardrail: Guardrail): boolean => {
+    const chain = deletedWithItsCallers(unit, protection.deletedUnits, protection.baseUnits, protection.presence.calledNames);
+    if (!chain) return false;
+    return chain.survivingRoots.every((root) => {
+      const head = protection.headOf.get(root);
+      return !head || !inventory(head).some((g) => g.category === guardrail.category);
+    });
+  };
   for (const { pair, guardrail } of candidates) {
     const moved = (where: string, evidence: Record<string, unknown> = {}): void =>
       emit({
@@ -167,7 +178,7 @@ export function compareInventories(
     if (!pair.head && isDeadCode(pair.base!)) continue;
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
     const subjectGone = subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
-      (!pair.head && deletedWithItsCallers(pair.base!, protection.deletedUnits, protection.baseUnits, protection.presence.calledNames) ? [simpleName(pair.base!)] : undefined);
+      (!pair.head && wentWithItsCallers(pair.base!, guardrail) ? [simpleName(pair.base!)] : undefined);
     if (subjectGone) {
       emit({
         messageId: 'removed', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,

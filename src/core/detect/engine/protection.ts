@@ -292,6 +292,8 @@ export interface ProtectionContext {
   /** Base units of the changed source files, and those the PR deleted. */
   baseUnits: Unit[];
   deletedUnits: Set<Unit>;
+  /** The head version of each base unit the PR kept. */
+  headOf: Map<Unit, Unit>;
 }
 
 /** The sides of the change the protection search reads: source code only, tests left out. */
@@ -314,6 +316,7 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     globals: globalRegistrations(sources.headSources),
     baseUnits: sources.baseUnits,
     deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),
+    headOf: new Map(sources.pairs.filter((p) => p.base && p.head).map((p) => [p.base!, p.head!])),
   };
 }
 
@@ -341,16 +344,31 @@ export function testFollowedRename(guardrail: Guardrail, unit: Unit, renames: Ma
 
 /**
  * Whether a deleted function went with the code that used it: nothing in the head calls it, and every unit
- * of the base that called it was deleted too (a polyfill and the wrapper that used it, dropped together).
- * A helper folded into a caller that still exists is not this: that caller is still there, so its checks
- * are searched for, not excused.
+ * of the base that called it, up the chain of callers, was deleted too (a polyfill and the wrapper that
+ * used it, dropped together). Returns the callers the head still has where the chain starts (none when the
+ * whole chain was deleted), so the caller can ask whether they still carry protection of the same kind;
+ * undefined when the unit did not go with its callers.
  */
-export function deletedWithItsCallers(unit: Unit, deletedUnits: Set<Unit>, baseUnits: Unit[], calledNames: Set<string>): boolean {
-  if (unit.kind !== 'function' && unit.kind !== 'method' && unit.kind !== 'field') return false;
-  const name = unit.name.split('.').pop()!.replace(/#\d+$/, '');
-  if (calledNames.has(name)) return false;
-  const callers = baseUnits.filter((u) => u !== unit && u.kind !== 'module' && u.kind !== 'class' && u.calls.has(name));
-  return callers.length > 0 && callers.every((c) => deletedUnits.has(c));
+export function deletedWithItsCallers(unit: Unit, deletedUnits: Set<Unit>, baseUnits: Unit[], calledNames: Set<string>): { survivingRoots: Unit[] } | undefined {
+  const simple = (u: Unit): string => u.name.split('.').pop()!.replace(/#\d+$/, '');
+  const callersOf = (u: Unit): Unit[] => baseUnits.filter((c) => c !== u && c.kind !== 'module' && c.kind !== 'class' && c.calls.has(simple(u)));
+  if (unit.kind !== 'function' && unit.kind !== 'method' && unit.kind !== 'field') return undefined;
+  if (calledNames.has(simple(unit))) return undefined;
+  const direct = callersOf(unit);
+  if (direct.length === 0 || direct.some((c) => !deletedUnits.has(c))) return undefined;
+  // Up the chain, iteratively and each unit once: where it reaches code the head kept, that is a root.
+  const survivingRoots: Unit[] = [];
+  const seen = new Set<Unit>([unit]);
+  const stack = [...direct];
+  while (stack.length) {
+    const caller = stack.pop()!;
+    if (seen.has(caller)) continue;
+    seen.add(caller);
+    if (!deletedUnits.has(caller)) survivingRoots.push(caller);
+    else if (!calledNames.has(simple(caller))) stack.push(...callersOf(caller));
+    else return undefined; // a deleted caller still called from the head: renamed or moved, not gone
+  }
+  return { survivingRoots };
 }
 
 /** Messages that say a case is refused because it is not built yet. */
