@@ -1,3 +1,4 @@
+import { oneLine } from './neutralize.js';
 import type { Finding, Report } from '../model.js';
 
 /**
@@ -58,7 +59,8 @@ function diagram(report: Report, finding: Finding): string {
  * render them as the characters they were.
  */
 export function mermaidLabel(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // oneLine first: the control characters every renderer neutralises (ESC, BEL, NUL) become visible text.
+  const flat = oneLine(text).replace(/\s+/g, ' ').trim();
   const short = flat.length > MAX_LABEL_CHARS ? `${flat.slice(0, MAX_LABEL_CHARS - 1)}…` : flat;
   return short.replace(/[#"<>`&|{}[\]\\;]/g, (c) => `#${c.charCodeAt(0)};`);
 }
