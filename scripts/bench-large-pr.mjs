@@ -23,8 +23,18 @@ execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--outdir', dis
 
 const repo = join(work, 'repo');
 mkdirSync(repo);
-const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.com', GIT_CONFIG_NOSYSTEM: '1' };
-const git = (...args) => execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString().trim();
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@example.com',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+const git = (...args) =>
+  execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 })
+    .toString()
+    .trim();
 git('init', '-q', '-b', 'main');
 
 const source = (i, timeout) => `import axios from 'axios';
@@ -59,10 +69,30 @@ git('add', '-A');
 git('commit', '-q', '-m', 'head');
 const head = git('rev-parse', 'HEAD');
 
-const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(dist, 'cli.js'), 'analyze', '--repo', repo, '--base', base, '--head', head, '--format', 'json', '--fail-on', 'none'], {
-  encoding: 'utf8',
-  maxBuffer: 1 << 28,
-});
+const run = spawnSync(
+  '/usr/bin/time',
+  [
+    '-f',
+    '%e %M',
+    process.execPath,
+    join(dist, 'cli.js'),
+    'analyze',
+    '--repo',
+    repo,
+    '--base',
+    base,
+    '--head',
+    head,
+    '--format',
+    'json',
+    '--fail-on',
+    'none',
+  ],
+  {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  },
+);
 const [wall, rssKb] = run.stderr.trim().split('\n').pop().split(' ').map(Number);
 let summary = `exit ${run.status}`;
 try {
@@ -71,5 +101,7 @@ try {
 } catch {
   summary += `, no JSON report: ${run.stderr.slice(0, 400)}`;
 }
-console.log(`large PR of ${FILES} changed files${MAX_FILES ? ` (max-files ${MAX_FILES})` : ''}: ${wall} s wall, ${Math.round(rssKb / 1024)} MiB peak RSS; ${summary}`);
+console.log(
+  `large PR of ${FILES} changed files${MAX_FILES ? ` (max-files ${MAX_FILES})` : ''}: ${wall} s wall, ${Math.round(rssKb / 1024)} MiB peak RSS; ${summary}`,
+);
 rmSync(work, { recursive: true, force: true });

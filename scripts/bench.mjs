@@ -20,8 +20,13 @@ const ROOT = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   // The usage is the comment at the top of this file; an unknown flag would otherwise start a full run.
-  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1); // after the #! line
-  const header = lines.slice(0, lines.findIndex((line) => !line.startsWith('//')));
+  const lines = readFileSync(new URL(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1); // after the #! line
+  const header = lines.slice(
+    0,
+    lines.findIndex((line) => !line.startsWith('//')),
+  );
   console.log(header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
@@ -57,7 +62,11 @@ function log(message) {
 }
 
 function git(gitDir, ...a) {
-  return execFileSync('git', ['--git-dir', gitDir, ...a], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', ['--git-dir', gitDir, ...a], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /** Runs a command under /usr/bin/time; returns wall ms, peak RSS MiB, status, stdout. */
@@ -69,14 +78,20 @@ function timed(command, commandArgs, options = {}) {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...options.env },
   });
-  const line = (r.stderr ?? '').split('\n').reverse().find((l) => l.startsWith('__TIME__'));
+  const line = (r.stderr ?? '')
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('__TIME__'));
   const [, seconds, kb] = line ? line.split(' ') : [];
   return {
     ms: seconds ? Math.round(Number(seconds) * 1000) : NaN,
     rssMiB: kb ? Math.round(Number(kb) / 1024) : NaN,
     status: r.status,
     stdout: r.stdout ?? '',
-    stderr: (r.stderr ?? '').split('\n').filter((l) => !l.startsWith('__TIME__')).join('\n'),
+    stderr: (r.stderr ?? '')
+      .split('\n')
+      .filter((l) => !l.startsWith('__TIME__'))
+      .join('\n'),
   };
 }
 
@@ -128,7 +143,8 @@ function pickChange(gitDir, spec) {
     }
     const sources = names.filter((n) => SOURCE_RE.test(n) && !n.endsWith('.d.ts') && !n.includes('node_modules/'));
     const nonTest = sources.filter((n) => !TEST_RE.test(n));
-    if (nonTest.length >= spec.minFiles && sources.length <= spec.maxFiles) return { sha, files: sources, subject: git(gitDir, 'log', '-1', '--format=%s', sha) };
+    if (nonTest.length >= spec.minFiles && sources.length <= spec.maxFiles)
+      return { sha, files: sources, subject: git(gitDir, 'log', '-1', '--format=%s', sha) };
   }
   return undefined;
 }
@@ -144,7 +160,9 @@ function checkout(gitDir, sha) {
     spawnSync('git', ['sparse-checkout', 'set', '--no-cone', ...SPARSE, ...missing.map((p) => `!/${p}`)], { cwd: dir });
     const r = spawnSync('git', ['checkout', '-q', '-f', '--detach', sha], { cwd: dir, encoding: 'utf8' });
     if (r.status === 0) return dir;
-    const lost = [...r.stderr.matchAll(/unable to read sha1 file of (.+?) \(|invalid object \d+ [0-9a-f]+ for '(.+?)'/g)].map((m) => m[1] ?? m[2]);
+    const lost = [...r.stderr.matchAll(/unable to read sha1 file of (.+?) \(|invalid object \d+ [0-9a-f]+ for '(.+?)'/g)].map(
+      (m) => m[1] ?? m[2],
+    );
     if (!lost.length) throw new Error(r.stderr.trim().split('\n').pop());
     missing.push(...lost);
   }
@@ -154,7 +172,9 @@ function checkout(gitDir, sha) {
 /** Workspace packages and root tsconfig paths, as aliases the minimal peer configs can use. */
 function aliasesOf(dir) {
   const aliases = [];
-  const packageJsons = execFileSync('git', ['ls-files', '*package.json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').filter((p) => p && !p.includes('node_modules/') && !/(?:^|\/)(?:fixtures?|__fixtures__|examples?|templates?)\//.test(p));
+  const packageJsons = execFileSync('git', ['ls-files', '*package.json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 })
+    .split('\n')
+    .filter((p) => p && !p.includes('node_modules/') && !/(?:^|\/)(?:fixtures?|__fixtures__|examples?|templates?)\//.test(p));
   for (const path of packageJsons) {
     let json;
     try {
@@ -164,7 +184,14 @@ function aliasesOf(dir) {
     }
     if (typeof json.name !== 'string') continue;
     const pkgDir = dirname(path) === '.' ? '' : dirname(path);
-    const candidates = ['src/index.ts', 'src/index.tsx', 'src/index.js', 'index.ts', 'index.js', typeof json.main === 'string' ? json.main : ''].filter(Boolean);
+    const candidates = [
+      'src/index.ts',
+      'src/index.tsx',
+      'src/index.js',
+      'index.ts',
+      'index.js',
+      typeof json.main === 'string' ? json.main : '',
+    ].filter(Boolean);
     const entry = candidates.find((c) => existsSync(join(dir, pkgDir, c)));
     const srcDir = existsSync(join(dir, pkgDir, 'src')) ? join(pkgDir, 'src') : pkgDir;
     // What `npm install` does for workspaces: link each package under node_modules (without it vite
@@ -180,7 +207,11 @@ function aliasesOf(dir) {
   for (const name of ['tsconfig.json', 'jsconfig.json']) {
     let json;
     try {
-      json = JSON.parse(readFileSync(join(dir, name), 'utf8').replace(/\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1'));
+      json = JSON.parse(
+        readFileSync(join(dir, name), 'utf8')
+          .replace(/\/\/.*$/gm, '')
+          .replace(/,(\s*[}\]])/g, '$1'),
+      );
     } catch {
       continue;
     }
@@ -188,7 +219,8 @@ function aliasesOf(dir) {
     for (const [pattern, targets] of Object.entries(json.compilerOptions?.paths ?? {})) {
       const target = targets[0];
       if (!target) continue;
-      if (pattern.endsWith('/*') && target.endsWith('/*') && !target.slice(0, -1).includes('*')) aliases.push({ find: pattern.slice(0, -1), exact: false, replacement: join(baseUrl, target.slice(0, -1)) + '/', tsconfig: true });
+      if (pattern.endsWith('/*') && target.endsWith('/*') && !target.slice(0, -1).includes('*'))
+        aliases.push({ find: pattern.slice(0, -1), exact: false, replacement: join(baseUrl, target.slice(0, -1)) + '/', tsconfig: true });
       else if (!pattern.includes('*')) aliases.push({ find: pattern, exact: true, replacement: join(baseUrl, target), tsconfig: true });
     }
   }
@@ -201,7 +233,10 @@ function writePeerConfigs(dir) {
   const aliases = aliasesOf(dir);
   // TypeScript ESM code imports './x.js' for x.ts; jest needs the usual mapper for that (ts-jest's recipe).
   const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
-  for (const a of aliases) moduleNameMapper[a.exact ? `^${escapeRegex(a.find)}$` : `^${escapeRegex(a.find)}(.*)$`] = a.exact ? `<rootDir>/${a.replacement}` : `<rootDir>/${a.replacement}$1`;
+  for (const a of aliases)
+    moduleNameMapper[a.exact ? `^${escapeRegex(a.find)}$` : `^${escapeRegex(a.find)}(.*)$`] = a.exact
+      ? `<rootDir>/${a.replacement}`
+      : `<rootDir>/${a.replacement}$1`;
   const jestConfig = {
     rootDir: dir,
     watchman: false,
@@ -214,7 +249,12 @@ function writePeerConfigs(dir) {
   writeFileSync(join(dir, 'gg-bench.jest.config.json'), JSON.stringify(jestConfig, null, 1));
   // vite reads every tsconfig's paths itself (resolve.tsconfigPaths, per directory); it gets only the
   // workspace aliases.
-  const alias = aliases.filter((a) => !a.tsconfig).map((a) => ({ find: a.exact ? new RegExp(`^${escapeRegex(a.find)}$`) : new RegExp(`^${escapeRegex(a.find)}`), replacement: join(dir, a.replacement) + (a.exact ? '' : '/') }));
+  const alias = aliases
+    .filter((a) => !a.tsconfig)
+    .map((a) => ({
+      find: a.exact ? new RegExp(`^${escapeRegex(a.find)}$`) : new RegExp(`^${escapeRegex(a.find)}`),
+      replacement: join(dir, a.replacement) + (a.exact ? '' : '/'),
+    }));
   const vitestConfig = `// Minimal config written by guardrail-gate's bench: the repository's aliases, no plugins or transforms.
 export default {
   root: ${JSON.stringify(dir)},
@@ -228,7 +268,14 @@ export default {
 }
 
 function relativeTests(lines, dir) {
-  return [...new Set(lines.map((l) => l.trim()).filter((l) => l.startsWith(dir + '/')).map((l) => l.slice(dir.length + 1)))].sort();
+  return [
+    ...new Set(
+      lines
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith(dir + '/'))
+        .map((l) => l.slice(dir.length + 1)),
+    ),
+  ].sort();
 }
 
 function benchRepo(name, spec, runPeers) {
@@ -244,16 +291,33 @@ function benchRepo(name, spec, runPeers) {
     return;
   }
   const head = git(gitDir, 'rev-parse', 'HEAD');
-  const sourceCount = git(gitDir, 'ls-tree', '-r', '--name-only', head).split('\n').filter((p) => SOURCE_RE.test(p) && !p.includes('node_modules/')).length;
-  log(`\n== ${name}: ${sourceCount} source files at ${head.slice(0, 10)}; change ${change.sha.slice(0, 10)} "${change.subject}" (${change.files.length} files)`);
+  const sourceCount = git(gitDir, 'ls-tree', '-r', '--name-only', head)
+    .split('\n')
+    .filter((p) => SOURCE_RE.test(p) && !p.includes('node_modules/')).length;
+  log(
+    `\n== ${name}: ${sourceCount} source files at ${head.slice(0, 10)}; change ${change.sha.slice(0, 10)} "${change.subject}" (${change.files.length} files)`,
+  );
   // The changed files as they are at HEAD (the graph is of HEAD; files deleted since are dropped).
   const atHead = new Set(git(gitDir, 'ls-tree', '-r', '--name-only', head).split('\n'));
   const changed = change.files.filter((f) => atHead.has(f));
   const rows = [];
   const ours = measure(nodeBin, [join(WORK, 'gg-affected.mjs'), gitDir, head, ...changed]);
   const oursOut = JSON.parse(ours.stdout.trim().split('\n').pop());
-  rows.push({ tool: 'guardrail-gate (graph + affected tests)', ms: ours.ms, rssMiB: ours.rssMiB, tests: oursOut.affected.length, note: `${oursOut.files} files, ${oursOut.edges} edges; graph ${oursOut.phases.graphMs} / affected tests ${oursOut.phases.impactMs} ms` });
-  const repoResult = { repo: name, head, sourceFiles: sourceCount, change: { sha: change.sha, subject: change.subject, files: changed }, rows, ours: oursOut.affected };
+  rows.push({
+    tool: 'guardrail-gate (graph + affected tests)',
+    ms: ours.ms,
+    rssMiB: ours.rssMiB,
+    tests: oursOut.affected.length,
+    note: `${oursOut.files} files, ${oursOut.edges} edges; graph ${oursOut.phases.graphMs} / affected tests ${oursOut.phases.impactMs} ms`,
+  });
+  const repoResult = {
+    repo: name,
+    head,
+    sourceFiles: sourceCount,
+    change: { sha: change.sha, subject: change.subject, files: changed },
+    rows,
+    ours: oursOut.affected,
+  };
   results.push(repoResult);
   if (!runPeers) return printRows(name, rows);
 
@@ -269,15 +333,65 @@ function benchRepo(name, spec, runPeers) {
     const abs = changed.map((f) => join(dir, f));
     const tsconfig = existsSync(join(dir, 'tsconfig.json')) ? ['--ts-config', 'tsconfig.json'] : [];
     // jest: its own cache directory, warmed by the warm-up run (jest's best case).
-    const jest = measure(nodeBin, [join(PEERS, 'node_modules/jest/bin/jest.js'), '--config', join(dir, 'gg-bench.jest.config.json'), '--listTests', '--cacheDirectory', join(dir, '.jest-cache-' + Math.random().toString(36).slice(2)), '--findRelatedTests', ...abs], { cwd: dir });
-    rows.push(peerRow('jest --listTests --findRelatedTests', jest, () => relativeTests(jest.stdout.split('\n'), dir), `minimal config: ${aliases} aliases from workspace packages and tsconfig paths; haste cache warm`));
-    const vitest = timed(nodeBin, [join(PEERS, 'vitest-related.mjs'), join(dir, 'gg-bench.vitest.config.mjs'), ...changed], { cwd: dir, timeout: 900_000 });
+    const jest = measure(
+      nodeBin,
+      [
+        join(PEERS, 'node_modules/jest/bin/jest.js'),
+        '--config',
+        join(dir, 'gg-bench.jest.config.json'),
+        '--listTests',
+        '--cacheDirectory',
+        join(dir, '.jest-cache-' + Math.random().toString(36).slice(2)),
+        '--findRelatedTests',
+        ...abs,
+      ],
+      { cwd: dir },
+    );
+    rows.push(
+      peerRow(
+        'jest --listTests --findRelatedTests',
+        jest,
+        () => relativeTests(jest.stdout.split('\n'), dir),
+        `minimal config: ${aliases} aliases from workspace packages and tsconfig paths; haste cache warm`,
+      ),
+    );
+    const vitest = timed(nodeBin, [join(PEERS, 'vitest-related.mjs'), join(dir, 'gg-bench.vitest.config.mjs'), ...changed], {
+      cwd: dir,
+      timeout: 900_000,
+    });
     const vitestTests = relativeTests(vitest.stdout.split('\n'), dir);
-    rows.push(peerRow('vitest related (selection only)', vitest, () => vitestTests, 'minimal config: workspace aliases, resolve.tsconfigPaths, no plugins'));
+    rows.push(
+      peerRow(
+        'vitest related (selection only)',
+        vitest,
+        () => vitestTests,
+        'minimal config: workspace aliases, resolve.tsconfigPaths, no plugins',
+      ),
+    );
     repoResult.vitest = vitest.status === 0 ? vitestTests : undefined;
-    const depcruise = timed(nodeBin, [join(PEERS, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--no-config', '-T', 'json', '-f', join(dir, '.depcruise.json'), '--ts-pre-compilation-deps', ...tsconfig, '-x', 'node_modules', '.'], { cwd: dir, timeout: 900_000 });
+    const depcruise = timed(
+      nodeBin,
+      [
+        join(PEERS, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+        '--no-config',
+        '-T',
+        'json',
+        '-f',
+        join(dir, '.depcruise.json'),
+        '--ts-pre-compilation-deps',
+        ...tsconfig,
+        '-x',
+        'node_modules',
+        '.',
+      ],
+      { cwd: dir, timeout: 900_000 },
+    );
     rows.push(peerRow('dependency-cruiser (whole graph)', depcruise, undefined, tsconfig.length ? 'with --ts-config tsconfig.json' : ''));
-    const madge = timed(nodeBin, [join(PEERS, 'node_modules/madge/bin/cli.js'), '--json', '--extensions', 'ts,tsx,js,jsx,mjs,cjs', ...tsconfig, '.'], { cwd: dir, timeout: 900_000 });
+    const madge = timed(
+      nodeBin,
+      [join(PEERS, 'node_modules/madge/bin/cli.js'), '--json', '--extensions', 'ts,tsx,js,jsx,mjs,cjs', ...tsconfig, '.'],
+      { cwd: dir, timeout: 900_000 },
+    );
     rows.push(peerRow('madge (whole graph)', madge, undefined, tsconfig.length ? 'with --ts-config tsconfig.json' : ''));
     if (repoResult.vitest) repoResult.agreement = agreement(oursOut.affected, repoResult.vitest);
   } finally {
@@ -295,7 +409,14 @@ function peerRow(tool, run, tests, note) {
   } catch {
     found = undefined;
   }
-  return { tool, ms: run.ms, rssMiB: run.rssMiB, tests: found?.length, failed: failed ? `exit ${run.status}: ${run.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 200)}` : undefined, note };
+  return {
+    tool,
+    ms: run.ms,
+    rssMiB: run.rssMiB,
+    tests: found?.length,
+    failed: failed ? `exit ${run.status}: ${run.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 200)}` : undefined,
+    note,
+  };
 }
 
 function agreement(ours, theirs) {
@@ -303,13 +424,29 @@ function agreement(ours, theirs) {
   const b = new Set(theirs);
   const both = [...a].filter((t) => b.has(t));
   const union = new Set([...a, ...b]);
-  return { ours: a.size, vitest: b.size, both: both.length, union: union.size, jaccard: union.size ? both.length / union.size : 1, onlyOurs: [...a].filter((t) => !b.has(t)), onlyVitest: [...b].filter((t) => !a.has(t)) };
+  return {
+    ours: a.size,
+    vitest: b.size,
+    both: both.length,
+    union: union.size,
+    jaccard: union.size ? both.length / union.size : 1,
+    onlyOurs: [...a].filter((t) => !b.has(t)),
+    onlyVitest: [...b].filter((t) => !a.has(t)),
+  };
 }
 
 function printAgreement(name, ag) {
-  console.log(`agreement with vitest related on ${name}: ${ag.both} common / ${ag.union} in either = ${(ag.jaccard * 100).toFixed(1)}% (ours ${ag.ours}, vitest ${ag.vitest})`);
-  if (ag.onlyOurs.length) console.log(`  only guardrail-gate (${ag.onlyOurs.length}): ${ag.onlyOurs.slice(0, 8).join(', ')}${ag.onlyOurs.length > 8 ? ', ...' : ''}`);
-  if (ag.onlyVitest.length) console.log(`  only vitest (${ag.onlyVitest.length}): ${ag.onlyVitest.slice(0, 8).join(', ')}${ag.onlyVitest.length > 8 ? ', ...' : ''}`);
+  console.log(
+    `agreement with vitest related on ${name}: ${ag.both} common / ${ag.union} in either = ${(ag.jaccard * 100).toFixed(1)}% (ours ${ag.ours}, vitest ${ag.vitest})`,
+  );
+  if (ag.onlyOurs.length)
+    console.log(
+      `  only guardrail-gate (${ag.onlyOurs.length}): ${ag.onlyOurs.slice(0, 8).join(', ')}${ag.onlyOurs.length > 8 ? ', ...' : ''}`,
+    );
+  if (ag.onlyVitest.length)
+    console.log(
+      `  only vitest (${ag.onlyVitest.length}): ${ag.onlyVitest.slice(0, 8).join(', ')}${ag.onlyVitest.length > 8 ? ', ...' : ''}`,
+    );
 }
 
 function printRows(name, rows) {
@@ -319,7 +456,9 @@ function printRows(name, rows) {
   console.log('|---|---:|---:|---:|---:|---|');
   for (const row of rows) {
     const ratio = row === rows[0] ? '1.0x' : `${(row.ms / oursMs).toFixed(1)}x`;
-    console.log(`| ${row.tool} | ${row.ms} | ${row.rssMiB} | ${ratio} | ${row.tests ?? '—'} | ${row.failed ? `FAILED ${row.failed}` : row.note ?? ''} |`);
+    console.log(
+      `| ${row.tool} | ${row.ms} | ${row.rssMiB} | ${ratio} | ${row.tests ?? '—'} | ${row.failed ? `FAILED ${row.failed}` : (row.note ?? '')} |`,
+    );
   }
 }
 
@@ -339,9 +478,17 @@ function generatedRepo(files = 8000) {
     for (let f = 0; f < perPackage - 2; f++) {
       const isTest = f % 10 === 9;
       const tsx = f % 4 === 1;
-      const deps = [f > 0 ? `import { f${p}_${f - 1} } from './m${f - 1}.js';` : '', p > 0 && f % 7 === 0 ? `import { f${p - 1}_0 } from '@gen/p${p - 1}';` : ''].filter(Boolean).join('\n');
+      const deps = [
+        f > 0 ? `import { f${p}_${f - 1} } from './m${f - 1}.js';` : '',
+        p > 0 && f % 7 === 0 ? `import { f${p - 1}_0 } from '@gen/p${p - 1}';` : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
       if (isTest) {
-        writeFileSync(join(pkg, 'test', `m${f}.test.ts`), `import { describe, it, expect } from 'vitest';\nimport { f${p}_${f - 1} } from '../src/index.js';\ndescribe('m', () => it('works', () => expect(f${p}_${f - 1}()).toBeTruthy()));\n`);
+        writeFileSync(
+          join(pkg, 'test', `m${f}.test.ts`),
+          `import { describe, it, expect } from 'vitest';\nimport { f${p}_${f - 1} } from '../src/index.js';\ndescribe('m', () => it('works', () => expect(f${p}_${f - 1}()).toBeTruthy()));\n`,
+        );
         continue;
       }
       const body = tsx
@@ -352,7 +499,13 @@ function generatedRepo(files = 8000) {
     }
     writeFileSync(join(pkg, 'src', 'index.ts'), exportsOf.join('\n') + '\n');
   }
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@example.com' };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'b@example.com',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'b@example.com',
+  };
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
   execFileSync('git', ['add', '-A'], { cwd: dir });
   execFileSync('git', ['commit', '-q', '-m', 'generated'], { cwd: dir, env });
@@ -363,16 +516,49 @@ function benchGenerated(runPeers) {
   const dir = generatedRepo();
   try {
     const changed = ['packages/p20/src/m3.ts', 'packages/p5/src/m0.ts'];
-    const sourceCount = execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' }).split('\n').filter((p) => SOURCE_RE.test(p)).length;
+    const sourceCount = execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' })
+      .split('\n')
+      .filter((p) => SOURCE_RE.test(p)).length;
     log(`\n== generated: ${sourceCount} source files`);
     const ours = measure(nodeBin, [join(WORK, 'gg-affected.mjs'), join(dir, '.git'), 'HEAD', ...changed]);
     const out = JSON.parse(ours.stdout.trim().split('\n').pop());
-    const rows = [{ tool: 'guardrail-gate (graph + affected tests)', ms: ours.ms, rssMiB: ours.rssMiB, tests: out.affected.length, note: `${out.files} files, ${out.edges} edges` }];
+    const rows = [
+      {
+        tool: 'guardrail-gate (graph + affected tests)',
+        ms: ours.ms,
+        rssMiB: ours.rssMiB,
+        tests: out.affected.length,
+        note: `${out.files} files, ${out.edges} edges`,
+      },
+    ];
     if (runPeers) {
       writePeerConfigs(dir);
-      const jest = measure(nodeBin, [join(PEERS, 'node_modules/jest/bin/jest.js'), '--config', join(dir, 'gg-bench.jest.config.json'), '--listTests', '--cacheDirectory', join(dir, '.jest-cache'), '--findRelatedTests', ...changed.map((f) => join(dir, f))], { cwd: dir });
-      rows.push(peerRow('jest --listTests --findRelatedTests', jest, () => relativeTests(jest.stdout.split('\n'), dir), 'warm haste cache after the first run'));
-      const vitest = timed(nodeBin, [join(PEERS, 'vitest-related.mjs'), join(dir, 'gg-bench.vitest.config.mjs'), ...changed], { cwd: dir, timeout: 900_000 });
+      const jest = measure(
+        nodeBin,
+        [
+          join(PEERS, 'node_modules/jest/bin/jest.js'),
+          '--config',
+          join(dir, 'gg-bench.jest.config.json'),
+          '--listTests',
+          '--cacheDirectory',
+          join(dir, '.jest-cache'),
+          '--findRelatedTests',
+          ...changed.map((f) => join(dir, f)),
+        ],
+        { cwd: dir },
+      );
+      rows.push(
+        peerRow(
+          'jest --listTests --findRelatedTests',
+          jest,
+          () => relativeTests(jest.stdout.split('\n'), dir),
+          'warm haste cache after the first run',
+        ),
+      );
+      const vitest = timed(nodeBin, [join(PEERS, 'vitest-related.mjs'), join(dir, 'gg-bench.vitest.config.mjs'), ...changed], {
+        cwd: dir,
+        timeout: 900_000,
+      });
       const vitestTests = relativeTests(vitest.stdout.split('\n'), dir);
       rows.push(peerRow('vitest related (selection only)', vitest, () => vitestTests, ''));
       if (vitest.status === 0) printAgreement('generated', agreement(out.affected, vitestTests));
@@ -390,7 +576,9 @@ function benchAnalyze() {
   // The bundle of the current sources, built as `npm run build` does but into .bench/dist (dist/ is the
   // committed artifact and is left alone); the committed dist/cli.js when the build fails.
   let cli = join(WORK, 'dist/cli.js');
-  const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--outdir', join(WORK, 'dist'), '--only', 'cli'], { stdio: 'ignore' });
+  const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--outdir', join(WORK, 'dist'), '--only', 'cli'], {
+    stdio: 'ignore',
+  });
   if (built.status !== 0 || !existsSync(cli)) cli = join(ROOT, 'dist/cli.js');
   if (!existsSync(cli)) {
     console.log('\nanalyze: skipped (no bundle: run npm run build)');
@@ -417,18 +605,38 @@ function benchAnalyze() {
     if (largest) {
       const { c, gitDir } = largest;
       // Replayed as evaluate.mjs does: a positive case's head restores the parent's tree on top of the commit.
-      const env = { ...process.env, GIT_AUTHOR_NAME: 'Eval', GIT_AUTHOR_EMAIL: 'eval@example.com', GIT_COMMITTER_NAME: 'Eval', GIT_COMMITTER_EMAIL: 'eval@example.com' };
+      const env = {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'Eval',
+        GIT_AUTHOR_EMAIL: 'eval@example.com',
+        GIT_COMMITTER_NAME: 'Eval',
+        GIT_COMMITTER_EMAIL: 'eval@example.com',
+      };
       let base = `${c.commit}^`;
       let head = c.commit;
       if (c.kind === 'positive') {
         const tree = git(gitDir, 'rev-parse', `${c.commit}^^{tree}`);
         base = c.commit;
-        head = execFileSync('git', ['--git-dir', gitDir, 'commit-tree', tree, '-p', c.commit, '-m', 'Simplify implementation'], { encoding: 'utf8', env }).trim();
+        head = execFileSync('git', ['--git-dir', gitDir, 'commit-tree', tree, '-p', c.commit, '-m', 'Simplify implementation'], {
+          encoding: 'utf8',
+          env,
+        }).trim();
       }
       const dir = checkout(gitDir, head);
       try {
-        const run = measure(nodeBin, [cli, 'analyze', '--repo', dir, '--base', base, '--head', head, '--format', 'json', '--fail-on', 'none'], {}, RUNS, 1);
-        rows.push({ tool: `analyze, largest corpus PR ${c.id} (${largest.lines} changed lines)`, ms: run.ms, rssMiB: run.rssMiB, note: summarizeAnalyze(run) });
+        const run = measure(
+          nodeBin,
+          [cli, 'analyze', '--repo', dir, '--base', base, '--head', head, '--format', 'json', '--fail-on', 'none'],
+          {},
+          RUNS,
+          1,
+        );
+        rows.push({
+          tool: `analyze, largest corpus PR ${c.id} (${largest.lines} changed lines)`,
+          ms: run.ms,
+          rssMiB: run.rssMiB,
+          note: summarizeAnalyze(run),
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -437,15 +645,39 @@ function benchAnalyze() {
   // A generated PR of 200 changed files on the generated monorepo.
   const dir = generatedRepo(4000);
   try {
-    const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@example.com' };
-    const files = execFileSync('git', ['ls-files', '*.ts'], { cwd: dir, encoding: 'utf8' }).split('\n').filter((f) => /\/src\/m\d+\.ts$/.test(f)).slice(0, 200);
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'bench',
+      GIT_AUTHOR_EMAIL: 'b@example.com',
+      GIT_COMMITTER_NAME: 'bench',
+      GIT_COMMITTER_EMAIL: 'b@example.com',
+    };
+    const files = execFileSync('git', ['ls-files', '*.ts'], { cwd: dir, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => /\/src\/m\d+\.ts$/.test(f))
+      .slice(0, 200);
     for (const f of files) {
       const text = readFileSync(join(dir, f), 'utf8');
-      writeFileSync(join(dir, f), text.replace(/\+ 1;/, '+ 2;').replace(/return 1;/, 'return 2;') + `\nexport async function fetchWithTimeout(url: string) {\n  return fetch(url);\n}\n`);
+      writeFileSync(
+        join(dir, f),
+        text.replace(/\+ 1;/, '+ 2;').replace(/return 1;/, 'return 2;') +
+          `\nexport async function fetchWithTimeout(url: string) {\n  return fetch(url);\n}\n`,
+      );
     }
     execFileSync('git', ['commit', '-qam', 'change 200 files'], { cwd: dir, env });
-    const run = measure(nodeBin, [cli, 'analyze', '--repo', dir, '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json', '--fail-on', 'none'], {}, RUNS, 1);
-    rows.push({ tool: 'analyze, generated PR of 200 changed files (4k-file repo)', ms: run.ms, rssMiB: run.rssMiB, note: summarizeAnalyze(run) });
+    const run = measure(
+      nodeBin,
+      [cli, 'analyze', '--repo', dir, '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json', '--fail-on', 'none'],
+      {},
+      RUNS,
+      1,
+    );
+    rows.push({
+      tool: 'analyze, generated PR of 200 changed files (4k-file repo)',
+      ms: run.ms,
+      rssMiB: run.rssMiB,
+      note: summarizeAnalyze(run),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -459,7 +691,9 @@ function benchAnalyze() {
 const runPeers = !has('--no-peers') && ensurePeers();
 if (!has('--no-peers') && !runPeers) log('peers could not be installed: measuring guardrail-gate only');
 buildOurs();
-console.log(`guardrail-gate bench on ${new Date().toISOString()}, node ${execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()}, ${RUNS} runs (median)`);
+console.log(
+  `guardrail-gate bench on ${new Date().toISOString()}, node ${execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()}, ${RUNS} runs (median)`,
+);
 for (const name of selected) {
   const spec = REPOS[name];
   if (!spec) {

@@ -60,7 +60,10 @@ function runRange(from, to) {
     let next = from;
     const startWorker = () => {
       if (next >= to) return resolveRange();
-      const worker = new Worker(workerSource, { workerData: { seed, from: next, to, every }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
+      const worker = new Worker(workerSource, {
+        workerData: { seed, from: next, to, every },
+        resourceLimits: { maxOldGenerationSizeMb: 2048 },
+      });
       let current;
       const timer = setInterval(() => {
         if (current && performance.now() - current.at > timeoutMs) {
@@ -107,7 +110,10 @@ function tally(inputMix, ms, index) {
   done++;
   mix.set(inputMix, (mix.get(inputMix) ?? 0) + 1);
   if (ms > slowest.ms) slowest = { ms, index, mix: inputMix };
-  if (done % 2000 === 0) console.error(`fuzz: ${done}/${runs} inputs, ${Math.round((performance.now() - started) / 1000)} s, ${counts.crash} crashes, ${counts.hang} hangs, ${counts.violation} violations`);
+  if (done % 2000 === 0)
+    console.error(
+      `fuzz: ${done}/${runs} inputs, ${Math.round((performance.now() - started) / 1000)} s, ${counts.crash} crashes, ${counts.hang} hangs, ${counts.violation} violations`,
+    );
 }
 
 // Stopped early (Ctrl-C, a CI time limit): still say what was covered.
@@ -128,19 +134,24 @@ summarize();
 process.exitCode = counts.crash + counts.hang + counts.violation > 0 ? 1 : 0;
 
 function summarize() {
-
-const grouped = new Map();
-for (const [name, count] of mix) {
-  const group = name.split(':')[0];
-  grouped.set(group, (grouped.get(group) ?? 0) + count);
-}
-const mixText = [...mix].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
-const groupText = [...grouped].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${((100 * count) / done).toFixed(1)}%`).join(', ');
-console.log(
-  `fuzz: ${done}${stopped ? ` of ${runs} (stopped early)` : ''} inputs (seed ${seed}, ${workers} worker${workers === 1 ? '' : 's'}) in ${Math.round((performance.now() - started) / 1000)} s: ` +
-    `${counts.crash} crashes, ${counts.hang} hangs over ${timeoutMs / 1000} s, ${counts.violation} contract violations; ` +
-    `determinism checked on every ${every === 1 ? '' : `${every}th `}input; slowest ${(slowest.ms / 1000).toFixed(2)} s (input ${slowest.index}, ${slowest.mix})`,
-);
-console.log(`fuzz mix: ${groupText}`);
-console.log(`fuzz mix detail: ${mixText}`);
+  const grouped = new Map();
+  for (const [name, count] of mix) {
+    const group = name.split(':')[0];
+    grouped.set(group, (grouped.get(group) ?? 0) + count);
+  }
+  const mixText = [...mix]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+  const groupText = [...grouped]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name} ${((100 * count) / done).toFixed(1)}%`)
+    .join(', ');
+  console.log(
+    `fuzz: ${done}${stopped ? ` of ${runs} (stopped early)` : ''} inputs (seed ${seed}, ${workers} worker${workers === 1 ? '' : 's'}) in ${Math.round((performance.now() - started) / 1000)} s: ` +
+      `${counts.crash} crashes, ${counts.hang} hangs over ${timeoutMs / 1000} s, ${counts.violation} contract violations; ` +
+      `determinism checked on every ${every === 1 ? '' : `${every}th `}input; slowest ${(slowest.ms / 1000).toFixed(2)} s (input ${slowest.index}, ${slowest.mix})`,
+  );
+  console.log(`fuzz mix: ${groupText}`);
+  console.log(`fuzz mix detail: ${mixText}`);
 }

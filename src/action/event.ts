@@ -43,7 +43,8 @@ export function readGateEvent(eventName: string, payload: Record<string, any>, r
     }
     case 'issue_comment': {
       if (!payload.issue?.pull_request) return { kind: 'ignored', reason: 'the comment is on an issue, not a pull request' };
-      if (payload.action !== 'created') return { kind: 'ignored', reason: `comment ${payload.action ?? 'event'}: only new comments are read` };
+      if (payload.action !== 'created')
+        return { kind: 'ignored', reason: `comment ${payload.action ?? 'event'}: only new comments are read` };
       return {
         kind: 'comment',
         prNumber: Number(payload.issue.number),

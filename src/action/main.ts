@@ -1,6 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { emitAnnotations, createActionsLogger, failStep, readRawInput, registerSecret, setOutput, writeJobSummary } from '../adapters/actions/runner.js';
+import {
+  emitAnnotations,
+  createActionsLogger,
+  failStep,
+  readRawInput,
+  registerSecret,
+  setOutput,
+  writeJobSummary,
+} from '../adapters/actions/runner.js';
 import { localFiles } from '../adapters/fs/local-files.js';
 import { openGitRepository } from '../adapters/git/git-reader.js';
 import { analyzeChange, judgeAnalysis, TOOL_VERSION } from '../app/run-analysis.js';
@@ -35,11 +43,16 @@ export async function runActionWithRunner(env: Record<string, string | undefined
     renderSarif: (report) => renderSarif(report, [...detectorCatalogue(), ...analyzerCatalogue()]),
     analyze: async (request) => {
       const git = await openGitRepository(request.repoDir, logger);
-      await git.ensureCommits([request.base, request.head], { token: request.fetchToken, serverUrl: runner.serverUrl, registerSecret }, logger);
+      await git.ensureCommits(
+        [request.base, request.head],
+        { token: request.fetchToken, serverUrl: runner.serverUrl, registerSecret },
+        logger,
+      );
       const analysis = await analyzeChange({ git, localFiles, logger, cwd: request.repoDir }, request);
       return {
         publish: analysis.config.publish,
-        judge: (acceptances) => judgeAnalysis(analysis, { ...(request.failOn ? { failOn: request.failOn } : {}), acceptances: toAcceptanceMap(acceptances) }),
+        judge: (acceptances) =>
+          judgeAnalysis(analysis, { ...(request.failOn ? { failOn: request.failOn } : {}), acceptances: toAcceptanceMap(acceptances) }),
       };
     },
   };

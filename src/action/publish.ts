@@ -112,7 +112,8 @@ export async function publish(plan: PublicationPlan, context: PublicationContext
   if (!plan.summary) return;
   const notInline = outcome && 'notInline' in outcome ? outcome.notInline : [];
   const messages = [...context.messages];
-  if (outcome?.kind === 'degraded') messages.push('Results could not be posted to the pull request (read-only token); this summary holds them.');
+  if (outcome?.kind === 'degraded')
+    messages.push('Results could not be posted to the pull request (read-only token); this summary holds them.');
   try {
     await sinks.writeJobSummary(renderSummary(report, { notInline, acceptances: context.live, lapsed: context.lapsed, messages }));
   } catch (error) {
@@ -157,8 +158,17 @@ async function publishToPullRequest(
       const latecomers = (existing[0] ? parseAcceptanceBlock(existing[0].body) : []).filter(
         (r) => currentIds.has(r.id) && !live.some((known) => known.id === r.id),
       );
-      if (latecomers.length) messages.push(`Acceptances recorded while this run was under way apply from the next run: ${latecomers.map((r) => `\`${r.id}\``).join(', ')}`);
-      const body = renderComment(report, { notInline, acceptances: [...live, ...latecomers], lapsed, summaryUrl: context.runner.runUrl, messages });
+      if (latecomers.length)
+        messages.push(
+          `Acceptances recorded while this run was under way apply from the next run: ${latecomers.map((r) => `\`${r.id}\``).join(', ')}`,
+        );
+      const body = renderComment(report, {
+        notInline,
+        acceptances: [...live, ...latecomers],
+        lapsed,
+        summaryUrl: context.runner.runUrl,
+        messages,
+      });
       if (existing.length || report.findings.length || context.storedCount) {
         const what = await upsertStickyComment(api, existing, body, logger);
         logger.info(`sticky comment ${what}`);
@@ -173,7 +183,9 @@ async function publishToPullRequest(
       logger.warning(DEGRADE_WARNING);
       return { kind: 'degraded', notInline };
     }
-    logger.warning(`guardrail-gate could not publish to the pull request (${describeHttpError(error)}); the verdict is unchanged and the results are in the job summary.`);
+    logger.warning(
+      `guardrail-gate could not publish to the pull request (${describeHttpError(error)}); the verdict is unchanged and the results are in the job summary.`,
+    );
     return { kind: 'failed', notInline };
   }
 }
@@ -194,7 +206,9 @@ async function postReviewComments(
     const diff = buildDiffIndex(await api.listFiles());
     const accepted = new Set(report.findings.filter((f) => f.accepted).map((f) => f.id));
     const result = await reconcileReviewComments({ api, headSha: report.head || head, wanted, diff, trusted, logger, doNotPost: accepted });
-    logger.info(`review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`);
+    logger.info(
+      `review comments: ${result.posted.length} posted, ${result.kept.length} kept, ${result.resolved.length} resolved, ${result.notInline.length} not placeable inline`,
+    );
     return { kind: 'posted', notInline: result.notInline };
   } catch (error) {
     if (error instanceof PermissionDeniedError) return { kind: 'degraded', notInline: [] };
@@ -207,8 +221,14 @@ async function postReviewComments(
 async function rerunGate(api: PullRequestApi, head: string, workflowPath: string | undefined, logger: Logger): Promise<void> {
   try {
     const rerun = await api.rerunFailedGateRun(head, workflowPath);
-    logger.info(rerun ? 'guardrail-gate: re-running the failed gate run of the PR head' : 'guardrail-gate: no failed gate run of the PR head to re-run');
+    logger.info(
+      rerun
+        ? 'guardrail-gate: re-running the failed gate run of the PR head'
+        : 'guardrail-gate: no failed gate run of the PR head to re-run',
+    );
   } catch (error) {
-    logger.warning(`guardrail-gate could not re-run the PR's gate (${describeHttpError(error)}); re-run it by hand to update the required check (needs actions: write).`);
+    logger.warning(
+      `guardrail-gate could not re-run the PR's gate (${describeHttpError(error)}); re-run it by hand to update the required check (needs actions: write).`,
+    );
   }
 }

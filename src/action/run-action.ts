@@ -155,7 +155,10 @@ async function run(deps: ActionDeps): Promise<void> {
     acceptedNow = applied.changed;
     if (applied.message) messages.push(applied.message);
   }
-  const { live, lapsed } = partitionAcceptances(acceptances, report.findings.map((f) => f.id));
+  const { live, lapsed } = partitionAcceptances(
+    acceptances,
+    report.findings.map((f) => f.id),
+  );
 
   // The verdict and everything local first: none of it needs the network.
   const reportPath = path.join(runner.reportDir, 'report.json');
@@ -172,16 +175,27 @@ async function run(deps: ActionDeps): Promise<void> {
 
   if (report.decision === 'fail') {
     const open = report.findings.filter((f) => !f.accepted).length;
-    deps.failStep(`guardrail-gate: risk ${report.score}/100 (${report.level}) is at or above fail-on ${report.failOn}; ${open} open finding${open === 1 ? '' : 's'}`);
+    deps.failStep(
+      `guardrail-gate: risk ${report.score}/100 (${report.level}) is at or above fail-on ${report.failOn}; ${open} open finding${open === 1 ? '' : 's'}`,
+    );
   }
 }
 
 /** The client for the PR the event concerns; undefined without a token, a repository or a PR number. */
-function pullRequestApi(deps: ActionDeps, inputs: ActionInputs, event: GateEvent, payload: Record<string, any>): PullRequestApi | undefined {
+function pullRequestApi(
+  deps: ActionDeps,
+  inputs: ActionInputs,
+  event: GateEvent,
+  payload: Record<string, any>,
+): PullRequestApi | undefined {
   const { runner, logger } = deps;
   if (!inputs.token || !runner.owner || !runner.repo) return undefined;
   const prNumber =
-    event.kind === 'pull_request' || event.kind === 'comment' ? event.prNumber : event.kind === 'merge_group' ? mergeGroupPr(payload) : undefined;
+    event.kind === 'pull_request' || event.kind === 'comment'
+      ? event.prNumber
+      : event.kind === 'merge_group'
+        ? mergeGroupPr(payload)
+        : undefined;
   if (!prNumber) return undefined;
   const client = createGitHubClient({
     token: inputs.token,
@@ -222,7 +236,9 @@ async function loadStored(api: PullRequestApi, token: string, logger: Logger): P
     const [current] = findStickyComments(comments, STICKY_MARKER, trusted);
     return { trusted, acceptances: current ? parseAcceptanceBlock(current.body) : [] };
   } catch (error) {
-    logger.warning(`guardrail-gate could not read the pull request's comments (${describeHttpError(error)}); earlier acceptances are not applied.`);
+    logger.warning(
+      `guardrail-gate could not read the pull request's comments (${describeHttpError(error)}); earlier acceptances are not applied.`,
+    );
     return { trusted: {}, acceptances: [] };
   }
 }
@@ -233,7 +249,11 @@ type ParsedCommand = ReturnType<typeof parseAcceptCommands>;
  * `/guardrail-gate accept ...`: the commenter's permission and the command's form. Returns the parsed
  * command when it is to be applied; otherwise replies on the PR and returns undefined.
  */
-async function checkAcceptCommand(api: PullRequestApi, event: Extract<GateEvent, { kind: 'comment' }>, logger: Logger): Promise<ParsedCommand | undefined> {
+async function checkAcceptCommand(
+  api: PullRequestApi,
+  event: Extract<GateEvent, { kind: 'comment' }>,
+  logger: Logger,
+): Promise<ParsedCommand | undefined> {
   const parsed = parseAcceptCommands(event.commentBody);
   const permission = await api.getPermission(event.commenter);
   if (!WRITE_PERMISSIONS.has(permission)) {
@@ -263,7 +283,9 @@ function applyCommand(
   const { records, unknown } = applyAcceptCommands(stored, parsed.commands, commenter, currentIds);
   const changed = JSON.stringify(records) !== JSON.stringify(stored);
   const parts: string[] = [];
-  const acceptedIds = records.filter((r) => r.who === commenter && !stored.some((s) => s.id === r.id && s.reason === r.reason)).map((r) => r.id);
+  const acceptedIds = records
+    .filter((r) => r.who === commenter && !stored.some((s) => s.id === r.id && s.reason === r.reason))
+    .map((r) => r.id);
   if (acceptedIds.length) parts.push(`@${commenter} accepted ${acceptedIds.map((id) => `\`${id}\``).join(', ')}`);
   if (unknown.length) parts.push(`not current findings, so not accepted: ${unknown.map((id) => `\`${id}\``).join(', ')}`);
   if (parsed.problems.length) parts.push(parsed.problems.join('; '));

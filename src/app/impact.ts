@@ -53,8 +53,13 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
     tree = read.tree;
     graph = read.graph;
     const { stats } = graph;
-    logger.info(`import graph: ${stats.files} files, ${stats.edges} edges, ${stats.fallbackFiles} read by the JSX fallback, ${Math.round(performance.now() - started)} ms`);
-    if (tree.missing.length) impact.notes.push(`import graph: ${tree.missing.length} source files were not read (absent from the clone or over 1 MB), e.g. ${tree.missing[0]}`);
+    logger.info(
+      `import graph: ${stats.files} files, ${stats.edges} edges, ${stats.fallbackFiles} read by the JSX fallback, ${Math.round(performance.now() - started)} ms`,
+    );
+    if (tree.missing.length)
+      impact.notes.push(
+        `import graph: ${tree.missing.length} source files were not read (absent from the clone or over 1 MB), e.g. ${tree.missing[0]}`,
+      );
   } catch (error) {
     impact.notes.push(`tests: the head tree could not be read, so no import graph (${(error as Error).message.split('\n')[0]})`);
   }
@@ -86,14 +91,21 @@ export async function gatherImpact(request: ImpactRequest): Promise<ImpactInput>
     impact.blastRadius = tests.blastRadius;
     impact.weakenedTests = findWeakenedTests(request.files, isTest);
     linkDeletedTests(request.files, impact, graph, isTest);
-    const command = testCommand(impact.affectedTests, { paths: tree.paths, configs: tree.configs, importsOf: (path) => graph?.specifiersOf(path) }, request.config.tests.command);
+    const command = testCommand(
+      impact.affectedTests,
+      { paths: tree.paths, configs: tree.configs, importsOf: (path) => graph?.specifiersOf(path) },
+      request.config.tests.command,
+    );
     if (command) impact.testCommand = command;
-    if (changedSources.length && impact.affectedTests.length === 0) impact.notes.push('tests: no test file imports the changed code, directly or through other modules');
+    if (changedSources.length && impact.affectedTests.length === 0)
+      impact.notes.push('tests: no test file imports the changed code, directly or through other modules');
   }
 
   gatherHotspots(hotspotInput.files, mapper, changedUnits, changedSources, impact);
   await gatherHistory(request, impact);
-  logger.info(`impact: ${impact.affectedTests.length} affected tests, ${impact.untested.length} untested units, ${impact.hotspots.length} hot paths, ${impact.scars.length} scars in ${Math.round(performance.now() - started)} ms`);
+  logger.info(
+    `impact: ${impact.affectedTests.length} affected tests, ${impact.untested.length} untested units, ${impact.hotspots.length} hot paths, ${impact.scars.length} scars in ${Math.round(performance.now() - started)} ms`,
+  );
   return impact;
 }
 
@@ -164,12 +176,18 @@ async function gatherCoverage(
       coverage.set(repoPath, merged);
     }
   }
-  if (unmapped.size) impact.notes.push(`coverage: ${unmapped.size} covered files could not be mapped onto repository paths (e.g. ${[...unmapped][0]})`);
+  if (unmapped.size)
+    impact.notes.push(`coverage: ${unmapped.size} covered files could not be mapped onto repository paths (e.g. ${[...unmapped][0]})`);
   const changed = changedHeadSources(request.files);
   const absent = changed.filter((file) => !coverage.has(file));
-  if (absent.length && coverage.size) impact.notes.push(`coverage: ${absent.length} changed source files do not appear in the coverage given (e.g. ${absent[0]})`);
+  if (absent.length && coverage.size)
+    impact.notes.push(`coverage: ${absent.length} changed source files do not appear in the coverage given (e.g. ${absent[0]})`);
   try {
-    const changedLines = await request.git.changedHeadLines(request.base, request.head, changed.filter((file) => coverage.has(file)));
+    const changedLines = await request.git.changedHeadLines(
+      request.base,
+      request.head,
+      changed.filter((file) => coverage.has(file)),
+    );
     for (const [file, lines] of changedLines) {
       const counts = coverage.get(file);
       if (!counts) continue;
@@ -197,7 +215,13 @@ function unitExecuted(unit: ChangedUnit, coverage: CoverageByFile): boolean | un
   return instrumented ? false : undefined;
 }
 
-function gatherHotspots(inputs: { name: string; text: string }[], mapper: ProductionPathMapper, changedUnits: ChangedUnit[], changedSources: string[], impact: ImpactInput): void {
+function gatherHotspots(
+  inputs: { name: string; text: string }[],
+  mapper: ProductionPathMapper,
+  changedUnits: ChangedUnit[],
+  changedSources: string[],
+  impact: ImpactInput,
+): void {
   if (inputs.length === 0) return;
   const records: HotspotRecord[] = [];
   for (const input of inputs) {
@@ -211,7 +235,9 @@ function gatherHotspots(inputs: { name: string; text: string }[], mapper: Produc
   const unmappedRecords = records.length - mapped.length;
   impact.notes.push(
     `hotspots: ${mapped.length} of ${records.length} production records mapped onto repository files` +
-      (unmappedRecords ? `; ${unmappedRecords} could not be mapped (${unmapped.length} distinct paths, e.g. ${unmapped.slice(0, 2).join(', ')})` : ''),
+      (unmappedRecords
+        ? `; ${unmappedRecords} could not be mapped (${unmapped.length} distinct paths, e.g. ${unmapped.slice(0, 2).join(', ')})`
+        : ''),
   );
   impact.hotspots = matchHotspots(mapped, changedUnits, changedSources);
 }
@@ -219,7 +245,8 @@ function gatherHotspots(inputs: { name: string; text: string }[], mapper: Produc
 async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promise<void> {
   const { git, base } = request;
   const shallow = await git.isShallow();
-  if (shallow) impact.notes.push('history: shallow clone, so churn and scars only see the commits fetched (use fetch-depth: 0 for the full picture)');
+  if (shallow)
+    impact.notes.push('history: shallow clone, so churn and scars only see the commits fetched (use fetch-depth: 0 for the full picture)');
   const basePaths = unique(request.files.filter((file) => file.status !== 'added').map((file) => file.oldPath ?? file.path));
   try {
     const commits = await git.recentCommits(base, basePaths, request.churnDays ?? 90);
@@ -242,7 +269,8 @@ async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promi
   }
   const candidates = scarCandidates(request.detected.findings);
   if (candidates.length === 0) return;
-  if (candidates.length > MAX_BLAMED_RANGES) impact.notes.push(`history: blamed the first ${MAX_BLAMED_RANGES} of ${candidates.length} removed ranges`);
+  if (candidates.length > MAX_BLAMED_RANGES)
+    impact.notes.push(`history: blamed the first ${MAX_BLAMED_RANGES} of ${candidates.length} removed ranges`);
   const blamed: { candidate: (typeof candidates)[number]; lines: BlamedLine[] }[] = [];
   let boundaryOnly = 0;
   let failures = 0;
@@ -256,7 +284,8 @@ async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promi
     }
   }
   if (failures) impact.notes.push(`history: ${failures} removed ranges could not be blamed`);
-  if (boundaryOnly && shallow) impact.notes.push(`history: ${boundaryOnly} removed ranges come from before the shallow clone's first commit; their origin is unknown`);
+  if (boundaryOnly && shallow)
+    impact.notes.push(`history: ${boundaryOnly} removed ranges come from before the shallow clone's first commit; their origin is unknown`);
   const shas = unique(blamed.flatMap(({ lines }) => lines.filter((line) => !line.boundary || !shallow).map((line) => line.commit)));
   let messages: Map<string, CommitMessage>;
   try {
@@ -271,7 +300,8 @@ async function gatherHistory(request: ImpactRequest, impact: ImpactInput): Promi
       const message = messages.get(line.commit);
       if (!message) continue;
       const kind = classifyCommitMessage(`${message.subject}\n\n${message.body}`);
-      if (kind) scars.push({ file: candidate.file, line: candidate.from, commit: message.sha, date: message.date, subject: message.subject, kind });
+      if (kind)
+        scars.push({ file: candidate.file, line: candidate.from, commit: message.sha, date: message.date, subject: message.subject, kind });
     }
     const scar = strongestScar(scars);
     if (scar) impact.scars.push(scar);

@@ -115,7 +115,10 @@ export async function analyzeChange(deps: AnalysisDeps, options: AnalysisOptions
   });
   nameHeadFiles(detected.findings, collected.files);
   const leftOut = detected.skipped.filter((s) => s.reason === OUT_OF_TIME).length;
-  if (leftOut) detected.notes.push(`the time budget (time-budget-seconds: ${config['time-budget-seconds']}) was spent before ${leftOut} changed files were analyzed; they are listed as skipped`);
+  if (leftOut)
+    detected.notes.push(
+      `the time budget (time-budget-seconds: ${config['time-budget-seconds']}) was spent before ${leftOut} changed files were analyzed; they are listed as skipped`,
+    );
   lap(`detect (${detected.findings.length} findings, ${detected.unitsCompared} units compared)`);
   const impact = await gatherImpact({
     repoDir: options.repoDir,
@@ -212,7 +215,11 @@ async function loadConfig(
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : undefined;
   };
   const candidates = configPath
-    ? [...new Set([...(isAbsolute(configPath) ? [] : [configPath.replace(/^\.\//, '')]), inRepo(configPath)].filter((p): p is string => !!p))]
+    ? [
+        ...new Set(
+          [...(isAbsolute(configPath) ? [] : [configPath.replace(/^\.\//, '')]), inRepo(configPath)].filter((p): p is string => !!p),
+        ),
+      ]
     : DEFAULT_CONFIG_PATHS;
   const blobs = await git.readFiles(baseTip, candidates);
   for (const path of candidates) {
@@ -229,6 +236,8 @@ async function loadConfig(
   if (text === undefined) throw new ConfigurationError(`--config: ${configPath} is neither in the base commit nor on disk`);
   return {
     config: parseConfig(text, configPath),
-    notes: [`configuration read from ${configPath} on disk: the base commit has no such file, so this pull request's gate is not protected from edits to it`],
+    notes: [
+      `configuration read from ${configPath} on disk: the base commit has no such file, so this pull request's gate is not protected from edits to it`,
+    ],
   };
 }

@@ -66,7 +66,8 @@ export function wantsDebug(argv: readonly string[]): boolean {
  */
 export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new ConfigurationError("missing command: use 'guardrail-gate analyze' or 'guardrail-gate demo' (see --help)");
+  if (first === undefined)
+    throw new ConfigurationError("missing command: use 'guardrail-gate analyze' or 'guardrail-gate demo' (see --help)");
   if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: 'main' };
   if (first === '--version' || first === '-V' || first === 'version') return { kind: 'version' };
   if (first === 'analyze') {
@@ -100,7 +101,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
     if (values.help) return { kind: 'help', topic: 'mcp' };
     return { kind: 'mcp', args: { ...optional('repo', values.repo, '--repo'), debug: values.debug ?? false } };
   }
-  if (first.startsWith('-')) throw new ConfigurationError(`unknown option ${first} before the command: use 'guardrail-gate analyze ${first} ...' (see --help)`);
+  if (first.startsWith('-'))
+    throw new ConfigurationError(`unknown option ${first} before the command: use 'guardrail-gate analyze ${first} ...' (see --help)`);
   throw new ConfigurationError(`unknown command '${first}': use 'analyze', 'mcp' or 'demo' (see --help)`);
 }
 
@@ -142,9 +144,11 @@ function optional<K extends string>(key: K, value: string | undefined, flag: str
 
 /** --staged and --worktree name the change themselves: each excludes the other and a --base/--head range. */
 function parseLocal(staged: boolean, worktree: boolean, range: boolean): 'staged' | 'worktree' | undefined {
-  if (staged && worktree) throw new ConfigurationError('--staged and --worktree exclude each other: --worktree already includes what is staged');
+  if (staged && worktree)
+    throw new ConfigurationError('--staged and --worktree exclude each other: --worktree already includes what is staged');
   const local = staged ? 'staged' : worktree ? 'worktree' : undefined;
-  if (local && range) throw new ConfigurationError(`--${local} compares against HEAD: drop --base/--head, or drop --${local} to analyze a range`);
+  if (local && range)
+    throw new ConfigurationError(`--${local} compares against HEAD: drop --base/--head, or drop --${local} to analyze a range`);
   return local;
 }
 

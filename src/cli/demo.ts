@@ -41,7 +41,10 @@ export async function runDemo(logger: Logger): Promise<Report> {
   try {
     logger.debug(`demo repository at ${repo.dir}`);
     const reader = await openGitRepository(repo.dir, logger);
-    return await runAnalysis({ git: reader, localFiles, logger, cwd: repo.dir }, { repoDir: reader.repoDir, base: 'HEAD~1', head: 'HEAD', hotspotFiles: [], coverageFiles: [] });
+    return await runAnalysis(
+      { git: reader, localFiles, logger, cwd: repo.dir },
+      { repoDir: reader.repoDir, base: 'HEAD~1', head: 'HEAD', hotspotFiles: [], coverageFiles: [] },
+    );
   } finally {
     repo.remove();
   }

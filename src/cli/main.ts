@@ -83,7 +83,11 @@ async function analyze(args: AnalyzeArgs, io: CliIo): Promise<number> {
       repoDir: git.repoDir,
       change: args.local
         ? { kind: args.local }
-        : { kind: 'range', ...(args.base !== undefined ? { base: args.base } : {}), ...(args.head !== undefined ? { head: args.head } : {}) },
+        : {
+            kind: 'range',
+            ...(args.base !== undefined ? { base: args.base } : {}),
+            ...(args.head !== undefined ? { head: args.head } : {}),
+          },
       ...(args.config !== undefined ? { configPath: args.config } : {}),
       ...(args.failOn !== undefined ? { failOn: args.failOn } : {}),
       hotspotFiles: args.hotspots,

@@ -20,13 +20,23 @@ export type { DetectInput, DetectResult, JudgeInput } from './types.js';
  * both); one result comes back, as if from one stage.
  */
 export function detectAll(input: DetectInput & { tree?: TreeFiles }): DetectResult {
-  const isCode = (f: { path: string; oldPath?: string }): boolean => isSourcePath(f.path) || (f.oldPath !== undefined && isSourcePath(f.oldPath));
+  const isCode = (f: { path: string; oldPath?: string }): boolean =>
+    isSourcePath(f.path) || (f.oldPath !== undefined && isSourcePath(f.oldPath));
   const code = detectChanges({ ...input, files: input.files.filter((f) => f.skipped || isCode(f) || !claimedByAny(ANALYZERS, f)) });
-  const other = analyzeFiles({ files: input.files, config: input.config, ...(input.tree ? { tree: input.tree } : {}), ...(input.today ? { today: input.today } : {}) });
+  const other = analyzeFiles({
+    files: input.files,
+    config: input.config,
+    ...(input.tree ? { tree: input.tree } : {}),
+    ...(input.today ? { today: input.today } : {}),
+  });
   const analyzedByBoth = input.files.filter((f) => !f.skipped && isCode(f) && claimedByAny(ANALYZERS, f)).length;
   return {
     findings: [...code.findings, ...other.findings].sort(
-      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule),
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) ||
+        a.file.localeCompare(b.file) ||
+        a.line - b.line ||
+        a.rule.localeCompare(b.rule),
     ),
     changedUnits: code.changedUnits,
     skipped: [...code.skipped.filter((s) => !other.skipped.some((o) => o.file === s.file)), ...other.skipped],

@@ -162,7 +162,9 @@ export type Evidence = RemovalEvidence | WeakeningEvidence | MoveEvidence | Dete
 export function inventoryEvidence(finding: Finding): RemovalEvidence | WeakeningEvidence | MoveEvidence | undefined {
   const evidence = finding.evidence;
   if (!evidence) return undefined;
-  return evidence.kind === 'removed' || evidence.kind === 'weakened' || evidence.kind === 'moved' ? (evidence as RemovalEvidence | WeakeningEvidence | MoveEvidence) : undefined;
+  return evidence.kind === 'removed' || evidence.kind === 'weakened' || evidence.kind === 'moved'
+    ? (evidence as RemovalEvidence | WeakeningEvidence | MoveEvidence)
+    : undefined;
 }
 
 export interface Contribution {
@@ -272,5 +274,16 @@ export interface ImpactInput {
 }
 
 export function emptyImpact(): ImpactInput {
-  return { affectedTests: [], untested: [], hotspots: [], scars: [], churn: [], blastRadius: [], uncoveredLines: [], reachingTests: [], weakenedTests: [], notes: [] };
+  return {
+    affectedTests: [],
+    untested: [],
+    hotspots: [],
+    scars: [],
+    churn: [],
+    blastRadius: [],
+    uncoveredLines: [],
+    reachingTests: [],
+    weakenedTests: [],
+    notes: [],
+  };
 }

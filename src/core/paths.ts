@@ -63,7 +63,8 @@ export function isSourcePath(path: string): boolean {
  */
 
 /** Paths that hold test code by the common conventions of the JavaScript ecosystem. */
-const TEST_CODE_PATH = /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playwright)\/|\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$|(^|\/)test\.[cm]?[jt]sx?$/;
+const TEST_CODE_PATH =
+  /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playwright)\/|\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$|(^|\/)test\.[cm]?[jt]sx?$/;
 
 /** Whether a repo-relative path is test code (a test or a helper beside tests), by convention or by the configured globs. */
 /** Folders of code that shows how to use the project rather than being it: examples, samples, demos, playgrounds. */
@@ -83,7 +84,8 @@ export function isTestCode(path: string, patterns: readonly string[] = []): bool
 }
 
 /** Configuration of test runners (karma, jest, playwright, …): their timeouts and retries bound a test run, not production calls. */
-const TEST_RUNNER_CONFIG = /(^|\/)(karma|jest|vitest|vite|playwright|cypress|mocha|wdio|protractor|ava)\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$|(^|\/)\.mocharc\.[cm]?js$/;
+const TEST_RUNNER_CONFIG =
+  /(^|\/)(karma|jest|vitest|vite|playwright|cypress|mocha|wdio|protractor|ava)\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$|(^|\/)\.mocharc\.[cm]?js$/;
 
 export function isTestRunnerConfig(path: string): boolean {
   return TEST_RUNNER_CONFIG.test(path);
@@ -125,7 +127,8 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
         for (const glob of testMatch) {
           if (typeof glob !== 'string' || glob.startsWith('!')) continue;
           const usable = usableGlob(glob.replace(/^<rootDir>\//, ''));
-          if (usable === undefined) notes.push(`tests: ${path} jest.testMatch holds an unusable glob ${JSON.stringify(glob.slice(0, 80))}; it was ignored`);
+          if (usable === undefined)
+            notes.push(`tests: ${path} jest.testMatch holds an unusable glob ${JSON.stringify(glob.slice(0, 80))}; it was ignored`);
           else globs.push(prefix + usable);
         }
       }
@@ -143,7 +146,8 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
       for (const glob of Array.isArray(spec) ? spec : [spec]) {
         if (typeof glob !== 'string') continue;
         const usable = usableGlob(glob.replace(/^\.\//, ''));
-        if (usable === undefined) notes.push(`tests: ${path} spec holds an unusable glob ${JSON.stringify(glob.slice(0, 80))}; it was ignored`);
+        if (usable === undefined)
+          notes.push(`tests: ${path} spec holds an unusable glob ${JSON.stringify(glob.slice(0, 80))}; it was ignored`);
         else globs.push(prefix + usable);
       }
     }
@@ -154,10 +158,15 @@ export function createTestMatcher(patterns: string[], configs: ReadonlyMap<strin
     if (configured?.(path)) return true;
     if (regexes.some((regex) => regex.test(path))) return true;
     if (NAME_RE.test(basename(path))) return !/(?:^|\/)(?:fixtures?|__fixtures__)\//.test(path);
-    if (path.includes('__tests__/')) return !HELPER_DIR_RE.test(path.slice(path.indexOf('__tests__/') + 10)) && !HELPER_FILE_RE.test(basename(path));
+    if (path.includes('__tests__/'))
+      return !HELPER_DIR_RE.test(path.slice(path.indexOf('__tests__/') + 10)) && !HELPER_FILE_RE.test(basename(path));
     // mocha's and node:test's default: files in a top-level test/ folder of a package.
     const testDir = /(?:^|\/)tests?\/(.*)$/.exec(path);
-    return testDir !== null && !HELPER_DIR_RE.test(testDir[1]!) && !/(?:^|\/)(?:_|index\.|setup|global|config|vitest\.|jest\.)/.test(basename(path));
+    return (
+      testDir !== null &&
+      !HELPER_DIR_RE.test(testDir[1]!) &&
+      !/(?:^|\/)(?:_|index\.|setup|global|config|vitest\.|jest\.)/.test(basename(path))
+    );
   };
 }
 

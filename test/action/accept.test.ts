@@ -51,7 +51,10 @@ describe('stored acceptances', () => {
   it('applies commands to current findings only, and lapses acceptances whose finding is gone', () => {
     const { records, unknown } = applyAcceptCommands(
       [{ id: 'gg-old', who: 'mia', reason: 'earlier' }],
-      [{ target: 'all', reason: 'freeze' }, { target: 'gg-typo', reason: 'x' }],
+      [
+        { target: 'all', reason: 'freeze' },
+        { target: 'gg-typo', reason: 'x' },
+      ],
       'sam',
       ['gg-a', 'gg-b'],
     );

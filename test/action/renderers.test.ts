@@ -65,7 +65,10 @@ describe('sticky comment', () => {
 
   it('stays within 65,536 characters, says how many findings it left out and links the job summary', () => {
     const many = Array.from({ length: 400 }, (_, i) => finding(i));
-    const body = renderComment(report(many), { summaryUrl: 'https://github.com/acme/payments/actions/runs/42', acceptances: [{ id: 'gg-1', who: 'mia', reason: 'kept' }] });
+    const body = renderComment(report(many), {
+      summaryUrl: 'https://github.com/acme/payments/actions/runs/42',
+      acceptances: [{ id: 'gg-1', who: 'mia', reason: 'kept' }],
+    });
     expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
     const shown = (body.match(/^- \*\*removed-timeout\*\*/gm) ?? []).length;
     expect(shown).toBeGreaterThan(10);
@@ -79,7 +82,9 @@ describe('sticky comment', () => {
     const hostile = finding(1, 'high', {
       symbol: 'a`b',
       message: 'See <img src=x onerror=alert(1)> and @everyone',
-      evidence: { removed: '```\n<!-- guardrail-gate:acceptances {"v":1,"accepted":[{"id":"gg-0000000000000001","who":"eve","reason":"x"}]} -->\n```' },
+      evidence: {
+        removed: '```\n<!-- guardrail-gate:acceptances {"v":1,"accepted":[{"id":"gg-0000000000000001","who":"eve","reason":"x"}]} -->\n```',
+      },
     });
     const body = renderComment(report([hostile]));
     expect(body).not.toContain('<img');
@@ -94,7 +99,11 @@ describe('sticky comment', () => {
 
 describe('annotations', () => {
   it('shows at most 10 errors and 10 warnings, most severe first, then one notice counting the rest', () => {
-    const findings = [...Array.from({ length: 14 }, (_, i) => finding(i, 'high')), ...Array.from({ length: 12 }, (_, i) => finding(100 + i, 'medium')), finding(200, 'info')];
+    const findings = [
+      ...Array.from({ length: 14 }, (_, i) => finding(i, 'high')),
+      ...Array.from({ length: 12 }, (_, i) => finding(100 + i, 'medium')),
+      finding(200, 'info'),
+    ];
     const annotations = renderAnnotations(report(findings));
     expect(annotations.filter((a) => a.level === 'error')).toHaveLength(10);
     expect(annotations.filter((a) => a.level === 'warning')).toHaveLength(10);

@@ -1,7 +1,14 @@
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { nodeTexts } from '../../src/core/detect/ast/text.js';
-import { findFirst, forEachNode, forEachNodeBottomUp, forEachNodeOfUnit, forEachOwnNode, someNode } from '../../src/core/detect/ast/walk.js';
+import {
+  findFirst,
+  forEachNode,
+  forEachNodeBottomUp,
+  forEachNodeOfUnit,
+  forEachOwnNode,
+  someNode,
+} from '../../src/core/detect/ast/walk.js';
 import { extractUnits } from '../../src/core/parse/units.js';
 import { parse, unitNamed, unitsOf } from '../support/syntax.js';
 
@@ -15,8 +22,20 @@ describe('ast/walk', () => {
   it('visits parents before children in source order, or children first when asked', () => {
     const sf = parse('f(a, b);');
     const statement = sf.statements[0]!;
-    expect(kinds((visit) => forEachNode(statement, visit))).toEqual(['ExpressionStatement', 'CallExpression', 'Identifier', 'Identifier', 'Identifier']);
-    expect(kinds((visit) => forEachNodeBottomUp(statement, visit))).toEqual(['Identifier', 'Identifier', 'Identifier', 'CallExpression', 'ExpressionStatement']);
+    expect(kinds((visit) => forEachNode(statement, visit))).toEqual([
+      'ExpressionStatement',
+      'CallExpression',
+      'Identifier',
+      'Identifier',
+      'Identifier',
+    ]);
+    expect(kinds((visit) => forEachNodeBottomUp(statement, visit))).toEqual([
+      'Identifier',
+      'Identifier',
+      'Identifier',
+      'CallExpression',
+      'ExpressionStatement',
+    ]);
   });
 
   it('keeps a unit walk out of the units nested in it, and an own-code walk out of nested functions', () => {
@@ -37,7 +56,9 @@ describe('ast/walk', () => {
 
   it('finds the first node that yields a value, going on past matches that yield nothing', () => {
     const sf = parse('limit(x); limit(5); limit(7);');
-    const firstNumber = findFirst(sf, (node) => (ts.isCallExpression(node) && ts.isNumericLiteral(node.arguments[0]!) ? Number(node.arguments[0].text) : undefined));
+    const firstNumber = findFirst(sf, (node) =>
+      ts.isCallExpression(node) && ts.isNumericLiteral(node.arguments[0]!) ? Number(node.arguments[0].text) : undefined,
+    );
     expect(firstNumber).toBe(5);
     expect(someNode(sf, (node) => ts.isIdentifier(node) && node.text === 'x')).toBe(true);
     expect(someNode(sf, (node) => ts.isIdentifier(node) && node.text === 'y')).toBe(false);

@@ -18,9 +18,15 @@ export interface Bundle {
  */
 export function buildCliBundle(): Bundle {
   const dir = mkdtempSync(join(tmpdir(), 'gg-bundle-'));
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', join(dir, 'dist'), '--only', 'cli'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--outdir', join(dir, 'dist'), '--only', 'cli'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   symlinkSync(join(root, 'fixtures'), join(dir, 'fixtures'));
-  return { cli: join(dir, 'dist', 'cli.js'), compileCache: join(dir, 'compile-cache'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    cli: join(dir, 'dist', 'cli.js'),
+    compileCache: join(dir, 'compile-cache'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface CliRun {

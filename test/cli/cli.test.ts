@@ -136,7 +136,12 @@ describe('guardrail-gate CLI (the bundle)', () => {
     const repo = timeoutRemoval(
       { 'src/broken.ts': 'export function f() {\n  return 1;\n}\n', 'src/utf16.ts': 'x\n' },
       // A source file saved as UTF-16 is binary to git (NUL bytes).
-      { 'src/broken.ts': conflict, 'src/utf16.ts': Buffer.from('\ufeffexport const a = 1;\n', 'utf16le'), 'src/bundle.js': minified, 'README.md': '# hi\n' },
+      {
+        'src/broken.ts': conflict,
+        'src/utf16.ts': Buffer.from('\ufeffexport const a = 1;\n', 'utf16le'),
+        'src/bundle.js': minified,
+        'README.md': '# hi\n',
+      },
     );
     const run = analyze(repo, '--format', 'json', '--fail-on', 'never');
     expect(run.status).toBe(0);
@@ -177,7 +182,9 @@ describe('guardrail-gate CLI (the bundle)', () => {
     const file = join(tempDir('gg-config-'), 'gate.yml');
     writeFileSync(file, 'fail-on: none\n');
     // Relative to the working directory and outside the repository: never a git path.
-    const run = runCli(bundle, ['analyze', '--base', repo.base, '--format', 'json', '--config', relative(repo.dir, file)], { cwd: repo.dir });
+    const run = runCli(bundle, ['analyze', '--base', repo.base, '--format', 'json', '--config', relative(repo.dir, file)], {
+      cwd: repo.dir,
+    });
     expect(run.status).toBe(0);
     expect(jsonReport(run).notes.join('\n')).toContain('on disk');
   });
@@ -230,13 +237,16 @@ describe('guardrail-gate CLI (the bundle)', () => {
   });
 
   it('exits 2 with the key path for an invalid configuration', () => {
-    const repo = timeoutRemoval({ '.github/guardrail-gate.yml': 'fail-on: sometimes\n' }, { '.github/guardrail-gate.yml': 'fail-on: sometimes\n' });
+    const repo = timeoutRemoval(
+      { '.github/guardrail-gate.yml': 'fail-on: sometimes\n' },
+      { '.github/guardrail-gate.yml': 'fail-on: sometimes\n' },
+    );
     const run = analyze(repo);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/guardrail-gate\.yml.*fail-on/);
   });
 
-  it('defaults --base to the merge base with origin\'s default branch, and names --base when there is none', () => {
+  it("defaults --base to the merge base with origin's default branch, and names --base when there is none", () => {
     const upstream = createRepo();
     cleanups.push(() => upstream.cleanup());
     const root = upstream.commit({ 'src/client.ts': CLIENT_BASE });

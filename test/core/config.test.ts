@@ -19,7 +19,9 @@ describe('configuration: rule ids', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^\.github\/guardrail-gate\.yml: rules\.removed-timout: unknown rule "removed-timout" \(did you mean "removed-timeout"\?\); known rules: /);
+    expect(message).toMatch(
+      /^\.github\/guardrail-gate\.yml: rules\.removed-timout: unknown rule "removed-timout" \(did you mean "removed-timeout"\?\); known rules: /,
+    );
     for (const detector of DETECTORS) expect(message).toContain(detector.meta.id);
   });
 

@@ -5,14 +5,30 @@ import { judge } from '../../src/core/score/judge.js';
 import type { JudgeInput } from '../../src/core/types.js';
 
 function finding(over: Partial<Finding>): Finding {
-  return { id: `gg-${over.rule ?? 'removed-timeout'}-${over.line ?? 3}`, rule: 'removed-timeout', category: 'timeout', severity: 'high', file: 'src/a.ts', line: 3, side: 'base', message: 'm', ...over };
+  return {
+    id: `gg-${over.rule ?? 'removed-timeout'}-${over.line ?? 3}`,
+    rule: 'removed-timeout',
+    category: 'timeout',
+    severity: 'high',
+    file: 'src/a.ts',
+    line: 3,
+    side: 'base',
+    message: 'm',
+    ...over,
+  };
 }
 
 function input(findings: Finding[], over: Partial<JudgeInput> = {}): JudgeInput {
   return {
-    base: 'b'.repeat(40), head: 'h'.repeat(40), toolVersion: '0.0.0',
+    base: 'b'.repeat(40),
+    head: 'h'.repeat(40),
+    toolVersion: '0.0.0',
     detected: { findings, changedUnits: [], skipped: [], notes: [], filesAnalyzed: 1, unitsCompared: 1 },
-    impact: emptyImpact(), config: defaultConfig(), ai: { authored: false, evidence: [] }, filesChanged: 1, durationMs: 1,
+    impact: emptyImpact(),
+    config: defaultConfig(),
+    ai: { authored: false, evidence: [] },
+    filesChanged: 1,
+    durationMs: 1,
     ...over,
   };
 }
@@ -48,7 +64,10 @@ describe('judge', () => {
   });
 
   it('applies the stricter AI policy only to AI-authored pull requests', () => {
-    const config = parseConfig('ai:\n  fail-on: medium\n  required-checks:\n    - id: human-review\n      title: A human reads every line\n', 'test.yml');
+    const config = parseConfig(
+      'ai:\n  fail-on: medium\n  required-checks:\n    - id: human-review\n      title: A human reads every line\n',
+      'test.yml',
+    );
     const medium = [finding({ severity: 'medium' })];
     expect(judge(input(medium, { config })).decision).toBe('pass');
     const ai = judge(input(medium, { config, ai: { authored: true, evidence: ['trailer'] } }));
@@ -65,7 +84,19 @@ describe('judge', () => {
   });
 
   it('raises a removed guardrail that was added by a fix commit, and says so', () => {
-    const impact = { ...emptyImpact(), scars: [{ file: 'src/a.ts', line: 3, commit: 'abcdef1234', date: '2025-03-02T10:00:00Z', subject: 'fix: hung checkout (#812)', kind: 'fix' as const }] };
+    const impact = {
+      ...emptyImpact(),
+      scars: [
+        {
+          file: 'src/a.ts',
+          line: 3,
+          commit: 'abcdef1234',
+          date: '2025-03-02T10:00:00Z',
+          subject: 'fix: hung checkout (#812)',
+          kind: 'fix' as const,
+        },
+      ],
+    };
     const report = judge(input([finding({})], { impact }));
     expect(report.findings[0]?.severity).toBe('critical');
     expect(report.findings[0]?.message).toContain('fix: hung checkout (#812)');
@@ -73,7 +104,11 @@ describe('judge', () => {
   });
 
   it('weighs hot and untested code more, and critical paths', () => {
-    const impact = { ...emptyImpact(), hotspots: [{ file: 'src/a.ts', source: 'csv' as const, weight: 1 }], reachingTests: [{ file: 'src/other.ts', tests: ['test/other.test.ts'] }] };
+    const impact = {
+      ...emptyImpact(),
+      hotspots: [{ file: 'src/a.ts', source: 'csv' as const, weight: 1 }],
+      reachingTests: [{ file: 'src/other.ts', tests: ['test/other.test.ts'] }],
+    };
     const config = parseConfig('critical-paths: ["src/**"]\n', 'test.yml');
     const report = judge(input([finding({})], { impact, config }));
     expect(report.contributions[0]?.points).toBe(84.4); // 30 × 1.5 hot × 1.25 untested × 1.5 critical

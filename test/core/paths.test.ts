@@ -4,11 +4,19 @@ import { createTestMatcher, isSourcePath, isTestCode, isTestRunnerConfig, joinPa
 describe('core/paths: what a repository path holds', () => {
   it('tells source files from declaration files and everything else', () => {
     for (const path of ['src/a.ts', 'src/b.tsx', 'lib/c.mjs', 'lib/d.cjs', 'e.mts', 'f.jsx']) expect(isSourcePath(path)).toBe(true);
-    for (const path of ['types/a.d.ts', 'types/b.d.mts', 'c.d.cts', 'README.md', 'package.json', 'src/x.tsx.snap']) expect(isSourcePath(path)).toBe(false);
+    for (const path of ['types/a.d.ts', 'types/b.d.mts', 'c.d.cts', 'README.md', 'package.json', 'src/x.tsx.snap'])
+      expect(isSourcePath(path)).toBe(false);
   });
 
   it('counts tests and the helpers beside them as test code (the detectors read them as tests)', () => {
-    for (const path of ['src/a.test.ts', 'src/__tests__/b.ts', 'test/support/git-repo.ts', 'e2e/login.ts', 'cypress/support/commands.ts', 'src/c.cy.ts']) {
+    for (const path of [
+      'src/a.test.ts',
+      'src/__tests__/b.ts',
+      'test/support/git-repo.ts',
+      'e2e/login.ts',
+      'cypress/support/commands.ts',
+      'src/c.cy.ts',
+    ]) {
       expect(isTestCode(path)).toBe(true);
     }
     for (const path of ['src/testing.ts', 'src/contest/a.ts', 'src/api-tests.ts']) expect(isTestCode(path)).toBe(false);
@@ -24,7 +32,8 @@ describe('core/paths: what a repository path holds', () => {
   });
 
   it('recognises test-runner configuration', () => {
-    for (const path of ['jest.config.js', 'packages/web/vitest.config.ts', 'playwright.config.mts', '.mocharc.js', 'karma.conf.js']) expect(isTestRunnerConfig(path)).toBe(true);
+    for (const path of ['jest.config.js', 'packages/web/vitest.config.ts', 'playwright.config.mts', '.mocharc.js', 'karma.conf.js'])
+      expect(isTestRunnerConfig(path)).toBe(true);
     expect(isTestRunnerConfig('src/config.ts')).toBe(false);
   });
 

@@ -20,14 +20,19 @@ export function makeClient() {
 }
 
 function run(head: string, today = '2026-11-23') {
-  return detectChanges({ files: [{ path: 'src/ledger.ts', status: 'modified', base: BASE, head }], context: [], config: defaultConfig(), today });
+  return detectChanges({
+    files: [{ path: 'src/ledger.ts', status: 'modified', base: BASE, head }],
+    context: [],
+    config: defaultConfig(),
+    today,
+  });
 }
 
 describe('guardrail-gate-ignore', () => {
   it('parses rules, reason and expiry', () => {
-    expect(parseSuppressions('a.ts', '// guardrail-gate-ignore removed-timeout, removed-retry -- SDK enforces 10 s until 2027-01-31\n')).toEqual([
-      { file: 'a.ts', line: 1, rules: ['removed-timeout', 'removed-retry'], reason: 'SDK enforces 10 s', expires: '2027-01-31' },
-    ]);
+    expect(
+      parseSuppressions('a.ts', '// guardrail-gate-ignore removed-timeout, removed-retry -- SDK enforces 10 s until 2027-01-31\n'),
+    ).toEqual([{ file: 'a.ts', line: 1, rules: ['removed-timeout', 'removed-retry'], reason: 'SDK enforces 10 s', expires: '2027-01-31' }]);
   });
 
   it('without a comment, the removed timeout is an open finding', () => {

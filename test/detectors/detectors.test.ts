@@ -12,9 +12,15 @@ for (const { meta } of [...DETECTORS, ...ANALYZERS]) {
     for (const c of loadCases(id, 'flagged')) {
       it(`flags: ${c.name}`, () => {
         const findings = loud(findingsOf(id, c.files, c.tree));
-        expect(findings.map((f) => `${f.messageId} ${f.side}:${f.line} ${f.message}`), 'expected a finding').not.toEqual([]);
+        expect(
+          findings.map((f) => `${f.messageId} ${f.side}:${f.line} ${f.message}`),
+          'expected a finding',
+        ).not.toEqual([]);
         for (const want of c.expected ?? []) {
-          expect(findings.some((f) => f.messageId === want.kind && (!want.side || f.side === want.side) && (!want.line || f.line === want.line)), `expected ${JSON.stringify(want)}`).toBe(true);
+          expect(
+            findings.some((f) => f.messageId === want.kind && (!want.side || f.side === want.side) && (!want.line || f.line === want.line)),
+            `expected ${JSON.stringify(want)}`,
+          ).toBe(true);
         }
       });
     }

@@ -32,7 +32,7 @@ export async function charge(customerId: string, amountCents: number, idempotenc
 `;
 
 /** Second push: the retry loop is back; the timeout is still missing. */
-const HEAD2_BILLING = BASE_BILLING.replace(", timeout: 5000 }", ' }');
+const HEAD2_BILLING = BASE_BILLING.replace(', timeout: 5000 }', ' }');
 
 /** The base commit's configuration: an extra check for agent-written PRs. */
 const CONFIG = `fail-on: high
@@ -57,7 +57,10 @@ let github: FakeGitHub;
 beforeAll(() => {
   bundle = buildBundle();
   repo = createPrRepo({ 'src/billing.ts': BASE_BILLING, 'README.md': '# payments\n', '.github/guardrail-gate.yml': CONFIG }, [
-    { files: { 'src/billing.ts': HEAD1_BILLING }, message: 'Simplify the billing client\n\nCo-authored-by: Claude <noreply@anthropic.com>' },
+    {
+      files: { 'src/billing.ts': HEAD1_BILLING },
+      message: 'Simplify the billing client\n\nCo-authored-by: Claude <noreply@anthropic.com>',
+    },
     { files: { 'src/billing.ts': HEAD2_BILLING }, message: 'Bring the retry loop back' },
   ]);
 }, 120_000);
@@ -154,7 +157,10 @@ describe('the Action against a GitHub API of our own', () => {
     expect(report.ai.evidence.join(' ')).toMatch(/Co-authored-by: Claude|claude\//);
     // SARIF for upload-sarif: stable fingerprints, removed lines anchored at the nearest surviving line.
     const sarif = JSON.parse(readFileSync(`${repo.dir}/out/guardrail-gate.sarif`, 'utf8'));
-    const results = sarif.runs[0].results as { partialFingerprints: Record<string, string>; locations: { physicalLocation: { region: { startLine: number } } }[] }[];
+    const results = sarif.runs[0].results as {
+      partialFingerprints: Record<string, string>;
+      locations: { physicalLocation: { region: { startLine: number } } }[];
+    }[];
     expect(results.map((r) => Object.values(r.partialFingerprints)[0]).sort()).toEqual(report.findings.map((f) => f.id).sort());
     for (const finding of report.findings) {
       const result = results.find((r) => Object.values(r.partialFingerprints)[0] === finding.id)!;
@@ -297,7 +303,12 @@ describe('the Action against a GitHub API of our own', () => {
 
   it('a review GitHub still rejects does not stop the sticky comment', async () => {
     await startGitHub();
-    github.inject({ operationId: 'pulls/create-review', times: 1, status: 422, body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] } });
+    github.inject({
+      operationId: 'pulls/create-review',
+      times: 1,
+      status: 422,
+      body: { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] },
+    });
     const result = await run('pull_request', pullRequestEvent('opened', repo.heads[0]!));
     expect(result.code).toBe(1);
     expect(stickyComments()).toHaveLength(1);
@@ -307,11 +318,21 @@ describe('the Action against a GitHub API of our own', () => {
 
   it('a maintainer accepts all findings: recorded with who and why, verdict passes, and it survives the next push', async () => {
     await startGitHub();
-    github.workflowRuns.push({ id: 31337, run_number: 3, head_sha: repo.heads[0]!, event: 'pull_request', path: '.github/workflows/guardrail-gate.yml', conclusion: 'failure' });
+    github.workflowRuns.push({
+      id: 31337,
+      run_number: 3,
+      head_sha: repo.heads[0]!,
+      event: 'pull_request',
+      path: '.github/workflows/guardrail-gate.yml',
+      conclusion: 'failure',
+    });
     const first = await run('pull_request', pullRequestEvent('opened', repo.heads[0]!));
     expect(first.code).toBe(1);
 
-    const accepted = await run('issue_comment', commentEvent(MAINTAINER, '/guardrail-gate accept all the gateway enforces a 5 s timeout and retries'));
+    const accepted = await run(
+      'issue_comment',
+      commentEvent(MAINTAINER, '/guardrail-gate accept all the gateway enforces a 5 s timeout and retries'),
+    );
     expect(accepted.code, accepted.stdout).toBe(0);
     expect(accepted.outputs.decision).toBe('pass');
     const sticky = stickyComments();
@@ -320,7 +341,11 @@ describe('the Action against a GitHub API of our own', () => {
     expect(sticky[0]!.body).toContain('the gateway enforces a 5 s timeout and retries');
     const report = readReport(accepted.outputs.report!);
     const stored = /<!-- guardrail-gate:acceptances (.*) -->$/.exec(sticky[0]!.body)![1]!;
-    expect(JSON.parse(stored).accepted.map((a: { id: string }) => a.id).sort()).toEqual(report.findings.map((f) => f.id).sort());
+    expect(
+      JSON.parse(stored)
+        .accepted.map((a: { id: string }) => a.id)
+        .sort(),
+    ).toEqual(report.findings.map((f) => f.id).sort());
     expect(github.permissions.get(MAINTAINER.login)).toBe('maintain');
     expect(github.calls('repos/get-collaborator-permission-level')).toHaveLength(1);
     expect(github.workflowRuns[0]!.rerunRequested).toBe(true);
@@ -388,7 +413,7 @@ describe('the Action against a GitHub API of our own', () => {
     expect(result.summary).toContain('✅ **pass**');
   });
 
-  it('fetches the PR head into a shallow checkout (actions/checkout\'s default depth) and analyzes the same PR', async () => {
+  it("fetches the PR head into a shallow checkout (actions/checkout's default depth) and analyzes the same PR", async () => {
     await startGitHub();
     const workspace = shallowClone(repo.dir);
     const result = await runBundle({
@@ -447,7 +472,11 @@ describe('the Action with the GitHub API unreachable', () => {
 
   it.each([
     ['a port nothing listens on', async () => `http://127.0.0.1:${await closedPort()}`, /127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
-    ['an unresolvable host name', async () => 'https://api.guardrail-gate.invalid', /api\.guardrail-gate\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)\)/],
+    [
+      'an unresolvable host name',
+      async () => 'https://api.guardrail-gate.invalid',
+      /api\.guardrail-gate\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)\)/,
+    ],
   ])('%s: fails fast naming the host, no "HTTP 500", and the step still ends with the verdict', async (_name, apiUrl, hostPattern) => {
     const started = performance.now();
     const result = await runBundle({
@@ -473,7 +502,12 @@ describe('the Action with the GitHub API unreachable', () => {
   });
 
   it('a /guardrail-gate command, which needs the API, fails in one line naming the host', async () => {
-    const result = await run('issue_comment', commentEvent(MAINTAINER, '/guardrail-gate accept all fine'), {}, `http://127.0.0.1:${await closedPort()}`);
+    const result = await run(
+      'issue_comment',
+      commentEvent(MAINTAINER, '/guardrail-gate accept all fine'),
+      {},
+      `http://127.0.0.1:${await closedPort()}`,
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/::error::guardrail-gate: cannot reach the GitHub API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     expect(result.stdout).not.toMatch(/internal error|HTTP 500/);

@@ -19,20 +19,27 @@ beforeAll(async () => {
 
 describe('fuzzing the pure pipeline (detect, impact, judge, render)', () => {
   it(`holds the report contract, deterministically, on ${RUNS} seeded inputs`, () => {
-    const stats = fc.check(fc.property(fuzzInput, (input) => checkInput(input)), {
-      seed: SEED,
-      numRuns: RUNS,
-      interruptAfterTimeLimit: TIME_LIMIT_MS,
-      markInterruptAsFailure: false,
-    });
+    const stats = fc.check(
+      fc.property(fuzzInput, (input) => checkInput(input)),
+      {
+        seed: SEED,
+        numRuns: RUNS,
+        interruptAfterTimeLimit: TIME_LIMIT_MS,
+        markInterruptAsFailure: false,
+      },
+    );
     if (stats.failed) {
-      throw new Error(`fuzz failure (seed ${SEED}, path ${stats.counterexamplePath}): ${String(stats.errorInstance)}\n${JSON.stringify(stats.counterexample?.[0]).slice(0, 2000)}`);
+      throw new Error(
+        `fuzz failure (seed ${SEED}, path ${stats.counterexamplePath}): ${String(stats.errorInstance)}\n${JSON.stringify(stats.counterexample?.[0]).slice(0, 2000)}`,
+      );
     }
     // Interrupted by the time limit on a busy machine the inputs run still count; a handful would not be a fuzz test.
     expect(stats.numRuns).toBeGreaterThan(50);
   });
 
-  const cases = readdirSync(CASES_DIR).filter((name) => name.endsWith('.json')).sort();
+  const cases = readdirSync(CASES_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
   for (const name of cases) {
     it(`replays recorded case ${name}`, () => {
       const recorded = JSON.parse(readFileSync(join(CASES_DIR, name), 'utf8')) as { input: FuzzInput };

@@ -81,7 +81,14 @@ const choicesArb = fc.array(fc.nat(), { minLength: 4, maxLength: 24 });
 
 /** A seed file changed by mutations on one or both sides. */
 const mutatedFile: fc.Arbitrary<FuzzFile> = fc
-  .record({ seed: fc.nat(SEEDS.length - 1), base: choicesArb, head: choicesArb, both: fc.boolean(), status: fc.nat(9), path: fc.nat(PATHS.length + 3) })
+  .record({
+    seed: fc.nat(SEEDS.length - 1),
+    base: choicesArb,
+    head: choicesArb,
+    both: fc.boolean(),
+    status: fc.nat(9),
+    path: fc.nat(PATHS.length + 3),
+  })
   .map(({ seed, base, head, both, status, path }) => {
     const source = SEEDS[seed]!;
     const baseText = both ? mutate(source.text, base) : source.text;
@@ -89,7 +96,14 @@ const mutatedFile: fc.Arbitrary<FuzzFile> = fc
     const filePath = path < PATHS.length ? PATHS[path]! : source.path;
     if (status === 0) return { path: filePath, status: 'added', head: headText };
     if (status === 1) return { path: filePath, status: 'deleted', base: baseText };
-    if (status === 2) return { path: filePath, oldPath: source.path === filePath ? `${filePath}.old.ts` : source.path, status: 'renamed', base: baseText, head: headText };
+    if (status === 2)
+      return {
+        path: filePath,
+        oldPath: source.path === filePath ? `${filePath}.old.ts` : source.path,
+        status: 'renamed',
+        base: baseText,
+        head: headText,
+      };
     return { path: filePath, status: 'modified', base: baseText, head: headText };
   });
 
@@ -113,12 +127,23 @@ const NESTINGS: Record<string, (n: number) => string> = {
 
 /** Deep nesting of every kind the parser or a walker could recurse on. */
 const deepFile = fc
-  .record({ kind: fc.constantFrom(...Object.keys(NESTINGS)), depth: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 300, max: 2500 })), path: fc.constantFrom('src/deep.ts', 'src/deep.tsx', 'src/deep.js') })
-  .map(({ kind, depth, path }) => ({ mix: `deep:${kind}`, file: { path, status: 'modified' as const, base: `${NESTINGS[kind]!(depth)}\n`, head: `${NESTINGS[kind]!(depth)}\n// changed\n` } }));
+  .record({
+    kind: fc.constantFrom(...Object.keys(NESTINGS)),
+    depth: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 300, max: 2500 })),
+    path: fc.constantFrom('src/deep.ts', 'src/deep.tsx', 'src/deep.js'),
+  })
+  .map(({ kind, depth, path }) => ({
+    mix: `deep:${kind}`,
+    file: { path, status: 'modified' as const, base: `${NESTINGS[kind]!(depth)}\n`, head: `${NESTINGS[kind]!(depth)}\n// changed\n` },
+  }));
 
 /** Raw strings: control characters, lone surrogates, terminators, anything. */
 const garbageFile = fc
-  .record({ base: fc.string({ unit: 'binary', maxLength: 400 }), head: fc.string({ unit: 'binary', maxLength: 400 }), path: fc.constantFrom(...PATHS) })
+  .record({
+    base: fc.string({ unit: 'binary', maxLength: 400 }),
+    head: fc.string({ unit: 'binary', maxLength: 400 }),
+    path: fc.constantFrom(...PATHS),
+  })
   .map(({ base, head, path }) => ({ mix: 'garbage', file: { path, status: 'modified' as const, base, head } }));
 
 /** A huge line, a long file of functions, a minified-looking bundle. */
@@ -126,11 +151,25 @@ const bigFile = fc
   .record({ kind: fc.constantFrom('hugeLine', 'manyFunctions', 'minified', 'hugeString'), size: fc.integer({ min: 1, max: 100 }) })
   .map(({ kind, size }) => {
     const text =
-      kind === 'hugeLine' ? `export const x = [${Array.from({ length: size * 200 }, (_, i) => i).join(',')}];\n`
-      : kind === 'manyFunctions' ? Array.from({ length: size * 10 }, (_, i) => `function f${i}(a) { if (!a) throw new Error('x'); return fetch(a, { timeout: ${i} }); }`).join('\n') + '\nexport { f1 };\n'
-      : kind === 'minified' ? `${'var a=function(b){return b&&b.c?b.c(function(d){return d}):null};'.repeat(size * 10)}\n`
-      : `export const s = "${'x'.repeat(size * 2000)}";\n`;
-    return { mix: `big:${kind}`, file: { path: 'src/big.ts', status: 'modified' as const, base: text, head: text.replace(/timeout: \d+/, 'retries: 0').replace(/x/, 'y') } };
+      kind === 'hugeLine'
+        ? `export const x = [${Array.from({ length: size * 200 }, (_, i) => i).join(',')}];\n`
+        : kind === 'manyFunctions'
+          ? Array.from(
+              { length: size * 10 },
+              (_, i) => `function f${i}(a) { if (!a) throw new Error('x'); return fetch(a, { timeout: ${i} }); }`,
+            ).join('\n') + '\nexport { f1 };\n'
+          : kind === 'minified'
+            ? `${'var a=function(b){return b&&b.c?b.c(function(d){return d}):null};'.repeat(size * 10)}\n`
+            : `export const s = "${'x'.repeat(size * 2000)}";\n`;
+    return {
+      mix: `big:${kind}`,
+      file: {
+        path: 'src/big.ts',
+        status: 'modified' as const,
+        base: text,
+        head: text.replace(/timeout: \d+/, 'retries: 0').replace(/x/, 'y'),
+      },
+    };
   });
 
 /**
@@ -140,7 +179,10 @@ const bigFile = fc
 export const fuzzInput: fc.Arbitrary<FuzzInput> = fc
   .record({
     mutated: fc.array(mutatedFile, { minLength: 1, maxLength: 4 }),
-    hostile: fc.option(fc.oneof({ weight: 3, arbitrary: deepFile }, { weight: 2, arbitrary: garbageFile }, { weight: 1, arbitrary: bigFile }), { freq: 2 }),
+    hostile: fc.option(
+      fc.oneof({ weight: 3, arbitrary: deepFile }, { weight: 2, arbitrary: garbageFile }, { weight: 1, arbitrary: bigFile }),
+      { freq: 2 },
+    ),
   })
   .map(({ mutated, hostile }) => {
     // Paths must be unique within a pull request, as git gives them.

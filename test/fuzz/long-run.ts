@@ -26,7 +26,10 @@ function checkOnce(input: FuzzInput, determinism: boolean, betweenRuns?: () => v
 
 /** Smallest failing input fast-check finds from the same seed (or the input itself when it finds none). */
 function shrink(seed: number, index: number, input: FuzzInput, determinism: boolean): FuzzInput {
-  const result = fc.check(fc.property(fuzzInput, (candidate) => checkOnce(candidate, determinism)), { seed: seed + index, numRuns: 1, endOnFailure: false });
+  const result = fc.check(
+    fc.property(fuzzInput, (candidate) => checkOnce(candidate, determinism)),
+    { seed: seed + index, numRuns: 1, endOnFailure: false },
+  );
   return result.failed && result.counterexample ? result.counterexample[0] : input;
 }
 
@@ -45,7 +48,15 @@ export async function runWorker(): Promise<void> {
     } catch (error) {
       const ms = performance.now() - started;
       const shrunk = shrink(seed, index, input, determinism);
-      parentPort!.postMessage({ type: 'fail', index, mix: input.mix, ms, kind: classify(error), message: String((error as Error)?.message ?? error).slice(0, 2000), input: shrunk });
+      parentPort!.postMessage({
+        type: 'fail',
+        index,
+        mix: input.mix,
+        ms,
+        kind: classify(error),
+        message: String((error as Error)?.message ?? error).slice(0, 2000),
+        input: shrunk,
+      });
     }
   }
   parentPort!.postMessage({ type: 'end' });

@@ -39,11 +39,23 @@ export function runPipeline(input: FuzzInput): PipelineOutput {
   const impact = emptyImpact();
   const isTest = createTestMatcher(config.tests.patterns, configs, impact.notes);
   const tests = computeTestImpact({ graph, isTest, files, changedUnits: detected.changedUnits });
-  Object.assign(impact, { affectedTests: tests.affectedTests, untested: tests.untested, reachingTests: tests.reachingTests, blastRadius: tests.blastRadius });
+  Object.assign(impact, {
+    affectedTests: tests.affectedTests,
+    untested: tests.untested,
+    reachingTests: tests.reachingTests,
+    blastRadius: tests.blastRadius,
+  });
   impact.weakenedTests = findWeakenedTests(files, isTest);
   const report = judge({
-    base: 'a'.repeat(40), head: 'b'.repeat(40), toolVersion: '0.0.0-fuzz', detected, impact, config,
-    ai: { authored: false, evidence: [] }, filesChanged: files.length, durationMs: 0,
+    base: 'a'.repeat(40),
+    head: 'b'.repeat(40),
+    toolVersion: '0.0.0-fuzz',
+    detected,
+    impact,
+    config,
+    ai: { authored: false, evidence: [] },
+    filesChanged: files.length,
+    durationMs: 0,
   });
   const review = renderReviewComments(report);
   const annotations = renderAnnotations(report);
@@ -102,7 +114,10 @@ export function contractViolations(input: FuzzInput, output: PipelineOutput): st
   if (report.decision !== 'pass' && report.decision !== 'fail') problems.push(`decision ${String(report.decision)}`);
   const byPath = new Map<string, { base?: string; head?: string }>();
   for (const f of input.files) {
-    byPath.set(f.path, { ...(f.base !== undefined && !f.oldPath ? { base: f.base } : {}), ...(f.head !== undefined ? { head: f.head } : {}) });
+    byPath.set(f.path, {
+      ...(f.base !== undefined && !f.oldPath ? { base: f.base } : {}),
+      ...(f.head !== undefined ? { head: f.head } : {}),
+    });
     if (f.oldPath) byPath.set(f.oldPath, { ...(f.base !== undefined ? { base: f.base } : {}) });
   }
   const ids = new Set<string>();
@@ -130,11 +145,13 @@ export function contractViolations(input: FuzzInput, output: PipelineOutput): st
   }
   for (const c of report.contributions) if (!ids.has(c.findingId)) problems.push(`contribution for unknown finding ${c.findingId}`);
   for (const markdown of output.markdowns) {
-    if (BAD_IN_MARKDOWN.test(markdown)) problems.push(`markdown holds a raw line terminator or control character: ${JSON.stringify(markdown.match(BAD_IN_MARKDOWN)![0])}`);
+    if (BAD_IN_MARKDOWN.test(markdown))
+      problems.push(`markdown holds a raw line terminator or control character: ${JSON.stringify(markdown.match(BAD_IN_MARKDOWN)![0])}`);
     const html = htmlOutsideCode(markdown);
     if (html.length) problems.push(`markdown opens an HTML comment from PR text: ${JSON.stringify(html[0]!.slice(0, 120))}`);
   }
-  for (const line of output.oneLiners) if (BAD_IN_ONE_LINE.test(line)) problems.push(`annotation text holds ${JSON.stringify(line.match(BAD_IN_ONE_LINE)![0])}`);
+  for (const line of output.oneLiners)
+    if (BAD_IN_ONE_LINE.test(line)) problems.push(`annotation text holds ${JSON.stringify(line.match(BAD_IN_ONE_LINE)![0])}`);
   if (BAD_IN_MARKDOWN.test(output.terminal)) problems.push('terminal report holds a control character');
   try {
     JSON.parse(output.json);

@@ -26,10 +26,19 @@ describe('collectChanges', () => {
     const body = Array.from({ length: 20 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
     const { files } = await collect(
       { 'src/a.ts': 'export const a = 1;\n', 'src/old.ts': body, 'src/gone.js': 'module.exports = 1;\n' },
-      { 'src/a.ts': 'export const a = 2;\n', 'src/new.ts': body.replace('v1 = 1', 'v1 = 11'), 'src/added.tsx': 'export const X = () => <div />;\n' },
+      {
+        'src/a.ts': 'export const a = 2;\n',
+        'src/new.ts': body.replace('v1 = 1', 'v1 = 11'),
+        'src/added.tsx': 'export const X = () => <div />;\n',
+      },
     );
     const byPath = new Map(files.map((f) => [f.path, f]));
-    expect(byPath.get('src/a.ts')).toEqual({ path: 'src/a.ts', status: 'modified', base: 'export const a = 1;\n', head: 'export const a = 2;\n' });
+    expect(byPath.get('src/a.ts')).toEqual({
+      path: 'src/a.ts',
+      status: 'modified',
+      base: 'export const a = 1;\n',
+      head: 'export const a = 2;\n',
+    });
     expect(byPath.get('src/new.ts')).toMatchObject({ oldPath: 'src/old.ts', status: 'renamed', base: body });
     expect(byPath.get('src/gone.js')).toMatchObject({ status: 'deleted', base: 'module.exports = 1;\n' });
     expect(byPath.get('src/gone.js')?.head).toBeUndefined();
@@ -77,13 +86,18 @@ describe('collectChanges', () => {
 
   it('reads the unchanged files that changed code imports relatively, one level deep', async () => {
     const tree = {
-      'src/service.ts': "import { retry } from './util/retry.js';\nimport { cfg } from './config';\nimport axios from 'axios';\nexport const s = () => retry(() => axios.get(cfg.url));\n",
-      'src/util/retry.ts': "import { sleep } from './sleep.js';\nexport const retry = async (f: () => Promise<unknown>) => { try { return await f(); } catch { await sleep(100); return f(); } };\n",
+      'src/service.ts':
+        "import { retry } from './util/retry.js';\nimport { cfg } from './config';\nimport axios from 'axios';\nexport const s = () => retry(() => axios.get(cfg.url));\n",
+      'src/util/retry.ts':
+        "import { sleep } from './sleep.js';\nexport const retry = async (f: () => Promise<unknown>) => { try { return await f(); } catch { await sleep(100); return f(); } };\n",
       'src/util/sleep.ts': 'export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));\n',
       'src/config/index.ts': "export const cfg = { url: 'http://x' };\n",
       'src/unrelated.ts': 'export const u = 1;\n',
     };
-    const { context, files } = await collect(tree, { ...tree, 'src/service.ts': tree['src/service.ts'].replace('retry(() =>', 'retry(async () =>') });
+    const { context, files } = await collect(tree, {
+      ...tree,
+      'src/service.ts': tree['src/service.ts'].replace('retry(() =>', 'retry(async () =>'),
+    });
     expect(files.map((f) => f.path)).toEqual(['src/service.ts']);
     expect(context.map((c) => c.path)).toEqual(['src/config/index.ts', 'src/util/retry.ts']);
     expect(context[1]!.text).toBe(tree['src/util/retry.ts']);

@@ -75,7 +75,14 @@ describe('GitRepository', () => {
     );
     const git = await openGitRepository(repo.dir);
     expect((await git.readFiles(repo.base, ['a.ts'])).get('a.ts')).toEqual({ text: 'base text\n', size: 10, binary: false });
-    const blobs = await git.readFiles(repo.head, ['a.ts', 'img.png', 'name with space.ts', 'does/not/exist.ts', '../outside.yml', './a.ts']);
+    const blobs = await git.readFiles(repo.head, [
+      'a.ts',
+      'img.png',
+      'name with space.ts',
+      'does/not/exist.ts',
+      '../outside.yml',
+      './a.ts',
+    ]);
     expect(blobs.get('a.ts')?.text).toBe('head text\n');
     expect(blobs.get('img.png')).toEqual({ size: 4, binary: true });
     expect(blobs.get('name with space.ts')?.text).toBe('y\n');
@@ -95,7 +102,12 @@ describe('GitRepository', () => {
   });
 
   it('lists changes without renames when a blob is missing from the clone (mirrors without large files)', async () => {
-    const repo = track(createPullRequestRepo({ 'big.ts': 'export const big = 1;\n', 'keep.ts': 'a\n' }, { 'other.ts': 'export const o = 2;\n', 'keep.ts': 'b\n' }));
+    const repo = track(
+      createPullRequestRepo(
+        { 'big.ts': 'export const big = 1;\n', 'keep.ts': 'a\n' },
+        { 'other.ts': 'export const o = 2;\n', 'keep.ts': 'b\n' },
+      ),
+    );
     const blob = repo.git('rev-parse', `${repo.base}:big.ts`);
     rmSync(join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
     const git = await openGitRepository(repo.dir);

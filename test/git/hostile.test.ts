@@ -105,8 +105,16 @@ describe('file names git must not misread', () => {
       Buffer.from('tab\there.ts'),
       Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from('.ts')]), // Latin-1, not UTF-8
     ];
-    const base = commitRaw(repo, names.map((name) => [name, client('    timeout: 5_000,\n')]), 'base');
-    const head = commitRaw(repo, names.map((name) => [name, client('')]), 'head');
+    const base = commitRaw(
+      repo,
+      names.map((name) => [name, client('    timeout: 5_000,\n')]),
+      'base',
+    );
+    const head = commitRaw(
+      repo,
+      names.map((name) => [name, client('')]),
+      'head',
+    );
 
     const git = await openGitRepository(repo.dir);
     const { files } = await collectChanges({ git, logger: quiet, base, head, config: defaultConfig() });
@@ -116,9 +124,14 @@ describe('file names git must not misread', () => {
       expect(file.base).toBe(client('    timeout: 5_000,\n'));
       expect(file.head).toBe(client(''));
     }
-    expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['new\nline.ts', 'quo"te\\back.ts', 'with space.ts', '-leading-dash.ts', 'tab\there.ts']));
+    expect(files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['new\nline.ts', 'quo"te\\back.ts', 'with space.ts', '-leading-dash.ts', 'tab\there.ts']),
+    );
 
-    const report = await runAnalysis({ git, localFiles, logger: quiet, cwd: repo.dir }, { repoDir: git.repoDir, base, head, hotspotFiles: [], coverageFiles: [] });
+    const report = await runAnalysis(
+      { git, localFiles, logger: quiet, cwd: repo.dir },
+      { repoDir: git.repoDir, base, head, hotspotFiles: [], coverageFiles: [] },
+    );
     expect(report.skipped).toEqual([]);
     const flagged = new Set(report.findings.filter((f) => f.rule === 'removed-timeout').map((f) => f.file));
     expect(flagged.size).toBe(names.length);
@@ -129,8 +142,16 @@ describe('file names git must not misread', () => {
     const repo = createRepo('gg-names-lines-');
     repos.push(repo);
     const names = [Buffer.from('with space.ts'), Buffer.from('new\nline.ts')];
-    const base = commitRaw(repo, names.map((name) => [name, 'export const a = 1;\n']), 'base');
-    const head = commitRaw(repo, names.map((name) => [name, 'export const a = 2;\nexport const b = 3;\n']), 'head');
+    const base = commitRaw(
+      repo,
+      names.map((name) => [name, 'export const a = 1;\n']),
+      'base',
+    );
+    const head = commitRaw(
+      repo,
+      names.map((name) => [name, 'export const a = 2;\nexport const b = 3;\n']),
+      'head',
+    );
     const git = await openGitRepository(repo.dir);
     const lines = await git.changedHeadLines(base, head, ['with space.ts', 'new\nline.ts']);
     expect(Object.fromEntries(lines)).toEqual({ 'with space.ts': [1, 2], 'new\nline.ts': [1, 2] });
@@ -162,7 +183,10 @@ describe('a renamed file', () => {
     );
     try {
       const git = await openGitRepository(repo.dir);
-      const report = await runAnalysis({ git, localFiles, logger: quiet, cwd: repo.dir }, { repoDir: git.repoDir, base: repo.base, head: repo.head, hotspotFiles: [], coverageFiles: [] });
+      const report = await runAnalysis(
+        { git, localFiles, logger: quiet, cwd: repo.dir },
+        { repoDir: git.repoDir, base: repo.base, head: repo.head, hotspotFiles: [], coverageFiles: [] },
+      );
       const finding = report.findings.find((f) => f.rule === 'removed-timeout')!;
       expect(finding).toMatchObject({ file: 'src/old-billing.ts', side: 'base', headFile: 'src/billing/client.ts' });
       const baseLines = repo.git('show', `${repo.base}:src/old-billing.ts`).split('\n');

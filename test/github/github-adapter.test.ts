@@ -11,10 +11,29 @@ import { renderReviewComment } from '../../src/core/render/review.js';
 import type { Finding } from '../../src/core/model.js';
 import { ACTIONS_BOT, FakeGitHub } from '../support/fake-github/server.js';
 
-const PATCH = ['@@ -1,6 +1,4 @@', ' import axios from "axios";', '-const timeout = 5000;', '-const retries = 3;', ' export const a = 1;', '+export const b = 2;', ' export const c = 3;', '-export const d = 4;', '@@ -20,3 +18,3 @@ class X {', ' keep();', '-drop();', '+add();', ' keep();'].join('\n');
+const PATCH = [
+  '@@ -1,6 +1,4 @@',
+  ' import axios from "axios";',
+  '-const timeout = 5000;',
+  '-const retries = 3;',
+  ' export const a = 1;',
+  '+export const b = 2;',
+  ' export const c = 3;',
+  '-export const d = 4;',
+  '@@ -20,3 +18,3 @@ class X {',
+  ' keep();',
+  '-drop();',
+  '+add();',
+  ' keep();',
+].join('\n');
 
 const logs: string[] = [];
-const logger: Logger = { debug: (m) => logs.push(m), info: (m) => logs.push(m), warning: (m) => logs.push(`warning: ${m}`), error: (m) => logs.push(`error: ${m}`) };
+const logger: Logger = {
+  debug: (m) => logs.push(m),
+  info: (m) => logs.push(m),
+  warning: (m) => logs.push(`warning: ${m}`),
+  error: (m) => logs.push(`error: ${m}`),
+};
 
 describe('commentableLines', () => {
   it('gives base lines of removed and context lines (LEFT) and head lines of added and context lines (RIGHT)', () => {
@@ -52,21 +71,63 @@ describe('GitHub adapter against the loopback API', () => {
   afterEach(() => github.stop());
 
   it('the fake answers 404 for paths GitHub does not have and 422 for bodies GitHub would reject', async () => {
-    await expect(client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/nonsense', { owner: 'acme', repo: 'payments', pull_number: 3 })).rejects.toMatchObject({ status: 404 });
-    await expect(client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'acme', repo: 'payments', issue_number: 3 } as never)).rejects.toMatchObject({ status: 422 });
     await expect(
-      client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner: 'acme', repo: 'payments', pull_number: 3, event: 'SHOUT', body: 'x' } as never),
+      client.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/nonsense', { owner: 'acme', repo: 'payments', pull_number: 3 }),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(
+      client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: 'acme',
+        repo: 'payments',
+        issue_number: 3,
+      } as never),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(
+      client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+        owner: 'acme',
+        repo: 'payments',
+        pull_number: 3,
+        event: 'SHOUT',
+        body: 'x',
+      } as never),
     ).rejects.toMatchObject({ status: 422, message: expect.stringContaining('event') });
     await expect(
-      client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner: 'acme', repo: 'payments', pull_number: 3, event: 'COMMENT', body: 'x', comments: [{ path: 'src/a.ts', line: 40, side: 'LEFT', body: 'x' }] }),
+      client.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+        owner: 'acme',
+        repo: 'payments',
+        pull_number: 3,
+        event: 'COMMENT',
+        body: 'x',
+        comments: [{ path: 'src/a.ts', line: 40, side: 'LEFT', body: 'x' }],
+      }),
     ).rejects.toMatchObject({ status: 422, message: expect.stringContaining('must be part of the diff') });
     expect(github.reviews).toHaveLength(0);
   });
 
   it('posts only placeable comments as one review and reports the rest as not inline', async () => {
-    const finding = (id: string, line: number, side: 'base' | 'head'): Finding => ({ id, rule: 'removed-timeout', category: 'timeout', severity: 'high', file: 'src/a.ts', line, side, message: 'm' });
-    const wanted = [finding('gg-in-left', 2, 'base'), finding('gg-in-right', 19, 'head'), finding('gg-outside', 40, 'base'), { ...finding('gg-other-file', 2, 'base'), file: 'src/b.ts' }].map(renderReviewComment);
-    const result = await reconcileReviewComments({ api, headSha: 'b'.repeat(40), wanted, diff: buildDiffIndex(await api.listFiles()), trusted: {}, logger });
+    const finding = (id: string, line: number, side: 'base' | 'head'): Finding => ({
+      id,
+      rule: 'removed-timeout',
+      category: 'timeout',
+      severity: 'high',
+      file: 'src/a.ts',
+      line,
+      side,
+      message: 'm',
+    });
+    const wanted = [
+      finding('gg-in-left', 2, 'base'),
+      finding('gg-in-right', 19, 'head'),
+      finding('gg-outside', 40, 'base'),
+      { ...finding('gg-other-file', 2, 'base'), file: 'src/b.ts' },
+    ].map(renderReviewComment);
+    const result = await reconcileReviewComments({
+      api,
+      headSha: 'b'.repeat(40),
+      wanted,
+      diff: buildDiffIndex(await api.listFiles()),
+      trusted: {},
+      logger,
+    });
     expect(result.posted).toEqual(['gg-in-left', 'gg-in-right']);
     expect(result.notInline).toEqual(['gg-outside', 'gg-other-file']);
     expect(github.reviews).toHaveLength(1);
@@ -74,27 +135,66 @@ describe('GitHub adapter against the loopback API', () => {
 
     // Run again: nothing new is posted; a comment written by a human with our marker is not ours.
     github.reviewComments.push({ ...github.reviewComments[0]!, id: 9, user: { login: 'dev', id: 1, type: 'User' } });
-    const again = await reconcileReviewComments({ api, headSha: 'b'.repeat(40), wanted: wanted.slice(0, 2), diff: buildDiffIndex(await api.listFiles()), trusted: {}, logger });
+    const again = await reconcileReviewComments({
+      api,
+      headSha: 'b'.repeat(40),
+      wanted: wanted.slice(0, 2),
+      diff: buildDiffIndex(await api.listFiles()),
+      trusted: {},
+      logger,
+    });
     expect(again).toEqual({ posted: [], kept: ['gg-in-left', 'gg-in-right'], resolved: [], notInline: [] });
     expect(github.reviews).toHaveLength(1);
   });
 
   it('posts a fresh comment for a finding whose old comment went outdated, and resolves the old thread', async () => {
-    const finding: Finding = { id: 'gg-moved', rule: 'removed-retry', category: 'retry', severity: 'high', file: 'src/a.ts', line: 3, side: 'base', message: 'm' };
+    const finding: Finding = {
+      id: 'gg-moved',
+      rule: 'removed-retry',
+      category: 'retry',
+      severity: 'high',
+      file: 'src/a.ts',
+      line: 3,
+      side: 'base',
+      message: 'm',
+    };
     const diff = buildDiffIndex(await api.listFiles());
     await reconcileReviewComments({ api, headSha: 'b'.repeat(40), wanted: [renderReviewComment(finding)], diff, trusted: {}, logger });
     // A push moved the code: GitHub marks the old comment outdated (line null); the finding is now on line 4.
     github.reviewComments[0]!.line = null;
-    const result = await reconcileReviewComments({ api, headSha: 'c'.repeat(40), wanted: [renderReviewComment({ ...finding, line: 4 })], diff, trusted: {}, logger });
+    const result = await reconcileReviewComments({
+      api,
+      headSha: 'c'.repeat(40),
+      wanted: [renderReviewComment({ ...finding, line: 4 })],
+      diff,
+      trusted: {},
+      logger,
+    });
     expect(result).toMatchObject({ posted: ['gg-moved'], resolved: ['gg-moved'] });
     expect(github.reviewComments.map((c) => c.line)).toEqual([null, 4]);
     expect(github.threads.map((t) => t.isResolved)).toEqual([true, false]);
   });
 
   it('posts no new comment for an accepted finding, and does not resolve its existing one', async () => {
-    const finding = (id: string, line: number): Finding => ({ id, rule: 'removed-retry', category: 'retry', severity: 'high', file: 'src/a.ts', line, side: 'base', message: 'm' });
+    const finding = (id: string, line: number): Finding => ({
+      id,
+      rule: 'removed-retry',
+      category: 'retry',
+      severity: 'high',
+      file: 'src/a.ts',
+      line,
+      side: 'base',
+      message: 'm',
+    });
     const diff = buildDiffIndex(await api.listFiles());
-    await reconcileReviewComments({ api, headSha: 'b'.repeat(40), wanted: [renderReviewComment(finding('gg-kept', 2))], diff, trusted: {}, logger });
+    await reconcileReviewComments({
+      api,
+      headSha: 'b'.repeat(40),
+      wanted: [renderReviewComment(finding('gg-kept', 2))],
+      diff,
+      trusted: {},
+      logger,
+    });
     const result = await reconcileReviewComments({
       api,
       headSha: 'b'.repeat(40),
@@ -126,13 +226,16 @@ describe('GitHub adapter against the loopback API', () => {
     expect(github.calls('issues/list-comments')).toHaveLength(3);
   });
 
-  it('turns a read-only token\'s 403 into PermissionDeniedError, without retrying it', async () => {
-    const readOnly = new PullRequestApi(createGitHubClient({ token: 'read', baseUrl: github.url, logger, userAgent: 'test', retryUnitMs: 1 }), api.ref);
+  it("turns a read-only token's 403 into PermissionDeniedError, without retrying it", async () => {
+    const readOnly = new PullRequestApi(
+      createGitHubClient({ token: 'read', baseUrl: github.url, logger, userAgent: 'test', retryUnitMs: 1 }),
+      api.ref,
+    );
     await expect(readOnly.createIssueComment('x')).rejects.toBeInstanceOf(PermissionDeniedError);
     expect(github.calls('issues/create-comment')).toHaveLength(1);
   });
 
-  it('reads a user\'s permission from the collaborators API', async () => {
+  it("reads a user's permission from the collaborators API", async () => {
     github.permissions.set('mia', 'maintain');
     github.permissions.set('sam', 'triage');
     expect(await api.getPermission('mia')).toBe('maintain');

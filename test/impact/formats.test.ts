@@ -30,7 +30,14 @@ function monorepoPaths(): string[] {
   return [...paths].sort();
 }
 
-const unit = (file: string, symbol: string, startLine: number, endLine: number): ChangedUnit => ({ file, symbol, side: 'head', startLine, endLine, status: 'modified' });
+const unit = (file: string, symbol: string, startLine: number, endLine: number): ChangedUnit => ({
+  file,
+  symbol,
+  side: 'head',
+  startLine,
+  endLine,
+  status: 'modified',
+});
 
 describe('import extraction', () => {
   beforeAll(() => initImportLexer());
@@ -57,16 +64,24 @@ describe('import extraction', () => {
       valueExports: ['f'],
     });
     expect(extractImports("export * as ns from './n';\nexport *   from './m';\n", 'src/barrel.ts').kinds).toEqual(['namespace', 'star']);
-    expect(extractImports("import d, { a, type T, b as c } from './x';\nimport * as ns from './y';\nexport type U = 1;\nexport interface V {}\nexport const w = 1;\n", 'src/z.ts')).toMatchObject({
+    expect(
+      extractImports(
+        "import d, { a, type T, b as c } from './x';\nimport * as ns from './y';\nexport type U = 1;\nexport interface V {}\nexport const w = 1;\n",
+        'src/z.ts',
+      ),
+    ).toMatchObject({
       names: [['default', 'a', 'b'], undefined],
       typeExports: ['U', 'V'],
     });
-    expect(extractImports('export interface A { a: string }\nexport type B = A;\nexport declare const c: B;\n', 'src/types.ts').typeOnlyModule).toBe(true);
+    expect(
+      extractImports('export interface A { a: string }\nexport type B = A;\nexport declare const c: B;\n', 'src/types.ts').typeOnlyModule,
+    ).toBe(true);
     expect(extractImports('export interface A { a: string }\nexport enum E { X }\n', 'src/enum.ts').typeOnlyModule).toBe(false);
   });
 
   it('reads JSX files with the fallback scan', () => {
-    const source = "import React from 'react';\nimport type { P } from './p';\nimport { Button } from './Button';\nexport const App = () => <Button onClick={() => import('./lazy')} />;\nconst legacy = require('./legacy');\n";
+    const source =
+      "import React from 'react';\nimport type { P } from './p';\nimport { Button } from './Button';\nexport const App = () => <Button onClick={() => import('./lazy')} />;\nconst legacy = require('./legacy');\n";
     const result = extractImports(source, 'src/App.tsx');
     expect(result.fallback).toBe(true);
     expect(result.specifiers).toEqual(['react', './Button', './lazy', './legacy']);
@@ -150,14 +165,22 @@ describe('import graph', () => {
   it('maps a subpath export in build output back to its own source folder, not the package root', () => {
     const graph = graphOf({
       'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'] }),
-      'packages/framework/package.json': JSON.stringify({ name: '@x/framework', exports: { '.': './dist/index.js', './types': './dist/types/index.js', './esm': './dist/esm/esm/index.js' } }),
+      'packages/framework/package.json': JSON.stringify({
+        name: '@x/framework',
+        exports: { '.': './dist/index.js', './types': './dist/types/index.js', './esm': './dist/esm/esm/index.js' },
+      }),
       'packages/framework/src/index.ts': 'export const root = 1;\n',
       'packages/framework/src/types/index.ts': 'export const typesEntry = 1;\n',
       'packages/framework/src/esm/index.ts': 'export const esmEntry = 1;\n',
-      'packages/app/src/app.ts': "import { typesEntry } from '@x/framework/types';\nimport { esmEntry } from '@x/framework/esm';\nimport { root } from '@x/framework';\n",
+      'packages/app/src/app.ts':
+        "import { typesEntry } from '@x/framework/types';\nimport { esmEntry } from '@x/framework/esm';\nimport { root } from '@x/framework';\n",
     });
     // `types` and `esm` are also build-output folder names: only as many are stripped as needed.
-    expect(graph.dependencies.get('packages/app/src/app.ts')).toEqual(['packages/framework/src/types/index.ts', 'packages/framework/src/esm/index.ts', 'packages/framework/src/index.ts']);
+    expect(graph.dependencies.get('packages/app/src/app.ts')).toEqual([
+      'packages/framework/src/types/index.ts',
+      'packages/framework/src/esm/index.ts',
+      'packages/framework/src/index.ts',
+    ]);
   });
 
   it('resolves package imports (#internal), exports folder mappings and wildcard subpaths', () => {
@@ -165,7 +188,10 @@ describe('import graph', () => {
       'package.json': JSON.stringify({ name: 'root', workspaces: ['pkgs/*'], imports: { '#db/*': './src/db/*.ts' } }),
       'src/app.ts': "import { q } from '#db/query';\nimport { icon } from '@x/ui/icons/star';\nimport { legacy } from '@x/ui/old/thing';\n",
       'src/db/query.ts': 'export const q = 1;\n',
-      'pkgs/ui/package.json': JSON.stringify({ name: '@x/ui', exports: { './icons/*': { import: './dist/icons/*.mjs' }, './old/': './lib/old/' } }),
+      'pkgs/ui/package.json': JSON.stringify({
+        name: '@x/ui',
+        exports: { './icons/*': { import: './dist/icons/*.mjs' }, './old/': './lib/old/' },
+      }),
       'pkgs/ui/src/icons/star.ts': 'export const icon = 1;\n',
       'pkgs/ui/lib/old/thing.js': 'exports.legacy = 1;\n',
     });
@@ -201,8 +227,27 @@ describe('tsconfig reading', () => {
 describe('test file recognition', () => {
   it('follows the common conventions and leaves helpers out', () => {
     const isTest = createTestMatcher([], new Map());
-    const tests = ['src/a.test.ts', 'src/b.spec.tsx', 'lib/c-test.mjs', 'src/__tests__/d.ts', 'test/e.js', 'packages/x/tests/f.ts', 'test.js'];
-    const notTests = ['src/latest.ts', 'test/helpers/server.js', 'test/fixtures/app.test.ts', 'src/__tests__/__fixtures__/x.ts', 'src/test-utils.ts', 'src/a.test.d.ts', 'test/setup.ts', 'README.md', 'src/providers/base-specs.tsx', 'src/__tests__/joiner/helpers.ts'];
+    const tests = [
+      'src/a.test.ts',
+      'src/b.spec.tsx',
+      'lib/c-test.mjs',
+      'src/__tests__/d.ts',
+      'test/e.js',
+      'packages/x/tests/f.ts',
+      'test.js',
+    ];
+    const notTests = [
+      'src/latest.ts',
+      'test/helpers/server.js',
+      'test/fixtures/app.test.ts',
+      'src/__tests__/__fixtures__/x.ts',
+      'src/test-utils.ts',
+      'src/a.test.d.ts',
+      'test/setup.ts',
+      'README.md',
+      'src/providers/base-specs.tsx',
+      'src/__tests__/joiner/helpers.ts',
+    ];
     expect(tests.filter(isTest)).toEqual(tests);
     expect(notTests.filter(isTest)).toEqual([]);
   });
@@ -244,7 +289,12 @@ describe('hotspot formats', () => {
     const checkout = records.find((record) => record.function === 'checkout')!;
     expect(checkout).toMatchObject({ source: 'otlp', path: '/app/packages/app/dist/checkout.js', calls: 10, errors: 1, line: 5 });
     expect(checkout.p95).toBe(250);
-    expect(records.find((record) => record.path.endsWith('timeout.ts'))).toMatchObject({ function: 'shared.timeout.withTimeout', calls: 3, errors: 0, line: 1 });
+    expect(records.find((record) => record.path.endsWith('timeout.ts'))).toMatchObject({
+      function: 'shared.timeout.withTimeout',
+      calls: 3,
+      errors: 0,
+      line: 1,
+    });
     const { mapped, unmapped } = mapRecords(records, mapper);
     expect(mapped.map((record) => record.file).sort()).toEqual(['packages/app/src/checkout.ts', 'packages/shared/src/timeout.ts']);
     expect(unmapped).toEqual(['/app/node_modules/express/lib/router/index.js', '/app/packages/gone/dist/thing.js']);
@@ -262,12 +312,27 @@ describe('hotspot formats', () => {
 
   it('reads Istanbul function counts with their lines', () => {
     const records = parseHotspots(read('hotspots/istanbul-functions.json'), 'istanbul');
-    expect(records).toEqual([{ source: 'istanbul', path: '/home/runner/work/mono/mono/packages/pricing/src/format.ts', function: 'formatPrice', line: 3, calls: 5400 }]);
+    expect(records).toEqual([
+      {
+        source: 'istanbul',
+        path: '/home/runner/work/mono/mono/packages/pricing/src/format.ts',
+        function: 'formatPrice',
+        line: 3,
+        calls: 5400,
+      },
+    ]);
   });
 
   it('reads a CSV and a JSON export with column aliases', () => {
     const csv = parseHotspots(read('hotspots/apm-export.csv'), 'apm.csv');
-    expect(csv[0]).toEqual({ source: 'csv', path: '/var/task/packages/app/dist/report.js', function: 'buildReport', calls: 300, errors: 2, p95: 45 });
+    expect(csv[0]).toEqual({
+      source: 'csv',
+      path: '/var/task/packages/app/dist/report.js',
+      function: 'buildReport',
+      calls: 300,
+      errors: 2,
+      p95: 45,
+    });
     const json = parseHotspots(read('hotspots/apm-export.json'), 'apm.json');
     expect(json[1]).toEqual({ source: 'csv', path: 'C:\\build\\mono\\packages\\app\\src\\refund.ts', function: 'refund', calls: 42 });
     expect(parseCsv('a,b\n"x, ""y""",2\r\n')).toEqual([{ a: 'x, "y"', b: '2' }]);
@@ -283,7 +348,12 @@ describe('hotspot formats', () => {
     const { mapped } = mapRecords(records, mapper);
     const hotspots = matchHotspots(
       mapped,
-      [unit('packages/pricing/src/format.ts', 'formatPrice', 3, 5), unit('packages/app/src/checkout.ts', 'checkout', 5, 8), unit('packages/app/src/report.ts', 'buildReport', 1, 3), unit('packages/app/src/orphan.ts', 'orphan', 1, 3)],
+      [
+        unit('packages/pricing/src/format.ts', 'formatPrice', 3, 5),
+        unit('packages/app/src/checkout.ts', 'checkout', 5, 8),
+        unit('packages/app/src/report.ts', 'buildReport', 1, 3),
+        unit('packages/app/src/orphan.ts', 'orphan', 1, 3),
+      ],
       [],
     );
     expect(hotspots.map((h) => [h.file, h.symbol, h.source])).toEqual([
@@ -304,7 +374,10 @@ describe('coverage formats', () => {
     const { format, files } = parseCoverage(read('coverage/lcov.info'), 'lcov.info');
     expect(format).toBe('lcov');
     expect(files[0]!.path).toBe('/home/runner/work/mono/mono/packages/shared/src/timeout.ts');
-    expect([...files[0]!.lines!]).toEqual([[1, 4], [2, 0]]);
+    expect([...files[0]!.lines!]).toEqual([
+      [1, 4],
+      [2, 0],
+    ]);
   });
 
   it('reads Istanbul statement hits as line hits', () => {
@@ -317,8 +390,24 @@ describe('coverage formats', () => {
     const { format, files } = parseCoverage(read('coverage/v8/coverage-999-1763900000000-0.json'), 'v8.json');
     expect(format).toBe('v8');
     const text = read('impact/monorepo/head-overlay/packages/app/src/report.ts');
-    expect([...v8LineCounts(files[0]!.v8!, text)]).toEqual([[1, 0], [2, 0]]);
-    expect([...v8LineCounts([{ functionName: '', ranges: [{ startOffset: 0, endOffset: 40, count: 3 }, { startOffset: 12, endOffset: 30, count: 0 }] }], 'const a = 1;\nif (x) {\n  y();\n}\nz();')]).toEqual([
+    expect([...v8LineCounts(files[0]!.v8!, text)]).toEqual([
+      [1, 0],
+      [2, 0],
+    ]);
+    expect([
+      ...v8LineCounts(
+        [
+          {
+            functionName: '',
+            ranges: [
+              { startOffset: 0, endOffset: 40, count: 3 },
+              { startOffset: 12, endOffset: 30, count: 0 },
+            ],
+          },
+        ],
+        'const a = 1;\nif (x) {\n  y();\n}\nz();',
+      ),
+    ]).toEqual([
       [1, 3],
       [2, 0],
       [3, 0],
@@ -345,12 +434,24 @@ describe('scar classification', () => {
     expect(classifyCommitMessage(message)).toBe(kind);
   });
 
-  it.each(['feat: add billing client', 'refactor: extract helper (#77)', 'Use dependency injection for the mailer', 'chore(deps): bump zod', 'Update prefix handling',
+  it.each([
+    'feat: add billing client',
+    'refactor: extract helper (#77)',
+    'Use dependency injection for the mailer',
+    'chore(deps): bump zod',
+    'Update prefix handling',
     // A word in a feature's subject is not evidence of a fix: the conventional type says what the commit is.
-    'feat: add security settings page', 'feat(upload): retry and fix timeout error handling', 'feat(queue): rollback command',
-    'Add regression tests for the parser', 'feat: dashboard\n\nCloses #12', 'docs: explain the XSS protections',
-    'perf: fix the hot path allocation', 'Add rollback support to migrations',
-    'Merge master in next (#1954)\n\n* fix: prevent XSS in the error page', "Merge branch 'main' into next\n\nFixes #12"])('%s is not a scar', (message) => {
+    'feat: add security settings page',
+    'feat(upload): retry and fix timeout error handling',
+    'feat(queue): rollback command',
+    'Add regression tests for the parser',
+    'feat: dashboard\n\nCloses #12',
+    'docs: explain the XSS protections',
+    'perf: fix the hot path allocation',
+    'Add rollback support to migrations',
+    'Merge master in next (#1954)\n\n* fix: prevent XSS in the error page',
+    "Merge branch 'main' into next\n\nFixes #12",
+  ])('%s is not a scar', (message) => {
     expect(classifyCommitMessage(message)).toBeUndefined();
   });
 });

@@ -107,15 +107,29 @@ describe('reading the head tree from git objects', () => {
     const repo = createRepo();
     repos.push(repo);
     const head = repo.commit(chainTree(), 'chain');
-    await expect(readHeadTree(repo.dir, head, { onConfigs: () => { throw new Error('resolver broke'); } })).rejects.toThrow('resolver broke');
-    await expect(readHeadTree(repo.dir, head, { onSource: () => { throw new Error('lexer broke'); } })).rejects.toThrow('lexer broke');
+    await expect(
+      readHeadTree(repo.dir, head, {
+        onConfigs: () => {
+          throw new Error('resolver broke');
+        },
+      }),
+    ).rejects.toThrow('resolver broke');
+    await expect(
+      readHeadTree(repo.dir, head, {
+        onSource: () => {
+          throw new Error('lexer broke');
+        },
+      }),
+    ).rejects.toThrow('lexer broke');
   });
 
   it('fails with git’s own message when the commit does not exist', async () => {
     const repo = createRepo();
     repos.push(repo);
     repo.commit({ 'a.ts': 'export {};\n' });
-    await expect(readHeadTree(repo.dir, 'f'.repeat(40))).rejects.toThrow(/git ls-tree failed: .*(not a tree object|Not a valid object name)/);
+    await expect(readHeadTree(repo.dir, 'f'.repeat(40))).rejects.toThrow(
+      /git ls-tree failed: .*(not a tree object|Not a valid object name)/,
+    );
   });
 
   it('builds the same graph while streaming as from the texts at rest', async () => {
@@ -134,7 +148,9 @@ describe('reading the head tree from git objects', () => {
     expect([...streamed.graph.dependencies]).toEqual([...atRest.dependencies]);
     expect(streamed.graph.stats).toEqual(atRest.stats);
     // The far end of the chain reaches the test through 700 modules, the barrel and a paths alias.
-    expect([...streamed.graph.dependentsClosure(['src/m699.ts'])].filter((path) => path.startsWith('test/'))).toEqual(['test/chain.test.ts']);
+    expect([...streamed.graph.dependentsClosure(['src/m699.ts'])].filter((path) => path.startsWith('test/'))).toEqual([
+      'test/chain.test.ts',
+    ]);
     expect(streamed.graph.specifiersOf('test/chain.test.ts')).toEqual(['@chain/index', 'node:test']);
     // Texts are not kept once their imports are extracted.
     expect(streamed.tree.sources.size).toBe(0);

@@ -30,9 +30,16 @@ ${timeout}    headers: { 'x-client': 'billing' },
  */
 function buildHistory() {
   const repo = createRepo('gg-scar-');
-  const tree = (timeout: string, extra = '') => ({ 'src/billing.ts': client(timeout), 'src/other.ts': `export const other = 1;${extra}\n`, 'package.json': '{"name":"billing"}' });
+  const tree = (timeout: string, extra = '') => ({
+    'src/billing.ts': client(timeout),
+    'src/other.ts': `export const other = 1;${extra}\n`,
+    'package.json': '{"name":"billing"}',
+  });
   repo.commit(tree(''), 'feat: add billing client');
-  repo.commit(tree('    timeout: 5_000,\n'), 'fix: add a timeout to the billing client after the checkout outage (#123)\n\nRequests hung for minutes when the provider stalled.');
+  repo.commit(
+    tree('    timeout: 5_000,\n'),
+    'fix: add a timeout to the billing client after the checkout outage (#123)\n\nRequests hung for minutes when the provider stalled.',
+  );
   const base = repo.commit(tree('    timeout: 5_000,\n', ' // touched'), 'refactor: tidy other');
   const head = repo.commit(tree(''), 'simplify the billing client');
   return { repo, base, head };
@@ -45,7 +52,22 @@ async function impactOf(repoDir: string, base: string, head: string, findings?: 
   const collected = await collectChanges({ git, logger, base, head, config });
   const detected: DetectResult = detectChanges({ files: collected.files, context: collected.context, config });
   if (findings) detected.findings = findings;
-  return { detected, impact: await gatherImpact({ repoDir, base, head, files: collected.files, detected, config, hotspotFiles: [], coverageFiles: [], git, localFiles, logger }) };
+  return {
+    detected,
+    impact: await gatherImpact({
+      repoDir,
+      base,
+      head,
+      files: collected.files,
+      detected,
+      config,
+      hotspotFiles: [],
+      coverageFiles: [],
+      git,
+      localFiles,
+      logger,
+    }),
+  };
 }
 
 const removedTimeout: Finding = {
@@ -72,7 +94,9 @@ describe('history: scars and churn', () => {
   it('traces a removed guardrail to the fix commit that added it', async () => {
     const { detected, impact } = await impactOf(repo.dir, base, head);
     // The detectors' own finding on the removed line, when they produce one, is blamed the same way.
-    const findings = detected.findings.some((finding) => finding.side === 'base' && finding.file === 'src/billing.ts') ? detected.findings : [removedTimeout];
+    const findings = detected.findings.some((finding) => finding.side === 'base' && finding.file === 'src/billing.ts')
+      ? detected.findings
+      : [removedTimeout];
     const traced = findings === detected.findings ? impact : (await impactOf(repo.dir, base, head, findings)).impact;
     const fixSha = repo.git('rev-parse', `${base}~1`);
     expect(traced.scars).toEqual([

@@ -22,7 +22,20 @@ describe('impact of a pull request on a workspace monorepo', () => {
     const config = defaultConfig();
     const collected = await collectChanges({ git, logger, base: repo.base, head: repo.head, config });
     const detected = detectChanges({ files: collected.files, context: collected.context, config });
-    request = { repoDir: repo.dir, base: repo.base, head: repo.head, files: collected.files, detected, config, hotspotFiles: [], coverageFiles: [], git, localFiles, logger, cwd: FIXTURES };
+    request = {
+      repoDir: repo.dir,
+      base: repo.base,
+      head: repo.head,
+      files: collected.files,
+      detected,
+      config,
+      hotspotFiles: [],
+      coverageFiles: [],
+      git,
+      localFiles,
+      logger,
+      cwd: FIXTURES,
+    };
     impact = await gatherImpact(request);
   });
   afterAll(() => repo.cleanup());
@@ -41,7 +54,10 @@ describe('impact of a pull request on a workspace monorepo', () => {
   it('says which tests reach each changed file, including a test the PR deleted', () => {
     const reaching = Object.fromEntries(impact.reachingTests.map((entry) => [entry.file, entry.tests]));
     expect(reaching['packages/app/src/audit.cjs']).toEqual(['packages/app/test/checkout.test.ts', 'packages/app/test/refund.test.ts']);
-    expect(reaching['packages/pricing/src/format.ts']).toEqual(['packages/app/test/checkout.test.ts', 'packages/web/src/__tests__/Button.test.tsx']);
+    expect(reaching['packages/pricing/src/format.ts']).toEqual([
+      'packages/app/test/checkout.test.ts',
+      'packages/web/src/__tests__/Button.test.tsx',
+    ]);
     expect(reaching['packages/app/src/orphan.ts']).toEqual([]);
   });
 
@@ -74,7 +90,13 @@ describe('impact of a pull request on a workspace monorepo', () => {
   it('maps every hotspot format onto the changed units and counts what did not map', async () => {
     const withSignals = await gatherImpact({
       ...request,
-      hotspotFiles: ['hotspots/otlp-traces.json', 'hotspots/coverage-4242-1763900000000-0.json', 'hotspots/istanbul-functions.json', 'hotspots/apm-export.csv', 'hotspots/apm-export.json'],
+      hotspotFiles: [
+        'hotspots/otlp-traces.json',
+        'hotspots/coverage-4242-1763900000000-0.json',
+        'hotspots/istanbul-functions.json',
+        'hotspots/apm-export.csv',
+        'hotspots/apm-export.json',
+      ],
     });
     const hot = withSignals.hotspots.map((h) => `${h.file}#${h.symbol ?? ''}@${h.source}`);
     expect(hot.sort()).toEqual(
@@ -93,7 +115,10 @@ describe('impact of a pull request on a workspace monorepo', () => {
   });
 
   it('reports changed lines no test executed from lcov, Istanbul and V8 coverage', async () => {
-    const withCoverage = await gatherImpact({ ...request, coverageFiles: ['coverage/lcov.info', 'coverage/coverage-final.json', 'coverage/v8'] });
+    const withCoverage = await gatherImpact({
+      ...request,
+      coverageFiles: ['coverage/lcov.info', 'coverage/coverage-final.json', 'coverage/v8'],
+    });
     expect(withCoverage.uncoveredLines).toEqual([
       { file: 'packages/app/src/report.ts', lines: [2] },
       { file: 'packages/pricing/src/format.ts', lines: [4] },

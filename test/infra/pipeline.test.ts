@@ -28,14 +28,29 @@ jobs:
       - run: npm run lint
       - run: npm test
 `;
-const MANIFEST = JSON.stringify({ name: 'app', scripts: { lint: 'eslint .', test: 'vitest run' }, dependencies: { zod: '^3.23.8' } }, null, 2) + '\n';
-const LOCK = JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: { zod: '^3.23.8' } }, 'node_modules/zod': { version: '3.23.8', resolved: 'https://registry.npmjs.org/zod/-/zod-3.23.8.tgz', integrity: 'sha512-z' } } }, null, 2) + '\n';
+const MANIFEST =
+  JSON.stringify({ name: 'app', scripts: { lint: 'eslint .', test: 'vitest run' }, dependencies: { zod: '^3.23.8' } }, null, 2) + '\n';
+const LOCK =
+  JSON.stringify(
+    {
+      lockfileVersion: 3,
+      packages: {
+        '': { dependencies: { zod: '^3.23.8' } },
+        'node_modules/zod': { version: '3.23.8', resolved: 'https://registry.npmjs.org/zod/-/zod-3.23.8.tgz', integrity: 'sha512-z' },
+      },
+    },
+    null,
+    2,
+  ) + '\n';
 
 async function analyze(base: Record<string, string>, head: Record<string, string>): Promise<Report> {
   const repo = createPullRequestRepo(base, head);
   cleanups.push(() => repo.cleanup());
   const git = await openGitRepository(repo.dir);
-  return runAnalysis({ git, localFiles, logger: quiet, cwd: repo.dir }, { repoDir: repo.dir, base: repo.base, head: repo.head, hotspotFiles: [], coverageFiles: [] });
+  return runAnalysis(
+    { git, localFiles, logger: quiet, cwd: repo.dir },
+    { repoDir: repo.dir, base: repo.base, head: repo.head, hotspotFiles: [], coverageFiles: [] },
+  );
 }
 
 describe('non-code files in the pipeline', () => {
@@ -44,7 +59,14 @@ describe('non-code files in the pipeline', () => {
     const head = { ...base, '.github/workflows/ci.yml': WORKFLOW.replace('      - run: npm test\n', '') };
     const report = await analyze(base, head);
     const finding = report.findings.find((f) => f.rule === 'removed-ci-check')!;
-    expect(finding).toMatchObject({ category: 'ci', severity: 'high', side: 'base', line: 10, headLine: 4, file: '.github/workflows/ci.yml' });
+    expect(finding).toMatchObject({
+      category: 'ci',
+      severity: 'high',
+      side: 'base',
+      line: 10,
+      headLine: 4,
+      file: '.github/workflows/ci.yml',
+    });
     expect(report.skipped.map((s) => s.file)).not.toContain('.github/workflows/ci.yml');
     expect(report.decision).toBe('fail');
 
@@ -63,10 +85,17 @@ describe('non-code files in the pipeline', () => {
     expect(report.findings.map((f) => f.rule)).toContain('lockfile-drift');
   });
 
-  it('reports an unparseable workflow as skipped with the parser\'s reason, and keeps the other findings', async () => {
+  it("reports an unparseable workflow as skipped with the parser's reason, and keeps the other findings", async () => {
     const base = { '.github/workflows/ci.yml': WORKFLOW, '.github/workflows/bad.yml': 'on: push\n', 'package.json': MANIFEST };
-    const report = await analyze(base, { ...base, '.github/workflows/bad.yml': 'on: [push\njobs: {\n', '.github/workflows/ci.yml': WORKFLOW.replace('npm ci', 'npm install') });
-    expect(report.skipped).toContainEqual({ file: '.github/workflows/bad.yml', reason: expect.stringMatching(/^head version cannot be read: not valid YAML/) });
+    const report = await analyze(base, {
+      ...base,
+      '.github/workflows/bad.yml': 'on: [push\njobs: {\n',
+      '.github/workflows/ci.yml': WORKFLOW.replace('npm ci', 'npm install'),
+    });
+    expect(report.skipped).toContainEqual({
+      file: '.github/workflows/bad.yml',
+      reason: expect.stringMatching(/^head version cannot be read: not valid YAML/),
+    });
     expect(report.findings.map((f) => f.rule)).toContain('unfrozen-install');
   });
 
@@ -74,17 +103,26 @@ describe('non-code files in the pipeline', () => {
     const base = { '.github/workflows/ci.yml': WORKFLOW, 'package.json': MANIFEST };
     const accepted = await analyze(base, {
       ...base,
-      '.github/workflows/ci.yml': WORKFLOW.replace('      - run: npm ci', '      # guardrail-gate-ignore unfrozen-install -- the lockfile is regenerated nightly\n      - run: npm install'),
+      '.github/workflows/ci.yml': WORKFLOW.replace(
+        '      - run: npm ci',
+        '      # guardrail-gate-ignore unfrozen-install -- the lockfile is regenerated nightly\n      - run: npm install',
+      ),
     });
     const finding = accepted.findings.find((f) => f.rule === 'unfrozen-install')!;
     expect(finding.accepted).toEqual({ by: 'suppression', reason: 'the lockfile is regenerated nightly' });
     expect(accepted.decision).toBe('pass');
 
-    const unreasoned = await analyze(base, { ...base, '.github/workflows/ci.yml': WORKFLOW.replace('      - run: npm ci', '      # guardrail-gate-ignore unfrozen-install\n      - run: npm install') });
+    const unreasoned = await analyze(base, {
+      ...base,
+      '.github/workflows/ci.yml': WORKFLOW.replace(
+        '      - run: npm ci',
+        '      # guardrail-gate-ignore unfrozen-install\n      - run: npm install',
+      ),
+    });
     expect(unreasoned.findings.map((f) => f.rule).sort()).toEqual(['suppression-without-reason', 'unfrozen-install']);
   });
 
-  it('sends files claimed by no analyzer to the code detectors\' skip list as before', async () => {
+  it("sends files claimed by no analyzer to the code detectors' skip list as before", async () => {
     const collected = await (async () => {
       const repo = createPullRequestRepo({ 'README.md': 'a\n' }, { 'README.md': 'b\n' });
       cleanups.push(() => repo.cleanup());

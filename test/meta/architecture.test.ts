@@ -10,9 +10,18 @@ const SRC = join(ROOT, 'src');
 
 /** Packages the pure core may use: parsing, schema and glob libraries that do no I/O. */
 const CORE_PACKAGES = new Set([
-  'ts-morph', 'semver', 'zod', 'yaml', 'picomatch', 'es-module-lexer', 'sarif' /* types only */,
+  'ts-morph',
+  'semver',
+  'zod',
+  'yaml',
+  'picomatch',
+  'es-module-lexer',
+  'sarif' /* types only */,
   // Parsers of the non-code files the analyzers read (src/core/infra): text in, syntax trees out.
-  '@yarnpkg/lockfile', '@yarnpkg/parsers', 'dockerfile-ast', 'libpg-query',
+  '@yarnpkg/lockfile',
+  '@yarnpkg/parsers',
+  'dockerfile-ast',
+  'libpg-query',
 ]);
 
 /** The two entry points and their main modules: where the real adapters are wired. */
@@ -21,7 +30,9 @@ const ENTRY_POINTS = new Set(['src/cli.ts', 'src/index.ts', 'src/cli/main.ts', '
 const IO_MODULES = new Set(['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:child_process', 'child_process']);
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function importsOf(file: string): string[] {
@@ -36,10 +47,13 @@ function impureCalls(file: string): string[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'process') found.push(`${rel(file)} uses process.${node.name.text}`);
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require') found.push(`${rel(file)} calls require()`);
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'process')
+      found.push(`${rel(file)} uses process.${node.name.text}`);
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require')
+      found.push(`${rel(file)} calls require()`);
     if (ts.isCallExpression(node) && node.expression.getText(sf) === 'Date.now') found.push(`${rel(file)} reads the clock (Date.now)`);
-    if (ts.isNewExpression(node) && node.expression.getText(sf) === 'Date' && !node.arguments?.length) found.push(`${rel(file)} reads the clock (new Date())`);
+    if (ts.isNewExpression(node) && node.expression.getText(sf) === 'Date' && !node.arguments?.length)
+      found.push(`${rel(file)} reads the clock (new Date())`);
     ts.forEachChild(node, visit);
   };
   visit(sf);
@@ -56,13 +70,20 @@ function importDeclarationsOf(file: string): Import[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const out: Import[] = [];
   for (const statement of sf.statements) {
-    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (
+      !(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) ||
+      !statement.moduleSpecifier ||
+      !ts.isStringLiteral(statement.moduleSpecifier)
+    )
+      continue;
     const spec = statement.moduleSpecifier.text;
     let typeOnly: boolean;
     if (ts.isImportDeclaration(statement)) {
       const clause = statement.importClause;
       const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      typeOnly = clause !== undefined && (clause.isTypeOnly || (!clause.name && named !== undefined && named.length > 0 && named.every((e) => e.isTypeOnly)));
+      typeOnly =
+        clause !== undefined &&
+        (clause.isTypeOnly || (!clause.name && named !== undefined && named.length > 0 && named.every((e) => e.isTypeOnly)));
     } else typeOnly = statement.isTypeOnly;
     out.push({ to: spec.startsWith('.') ? target(file, spec) : spec, typeOnly });
   }
@@ -91,7 +112,12 @@ const DEPENDENCY_RULES: DependencyRule[] = [
       'kit (define-detector, ast/, vocab/, paths) and the parse types. Reaching into the engine, the registry or another ' +
       'detector would couple rules that must stay independent, and hide vocabulary in a detector instead of vocab/.',
     from: /^src\/core\/detect\/detectors\//,
-    allow: [/^src\/core\/detect\/define-detector\.ts$/, /^src\/core\/detect\/ast\//, /^src\/core\/detect\/vocab\//, /^src\/core\/paths\.ts$/],
+    allow: [
+      /^src\/core\/detect\/define-detector\.ts$/,
+      /^src\/core\/detect\/ast\//,
+      /^src\/core\/detect\/vocab\//,
+      /^src\/core\/paths\.ts$/,
+    ],
     allowTypes: [/^src\/core\/parse\//, /^src\/core\/model\.ts$/],
     packages: ['ts-morph'],
   },
@@ -101,7 +127,12 @@ const DEPENDENCY_RULES: DependencyRule[] = [
       'vocab/ answers one question per module (what is a route, a schema call, a log line) for every detector that asks; ' +
       'importing a detector or the engine would make the answer depend on one rule, or form a cycle.',
     from: /^src\/core\/detect\/vocab\//,
-    allow: [/^src\/core\/detect\/vocab\//, /^src\/core\/detect\/ast\//, /^src\/core\/detect\/define-detector\.ts$/, /^src\/core\/paths\.ts$/],
+    allow: [
+      /^src\/core\/detect\/vocab\//,
+      /^src\/core\/detect\/ast\//,
+      /^src\/core\/detect\/define-detector\.ts$/,
+      /^src\/core\/paths\.ts$/,
+    ],
     allowTypes: [/^src\/core\/parse\//, /^src\/core\/model\.ts$/],
     packages: ['ts-morph'],
   },
@@ -136,7 +167,8 @@ describe('dependency rules', () => {
           const isPackage = !imported.to.startsWith('src/');
           const ok = isPackage
             ? (rule.packages ?? []).includes(imported.to)
-            : rule.allow.some((r) => r.test(imported.to)) || (imported.typeOnly && (rule.allowTypes ?? []).some((r) => r.test(imported.to)));
+            : rule.allow.some((r) => r.test(imported.to)) ||
+              (imported.typeOnly && (rule.allowTypes ?? []).some((r) => r.test(imported.to)));
           if (!ok) violations.push(`${rel(file)} imports ${imported.to}${imported.typeOnly ? ' (types)' : ''}`);
         }
       }
@@ -179,7 +211,8 @@ describe('architecture', () => {
     for (const file of files.filter((f) => rel(f).startsWith('src/core/infra/analyzers/'))) {
       for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
         const to = target(file, spec);
-        if (to.startsWith('src/core/infra/analyzers/') || to.startsWith('src/core/detect/detectors/')) violations.push(`${rel(file)} imports ${spec}`);
+        if (to.startsWith('src/core/infra/analyzers/') || to.startsWith('src/core/detect/detectors/'))
+          violations.push(`${rel(file)} imports ${spec}`);
       }
     }
     expect(violations).toEqual([]);

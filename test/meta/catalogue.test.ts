@@ -16,7 +16,12 @@ const MIN_CASES = 3;
 describe('the analyzers of non-code files', () => {
   it('lists exactly the files of src/core/infra/analyzers, sorted by id, none sharing an id with a detector', () => {
     const dir = join(ROOT, 'src/core/infra/analyzers');
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort() : [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => f.replace(/\.ts$/, ''))
+          .sort()
+      : [];
     const ids = ANALYZERS.map((a) => a.meta.id);
     expect(ids).toEqual(files);
     expect(ids).toEqual([...ids].sort());
@@ -56,7 +61,10 @@ describe('the analyzers of non-code files', () => {
 
 describe('the detector catalogue', () => {
   it('lists exactly the files of src/core/detect/detectors, sorted by id', () => {
-    const files = readdirSync(join(ROOT, 'src/core/detect/detectors')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+    const files = readdirSync(join(ROOT, 'src/core/detect/detectors'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
     const ids = DETECTORS.map((d) => d.meta.id);
     expect(ids).toEqual(files);
     expect(ids).toEqual([...ids].sort());
@@ -109,6 +117,7 @@ describe('the detector catalogue', () => {
     expect(links.length + named.length).toBeGreaterThan(5);
     for (const path of [...links, ...named]) expect(existsSync(path), path).toBe(true);
     // The meta-tests it describes are the ones that check the catalogue.
-    for (const test of ['test/detectors/detectors.test.ts', 'test/meta/catalogue.test.ts', 'test/meta/architecture.test.ts']) expect(page).toContain(test);
+    for (const test of ['test/detectors/detectors.test.ts', 'test/meta/catalogue.test.ts', 'test/meta/architecture.test.ts'])
+      expect(page).toContain(test);
   });
 });

@@ -186,7 +186,9 @@ describe("the gate's own CI analyzers on these workflows", () => {
   const pkg = readFileSync(join(ROOT, 'package.json'), 'utf8');
   const config = defaultConfig();
   const loud = (files: ChangedFile[]) =>
-    analyzeFiles({ files, tree: { unchanged: { 'package.json': pkg } }, config }).findings.filter((f) => severityRank(f.severity) >= severityRank('medium'));
+    analyzeFiles({ files, tree: { unchanged: { 'package.json': pkg } }, config }).findings.filter(
+      (f) => severityRank(f.severity) >= severityRank('medium'),
+    );
 
   it('finds nothing when every workflow stays as committed (the model reads them without error)', () => {
     const files: ChangedFile[] = readdirSync(WORKFLOWS).map((name) => {

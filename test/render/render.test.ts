@@ -46,15 +46,41 @@ function report(findings: Finding[], overrides: Partial<Report> = {}): Report {
 }
 
 const catalogue: RuleDescription[] = [
-  { id: 'removed-timeout', category: 'timeout', severity: 'high', description: 'A timeout was removed', docs: { catches: 'timeouts', ignores: 'moves' } },
+  {
+    id: 'removed-timeout',
+    category: 'timeout',
+    severity: 'high',
+    description: 'A timeout was removed',
+    docs: { catches: 'timeouts', ignores: 'moves' },
+  },
   { id: 'removed-retry', category: 'retry', severity: 'high', description: 'A retry was removed' },
 ];
 
 describe('renderText', () => {
   const findings = [
     finding(),
-    finding({ id: 'x2', rule: 'removed-validation', category: 'validation', severity: 'critical', file: 'src/routes/orders.ts', line: 8, side: 'head', symbol: 'createOrder', message: 'Body validation removed.' }),
-    finding({ id: 'x3', rule: 'new-unguarded-call', category: 'timeout', severity: 'medium', file: 'src/new.ts', line: 3, side: 'head', message: 'New call without timeout.', evidence: undefined }),
+    finding({
+      id: 'x2',
+      rule: 'removed-validation',
+      category: 'validation',
+      severity: 'critical',
+      file: 'src/routes/orders.ts',
+      line: 8,
+      side: 'head',
+      symbol: 'createOrder',
+      message: 'Body validation removed.',
+    }),
+    finding({
+      id: 'x3',
+      rule: 'new-unguarded-call',
+      category: 'timeout',
+      severity: 'medium',
+      file: 'src/new.ts',
+      line: 3,
+      side: 'head',
+      message: 'New call without timeout.',
+      evidence: undefined,
+    }),
   ];
 
   it('puts the verdict first and groups findings from most to least severe', () => {
@@ -67,7 +93,9 @@ describe('renderText', () => {
     expect(text).toContain('src/http/client.ts:14 (base, removed) createClient  [timeout] removed-timeout');
     expect(text).toContain('      - timeout: 5000,');
     expect(text).toContain('    before: 5000');
-    expect(renderText(report([finding({ evidence: { kind: 'moved', foundIn: 'helper' } })]))).toContain('[timeout] removed-timeout (moved)');
+    expect(renderText(report([finding({ evidence: { kind: 'moved', foundIn: 'helper' } })]))).toContain(
+      '[timeout] removed-timeout (moved)',
+    );
     expect(renderText(report([finding({ evidence: { kind: 'removed' } })]))).not.toContain('kind');
     expect(text).toContain('[ ] Run the affected tests (1 test file reaches the change)');
     expect(text).toContain('assets/logo.png: binary file');
@@ -110,7 +138,12 @@ describe('renderMarkdown', () => {
 
   it('stays within the 65,536-character comment limit and says what it left out', () => {
     const many = Array.from({ length: 3000 }, (_, i) =>
-      finding({ id: `f${i}`, line: i + 1, message: `Finding number ${i} with a long message `.repeat(3), evidence: { removed: 'x\n'.repeat(10) } }),
+      finding({
+        id: `f${i}`,
+        line: i + 1,
+        message: `Finding number ${i} with a long message `.repeat(3),
+        evidence: { removed: 'x\n'.repeat(10) },
+      }),
     );
     const md = renderMarkdown(report(many));
     expect(md.length).toBeLessThanOrEqual(65_536);
@@ -121,8 +154,24 @@ describe('renderMarkdown', () => {
 describe('renderSarif', () => {
   const findings = [
     finding(),
-    finding({ id: 'v1', rule: 'removed-validation', category: 'validation', severity: 'medium', side: 'head', line: 30, headLine: undefined }),
-    finding({ id: 'i1', rule: 'removed-retry', category: 'retry', severity: 'low', side: 'head', line: 5, accepted: { by: 'maintainer', reason: 'known', who: 'octo' } }),
+    finding({
+      id: 'v1',
+      rule: 'removed-validation',
+      category: 'validation',
+      severity: 'medium',
+      side: 'head',
+      line: 30,
+      headLine: undefined,
+    }),
+    finding({
+      id: 'i1',
+      rule: 'removed-retry',
+      category: 'retry',
+      severity: 'low',
+      side: 'head',
+      line: 5,
+      accepted: { by: 'maintainer', reason: 'known', who: 'octo' },
+    }),
   ];
   const log = JSON.parse(renderSarif(report(findings), catalogue));
 
@@ -132,7 +181,10 @@ describe('renderSarif', () => {
     const run = log.runs[0];
     expect(run.tool.driver.name).toBe('guardrail-gate');
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['removed-retry', 'removed-timeout', 'removed-validation']);
-    expect(run.tool.driver.rules[1]).toMatchObject({ defaultConfiguration: { level: 'error' }, shortDescription: { text: 'A timeout was removed' } });
+    expect(run.tool.driver.rules[1]).toMatchObject({
+      defaultConfiguration: { level: 'error' },
+      shortDescription: { text: 'A timeout was removed' },
+    });
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
   });
 

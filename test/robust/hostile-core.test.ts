@@ -48,8 +48,8 @@ function seconds<T>(run: () => T): { value: T; seconds: number } {
 }
 
 const DEEP: Record<string, string> = {
-  'parentheses': `export const x = ${'('.repeat(1000)}1${')'.repeat(1000)};`,
-  'calls': `export const x = ${'f('.repeat(1000)}1${')'.repeat(1000)};`,
+  parentheses: `export const x = ${'('.repeat(1000)}1${')'.repeat(1000)};`,
+  calls: `export const x = ${'f('.repeat(1000)}1${')'.repeat(1000)};`,
   'object literals': `export const x = ${'{ a: '.repeat(1000)}1${' }'.repeat(1000)};`,
   'array literals': `export const x = ${'['.repeat(1000)}1${']'.repeat(1000)};`,
   'nested ifs': `export function g(a: boolean) { ${'if (a) '.repeat(3000)}return 1; }`,
@@ -94,18 +94,26 @@ describe('hostile input to the pure core', () => {
     const many = seconds(() => extractImports('import import '.repeat(20_000), 'src/view.tsx'));
     expect(many.seconds).toBeLessThan(4);
     // The fallback still reads what it read before.
-    const read = extractImports(`import a, { b } from "./a";\nexport * from './b';\nimport './c';\nimport type { T } from './t';\nconst v = <div/>;`, 'src/v.tsx');
+    const read = extractImports(
+      `import a, { b } from "./a";\nexport * from './b';\nimport './c';\nimport type { T } from './t';\nconst v = <div/>;`,
+      'src/v.tsx',
+    );
     expect(read.specifiers).toEqual(['./a', './b', './c']);
     expect(read.kinds).toEqual(['named', 'star', 'bare']);
   });
 
   it('cuts a file of 10,000 top-level functions into units in linear time, exports by name included', () => {
-    const text = Array.from({ length: 10_000 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n') + '\nexport { f7, f9999 };\nmodule.exports.other = f3;\nexports.f5 = f5;\n';
+    const text =
+      Array.from({ length: 10_000 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n') +
+      '\nexport { f7, f9999 };\nmodule.exports.other = f3;\nexports.f5 = f5;\n';
     const parsed = new SyntaxParser().parse('src/many.ts', text);
     if (!parsed.ok) throw new Error(parsed.reason);
     const { value: units, seconds: took } = seconds(() => extractUnits(parsed.sourceFile, 'src/many.ts', 'head'));
     expect(took).toBeLessThan(15);
-    const exported = units.filter((u) => u.exported && u.kind !== 'module').map((u) => u.name).sort();
+    const exported = units
+      .filter((u) => u.exported && u.kind !== 'module')
+      .map((u) => u.name)
+      .sort();
     expect(exported).toEqual(['f3', 'f5', 'f7', 'f9999']);
   });
 
@@ -136,7 +144,11 @@ describe('hostile input to the pure core', () => {
 
   it('ignores, with a note, an empty jest testMatch glob in the repository', () => {
     const notes: string[] = [];
-    const isTest = createTestMatcher([], new Map([['package.json', JSON.stringify({ jest: { testMatch: ['', '**/*.check.ts'] } })]]), notes);
+    const isTest = createTestMatcher(
+      [],
+      new Map([['package.json', JSON.stringify({ jest: { testMatch: ['', '**/*.check.ts'] } })]]),
+      notes,
+    );
     expect(isTest('src/a.check.ts')).toBe(true);
     expect(isTest('src/a.ts')).toBe(false);
     expect(notes).toEqual([expect.stringMatching(/package\.json jest\.testMatch holds an unusable glob ""/)]);
@@ -204,7 +216,15 @@ function htmlOutsideCode(markdown: string): string[] {
 }
 
 /** PR text that tries to end the code span or the list item and open an HTML comment hiding what follows. */
-const BREAKOUTS = ['\r\r<!-- ', '\r\n\r\n<!-- ', '\n\n<!-- ', '\u2028\u2028<!-- ', '\u2029<!-- ', '\x1b[2J\x07\x00<!-- ', '\v\f\u0085<!-- '];
+const BREAKOUTS = [
+  '\r\r<!-- ',
+  '\r\n\r\n<!-- ',
+  '\n\n<!-- ',
+  '\u2028\u2028<!-- ',
+  '\u2029<!-- ',
+  '\x1b[2J\x07\x00<!-- ',
+  '\v\f\u0085<!-- ',
+];
 
 describe('PR text in the renderers', () => {
   for (const breakout of BREAKOUTS) {
@@ -242,7 +262,16 @@ describe('PR text in the renderers', () => {
   }
 
   it('percent-encodes #, ? and other reserved characters in SARIF URIs', () => {
-    const base: Finding = { id: 'f', rule: 'removed-timeout', category: 'timeout', severity: 'high', file: 'src/a#b?c%d e.ts', line: 1, side: 'head', message: 'm' };
+    const base: Finding = {
+      id: 'f',
+      rule: 'removed-timeout',
+      category: 'timeout',
+      severity: 'high',
+      file: 'src/a#b?c%d e.ts',
+      line: 1,
+      side: 'head',
+      message: 'm',
+    };
     const sarif = buildSarif(report([base]), []);
     const uri = sarif.runs[0]!.results![0]!.locations![0]!.physicalLocation!.artifactLocation!.uri!;
     expect(uri).toBe('src/a%23b%3Fc%25d%20e.ts');
@@ -275,6 +304,8 @@ describe('limits that hold', () => {
       outOfTime: () => asked++ > 0,
     });
     expect(result.findings.map((f) => f.file)).toEqual(['src/client.ts']);
-    expect(result.skipped).toEqual([{ file: 'src/later.ts', reason: expect.stringMatching(/time budget \(time-budget-seconds\) was spent/) }]);
+    expect(result.skipped).toEqual([
+      { file: 'src/later.ts', reason: expect.stringMatching(/time budget \(time-budget-seconds\) was spent/) },
+    ]);
   });
 });

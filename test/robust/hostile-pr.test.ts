@@ -27,7 +27,8 @@ const harm = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`;
 /** Commits `files` as the whole tree, then lets `extra` add what a file map cannot hold (symlinks, gitlinks). */
 function commitTree(repo: TempRepo, files: FileMap, extra: (dir: string) => void = () => {}, gitlink?: string): string {
   repo.git('rm', '-rq', '--cached', '--ignore-unmatch', '.');
-  for (const entry of repo.git('ls-files', '--others', '--exclude-standard').split('\n').filter(Boolean)) rmSync(join(repo.dir, entry), { force: true });
+  for (const entry of repo.git('ls-files', '--others', '--exclude-standard').split('\n').filter(Boolean))
+    rmSync(join(repo.dir, entry), { force: true });
   writeTree(repo.dir, files);
   extra(repo.dir);
   repo.git('add', '-A');
@@ -41,49 +42,63 @@ function hostileRepo() {
   const repo = createRepo();
   cleanups.push(() => repo.cleanup());
   const shared: FileMap = {
-    'package.json': JSON.stringify({ name: 'victim', workspaces: ['./', 'packages/*'], scripts: { postinstall: `node -e "${harm.replace(/"/g, '\\"')}"`, test: 'jest' }, jest: { testMatch: [''] } }),
+    'package.json': JSON.stringify({
+      name: 'victim',
+      workspaces: ['./', 'packages/*'],
+      scripts: { postinstall: `node -e "${harm.replace(/"/g, '\\"')}"`, test: 'jest' },
+      jest: { testMatch: [''] },
+    }),
     'jest.config.js': `${harm}\nmodule.exports = {};\n`,
     'src/evil.ts': `${harm}\nexport const x = 1;\n`,
   };
   // One bracket a line: deep, but not one long line (that would be skipped as minified first).
   const deep = `export const x = ${'(\n'.repeat(1000)}1${'\n)'.repeat(1000)};\n`;
-  const base = commitTree(repo, {
-    ...shared,
-    'src/client.ts': CLIENT_BASE,
-    'src/crlf.ts': CLIENT_BASE.replace(/\n/g, '\r\n').replace('createClient', 'createCrlfClient'),
-    'src/lone-cr.ts': `// a\rb\u2028c\u2029\n${CLIENT_BASE.replace('createClient', 'createCrClient')}`,
-    'src/bom.ts': `\uFEFF${CLIENT_BASE.replace('createClient', 'createBomClient')}`,
-    'src/deep.ts': deep,
-    'src/backtrack.ts': 'f(async (c, '.repeat(30),
-    'src/latin1.ts': Buffer.from([...Buffer.from('export const name = "caf'), 0xe9, ...Buffer.from('";\n')]),
-    'src/odd#name?.ts': 'export const a = 1;\n',
-    'src/with space.ts': 'export const a = 1;\n',
-    'src/ünï.ts': 'export const a = 1;\n',
-    'assets/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 3]),
-    'src/vendor.min.js': 'var a=1;\n',
-    'src/generated.js': `var a = [${'1,'.repeat(2000)}1];\n`,
-  }, (dir) => {
-    symlinkSync('client.ts', join(dir, 'src/link.ts'));
-  });
-  const head = commitTree(repo, {
-    ...shared,
-    'src/evil.ts': `${harm}\nexport const x = 2;\n`,
-    'src/client.ts': CLIENT_HEAD,
-    'src/crlf.ts': CLIENT_HEAD.replace(/\n/g, '\r\n').replace('createClient', 'createCrlfClient'),
-    'src/lone-cr.ts': `// a\rb\u2028c\u2029\n${CLIENT_HEAD.replace('createClient', 'createCrClient')}`,
-    'src/bom.ts': `\uFEFF${CLIENT_HEAD.replace('createClient', 'createBomClient')}`,
-    'src/deep.ts': `${deep}// changed\n`,
-    'src/backtrack.ts': `${'f(async (c, '.repeat(30)}\n`,
-    'src/latin1.ts': Buffer.from([...Buffer.from('export const name = "caf'), 0xe9, ...Buffer.from('!";\n')]),
-    'src/odd#name?.ts': 'export const a = 2;\n',
-    'src/with space.ts': 'export const a = 2;\n',
-    'src/ünï.ts': 'export const a = 2;\n',
-    'assets/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 4]),
-    'src/vendor.min.js': 'var a=2;\n',
-    'src/generated.js': `var a = [${'2,'.repeat(2000)}2];\n`,
-  }, (dir) => {
-    symlinkSync('evil.ts', join(dir, 'src/link.ts'));
-  }, 'vendor/sub');
+  const base = commitTree(
+    repo,
+    {
+      ...shared,
+      'src/client.ts': CLIENT_BASE,
+      'src/crlf.ts': CLIENT_BASE.replace(/\n/g, '\r\n').replace('createClient', 'createCrlfClient'),
+      'src/lone-cr.ts': `// a\rb\u2028c\u2029\n${CLIENT_BASE.replace('createClient', 'createCrClient')}`,
+      'src/bom.ts': `\uFEFF${CLIENT_BASE.replace('createClient', 'createBomClient')}`,
+      'src/deep.ts': deep,
+      'src/backtrack.ts': 'f(async (c, '.repeat(30),
+      'src/latin1.ts': Buffer.from([...Buffer.from('export const name = "caf'), 0xe9, ...Buffer.from('";\n')]),
+      'src/odd#name?.ts': 'export const a = 1;\n',
+      'src/with space.ts': 'export const a = 1;\n',
+      'src/ünï.ts': 'export const a = 1;\n',
+      'assets/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 3]),
+      'src/vendor.min.js': 'var a=1;\n',
+      'src/generated.js': `var a = [${'1,'.repeat(2000)}1];\n`,
+    },
+    (dir) => {
+      symlinkSync('client.ts', join(dir, 'src/link.ts'));
+    },
+  );
+  const head = commitTree(
+    repo,
+    {
+      ...shared,
+      'src/evil.ts': `${harm}\nexport const x = 2;\n`,
+      'src/client.ts': CLIENT_HEAD,
+      'src/crlf.ts': CLIENT_HEAD.replace(/\n/g, '\r\n').replace('createClient', 'createCrlfClient'),
+      'src/lone-cr.ts': `// a\rb\u2028c\u2029\n${CLIENT_HEAD.replace('createClient', 'createCrClient')}`,
+      'src/bom.ts': `\uFEFF${CLIENT_HEAD.replace('createClient', 'createBomClient')}`,
+      'src/deep.ts': `${deep}// changed\n`,
+      'src/backtrack.ts': `${'f(async (c, '.repeat(30)}\n`,
+      'src/latin1.ts': Buffer.from([...Buffer.from('export const name = "caf'), 0xe9, ...Buffer.from('!";\n')]),
+      'src/odd#name?.ts': 'export const a = 2;\n',
+      'src/with space.ts': 'export const a = 2;\n',
+      'src/ünï.ts': 'export const a = 2;\n',
+      'assets/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 4]),
+      'src/vendor.min.js': 'var a=2;\n',
+      'src/generated.js': `var a = [${'2,'.repeat(2000)}2];\n`,
+    },
+    (dir) => {
+      symlinkSync('evil.ts', join(dir, 'src/link.ts'));
+    },
+    'vendor/sub',
+  );
   return { repo, base, head };
 }
 
@@ -94,9 +109,17 @@ describe('a hostile pull request, through the CLI bundle', () => {
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as Report;
-    const removed = report.findings.filter((f) => f.rule === 'removed-timeout').map((f) => [f.file, f.line]).sort();
+    const removed = report.findings
+      .filter((f) => f.rule === 'removed-timeout')
+      .map((f) => [f.file, f.line])
+      .sort();
     // Lines as git counts them: the CRLF file's line 4, the lone-CR file's line 5 (its first line holds CR, U+2028, U+2029).
-    expect(removed).toEqual([['src/bom.ts', 4], ['src/client.ts', 4], ['src/crlf.ts', 4], ['src/lone-cr.ts', 5]]);
+    expect(removed).toEqual([
+      ['src/bom.ts', 4],
+      ['src/client.ts', 4],
+      ['src/crlf.ts', 4],
+      ['src/lone-cr.ts', 5],
+    ]);
     const reasons = Object.fromEntries(report.skipped.map((s) => [s.file, s.reason]));
     expect(reasons).toMatchObject({
       'src/deep.ts': expect.stringMatching(/nested too deeply/),
@@ -125,7 +148,12 @@ describe('a hostile pull request, through the CLI bundle', () => {
   it('stops at max-files with a partial report that says so', () => {
     const repo = createRepo();
     cleanups.push(() => repo.cleanup());
-    const files = (text: string): FileMap => ({ '.github/guardrail-gate.yml': 'max-files: 2\n', 'src/a.ts': text, 'src/b.ts': text, 'src/c.ts': text });
+    const files = (text: string): FileMap => ({
+      '.github/guardrail-gate.yml': 'max-files: 2\n',
+      'src/a.ts': text,
+      'src/b.ts': text,
+      'src/c.ts': text,
+    });
     const base = commitTree(repo, files(CLIENT_BASE));
     const head = commitTree(repo, files(CLIENT_HEAD));
     const run = runCli(bundle, ['analyze', '--repo', repo.dir, '--base', base, '--head', head, '--format', 'json']);

@@ -56,14 +56,29 @@ function loadCase(dir: string, name: string): DetectorCase {
       }));
     tree = new Map([...after].filter(([path, text]) => before.get(path) === text));
   } else {
-    const ext = SOURCE_EXTENSIONS.map((e) => e.slice(1)).find((e) => existsSync(join(dir, `before.${e}`)) || existsSync(join(dir, `after.${e}`))) ?? 'ts';
+    const ext =
+      SOURCE_EXTENSIONS.map((e) => e.slice(1)).find((e) => existsSync(join(dir, `before.${e}`)) || existsSync(join(dir, `after.${e}`))) ??
+      'ts';
     const path = meta.file ?? `src/${name}.${ext}`;
     const base = existsSync(join(dir, `before.${ext}`)) ? readFileSync(join(dir, `before.${ext}`), 'utf8') : undefined;
     const head = existsSync(join(dir, `after.${ext}`)) ? readFileSync(join(dir, `after.${ext}`), 'utf8') : undefined;
-    files = [{ path, status: base === undefined ? 'added' : head === undefined ? 'deleted' : 'modified', ...(base !== undefined ? { base } : {}), ...(head !== undefined ? { head } : {}) }];
+    files = [
+      {
+        path,
+        status: base === undefined ? 'added' : head === undefined ? 'deleted' : 'modified',
+        ...(base !== undefined ? { base } : {}),
+        ...(head !== undefined ? { head } : {}),
+      },
+    ];
   }
   const expectedPath = join(dir, 'expected.json');
-  return { name, dir, files, ...(tree ? { tree } : {}), ...(existsSync(expectedPath) ? { expected: JSON.parse(readFileSync(expectedPath, 'utf8')) } : {}) };
+  return {
+    name,
+    dir,
+    files,
+    ...(tree ? { tree } : {}),
+    ...(existsSync(expectedPath) ? { expected: JSON.parse(readFileSync(expectedPath, 'utf8')) } : {}),
+  };
 }
 
 function readTree(root: string): Map<string, string> {
@@ -97,9 +112,14 @@ export function treeOf(files: ChangedFile[], unchanged: Map<string, string>): Tr
   const headPaths = [...new Set([...unchanged.keys(), ...files.filter((f) => f.status !== 'deleted').map((f) => f.path)])].sort();
   const changed = new Set(files.flatMap((f) => (f.oldPath ? [f.path, f.oldPath] : [f.path])));
   const { paths } = pathsToRead(asked, headPaths, changed);
-  const searched = searchCandidates(asked.searches, headPaths, changed).paths.filter((p) => unchanged.has(p) && searchHit(asked.searches, p, unchanged.get(p)!));
+  const searched = searchCandidates(asked.searches, headPaths, changed).paths.filter(
+    (p) => unchanged.has(p) && searchHit(asked.searches, p, unchanged.get(p)!),
+  );
   const kept = [...new Set([...paths.filter((p) => unchanged.has(p)), ...searched.slice(0, MAX_SEARCH_HITS)])];
-  return { unchanged: Object.fromEntries(kept.map((p) => [p, unchanged.get(p)!])), ...(asked.globs.length || asked.searches.length ? { headPaths } : {}) };
+  return {
+    unchanged: Object.fromEntries(kept.map((p) => [p, unchanged.get(p)!])),
+    ...(asked.globs.length || asked.searches.length ? { headPaths } : {}),
+  };
 }
 
 /** Findings a reviewer would be shown as a problem: not info (moved), not accepted. */

@@ -32,7 +32,12 @@ const GIT_ENV = {
 export function createRepo(prefix = 'gg-test-'): TempRepo {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const git = (...args: string[]): string =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, ...GIT_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   git('init', '-q', '-b', 'main');
   git('config', 'commit.gpgsign', 'false');
   return {

@@ -23,7 +23,11 @@ export function unitNamed(text: string, name: string, file = 'src/snippet.ts'): 
 }
 
 /** The first node of a snippet that satisfies the guard, with its source file. */
-export function first<T extends ts.Node>(text: string, guard: (node: ts.Node) => node is T, file = 'src/snippet.ts'): { node: T; sf: ts.SourceFile } {
+export function first<T extends ts.Node>(
+  text: string,
+  guard: (node: ts.Node) => node is T,
+  file = 'src/snippet.ts',
+): { node: T; sf: ts.SourceFile } {
   const sf = parse(text, file);
   const node = findNode(sf, guard);
   if (!node) throw new Error('no such node in the snippet');

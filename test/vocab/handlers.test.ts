@@ -1,7 +1,14 @@
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import { forEachNode } from '../../src/core/detect/ast/walk.js';
-import { catchOutcome, chainRoot, errorHandlersIn, guardedCalls, isTransparent, keepsFailureVisible } from '../../src/core/detect/vocab/handlers.js';
+import {
+  catchOutcome,
+  chainRoot,
+  errorHandlersIn,
+  guardedCalls,
+  isTransparent,
+  keepsFailureVisible,
+} from '../../src/core/detect/vocab/handlers.js';
 import { first, parse } from '../support/syntax.js';
 
 const outcomeOf = (text: string): string => {
@@ -44,9 +51,14 @@ describe('vocab/handlers: error handlers', () => {
   });
 
   it('collects the catch clauses and promise handlers of a walk, with what they guard', () => {
-    const sf = parse("async function f() {\n  try { await db.query(sql); } catch (e) { log.warn(e); }\n  fetch(url).then(parse).catch(() => null);\n}\n");
+    const sf = parse(
+      'async function f() {\n  try { await db.query(sql); } catch (e) { log.warn(e); }\n  fetch(url).then(parse).catch(() => null);\n}\n',
+    );
     const handlers = errorHandlersIn((visit) => forEachNode(sf, visit), sf);
-    expect(handlers.map((h) => [h.guards.shape, h.outcome])).toEqual([['try', 'logs'], ['promise', 'default']]);
+    expect(handlers.map((h) => [h.guards.shape, h.outcome])).toEqual([
+      ['try', 'logs'],
+      ['promise', 'default'],
+    ]);
     const promise = handlers[1]!.guards;
     expect(promise.shape === 'promise' && [promise.method, promise.chain.getText(sf)]).toEqual(['catch', 'fetch(url)']);
   });
@@ -56,7 +68,10 @@ describe('vocab/handlers: error handlers', () => {
       const { node, sf } = first(text, ts.isTryStatement);
       return guardedCalls(node.tryBlock, sf);
     };
-    expect(guarded('try { const u = new URL(x); await client.send(u); logger.info(u); } catch {}')).toEqual({ calls: ['URL', 'client.send'], canFail: true });
+    expect(guarded('try { const u = new URL(x); await client.send(u); logger.info(u); } catch {}')).toEqual({
+      calls: ['URL', 'client.send'],
+      canFail: true,
+    });
     expect(guarded('try { seen.get(key); Math.max(a, b); } catch {}')).toEqual({ calls: ['Math.max', 'seen.get'], canFail: false });
   });
 

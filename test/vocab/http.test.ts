@@ -8,7 +8,7 @@ const call = (text: string): ts.CallExpression => first(text, ts.isCallExpressio
 describe('vocab/http: routes and middleware', () => {
   it('recognises route and middleware registrations by verb and path', () => {
     expect(isRouteRegistration(call("router.post('/orders', requireAuth, handler);"))).toBe(true);
-    expect(isRouteRegistration(call("app.head(`/health`, handler);"))).toBe(true);
+    expect(isRouteRegistration(call('app.head(`/health`, handler);'))).toBe(true);
     expect(isRouteRegistration(call('app.use(cors());'))).toBe(true);
     expect(isRouteRegistration(call('cache.get(key);'))).toBe(false);
     expect(isRouteRegistration(call('app.use();'))).toBe(false);
@@ -16,7 +16,11 @@ describe('vocab/http: routes and middleware', () => {
 
   it('names the middlewares between the path and the handler; for use, every argument', () => {
     const names = (text: string): (string | undefined)[] => routeMiddlewares(call(text)).map(middlewareName);
-    expect(names("router.post('/x', requireAuth, limiter({ max: 5 }), passport.authenticate('jwt'), handler);")).toEqual(['requireAuth', 'limiter', 'authenticate']);
+    expect(names("router.post('/x', requireAuth, limiter({ max: 5 }), passport.authenticate('jwt'), handler);")).toEqual([
+      'requireAuth',
+      'limiter',
+      'authenticate',
+    ]);
     expect(names("router.get('/x', [auth, audit], handler);")).toEqual(['auth', 'audit']);
     expect(names('app.use(helmet(), rateLimit);')).toEqual(['helmet', 'rateLimit']);
     expect(names('client.get(url, options);')).toEqual([]);
@@ -30,7 +34,9 @@ describe('vocab/http: routes and middleware', () => {
       'function total(items) { return items.length; }',
       "queue.process('emails', async (job) => job.data);",
     ].join('\n');
-    const handlers = unitsOf(text).filter(isRequestHandler).map((u) => u.name);
+    const handlers = unitsOf(text)
+      .filter(isRequestHandler)
+      .map((u) => u.name);
     expect(handlers).toEqual(['router.delete("/orders/:id")', 'POST', 'show']);
     expect(isRequestHandler(unitNamed(text, 'total'))).toBe(false);
   });

@@ -7,7 +7,8 @@ const timeouts = (text: string, name: string, file?: string): string[] =>
 
 describe('vocab/timeouts: the timeout inventory', () => {
   it('finds timeout options with their amounts, constants and durations resolved', () => {
-    const text = "const FIVE_SECONDS = 5_000;\nexport const client = axios.create({ baseURL, timeout: FIVE_SECONDS });\nexport const slow = got.extend({ timeout: { request: '30s' } });\n";
+    const text =
+      "const FIVE_SECONDS = 5_000;\nexport const client = axios.create({ baseURL, timeout: FIVE_SECONDS });\nexport const slow = got.extend({ timeout: { request: '30s' } });\n";
     expect(timeouts(text, 'client')).toEqual(['option: timeout option of axios.create = 5000']);
     expect(timeouts(text, 'slow')).toEqual(['option: timeout option of got.extend = 30000']);
   });

@@ -43,7 +43,8 @@ export class BlobStream {
       this.child.on('close', (code) => {
         if (failure) return reject(failure);
         if (code !== 0) return reject(new Error(`git cat-file failed: ${errors().trim() || `exit code ${code}`}`));
-        if (parser.delivered !== this.requested) return reject(new Error(`git cat-file answered ${parser.delivered} of ${this.requested} objects`));
+        if (parser.delivered !== this.requested)
+          return reject(new Error(`git cat-file answered ${parser.delivered} of ${this.requested} objects`));
         resolve();
       });
     });
@@ -80,7 +81,11 @@ export class BlobStream {
  * Reads many objects by id in one process. Missing objects and non-blobs are absent from the map; binary
  * blobs and blobs over `maxBytes` carry no text.
  */
-export async function readObjects(git: Git, ids: readonly string[], options: { maxBytes?: number } = {}): Promise<Map<string, BlobContent>> {
+export async function readObjects(
+  git: Git,
+  ids: readonly string[],
+  options: { maxBytes?: number } = {},
+): Promise<Map<string, BlobContent>> {
   const result = new Map<string, BlobContent>();
   const unique = [...new Set(ids)];
   if (unique.length === 0) return result;

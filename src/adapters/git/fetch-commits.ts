@@ -23,7 +23,12 @@ export interface FetchCredentials {
  * commands only: nothing is written to the repository's configuration or the process environment, and the
  * encoded value is registered as a secret first. The git adapter's deepening of a shallow history uses it too.
  */
-export async function ensureCommits(git: Git, shas: readonly (string | undefined)[], credentials: FetchCredentials, logger: Logger): Promise<void> {
+export async function ensureCommits(
+  git: Git,
+  shas: readonly (string | undefined)[],
+  credentials: FetchCredentials,
+  logger: Logger,
+): Promise<void> {
   const wanted = [...new Set(shas.filter((s): s is string => !!s && SHA.test(s)))];
   const missing: string[] = [];
   for (const sha of wanted) {
@@ -52,6 +57,8 @@ export async function ensureCommits(git: Git, shas: readonly (string | undefined
   } catch (error) {
     // The analysis names the revision it cannot find; this says why.
     const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
-    logger.warning(`guardrail-gate could not fetch ${missing.map((s) => s.slice(0, 12)).join(', ')} from origin: ${stderr.trim().split('\n').pop() ?? ''}`);
+    logger.warning(
+      `guardrail-gate could not fetch ${missing.map((s) => s.slice(0, 12)).join(', ')} from origin: ${stderr.trim().split('\n').pop() ?? ''}`,
+    );
   }
 }

@@ -1,4 +1,14 @@
-import type { BlamedLine, BlobContent, ChangedEntry, ChurnCommit, CommitMessage, GitReader, HeadTree, Logger, ReadTreeOptions } from '../ports.js';
+import type {
+  BlamedLine,
+  BlobContent,
+  ChangedEntry,
+  ChurnCommit,
+  CommitMessage,
+  GitReader,
+  HeadTree,
+  Logger,
+  ReadTreeOptions,
+} from '../ports.js';
 import type { CommitInfo } from '../../core/model.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { readObjects } from './blobs.js';
@@ -60,9 +70,7 @@ export class GitRepository implements GitReader {
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
     }
-    const hint = (await this.isShallow())
-      ? ' (this clone is shallow: fetch that revision, or check out with fetch-depth: 0)'
-      : '';
+    const hint = (await this.isShallow()) ? ' (this clone is shallow: fetch that revision, or check out with fetch-depth: 0)' : '';
     throw new ConfigurationError(`${flag}: unknown revision '${revision}'${hint}`);
   }
 
@@ -102,14 +110,29 @@ export class GitRepository implements GitReader {
     assertSha(base);
     assertSha(head);
     const diff = (renames: string): Promise<string> =>
-      this.git.text(['diff', '--raw', '-z', '--no-abbrev', renames, '--no-ext-diff', '--no-textconv', '--no-color', '--no-relative', base, head, '--']);
+      this.git.text([
+        'diff',
+        '--raw',
+        '-z',
+        '--no-abbrev',
+        renames,
+        '--no-ext-diff',
+        '--no-textconv',
+        '--no-color',
+        '--no-relative',
+        base,
+        head,
+        '--',
+      ]);
     try {
       return parseRawDiff(await diff('-M'));
     } catch (error) {
       // Rename detection reads the contents of added and deleted files; a partial clone or a mirror without
       // some large blobs cannot, and the list of changes is still worth having without it.
       if (!(error instanceof GitCommandError) || !/unable to read|missing/i.test(error.stderr)) throw error;
-      this.logger?.warning(`rename detection failed (${error.stderr.trim().split('\n')[0]}); renamed files are listed as deleted and added`);
+      this.logger?.warning(
+        `rename detection failed (${error.stderr.trim().split('\n')[0]}); renamed files are listed as deleted and added`,
+      );
       return parseRawDiff(await diff('--no-renames'));
     }
   }
@@ -142,7 +165,12 @@ export class GitRepository implements GitReader {
     assertSha(base);
     assertSha(head);
     const out = await this.git.text([
-      'log', `--max-count=${MAX_COMMITS}`, '--no-color', '--format=%H%x00%an%x00%ae%x00%B%x1e', `${base}..${head}`, '--',
+      'log',
+      `--max-count=${MAX_COMMITS}`,
+      '--no-color',
+      '--format=%H%x00%an%x00%ae%x00%B%x1e',
+      `${base}..${head}`,
+      '--',
     ]);
     return out
       .split('\x1e')
@@ -212,7 +240,9 @@ export class GitRepository implements GitReader {
 
 /** A repo-relative path as git's trees hold it: no leading slash, no `.` or `..` segments, no newline. */
 function isTreePath(path: string): boolean {
-  return path.length > 0 && !/[\n\r\0]/.test(path) && !path.startsWith('/') && !path.split('/').some((s) => s === '.' || s === '..' || s === '');
+  return (
+    path.length > 0 && !/[\n\r\0]/.test(path) && !path.startsWith('/') && !path.split('/').some((s) => s === '.' || s === '..' || s === '')
+  );
 }
 
 /** Revisions come from flags and PR metadata: a leading '-' would turn one into a git option. */
@@ -247,7 +277,9 @@ export function parseRawDiff(out: string): ChangedEntry[] {
       const oldPath = fields[i++] ?? '';
       const path = fields[i++] ?? '';
       // A copy is an addition: its head version is all there is to compare.
-      entries.push(code === 'R' ? { path, oldPath, status: 'renamed', kind, ...ids } : { path, status: 'added', kind, ...(headId ? { headId } : {}) });
+      entries.push(
+        code === 'R' ? { path, oldPath, status: 'renamed', kind, ...ids } : { path, status: 'added', kind, ...(headId ? { headId } : {}) },
+      );
     } else {
       const path = fields[i++] ?? '';
       const status = code === 'A' ? 'added' : code === 'D' ? 'deleted' : 'modified';

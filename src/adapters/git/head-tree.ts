@@ -70,7 +70,7 @@ export function readHeadTree(git: Git, commit: string, options: ReadTreeOptions 
       const text = rest + chunk;
       const lastNul = text.lastIndexOf('\0');
       rest = text.slice(lastNul + 1);
-      for (let start = 0; start < lastNul; ) {
+      for (let start = 0; start < lastNul;) {
         const end = text.indexOf('\0', start);
         const tab = text.indexOf('\t', start);
         const path = text.slice(tab + 1, end);
@@ -110,4 +110,3 @@ export function readHeadTree(git: Git, commit: string, options: ReadTreeOptions 
     }, fail);
   });
 }
-

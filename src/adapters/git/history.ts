@@ -38,7 +38,13 @@ export async function recentCommits(git: Git, base: string, paths: string[], day
     const newline = block.indexOf('\n');
     const header = newline < 0 ? block : block.slice(0, newline);
     const [sha = '', subject = ''] = header.replace(/\0+$/, '').split('\x1f');
-    const files = newline < 0 ? [] : block.slice(newline + 1).split('\0').filter((path) => path.length > 0);
+    const files =
+      newline < 0
+        ? []
+        : block
+            .slice(newline + 1)
+            .split('\0')
+            .filter((path) => path.length > 0);
     commits.push({ sha, subject, files });
   }
   return commits;
@@ -47,7 +53,17 @@ export async function recentCommits(git: Git, base: string, paths: string[], day
 /** Blames lines `from..to` of `file` as it is in `revision`. */
 export async function blameLines(git: Git, revision: string, file: string, from: number, to: number): Promise<BlamedLine[]> {
   // --no-textconv: a `.gitattributes` in the PR could select a textconv driver the repository configures.
-  const output = await git.text(['--literal-pathspecs', 'blame', '--no-textconv', '--porcelain', '-L', `${from},${to}`, revision, '--', file]);
+  const output = await git.text([
+    '--literal-pathspecs',
+    'blame',
+    '--no-textconv',
+    '--porcelain',
+    '-L',
+    `${from},${to}`,
+    revision,
+    '--',
+    file,
+  ]);
   const lines: BlamedLine[] = [];
   const boundaries = new Set<string>();
   let current: BlamedLine | undefined;
@@ -82,7 +98,19 @@ export async function changedHeadLines(git: Git, base: string, head: string, pat
   const result = new Map<string, number[]>();
   if (paths.length === 0) return result;
   const output = await git.text([
-    '--literal-pathspecs', 'diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', '-M', base, head, '--', ...paths,
+    '--literal-pathspecs',
+    'diff',
+    '-U0',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+    '-M',
+    base,
+    head,
+    '--',
+    ...paths,
   ]);
   let current: number[] | undefined;
   for (const line of output.split('\n')) {

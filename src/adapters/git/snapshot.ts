@@ -200,9 +200,13 @@ function absolute(repoDir: string, path: string): string {
 
 async function git(repoDir: string, args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<string> {
   try {
-    return await new Git(repoDir).text([...SNAPSHOT_CONFIG, ...args], { input: options.input ?? '', ...(options.env ? { env: options.env } : {}) });
+    return await new Git(repoDir).text([...SNAPSHOT_CONFIG, ...args], {
+      input: options.input ?? '',
+      ...(options.env ? { env: options.env } : {}),
+    });
   } catch (error) {
-    if (error instanceof GitCommandError) throw new Error(`git ${args[0]} failed: ${error.stderr.trim().split('\n')[0] ?? ''}`, { cause: error });
+    if (error instanceof GitCommandError)
+      throw new Error(`git ${args[0]} failed: ${error.stderr.trim().split('\n')[0] ?? ''}`, { cause: error });
     throw error;
   }
 }

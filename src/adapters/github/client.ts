@@ -36,14 +36,15 @@ const RATE_LIMIT_RETRIES = 2;
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const unit = options.retryUnitMs ?? 1000;
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
-  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    if (retryCount < RATE_LIMIT_RETRIES && retryAfter <= maxWait) {
-      options.logger.info(`GitHub ${kind} rate limit on ${request.method} ${request.url}: retrying in ${retryAfter}s`);
-      return true;
-    }
-    options.logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: giving up (retry-after ${retryAfter}s)`);
-    return false;
-  };
+  const onLimit =
+    (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      if (retryCount < RATE_LIMIT_RETRIES && retryAfter <= maxWait) {
+        options.logger.info(`GitHub ${kind} rate limit on ${request.method} ${request.url}: retrying in ${retryAfter}s`);
+        return true;
+      }
+      options.logger.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: giving up (retry-after ${retryAfter}s)`);
+      return false;
+    };
   return getOctokit(
     options.token,
     {

@@ -75,13 +75,27 @@ export class PullRequestApi {
 
   /** Files of the PR with their patches (GitHub's three-dot diff, the one review comments anchor to). */
   async listFiles(): Promise<{ filename: string; patch?: string }[]> {
-    const files = await this.client.paginate(this.client.rest.pulls.listFiles, { ...this.repoParams, pull_number: this.ref.number, per_page: PER_PAGE });
+    const files = await this.client.paginate(this.client.rest.pulls.listFiles, {
+      ...this.repoParams,
+      pull_number: this.ref.number,
+      per_page: PER_PAGE,
+    });
     return files.map((f) => ({ filename: f.filename, patch: f.patch }));
   }
 
   async listIssueComments(): Promise<IssueComment[]> {
-    const comments = await this.client.paginate(this.client.rest.issues.listComments, { ...this.repoParams, issue_number: this.ref.number, per_page: PER_PAGE });
-    return comments.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '', authorType: c.user?.type ?? '', createdAt: c.created_at }));
+    const comments = await this.client.paginate(this.client.rest.issues.listComments, {
+      ...this.repoParams,
+      issue_number: this.ref.number,
+      per_page: PER_PAGE,
+    });
+    return comments.map((c) => ({
+      id: c.id,
+      body: c.body ?? '',
+      author: c.user?.login ?? '',
+      authorType: c.user?.type ?? '',
+      createdAt: c.created_at,
+    }));
   }
 
   async createIssueComment(body: string): Promise<number> {
@@ -92,11 +106,15 @@ export class PullRequestApi {
   }
 
   async updateIssueComment(id: number, body: string): Promise<void> {
-    await withPermission('updating the PR comment', () => this.client.rest.issues.updateComment({ ...this.repoParams, comment_id: id, body }));
+    await withPermission('updating the PR comment', () =>
+      this.client.rest.issues.updateComment({ ...this.repoParams, comment_id: id, body }),
+    );
   }
 
   async deleteIssueComment(id: number): Promise<void> {
-    await withPermission('deleting a duplicate PR comment', () => this.client.rest.issues.deleteComment({ ...this.repoParams, comment_id: id }));
+    await withPermission('deleting a duplicate PR comment', () =>
+      this.client.rest.issues.deleteComment({ ...this.repoParams, comment_id: id }),
+    );
   }
 
   async listReviewComments(): Promise<ExistingReviewComment[]> {
@@ -119,14 +137,27 @@ export class PullRequestApi {
   }
 
   /** Posts all new inline comments of a run as one review: one request, one notification. */
-  async createReview(headSha: string, body: string, comments: { path: string; line: number; side: 'LEFT' | 'RIGHT'; body: string }[]): Promise<void> {
+  async createReview(
+    headSha: string,
+    body: string,
+    comments: { path: string; line: number; side: 'LEFT' | 'RIGHT'; body: string }[],
+  ): Promise<void> {
     await withPermission('posting review comments', () =>
-      this.client.rest.pulls.createReview({ ...this.repoParams, pull_number: this.ref.number, commit_id: headSha, event: 'COMMENT', body, comments }),
+      this.client.rest.pulls.createReview({
+        ...this.repoParams,
+        pull_number: this.ref.number,
+        commit_id: headSha,
+        event: 'COMMENT',
+        body,
+        comments,
+      }),
     );
   }
 
   async updateReviewComment(id: number, body: string): Promise<void> {
-    await withPermission('editing a review comment', () => this.client.rest.pulls.updateReviewComment({ ...this.repoParams, comment_id: id, body }));
+    await withPermission('editing a review comment', () =>
+      this.client.rest.pulls.updateReviewComment({ ...this.repoParams, comment_id: id, body }),
+    );
   }
 
   /** Review threads with the database id of their first comment, for resolving by comment. */
@@ -168,7 +199,9 @@ export class PullRequestApi {
 
   async resolveReviewThread(threadId: string): Promise<void> {
     await withPermission('resolving a review thread', () =>
-      this.client.graphql(`mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`, { id: threadId }),
+      this.client.graphql(`mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`, {
+        id: threadId,
+      }),
     );
   }
 
@@ -200,11 +233,18 @@ export class PullRequestApi {
 
   /** Re-runs the failed jobs of the latest run of a workflow on the PR head, so its required check updates. */
   async rerunFailedGateRun(headSha: string, workflowPath: string | undefined): Promise<boolean> {
-    const { data } = await this.client.rest.actions.listWorkflowRunsForRepo({ ...this.repoParams, head_sha: headSha, event: 'pull_request', per_page: 20 });
+    const { data } = await this.client.rest.actions.listWorkflowRunsForRepo({
+      ...this.repoParams,
+      head_sha: headSha,
+      event: 'pull_request',
+      per_page: 20,
+    });
     const runs = data.workflow_runs.filter((r) => r.conclusion === 'failure' && (!workflowPath || r.path === workflowPath));
     const latest = runs.sort((a, b) => b.run_number - a.run_number)[0];
     if (!latest) return false;
-    await withPermission('re-running the gate', () => this.client.rest.actions.reRunWorkflowFailedJobs({ ...this.repoParams, run_id: latest.id }));
+    await withPermission('re-running the gate', () =>
+      this.client.rest.actions.reRunWorkflowFailedJobs({ ...this.repoParams, run_id: latest.id }),
+    );
     return true;
   }
 }

@@ -75,7 +75,13 @@ export async function reconcileReviewComments(options: {
   return result;
 }
 
-async function closeStaleComments(api: PullRequestApi, stale: ExistingReviewComment[], headSha: string, logger: Logger, result: ReconcileResult) {
+async function closeStaleComments(
+  api: PullRequestApi,
+  stale: ExistingReviewComment[],
+  headSha: string,
+  logger: Logger,
+  result: ReconcileResult,
+) {
   let threads: Map<number, { id: string; isResolved: boolean }> | undefined;
   try {
     threads = new Map((await api.listReviewThreads()).filter((t) => t.firstCommentId !== undefined).map((t) => [t.firstCommentId!, t]));

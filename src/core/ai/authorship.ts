@@ -49,9 +49,24 @@ const AGENT_EMAILS =
 /** Bots that open pull requests but are not coding agents: their PRs are not "AI-authored". */
 const NON_AGENT_BOTS = /^(dependabot|renovate|github-actions|snyk-bot|greenkeeper|mergify|pre-commit-ci|allcontributors|imgbot)/i;
 
-const AGENT_BRANCH_PREFIXES = ['copilot/', 'codex/', 'claude/', 'cursor/', 'devin/', 'jules/', 'sweep/', 'openhands/', 'aider/', 'ai/', 'agent/', 'codegen/', 'gemini/'];
+const AGENT_BRANCH_PREFIXES = [
+  'copilot/',
+  'codex/',
+  'claude/',
+  'cursor/',
+  'devin/',
+  'jules/',
+  'sweep/',
+  'openhands/',
+  'aider/',
+  'ai/',
+  'agent/',
+  'codegen/',
+  'gemini/',
+];
 
-const AI_LABELS = /^(ai|ai[- ]generated|ai[- ]assisted|ai[- ]authored|generated[- ]by[- ]ai|llm|copilot|codex|claude|agent|coding[- ]agent|bot: ?ai)$/i;
+const AI_LABELS =
+  /^(ai|ai[- ]generated|ai[- ]assisted|ai[- ]authored|generated[- ]by[- ]ai|llm|copilot|codex|claude|agent|coding[- ]agent|bot: ?ai)$/i;
 
 /** "Generated with X", "Created by X", disclosure lines agents and their users write into commits and PR bodies. */
 const GENERATED_LINE =

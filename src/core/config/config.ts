@@ -58,9 +58,7 @@ export const configSchema = z.strictObject({
   ai: z
     .strictObject({
       'fail-on': failOn.optional(),
-      'required-checks': z
-        .array(z.strictObject({ id: z.string(), title: z.string(), reason: z.string().default('') }))
-        .default([]),
+      'required-checks': z.array(z.strictObject({ id: z.string(), title: z.string(), reason: z.string().default('') })).default([]),
     })
     .default({ 'required-checks': [] }),
   publish: z

@@ -132,7 +132,9 @@ type InventoryNeedsItsMessages<MessageId extends string> = [InventoryMessageId] 
  * are inferred from `meta.messages`, every `messageId` a finding uses must be one of them, and a detector
  * with an inventory must define `removed`, `weakened` and `moved`. At run time, the identity function.
  */
-export function defineDetector<const MessageId extends string>(detector: Detector<MessageId> & InventoryNeedsItsMessages<MessageId>): Detector<MessageId> {
+export function defineDetector<const MessageId extends string>(
+  detector: Detector<MessageId> & InventoryNeedsItsMessages<MessageId>,
+): Detector<MessageId> {
   return detector;
 }
 
@@ -144,6 +146,7 @@ export function defineDetector<const MessageId extends string>(detector: Detecto
 export function weakenedByFactor(before: Guardrail, after: Guardrail, factor = 2): boolean {
   if (before.kind !== after.kind) return false;
   if (before.strength === undefined || after.strength === undefined || !before.stronger) return false;
-  if (before.stronger === 'lower') return before.strength > 0 && Number.isFinite(before.strength) && after.strength >= before.strength * factor;
+  if (before.stronger === 'lower')
+    return before.strength > 0 && Number.isFinite(before.strength) && after.strength >= before.strength * factor;
   return after.strength * factor <= before.strength;
 }

@@ -8,7 +8,8 @@ export function knownRuleIds(): string[] {
 /** `unknown rule "removed-timout"; known rules: …`, with the nearest known id first when one is close. */
 export function describeUnknownRule(id: string, known: readonly string[]): string {
   const nearest = [...known].sort((a, b) => editDistance(id, a) - editDistance(id, b))[0];
-  const hint = nearest !== undefined && editDistance(id, nearest) <= Math.max(2, Math.floor(id.length / 4)) ? ` (did you mean "${nearest}"?)` : '';
+  const hint =
+    nearest !== undefined && editDistance(id, nearest) <= Math.max(2, Math.floor(id.length / 4)) ? ` (did you mean "${nearest}"?)` : '';
   return `unknown rule "${id}"${hint}; known rules: ${known.join(', ')}`;
 }
 

@@ -56,17 +56,35 @@ export function applySuppressions(
   if (byFile.size === 0) return { findings, notes };
 
   const headUnitOf = (finding: Finding): UnitPair | undefined =>
-    pairs.find((p) => (finding.side === 'head' ? p.head : p.base)?.file === finding.file && (p.head ?? p.base)!.name === (finding.symbol ?? MODULE_UNIT) && (finding.side === 'head' ? p.head : p.base) !== undefined);
+    pairs.find(
+      (p) =>
+        (finding.side === 'head' ? p.head : p.base)?.file === finding.file &&
+        (p.head ?? p.base)!.name === (finding.symbol ?? MODULE_UNIT) &&
+        (finding.side === 'head' ? p.head : p.base) !== undefined,
+    );
 
   for (const [file, suppressions] of byFile) {
     for (const s of suppressions) {
       if (!s.reason) {
-        extra.push(suppressionFinding(s, 'suppression-without-reason', 'A guardrail-gate-ignore comment without a reason accepts nothing: add "-- why it is safe".'));
+        extra.push(
+          suppressionFinding(
+            s,
+            'suppression-without-reason',
+            'A guardrail-gate-ignore comment without a reason accepts nothing: add "-- why it is safe".',
+          ),
+        );
         continue;
       }
       // A misspelt rule accepts nothing: say so, with the rules it could have named. The others still apply.
       for (const rule of s.rules.filter((r) => r !== 'all' && !knownRules.includes(r))) {
-        extra.push(suppressionFinding(s, 'suppression-unknown-rule', `This guardrail-gate-ignore comment names an ${describeUnknownRule(rule, knownRules)}; it accepts nothing of that rule.`, rule));
+        extra.push(
+          suppressionFinding(
+            s,
+            'suppression-unknown-rule',
+            `This guardrail-gate-ignore comment names an ${describeUnknownRule(rule, knownRules)}; it accepts nothing of that rule.`,
+            rule,
+          ),
+        );
       }
       if (s.expires && today && s.expires < today) {
         notes.push(`${file}:${s.line}: the suppression of ${s.rules.join(', ')} expired on ${s.expires} and no longer applies`);

@@ -54,7 +54,9 @@ export function computeTestImpact(options: {
   const untested: UntestedUnit[] = [];
   const seen = new Set<string>();
   // A file's top level counts only when nothing more precise changed in it (it is listed whenever the file changes).
-  const filesWithNamedUnits = new Set(changedUnits.filter((unit) => unit.side === 'head' && unit.symbol !== MODULE_UNIT).map((unit) => unit.file));
+  const filesWithNamedUnits = new Set(
+    changedUnits.filter((unit) => unit.side === 'head' && unit.symbol !== MODULE_UNIT).map((unit) => unit.file),
+  );
   for (const unit of changedUnits) {
     if (unit.symbol === MODULE_UNIT && filesWithNamedUnits.has(unit.file)) continue;
     if (unit.side !== 'head' || unit.status === 'deleted' || isTest(unit.file) || !isSourcePath(unit.file)) continue;
@@ -70,7 +72,8 @@ export function computeTestImpact(options: {
   return { affectedTests: [...affected].sort(), reachingTests, untested, blastRadius };
 }
 
-const ASSERTION_RE = /\b(?:expect|assert|should|expectTypeOf|t\.(?:is|not|deepEqual|notDeepEqual|true|false|truthy|falsy|throws|throwsAsync|notThrows|regex|like|snapshot|equal|ok|match|rejects))\s*[.(]/g;
+const ASSERTION_RE =
+  /\b(?:expect|assert|should|expectTypeOf|t\.(?:is|not|deepEqual|notDeepEqual|true|false|truthy|falsy|throws|throwsAsync|notThrows|regex|like|snapshot|equal|ok|match|rejects))\s*[.(]/g;
 const DISABLED_RE = /\b(?:(?:it|test|describe|suite|context)\.(?:skip|only|todo)|xit|xdescribe|xtest)\s*\(/g;
 
 function count(text: string | undefined, pattern: RegExp): number {

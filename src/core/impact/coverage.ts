@@ -107,7 +107,11 @@ export function parseV8Coverage(result: unknown[]): FileCoverage[] {
         .map((range) => asRecord(range))
         .filter((range): range is Record<string, unknown> => range !== undefined)
         .map((range) => ({ startOffset: Number(range.startOffset), endOffset: Number(range.endOffset), count: Number(range.count) }));
-      functions.push({ functionName: typeof f.functionName === 'string' ? f.functionName : '', ranges, ...(typeof f.isBlockCoverage === 'boolean' ? { isBlockCoverage: f.isBlockCoverage } : {}) });
+      functions.push({
+        functionName: typeof f.functionName === 'string' ? f.functionName : '',
+        ranges,
+        ...(typeof f.isBlockCoverage === 'boolean' ? { isBlockCoverage: f.isBlockCoverage } : {}),
+      });
     }
     files.push({ path: record.url, v8: functions });
   }

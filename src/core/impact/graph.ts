@@ -43,7 +43,12 @@ export class ImportGraph {
   readonly resolver: ModuleResolver;
   private readonly extracted: ReadonlyMap<string, ExtractedImports>;
 
-  constructor(dependencies: Map<string, string[]>, stats: GraphStats, resolver: ModuleResolver, extracted: ReadonlyMap<string, ExtractedImports>) {
+  constructor(
+    dependencies: Map<string, string[]>,
+    stats: GraphStats,
+    resolver: ModuleResolver,
+    extracted: ReadonlyMap<string, ExtractedImports>,
+  ) {
     this.dependencies = dependencies;
     this.stats = stats;
     this.resolver = resolver;
@@ -181,7 +186,10 @@ const NO_NAMES: ReadonlySet<string> = new Set();
  * travels through one. Computed on demand and memoized; a module met again inside its own cycle
  * contributes nothing, which can only keep an import, never drop one wrongly.
  */
-function typeNamesThroughStars(extracted: ReadonlyMap<string, ExtractedImports>, resolvedOf: ReadonlyMap<string, (string | undefined)[]>): (file: string) => ReadonlySet<string> {
+function typeNamesThroughStars(
+  extracted: ReadonlyMap<string, ExtractedImports>,
+  resolvedOf: ReadonlyMap<string, (string | undefined)[]>,
+): (file: string) => ReadonlySet<string> {
   const memo = new Map<string, ReadonlySet<string> | null>();
   const namesOf = (file: string): ReadonlySet<string> => {
     const known = memo.get(file);
@@ -214,7 +222,10 @@ function typeNamesThroughStars(extracted: ReadonlyMap<string, ExtractedImports>,
  * Files that export nothing but types, following `export *` (a types package's barrel re-exporting only
  * type modules is type-only too). A fixpoint: cycles and unresolved re-exports count as values.
  */
-function typeOnlyModules(extracted: ReadonlyMap<string, ExtractedImports>, resolvedOf: ReadonlyMap<string, (string | undefined)[]>): Set<string> {
+function typeOnlyModules(
+  extracted: ReadonlyMap<string, ExtractedImports>,
+  resolvedOf: ReadonlyMap<string, (string | undefined)[]>,
+): Set<string> {
   const typeOnly = new Set<string>();
   const pending = new Map<string, (string | undefined)[]>();
   for (const [path, entry] of extracted) {
@@ -223,7 +234,7 @@ function typeOnlyModules(extracted: ReadonlyMap<string, ExtractedImports>, resol
     if (stars.length === 0) typeOnly.add(path);
     else pending.set(path, stars);
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [path, stars] of pending) {
       if (stars.every((star) => star !== undefined && typeOnly.has(star))) {

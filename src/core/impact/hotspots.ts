@@ -32,14 +32,25 @@ export function parseHotspots(text: string, name: string): HotspotRecord[] {
       json = JSON.parse(text);
     } catch {
       // OTLP file exporter: one JSON document per line.
-      const documents = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown);
+      const documents = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as unknown);
       return aggregateSpans(documents.flatMap((document) => collectSpans(document)));
     }
     const record = asRecord(json);
     if (record && Array.isArray(record.resourceSpans)) return aggregateSpans(collectSpans(record));
     if (record && Array.isArray(record.result)) return parseV8Calls(record.result);
-    if (Array.isArray(json)) return parseSimpleRows(json.map((row) => asRecord(row) ?? {}), name);
-    if (record && Array.isArray(record.hotspots)) return parseSimpleRows(record.hotspots.map((row) => asRecord(row) ?? {}), name);
+    if (Array.isArray(json))
+      return parseSimpleRows(
+        json.map((row) => asRecord(row) ?? {}),
+        name,
+      );
+    if (record && Array.isArray(record.hotspots))
+      return parseSimpleRows(
+        record.hotspots.map((row) => asRecord(row) ?? {}),
+        name,
+      );
     if (record && Object.values(record).some((value) => asRecord(asRecord(value)?.fnMap))) return parseIstanbulCalls(record);
     throw new Error(`${name}: JSON that is neither OTLP traces, V8 coverage, Istanbul coverage nor a list of {file, function, calls}`);
   }
@@ -97,7 +108,14 @@ function aggregateSpans(spans: Span[]): HotspotRecord[] {
     if (typeof fn === 'string' && typeof namespace === 'string' && !fn.includes('.')) fn = `${namespace}.${fn}`;
     const line = span.attributes.get('code.line.number') ?? span.attributes.get('code.lineno');
     const key = `${path}\0${fn ?? ''}`;
-    const group = groups.get(key) ?? { path, ...(typeof fn === 'string' ? { fn } : {}), ...(typeof line === 'number' ? { line } : {}), calls: 0, errors: 0, durations: [] };
+    const group = groups.get(key) ?? {
+      path,
+      ...(typeof fn === 'string' ? { fn } : {}),
+      ...(typeof line === 'number' ? { line } : {}),
+      calls: 0,
+      errors: 0,
+      durations: [],
+    };
     group.calls++;
     if (span.error) group.errors++;
     if (span.durationMs !== undefined) group.durations.push(span.durationMs);
@@ -152,7 +170,13 @@ function parseIstanbulCalls(json: Record<string, unknown>): HotspotRecord[] {
       const line = asRecord(asRecord(info?.decl)?.start)?.line ?? asRecord(asRecord(info?.loc)?.start)?.line;
       if (typeof name !== 'string') continue;
       const anonymous = /^\(anonymous_\d+\)$/.test(name);
-      records.push({ source: 'istanbul', path, ...(anonymous ? {} : { function: name }), ...(typeof line === 'number' ? { line } : {}), calls: Number(counts[id]) || 0 });
+      records.push({
+        source: 'istanbul',
+        path,
+        ...(anonymous ? {} : { function: name }),
+        ...(typeof line === 'number' ? { line } : {}),
+        calls: Number(counts[id]) || 0,
+      });
     }
   }
   return records;
@@ -182,7 +206,12 @@ function parseSimpleRows(rows: Record<string, unknown>[], name: string): Hotspot
     const fn = pick(row, 'function');
     const numberOf = (field: string): number | undefined => {
       const value = pick(row, field);
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(/ms$/, '')) : NaN;
+      const n =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && value.trim() !== ''
+            ? Number(value.trim().replace(/ms$/, ''))
+            : NaN;
       return Number.isFinite(n) ? n : undefined;
     };
     const line = numberOf('line');
@@ -311,7 +340,9 @@ export function matchHotspots(records: MappedRecord[], changedUnits: ChangedUnit
   }
   // Files production reports only as a whole (no function), or changed files without unit detail.
   for (const file of changedFiles) {
-    const matched = records.filter((record) => record.file === file && (record.function === undefined && record.line === undefined || !unitFiles.has(file)));
+    const matched = records.filter(
+      (record) => record.file === file && ((record.function === undefined && record.line === undefined) || !unitFiles.has(file)),
+    );
     for (const [source, group] of bySource(matched)) {
       const figures = sumFigures(group);
       if (figures.calls === 0) continue;

@@ -199,8 +199,18 @@ function scanStatic(text: string, out: string[], kinds: ImportKind[]): void {
 
 /** Characters of an import clause between the keyword and `from`: names, braces, commas, `*`, blanks. */
 function isClauseChar(code: number): boolean {
-  return isSpace(code) || code === 44 || code === 42 || code === 123 || code === 125 || code === 36 || code === 95 ||
-    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  return (
+    isSpace(code) ||
+    code === 44 ||
+    code === 42 ||
+    code === 123 ||
+    code === 125 ||
+    code === 36 ||
+    code === 95 ||
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122)
+  );
 }
 
 /**

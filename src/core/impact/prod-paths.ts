@@ -96,7 +96,10 @@ export function normalizeProductionPath(raw: string): string {
     path = path.slice(7);
   }
   path = path.replace(/^webpack(?:-internal)?:\/\/\/?(?:\([^)]*\)\/)?/, '').replace(/^[a-z]+:\/\/[^/]*\//i, '');
-  path = path.replace(/[?#].*$/, '').replace(/\\/g, '/').replace(/^[A-Za-z]:\//, '/');
+  path = path
+    .replace(/[?#].*$/, '')
+    .replace(/\\/g, '/')
+    .replace(/^[A-Za-z]:\//, '/');
   // A function location written as path:line:column.
   path = path.replace(/:\d+(?::\d+)?$/, '');
   const modules = path.lastIndexOf('/node_modules/');

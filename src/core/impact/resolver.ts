@@ -45,7 +45,18 @@ const MAX_MAIN_HOPS = 8;
 // Build-output folders whose files a package's `exports`/`main` name but that are not committed: their
 // source lives under src/ (dist/esm/x.js -> src/x.ts).
 const OUTPUT_DIRS = new Set(['dist', 'lib', 'build', 'out', 'esm', 'cjs', 'es', 'module', 'commonjs', 'types']);
-const EXPORT_CONDITIONS = new Set(['source', 'development', 'import', 'module', 'require', 'node', 'default', 'types', 'typescript', 'browser']);
+const EXPORT_CONDITIONS = new Set([
+  'source',
+  'development',
+  'import',
+  'module',
+  'require',
+  'node',
+  'default',
+  'types',
+  'typescript',
+  'browser',
+]);
 
 /** Resolves specifiers to repo paths; one instance per head tree, caching every answer. */
 export class ModuleResolver {
@@ -157,16 +168,19 @@ export class ModuleResolver {
     }
     if (subpath !== '') {
       const direct = joinPath(pkg.dir, subpath);
-      return direct === undefined ? undefined : this.resolveFile(direct) ?? this.resolveOutput(direct);
+      return direct === undefined ? undefined : (this.resolveFile(direct) ?? this.resolveOutput(direct));
     }
     for (const field of ['source', 'module', 'main', 'types', 'typings']) {
       const value = pkg.json[field];
       if (typeof value !== 'string') continue;
       const target = joinPath(pkg.dir, value);
-      const file = target === undefined ? undefined : this.resolveFile(target) ?? this.resolveOutput(target);
+      const file = target === undefined ? undefined : (this.resolveFile(target) ?? this.resolveOutput(target));
       if (file) return file;
     }
-    return this.resolveFile(pkg.dir === '' ? 'index' : pkg.dir + '/index') ?? this.resolveFile(pkg.dir === '' ? 'src/index' : pkg.dir + '/src/index');
+    return (
+      this.resolveFile(pkg.dir === '' ? 'index' : pkg.dir + '/index') ??
+      this.resolveFile(pkg.dir === '' ? 'src/index' : pkg.dir + '/src/index')
+    );
   }
 
   /** Resolves `subpath` ('.', './x', '#x') through an `exports` or `imports` map of a package. */
@@ -231,7 +245,10 @@ export class ModuleResolver {
       // dist/types/index.js (the `./types` subpath) is src/types/index.ts, not src/index.ts.
       for (let j = i + 1; j < segments.length && (j === i + 1 || OUTPUT_DIRS.has(segments[j - 1]!)); j++) {
         const tail = segments.slice(j);
-        for (const candidate of [[...head, 'src', ...tail], [...head, ...tail]]) {
+        for (const candidate of [
+          [...head, 'src', ...tail],
+          [...head, ...tail],
+        ]) {
           const file = this.resolveFile(candidate.join('/'));
           if (file) return file;
         }
@@ -304,7 +321,7 @@ export class ModuleResolver {
     const globs = cleaned.filter((glob) => glob !== '' && compiles(glob));
     const rootListed = cleaned.includes('');
     const matcher = globs.length ? picomatch(globs) : undefined;
-    const inWorkspace = workspaceGlobs.length ? (dir: string): boolean => (dir === '' ? rootListed : matcher?.(dir) ?? false) : undefined;
+    const inWorkspace = workspaceGlobs.length ? (dir: string): boolean => (dir === '' ? rootListed : (matcher?.(dir) ?? false)) : undefined;
     for (const path of packageJsons) {
       if (path.includes('node_modules/')) continue;
       const json = asRecord(parseJsonc(this.tree.configText(path) ?? ''));
@@ -363,10 +380,13 @@ export class ModuleResolver {
       if (typeof options.baseUrl === 'string') baseUrlDir = joinPath(dir, options.baseUrl);
       const ownPaths = asRecord(options.paths);
       const paths = ownPaths
-        ? Object.entries(ownPaths).map(([pattern, targets]): [string, string[]] => [pattern, Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string') : []])
-        : result?.paths ?? [];
+        ? Object.entries(ownPaths).map(([pattern, targets]): [string, string[]] => [
+            pattern,
+            Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string') : [],
+          ])
+        : (result?.paths ?? []);
       // TypeScript: `paths` entries are relative to baseUrl when one is set, else to the config declaring them.
-      const pathsDir = baseUrlDir ?? (ownPaths ? dir : result?.pathsDir ?? dir);
+      const pathsDir = baseUrlDir ?? (ownPaths ? dir : (result?.pathsDir ?? dir));
       result = { paths, pathsDir, ...(baseUrlDir !== undefined ? { baseUrlDir } : {}) };
     }
     // Longest prefix first, as TypeScript picks the most specific pattern.
@@ -413,7 +433,9 @@ function flattenTargets(value: unknown, out: string[] = [], depth = 0): string[]
   else if (Array.isArray(value)) for (const item of value) flattenTargets(item, out, depth + 1);
   else {
     const record = asRecord(value);
-    if (record) for (const [condition, target] of Object.entries(record)) if (EXPORT_CONDITIONS.has(condition)) flattenTargets(target, out, depth + 1);
+    if (record)
+      for (const [condition, target] of Object.entries(record))
+        if (EXPORT_CONDITIONS.has(condition)) flattenTargets(target, out, depth + 1);
   }
   return out;
 }

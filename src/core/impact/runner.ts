@@ -60,7 +60,23 @@ function packageRunner(dir: string, context: RunnerContext, cache: Map<string, P
 function ownRunner(dir: string, context: RunnerContext): PackageRunner | undefined {
   const prefix = dir === '' ? '' : dir + '/';
   for (const [pattern, runner] of CONFIG_FILES) {
-    for (const candidate of ['vitest.config.ts', 'vitest.config.mts', 'vitest.config.js', 'vitest.config.mjs', 'vitest.workspace.ts', 'jest.config.js', 'jest.config.ts', 'jest.config.cjs', 'jest.config.mjs', 'jest.config.json', '.mocharc.json', '.mocharc.yml', '.mocharc.yaml', '.mocharc.js', '.mocharc.cjs']) {
+    for (const candidate of [
+      'vitest.config.ts',
+      'vitest.config.mts',
+      'vitest.config.js',
+      'vitest.config.mjs',
+      'vitest.workspace.ts',
+      'jest.config.js',
+      'jest.config.ts',
+      'jest.config.cjs',
+      'jest.config.mjs',
+      'jest.config.json',
+      '.mocharc.json',
+      '.mocharc.yml',
+      '.mocharc.yaml',
+      '.mocharc.js',
+      '.mocharc.cjs',
+    ]) {
       if (pattern.test(candidate) && context.paths.has(prefix + candidate)) return { runner, dir };
     }
   }

@@ -14,9 +14,11 @@ import { inventoryEvidence, type Finding, type Scar } from '../model.js';
 /** Advisory ids are evidence on their own, whatever the commit calls itself. */
 const ADVISORY_RE = /\b(?:CVE-\d{4}-\d+|GHSA(?:-[a-z0-9]{4}){3})\b/i;
 /** Classes of vulnerability: a commit about one is a security fix once it reads as a fix or names the attack. */
-const ATTACK_RE = /\b(?:vulnerab\w*|exploit\w*|XSS|CSRF|SSRF|RCE|(?:SQL|NoSQL|command|code|header|HTML|script|template|LDAP) injection|prototype pollution|ReDoS|open redirect|path traversal|auth(?:entication|orization)? bypass|privilege escalation)\b/i;
+const ATTACK_RE =
+  /\b(?:vulnerab\w*|exploit\w*|XSS|CSRF|SSRF|RCE|(?:SQL|NoSQL|command|code|header|HTML|script|template|LDAP) injection|prototype pollution|ReDoS|open redirect|path traversal|auth(?:entication|orization)? bypass|privilege escalation)\b/i;
 const SECURITY_WORD_RE = /\bsecurity\b/i;
-const INCIDENT_RE = /\b(?:incident|outage|post-?mortem|hotfix|sev-?[0-3]\b|INC-\d+|production (?:issue|bug|down)|prod (?:issue|bug|fix)|downtime)\b/i;
+const INCIDENT_RE =
+  /\b(?:incident|outage|post-?mortem|hotfix|sev-?[0-3]\b|INC-\d+|production (?:issue|bug|down)|prod (?:issue|bug|fix)|downtime)\b/i;
 const REVERT_RE = /^Revert\b|\bThis reverts commit [0-9a-f]{7,40}/im;
 const MERGE_RE = /^Merge (?:branch|pull request|remote-tracking|tag|[\w./-]+ (?:in|into) )/;
 /** `type(scope)!: subject`, the conventional-commit header. */
@@ -25,7 +27,8 @@ const FIX_TYPES = new Set(['fix', 'fixes', 'bugfix', 'hotfix', 'security', 'sec'
 /** A subject that starts as a fix does: "Fix …", "Fixed …", "[fix] …", "Hotfix …", "Bugfix: …". */
 const FIX_SUBJECT_RE = /^\s*(?:\[(?:fix|bugfix|hotfix)\]|(?:fix(?:e[sd]|ing)?|bug ?fix|hot ?fix|patch(?:ed)?)\b)/i;
 /** A reference that says the commit fixes a reported issue, or a fix of a named failure. */
-const FIX_PHRASE_RE = /\b(?:fix(?:e[sd])?|resolve[sd]?)\s+(?:[\w.-]+\/[\w.-]+)?#\d+|\bfix(?:e[sd]|ing)?\s+(?:a\s+|an\s+|the\s+)?(?:bug|crash|leak|race|regression|deadlock|hang|timeout|error|issue|problem)\b/i;
+const FIX_PHRASE_RE =
+  /\b(?:fix(?:e[sd])?|resolve[sd]?)\s+(?:[\w.-]+\/[\w.-]+)?#\d+|\bfix(?:e[sd]|ing)?\s+(?:a\s+|an\s+|the\s+)?(?:bug|crash|leak|race|regression|deadlock|hang|timeout|error|issue|problem)\b/i;
 
 /** The kind of fix a commit message describes, or undefined for an ordinary change. */
 export function classifyCommitMessage(message: string): Scar['kind'] | undefined {
@@ -56,7 +59,8 @@ export function scarCandidates(findings: Finding[]): { file: string; from: numbe
     const span = Math.min(20, Math.max(1, snippet.split('\n').length));
     const key = `${finding.file}:${finding.line}`;
     const existing = ranges.get(key);
-    if (!existing || existing.to < finding.line + span - 1) ranges.set(key, { file: finding.file, from: finding.line, to: finding.line + span - 1 });
+    if (!existing || existing.to < finding.line + span - 1)
+      ranges.set(key, { file: finding.file, from: finding.line, to: finding.line + span - 1 });
   }
   return [...ranges.values()];
 }

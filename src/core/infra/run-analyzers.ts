@@ -59,7 +59,9 @@ export function analyzeFiles(input: AnalyzeFilesInput): DetectResult {
           unreadable = `${error.side} version cannot be read: ${error.message}`;
           break;
         }
-        notes.push(`analyzer ${analyzer.meta.id} failed on ${file.path} and was skipped: ${error instanceof Error ? error.message : String(error)}`);
+        notes.push(
+          `analyzer ${analyzer.meta.id} failed on ${file.path} and was skipped: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     if (unreadable) {
@@ -102,7 +104,12 @@ function buildFinding(analyzer: Analyzer, configured: Severity, file: ChangedFil
     ...(raw.symbol ? { symbol: raw.symbol } : {}),
     message,
     messageId: raw.messageId,
-    evidence: { ...raw.evidence, kind: raw.messageId, ...(raw.file ? { analyzedFile: file.path } : {}), ...(file.oldPath && raw.side === 'base' && !raw.file ? { baseFile: file.oldPath } : {}) },
+    evidence: {
+      ...raw.evidence,
+      kind: raw.messageId,
+      ...(raw.file ? { analyzedFile: file.path } : {}),
+      ...(file.oldPath && raw.side === 'base' && !raw.file ? { baseFile: file.oldPath } : {}),
+    },
     ...(raw.side === 'base' ? { headLine: Math.max(1, raw.headLine ?? 1) } : {}),
   };
 }

@@ -15,7 +15,8 @@ export type CommentSyntax = '#' | '--' | undefined;
 export function commentSyntaxOf(path: string): CommentSyntax {
   const name = path.split('/').pop()!.toLowerCase();
   if (name.endsWith('.sql')) return '--';
-  if (/\.(ya?ml|toml)$/.test(name) || name === 'yarn.lock' || name === '.npmrc' || name === '.yarnrc' || name.startsWith('.env')) return '#';
+  if (/\.(ya?ml|toml)$/.test(name) || name === 'yarn.lock' || name === '.npmrc' || name === '.yarnrc' || name.startsWith('.env'))
+    return '#';
   if (name === 'dockerfile' || name.startsWith('dockerfile.') || name.endsWith('.dockerfile') || name === 'containerfile') return '#';
   return undefined;
 }
@@ -36,7 +37,11 @@ export function commentSuppressions(file: string, text: string): Suppression[] {
  * Marks the findings that a head-file directive accepts. Returns the notes (expired directives) and a
  * finding for each directive without a reason, as the code detectors do.
  */
-export function applyCommentSuppressions(findings: Finding[], headTexts: ReadonlyMap<string, string>, today: string | undefined): { findings: Finding[]; notes: string[] } {
+export function applyCommentSuppressions(
+  findings: Finding[],
+  headTexts: ReadonlyMap<string, string>,
+  today: string | undefined,
+): { findings: Finding[]; notes: string[] } {
   const notes: string[] = [];
   const extra: Finding[] = [];
   for (const [file, text] of headTexts) {

@@ -26,7 +26,10 @@ export interface TreeFiles {
 }
 
 /** The files `analyzers` ask for around `files`, as exact paths and globs, each once, sorted. */
-export function contextRequests(analyzers: readonly Analyzer[], files: readonly ChangedFile[]): { paths: string[]; globs: string[]; searches: TreeSearch[] } {
+export function contextRequests(
+  analyzers: readonly Analyzer[],
+  files: readonly ChangedFile[],
+): { paths: string[]; globs: string[]; searches: TreeSearch[] } {
   const paths = new Set<string>();
   const globs = new Set<string>();
   const searches = new Map<string, Set<string>>();
@@ -47,9 +50,16 @@ export function contextRequests(analyzers: readonly Analyzer[], files: readonly 
 }
 
 /** The unchanged files to read for the searches: glob matches of the head listing, at most MAX_SEARCHED_FILES. */
-export function searchCandidates(searches: readonly TreeSearch[], headPaths: readonly string[], changed: ReadonlySet<string>): { paths: string[]; dropped: number } {
+export function searchCandidates(
+  searches: readonly TreeSearch[],
+  headPaths: readonly string[],
+  changed: ReadonlySet<string>,
+): { paths: string[]; dropped: number } {
   if (!searches.length) return { paths: [], dropped: 0 };
-  const match = picomatch(searches.map((s) => s.glob), { dot: true });
+  const match = picomatch(
+    searches.map((s) => s.glob),
+    { dot: true },
+  );
   const all = headPaths.filter((path) => !changed.has(path) && match(path));
   return { paths: all.slice(0, MAX_SEARCHED_FILES), dropped: Math.max(0, all.length - MAX_SEARCHED_FILES) };
 }
@@ -63,7 +73,11 @@ export function searchHit(searches: readonly TreeSearch[], path: string, text: s
  * Which unchanged paths to read: the exact paths asked for, then the listing's matches of the globs, at
  * most MAX_TREE_FILES. Changed files are not read again: their two versions are already at hand.
  */
-export function pathsToRead(request: { paths: string[]; globs: string[] }, headPaths: readonly string[] | undefined, changed: ReadonlySet<string>): { paths: string[]; dropped: number } {
+export function pathsToRead(
+  request: { paths: string[]; globs: string[] },
+  headPaths: readonly string[] | undefined,
+  changed: ReadonlySet<string>,
+): { paths: string[]; dropped: number } {
   const wanted = new Set(request.paths.filter((p) => !changed.has(p)));
   if (headPaths && request.globs.length) {
     const match = picomatch(request.globs, { dot: true });

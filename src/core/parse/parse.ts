@@ -95,13 +95,17 @@ export function syntaxDepth(root: ts.Node, stopAbove: number): number {
  */
 export class SyntaxParser {
   parse(path: string, text: string): ParseResult {
-    if (text.length > MAX_SOURCE_CHARS) return { ok: false, reason: `too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_CHARS})` };
+    if (text.length > MAX_SOURCE_CHARS)
+      return { ok: false, reason: `too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_CHARS})` };
     const shape = measureNesting(text);
     if (shape.bracketDepth > MAX_NESTING_DEPTH) {
       return { ok: false, reason: `nested too deeply to analyze (brackets ${shape.bracketDepth} deep; the limit is ${MAX_NESTING_DEPTH})` };
     }
     if (shape.asyncCallDepth > MAX_ASYNC_CALL_NESTING) {
-      return { ok: false, reason: `cannot be parsed in bounded time (${shape.asyncCallDepth} nested \`async (\` calls; the limit is ${MAX_ASYNC_CALL_NESTING})` };
+      return {
+        ok: false,
+        reason: `cannot be parsed in bounded time (${shape.asyncCallDepth} nested \`async (\` calls; the limit is ${MAX_ASYNC_CALL_NESTING})`,
+      };
     }
     let sourceFile: ts.SourceFile;
     try {

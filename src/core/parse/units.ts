@@ -97,7 +97,13 @@ export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side
     let childPrefix = prefix;
     if (named) {
       const name = prefix ? `${prefix}.${named.name}` : named.name;
-      current = add(name, named.kind, node, named.exported || (parent === moduleUnit && isExportedByName(named.name)), parent === moduleUnit ? undefined : parent);
+      current = add(
+        name,
+        named.kind,
+        node,
+        named.exported || (parent === moduleUnit && isExportedByName(named.name)),
+        parent === moduleUnit ? undefined : parent,
+      );
       if (parent === moduleUnit) moduleUnit.nested.add(node);
       childPrefix = name;
     } else if (ts.isCallExpression(node)) {
@@ -132,7 +138,8 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     return { name: node.name?.text ?? 'default', kind: 'function', exported: hasExport(node) };
   }
   if (ts.isClassDeclaration(node) || (ts.isClassExpression(node) && ts.isVariableDeclaration(node.parent))) {
-    const name = node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : 'default');
+    const name =
+      node.name?.text ?? (ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : 'default');
     return { name, kind: 'class', exported: ts.isClassDeclaration(node) && hasExport(node) };
   }
   if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
@@ -145,16 +152,31 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     return { name: 'constructor', kind: 'method', exported: false };
   }
   if (ts.isPropertyDeclaration(node)) {
-    return { name: propertyNameText(node.name, sourceFile), kind: node.initializer && isFunctionValue(node.initializer) ? 'method' : 'field', exported: false };
+    return {
+      name: propertyNameText(node.name, sourceFile),
+      kind: node.initializer && isFunctionValue(node.initializer) ? 'method' : 'field',
+      exported: false,
+    };
   }
   // Inside a function only a bound function is a unit of its own: `const timer = setTimeout(() => …)`
   // and `const req = https.request(url, (res) => …)` stay part of the function whose guardrail they are.
-  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (isModuleLevel(node) ? holdsCode(node.initializer) : isFunctionValue(skipOuter(node.initializer)))) {
+  if (
+    ts.isVariableDeclaration(node) &&
+    ts.isIdentifier(node.name) &&
+    node.initializer &&
+    (isModuleLevel(node) ? holdsCode(node.initializer) : isFunctionValue(skipOuter(node.initializer)))
+  ) {
     const statement = node.parent?.parent;
     const exported = statement !== undefined && ts.isVariableStatement(statement) && hasExport(statement);
     return { name: node.name.text, kind: 'function', exported };
   }
-  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isModuleLevel(node) && holdsConfiguration(node.initializer)) {
+  if (
+    ts.isVariableDeclaration(node) &&
+    ts.isIdentifier(node.name) &&
+    node.initializer &&
+    isModuleLevel(node) &&
+    holdsConfiguration(node.initializer)
+  ) {
     // `export const client = axios.create({ timeout })`, `const Body = z.object({...})`: named configuration.
     const statement = node.parent.parent;
     return { name: node.name.text, kind: 'field', exported: ts.isVariableStatement(statement) && hasExport(statement) };
@@ -166,7 +188,10 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     return { name: 'default', kind: 'function', exported: true };
   }
   // `await t.test("x", …)`: node's test runner awaits subtests; the registration is the same.
-  if (ts.isCallExpression(node) && (ts.isExpressionStatement(node.parent) || (ts.isAwaitExpression(node.parent) && ts.isExpressionStatement(node.parent.parent)))) {
+  if (
+    ts.isCallExpression(node) &&
+    (ts.isExpressionStatement(node.parent) || (ts.isAwaitExpression(node.parent) && ts.isExpressionStatement(node.parent.parent)))
+  ) {
     // Routes and tests are registered with a name and a function: router.post("documents.update", ...),
     // it("retries twice", ...). Their handler is the unit, named by the registration.
     const first = node.arguments[0];
@@ -185,22 +210,42 @@ function isModuleLevel(node: ts.VariableDeclaration): boolean {
 /** A module-level initializer that configures something: a call, a `new`, an object or array literal. */
 function holdsConfiguration(expression: ts.Expression): boolean {
   const inner = skipOuter(expression);
-  return ts.isCallExpression(inner) || ts.isNewExpression(inner) || ts.isObjectLiteralExpression(inner) || ts.isArrayLiteralExpression(inner) || ts.isAwaitExpression(inner);
+  return (
+    ts.isCallExpression(inner) ||
+    ts.isNewExpression(inner) ||
+    ts.isObjectLiteralExpression(inner) ||
+    ts.isArrayLiteralExpression(inner) ||
+    ts.isAwaitExpression(inner)
+  );
 }
 
 /** A variable initializer that is code worth a unit: a function, or a call wrapping one (withAuth(async () => …)). */
 function holdsCode(expression: ts.Expression): boolean {
   const inner = skipOuter(expression);
   if (isFunctionValue(inner)) return true;
-  if (ts.isCallExpression(inner)) return inner.arguments.some((a) => isFunctionValue(skipOuter(a)) || (ts.isObjectLiteralExpression(a) && a.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)))));
-  if (ts.isObjectLiteralExpression(inner)) return inner.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)));
+  if (ts.isCallExpression(inner))
+    return inner.arguments.some(
+      (a) =>
+        isFunctionValue(skipOuter(a)) ||
+        (ts.isObjectLiteralExpression(a) &&
+          a.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)))),
+    );
+  if (ts.isObjectLiteralExpression(inner))
+    return inner.properties.some((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)));
   if (ts.isClassExpression(inner)) return true;
   return false;
 }
 
 function skipOuter(expression: ts.Expression): ts.Expression {
   let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  while (
+    ts.isParenthesizedExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isSatisfiesExpression(e) ||
+    ts.isTypeAssertionExpression(e) ||
+    ts.isNonNullExpression(e)
+  )
+    e = e.expression;
   return e;
 }
 

@@ -37,7 +37,10 @@ export function renderAnnotations(report: Report): Annotation[] {
   const quiet = report.findings.length - open.length;
   const annotations = [...errors, ...warnings];
   if (overflow > 0 || (quiet > 0 && annotations.length === 0 && report.findings.length > 0)) {
-    const parts = [overflow ? `${overflow} more finding${overflow === 1 ? '' : 's'}` : '', quiet ? `${quiet} accepted or informational` : '']
+    const parts = [
+      overflow ? `${overflow} more finding${overflow === 1 ? '' : 's'}` : '',
+      quiet ? `${quiet} accepted or informational` : '',
+    ]
       .filter(Boolean)
       .join(' and ');
     annotations.push({ level: 'notice', title: 'guardrail-gate', message: `${parts} in the job summary` });

@@ -76,7 +76,10 @@ export function renderWithinBudget(report: Report, context: CommentContext, opti
   if (omitted === 0) kept.push(...impactSection(report, room));
   if (omitted > 0) {
     const where = context.summaryUrl ? `[the job summary](${context.summaryUrl})` : 'the job summary';
-    kept.push('', `> [!NOTE]\n> This comment was shortened to fit GitHub's size limit: ${omitted} more finding${omitted === 1 ? '' : 's'} are in ${where}.`);
+    kept.push(
+      '',
+      `> [!NOTE]\n> This comment was shortened to fit GitHub's size limit: ${omitted} more finding${omitted === 1 ? '' : 's'} are in ${where}.`,
+    );
   }
   let body = [head, ...kept, tail, footer].join('\n');
   if (body.length > options.budget) {
@@ -92,7 +95,12 @@ export function renderWithinBudget(report: Report, context: CommentContext, opti
  * text left over): a picture of what the text already says, so it is the first thing to go.
  */
 function impactSection(report: Report, room: number): string[] {
-  const heading = ['', '### Impact paths', '', '<sub>From the changed code of each high or critical finding to the tests that reach it and the production paths that run it.</sub>'];
+  const heading = [
+    '',
+    '### Impact paths',
+    '',
+    '<sub>From the changed code of each high or critical finding to the tests that reach it and the production paths that run it.</sub>',
+  ];
   let left = room - heading.join('\n').length - 1;
   const blocks: string[] = [];
   for (const { findingId, markdown } of impactDiagrams(report)) {
@@ -122,7 +130,8 @@ function renderHeader(report: Report, context: CommentContext): string[] {
   for (const message of context.messages ?? []) lines.push('', `> ${message}`);
   if (report.requiredChecks.length) {
     lines.push('', '### Required checks', '');
-    for (const check of report.requiredChecks) lines.push(`- [ ] **${plain(check.title)}**${check.reason ? `: ${plain(check.reason)}` : ''}`);
+    for (const check of report.requiredChecks)
+      lines.push(`- [ ] **${plain(check.title)}**${check.reason ? `: ${plain(check.reason)}` : ''}`);
   }
   return lines;
 }
@@ -163,14 +172,22 @@ function renderTail(report: Report, context: CommentContext): string[] {
     if (report.tests.affected.length) lines.push('', ...capList(report.tests.affected.map((t) => `- ${code(t)}`)));
     if (report.tests.command) lines.push('', `Run them: ${code(report.tests.command)}`);
     if (report.tests.untested.length) {
-      lines.push('', `Changed code no test reaches: ${report.tests.untested.slice(0, MAX_LIST_ITEMS).map((u) => code(`${u.file}#${u.symbol}`)).join(', ')}` +
-        (report.tests.untested.length > MAX_LIST_ITEMS ? `, and ${report.tests.untested.length - MAX_LIST_ITEMS} more` : ''));
+      lines.push(
+        '',
+        `Changed code no test reaches: ${report.tests.untested
+          .slice(0, MAX_LIST_ITEMS)
+          .map((u) => code(`${u.file}#${u.symbol}`))
+          .join(', ')}` +
+          (report.tests.untested.length > MAX_LIST_ITEMS ? `, and ${report.tests.untested.length - MAX_LIST_ITEMS} more` : ''),
+      );
     }
   }
   if (report.hotspots.length) {
     lines.push('', '### Hot paths', '');
     const hot = [...report.hotspots].sort((a, b) => b.weight - a.weight);
-    lines.push(...capList(hot.map((h) => `- ${code(h.symbol ? `${h.file}#${h.symbol}` : h.file)} (${h.source}, weight ${h.weight.toFixed(2)})`)));
+    lines.push(
+      ...capList(hot.map((h) => `- ${code(h.symbol ? `${h.file}#${h.symbol}` : h.file)} (${h.source}, weight ${h.weight.toFixed(2)})`)),
+    );
   }
   const acceptances = context.acceptances ?? [];
   if (acceptances.length) {
@@ -179,7 +196,10 @@ function renderTail(report: Report, context: CommentContext): string[] {
   }
   const lapsed = context.lapsed ?? [];
   if (lapsed.length) {
-    lines.push('', `<sub>Lapsed acceptances (the finding changed or went away): ${lapsed.map((a) => `${code(a.id)} by @${plain(a.who)}`).join(', ')}</sub>`);
+    lines.push(
+      '',
+      `<sub>Lapsed acceptances (the finding changed or went away): ${lapsed.map((a) => `${code(a.id)} by @${plain(a.who)}`).join(', ')}</sub>`,
+    );
   }
   if (report.notes.length || report.skipped.length) {
     lines.push('', '<details><summary>Notes</summary>', '');

@@ -27,13 +27,15 @@ export function readFindingMarker(body: string): string | undefined {
 
 /** Renders one finding as an inline review comment on its own side of the diff. */
 export function renderReviewComment(finding: Finding): ReviewComment {
-  const lines = [
-    `**guardrail-gate · ${plain(finding.rule)}** (${finding.severity}): ${plain(finding.message)}`,
-  ];
+  const lines = [`**guardrail-gate · ${plain(finding.rule)}** (${finding.severity}): ${plain(finding.message)}`];
   if (finding.symbol) lines.push('', `In ${code(finding.symbol)}${finding.side === 'base' ? ', on this removed line' : ''}.`);
   const evidence = renderEvidence(finding.evidence, '');
   if (evidence) lines.push('', evidence);
-  lines.push('', `<sub>Finding ${code(finding.id)} · accept with \`/guardrail-gate accept ${finding.id} <reason>\`</sub>`, findingMarker(finding.id));
+  lines.push(
+    '',
+    `<sub>Finding ${code(finding.id)} · accept with \`/guardrail-gate accept ${finding.id} <reason>\`</sub>`,
+    findingMarker(finding.id),
+  );
   return {
     findingId: finding.id,
     path: finding.file,

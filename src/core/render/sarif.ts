@@ -89,7 +89,9 @@ function toResult(finding: Finding, ruleIndex: number): Result {
     properties: { category: finding.category, severity: finding.severity, side: finding.side, findingId: finding.id },
   };
   if (finding.accepted) {
-    result.suppressions = [{ kind: finding.accepted.by === 'suppression' ? 'inSource' : 'external', justification: finding.accepted.reason }];
+    result.suppressions = [
+      { kind: finding.accepted.by === 'suppression' ? 'inSource' : 'external', justification: finding.accepted.reason },
+    ];
   }
   return result;
 }

@@ -81,7 +81,9 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   if (report.hotspots.length) {
     out.push('', paint('bold', 'Hot paths'));
     const hot = [...report.hotspots].sort((a, b) => b.weight - a.weight);
-    out.push(...capped(hot.map((h) => `  ${clean(h.file)}${h.symbol ? ` ${clean(h.symbol)}` : ''} (${h.source}, weight ${h.weight.toFixed(2)})`)));
+    out.push(
+      ...capped(hot.map((h) => `  ${clean(h.file)}${h.symbol ? ` ${clean(h.symbol)}` : ''} (${h.source}, weight ${h.weight.toFixed(2)})`)),
+    );
   }
   if (report.skipped.length) {
     out.push('', paint('bold', `Skipped (${report.skipped.length})`));

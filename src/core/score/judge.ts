@@ -1,11 +1,28 @@
 import picomatch from 'picomatch';
-import { LEVELS, levelRank, SEVERITIES, severityRank, type Contribution, type Finding, type ImpactInput, type Level, type Report, type RequiredCheck, type Severity } from '../model.js';
+import {
+  LEVELS,
+  levelRank,
+  SEVERITIES,
+  severityRank,
+  type Contribution,
+  type Finding,
+  type ImpactInput,
+  type Level,
+  type Report,
+  type RequiredCheck,
+  type Severity,
+} from '../model.js';
 import type { JudgeInput } from '../types.js';
 
 /** Points a finding of each severity is worth before context multiplies it. Info never counts. */
 const BASE_POINTS: Record<Severity, number> = { info: 0, low: 4, medium: 12, high: 30, critical: 45 };
 /** Score bands: a pile of medium findings can reach a high level on its own. */
-const LEVEL_BANDS: [number, Level][] = [[85, 'critical'], [55, 'high'], [25, 'medium'], [1, 'low']];
+const LEVEL_BANDS: [number, Level][] = [
+  [85, 'critical'],
+  [55, 'high'],
+  [25, 'medium'],
+  [1, 'low'],
+];
 const HOT_MULTIPLIER = 0.5; // × (1 + 0.5 × hotspot weight)
 const UNTESTED_MULTIPLIER = 1.25;
 const CRITICAL_PATH_MULTIPLIER = 1.5;
@@ -45,7 +62,10 @@ export function judge(input: JudgeInput): Report {
 
     let points = BASE_POINTS[finding.severity];
     whys.unshift(`${finding.severity} ${finding.rule}`);
-    const hot = impact.hotspots.find((h) => h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)));
+    const hot = impact.hotspots.find(
+      (h) =>
+        h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
+    );
     if (hot) {
       points *= 1 + HOT_MULTIPLIER * Math.min(1, hot.weight);
       whys.push(`hot path (${hot.source}, weight ${hot.weight.toFixed(2)})`);
@@ -68,16 +88,26 @@ export function judge(input: JudgeInput): Report {
 
   const score = Math.min(100, Math.round(contributions.reduce((sum, c) => sum + c.points, 0)));
   const open = findings.filter((f) => !f.accepted && f.severity !== 'info');
-  const worst = open.reduce<Level>((level, f) => (levelRank(f.severity as Level) > levelRank(level) ? (f.severity as Level) : level), 'none');
+  const worst = open.reduce<Level>(
+    (level, f) => (levelRank(f.severity as Level) > levelRank(level) ? (f.severity as Level) : level),
+    'none',
+  );
   const band = LEVEL_BANDS.find(([min]) => score >= min)?.[1] ?? 'none';
   const level = levelRank(band) > levelRank(worst) ? band : worst;
 
   let failOn: Level | 'none' = input.failOn ?? config['fail-on'];
   const aiFailOn = config.ai['fail-on'];
-  if (input.ai.authored && aiFailOn && (aiFailOn === 'none' ? false : failOn === 'none' || levelRank(aiFailOn) < levelRank(failOn))) failOn = aiFailOn;
+  if (input.ai.authored && aiFailOn && (aiFailOn === 'none' ? false : failOn === 'none' || levelRank(aiFailOn) < levelRank(failOn)))
+    failOn = aiFailOn;
   const decision = failOn !== 'none' && level !== 'none' && levelRank(level) >= levelRank(failOn) ? 'fail' : 'pass';
 
-  findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || Number(!!a.accepted) - Number(!!b.accepted) || a.file.localeCompare(b.file) || a.line - b.line);
+  findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      Number(!!a.accepted) - Number(!!b.accepted) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line,
+  );
 
   return {
     schemaVersion: 1,
@@ -90,18 +120,31 @@ export function judge(input: JudgeInput): Report {
     failOn,
     contributions: contributions.sort((a, b) => b.points - a.points),
     findings,
-    tests: { affected: impact.affectedTests, untested: impact.untested, ...(impact.testCommand ? { command: impact.testCommand } : {}), ...reachingOfSevere(findings, impact) },
+    tests: {
+      affected: impact.affectedTests,
+      untested: impact.untested,
+      ...(impact.testCommand ? { command: impact.testCommand } : {}),
+      ...reachingOfSevere(findings, impact),
+    },
     hotspots: impact.hotspots,
     requiredChecks: requiredChecks(open, input),
     ai: input.ai,
-    stats: { filesChanged: input.filesChanged, filesAnalyzed: input.detected.filesAnalyzed, durationMs: input.durationMs, unitsCompared: input.detected.unitsCompared },
+    stats: {
+      filesChanged: input.filesChanged,
+      filesAnalyzed: input.detected.filesAnalyzed,
+      durationMs: input.durationMs,
+      unitsCompared: input.detected.unitsCompared,
+    },
     skipped: input.detected.skipped,
     notes: [...input.detected.notes, ...impact.notes],
   };
 }
 
 function isUntested(finding: Finding, input: JudgeInput): boolean {
-  return input.impact.untested.some((u) => u.file === finding.file && (!finding.symbol || u.symbol === finding.symbol)) || !input.impact.reachingTests.some((r) => r.file === finding.file);
+  return (
+    input.impact.untested.some((u) => u.file === finding.file && (!finding.symbol || u.symbol === finding.symbol)) ||
+    !input.impact.reachingTests.some((r) => r.file === finding.file)
+  );
 }
 
 function requiredChecks(open: Finding[], input: JudgeInput): RequiredCheck[] {
@@ -112,7 +155,10 @@ function requiredChecks(open: Finding[], input: JudgeInput): RequiredCheck[] {
     byCategory.set(f.category, [...(byCategory.get(f.category) ?? []), f]);
   }
   for (const [category, list] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) {
-    const places = list.slice(0, 5).map((f) => `${f.file}:${f.line}${f.symbol ? ` (${f.symbol})` : ''}`).join(', ');
+    const places = list
+      .slice(0, 5)
+      .map((f) => `${f.file}:${f.line}${f.symbol ? ` (${f.symbol})` : ''}`)
+      .join(', ');
     checks.push({
       id: `confirm-${category}`,
       title: `Confirm the ${category} change${list.length > 1 ? 's' : ''} ${list.length > 1 ? 'are' : 'is'} intended`,
@@ -124,19 +170,31 @@ function requiredChecks(open: Finding[], input: JudgeInput): RequiredCheck[] {
     checks.push({
       id: 'affected-tests',
       title: `Run the ${impact.affectedTests.length} affected test file${impact.affectedTests.length > 1 ? 's' : ''}`,
-      reason: impact.testCommand ? `They import the changed code: ${impact.testCommand}` : `They import the changed code: ${impact.affectedTests.slice(0, 10).join(', ')}`,
+      reason: impact.testCommand
+        ? `They import the changed code: ${impact.testCommand}`
+        : `They import the changed code: ${impact.affectedTests.slice(0, 10).join(', ')}`,
     });
   }
-  const untestedWithFindings = impact.untested.filter((u) => open.some((f) => f.file === u.file && severityRank(f.severity) >= severityRank('medium')));
+  const untestedWithFindings = impact.untested.filter((u) =>
+    open.some((f) => f.file === u.file && severityRank(f.severity) >= severityRank('medium')),
+  );
   if (untestedWithFindings.length) {
     checks.push({
       id: 'add-tests',
       title: 'Add a test for the changed code that lost a guardrail',
-      reason: `No test reaches: ${untestedWithFindings.slice(0, 5).map((u) => `${u.file} (${u.symbol})`).join(', ')}.`,
+      reason: `No test reaches: ${untestedWithFindings
+        .slice(0, 5)
+        .map((u) => `${u.file} (${u.symbol})`)
+        .join(', ')}.`,
     });
   }
   if (input.ai.authored) {
-    for (const extra of input.config.ai['required-checks']) checks.push({ id: extra.id, title: extra.title, reason: extra.reason || 'Required for AI-authored pull requests by the configuration.' });
+    for (const extra of input.config.ai['required-checks'])
+      checks.push({
+        id: extra.id,
+        title: extra.title,
+        reason: extra.reason || 'Required for AI-authored pull requests by the configuration.',
+      });
   }
   return checks;
 }

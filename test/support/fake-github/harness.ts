@@ -110,7 +110,19 @@ export async function runBundle(options: {
   writeFileSync(eventPath, JSON.stringify(options.payload));
   writeFileSync(outputPath, '');
   writeFileSync(summaryPath, '');
-  const inputs = { 'github-token': '', config: '', 'fail-on': '', base: '', head: '', hotspots: '', coverage: '', comment: 'true', 'review-comments': 'true', sarif: '', ...options.inputs };
+  const inputs = {
+    'github-token': '',
+    config: '',
+    'fail-on': '',
+    base: '',
+    head: '',
+    hotspots: '',
+    coverage: '',
+    comment: 'true',
+    'review-comments': 'true',
+    sarif: '',
+    ...options.inputs,
+  };
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? temp,

@@ -105,7 +105,10 @@ export function resolve(spec: Spec, node: any): any {
 export function validate(spec: Spec, schemaNode: Schema | undefined, value: unknown, where: string): string | undefined {
   const schema = resolve(spec, schemaNode) as Schema | undefined;
   if (!schema) return undefined;
-  if (value === null) return schema.nullable || (Array.isArray(schema.type) && schema.type.includes('null')) ? undefined : `${where} is not a ${schema.type ?? 'value'}.`;
+  if (value === null)
+    return schema.nullable || (Array.isArray(schema.type) && schema.type.includes('null'))
+      ? undefined
+      : `${where} is not a ${schema.type ?? 'value'}.`;
   if (schema.allOf) {
     for (const part of schema.allOf) {
       const problem = validate(spec, part, value, where);

@@ -164,7 +164,15 @@ export class FakeGitHub {
 
   /** Adds a comment written by someone (for "a user quoting our marker" and command cases). */
   addIssueComment(issueNumber: number, body: string, user: FakeUser): FakeIssueComment {
-    const comment = { id: this.id(), node_id: `IC_${this.nextId}`, issueNumber, body, user, created_at: this.now(), updated_at: this.now() };
+    const comment = {
+      id: this.id(),
+      node_id: `IC_${this.nextId}`,
+      issueNumber,
+      body,
+      user,
+      created_at: this.now(),
+      updated_at: this.now(),
+    };
     this.issueComments.push(comment);
     return comment;
   }
@@ -222,7 +230,9 @@ export class FakeGitHub {
       try {
         body = JSON.parse(raw);
       } catch {
-        return this.send(res, { method, path: url.pathname, operationId: '?', status: 0, body: raw }, 400, { message: 'Problems parsing JSON' });
+        return this.send(res, { method, path: url.pathname, operationId: '?', status: 0, body: raw }, 400, {
+          message: 'Problems parsing JSON',
+        });
       }
     }
 
@@ -241,7 +251,13 @@ export class FakeGitHub {
       params = Object.fromEntries(candidate.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
       break;
     }
-    const record: RecordedRequest = { method, path: url.pathname + url.search, operationId: route?.operationId ?? '(unknown)', status: 0, body };
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname + url.search,
+      operationId: route?.operationId ?? '(unknown)',
+      status: 0,
+      body,
+    };
     if (!route) return this.send(res, record, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
 
     const grant = this.authenticate(req);
@@ -255,7 +271,8 @@ export class FakeGitHub {
       const problem = validate(spec, parameter.schema, typed, parameter.name);
       if (problem) return this.send(res, record, 422, { message: `Invalid request.\n\n${problem}`, status: '422' });
     }
-    if (route.bodyRequired && body === undefined) return this.send(res, record, 422, { message: 'Invalid request.\n\nNo body was supplied.', status: '422' });
+    if (route.bodyRequired && body === undefined)
+      return this.send(res, record, 422, { message: 'Invalid request.\n\nNo body was supplied.', status: '422' });
     if (body !== undefined && route.bodySchema) {
       const problem = validate(spec, route.bodySchema, body, 'body');
       if (problem) return this.send(res, record, 422, { message: `Invalid request.\n\n${problem}`, status: '422' });
@@ -286,7 +303,9 @@ export class FakeGitHub {
   }
 
   private takeFault(method: string, operationId: string): Fault | undefined {
-    const index = this.faults.findIndex((f) => f.times > 0 && (!f.method || f.method === method) && (!f.operationId || f.operationId === operationId));
+    const index = this.faults.findIndex(
+      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.operationId || f.operationId === operationId),
+    );
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
     fault.times -= 1;
@@ -348,7 +367,14 @@ export class FakeGitHub {
   }
 
   private userJson(user: FakeUser) {
-    return { login: user.login, id: user.id, node_id: `U_${user.id}`, type: user.type, site_admin: false, html_url: `https://github.com/${user.login}` };
+    return {
+      login: user.login,
+      id: user.id,
+      node_id: `U_${user.id}`,
+      type: user.type,
+      site_admin: false,
+      html_url: `https://github.com/${user.login}`,
+    };
   }
 
   private issueCommentJson(c: FakeIssueComment) {
@@ -387,7 +413,12 @@ export class FakeGitHub {
 
   private readonly handlers: Record<
     string,
-    (params: Record<string, string>, body: Record<string, any>, query: URLSearchParams, grant: TokenGrant) => [number, unknown, Record<string, string>?]
+    (
+      params: Record<string, string>,
+      body: Record<string, any>,
+      query: URLSearchParams,
+      grant: TokenGrant,
+    ) => [number, unknown, Record<string, string>?]
   > = {
     'users/get-authenticated': (_p, _b, _q, grant) => {
       if (grant.installation) return [403, FORBIDDEN];
@@ -405,7 +436,11 @@ export class FakeGitHub {
           body: pull.body,
           user: this.userJson(pull.user),
           labels: pull.labels.map((name, i) => ({ id: i + 1, name, color: 'ededed' })),
-          head: { sha: pull.head.sha, ref: pull.head.ref, repo: { full_name: pull.head.repoFullName, fork: pull.head.repoFullName !== this.fullName } },
+          head: {
+            sha: pull.head.sha,
+            ref: pull.head.ref,
+            repo: { full_name: pull.head.repoFullName, fork: pull.head.repoFullName !== this.fullName },
+          },
           base: { sha: pull.base.sha, ref: pull.base.ref, repo: { full_name: this.fullName, fork: false } },
         },
       ];
@@ -413,7 +448,18 @@ export class FakeGitHub {
     'pulls/list-files': (params) => {
       const pull = this.pull(params);
       if (!pull) return [404, { message: 'Not Found' }];
-      return [200, pull.files.map((f) => ({ sha: '0'.repeat(40), filename: f.filename, status: f.status, additions: 0, deletions: 0, changes: 0, patch: f.patch }))];
+      return [
+        200,
+        pull.files.map((f) => ({
+          sha: '0'.repeat(40),
+          filename: f.filename,
+          status: f.status,
+          additions: 0,
+          deletions: 0,
+          changes: 0,
+          patch: f.patch,
+        })),
+      ];
     },
     'issues/list-comments': (params) => [
       200,
@@ -422,7 +468,15 @@ export class FakeGitHub {
     'issues/create-comment': (params, body, _q, grant) => {
       if (!this.pulls.has(Number(params.issue_number))) return [404, { message: 'Not Found' }];
       if (String(body.body).length > 65_536) {
-        return [422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
+        return [
+          422,
+          {
+            message: 'Validation Failed',
+            errors: [
+              { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' },
+            ],
+          },
+        ];
       }
       const comment = this.addIssueComment(Number(params.issue_number), body.body, grant.user);
       return [201, this.issueCommentJson(comment)];
@@ -430,7 +484,8 @@ export class FakeGitHub {
     'issues/update-comment': (params, body) => {
       const comment = this.issueComments.find((c) => c.id === Number(params.comment_id));
       if (!comment) return [404, { message: 'Not Found' }];
-      if (String(body.body).length > 65_536) return [422, { message: 'Validation Failed', errors: [{ message: 'body is too long (maximum is 65536 characters)' }] }];
+      if (String(body.body).length > 65_536)
+        return [422, { message: 'Validation Failed', errors: [{ message: 'body is too long (maximum is 65536 characters)' }] }];
       comment.body = body.body;
       comment.updated_at = this.now();
       return [200, this.issueCommentJson(comment)];
@@ -453,13 +508,26 @@ export class FakeGitHub {
       }
       const comments = (body.comments ?? []) as { path: string; line?: number; side?: string; body: string; position?: number }[];
       for (const c of comments) {
-        if (c.position === undefined && c.line === undefined) return [422, { message: 'Unprocessable Entity', errors: ['Line could not be resolved'] }];
+        if (c.position === undefined && c.line === undefined)
+          return [422, { message: 'Unprocessable Entity', errors: ['Line could not be resolved'] }];
         const side = c.side ?? 'RIGHT';
         if (c.line !== undefined && !this.isInDiff(pull, c.path, side, c.line)) {
-          return [422, { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff', 'Pull request review thread diff hunk can\'t be blank'] }];
+          return [
+            422,
+            {
+              message: 'Unprocessable Entity',
+              errors: ['Pull request review thread line must be part of the diff', "Pull request review thread diff hunk can't be blank"],
+            },
+          ];
         }
       }
-      const review = { id: this.id(), pullNumber: pull.number, body: body.body ?? '', commit_id: body.commit_id ?? pull.head.sha, user: grant.user };
+      const review = {
+        id: this.id(),
+        pullNumber: pull.number,
+        body: body.body ?? '',
+        commit_id: body.commit_id ?? pull.head.sha,
+        user: grant.user,
+      };
       this.reviews.push(review);
       for (const c of comments) {
         const now = this.now();
@@ -482,7 +550,17 @@ export class FakeGitHub {
         this.reviewComments.push(comment);
         this.threads.push({ id: `PRRT_${comment.id}`, pullNumber: pull.number, commentIds: [comment.id], isResolved: false });
       }
-      return [200, { id: review.id, node_id: `PRR_${review.id}`, user: this.userJson(grant.user), body: review.body, state: 'COMMENTED', commit_id: review.commit_id }];
+      return [
+        200,
+        {
+          id: review.id,
+          node_id: `PRR_${review.id}`,
+          user: this.userJson(grant.user),
+          body: review.body,
+          state: 'COMMENTED',
+          commit_id: review.commit_id,
+        },
+      ];
     },
     'pulls/update-review-comment': (params, body) => {
       const comment = this.reviewComments.find((c) => c.id === Number(params.comment_id));
@@ -497,7 +575,9 @@ export class FakeGitHub {
       return [200, { permission: legacy, role_name: permission, user: this.userJson({ login: params.username!, id: 1, type: 'User' }) }];
     },
     'actions/list-workflow-runs-for-repo': (_params, _b, query) => {
-      const runs = this.workflowRuns.filter((r) => (!query.get('head_sha') || r.head_sha === query.get('head_sha')) && (!query.get('event') || r.event === query.get('event')));
+      const runs = this.workflowRuns.filter(
+        (r) => (!query.get('head_sha') || r.head_sha === query.get('head_sha')) && (!query.get('event') || r.event === query.get('event')),
+      );
       return [200, { total_count: runs.length, workflow_runs: runs.map((r) => ({ ...r, name: 'guardrail-gate', status: 'completed' })) }];
     },
     'actions/re-run-workflow-failed-jobs': (params) => {
@@ -514,20 +594,33 @@ export class FakeGitHub {
     const grant = this.authenticate(req);
     if (!grant) return this.send(res, record, 401, { message: 'Bad credentials' });
     const query = body?.query;
-    if (typeof query !== 'string') return this.send(res, record, 400, { message: 'A query attribute must be specified and must be a string.' });
+    if (typeof query !== 'string')
+      return this.send(res, record, 400, { message: 'A query attribute must be specified and must be a string.' });
     const vars = body.variables ?? {};
     const fault = this.takeFault('POST', 'graphql');
     if (fault) return this.send(res, record, fault.status, fault.body ?? { message: 'Server Error' }, fault.headers);
 
     if (/\bresolveReviewThread\b/.test(query)) {
-      if (grant.access === 'read') return this.send(res, record, 200, { data: { resolveReviewThread: null }, errors: [{ type: 'FORBIDDEN', path: ['resolveReviewThread'], message: FORBIDDEN.message }] });
+      if (grant.access === 'read')
+        return this.send(res, record, 200, {
+          data: { resolveReviewThread: null },
+          errors: [{ type: 'FORBIDDEN', path: ['resolveReviewThread'], message: FORBIDDEN.message }],
+        });
       const thread = this.threads.find((t) => t.id === vars.id);
-      if (!thread) return this.send(res, record, 200, { data: null, errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${vars.id}'` }] });
+      if (!thread)
+        return this.send(res, record, 200, {
+          data: null,
+          errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${vars.id}'` }],
+        });
       thread.isResolved = true;
       return this.send(res, record, 200, { data: { resolveReviewThread: { thread: { id: thread.id, isResolved: true } } } });
     }
     if (/\breviewThreads\b/.test(query)) {
-      if (vars.owner !== this.owner || vars.repo !== this.repo) return this.send(res, record, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a Repository' }] });
+      if (vars.owner !== this.owner || vars.repo !== this.repo)
+        return this.send(res, record, 200, {
+          data: { repository: null },
+          errors: [{ type: 'NOT_FOUND', message: 'Could not resolve to a Repository' }],
+        });
       const threads = this.threads.filter((t) => t.pullNumber === vars.number);
       return this.send(res, record, 200, {
         data: {
@@ -535,7 +628,11 @@ export class FakeGitHub {
             pullRequest: {
               reviewThreads: {
                 pageInfo: { hasNextPage: false, endCursor: null },
-                nodes: threads.map((t) => ({ id: t.id, isResolved: t.isResolved, comments: { nodes: t.commentIds.slice(0, 1).map((id) => ({ databaseId: id })) } })),
+                nodes: threads.map((t) => ({
+                  id: t.id,
+                  isResolved: t.isResolved,
+                  comments: { nodes: t.commentIds.slice(0, 1).map((id) => ({ databaseId: id })) },
+                })),
               },
             },
           },
@@ -567,6 +664,9 @@ export const faults = {
     times,
     status: 403,
     headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1) },
-    body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting' },
+    body: {
+      message: 'API rate limit exceeded for installation ID 1.',
+      documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting',
+    },
   }),
 };

@@ -6,7 +6,13 @@ import { calleeSimpleName } from './text.js';
 /** Whether the statement leaves its function or loop: return, throw, continue, break (directly or as a block's last statement). */
 export function exits(statement: ts.Statement | undefined): boolean {
   if (!statement) return false;
-  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement) || ts.isContinueStatement(statement) || ts.isBreakStatement(statement)) return true;
+  if (
+    ts.isReturnStatement(statement) ||
+    ts.isThrowStatement(statement) ||
+    ts.isContinueStatement(statement) ||
+    ts.isBreakStatement(statement)
+  )
+    return true;
   if (ts.isBlock(statement)) return exits(statement.statements[statement.statements.length - 1]);
   if (ts.isExpressionStatement(statement)) {
     // ctx.throw(400, …), next(err) are exits in Koa/Express handlers.
@@ -23,7 +29,8 @@ export function exits(statement: ts.Statement | undefined): boolean {
 export function throwsError(statement: ts.Statement | undefined): boolean {
   if (!statement) return false;
   if (ts.isThrowStatement(statement)) return true;
-  if (ts.isBlock(statement)) return statement.statements.some((s) => ts.isThrowStatement(s)) || throwsError(statement.statements[statement.statements.length - 1]);
+  if (ts.isBlock(statement))
+    return statement.statements.some((s) => ts.isThrowStatement(s)) || throwsError(statement.statements[statement.statements.length - 1]);
   if (ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression)) {
     const name = calleeSimpleName(statement.expression.expression);
     return name === 'throw' || name === 'fail';
@@ -35,4 +42,3 @@ export function throwsError(statement: ts.Statement | undefined): boolean {
   }
   return false;
 }
-

@@ -69,7 +69,10 @@ export function snippet(node: ts.Node, sourceFile: ts.SourceFile, max = 160): st
 
 /** Normalizes an expression into an anchor: whitespace folded, `this.` dropped, literals kept. */
 export function anchorText(node: ts.Node, sourceFile: ts.SourceFile, max = 120): string {
-  const text = foldWhitespace(node.getText(sourceFile)).replace(/\bthis\./g, '').replace(/\?\./g, '.').replace(/["'`]/g, '"');
+  const text = foldWhitespace(node.getText(sourceFile))
+    .replace(/\bthis\./g, '')
+    .replace(/\?\./g, '.')
+    .replace(/["'`]/g, '"');
   return text.length > max ? text.slice(0, max) : text;
 }
 
@@ -94,7 +97,10 @@ export function calleeSimpleName(expression: ts.Expression): string | undefined 
 
 /** The callee as written, folded: `this.client.post` → `client.post` (a receiver of `this` is noise). */
 export function calleeText(expression: ts.Expression, sourceFile: ts.SourceFile): string {
-  return foldWhitespace(expression.getText(sourceFile)).replace(/^this\./, '').replace(/\?\./g, '.').slice(0, 80);
+  return foldWhitespace(expression.getText(sourceFile))
+    .replace(/^this\./, '')
+    .replace(/\?\./g, '.')
+    .slice(0, 80);
 }
 
 /** A readable name for a call in anchors and labels: `db.query`, `fetch`, `client.send`. */
@@ -108,7 +114,13 @@ export function callName(call: ts.CallExpression | ts.NewExpression, sf: ts.Sour
 export function rootName(expression: ts.Expression): string | undefined {
   let e: ts.Expression = expression;
   for (;;) {
-    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e) || ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e)) {
+    if (
+      ts.isPropertyAccessExpression(e) ||
+      ts.isElementAccessExpression(e) ||
+      ts.isCallExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isParenthesizedExpression(e)
+    ) {
       const inner: ts.Expression = e.expression;
       if (inner.kind === ts.SyntaxKind.ThisKeyword && ts.isPropertyAccessExpression(e)) return e.name.text;
       e = inner;
@@ -139,8 +151,14 @@ export function ownerOfObject(object: ts.Node, sourceFile: ts.SourceFile): strin
     }
     if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return [parent.name.text, ...path].join('.');
     if (ts.isPropertyDeclaration(parent)) return [propertyNameText(parent.name, sourceFile), ...path].join('.');
-    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return [calleeText(parent.left, sourceFile), ...path].join('.');
-    if (ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isSpreadAssignment(parent)) {
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+      return [calleeText(parent.left, sourceFile), ...path].join('.');
+    if (
+      ts.isAsExpression(parent) ||
+      ts.isSatisfiesExpression(parent) ||
+      ts.isParenthesizedExpression(parent) ||
+      ts.isSpreadAssignment(parent)
+    ) {
       node = parent;
       continue;
     }

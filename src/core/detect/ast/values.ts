@@ -12,7 +12,8 @@ import { findFirst } from './walk.js';
 export function staticNumber(expression: ts.Expression | undefined, sourceFile: ts.SourceFile, depth = 0): number | undefined {
   if (!expression || depth > 4) return undefined;
   let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e))
+    e = e.expression;
   if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ''));
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
     const v = staticNumber(e.operand, sourceFile, depth + 1);
@@ -27,11 +28,16 @@ export function staticNumber(expression: ts.Expression | undefined, sourceFile: 
       return undefined;
     }
     switch (e.operatorToken.kind) {
-      case ts.SyntaxKind.AsteriskToken: return left * right;
-      case ts.SyntaxKind.PlusToken: return left + right;
-      case ts.SyntaxKind.MinusToken: return left - right;
-      case ts.SyntaxKind.SlashToken: return right === 0 ? undefined : left / right;
-      default: return undefined;
+      case ts.SyntaxKind.AsteriskToken:
+        return left * right;
+      case ts.SyntaxKind.PlusToken:
+        return left + right;
+      case ts.SyntaxKind.MinusToken:
+        return left - right;
+      case ts.SyntaxKind.SlashToken:
+        return right === 0 ? undefined : left / right;
+      default:
+        return undefined;
     }
   }
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return parseDuration(e.text);
@@ -53,7 +59,14 @@ export function staticNumber(expression: ts.Expression | undefined, sourceFile: 
 }
 
 const DURATION_FUNCTIONS: Record<string, number> = {
-  milliseconds: 1, millis: 1, seconds: 1000, second: 1000, minutes: 60_000, minute: 60_000, hours: 3_600_000, hour: 3_600_000,
+  milliseconds: 1,
+  millis: 1,
+  seconds: 1000,
+  second: 1000,
+  minutes: 60_000,
+  minute: 60_000,
+  hours: 3_600_000,
+  hour: 3_600_000,
 };
 
 function parseDuration(text: string): number | undefined {
@@ -70,18 +83,25 @@ function findConstant(sourceFile: ts.SourceFile, dotted: string): ts.Expression 
   const [head, ...rest] = dotted.replace(/^this\./, '').split('.');
   // The first declaration of the name decides; one whose path does not lead to a value is passed over.
   const declarations = new Set<ts.Node>();
-  return findFirst(sourceFile, (node) => {
-    if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || node.name.text !== head || !node.initializer) return undefined;
-    declarations.add(node);
-    let value: ts.Expression | undefined = node.initializer;
-    for (const key of rest) {
-      while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value))) value = value.expression;
-      if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
-      const prop: ts.ObjectLiteralElementLike | undefined = value.properties.find((p) => p.name !== undefined && propertyNameText(p.name, sourceFile) === key);
-      value = prop && ts.isPropertyAssignment(prop) ? prop.initializer : undefined;
-    }
-    return value;
-  }, { descend: (node) => !declarations.has(node) });
+  return findFirst(
+    sourceFile,
+    (node) => {
+      if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || node.name.text !== head || !node.initializer) return undefined;
+      declarations.add(node);
+      let value: ts.Expression | undefined = node.initializer;
+      for (const key of rest) {
+        while (value && (ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isParenthesizedExpression(value)))
+          value = value.expression;
+        if (!value || !ts.isObjectLiteralExpression(value)) return undefined;
+        const prop: ts.ObjectLiteralElementLike | undefined = value.properties.find(
+          (p) => p.name !== undefined && propertyNameText(p.name, sourceFile) === key,
+        );
+        value = prop && ts.isPropertyAssignment(prop) ? prop.initializer : undefined;
+      }
+      return value;
+    },
+    { descend: (node) => !declarations.has(node) },
+  );
 }
 
 /** The properties of an object literal by name (spreads and computed names are left out). */
@@ -100,8 +120,10 @@ export function objectProperties(object: ts.ObjectLiteralExpression, sourceFile:
 export function staticSize(expression: ts.Expression | undefined, sourceFile: ts.SourceFile): number | undefined {
   if (!expression) return undefined;
   let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
-  if (e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'Infinity')) return Number.POSITIVE_INFINITY;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e))
+    e = e.expression;
+  if (e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'Infinity'))
+    return Number.POSITIVE_INFINITY;
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return parseSize(e.text);
   if (ts.isCallExpression(e) && calleeSimpleName(e.expression) === 'min') {
     // Math.min(requested, 100): the cap is the smallest constant argument.

@@ -87,18 +87,26 @@ function unitRoots(unit: Unit): ts.Node[] {
 
 /** Visits every node of a unit, not descending into the units nested in it. */
 export function forEachNodeOfUnit(unit: Unit, visit: (node: ts.Node) => void): void {
-  preorder(unitRoots(unit), (node) => {
-    visit(node);
-    return undefined;
-  }, { admit: (child) => !unit.nested.has(child) });
+  preorder(
+    unitRoots(unit),
+    (node) => {
+      visit(node);
+      return undefined;
+    },
+    { admit: (child) => !unit.nested.has(child) },
+  );
 }
 
 /** Visits the nodes of `root`, not descending into nested functions (their code runs some other time). */
 export function forEachOwnNode(root: ts.Node, visit: (node: ts.Node) => void): void {
-  preorder([root], (node) => {
-    visit(node);
-    return undefined;
-  }, { descend: (node) => node === root || !ts.isFunctionLike(node) });
+  preorder(
+    [root],
+    (node) => {
+      visit(node);
+      return undefined;
+    },
+    { descend: (node) => node === root || !ts.isFunctionLike(node) },
+  );
 }
 
 /** Where a find-first search looks. */

@@ -25,7 +25,8 @@ export default defineDetector({
     severity: 'low',
     description: 'A pull request adds an outbound HTTP call that has no timeout or abort signal.',
     messages: {
-      unguarded: '{{symbol}} adds a call to {{call}} with no timeout or abort signal: if the server stalls, this waits as long as the socket allows.',
+      unguarded:
+        '{{symbol}} adds a call to {{call}} with no timeout or abort signal: if the server stalls, this waits as long as the socket allows.',
     },
     docs: {
       catches:
@@ -34,7 +35,7 @@ export default defineDetector({
         'Calls that existed before (an edited call is for removed-timeout to judge); calls on configured client instances (`billingApi.get`), whose timeout lives where the instance is made; options passed as a variable or spread, which may carry a timeout; ky, whose calls time out after 10 s by default; a file that sets `axios.defaults.timeout`; test files.',
       example: {
         file: 'src/rates.ts',
-        before: 'export const CURRENCIES = [\'EUR\', \'USD\'];\n',
+        before: "export const CURRENCIES = ['EUR', 'USD'];\n",
         after:
           "export const CURRENCIES = ['EUR', 'USD'];\n\nexport async function latestRate(from: string, to: string): Promise<number> {\n  const res = await fetch(`https://fx.example.com/rate?from=${from}&to=${to}`);\n  return ((await res.json()) as { rate: number }).rate;\n}\n",
       },
@@ -59,7 +60,14 @@ export default defineDetector({
     const findings: DirectFinding[] = [];
     for (const { node, call } of candidates) {
       if (existing.has(call.label)) continue;
-      findings.push({ messageId: 'unguarded', node, side: 'head', key: call.label, data: { call: call.label }, evidence: { call: call.label } });
+      findings.push({
+        messageId: 'unguarded',
+        node,
+        side: 'head',
+        key: call.label,
+        data: { call: call.label },
+        evidence: { call: call.label },
+      });
     }
     return findings;
   },
@@ -85,7 +93,8 @@ function outboundCall(call: ts.CallExpression, sf: ts.SourceFile): OutboundCall 
     if (method === 'request') return { label: 'axios.request', optionsAt: [0] };
     return undefined;
   }
-  if (receiver === 'got' && (READ_VERBS.has(method) || SEND_VERBS.has(method) || method === 'stream')) return { label: `got.${method}`, optionsAt: [1, 0] };
+  if (receiver === 'got' && (READ_VERBS.has(method) || SEND_VERBS.has(method) || method === 'stream'))
+    return { label: `got.${method}`, optionsAt: [1, 0] };
   if ((receiver === 'http' || receiver === 'https') && (method === 'request' || method === 'get') && importsNodeHttp(sf, receiver)) {
     return { label: `${receiver}.${method}`, optionsAt: [1, 0] };
   }
@@ -116,7 +125,13 @@ function isBounded(call: ts.CallExpression, outbound: OutboundCall): boolean {
 
 /** A URL argument rather than options: a string, a template, `new URL(…)`. A callback is not options either. */
 function isUrlLike(expression: ts.Expression): boolean {
-  return ts.isStringLiteralLike(expression) || ts.isTemplateExpression(expression) || (ts.isNewExpression(expression) && calleeSimpleName(expression.expression) === 'URL') || ts.isArrowFunction(expression) || ts.isFunctionExpression(expression);
+  return (
+    ts.isStringLiteralLike(expression) ||
+    ts.isTemplateExpression(expression) ||
+    (ts.isNewExpression(expression) && calleeSimpleName(expression.expression) === 'URL') ||
+    ts.isArrowFunction(expression) ||
+    ts.isFunctionExpression(expression)
+  );
 }
 
 function outboundLabels(unit: Unit): Set<string> {

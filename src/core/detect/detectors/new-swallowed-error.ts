@@ -26,7 +26,7 @@ export default defineDetector({
       catches:
         'A `catch` block or `.catch()` handler added by the PR that is empty (`catch {}`, `.catch(() => {})`, `.catch(noop)`) or only writes a log line or reports to an error tracker and goes on, around code that calls something.',
       ignores:
-        'Catches that were already there (reformatted or moved within the function, or rewritten from `.catch()` to `try/catch`); a catch that propagates, returns a value or does other work; an empty catch with a comment saying why; `.catch(log)` on a promise nobody awaits (fire-and-forget work must catch to avoid an unhandled rejection); test files. A catch that used to propagate and now swallows is the removed-error-handling detector\'s.',
+        "Catches that were already there (reformatted or moved within the function, or rewritten from `.catch()` to `try/catch`); a catch that propagates, returns a value or does other work; an empty catch with a comment saying why; `.catch(log)` on a promise nobody awaits (fire-and-forget work must catch to avoid an unhandled rejection); test files. A catch that used to propagate and now swallows is the removed-error-handling detector's.",
       example: {
         file: 'src/notify.ts',
         before: 'export async function notifyOwner(order: Order) {\n  await mailer.send(order.ownerEmail, renderReceipt(order));\n}\n',
@@ -91,7 +91,11 @@ function hasComment(node: ts.Node, sf: ts.SourceFile): boolean {
 /** Whether a promise chain's result is awaited, returned or assigned: then the caller still sees its outcome. */
 function isAwaitedOrReturned(call: ts.CallExpression): boolean {
   let n: ts.Node = call;
-  while (n.parent && (ts.isParenthesizedExpression(n.parent) || (ts.isPropertyAccessExpression(n.parent) && n.parent.parent && ts.isCallExpression(n.parent.parent)))) {
+  while (
+    n.parent &&
+    (ts.isParenthesizedExpression(n.parent) ||
+      (ts.isPropertyAccessExpression(n.parent) && n.parent.parent && ts.isCallExpression(n.parent.parent)))
+  ) {
     n = ts.isPropertyAccessExpression(n.parent) ? n.parent.parent! : n.parent;
   }
   const parent = n.parent;

@@ -8,7 +8,8 @@ import { isRequestHandler } from '../vocab/http.js';
 /** Where a request handler reads what the client sent. */
 const BODY_READ = /\b(req|request|ctx\.request|ctx)\.(body|query|params)\b|\brequest\.(json|formData|text)\(\)|\bevent\.body\b/;
 /** Anything in the handler that looks at the input before trusting it. */
-const VALIDATES = /\.(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|assert)\(|\bvalidate\w*\(|\bassert\w*\(|\binvariant\(|\bcelebrate\(|\bcheckSchema\(|\bvalidationResult\(|\bis[A-Z]\w*\(|\btypeof\b|\binstanceof\b|Number\.is|Array\.isArray|\bthrow\b|status\(\s*4\d\d|badRequest|ValidationPipe|@Body\(/;
+const VALIDATES =
+  /\.(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|assert)\(|\bvalidate\w*\(|\bassert\w*\(|\binvariant\(|\bcelebrate\(|\bcheckSchema\(|\bvalidationResult\(|\bis[A-Z]\w*\(|\btypeof\b|\binstanceof\b|Number\.is|Array\.isArray|\bthrow\b|status\(\s*4\d\d|badRequest|ValidationPipe|@Body\(/;
 
 export default defineDetector({
   meta: {
@@ -23,7 +24,7 @@ export default defineDetector({
       catches:
         'Request handlers added by the PR (Express/Koa/Fastify route registrations, Next.js route functions, handlers taking req/ctx/request) that read req.body, req.query, req.params, ctx.request.body or request.json() and contain no schema check, validation call, type check, guard that throws or 4xx answer.',
       ignores:
-        'Handlers that existed before the PR (a removal there is removed-validation\'s finding), handlers whose route registration carries a validation middleware, and handlers that do not read client input.',
+        "Handlers that existed before the PR (a removal there is removed-validation's finding), handlers whose route registration carries a validation middleware, and handlers that do not read client input.",
       example: {
         file: 'src/routes/refunds.ts',
         before: "import { router } from './router.js';\n",

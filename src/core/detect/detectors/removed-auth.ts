@@ -21,33 +21,46 @@ type AuthKind = 'authn' | 'role' | 'policy' | 'tenancy' | 'signature' | 'unverif
 const ROLE_NAME = /role|permission|scope|admin|acl/i;
 
 /** Calls that establish who the caller is. */
-const AUTHN_CALL = /^(requireAuth\w*|requireUser|requireLogin|requireSession|ensureAuthenticated|ensureLoggedIn|ensureAuth\w*|isAuthenticated|isLoggedIn|authenticate\w*|verifyToken|verifySession|verifyAuth\w*|checkAuth\w*|checkJwt|jwtCheck|expressjwt|expressJwt|withAuth|withSession|auth|authGuard|authMiddleware|requireAuthentication|protect|protectRoute|clerkMiddleware|withApiAuthRequired|withPageAuthRequired)$/;
+const AUTHN_CALL =
+  /^(requireAuth\w*|requireUser|requireLogin|requireSession|ensureAuthenticated|ensureLoggedIn|ensureAuth\w*|isAuthenticated|isLoggedIn|authenticate\w*|verifyToken|verifySession|verifyAuth\w*|checkAuth\w*|checkJwt|jwtCheck|expressjwt|expressJwt|withAuth|withSession|auth|authGuard|authMiddleware|requireAuthentication|protect|protectRoute|clerkMiddleware|withApiAuthRequired|withPageAuthRequired)$/;
 /** Calls that decide whether the caller may do something. */
-const AUTHZ_CALL = /^(authorize\w*|can|cannot|checkPermissions?|requirePermissions?|requireRoles?|requireScopes?|requiredScopes|requireAdmin|hasPermissions?|hasRoles?|hasAnyRole|hasScope|checkAccess|assertAccess|assertCan\w*|ensureCan\w*|ensureOwner\w*|assertOwner\w*|requireOwner\w*|checkOwnership|verifyOwnership|enforce|permit|checkPolicy|assertPermission\w*|guard(Access|Permission)\w*|isAllowed|isAuthorized|throwUnlessCan)$/;
+const AUTHZ_CALL =
+  /^(authorize\w*|can|cannot|checkPermissions?|requirePermissions?|requireRoles?|requireScopes?|requiredScopes|requireAdmin|hasPermissions?|hasRoles?|hasAnyRole|hasScope|checkAccess|assertAccess|assertCan\w*|ensureCan\w*|ensureOwner\w*|assertOwner\w*|requireOwner\w*|checkOwnership|verifyOwnership|enforce|permit|checkPolicy|assertPermission\w*|guard(Access|Permission)\w*|isAllowed|isAuthorized|throwUnlessCan)$/;
 /** Calls that prove a payload's authenticity; `verify` counts only on a token library or a verifier. */
-const SIGNATURE_CALL = /^(constructEvent|constructEventAsync|timingSafeEqual|verifySignature\w*|verifyWebhook\w*|validateSignature|validateWebhook\w*|verifyHmac|verifyRequestSignature|verifyMessage|jwtVerify|verifyJwt|verifyJWT|validateRequest|verifyIdToken)$/;
+const SIGNATURE_CALL =
+  /^(constructEvent|constructEventAsync|timingSafeEqual|verifySignature\w*|verifyWebhook\w*|validateSignature|validateWebhook\w*|verifyHmac|verifyRequestSignature|verifyMessage|jwtVerify|verifyJwt|verifyJWT|validateRequest|verifyIdToken)$/;
 const TOKEN_RECEIVER = /jwt|jose|token|jws|webhook|wh\b|svix|signer|verifier|hmac|crypto|firebase|auth/i;
 /** Decorators that exempt an endpoint from the global guard. */
-const PUBLIC_DECORATOR = /^(Public|IsPublic|SkipAuth|NoAuth|AllowAnonymous|Anonymous|PublicRoute|SkipJwt|AllowUnauthenticated|Unprotected)$/;
+const PUBLIC_DECORATOR =
+  /^(Public|IsPublic|SkipAuth|NoAuth|AllowAnonymous|Anonymous|PublicRoute|SkipJwt|AllowUnauthenticated|Unprotected)$/;
 /** Decoding a token without checking its signature. */
 const DECODE_CALL = /^(decode|decodeJwt|jwtDecode|decodeToken|decodeProtectedHeader)$/;
 /** Decorators that guard a method or a whole controller. */
-const GUARD_DECORATOR = /^(UseGuards|Roles|Role|Authorized|Authenticated|RequirePermissions?|Permissions|RequireRoles?|RequireAuth|Auth|PreAuthorize|Secured|CheckPolicies|CheckAbilities|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|UseBefore|Protected)$/;
+const GUARD_DECORATOR =
+  /^(UseGuards|Roles|Role|Authorized|Authenticated|RequirePermissions?|Permissions|RequireRoles?|RequireAuth|Auth|PreAuthorize|Secured|CheckPolicies|CheckAbilities|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|UseBefore|Protected)$/;
 /** Words in a guard's consequence that say "not allowed". */
-const DENIAL = /Forbidden|Unauthori[sz]ed|AccessDenied|PermissionDenied|NotAllowed|Authentication\w*Error|Authori[sz]ation\w*Error|\b40[13]\b|not (allowed|authori[sz]ed|permitted)|access denied/i;
+const DENIAL =
+  /Forbidden|Unauthori[sz]ed|AccessDenied|PermissionDenied|NotAllowed|Authentication\w*Error|Authori[sz]ation\w*Error|\b40[13]\b|not (allowed|authori[sz]ed|permitted)|access denied/i;
 /** Conditions that ask a permission question. */
-const AUTHZ_CONDITION = /\b(can|cannot)\(|\bauthorize\w*\(|polic(y|ies)|permission|\broles?\b|\.role\b|isAdmin|isOwner|isMember|isAllowed|isAuthorized|hasAccess|hasRole|hasPermission|\bscopes?\b|\babilit(y|ies)\b/i;
+const AUTHZ_CONDITION =
+  /\b(can|cannot)\(|\bauthorize\w*\(|polic(y|ies)|permission|\broles?\b|\.role\b|isAdmin|isOwner|isMember|isAllowed|isAuthorized|hasAccess|hasRole|hasPermission|\bscopes?\b|\babilit(y|ies)\b/i;
 /** Conditions that ask whether there is a caller at all. */
-const AUTHN_CONDITION = /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
+const AUTHN_CONDITION =
+  /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
 /** Fields that tie a row to its owner or tenant. */
-const OWNER_FIELD = /\b(userId|user_id|ownerId|owner_id|authorId|author_id|createdBy|created_by|creatorId|accountId|account_id|memberId|uid)\b/;
-const TENANT_FIELD = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|accountId|account_id|companyId|company_id|projectId|project_id|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
+const OWNER_FIELD =
+  /\b(userId|user_id|ownerId|owner_id|authorId|author_id|createdBy|created_by|creatorId|accountId|account_id|memberId|uid)\b/;
+const TENANT_FIELD =
+  /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|accountId|account_id|companyId|company_id|projectId|project_id|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
 /** Container keys: filtering on one scopes the query whatever the value's name (a path parameter, the caller's). */
-const TENANT_ONLY = /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|companyId|company_id|projectId|project_id)$/;
+const TENANT_ONLY =
+  /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|companyId|company_id|projectId|project_id)$/;
 /** Where the caller's identity comes from. */
-const CALLER = /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
+const CALLER =
+  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
 /** Query methods whose object argument filters rows. */
-const QUERY_METHOD = /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
+const QUERY_METHOD =
+  /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
 
 const decorations = new WeakMap<Guardrail, { verifies?: boolean }>();
 
@@ -57,7 +70,8 @@ export default defineDetector({
     category: 'auth',
     severity: 'high',
     weakenedSeverity: 'medium',
-    description: 'An authentication, authorization, ownership, tenancy or signature check was removed, or a verified token is now only decoded.',
+    description:
+      'An authentication, authorization, ownership, tenancy or signature check was removed, or a verified token is now only decoded.',
     messages: {
       removed: '{{symbol}} {{noLongerHas}} {{label}}: a caller who was refused before is now let through.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
@@ -98,7 +112,9 @@ function madePublic(base: Unit, head: Unit, isNew: (node: ts.Node) => boolean): 
   const bypasses = (unit: Unit): ts.Decorator[] => {
     const decorated = unit.node;
     const decorators = ts.canHaveDecorators(decorated) ? (ts.getDecorators(decorated) ?? []) : [];
-    return decorators.filter((d) => PUBLIC_DECORATOR.test(calleeSimpleName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression) ?? ''));
+    return decorators.filter((d) =>
+      PUBLIC_DECORATOR.test(calleeSimpleName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression) ?? ''),
+    );
   };
   if (bypasses(base).length > 0) return [];
   return bypasses(head)
@@ -119,7 +135,14 @@ function decodedInstead(base: Unit, head: Unit, isNew: (node: ts.Node) => boolea
   return after
     .filter((g) => g.kind === 'unverified-decode' && isNew(g.node))
     .slice(0, 1)
-    .map((g) => ({ messageId: 'decoded', data: { call: g.anchor }, node: g.node, side: 'head' as const, severity: 'critical' as const, key: `decoded ${g.anchor}` }));
+    .map((g) => ({
+      messageId: 'decoded',
+      data: { call: g.anchor },
+      node: g.node,
+      side: 'head' as const,
+      severity: 'critical' as const,
+      key: `decoded ${g.anchor}`,
+    }));
 }
 
 function authChecksOf(unit: Unit): Guardrail[] {
@@ -138,7 +161,13 @@ function authChecksOf(unit: Unit): Guardrail[] {
       const guard = guardKind(node, unit, sf);
       if (guard) {
         conditions.push(node.expression);
-        push(guard, `guard ${anchorText(node.expression, sf, 100)}`, node, `the ${describeKind(guard)} check "if (${anchorText(node.expression, sf, 70)})"`, false);
+        push(
+          guard,
+          `guard ${anchorText(node.expression, sf, 100)}`,
+          node,
+          `the ${describeKind(guard)} check "if (${anchorText(node.expression, sf, 70)})"`,
+          false,
+        );
       }
       return;
     }
@@ -185,7 +214,12 @@ function authChecksOf(unit: Unit): Guardrail[] {
       if (AUTHZ_CALL.test(name) && !(name === 'can' && node.arguments.length === 0)) {
         const action = node.arguments.find((a): a is ts.StringLiteral => ts.isStringLiteral(a));
         const kind: AuthKind = ROLE_NAME.test(name) && !/^(authorize\w*|can|cannot)$/.test(name) ? 'role' : 'policy';
-        push(kind, `${kind} ${name}${action ? `(${action.text})` : ''}`, node, `the ${callee}(${action ? JSON.stringify(action.text) : '…'}) authorization`);
+        push(
+          kind,
+          `${kind} ${name}${action ? `(${action.text})` : ''}`,
+          node,
+          `the ${callee}(${action ? JSON.stringify(action.text) : '…'}) authorization`,
+        );
         return;
       }
       if (AUTHN_CALL.test(name) && !isPlainAuthGetter(node, name)) {
@@ -198,8 +232,14 @@ function authChecksOf(unit: Unit): Guardrail[] {
       const field = propertyNameText(node.name, sf);
       if (!TENANT_FIELD.test(field) || !inQueryFilter(node.parent, sf)) return;
       const value = ts.isPropertyAssignment(node) ? node.initializer : undefined;
-      const literal = value !== undefined && (ts.isStringLiteral(value) || ts.isNumericLiteral(value) || ts.isObjectLiteralExpression(value) || value.kind === ts.SyntaxKind.NullKeyword);
-      const fromCaller = value === undefined ? TENANT_ONLY.test(field) : !literal && (CALLER.test(value.getText(sf)) || TENANT_ONLY.test(field));
+      const literal =
+        value !== undefined &&
+        (ts.isStringLiteral(value) ||
+          ts.isNumericLiteral(value) ||
+          ts.isObjectLiteralExpression(value) ||
+          value.kind === ts.SyntaxKind.NullKeyword);
+      const fromCaller =
+        value === undefined ? TENANT_ONLY.test(field) : !literal && (CALLER.test(value.getText(sf)) || TENANT_ONLY.test(field));
       if (fromCaller) push('tenancy', `tenancy filter ${field}`, node, `the ${field} tenancy filter`);
     }
   });
@@ -247,7 +287,12 @@ function inheritedGuards(unit: Unit, sf: ts.SourceFile): Guardrail[] {
       if (statement.pos >= call.pos) break;
       if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
       const use = statement.expression;
-      if (ts.isPropertyAccessExpression(use.expression) && use.expression.name.text === 'use' && calleeText(use.expression.expression, sf) === router) middlewares.push(...routeMiddlewares(use));
+      if (
+        ts.isPropertyAccessExpression(use.expression) &&
+        use.expression.name.text === 'use' &&
+        calleeText(use.expression.expression, sf) === router
+      )
+        middlewares.push(...routeMiddlewares(use));
     }
     for (const mw of middlewares) {
       const g = middlewareGuard(mw, sf);
@@ -266,7 +311,11 @@ function decoratorGuard(node: ts.Decorator, sf: ts.SourceFile): Guardrail | unde
   const kind: AuthKind =
     /^(CheckPolicies|CheckAbilities)$/.test(name) || /polic|abilit|casl|owner/i.test(args)
       ? 'policy'
-      : /^(Roles?|RequirePermissions?|Permissions|RequireRoles?|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|PreAuthorize|Secured)$/.test(name) || /role|permission|acl|scope/i.test(args) || (name === 'Authorized' && args !== '')
+      : /^(Roles?|RequirePermissions?|Permissions|RequireRoles?|RolesAllowed|AllowedRoles|HasRoles?|HasPermissions?|Scopes|RequireScopes|PreAuthorize|Secured)$/.test(
+            name,
+          ) ||
+          /role|permission|acl|scope/i.test(args) ||
+          (name === 'Authorized' && args !== '')
         ? 'role'
         : 'authn';
   return { category: 'auth', kind, anchor: `@${name}(${args})`, node, label: `the @${name}(${args}) guard` };
@@ -278,7 +327,13 @@ function middlewareGuard(mw: ts.Expression, sf: ts.SourceFile): Guardrail | unde
   let kind = middlewareKind(name);
   if (ts.isCallExpression(mw) && name === 'authenticate') kind = 'authn';
   if (!kind) return undefined;
-  return { category: 'auth', kind, anchor: `${kind} ${name}`, node: mw, label: `the ${anchorText(ts.isCallExpression(mw) ? mw.expression : mw, sf, 50)} middleware` };
+  return {
+    category: 'auth',
+    kind,
+    anchor: `${kind} ${name}`,
+    node: mw,
+    label: `the ${anchorText(ts.isCallExpression(mw) ? mw.expression : mw, sf, 50)} middleware`,
+  };
 }
 
 /** A `const session = await auth()` is a lookup, not a gate; the guard that tests it is the check. */
@@ -290,7 +345,8 @@ function isPlainAuthGetter(node: ts.CallExpression, name: string): boolean {
 function middlewareKind(name: string): AuthKind | undefined {
   if (/polic|abilit|owner|\bcan\b/i.test(name)) return 'policy';
   if (/role|permission|acl|scope|admin|authori[sz]e/i.test(name)) return 'role';
-  if (/auth|login|loggedin|jwt|session|token|protect|guard|passport|signed|clerk/i.test(name) && !/csrf|oauth2?callback|logout/i.test(name)) return 'authn';
+  if (/auth|login|loggedin|jwt|session|token|protect|guard|passport|signed|clerk/i.test(name) && !/csrf|oauth2?callback|logout/i.test(name))
+    return 'authn';
   return undefined;
 }
 
@@ -301,11 +357,17 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
   const consequence = node.thenStatement.getText(sf);
   const denies = DENIAL.test(consequence);
   // `if (!response.ok) { if (response.status === 401) … }`: another service refused us; not a check on our caller.
-  if (/\b\w*(response|resp|res|result|reply)\.(ok|status|statusCode)\b/i.test(condition) && !AUTHZ_CONDITION.test(condition)) return undefined;
+  if (/\b\w*(response|resp|res|result|reply)\.(ok|status|statusCode)\b/i.test(condition) && !AUTHZ_CONDITION.test(condition))
+    return undefined;
   if (/signature|\bsig\b|hmac|digest/i.test(condition) && /!==?|timingSafeEqual|!\s*\w*verif/i.test(condition)) return 'signature';
   if (ownershipComparison(node.expression, sf)) return 'policy';
-  if (AUTHZ_CONDITION.test(condition)) return /\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission|\bscopes?\b/i.test(condition) && !/\b(can|cannot)\(|authorize|polic|abilit/i.test(condition) ? 'role' : 'policy';
-  if (AUTHN_CONDITION.test(condition) && (denies || /\b(req|request|ctx|context|session|event)\b/.test(condition))) return denies && /\b403\b|Forbidden/.test(consequence) ? 'policy' : 'authn';
+  if (AUTHZ_CONDITION.test(condition))
+    return /\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission|\bscopes?\b/i.test(condition) &&
+      !/\b(can|cannot)\(|authorize|polic|abilit/i.test(condition)
+      ? 'role'
+      : 'policy';
+  if (AUTHN_CONDITION.test(condition) && (denies || /\b(req|request|ctx|context|session|event)\b/.test(condition)))
+    return denies && /\b403\b|Forbidden/.test(consequence) ? 'policy' : 'authn';
   // A bare refusal in a handler is about this resource far more often than about a role.
   if (denies) return /\b403\b|Forbidden|AccessDenied|PermissionDenied|NotAllowed/i.test(consequence) ? 'policy' : 'authn';
   return undefined;
@@ -314,10 +376,19 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
 /** `doc.ownerId !== user.id`, `post.authorId != session.userId`: a row's owner compared with the caller. */
 function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boolean {
   return someNode(condition, (n) => {
-    if (!ts.isBinaryExpression(n) || (n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken)) return false;
+    if (
+      !ts.isBinaryExpression(n) ||
+      (n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken)
+    )
+      return false;
     const left = n.left.getText(sf);
     const right = n.right.getText(sf);
-    const ownerSide = OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '') ? right : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '') ? left : undefined;
+    const ownerSide =
+      OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '')
+        ? right
+        : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '')
+          ? left
+          : undefined;
     return ownerSide !== undefined && CALLER.test(ownerSide);
   });
 }
@@ -354,5 +425,13 @@ function inQueryFilter(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): b
 }
 
 function describeKind(kind: AuthKind): string {
-  return kind === 'authn' ? 'authentication' : kind === 'role' ? 'role' : kind === 'policy' ? 'authorization' : kind === 'tenancy' ? 'tenancy' : 'signature';
+  return kind === 'authn'
+    ? 'authentication'
+    : kind === 'role'
+      ? 'role'
+      : kind === 'policy'
+        ? 'authorization'
+        : kind === 'tenancy'
+          ? 'tenancy'
+          : 'signature';
 }

@@ -51,11 +51,11 @@ export default defineDetector({
       catches:
         'Breakers built with opossum (`new CircuitBreaker(fn, { errorThresholdPercentage, volumeThreshold, resetTimeout })`), brakes, cockatiel (`circuitBreaker(handleAll, { halfOpenAfter, breaker: new ConsecutiveBreaker(5) })`), calls that go through a breaker (`breaker.fire(…)`, `breaker.execute(…)`), and hand-written breakers (a failure counter compared with a threshold, an open/half-open state that short-circuits). A threshold raised (or a reset delay cut) twofold, an error percentage raised by 20 points or more, or `enabled: false`, is a weakening.',
       ignores:
-        'A breaker moved into a helper or another file of the same PR; swapped for another library with thresholds as strict; stricter thresholds; the breaker\'s `timeout` option (removed-timeout owns it).',
+        "A breaker moved into a helper or another file of the same PR; swapped for another library with thresholds as strict; stricter thresholds; the breaker's `timeout` option (removed-timeout owns it).",
       example: {
         file: 'src/pricing.ts',
         before:
-          "const pricingBreaker = new CircuitBreaker(fetchPrice, { errorThresholdPercentage: 50, resetTimeout: 30_000 });\n\nexport async function priceOf(sku: string) {\n  return pricingBreaker.fire(sku);\n}\n",
+          'const pricingBreaker = new CircuitBreaker(fetchPrice, { errorThresholdPercentage: 50, resetTimeout: 30_000 });\n\nexport async function priceOf(sku: string) {\n  return pricingBreaker.fire(sku);\n}\n',
         after: 'export async function priceOf(sku: string) {\n  return fetchPrice(sku);\n}\n',
       },
     },
@@ -83,7 +83,13 @@ export default defineDetector({
 function breakersOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
-  const push = (kind: 'breaker' | 'through-breaker' | 'hand-written', anchor: string, node: ts.Node, label: string, options?: Map<string, number>): void => {
+  const push = (
+    kind: 'breaker' | 'through-breaker' | 'hand-written',
+    anchor: string,
+    node: ts.Node,
+    label: string,
+    options?: Map<string, number>,
+  ): void => {
     const g: Guardrail = { category: 'circuit-breaker', kind, anchor, node, label };
     if (options) {
       settings.set(g, options);
@@ -106,8 +112,18 @@ function breakersOf(unit: Unit): Guardrail[] {
         push('breaker', `breaker ${name === 'Brakes' ? 'CircuitBreaker' : name}`, node, `the ${name} circuit breaker`, options);
         return;
       }
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && THROUGH_BREAKER.test(name) && BREAKER_RECEIVER.test(calleeText(node.expression.expression, sf))) {
-        push('through-breaker', `call through ${calleeText(node.expression.expression, sf).split('.').pop()}`, node, `the call through ${calleeText(node.expression, sf)}()`);
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        THROUGH_BREAKER.test(name) &&
+        BREAKER_RECEIVER.test(calleeText(node.expression.expression, sf))
+      ) {
+        push(
+          'through-breaker',
+          `call through ${calleeText(node.expression.expression, sf).split('.').pop()}`,
+          node,
+          `the call through ${calleeText(node.expression, sf)}()`,
+        );
       }
       return;
     }
@@ -115,8 +131,13 @@ function breakersOf(unit: Unit): Guardrail[] {
     if (!handWritten && ts.isIfStatement(node)) {
       const names = [...identifiersIn(node.expression)];
       const text = node.expression.getText(sf);
-      const aboutState = names.some((n) => /^(state|circuitState|breakerState|status)$/i.test(n)) && /['"](open|half[-_ ]?open|OPEN|HALF_OPEN)['"]|\.(OPEN|Open|HALF_OPEN|HalfOpen)\b/.test(text);
-      const aboutFailures = names.some((n) => /^(consecutive)?(failures|failureCount|errorCount|errors|failCount|consecutiveFailures)$/i.test(n)) && names.some((n) => /threshold|max|limit/i.test(n)) && /[<>]=?/.test(text);
+      const aboutState =
+        names.some((n) => /^(state|circuitState|breakerState|status)$/i.test(n)) &&
+        /['"](open|half[-_ ]?open|OPEN|HALF_OPEN)['"]|\.(OPEN|Open|HALF_OPEN|HalfOpen)\b/.test(text);
+      const aboutFailures =
+        names.some((n) => /^(consecutive)?(failures|failureCount|errorCount|errors|failCount|consecutiveFailures)$/i.test(n)) &&
+        names.some((n) => /threshold|max|limit/i.test(n)) &&
+        /[<>]=?/.test(text);
       const openUntil = names.some((n) => /^(openUntil|openedAt|trippedAt|tripped|isOpen|circuitOpen|open)$/.test(n));
       // An open state alone is no breaker (a socket's 'open' readyState, a modal's state): a breaker counts
       // failures to open. The failure counting may sit in another method of the file.
@@ -134,7 +155,11 @@ function countsFailures(sf: ts.SourceFile): boolean {
 
 function insideBreakerCall(node: ts.Node): boolean {
   for (let n = node.parent; n; n = n.parent) {
-    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && /^(circuitBreaker|CircuitBreakerPolicy|createCircuitBreaker)$/.test(calleeSimpleName(n.expression) ?? '')) return true;
+    if (
+      (ts.isCallExpression(n) || ts.isNewExpression(n)) &&
+      /^(circuitBreaker|CircuitBreakerPolicy|createCircuitBreaker)$/.test(calleeSimpleName(n.expression) ?? '')
+    )
+      return true;
     if (ts.isFunctionLike(n)) return false;
   }
   return false;
@@ -153,7 +178,8 @@ function breakerOptions(args: ts.Expression[], sf: ts.SourceFile, name: string):
       if (!ts.isPropertyAssignment(p)) continue;
       if (key === 'enabled' && p.initializer.kind === ts.SyntaxKind.FalseKeyword) out.set('enabled', 0);
       if (key === 'breaker' && ts.isNewExpression(p.initializer)) {
-        for (const [k, v] of breakerOptions([...(p.initializer.arguments ?? [])], sf, calleeSimpleName(p.initializer.expression) ?? '')) out.set(k, v);
+        for (const [k, v] of breakerOptions([...(p.initializer.arguments ?? [])], sf, calleeSimpleName(p.initializer.expression) ?? ''))
+          out.set(k, v);
       }
       if (!(key in THRESHOLDS)) continue;
       const value = staticNumber(p.initializer, sf);

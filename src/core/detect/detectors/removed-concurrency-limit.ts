@@ -8,18 +8,23 @@ import { defineDetector, type Guardrail, weakenedByFactor } from '../define-dete
 /** Factories of a bounded pool: p-limit, p-throttle's kin, async's queue. */
 const POOL_FACTORY = /^(pLimit|plimit|limitConcurrency|createLimiter|limitFunction|semaphore|createSemaphore|sema)$/;
 /** Helpers that map with a concurrency bound given as a number or option. */
-const BOUNDED_MAP = /^(pMap|pAll|pFilter|pEachSeries|pMapSeries|eachLimit|mapLimit|parallelLimit|timesLimit|filterLimit|forEachLimit|mapConcurrent|mapWithConcurrency|asyncPool|promisePool|runWithConcurrency|batchProcess|mapSeries|eachSeries)$/;
+const BOUNDED_MAP =
+  /^(pMap|pAll|pFilter|pEachSeries|pMapSeries|eachLimit|mapLimit|parallelLimit|timesLimit|filterLimit|forEachLimit|mapConcurrent|mapWithConcurrency|asyncPool|promisePool|runWithConcurrency|batchProcess|mapSeries|eachSeries)$/;
 /** Classes that bound concurrency or exclude. */
 const POOL_CLASS = /^(PQueue|Queue|Semaphore|Sema|Mutex|RWLock|ReadWriteLock|Redlock|Lock|AsyncLock|PromisePool|Pool|Worker)$/;
 /** Option names that bound how much runs at once. */
-const CONCURRENCY_OPTION = /^(concurrency|maxConcurrency|maxConcurrent|parallelism|maxParallel|maxInFlight|maxWorkers|workerCount|poolSize|connectionLimit)$/;
+const CONCURRENCY_OPTION =
+  /^(concurrency|maxConcurrency|maxConcurrent|parallelism|maxParallel|maxInFlight|maxWorkers|workerCount|poolSize|connectionLimit)$/;
 /** Methods that take a lock or a permit. */
-const LOCK_METHOD = /^(runExclusive|acquire|acquireLock|acquireRead|acquireWrite|lock|tryLock|using|withLock|synchronized|waitForUnlock|request)$/;
+const LOCK_METHOD =
+  /^(runExclusive|acquire|acquireLock|acquireRead|acquireWrite|lock|tryLock|using|withLock|synchronized|waitForUnlock|request)$/;
 const LOCK_RECEIVER = /mutex|lock|semaphore|sema|redlock|permit|locks|latch/i;
 /** Functions that run work under a lock. */
-const LOCK_CALL = /^(withLock|withMutex|withAdvisoryLock|acquireLock|acquireAdvisoryLock|runExclusive|synchronized|withDistributedLock|lockAndRun)$/;
+const LOCK_CALL =
+  /^(withLock|withMutex|withAdvisoryLock|acquireLock|acquireAdvisoryLock|runExclusive|synchronized|withDistributedLock|lockAndRun)$/;
 /** SQL that locks rows or takes an advisory lock. */
-const LOCKING_SQL = /\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+SHARE\b|\bpg_(try_)?advisory_(xact_)?lock\b|\bGET_LOCK\s*\(|\bLOCK\s+TABLE\b|\bsp_getapplock\b/i;
+const LOCKING_SQL =
+  /\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+SHARE\b|\bpg_(try_)?advisory_(xact_)?lock\b|\bGET_LOCK\s*\(|\bLOCK\s+TABLE\b|\bsp_getapplock\b/i;
 
 export default defineDetector({
   meta: {
@@ -55,7 +60,14 @@ function boundsOf(unit: Unit): Guardrail[] {
   const found: Guardrail[] = [];
   const limiters = limiterNames(sf);
   const push = (kind: 'pool' | 'lock', anchor: string, node: ts.Node, label: string, bound?: number): void => {
-    found.push({ category: 'concurrency', kind, anchor, node, label, ...(bound !== undefined ? { strength: bound, stronger: 'lower' as const } : {}) });
+    found.push({
+      category: 'concurrency',
+      kind,
+      anchor,
+      node,
+      label,
+      ...(bound !== undefined ? { strength: bound, stronger: 'lower' as const } : {}),
+    });
   };
 
   forEachNodeOfUnit(unit, (node) => {
@@ -70,7 +82,11 @@ function boundsOf(unit: Unit): Guardrail[] {
         return;
       }
       // typeorm: findOne({ where, lock: { mode: 'pessimistic_write' } }); sequelize: { lock: t.LOCK.UPDATE }
-      if (name === 'lock' && ts.isPropertyAssignment(node) && /pessimistic|UPDATE|SHARE|KEY_SHARE|true/i.test(node.initializer.getText(sf))) {
+      if (
+        name === 'lock' &&
+        ts.isPropertyAssignment(node) &&
+        /pessimistic|UPDATE|SHARE|KEY_SHARE|true/i.test(node.initializer.getText(sf))
+      ) {
         push('lock', 'row lock option', node, `the row lock on ${owner}`);
       }
       return;
@@ -101,11 +117,21 @@ function boundsOf(unit: Unit): Guardrail[] {
     const callee = calleeText(node.expression, sf);
     if (POOL_FACTORY.test(name)) {
       const first = node.arguments[0];
-      push('pool', `pool ${name}`, node, `the ${callee}() pool`, first && ts.isObjectLiteralExpression(first) ? undefined : staticNumber(first, sf));
+      push(
+        'pool',
+        `pool ${name}`,
+        node,
+        `the ${callee}() pool`,
+        first && ts.isObjectLiteralExpression(first) ? undefined : staticNumber(first, sf),
+      );
       return;
     }
     // `limit(() => work(x))` with `const limit = pLimit(5)` somewhere in the file: work goes through the pool.
-    if (ts.isIdentifier(node.expression) && limiters.has(node.expression.text) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) {
+    if (
+      ts.isIdentifier(node.expression) &&
+      limiters.has(node.expression.text) &&
+      node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))
+    ) {
       push('pool', 'work through a limiter', node, `the ${node.expression.text}() concurrency limiter`, limiters.get(node.expression.text));
       return;
     }
@@ -119,7 +145,11 @@ function boundsOf(unit: Unit): Guardrail[] {
       push('lock', `lock ${name}`, node, `the ${callee}() lock`);
       return;
     }
-    if (ts.isPropertyAccessExpression(node.expression) && LOCK_METHOD.test(name) && LOCK_RECEIVER.test(calleeText(node.expression.expression, sf))) {
+    if (
+      ts.isPropertyAccessExpression(node.expression) &&
+      LOCK_METHOD.test(name) &&
+      LOCK_RECEIVER.test(calleeText(node.expression.expression, sf))
+    ) {
       if (name === 'request' && !/navigator\.locks|locks$/.test(calleeText(node.expression.expression, sf))) return;
       push('lock', `lock ${calleeText(node.expression.expression, sf).split('.').pop()}.${name}`, node, `the ${callee}() lock`);
       return;
@@ -137,8 +167,18 @@ function boundsOf(unit: Unit): Guardrail[] {
     }
   });
   // `const limit = pLimit(5)` used in the same unit is one guardrail, not two: keep the use.
-  const used = new Set(found.filter((g) => g.anchor === 'work through a limiter').map((g) => ((g.node as ts.CallExpression).expression as ts.Identifier).text));
-  return found.filter((g) => !(g.anchor.startsWith('pool ') && ts.isVariableDeclaration(g.node.parent) && ts.isIdentifier(g.node.parent.name) && used.has(g.node.parent.name.text)));
+  const used = new Set(
+    found.filter((g) => g.anchor === 'work through a limiter').map((g) => ((g.node as ts.CallExpression).expression as ts.Identifier).text),
+  );
+  return found.filter(
+    (g) =>
+      !(
+        g.anchor.startsWith('pool ') &&
+        ts.isVariableDeclaration(g.node.parent) &&
+        ts.isIdentifier(g.node.parent.name) &&
+        used.has(g.node.parent.name.text)
+      ),
+  );
 }
 
 /** `const limit = pLimit(5)` anywhere in the file: the names that run work through a pool, and their bound. */
@@ -170,9 +210,12 @@ function loopHeader(loop: ts.IterationStatement, sf: ts.SourceFile): string {
 function batchSize(loop: ts.IterationStatement, sf: ts.SourceFile): number | undefined {
   let size: number | undefined;
   if (ts.isForOfStatement(loop)) {
-    size = findFirst(loop.expression, (n) => (ts.isCallExpression(n) && /chunk|batch/i.test(calleeSimpleName(n.expression) ?? '') ? staticNumber(n.arguments[n.arguments.length - 1], sf) : undefined));
-  }
-  else if (ts.isForStatement(loop) && loop.incrementor) {
+    size = findFirst(loop.expression, (n) =>
+      ts.isCallExpression(n) && /chunk|batch/i.test(calleeSimpleName(n.expression) ?? '')
+        ? staticNumber(n.arguments[n.arguments.length - 1], sf)
+        : undefined,
+    );
+  } else if (ts.isForStatement(loop) && loop.incrementor) {
     const m = /\+=\s*([A-Z_a-z0-9]+)/.exec(loop.incrementor.getText(sf));
     if (m) size = /^\d+$/.test(m[1]!) ? Number(m[1]) : undefined;
   }

@@ -3,19 +3,34 @@ import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText, callName } from '../ast/text.js';
 import { forEachNode, forEachNodeOfUnit, forEachOwnNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
-import { catchOutcome, type CatchOutcome, caughtName, chainRoot, errorHandlersIn, guardedCalls, isTransparent, keepsFailureVisible, promiseHandlerOf, type ErrorHandler } from '../vocab/handlers.js';
+import {
+  catchOutcome,
+  type CatchOutcome,
+  caughtName,
+  chainRoot,
+  errorHandlersIn,
+  guardedCalls,
+  isTransparent,
+  keepsFailureVisible,
+  promiseHandlerOf,
+  type ErrorHandler,
+} from '../vocab/handlers.js';
 import { isErrorReportCall, isLogCall } from '../vocab/logging.js';
 
 /** Calls in a `finally` (or `.finally`) that give back what the operation held. */
-const CLEANUP_CALL = /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
+const CLEANUP_CALL =
+  /^(release|close|unlock|end|destroy|dispose|disconnect|clearTimeout|clearInterval|unsubscribe|removeListener|removeEventListener|off|rollback|cleanup|cleanUp|unref|terminate|quit|abort|finish|free|unwatch|restore|releaseLock|closeSync)$/;
 /** Local helpers named for cleanup: `removeHandler()`, `releaseClient()`, `closeAll()`, `teardown()`. */
-const CLEANUP_HELPER = /^(release|close|unlock|dispose|disconnect|clear|remove|unsubscribe|rollback|cleanup|cleanUp|teardown|tearDown|restore|destroy|stop|shutdown|free|cancel)[A-Z_]\w*$|^(cleanup|teardown|dispose|done)$/;
+const CLEANUP_HELPER =
+  /^(release|close|unlock|dispose|disconnect|clear|remove|unsubscribe|rollback|cleanup|cleanUp|teardown|tearDown|restore|destroy|stop|shutdown|free|cancel)[A-Z_]\w*$|^(cleanup|teardown|dispose|done)$/;
 
 /** Wrappers that catch what the function they wrap throws: express-async-handler, catchAsync, withErrorHandling. */
-const ERROR_WRAPPER = /^(asyncHandler|expressAsyncHandler|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncMiddleware|withErrorHandling|withErrorHandler|withErrorBoundary|handleErrors|tryCatch|safeHandler|errorBoundary)$/;
+const ERROR_WRAPPER =
+  /^(asyncHandler|expressAsyncHandler|catchAsync|catchAsyncErrors|catchErrors|wrapAsync|asyncWrap|asyncMiddleware|withErrorHandling|withErrorHandler|withErrorBoundary|handleErrors|tryCatch|safeHandler|errorBoundary)$/;
 
 /** Helpers that acquire a resource, run a callback and release it whatever happens: a finally in a function. */
-const SCOPED_RESOURCE = /^(runExclusive|withLock|withMutex|withClient|withConnection|withSession|withTransaction|withResource|withTempDir|withTempFile|withFile|usingResource|disposing|acquireAndRun|withPage|withBrowser)$/;
+const SCOPED_RESOURCE =
+  /^(runExclusive|withLock|withMutex|withClient|withConnection|withSession|withTransaction|withResource|withTempDir|withTempFile|withFile|usingResource|disposing|acquireAndRun|withPage|withBrowser)$/;
 
 /** The member every catch-shaped guardrail has; its special cases for particular errors are members too. */
 const HANDLES = 'error handling';
@@ -28,7 +43,8 @@ export default defineDetector({
     fold: 'into-enclosing',
     severity: 'high',
     weakenedSeverity: 'medium',
-    description: 'Error handling was removed or weakened: a try/catch or .catch() around a call, a catch that propagated the error now swallowing it, or a finally cleanup.',
+    description:
+      'Error handling was removed or weakened: a try/catch or .catch() around a call, a catch that propagated the error now swallowing it, or a finally cleanup.',
     messages: {
       removed: '{{symbol}} {{noLongerHas}} {{label}}: a failure there now escapes unhandled or leaves things half done.',
       weakened: '{{symbol}}: {{label}} was weakened ({{change}}): on failure, that part no longer happens.',
@@ -37,14 +53,15 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'A `try/catch` around a call, a `.catch()` / `.then(ok, onError)` on a promise, an `on(\'error\')` listener or an `onerror` / `ontimeout` / `onabort` handler that handled the error (a fallback, a default, a translation into another error, a `next(err)` / `reject(err)` / callback) and disappears (high); a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx on every path and now swallows it (empty, only logs, returns a default such as `[]` or `null`) or passes it on only under a condition (medium); a special case a catch made for one error (`if (err.code === ...)`, `instanceof`) dropped (medium); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears (high).',
+        "A `try/catch` around a call, a `.catch()` / `.then(ok, onError)` on a promise, an `on('error')` listener or an `onerror` / `ontimeout` / `onabort` handler that handled the error (a fallback, a default, a translation into another error, a `next(err)` / `reject(err)` / callback) and disappears (high); a catch that threw, rejected, called `next(err)`, returned the error or answered 4xx/5xx on every path and now swallows it (empty, only logs, returns a default such as `[]` or `null`) or passes it on only under a condition (medium); a special case a catch made for one error (`if (err.code === ...)`, `instanceof`) dropped (medium); cleanup in `finally` or `.finally()` (release, close, unlock, end, destroy, clearTimeout, rollback, ...) or a `using` declaration that disappears (high).",
       ignores:
-        'Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; error listeners replaced by `pipeline()`, a finally replaced by `using` or a scope helper (`runExclusive`, `withClient`); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector\'s); a catch that now propagates where it swallowed; a try block whose calls cannot fail (collection and string methods, `Math`, `Object`) and nothing awaited; a deleted function nothing referenced.',
+        "Error handling moved into a helper the function calls, into another function of the same PR (including the caller), or into a wrapper such as `asyncHandler(...)`; error listeners replaced by `pipeline()`, a finally replaced by `using` or a scope helper (`runExclusive`, `withClient`); a `.then().catch()` chain rewritten as `await` inside `try/catch` with the same handling; a catch that only rethrew the same error (`catch (e) { log(e); throw e }`), whose removal changes nothing about how the failure travels (a lost log line is the observability detector's); a catch that now propagates where it swallowed; a try block whose calls cannot fail (collection and string methods, `Math`, `Object`) and nothing awaited; a deleted function nothing referenced.",
       example: {
         file: 'src/orders.ts',
         before:
           "export async function loadOrders(userId: string) {\n  try {\n    return await db.query('select * from orders where user_id = $1', [userId]);\n  } catch (error) {\n    throw new OrdersUnavailableError(userId, { cause: error });\n  }\n}\n",
-        after: "export async function loadOrders(userId: string) {\n  try {\n    return await db.query('select * from orders where user_id = $1', [userId]);\n  } catch {\n    return [];\n  }\n}\n",
+        after:
+          "export async function loadOrders(userId: string) {\n  try {\n    return await db.query('select * from orders where user_id = $1', [userId]);\n  } catch {\n    return [];\n  }\n}\n",
       },
     },
   },
@@ -112,7 +129,15 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
     const cleanups = cleanupCalls(root, sf);
     if (cleanups.length === 0) return;
     const names = [...new Set(cleanups.map((c) => c.name))];
-    found.push({ category: 'error-handling', kind: 'cleanup', anchor: `${where} cleanup`, node: cleanups[0]!.node, label: `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`, strength: names.length, stronger: 'higher' });
+    found.push({
+      category: 'error-handling',
+      kind: 'cleanup',
+      anchor: `${where} cleanup`,
+      node: cleanups[0]!.node,
+      label: `the ${where} that calls ${names.map((n) => `${n}()`).join(', ')}`,
+      strength: names.length,
+      stronger: 'higher',
+    });
   };
 
   // Error listeners and on* handlers of a unit are one guardrail whose members are what they listen on: one
@@ -124,7 +149,13 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
       const guarded = guardedCallNames(node.tryBlock, sf);
       if (node.catchClause && guarded.length > 0 && !isTransparent(node.catchClause, sf)) {
         const outcome = catchOutcome(node.catchClause, sf);
-        push(`catch ${primaryCall(node.tryBlock, sf)}`, `try/catch around ${guarded.join(', ')}`, node.catchClause, `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`, [HANDLES, ...errorCases(node.catchClause, sf)]);
+        push(
+          `catch ${primaryCall(node.tryBlock, sf)}`,
+          `try/catch around ${guarded.join(', ')}`,
+          node.catchClause,
+          `the try/catch around ${guarded.join(', ')} (${describe(outcome)})`,
+          [HANDLES, ...errorCases(node.catchClause, sf)],
+        );
       }
       if (node.finallyBlock) pushFinally(node.finallyBlock, 'finally');
       return;
@@ -136,13 +167,21 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         const root = callName(chainRoot(node), sf);
         const outcome = catchOutcome(handler, sf);
         const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        push(`catch ${simple(root)}`, `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [HANDLES, ...errorCases(handler, sf)]);
+        push(`catch ${simple(root)}`, `.${method} on ${root}`, node, `the .${method}() error handler on ${root} (${describe(outcome)})`, [
+          HANDLES,
+          ...errorCases(handler, sf),
+        ]);
         return;
       }
       const name = calleeSimpleName(node.expression) ?? '';
       // stream.on('error', fn), socket.once('error', fn), el.addEventListener('error', fn): without one, an
       // 'error' event crashes the process or leaves the operation pending.
-      if (/^(on|once|addListener|addEventListener|prependListener)$/.test(name) && ts.isPropertyAccessExpression(node.expression) && /^['"`]error['"`]$/.test(node.arguments[0]?.getText(sf) ?? '') && node.arguments[1]) {
+      if (
+        /^(on|once|addListener|addEventListener|prependListener)$/.test(name) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        /^['"`]error['"`]$/.test(node.arguments[0]?.getText(sf) ?? '') &&
+        node.arguments[1]
+      ) {
         listeners.push({ node, what: `${callName(node, sf)}('error')` });
         return;
       }
@@ -153,7 +192,10 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         push('listener', 'pipeline', node, 'the stream pipeline() that forwards errors');
         return;
       }
-      if (ERROR_WRAPPER.test(name) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a))) {
+      if (
+        ERROR_WRAPPER.test(name) &&
+        node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a))
+      ) {
         push('catch wrapper', `${name} wrapper`, node, `the ${name}() error wrapper`, [HANDLES]);
         return;
       }
@@ -161,19 +203,30 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
         push('cleanup', `${name} scope`, node, `the ${callName(node, sf)}() scope that releases on failure`);
         return;
       }
-      if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0]) pushFinally(node.arguments[0], '.finally()');
+      if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'finally' && node.arguments[0])
+        pushFinally(node.arguments[0], '.finally()');
       // conn.execute(sql, (err, rows) => { if (err) { conn.close(); return cb(err); } … }): a node-style
       // callback whose error branch releases what the failed call leaves behind.
       const callback = node.arguments[node.arguments.length - 1];
       const branch = callback ? callbackErrorBranch(callback) : undefined;
       if (branch && cleanupCalls(branch, sf).length > 0) {
         const called = callName(node, sf);
-        push(`callback error ${simple(called)}`, `error branch of the ${called}() callback`, branch, `the cleanup on error in the ${called}() callback`);
+        push(
+          `callback error ${simple(called)}`,
+          `error branch of the ${called}() callback`,
+          branch,
+          `the cleanup on error in the ${called}() callback`,
+        );
       }
       return;
     }
     // xhr.onerror = () => reject(…), req.ontimeout = …: an error handler installed by assignment.
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && /^on(error|abort|timeout)$/i.test(node.left.name.text)) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      /^on(error|abort|timeout)$/i.test(node.left.name.text)
+    ) {
       const value = node.right;
       if (ts.isArrowFunction(value) || ts.isFunctionExpression(value) || ts.isIdentifier(value) || ts.isPropertyAccessExpression(value)) {
         listeners.push({ node, what: calleeText(node.left, sf).replace(/\s*\.\s*/g, '.') });
@@ -202,7 +255,11 @@ function errorHandlingOf(unit: Unit): Guardrail[] {
  */
 function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile): string[] {
   const errorName = caughtName(handler);
-  const body = ts.isCatchClause(handler) ? handler.block : ts.isArrowFunction(handler) || ts.isFunctionExpression(handler) ? handler.body : undefined;
+  const body = ts.isCatchClause(handler)
+    ? handler.block
+    : ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)
+      ? handler.body
+      : undefined;
   if (!errorName || !body) return [];
   const cases = new Set<string>();
   // `if (error instanceof RequestError) throw error;` lets one error through unchanged: that is the
@@ -216,10 +273,17 @@ function errorCases(handler: ts.CatchClause | ts.Expression, sf: ts.SourceFile):
     if (ts.isIfStatement(node) && passesThrough(node.thenStatement)) return;
     const test = ts.isIfStatement(node) ? node.expression : ts.isConditionalExpression(node) ? node.condition : node.expression;
     const visit = (n: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === errorName) cases.add(`case err.${n.name.text}`);
-      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && ts.isIdentifier(n.left) && n.left.text === errorName) {
+      if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === errorName)
+        cases.add(`case err.${n.name.text}`);
+      else if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword &&
+        ts.isIdentifier(n.left) &&
+        n.left.text === errorName
+      ) {
         cases.add(`case instanceof ${calleeSimpleName(n.right) ?? n.right.getText(sf)}`);
-      } else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && a.text === errorName)) cases.add(`case ${calleeSimpleName(n.expression) ?? 'check'}()`);
+      } else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && a.text === errorName))
+        cases.add(`case ${calleeSimpleName(n.expression) ?? 'check'}()`);
     };
     // A case that names the error it is about (`err.code === 'ER_NO_SUCH_TABLE'`, `case 'ENOENT':`) is that
     // error, however it is read: `err.original.code` and `error.cause?.code` test the same case.
@@ -242,7 +306,8 @@ function callbackErrorBranch(callback: ts.Expression): ts.Statement | undefined 
   if (!first || !ts.isIdentifier(first.name) || !/^(?:err|error|e)$/i.test(first.name.text) || !ts.isBlock(callback.body)) return undefined;
   const name = first.name.text;
   for (const statement of callback.body.statements) {
-    if (ts.isIfStatement(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name) return statement.thenStatement;
+    if (ts.isIfStatement(statement) && ts.isIdentifier(statement.expression) && statement.expression.text === name)
+      return statement.thenStatement;
   }
   return undefined;
 }
@@ -253,7 +318,12 @@ function errorCodesIn(test: ts.Expression): string[] {
   const codes: string[] = [];
   forEachNode(test, (n) => {
     // ['ENOENT', 'ENOTDIR'].includes(err.code)
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes' && ts.isArrayLiteralExpression(n.expression.expression)) {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'includes' &&
+      ts.isArrayLiteralExpression(n.expression.expression)
+    ) {
       for (const e of n.expression.expression.elements) if (ts.isStringLiteral(e)) codes.push(e.text);
       return;
     }
@@ -298,7 +368,12 @@ function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: t
   forEachNode(root, (node) => {
     // span.end() closes a tracing span: the observability detector's, not a resource.
     const name = ts.isCallExpression(node) ? (calleeSimpleName(node.expression) ?? '') : '';
-    if (ts.isCallExpression(node) && (CLEANUP_CALL.test(name) || CLEANUP_HELPER.test(name)) && !/span$/i.test(callName(node, sf).split('.').slice(-2, -1)[0] ?? '')) calls.push({ name: callName(node, sf), node });
+    if (
+      ts.isCallExpression(node) &&
+      (CLEANUP_CALL.test(name) || CLEANUP_HELPER.test(name)) &&
+      !/span$/i.test(callName(node, sf).split('.').slice(-2, -1)[0] ?? '')
+    )
+      calls.push({ name: callName(node, sf), node });
   });
   return calls;
 }

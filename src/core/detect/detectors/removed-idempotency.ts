@@ -7,30 +7,38 @@ import { defineDetector, type Guardrail } from '../define-detector.js';
 import { isWhereVariableName } from '../vocab/queries.js';
 
 /** Writes that cannot create a duplicate by construction. */
-const UPSERT_CALL = /^(upsert\w*|bulkUpsert\w*|findOrCreate\w*|findOneOrCreate\w*|findOrBuild\w*|firstOrCreate\w*|getOrCreate\w*|createOrUpdate\w*|updateOrCreate\w*|insertOrUpdate\w*|createIfNotExists\w*|insertIfNotExists\w*|onConflict\w*|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/i;
+const UPSERT_CALL =
+  /^(upsert\w*|bulkUpsert\w*|findOrCreate\w*|findOneOrCreate\w*|findOrBuild\w*|firstOrCreate\w*|getOrCreate\w*|createOrUpdate\w*|updateOrCreate\w*|insertOrUpdate\w*|createIfNotExists\w*|insertIfNotExists\w*|onConflict\w*|onDuplicateKeyUpdate|orIgnore|ignore|merge|putIfAbsent|setnx|setNX|SETNX|hsetnx|addJobIfNotExists)$/i;
 /** SQL that makes a write idempotent. */
-const IDEMPOTENT_SQL = /\bON\s+CONFLICT\b|\bIF\s+NOT\s+EXISTS\b|\bINSERT\s+IGNORE\b|\bON\s+DUPLICATE\s+KEY\b|\bWHERE\s+NOT\s+EXISTS\b|\bMERGE\s+INTO\b|\bIF\s+EXISTS\b/i;
+const IDEMPOTENT_SQL =
+  /\bON\s+CONFLICT\b|\bIF\s+NOT\s+EXISTS\b|\bINSERT\s+IGNORE\b|\bON\s+DUPLICATE\s+KEY\b|\bWHERE\s+NOT\s+EXISTS\b|\bMERGE\s+INTO\b|\bIF\s+EXISTS\b/i;
 /** Options that deduplicate work (queues, payment APIs, upserts). */
-const DEDUP_OPTION = /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
+const DEDUP_OPTION =
+  /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
 /** Reads of a cache or map: a value computed before, not a record that the work was done. */
 const CACHE_READ = /\b\w*(?:cache|memo|map|lru|store)\w*\s*\.\s*get\s*\(|^\s*(?:await\s+)?fetch\s*\(/i;
 /** File-system existence tests. */
 const FILE_EXISTS = /\b(?:existsSync|pathExists\w*|fileExists|exists)\s*\(|\bfs\w*\.\s*(?:exists|access|stat)\w*\s*\(/;
 /** Words that say a condition is about work already done. */
-const ALREADY = /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|locked|claimed/i;
+const ALREADY =
+  /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|locked|claimed/i;
 /**
  * Writes whose `where` decides which rows change. A state condition there (`deletedAt: { [Op.ne]: null }`,
  * `status: 'pending'`, `consumedAt: null`) is a compare-and-set: the write only lands on rows still in the
  * expected state, so a concurrent restore, a second consumer or a replay changes nothing.
  */
-const WRITE_METHOD = /^(update\w*|destroy|delete\w*|remove\w*|softDelete|softRemove|restore|increment|decrement|findOneAnd(?:Update|Delete|Replace|Remove)|findByIdAnd(?:Update|Delete|Remove))$/;
+const WRITE_METHOD =
+  /^(update\w*|destroy|delete\w*|remove\w*|softDelete|softRemove|restore|increment|decrement|findOneAnd(?:Update|Delete|Replace|Remove)|findByIdAnd(?:Update|Delete|Remove))$/;
 /** Row-state columns a write is conditioned on: soft deletion, one-time use, claims, status, versions. */
-const STATE_COLUMN = /^(?:is_?)?(?:deleted|archived|consumed|used|redeemed|revoked|claimed|processed|completed|locked|expired|cancel+ed|published)(?:_?(?:at|by|on))?$|^(?:status|state|version|lock_?version|expires_?at)$/i;
+const STATE_COLUMN =
+  /^(?:is_?)?(?:deleted|archived|consumed|used|redeemed|revoked|claimed|processed|completed|locked|expired|cancel+ed|published)(?:_?(?:at|by|on))?$|^(?:status|state|version|lock_?version|expires_?at)$/i;
 /** A where value that tests for null or presence: `null`, `{ [Op.ne]: null }`, `{ not: null }`, `IsNull()`. */
-const NULL_TEST = /^null$|^\{\s*(?:\[Op\.(?:ne|is|not|eq)\]|not|equals|\$ne|\$eq|\$exists)\s*:\s*(?:null|true|false)\s*\}$|^(?:Not\()?IsNull\(\)\)?$/;
+const NULL_TEST =
+  /^null$|^\{\s*(?:\[Op\.(?:ne|is|not|eq)\]|not|equals|\$ne|\$eq|\$exists)\s*:\s*(?:null|true|false)\s*\}$|^(?:Not\()?IsNull\(\)\)?$/;
 
 /** Flags that say a one-time operation has started or finished: shutting down, terminated, settled. */
-const STATE_FLAG = /(shuttingDown\w*|ShuttingDown\w*|closing|closed|stopped|stopping|terminated|terminating|finished|finishing|settled|released|destroyed|disposed|cancel+ed|aborted|deactivated|alreadyCalled|fired|handled|processed)$/i;
+const STATE_FLAG =
+  /(shuttingDown\w*|ShuttingDown\w*|closing|closed|stopped|stopping|terminated|terminating|finished|finishing|settled|released|destroyed|disposed|cancel+ed|aborted|deactivated|alreadyCalled|fired|handled|processed)$/i;
 
 export default defineDetector({
   meta: {
@@ -47,12 +55,14 @@ export default defineDetector({
     docs: {
       catches:
         'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
-      ignores: 'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
+      ignores:
+        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
       example: {
         file: 'src/payments.ts',
         before:
           "export async function charge(order: Order) {\n  return stripe.paymentIntents.create({ amount: order.total, currency: 'eur' }, { idempotencyKey: `order-${order.id}` });\n}\n",
-        after: "export async function charge(order: Order) {\n  return stripe.paymentIntents.create({ amount: order.total, currency: 'eur' });\n}\n",
+        after:
+          "export async function charge(order: Order) {\n  return stripe.paymentIntents.create({ amount: order.total, currency: 'eur' });\n}\n",
       },
     },
   },
@@ -72,7 +82,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isCallExpression(node)) {
       const name = calleeSimpleName(node.expression);
-      if (name && UPSERT_CALL.test(name) && !(name === 'merge' || name === 'ignore') ) {
+      if (name && UPSERT_CALL.test(name) && !(name === 'merge' || name === 'ignore')) {
         push({ kind: 'upsert', anchor: `${name}`, node, label: `the ${calleeText(node.expression, sf)}() idempotent write` });
       } else if (name && (name === 'ignore' || name === 'merge') && /insert|onConflict/i.test(node.expression.getText(sf))) {
         push({ kind: 'upsert', anchor: name, node, label: `the ${name}() on conflict` });
@@ -83,11 +93,21 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       const name = propertyNameText(node.name, sf);
       const write = writeConditionedBy(node.parent, sf, writersOfVariables);
       if (write && isStateCondition(node, name, sf)) {
-        push({ kind: 'write-condition', anchor: `write condition ${name}`, identity: 'anchor', node, label: `the ${name} condition on the ${write}() write` });
+        push({
+          kind: 'write-condition',
+          anchor: `write condition ${name}`,
+          identity: 'anchor',
+          node,
+          label: `the ${name} condition on the ${write}() write`,
+        });
         return;
       }
       if (DEDUP_OPTION.test(name) || /idempoten/i.test(name)) {
-        if (ts.isPropertyAssignment(node) && (node.initializer.kind === ts.SyntaxKind.FalseKeyword || node.initializer.kind === ts.SyntaxKind.UndefinedKeyword)) return;
+        if (
+          ts.isPropertyAssignment(node) &&
+          (node.initializer.kind === ts.SyntaxKind.FalseKeyword || node.initializer.kind === ts.SyntaxKind.UndefinedKeyword)
+        )
+          return;
         // `unique: true` in a schema column, `upsert: true` in an update: both dedupe.
         push({ kind: 'option', anchor: `${name} option`, node, label: `the ${name} option` });
       }
@@ -108,7 +128,8 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       const init = node.initializer.getText(sf);
       // A record looked up by the work's identity; a cache or map read (`cache.get(key)`) and an HTTP
       // `fetch()` are not a record of work done.
-      if (/\b(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)\s*\(/i.test(init) && !CACHE_READ.test(init)) lookups.add(node.name.text);
+      if (/\b(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)\s*\(/i.test(init) && !CACHE_READ.test(init))
+        lookups.add(node.name.text);
       return;
     }
     if (ts.isIfStatement(node)) {
@@ -129,10 +150,18 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       if (/NotFound|404|Unauthori|Forbidden/.test(thenText)) return;
       // `if (existing)`, `if (existing != null)`: the lookup itself, not one of its fields
       // (`if (template.collectionId)` branches on what was found, it does not skip work already done).
-      const mentionsLookup = [...lookups].some((name) => new RegExp(`^\\s*${escapeRegExp(name)}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text));
+      const mentionsLookup = [...lookups].some((name) =>
+        new RegExp(`^\\s*${escapeRegExp(name)}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text),
+      );
       const setMembership = /\.(has|includes)\(/.test(text) && /seen|processed|handled|done|sent|ids|keys|cache/i.test(text);
       if (ALREADY.test(text) || mentionsLookup || setMembership) {
-        push({ kind: 'dedup-check', anchor: `dedup ${anchorText(condition, sf, 80)}`, identity: 'anchor', node, label: `the already-processed check "if (${anchorText(condition, sf, 60)})"` });
+        push({
+          kind: 'dedup-check',
+          anchor: `dedup ${anchorText(condition, sf, 80)}`,
+          identity: 'anchor',
+          node,
+          label: `the already-processed check "if (${anchorText(condition, sf, 60)})"`,
+        });
       }
       return;
     }
@@ -140,7 +169,12 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     if (ts.isCatchClause(node)) {
       const text = node.block.getText(sf);
       if (/23505|P2002|ER_DUP_ENTRY|E11000|UniqueConstraint|unique.?violation|duplicate key/i.test(text)) {
-        push({ kind: 'unique-violation', anchor: 'unique-violation handling', node, label: 'the handling of a unique-constraint violation' });
+        push({
+          kind: 'unique-violation',
+          anchor: 'unique-violation handling',
+          node,
+          label: 'the handling of a unique-constraint violation',
+        });
       }
     }
   });
@@ -153,7 +187,11 @@ function idempotencyOf(unit: Unit): Guardrail[] {
  * an object kept in a `where` variable that a write of the same function is given. `writers` remembers
  * the answer per variable, since every property of its object asks.
  */
-function writeConditionedBy(object: ts.ObjectLiteralExpression, sf: ts.SourceFile, writers: Map<ts.VariableDeclaration, string | undefined>): string | undefined {
+function writeConditionedBy(
+  object: ts.ObjectLiteralExpression,
+  sf: ts.SourceFile,
+  writers: Map<ts.VariableDeclaration, string | undefined>,
+): string | undefined {
   const holder = object.parent;
   if (ts.isPropertyAssignment(holder) && propertyNameText(holder.name, sf) === 'where' && ts.isObjectLiteralExpression(holder.parent)) {
     const call = holder.parent.parent;
@@ -168,11 +206,15 @@ function writeConditionedBy(object: ts.ObjectLiteralExpression, sf: ts.SourceFil
 
 /** The first write call within `scope` that gets `variable` in its arguments (`destroy({ where })`). */
 function writeGiven(variable: string, scope: ts.Node): string | undefined {
-  return findFirst(scope, (node) => {
-    if (!ts.isCallExpression(node)) return undefined;
-    const name = calleeSimpleName(node.expression);
-    return name && WRITE_METHOD.test(name) && node.arguments.some((arg) => identifiersIn(arg).has(variable)) ? name : undefined;
-  }, { belowRoot: true });
+  return findFirst(
+    scope,
+    (node) => {
+      if (!ts.isCallExpression(node)) return undefined;
+      const name = calleeSimpleName(node.expression);
+      return name && WRITE_METHOD.test(name) && node.arguments.some((arg) => identifiersIn(arg).has(variable)) ? name : undefined;
+    },
+    { belowRoot: true },
+  );
 }
 
 /** A condition on the row's state rather than on which row: `deletedAt: …`, `status: 'pending'`, `x: null`. */
@@ -189,9 +231,14 @@ function flagsAssigned(unit: Unit, sf: ts.SourceFile): Set<string> {
   const out = new Set<string>();
   const params = new Set(unit.params);
   forEachNodeOfUnit(unit, (node) => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isIdentifier(node.left) || ts.isPropertyAccessExpression(node.left))) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      (ts.isIdentifier(node.left) || ts.isPropertyAccessExpression(node.left))
+    ) {
       if (ts.isIdentifier(node.left) && params.has(node.left.text)) return;
-      if (node.right.kind !== ts.SyntaxKind.FalseKeyword && node.right.kind !== ts.SyntaxKind.NullKeyword) out.add(node.left.getText(sf).replace(/^this\./, ''));
+      if (node.right.kind !== ts.SyntaxKind.FalseKeyword && node.right.kind !== ts.SyntaxKind.NullKeyword)
+        out.add(node.left.getText(sf).replace(/^this\./, ''));
     }
   });
   return out;
@@ -205,7 +252,11 @@ function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Set<string
   const operands: ts.Expression[] = [];
   const flatten = (e: ts.Expression): boolean => {
     while (ts.isParenthesizedExpression(e)) e = e.expression;
-    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return flatten(e.left) && flatten(e.right);
+    if (
+      ts.isBinaryExpression(e) &&
+      (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+    )
+      return flatten(e.left) && flatten(e.right);
     if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return flatten(e.operand);
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
       operands.push(e);

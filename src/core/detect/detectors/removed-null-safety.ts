@@ -6,7 +6,8 @@ import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
 
 /** Built-ins that throw when given undefined or null. */
-const THROWS_ON_MISSING = /^(Object\.(keys|values|entries|assign)|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;
+const THROWS_ON_MISSING =
+  /^(Object\.(keys|values|entries|assign)|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;
 
 type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn';
 
@@ -18,12 +19,14 @@ export default defineDetector({
     id: 'removed-null-safety',
     category: 'null-safety',
     severity: 'medium',
-    description: 'A check for a missing value was removed (optional chaining, a nullish default, an early return) while the value is still used, or replaced by a non-null assertion.',
+    description:
+      'A check for a missing value was removed (optional chaining, a nullish default, an early return) while the value is still used, or replaced by a non-null assertion.',
     messages: {
       optionalChain: '{{symbol}} now reads {{expression}} without `?.`: it throws a TypeError when {{expression}} is missing.',
       nullishDefault: '{{symbol}} no longer falls back to a default when {{expression}} is missing.',
       earlyReturn: '{{symbol}} no longer returns early when {{expression}} is missing, but still uses it.',
-      asserted: '{{symbol}} replaced the check for a missing {{expression}} with a non-null assertion (`!`): the compiler is silenced, the crash is not.',
+      asserted:
+        '{{symbol}} replaced the check for a missing {{expression}} with a non-null assertion (`!`): the compiler is silenced, the crash is not.',
     },
     docs: {
       catches:
@@ -46,14 +49,26 @@ export default defineDetector({
     const protectedInHead = protectedExpressions(head);
     const findings: DirectFinding[] = [];
     for (const [key, shape] of before) {
-      if (after.has(key) || [...prefixes(key)].some((p) => after.get(p) === 'earlyReturn' || protectedInHead.has(p)) || protectedInHead.has(key)) continue;
+      if (
+        after.has(key) ||
+        [...prefixes(key)].some((p) => after.get(p) === 'earlyReturn' || protectedInHead.has(p)) ||
+        protectedInHead.has(key)
+      )
+        continue;
       if (typeTightened(base, head, key)) continue;
       // The base already read it without `?.` elsewhere: the optional chain was belt and braces.
       if (shape === 'optionalChain' && firstDereference(base, key)) continue;
       const use = shape === 'nullishDefault' ? firstUse(head, key) : firstDereference(head, key);
       if (!use) continue;
-      const asserted = ts.isNonNullExpression(use.parent) || ts.isNonNullExpression(use) ? change.isNew(use.parent) || change.isNew(use) : false;
-      findings.push({ messageId: asserted ? 'asserted' : shape, data: { expression: key }, node: use, side: 'head', key: `null-safety ${key}` });
+      const asserted =
+        ts.isNonNullExpression(use.parent) || ts.isNonNullExpression(use) ? change.isNew(use.parent) || change.isNew(use) : false;
+      findings.push({
+        messageId: asserted ? 'asserted' : shape,
+        data: { expression: key },
+        node: use,
+        side: 'head',
+        key: `null-safety ${key}`,
+      });
     }
     // One finding per expression: `user?.profile?.name` losing both `?.` is about `user` first.
     return findings.filter((f) => !findings.some((o) => o !== f && isPrefix(String(o.data!.expression), String(f.data!.expression))));
@@ -105,7 +120,10 @@ function missingChecks(condition: ts.Expression): ts.Expression[] {
     if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return [...missingChecks(e.left), ...missingChecks(e.right)];
     const eq = [ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.EqualsEqualsEqualsToken].includes(e.operatorToken.kind);
     if (!eq) return [];
-    const isNothing = (x: ts.Expression): boolean => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isStringLiteral(x) && x.text === 'undefined');
+    const isNothing = (x: ts.Expression): boolean =>
+      x.kind === ts.SyntaxKind.NullKeyword ||
+      (ts.isIdentifier(x) && x.text === 'undefined') ||
+      (ts.isStringLiteral(x) && x.text === 'undefined');
     if (isNothing(e.right)) return [ts.isTypeOfExpression(e.left) ? e.left.expression : e.left];
     if (isNothing(e.left)) return [ts.isTypeOfExpression(e.right) ? e.right.expression : e.right];
   }
@@ -118,14 +136,18 @@ function protectedExpressions(unit: Unit): Set<string> {
   const out = new Set<string>();
   const add = (e: ts.Expression): void => {
     let inner = e;
-    while (ts.isParenthesizedExpression(inner) || ts.isPrefixUnaryExpression(inner)) inner = ts.isParenthesizedExpression(inner) ? inner.expression : (inner as ts.PrefixUnaryExpression).operand;
+    while (ts.isParenthesizedExpression(inner) || ts.isPrefixUnaryExpression(inner))
+      inner = ts.isParenthesizedExpression(inner) ? inner.expression : (inner as ts.PrefixUnaryExpression).operand;
     const key = normalize(inner, sf);
     if (key) out.add(key);
   };
   const conditions = (e: ts.Expression): void => {
     let inner = e;
     while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
-    if (ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    if (
+      ts.isBinaryExpression(inner) &&
+      (inner.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+    ) {
       conditions(inner.left);
       conditions(inner.right);
       return;
@@ -139,9 +161,15 @@ function protectedExpressions(unit: Unit): Set<string> {
     add(inner);
   };
   forEachNodeOfUnit(unit, (node) => {
-    if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isConditionalExpression(node)) conditions(ts.isConditionalExpression(node) ? node.condition : node.expression);
+    if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isConditionalExpression(node))
+      conditions(ts.isConditionalExpression(node) ? node.condition : node.expression);
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) conditions(node.left);
-    else if (ts.isCallExpression(node) && /^(assert|invariant|assertDefined|assertExists|ok|strictEqual|notEqual)$/.test(calleeSimpleName(node.expression) ?? '') && node.arguments[0]) conditions(node.arguments[0]);
+    else if (
+      ts.isCallExpression(node) &&
+      /^(assert|invariant|assertDefined|assertExists|ok|strictEqual|notEqual)$/.test(calleeSimpleName(node.expression) ?? '') &&
+      node.arguments[0]
+    )
+      conditions(node.arguments[0]);
   });
   return out;
 }
@@ -152,7 +180,11 @@ function firstDereference(unit: Unit, key: string): ts.Expression | undefined {
   let found: ts.Expression | undefined;
   forEachNodeOfUnit(unit, (node) => {
     if (found) return;
-    if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && !node.questionDotToken && normalize(node.expression, sf) === key) {
+    if (
+      (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) &&
+      !node.questionDotToken &&
+      normalize(node.expression, sf) === key
+    ) {
       found = node.expression;
       return;
     }
@@ -177,8 +209,18 @@ function firstUse(unit: Unit, key: string): ts.Expression | undefined {
     if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;
     if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
     // Handed to a function that is not known to throw on it: the callee may well supply the default now.
-    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== node && !ts.isNewExpression(parent) && !THROWS_ON_MISSING.test(parent.expression.getText(sf))) return;
-    if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) || ts.isPropertyAssignment(parent)) && parent.name === node) return;
+    if (
+      (ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
+      parent.expression !== node &&
+      !ts.isNewExpression(parent) &&
+      !THROWS_ON_MISSING.test(parent.expression.getText(sf))
+    )
+      return;
+    if (
+      (ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent) || ts.isPropertyAssignment(parent)) &&
+      parent.name === node
+    )
+      return;
     if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return;
     found = node;
   });
@@ -202,13 +244,27 @@ function typeTightened(base: Unit, head: Unit, key: string): boolean {
 
 function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
   if (ts.isFunctionLike(node)) return node;
-  if ((ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) && node.initializer && ts.isFunctionLike(node.initializer)) return node.initializer;
-  if (ts.isCallExpression(node)) return node.arguments.find((a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+  if (
+    (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) &&
+    node.initializer &&
+    ts.isFunctionLike(node.initializer)
+  )
+    return node.initializer;
+  if (ts.isCallExpression(node))
+    return node.arguments.find((a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
   return undefined;
 }
 
 function isDefaultValue(node: ts.Expression): boolean {
-  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isNumericLiteral(node) || ts.isArrayLiteralExpression(node) || ts.isObjectLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword;
+  return (
+    ts.isStringLiteral(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isNumericLiteral(node) ||
+    ts.isArrayLiteralExpression(node) ||
+    ts.isObjectLiteralExpression(node) ||
+    node.kind === ts.SyntaxKind.TrueKeyword ||
+    node.kind === ts.SyntaxKind.FalseKeyword
+  );
 }
 
 /** `a || 'x'` inside an `if`/loop/ternary condition or a negation is logic, not a default. */
@@ -226,10 +282,25 @@ function inCondition(node: ts.Node): boolean {
 /** `this.user?.profile!` → user.profile: `this.`, `?.`, `!` and whitespace do not change what is read. */
 function normalize(expression: ts.Expression, sf: ts.SourceFile): string | undefined {
   let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e))) return undefined;
+  while (
+    ts.isParenthesizedExpression(e) ||
+    ts.isNonNullExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isTypeAssertionExpression(e) ||
+    ts.isSatisfiesExpression(e)
+  )
+    e = e.expression;
+  if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)))
+    return undefined;
   if (ts.isIdentifier(e) && (e.text === 'undefined' || e.text === 'window' || e.text === 'globalThis')) return undefined;
-  const text = e.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!(?=[.[)]|$)/g, '').replace(/^this\./, '').replace(/\.\[/g, '[').replace(/\.\(/g, '(');
+  const text = e
+    .getText(sf)
+    .replace(/\s+/g, '')
+    .replace(/\?\./g, '.')
+    .replace(/!(?=[.[)]|$)/g, '')
+    .replace(/^this\./, '')
+    .replace(/\.\[/g, '[')
+    .replace(/\.\(/g, '(');
   return text.length > 80 ? undefined : text;
 }
 

@@ -7,7 +7,8 @@ import { failurePathOf } from '../vocab/failure-paths.js';
 import { isErrorLogCall, isErrorReportCall } from '../vocab/logging.js';
 
 /** Receivers that count or time things: a prom-client counter, a StatsD client, an OpenTelemetry meter instrument. */
-const METRIC_RECEIVER = /(counter|histogram|gauge|summary|metric|metrics|stats|statsd|dogstatsd|meter|telemetry|prom|datadog|errorsTotal|failuresTotal)$/i;
+const METRIC_RECEIVER =
+  /(counter|histogram|gauge|summary|metric|metrics|stats|statsd|dogstatsd|meter|telemetry|prom|datadog|errorsTotal|failuresTotal)$/i;
 /** Methods that record a data point. */
 const METRIC_METHOD = /^(inc|increment|incr|observe|histogram|timing|gauge|distribution|startTimer)$/;
 /** Generic method names that record a data point only on a receiver that is clearly an instrument. */
@@ -29,7 +30,8 @@ export default defineDetector({
     fold: 'into-enclosing',
     severity: 'medium',
     weakenedSeverity: 'low',
-    description: 'Error logging, an error report, a failure metric or a tracing span was removed from a failure path: the next incident there is silent.',
+    description:
+      'Error logging, an error report, a failure metric or a tracing span was removed from a failure path: the next incident there is silent.',
     messages: {
       removed: '{{symbol}} {{noLongerHas}} {{label}}: when it fails, nobody will see it in logs, dashboards or traces.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
@@ -44,7 +46,8 @@ export default defineDetector({
         file: 'src/webhooks.ts',
         before:
           "export async function deliver(hook: Hook, payload: unknown) {\n  try {\n    await http.post(hook.url, payload);\n  } catch (error) {\n    logger.error({ error, hook: hook.id }, 'webhook delivery failed');\n    deliveryFailures.inc({ hook: hook.id });\n    throw error;\n  }\n}\n",
-        after: 'export async function deliver(hook: Hook, payload: unknown) {\n  try {\n    await http.post(hook.url, payload);\n  } catch (error) {\n    throw error;\n  }\n}\n',
+        after:
+          'export async function deliver(hook: Hook, payload: unknown) {\n  try {\n    await http.post(hook.url, payload);\n  } catch (error) {\n    throw error;\n  }\n}\n',
       },
     },
   },
@@ -60,7 +63,8 @@ function observabilityOf(unit: Unit): Guardrail[] {
 
   // An error helper or error middleware runs only when something failed: its logs are on a failure path.
   const simpleName = unit.name.split('.').pop() ?? '';
-  const wholeUnitHandlesFailure = (unit.kind === 'function' || unit.kind === 'method') && (ERROR_HANDLER_NAME.test(simpleName) || ERROR_PARAM.test(unit.params[0] ?? ''));
+  const wholeUnitHandlesFailure =
+    (unit.kind === 'function' || unit.kind === 'method') && (ERROR_HANDLER_NAME.test(simpleName) || ERROR_PARAM.test(unit.params[0] ?? ''));
 
   const seen = new Set<string>();
 
@@ -70,7 +74,10 @@ function observabilityOf(unit: Unit): Guardrail[] {
     if (!name) return;
     const callee = calleeText(node.expression, sf).replace(/\s*\.\s*/g, '.');
     const spanHelper = ts.isIdentifier(node.expression) && SPAN_HELPER.test(name);
-    if (spanHelper || (SPAN_CALL.test(name) && ts.isPropertyAccessExpression(node.expression) && /tracer|trace|otel|telemetry|sentry|apm/i.test(callee))) {
+    if (
+      spanHelper ||
+      (SPAN_CALL.test(name) && ts.isPropertyAccessExpression(node.expression) && /tracer|trace|otel|telemetry|sentry|apm/i.test(callee))
+    ) {
       const spanName = stringArgument(node);
       push('span', `span ${spanName ?? callee}`, node, `the tracing span${spanName ? ` "${spanName}"` : ''} (${callee})`);
       return;
@@ -95,7 +102,8 @@ function observabilityOf(unit: Unit): Guardrail[] {
     if ((METRIC_METHOD.test(name) || INSTRUMENT_METHOD.test(name)) && ts.isPropertyAccessExpression(node.expression)) {
       const receiver = node.expression.expression.getText(sf).replace(/^this\./, '');
       const metricName = stringArgument(node);
-      const instrument = METRIC_RECEIVER.test(receiver.split('.').pop() ?? '') || (metricName !== undefined && /metric|stats/i.test(receiver));
+      const instrument =
+        METRIC_RECEIVER.test(receiver.split('.').pop() ?? '') || (metricName !== undefined && /metric|stats/i.test(receiver));
       if (instrument || (METRIC_METHOD.test(name) && !/^(set|map|list|array|queue)$/i.test(receiver))) {
         const what = metricName ? `${receiver}.${name}("${metricName}")` : `${receiver}.${name}()`;
         push('metric', `metric ${metricName ?? receiver}`, node, `the failure metric ${what}`);

@@ -7,14 +7,18 @@ import { defineDetector, type DirectFinding, type Guardrail } from '../define-de
 import { middlewareName, routeMiddlewares } from '../vocab/http.js';
 
 /** Calls that build a limiter (express-rate-limit, express-slow-down, hono/elysia/fastify limiters). */
-const LIMITER_FACTORY = /^(rateLimit|rateLimiter|expressRateLimit|slowDown|createRateLimiter|createRateLimit|createLimiter|rateLimitMiddleware|throttle|throttler|ratelimit|limiter)$/;
+const LIMITER_FACTORY =
+  /^(rateLimit|rateLimiter|expressRateLimit|slowDown|createRateLimiter|createRateLimit|createLimiter|rateLimitMiddleware|throttle|throttler|ratelimit|limiter)$/;
 /** Classes that build a limiter (rate-limiter-flexible, bottleneck, limiter, @upstash/ratelimit). */
-const LIMITER_CLASS = /^(RateLimiter\w*|Bottleneck|Ratelimit|RateLimit|TokenBucket|LeakyBucket|SlidingWindow\w*|FixedWindow\w*|Throttler\w*)$/;
+const LIMITER_CLASS =
+  /^(RateLimiter\w*|Bottleneck|Ratelimit|RateLimit|TokenBucket|LeakyBucket|SlidingWindow\w*|FixedWindow\w*|Throttler\w*)$/;
 /** Calls that take from a limiter at the point of use. */
-const CONSUME_CALL = /^(consume|removeTokens|tryRemoveTokens|schedule|wrap|penalty|checkRateLimit|enforceRateLimit|assertRateLimit|rateLimitBy\w*|limitBy\w*)$/;
+const CONSUME_CALL =
+  /^(consume|removeTokens|tryRemoveTokens|schedule|wrap|penalty|checkRateLimit|enforceRateLimit|assertRateLimit|rateLimitBy\w*|limitBy\w*)$/;
 const LIMITER_RECEIVER = /limit|throttl|bucket|bottleneck|quota/i;
 /** Options that count requests (a higher number lets more through). */
-const COUNT_OPTION = /^(max|limit|points|requests|maxRequests|tokensPerInterval|reservoir|delayAfter|ttlLimit|capacity|burst|maxHits|allowed\w*|\w*Per(Interval|Window|Minute|Second|Hour))$/;
+const COUNT_OPTION =
+  /^(max|limit|points|requests|maxRequests|tokensPerInterval|reservoir|delayAfter|ttlLimit|capacity|burst|maxHits|allowed\w*|\w*Per(Interval|Window|Minute|Second|Hour))$/;
 /** Options that give the window the count is measured over (a shorter window lets more through). */
 const WINDOW_OPTION = /^(windowMs|window\w*|duration|interval\w*|ttl|per|period\w*|blockDuration|reservoirRefreshInterval)$/;
 /** Calls that apply a named limit: applyRateLimit(config, key), enforceQuota(…), checkThrottle(…). */
@@ -61,7 +65,11 @@ export default defineDetector({
     const { base, head } = change;
     if (!base || !head) return [];
     const skips = (unit: Unit): ts.Decorator[] =>
-      (ts.canHaveDecorators(unit.node) ? (ts.getDecorators(unit.node) ?? []) : []).filter((d) => /^(SkipThrottle|NoThrottle|SkipRateLimit)$/.test(calleeSimpleName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression) ?? ''));
+      (ts.canHaveDecorators(unit.node) ? (ts.getDecorators(unit.node) ?? []) : []).filter((d) =>
+        /^(SkipThrottle|NoThrottle|SkipRateLimit)$/.test(
+          calleeSimpleName(ts.isCallExpression(d.expression) ? d.expression.expression : d.expression) ?? '',
+        ),
+      );
     if (skips(base).length > 0) return [];
     return skips(head)
       .filter((d) => change.isNew(d))
@@ -102,18 +110,21 @@ function limitersOf(unit: Unit): Guardrail[] {
       const call = ts.isCallExpression(node.expression) ? node.expression : undefined;
       const name = calleeSimpleName(call ? call.expression : node.expression);
       if (name === 'Throttle') push('applied', '@Throttle', node, 'the @Throttle() limit', call ? throttleBudget(call, sf) : undefined);
-      if (name === 'UseGuards' && call && call.arguments.some((a) => /Throttler/.test(a.getText(sf)))) push('applied', '@UseGuards(ThrottlerGuard)', node, 'the ThrottlerGuard');
+      if (name === 'UseGuards' && call && call.arguments.some((a) => /Throttler/.test(a.getText(sf))))
+        push('applied', '@UseGuards(ThrottlerGuard)', node, 'the ThrottlerGuard');
       return;
     }
     // A limit declared as data: rateLimits = { upload: { interval: 60, allowedPerInterval: 5 } }.
     if (ts.isObjectLiteralExpression(node) && isBudgetObject(node, sf)) {
       const owner = ownerOfObject(node, sf);
-      if (!insideLimiter(node) && LIMIT_OWNER.test(owner)) push('limiter', `limit ${owner}`, node, `the ${owner} limit`, optionsBudget(node, sf));
+      if (!insideLimiter(node) && LIMIT_OWNER.test(owner))
+        push('limiter', `limit ${owner}`, node, `the ${owner} limit`, optionsBudget(node, sf));
       return;
     }
     if (ts.isNewExpression(node)) {
       const name = calleeSimpleName(node.expression);
-      if (name && LIMITER_CLASS.test(name)) push('limiter', `limiter ${name}`, node, `the ${name} limiter`, optionsBudget(node.arguments?.[0], sf));
+      if (name && LIMITER_CLASS.test(name))
+        push('limiter', `limiter ${name}`, node, `the ${name} limiter`, optionsBudget(node.arguments?.[0], sf));
       return;
     }
     if (!ts.isCallExpression(node)) return;
@@ -139,7 +150,8 @@ function limitersOf(unit: Unit): Guardrail[] {
         push('applied', `use of ${receiver}.${name}`, node, `the ${callee}() rate limit`);
         return;
       }
-      if (/^(forRoot|forRootAsync)$/.test(name) && /Throttler/.test(receiver)) push('limiter', 'ThrottlerModule', node, 'the ThrottlerModule limits');
+      if (/^(forRoot|forRootAsync)$/.test(name) && /Throttler/.test(receiver))
+        push('limiter', 'ThrottlerModule', node, 'the ThrottlerModule limits');
     } else if (CONSUME_CALL.test(name) && /rate|limit/i.test(name)) {
       push('applied', `use of ${name}`, node, `the ${name}() rate limit`);
     }
@@ -151,7 +163,11 @@ function limitersOf(unit: Unit): Guardrail[] {
 function insideLimiter(node: ts.Node): boolean {
   for (let n = node.parent; n; n = n.parent) {
     if (ts.isDecorator(n)) return true;
-    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && (LIMITER_CLASS.test(calleeSimpleName(n.expression) ?? '') || LIMITER_FACTORY.test(calleeSimpleName(n.expression) ?? ''))) return true;
+    if (
+      (ts.isCallExpression(n) || ts.isNewExpression(n)) &&
+      (LIMITER_CLASS.test(calleeSimpleName(n.expression) ?? '') || LIMITER_FACTORY.test(calleeSimpleName(n.expression) ?? ''))
+    )
+      return true;
     if (ts.isFunctionLike(n) || ts.isSourceFile(n)) return false;
   }
   return false;
@@ -168,7 +184,8 @@ function optionsBudget(options: ts.Expression | undefined, sf: ts.SourceFile): B
   if (!options || !ts.isObjectLiteralExpression(options)) return undefined;
   const props = objectProperties(options, sf);
   const value = (names: RegExp): { name: string; value: number | undefined } | undefined => {
-    for (const [name, p] of props) if (names.test(name) && ts.isPropertyAssignment(p)) return { name, value: staticNumber(p.initializer, sf) };
+    for (const [name, p] of props)
+      if (names.test(name) && ts.isPropertyAssignment(p)) return { name, value: staticNumber(p.initializer, sf) };
     return undefined;
   };
   const count = value(COUNT_OPTION);
@@ -177,7 +194,11 @@ function optionsBudget(options: ts.Expression | undefined, sf: ts.SourceFile): B
   const budget: Budget = {};
   // `max: 0` disables express-rate-limit v6; rate-limiter-flexible's duration is in seconds.
   if (count?.value !== undefined) budget.count = count.value === 0 && /^max$/.test(count.name) ? Number.POSITIVE_INFINITY : count.value;
-  if (window?.value !== undefined) budget.window = window.name === 'duration' || window.name === 'ttl' || window.name === 'per' ? window.value * (window.value < 10_000 ? 1000 : 1) : window.value;
+  if (window?.value !== undefined)
+    budget.window =
+      window.name === 'duration' || window.name === 'ttl' || window.name === 'per'
+        ? window.value * (window.value < 10_000 ? 1000 : 1)
+        : window.value;
   if (minTime?.value !== undefined) budget.minTime = minTime.value;
   return budget;
 }

@@ -7,11 +7,14 @@ import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type Guardrail, weakenedByFactor } from '../define-detector.js';
 
 /** Option names that are a cap wherever they appear. */
-const CAP_OPTION = /^(maxSize|maxFileSize|fileSize|maxFiles|maxFields|fieldSize|maxFieldsSize|maxTotalFileSize|maxBodyLength|maxContentLength|bodyLimit|bodySizeLimit|sizeLimit|maxBodySize|maxRequestBodySize|maxDepth|depthLimit|maxItems|maxPageSize|maxPerPage|pageSize|perPage|per_page|page_size|maxPayload|maxHttpBufferSize|maxHeaderSize|maxParamLength|parameterLimit|arrayLimit|maxKeys|maxEntries|maxComplexity|maxBuffer|maxResults|maxRows|maxAliasCount|maxMessageSize|maxReceiveMessageLength|maxSendMessageLength|max_tokens|maxTokens|maxOutputTokens|maxLength|max_length|maxRedirects|maxSockets|maxTotalSockets|maxFreeSockets)$/;
+const CAP_OPTION =
+  /^(maxSize|maxFileSize|fileSize|maxFiles|maxFields|fieldSize|maxFieldsSize|maxTotalFileSize|maxBodyLength|maxContentLength|bodyLimit|bodySizeLimit|sizeLimit|maxBodySize|maxRequestBodySize|maxDepth|depthLimit|maxItems|maxPageSize|maxPerPage|pageSize|perPage|per_page|page_size|maxPayload|maxHttpBufferSize|maxHeaderSize|maxParamLength|parameterLimit|arrayLimit|maxKeys|maxEntries|maxComplexity|maxBuffer|maxResults|maxRows|maxAliasCount|maxMessageSize|maxReceiveMessageLength|maxSendMessageLength|max_tokens|maxTokens|maxOutputTokens|maxLength|max_length|maxRedirects|maxSockets|maxTotalSockets|maxFreeSockets)$/;
 /** Options that are a cap only in some places: `limit` of a body parser or a query, `max` of a cache or pool. */
 const CONTEXT_OPTION = /^(limit|take|max|files|fields|parts|headerPairs|first|last|top|size)$/;
-const BODY_PARSER = /^((express|bodyParser|koaBody|bodyparser)\.)?(json|urlencoded|text|raw|koaBody|bodyParser|formidable|multer|busboy|fastify|Fastify|limits)$/;
-const QUERY_CALL = /(^|\.)(find\w*|findMany|findAll|findAndCount\w*|select\w*|query\w*|search\w*|list\w*|paginate\w*|aggregate|scan|getMany|where|fetch\w*)$/i;
+const BODY_PARSER =
+  /^((express|bodyParser|koaBody|bodyparser)\.)?(json|urlencoded|text|raw|koaBody|bodyParser|formidable|multer|busboy|fastify|Fastify|limits)$/;
+const QUERY_CALL =
+  /(^|\.)(find\w*|findMany|findAll|findAndCount\w*|select\w*|query\w*|search\w*|list\w*|paginate\w*|aggregate|scan|getMany|where|fetch\w*)$/i;
 const CACHE_OR_POOL = /lru|cache|pool|queue|buffer|store|map|history|log|multer|limits|upload/i;
 /** Owners that belong to the rate-limit detector. */
 const RATE_OWNER = /rate|throttl|limiter|slowDown|bottleneck|quota/i;
@@ -71,9 +74,22 @@ function capsOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const recorded: ts.Node[] = [];
-  const push = (kind: 'cap' | 'cap-set' | 'clamp' | 'truncate' | 'stop', anchor: string, node: ts.Node, label: string, cap?: number): void => {
+  const push = (
+    kind: 'cap' | 'cap-set' | 'clamp' | 'truncate' | 'stop',
+    anchor: string,
+    node: ts.Node,
+    label: string,
+    cap?: number,
+  ): void => {
     recorded.push(node);
-    found.push({ category: 'resource-limit', kind, anchor, node, label, ...(cap !== undefined ? { strength: cap, stronger: 'lower' as const } : {}) });
+    found.push({
+      category: 'resource-limit',
+      kind,
+      anchor,
+      node,
+      label,
+      ...(cap !== undefined ? { strength: cap, stronger: 'lower' as const } : {}),
+    });
   };
   const insideRecorded = (node: ts.Node): boolean => recorded.some((r) => node.pos >= r.pos && node.end <= r.end && node !== r);
 
@@ -88,7 +104,8 @@ function capsOf(unit: Unit): Guardrail[] {
         // the whole object is one finding; a member dropped or lifted is a weakening.
         if (name === 'limits') {
           const values = new Map<string, number | undefined>();
-          for (const [key, p] of objectProperties(node.initializer, sf)) values.set(key, ts.isPropertyAssignment(p) ? staticSize(p.initializer, sf) : undefined);
+          for (const [key, p] of objectProperties(node.initializer, sf))
+            values.set(key, ts.isPropertyAssignment(p) ? staticSize(p.initializer, sf) : undefined);
           if (values.size === 0) return;
           push('cap-set', `limits of ${owner}`, node, `the limits (${[...values.keys()].join(', ')}) on ${owner}`);
           capSets.set(found[found.length - 1]!, values);
@@ -122,11 +139,17 @@ function capsOf(unit: Unit): Guardrail[] {
       push('cap', `${name}()`, node, `the ${name}() cap`, staticSize(node.arguments[0], sf));
       return;
     }
-    if (ts.isPropertyAccessExpression(node.expression) && /^(limit|take|top|first)$/.test(name) && node.arguments.length === 1 && !RATE_OWNER.test(calleeText(node.expression.expression, sf))) {
+    if (
+      ts.isPropertyAccessExpression(node.expression) &&
+      /^(limit|take|top|first)$/.test(name) &&
+      node.arguments.length === 1 &&
+      !RATE_OWNER.test(calleeText(node.expression.expression, sf))
+    ) {
       const arg = node.arguments[0]!;
       const value = staticSize(arg, sf);
       const capLike = value !== undefined || CAP_NAME.test(arg.getText(sf)) || /Math\.min|clamp/.test(arg.getText(sf));
-      if (capLike && !(name === 'first' && value === undefined)) push('cap', `.${name}() of a query`, node, `the .${name}(${anchorText(arg, sf, 30)}) cap`, value);
+      if (capLike && !(name === 'first' && value === undefined))
+        push('cap', `.${name}() of a query`, node, `the .${name}(${anchorText(arg, sf, 30)}) cap`, value);
       return;
     }
     if (callee === 'Math.min' && !insideRecorded(node) && node.arguments.length >= 2) {
@@ -136,7 +159,13 @@ function capsOf(unit: Unit): Guardrail[] {
       const subject = node.arguments.find((a) => !caps.includes(a));
       if (!caps.length || !subject || !(MEASURE.test(text) || caps.some((c) => CAP_NAME.test(c.getText(sf))))) return;
       const bound = caps.map((c) => staticSize(c, sf)).filter((v): v is number => v !== undefined);
-      push('clamp', `clamp of ${anchorText(subject, sf, 50)}`, node, `the clamp Math.min(${anchorText(subject, sf, 40)}, …)`, bound.length ? Math.min(...bound) : undefined);
+      push(
+        'clamp',
+        `clamp of ${anchorText(subject, sf, 50)}`,
+        node,
+        `the clamp Math.min(${anchorText(subject, sf, 40)}, …)`,
+        bound.length ? Math.min(...bound) : undefined,
+      );
       return;
     }
     if (name === 'slice' || name === 'substring' || name === 'substr' || name === 'splice') {
@@ -144,7 +173,13 @@ function capsOf(unit: Unit): Guardrail[] {
       if (!start || !end || start.getText(sf) !== '0' || !CAP_NAME.test(end.getText(sf)) || TIME_WORDS.test(end.getText(sf))) return;
       // `truncate(str, maxLen)`: a helper whose cap is its caller's argument caps nothing by itself.
       if (ts.isIdentifier(end) && unit.params.includes(end.text)) return;
-      push('truncate', `truncation to ${anchorText(end, sf, 40)}`, node, `the truncation to ${anchorText(end, sf, 40)}`, staticSize(end, sf));
+      push(
+        'truncate',
+        `truncation to ${anchorText(end, sf, 40)}`,
+        node,
+        `the truncation to ${anchorText(end, sf, 40)}`,
+        staticSize(end, sf),
+      );
     }
   });
   return found;
@@ -153,7 +188,8 @@ function capsOf(unit: Unit): Guardrail[] {
 function contextIsCap(name: string, owner: string): boolean {
   const last = owner.split('.').pop() ?? owner;
   if (name === 'limit') return BODY_PARSER.test(owner) || BODY_PARSER.test(last) || QUERY_CALL.test(owner);
-  if (name === 'take' || name === 'first' || name === 'last' || name === 'top') return QUERY_CALL.test(owner) || /pagination|paging/i.test(owner);
+  if (name === 'take' || name === 'first' || name === 'last' || name === 'top')
+    return QUERY_CALL.test(owner) || /pagination|paging/i.test(owner);
   if (name === 'max') return CACHE_OR_POOL.test(owner) || /^(new )?LRU/.test(owner);
   if (name === 'size') return /search|query|elastic|opensearch/i.test(owner);
   return /(^|\.)limits$/.test(owner) || /multer|busboy|formidable/i.test(owner);
@@ -164,7 +200,12 @@ function hasOption(call: ts.CallExpression, option: string, sf: ts.SourceFile): 
 }
 
 /** `if (depth > MAX_DEPTH) return;`, `if (body.length > maxBodyLength) throw …`: a check that stops once a measure passes a cap. */
-function stopGuard(node: ts.IfStatement, sf: ts.SourceFile, params: string[], push: (kind: 'stop', anchor: string, node: ts.Node, label: string, cap?: number) => void): void {
+function stopGuard(
+  node: ts.IfStatement,
+  sf: ts.SourceFile,
+  params: string[],
+  push: (kind: 'stop', anchor: string, node: ts.Node, label: string, cap?: number) => void,
+): void {
   if (!exits(node.thenStatement)) return;
   // A throwing size check is also input validation; it is a cap when it names one or says "too large".
   const rejects = throwsError(node.thenStatement);

@@ -7,16 +7,20 @@ import { findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 
 /** Option names that configure retrying. */
-const RETRY_OPTION = /^(retry|retries|maxRetries|max_retries|maxRetry|retryCount|retryLimit|retryAttempts|maxAttempts|max_attempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|retryableStatusCodes|retryStatusCodes|statusCodesToRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retry_strategy|retryPolicy|reconnectStrategy|autoRetry|retryOnError|maxRetriesPerRequest|maxRetryAttempts)$/i;
+const RETRY_OPTION =
+  /^(retry|retries|maxRetries|max_retries|maxRetry|retryCount|retryLimit|retryAttempts|maxAttempts|max_attempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|retryableStatusCodes|retryStatusCodes|statusCodesToRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retry_strategy|retryPolicy|reconnectStrategy|autoRetry|retryOnError|maxRetriesPerRequest|maxRetryAttempts)$/i;
 /** Properties assigned one by one onto an options object (`opts.attempts = …`); counters such as retryCount are state, not policy. */
-const RETRY_ASSIGNED = /^(retry|retries|maxRetries|maxRetry|retryLimit|maxAttempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retryPolicy|statusCodesToRetry|retryableStatusCodes)$/i;
+const RETRY_ASSIGNED =
+  /^(retry|retries|maxRetries|maxRetry|retryLimit|maxAttempts|attempts|numRetries|retryDelay|retryOn|retryCondition|shouldRetry|backoff|backoffLimit|maxRetryDelay|retryStrategy|retryPolicy|statusCodesToRetry|retryableStatusCodes)$/i;
 /** An option whose object value is a whole retry policy: `retry: { limit, statusCodes, methods }`. */
 const RETRY_POLICY_OBJECT = /^(retry|retries|retryOptions|retryConfig|retryPolicy|retryStrategy)$/i;
 /** Members of a retry policy that count tries, and whether they count retries (one less than attempts). */
-const COUNTS_RETRIES = /^(retry|retries|maxRetries|max_retries|maxRetry|limit|retryLimit|retryCount|numRetries|count|retryAttempts|maxRetriesPerRequest|maxRetryAttempts)$/i;
+const COUNTS_RETRIES =
+  /^(retry|retries|maxRetries|max_retries|maxRetry|limit|retryLimit|retryCount|numRetries|count|retryAttempts|maxRetriesPerRequest|maxRetryAttempts)$/i;
 const COUNTS_ATTEMPTS = /^(attempts|maxAttempts|max_attempts|numOfAttempts|times|tries|maxTries)$/i;
 /** Functions and methods that retry what they are given. */
-const RETRY_CALL = /^(retry|pRetry|asyncRetry|promiseRetry|retryAsync|withRetry|withRetries|retryable|retrying|backOff|exponentialBackoff|axiosRetry|fetchRetry|fetchWithRetry|retryRequest|requestWithRetry|callWithRetry|retryOperation|retryWithBackoff|attempt)$/i;
+const RETRY_CALL =
+  /^(retry|pRetry|asyncRetry|promiseRetry|retryAsync|withRetry|withRetries|retryable|retrying|backOff|exponentialBackoff|axiosRetry|fetchRetry|fetchWithRetry|retryRequest|requestWithRetry|callWithRetry|retryOperation|retryWithBackoff|attempt)$/i;
 /** HTTP statuses that signal a transient failure; an array of several of them is a retryable set. */
 const TRANSIENT_STATUSES = new Set(['408', '413', '425', '429', '500', '502', '503', '504', '520', '521', '522', '524']);
 const TRANSIENT_CODES = /^(ETIMEDOUT|ECONNRESET|EADDRINUSE|ECONNREFUSED|EPIPE|ENOTFOUND|ENETUNREACH|EAI_AGAIN|ECONNABORTED|UND_ERR_\w+)$/;
@@ -46,7 +50,7 @@ export default defineDetector({
       example: {
         file: 'src/client.ts',
         before:
-          "export async function getInvoice(id: string) {\n  for (let attempt = 1; attempt <= 3; attempt++) {\n    try {\n      return await http.get(`/invoices/${id}`);\n    } catch (error) {\n      if (attempt === 3) throw error;\n      await sleep(attempt * 200);\n    }\n  }\n}\n",
+          'export async function getInvoice(id: string) {\n  for (let attempt = 1; attempt <= 3; attempt++) {\n    try {\n      return await http.get(`/invoices/${id}`);\n    } catch (error) {\n      if (attempt === 3) throw error;\n      await sleep(attempt * 200);\n    }\n  }\n}\n',
         after: 'export async function getInvoice(id: string) {\n  return await http.get(`/invoices/${id}`);\n}\n',
       },
     },
@@ -95,8 +99,12 @@ export function retriesOf(unit: Unit): Guardrail[] {
         const policy = policyOf(value, sf, true);
         if (policy.tries !== undefined && policy.tries <= 1) return;
         push({
-          kind: 'option', anchor: `${name} option of ${owner}`, node, label: `the ${name} policy on ${owner}`,
-          ...strengthOf(policy.tries), ...(policy.members.length ? { members: policy.members } : {}),
+          kind: 'option',
+          anchor: `${name} option of ${owner}`,
+          node,
+          label: `the ${name} policy on ${owner}`,
+          ...strengthOf(policy.tries),
+          ...(policy.members.length ? { members: policy.members } : {}),
         });
         return;
       }
@@ -106,11 +114,23 @@ export function retriesOf(unit: Unit): Guardrail[] {
       const tries = triesOf(name, value, sf);
       if (tries !== undefined && tries <= 1 && /retr|attempt|limit/i.test(name)) return; // retries: 0 retries nothing
       const members = ts.isArrayLiteralExpression(value) ? value.elements.map((e) => memberText(e, sf)) : undefined;
-      push({ kind: 'option', anchor: `${name} option of ${owner}`, node, label: `the ${name} retry option on ${owner}`, ...strengthOf(tries), ...(members ? { members } : {}) });
+      push({
+        kind: 'option',
+        anchor: `${name} option of ${owner}`,
+        node,
+        label: `the ${name} retry option on ${owner}`,
+        ...strengthOf(tries),
+        ...(members ? { members } : {}),
+      });
       return;
     }
     // opts.attempts = options.attempts; opts.backoff = { type: 'exponential', delay }
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && RETRY_ASSIGNED.test(node.left.name.text)) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      RETRY_ASSIGNED.test(node.left.name.text)
+    ) {
       const name = node.left.name.text;
       const value = skipOuter(node.right);
       if (value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword) return;
@@ -119,22 +139,46 @@ export function retriesOf(unit: Unit): Guardrail[] {
       const tries = triesOf(name, value, sf);
       if (tries !== undefined && tries <= 1) return;
       const target = anchorText(node.left.expression, sf, 40);
-      push({ kind: 'option', anchor: `${name} option of ${target}`, node, label: `the ${name} retry option set on ${target}`, ...strengthOf(tries) });
+      push({
+        kind: 'option',
+        anchor: `${name} option of ${target}`,
+        node,
+        label: `the ${name} retry option set on ${target}`,
+        ...strengthOf(tries),
+      });
       return;
     }
     if (ts.isArrayLiteralExpression(node)) {
       if (ts.isPropertyAssignment(node.parent) && described.has(node.parent.parent)) return;
       if (ts.isArrayLiteralExpression(node.parent) && rangesOf(node.parent, sf)) return; // one range of a set of ranges
       const ranges = rangesOf(node, sf);
-      const values = ranges ? ranges.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)) : node.elements.map((e) => memberText(e, sf));
-      const covers = (from: number, to: number): number => [...TRANSIENT_STATUSES].filter((status) => Number(status) >= from && Number(status) <= to).length;
+      const values = ranges
+        ? ranges.map(([from, to]) => (from === to ? String(from) : `${from}-${to}`))
+        : node.elements.map((e) => memberText(e, sf));
+      const covers = (from: number, to: number): number =>
+        [...TRANSIENT_STATUSES].filter((status) => Number(status) >= from && Number(status) <= to).length;
       // How many transient statuses the set retries, and whether every member is one ([500, 599] covers several).
-      const transientCount = ranges ? ranges.reduce((n, [from, to]) => n + covers(from, to), 0) : values.filter((v) => TRANSIENT_STATUSES.has(v) || TRANSIENT_CODES.test(v)).length;
+      const transientCount = ranges
+        ? ranges.reduce((n, [from, to]) => n + covers(from, to), 0)
+        : values.filter((v) => TRANSIENT_STATUSES.has(v) || TRANSIENT_CODES.test(v)).length;
       const allTransient = ranges ? ranges.every(([from, to]) => covers(from, to) > 0) : transientCount === values.length;
-      const owner = node.parent && ts.isPropertyAssignment(node.parent) ? propertyNameText(node.parent.name, sf) : node.parent && ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(sf) : node.parent && ts.isNewExpression(node.parent) && node.parent.parent && ts.isVariableDeclaration(node.parent.parent) ? node.parent.parent.name.getText(sf) : '';
+      const owner =
+        node.parent && ts.isPropertyAssignment(node.parent)
+          ? propertyNameText(node.parent.name, sf)
+          : node.parent && ts.isVariableDeclaration(node.parent)
+            ? node.parent.name.getText(sf)
+            : node.parent && ts.isNewExpression(node.parent) && node.parent.parent && ts.isVariableDeclaration(node.parent.parent)
+              ? node.parent.parent.name.getText(sf)
+              : '';
       if (transientCount >= 2 && (allTransient || /retr/i.test(owner))) {
         if (node.parent && ts.isPropertyAssignment(node.parent) && RETRY_OPTION.test(owner)) return; // counted as the option
-        push({ kind: 'retryable-set', anchor: `retryable set ${owner || 'of statuses'}`, node, label: `the retryable set ${owner || '(statuses)'}`, members: values });
+        push({
+          kind: 'retryable-set',
+          anchor: `retryable set ${owner || 'of statuses'}`,
+          node,
+          label: `the retryable set ${owner || '(statuses)'}`,
+          members: values,
+        });
       }
       return;
     }
@@ -152,8 +196,16 @@ export function retriesOf(unit: Unit): Guardrail[] {
         }
         // retry(fn, 3) in a house helper: a bare count of tries. rxjs/superagent .retry(3): retries.
         const positional = node.arguments.map((a) => staticNumber(a, sf)).find((v) => v !== undefined && v < 100);
-        if (tries === undefined && positional !== undefined) tries = ts.isPropertyAccessExpression(node.expression) && /^retry$/i.test(name) ? positional + 1 : positional;
-        push({ kind: 'call', anchor: `${calleeText(node.expression, sf)}()`, node, label: `the ${name}() retry`, ...strengthOf(tries), ...(members.length ? { members } : {}) });
+        if (tries === undefined && positional !== undefined)
+          tries = ts.isPropertyAccessExpression(node.expression) && /^retry$/i.test(name) ? positional + 1 : positional;
+        push({
+          kind: 'call',
+          anchor: `${calleeText(node.expression, sf)}()`,
+          node,
+          label: `the ${name}() retry`,
+          ...strengthOf(tries),
+          ...(members.length ? { members } : {}),
+        });
         return;
       }
       if (/^retryWhen$/i.test(name) && ts.isPropertyAccessExpression(node.expression)) {
@@ -166,7 +218,12 @@ export function retriesOf(unit: Unit): Guardrail[] {
           const plugin = ts.isIdentifier(arg) ? arg.text : ts.isCallExpression(arg) ? calleeSimpleName(arg.expression) : undefined;
           // A call to a retry helper is inventoried as that call already.
           if (!plugin || !/retry/i.test(plugin) || (ts.isCallExpression(arg) && RETRY_CALL.test(plugin))) continue;
-          push({ kind: 'plugin', anchor: `${plugin} registered with .${name}()`, node: arg, label: `${/^retry$/i.test(plugin) ? 'the retry' : `the ${plugin} retry`} layer registered with .${name}()` });
+          push({
+            kind: 'plugin',
+            anchor: `${plugin} registered with .${name}()`,
+            node: arg,
+            label: `${/^retry$/i.test(plugin) ? 'the retry' : `the ${plugin} retry`} layer registered with .${name}()`,
+          });
         }
       }
       return;
@@ -176,7 +233,13 @@ export function retriesOf(unit: Unit): Guardrail[] {
       if (isRetryLoop(loop, sf)) {
         retryLoops.push(loop);
         const target = firstAwaitedCall(loop.statement, sf);
-        push({ kind: 'retry-loop', anchor: `retry loop around ${target ?? 'a call'}`, node, label: `a retry loop around ${target ?? 'the call'}`, ...strengthOf(loopTries(loop, sf)) });
+        push({
+          kind: 'retry-loop',
+          anchor: `retry loop around ${target ?? 'a call'}`,
+          node,
+          label: `a retry loop around ${target ?? 'the call'}`,
+          ...strengthOf(loopTries(loop, sf)),
+        });
       }
     }
   });
@@ -190,7 +253,12 @@ export function retriesOf(unit: Unit): Guardrail[] {
     const cap = retryCap(node, sf);
     if (!cap) return;
     if (!(retryMinded || /retr/i.test(cap.counter) || insideCatch(node))) return;
-    push({ kind: 'retry-limit', anchor: `retry limit on ${cap.counter}`, node, label: `the limit on retries (${anchorText(node, sf, 60)})` });
+    push({
+      kind: 'retry-limit',
+      anchor: `retry limit on ${cap.counter}`,
+      node,
+      label: `the limit on retries (${anchorText(node, sf, 60)})`,
+    });
   });
 
   // Recursive retry: the unit calls itself from a catch block, or with an attempt counter.
@@ -212,7 +280,11 @@ export function retriesOf(unit: Unit): Guardrail[] {
  * it retries and, for a policy object of its own (`retry: { … }`), the settings it makes (a `backoffLimit`
  * or `calculateDelay` dropped from the policy is a weakening too).
  */
-function policyOf(object: ts.ObjectLiteralExpression, sf: ts.SourceFile, withKeys = false): { tries: number | undefined; members: string[] } {
+function policyOf(
+  object: ts.ObjectLiteralExpression,
+  sf: ts.SourceFile,
+  withKeys = false,
+): { tries: number | undefined; members: string[] } {
   let tries: number | undefined;
   const members: string[] = [];
   for (const p of object.properties) {
@@ -243,7 +315,10 @@ function isCount(value: ts.Expression, sf: ts.SourceFile): boolean {
   if (ts.isPrefixUnaryExpression(value) || ts.isPostfixUnaryExpression(value)) return true;
   if (!ts.isBinaryExpression(value)) return false;
   const op = value.operatorToken.kind;
-  return (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken) && [value.left, value.right].some((side) => !ts.isNumericLiteral(side));
+  return (
+    (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken) &&
+    [value.left, value.right].some((side) => !ts.isNumericLiteral(side))
+  );
 }
 
 /** `[[100, 199], [429, 429], [500, 599]]`: a set of status ranges, each as [from, to]. */
@@ -272,7 +347,8 @@ function strengthOf(value: number | undefined): Pick<Guardrail, 'strength' | 'st
 
 function skipOuter(expression: ts.Expression): ts.Expression {
   let e = expression;
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e))
+    e = e.expression;
   return e;
 }
 
@@ -282,7 +358,11 @@ function isLoop(node: ts.Node): boolean {
 
 /** A loop retries when it is about attempts, or when a failure inside it leads to another turn after a pause. */
 function isRetryLoop(loop: ts.IterationStatement, sf: ts.SourceFile): boolean {
-  const header = ts.isForStatement(loop) ? [loop.initializer, loop.condition, loop.incrementor] : ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? [loop.expression] : [];
+  const header = ts.isForStatement(loop)
+    ? [loop.initializer, loop.condition, loop.incrementor]
+    : ts.isWhileStatement(loop) || ts.isDoStatement(loop)
+      ? [loop.expression]
+      : [];
   const headerNames = header.flatMap((n) => (n ? [...identifiersIn(n)] : []));
   if (ts.isForOfStatement(loop)) return false;
   const body = loop.statement.getText(sf);
@@ -313,13 +393,21 @@ function loopTries(loop: ts.IterationStatement, sf: ts.SourceFile): number | und
 }
 
 function isComparison(kind: ts.SyntaxKind): boolean {
-  return kind === ts.SyntaxKind.GreaterThanToken || kind === ts.SyntaxKind.GreaterThanEqualsToken || kind === ts.SyntaxKind.LessThanToken || kind === ts.SyntaxKind.LessThanEqualsToken;
+  return (
+    kind === ts.SyntaxKind.GreaterThanToken ||
+    kind === ts.SyntaxKind.GreaterThanEqualsToken ||
+    kind === ts.SyntaxKind.LessThanToken ||
+    kind === ts.SyntaxKind.LessThanEqualsToken
+  );
 }
 
 /** `failures >= maxFailures`, `attempt < this.maxAttempts`, `retries > 5`: a failure counter against a bound. */
 function retryCap(node: ts.BinaryExpression, sf: ts.SourceFile): { counter: string } | undefined {
   const sides = [node.left, node.right].map((side) => ({ side, text: anchorText(side, sf, 80), last: lastName(side) }));
-  for (const [counter, bound] of [[sides[0]!, sides[1]!], [sides[1]!, sides[0]!]] as const) {
+  for (const [counter, bound] of [
+    [sides[0]!, sides[1]!],
+    [sides[1]!, sides[0]!],
+  ] as const) {
     if (!counter.last || !FAILURE_COUNTER.test(counter.last) || LIMIT_NAME.test(counter.last)) continue;
     // A named limit, or a number of tries: `attempt > 0` only tells a retry from the first try.
     const boundIsLimit = (bound.last !== undefined && LIMIT_NAME.test(bound.last)) || (staticNumber(bound.side, sf) ?? 0) > 1;
@@ -349,7 +437,11 @@ function firstAwaitedCall(node: ts.Node, sf: ts.SourceFile): string | undefined 
 /** `acquire(…)`, `this.acquire(…)`, `Lock.acquire(…)`: the unit calling itself, not `this.hooks.acquire(…)` of the same name. */
 function callsItself(callee: ts.Expression, name: string): boolean {
   if (ts.isIdentifier(callee)) return callee.text === name;
-  return ts.isPropertyAccessExpression(callee) && callee.name.text === name && (callee.expression.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(callee.expression) && /^[A-Z]/.test(callee.expression.text)));
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === name &&
+    (callee.expression.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(callee.expression) && /^[A-Z]/.test(callee.expression.text)))
+  );
 }
 
 function insideCatch(node: ts.Node): boolean {

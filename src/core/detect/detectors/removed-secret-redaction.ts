@@ -13,7 +13,8 @@ const MASK_TEXT = /^\s*(\*{3,}|x{4,}|•{3,})\s*$|(Bearer|Basic|token|key|secret
 /** Words that put a mask next to a secret. */
 const SECRET_CONTEXT = /token|secret|passw|apikey|api_key|auth|credential|cookie|session|private/i;
 /** Logger options that hide fields (pino `redact`, winston formats, custom serializers). */
-const REDACT_OPTION = /^(redact|redactPaths|redactKeys|redactFields|sensitiveKeys|sensitiveFields|maskFields|filterKeys|censor|blacklist|blocklist|denylist|scrubFields)$/;
+const REDACT_OPTION =
+  /^(redact|redactPaths|redactKeys|redactFields|sensitiveKeys|sensitiveFields|maskFields|filterKeys|censor|blacklist|blocklist|denylist|scrubFields)$/;
 
 export default defineDetector({
   meta: {
@@ -37,7 +38,8 @@ export default defineDetector({
         file: 'src/http/log-request.ts',
         before:
           "export function logRequest(req: IncomingRequest) {\n  const headers = { ...req.headers };\n  delete headers.authorization;\n  delete headers.cookie;\n  logger.info({ method: req.method, url: req.url, headers }, 'request');\n}\n",
-        after: "export function logRequest(req: IncomingRequest) {\n  logger.info({ method: req.method, url: req.url, headers: req.headers }, 'request');\n}\n",
+        after:
+          "export function logRequest(req: IncomingRequest) {\n  logger.info({ method: req.method, url: req.url, headers: req.headers }, 'request');\n}\n",
       },
     },
   },
@@ -80,26 +82,42 @@ function redactionsOf(unit: Unit): Guardrail[] {
       const name = calleeSimpleName(node.expression) ?? '';
       if (REDACTION_CALL.test(name)) {
         const subject = node.arguments[0] ? anchorText(node.arguments[0], sf, 40) : '';
-        push({ kind: 'redaction', anchor: `${name}(${subject})`, node, label: `the ${calleeText(node.expression, sf)}(${subject}) redaction` });
+        push({
+          kind: 'redaction',
+          anchor: `${name}(${subject})`,
+          node,
+          label: `the ${calleeText(node.expression, sf)}(${subject}) redaction`,
+        });
         return;
       }
       // omit(user, ['password']), _.omit(headers, 'authorization', 'cookie')
       if (name === 'omit' || name === 'without') {
         const omitted = stringsIn(node.arguments.slice(1), sf).filter(isSecretName);
-        if (omitted.length) push({ kind: 'redaction', anchor: `omit ${omitted.sort().join(',')}`, node, label: `the omit() of ${omitted.join(', ')}` });
+        if (omitted.length)
+          push({ kind: 'redaction', anchor: `omit ${omitted.sort().join(',')}`, node, label: `the omit() of ${omitted.join(', ')}` });
       }
       return;
     }
     // delete headers.authorization; delete user['password']
     if (ts.isDeleteExpression(node)) {
       const field = fieldName(node.expression);
-      if (field && isSecretName(field)) push({ kind: 'redaction', anchor: `drop ${field.toLowerCase()}`, node, label: `the \`${anchorText(node, sf, 60)}\` before the value is used` });
+      if (field && isSecretName(field))
+        push({
+          kind: 'redaction',
+          anchor: `drop ${field.toLowerCase()}`,
+          node,
+          label: `the \`${anchorText(node, sf, 60)}\` before the value is used`,
+        });
       return;
     }
     // const { password, ...safeUser } = user
     if (ts.isObjectBindingPattern(node) && node.elements.some((e) => e.dotDotDotToken)) {
-      const dropped = node.elements.filter((e) => !e.dotDotDotToken).map((e) => propertyNameText(e.propertyName ?? e.name, sf)).filter(isSecretName);
-      for (const field of dropped) push({ kind: 'redaction', anchor: `drop ${field.toLowerCase()}`, node, label: `the destructuring that leaves ${field} out` });
+      const dropped = node.elements
+        .filter((e) => !e.dotDotDotToken)
+        .map((e) => propertyNameText(e.propertyName ?? e.name, sf))
+        .filter(isSecretName);
+      for (const field of dropped)
+        push({ kind: 'redaction', anchor: `drop ${field.toLowerCase()}`, node, label: `the destructuring that leaves ${field} out` });
       return;
     }
     // pino({ redact: ['req.headers.authorization'] }) / redact: { paths: [...], censor: '***' }
@@ -108,14 +126,29 @@ function redactionsOf(unit: Unit): Guardrail[] {
       if (REDACT_OPTION.test(name)) {
         const owner = ownerOfObject(node.parent, sf);
         const members = stringsIn([node.initializer], sf);
-        push({ kind: 'redaction', anchor: `${name} option of ${owner}`, node, label: `the ${name} option of ${owner}`, ...(members.length ? { members } : {}) });
+        push({
+          kind: 'redaction',
+          anchor: `${name} option of ${owner}`,
+          node,
+          label: `the ${name} option of ${owner}`,
+          ...(members.length ? { members } : {}),
+        });
         return;
       }
     }
     // { authorization: '[REDACTED]' }, headers.cookie = '***', token.replace(/./g, '*')
-    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !isInsideRedactOption(node, sf) && (REDACTED_TEXT.test(node.text) || (MASK_TEXT.test(node.text) && SECRET_CONTEXT.test(maskContext(node, sf))))) {
+    if (
+      (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) &&
+      !isInsideRedactOption(node, sf) &&
+      (REDACTED_TEXT.test(node.text) || (MASK_TEXT.test(node.text) && SECRET_CONTEXT.test(maskContext(node, sf))))
+    ) {
       const target = replacedField(node, sf);
-      push({ kind: 'redaction', anchor: `replace ${target ?? node.text}`, node, label: `the "${node.text}" placeholder${target ? ` for ${target}` : ''}` });
+      push({
+        kind: 'redaction',
+        anchor: `replace ${target ?? node.text}`,
+        node,
+        label: `the "${node.text}" placeholder${target ? ` for ${target}` : ''}`,
+      });
     }
   });
   return found;
@@ -148,7 +181,10 @@ function isInsideRedactOption(node: ts.Node, sf: ts.SourceFile): boolean {
 
 function fieldName(expression: ts.Expression): string | undefined {
   if (ts.isPropertyAccessExpression(expression)) return expression.name.text;
-  if (ts.isElementAccessExpression(expression) && (ts.isStringLiteral(expression.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(expression.argumentExpression))) {
+  if (
+    ts.isElementAccessExpression(expression) &&
+    (ts.isStringLiteral(expression.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(expression.argumentExpression))
+  ) {
     return expression.argumentExpression.text;
   }
   return undefined;
@@ -160,7 +196,8 @@ function stringsIn(nodes: readonly ts.Node[], sf: ts.SourceFile): string[] {
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) {
       // `censor: '***'` is the placeholder, not a path
       const parent = n.parent;
-      if (!(ts.isPropertyAssignment(parent) && /^(censor|replacement|placeholder)$/.test(propertyNameText(parent.name, sf)))) out.push(n.text);
+      if (!(ts.isPropertyAssignment(parent) && /^(censor|replacement|placeholder)$/.test(propertyNameText(parent.name, sf))))
+        out.push(n.text);
     }
   };
   for (const node of nodes) forEachNode(node, visit);
@@ -181,7 +218,9 @@ function loggedSecrets(unit: Unit): LoggedSecret[] {
   forEachNodeOfUnit(unit, (node) => {
     if (!ts.isCallExpression(node) || !isLogCall(node, sf)) return;
     for (const argument of node.arguments) {
-      visitValues(argument, sf, (value, name) => found.push({ name: name.toLowerCase(), text: anchorText(value, sf, 60), node: value, call: node }));
+      visitValues(argument, sf, (value, name) =>
+        found.push({ name: name.toLowerCase(), text: anchorText(value, sf, 60), node: value, call: node }),
+      );
     }
   });
   return found;
@@ -201,10 +240,19 @@ function visitValues(root: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node
 }
 
 /** One step of `visitValues`: reports `node` when it reads a secret, or hands on the parts of it that are values. */
-function visitValue(node: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node, name: string) => void, visit: (...nodes: ts.Node[]) => void): void {
+function visitValue(
+  node: ts.Node,
+  sf: ts.SourceFile,
+  onSecret: (value: ts.Node, name: string) => void,
+  visit: (...nodes: ts.Node[]) => void,
+): void {
   if (ts.isCallExpression(node)) {
     const name = calleeSimpleName(node.expression) ?? '';
-    if (REDACTION_CALL.test(name) || /^(Boolean|String\.length|hash\w*|sha\d*|fingerprint|createHash|digest|len|size|count|typeOf)$/.test(name)) return;
+    if (
+      REDACTION_CALL.test(name) ||
+      /^(Boolean|String\.length|hash\w*|sha\d*|fingerprint|createHash|digest|len|size|count|typeOf)$/.test(name)
+    )
+      return;
     // token.slice(0, 4): the callee is not visited, a method called on the secret shows a derived value
     visit(...node.arguments);
     return;
@@ -217,7 +265,11 @@ function visitValue(node: ts.Node, sf: ts.SourceFile, onSecret: (value: ts.Node,
     return;
   }
   // token === expected, token.length > 0: a comparison logs a boolean; `a + token` and `token ?? x` still log it
-  if (ts.isBinaryExpression(node) && ![ts.SyntaxKind.PlusToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(node.operatorToken.kind)) return;
+  if (
+    ts.isBinaryExpression(node) &&
+    ![ts.SyntaxKind.PlusToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(node.operatorToken.kind)
+  )
+    return;
   if (ts.isIdentifier(node)) {
     if (isSecretName(node.text)) onSecret(node, node.text);
     return;

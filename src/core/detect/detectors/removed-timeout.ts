@@ -15,12 +15,13 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Timeout options of HTTP, database and queue clients (axios, got and its `timeout: { request, response }`, ky, undici `headersTimeout`/`bodyTimeout`, pg `statement_timeout`/`connectionTimeoutMillis`, knex, bullmq and any option named *timeout*/deadline, set in an object or assigned), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls on requests and sockets, timeout helpers (p-timeout, withTimeout), calls that arm a named deadline (addTimeout(ms, handler, \'read\')) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.',
+        "Timeout options of HTTP, database and queue clients (axios, got and its `timeout: { request, response }`, ky, undici `headersTimeout`/`bodyTimeout`, pg `statement_timeout`/`connectionTimeoutMillis`, knex, bullmq and any option named *timeout*/deadline, set in an object or assigned), AbortSignal.timeout, an AbortController aborted by a timer, Promise.race against a timer, `.setTimeout(n)`/`.timeout(n)` calls on requests and sockets, timeout helpers (p-timeout, withTimeout), calls that arm a named deadline (addTimeout(ms, handler, 'read')) and elapsed-time checks against a deadline. A timeout raised fivefold or more, or set to 0/false/Infinity, is a weakening.",
       ignores:
         'A timeout moved into a helper the function calls, to another file of the same pull request or into shared defaults spread into the options (`{ ...DEFAULTS }`), or swapped for an equivalent one (axios `timeout` for `AbortSignal.timeout` of the same duration, an AbortController timer or a Promise.race for `AbortSignal.timeout`); a shorter timeout; the minTimeout/maxTimeout backoff delays of retry libraries; idle lifetimes (`idleTimeoutMillis`, `keepAliveTimeout`); test-runner configuration (karma.conf.js, jest.config.ts, playwright.config.ts, …); timeouts of interface elements (toasts, tooltips, debounces); timers that only schedule work (setTimeout without an abort or rejection).',
       example: {
         file: 'src/billing.ts',
-        before: "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal', timeout: 5000 });\n",
+        before:
+          "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal', timeout: 5000 });\n",
         after: "import axios from 'axios';\n\nexport const billing = axios.create({ baseURL: 'https://billing.internal' });\n",
       },
     },

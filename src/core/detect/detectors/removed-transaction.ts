@@ -7,13 +7,17 @@ import { forEachNodeOfUnit, isWithin } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 
 /** Calls that open a transaction: prisma, sequelize, knex, drizzle, typeorm, kysely, pg-promise, postgres.js, mongoose. */
-const TRANSACTION_CALL = /^(\$transaction|transaction|startTransaction|beginTransaction|withTransaction|runInTransaction|transactional|transact|inTransaction|tx|begin|withTransactionRetry|executeTransaction|runTransaction|writeTransaction)$/;
+const TRANSACTION_CALL =
+  /^(\$transaction|transaction|startTransaction|beginTransaction|withTransaction|runInTransaction|transactional|transact|inTransaction|tx|begin|withTransactionRetry|executeTransaction|runTransaction|writeTransaction)$/;
 /** `tx` and `begin` are too short to trust without a callback and a database-looking receiver. */
-const DATABASE_RECEIVER = /db|database|sql|knex|prisma|sequelize|manager|dataSource|connection|conn|client|pool|orm|em|session|mongoose|repo|trx|kysely|drizzle|queryRunner|firestore|store/i;
+const DATABASE_RECEIVER =
+  /db|database|sql|knex|prisma|sequelize|manager|dataSource|connection|conn|client|pool|orm|em|session|mongoose|repo|trx|kysely|drizzle|queryRunner|firestore|store/i;
 /** Methods that write. */
-const WRITE = /^(create|createMany|createManyAndReturn|insert|insertMany|insertOne|update|updateMany|updateOne|upsert|delete|deleteMany|deleteOne|destroy|remove|save|increment|decrement|bulkCreate|bulkWrite|bulkInsert|findOneAndUpdate|findOneAndDelete|findByIdAndUpdate|findByIdAndDelete|replaceOne|\$executeRaw|\$executeRawUnsafe|execute|query|softDelete|restore)$/;
+const WRITE =
+  /^(create|createMany|createManyAndReturn|insert|insertMany|insertOne|update|updateMany|updateOne|upsert|delete|deleteMany|deleteOne|destroy|remove|save|increment|decrement|bulkCreate|bulkWrite|bulkInsert|findOneAndUpdate|findOneAndDelete|findByIdAndUpdate|findByIdAndDelete|replaceOne|\$executeRaw|\$executeRawUnsafe|execute|query|softDelete|restore)$/;
 /** Clients whose name says nothing about the write: `prisma.order.create` and `tx.order.create` are the same write. */
-const CLIENT_ROOT = /^(prisma|db|database|knex|sequelize|manager|em|entityManager|dataSource|client|connection|conn|pool|orm|trx|tx|t|transaction|session|queryRunner|kysely|drizzle|sql)$/;
+const CLIENT_ROOT =
+  /^(prisma|db|database|knex|sequelize|manager|em|entityManager|dataSource|client|connection|conn|pool|orm|trx|tx|t|transaction|session|queryRunner|kysely|drizzle|sql)$/;
 
 interface Coverage {
   /** Writes the transaction covers, normalized. */
@@ -36,7 +40,8 @@ export default defineDetector({
       removed: '{{symbol}} {{noLongerHas}} {{label}}: its writes can now half-apply.',
       weakened: '{{symbol}}: a write now runs outside {{label}} ({{change}}): it no longer commits or rolls back with the others.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
-      leftTransaction: '{{symbol}}: {{write}} no longer passes the transaction it was given: it commits on its own, even when the caller rolls back.',
+      leftTransaction:
+        '{{symbol}}: {{write}} no longer passes the transaction it was given: it commits on its own, even when the caller rolls back.',
     },
     docs: {
       catches:
@@ -69,7 +74,13 @@ export default defineDetector({
     const stillJoined = new Set(after.writes.filter((w) => w.optioned).map((w) => w.name));
     const opened = after.guardrails.some((g) => g.kind === 'transaction');
     const escaped = after.writes.filter((w) => !w.optioned && joined.has(w.name) && !stillJoined.has(w.name) && !opened);
-    return escaped.slice(0, 3).map((w) => ({ messageId: 'leftTransaction', data: { write: `${w.name}()` }, node: w.call, side: 'head' as const, key: `left transaction ${w.name}` }));
+    return escaped.slice(0, 3).map((w) => ({
+      messageId: 'leftTransaction',
+      data: { write: `${w.name}()` },
+      node: w.call,
+      side: 'head' as const,
+      key: `left transaction ${w.name}`,
+    }));
   },
   isWeakened(before, after) {
     const b = coverage.get(before);
@@ -117,11 +128,28 @@ function analyse(unit: Unit): { guardrails: Guardrail[]; writes: Write[] } {
     }
     // `if (!transaction) throw new Error("Transaction required")`: the function refuses to run outside one.
     if (ts.isIfStatement(node) && throwsError(node.thenStatement) && requiresTransaction(node.expression, sf)) {
-      found.push({ category: 'transaction', kind: 'requires-transaction', anchor: 'requires a transaction', node, label: 'the check that a transaction is open' });
+      found.push({
+        category: 'transaction',
+        kind: 'requires-transaction',
+        anchor: 'requires a transaction',
+        node,
+        label: 'the check that a transaction is open',
+      });
       return;
     }
-    if (ts.isCallExpression(node) && /^(assert|invariant|ok)$/.test(calleeSimpleName(node.expression) ?? '') && node.arguments[0] && TRANSACTION_VALUE.test(node.arguments[0].getText(sf))) {
-      found.push({ category: 'transaction', kind: 'requires-transaction', anchor: 'requires a transaction', node, label: 'the assertion that a transaction is open' });
+    if (
+      ts.isCallExpression(node) &&
+      /^(assert|invariant|ok)$/.test(calleeSimpleName(node.expression) ?? '') &&
+      node.arguments[0] &&
+      TRANSACTION_VALUE.test(node.arguments[0].getText(sf))
+    ) {
+      found.push({
+        category: 'transaction',
+        kind: 'requires-transaction',
+        anchor: 'requires a transaction',
+        node,
+        label: 'the assertion that a transaction is open',
+      });
       return;
     }
     if (!ts.isCallExpression(node)) return;
@@ -129,7 +157,9 @@ function analyse(unit: Unit): { guardrails: Guardrail[]; writes: Write[] } {
     if (!name) return;
     const callee = calleeText(node.expression, sf);
     if (TRANSACTION_CALL.test(name) && isTransactionCall(node, name, sf)) {
-      const callback = node.arguments.find((a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+      const callback = node.arguments.find(
+        (a): a is ts.ArrowFunction | ts.FunctionExpression => ts.isArrowFunction(a) || ts.isFunctionExpression(a),
+      );
       const array = node.arguments.find(ts.isArrayLiteralExpression);
       const client = callback?.parameters[0] && ts.isIdentifier(callback.parameters[0].name) ? callback.parameters[0].name.text : undefined;
       // Unmanaged (`const t = await sequelize.transaction()`, `queryRunner.startTransaction()`): the whole unit.
@@ -138,7 +168,13 @@ function analyse(unit: Unit): { guardrails: Guardrail[]; writes: Write[] } {
       return;
     }
     if (WRITE.test(name) && ts.isPropertyAccessExpression(node.expression)) {
-      writes.push({ call: node, name: normalizeWrite(node, sf), optioned: node.arguments.some((a) => ts.isObjectLiteralExpression(a) && hasTransactionOption(a, sf)) || /\.transacting\(|\.useTransaction\(/.test(callee) });
+      writes.push({
+        call: node,
+        name: normalizeWrite(node, sf),
+        optioned:
+          node.arguments.some((a) => ts.isObjectLiteralExpression(a) && hasTransactionOption(a, sf)) ||
+          /\.transacting\(|\.useTransaction\(/.test(callee),
+      });
     }
   });
 
@@ -146,7 +182,12 @@ function analyse(unit: Unit): { guardrails: Guardrail[]; writes: Write[] } {
   if (!found.some((g) => g.kind === 'transaction')) return { guardrails: found, writes };
 
   const covered = (w: { call: ts.CallExpression; optioned: boolean }): boolean =>
-    w.optioned || scopes.some((s) => isWithin(w.call, s.node) && (s.all === true || (s.client === undefined ? s.node !== unit.node : rootName(w.call.expression) === s.client)));
+    w.optioned ||
+    scopes.some(
+      (s) =>
+        isWithin(w.call, s.node) &&
+        (s.all === true || (s.client === undefined ? s.node !== unit.node : rootName(w.call.expression) === s.client)),
+    );
   const outside = new Set(writes.filter((w) => !covered(w)).map((w) => w.name));
   const members = [...new Set(writes.filter(covered).map((w) => w.name))].sort();
   for (const g of found.filter((f) => f.kind === 'transaction')) {

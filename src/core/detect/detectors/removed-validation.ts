@@ -14,13 +14,27 @@ const REFINEMENT = /^(refine|superRefine|refinement|check|test|when|custom|stric
 /** Methods that loosen a whole schema. */
 const SCHEMA_LOOSENER = /\.(partial|deepPartial|passthrough|catchall|nonstrict)\(|z\.any\(|z\.unknown\(/;
 /** Errors that say the input is wrong. */
-const INPUT_ERROR = /TypeError|RangeError|Validation|Invalid|BadRequest|bad.?request|Argument|Unprocessable|Schema|INVALID|MissingParam|IllegalArgument|\b4(00|22)\b/;
+const INPUT_ERROR =
+  /TypeError|RangeError|Validation|Invalid|BadRequest|bad.?request|Argument|Unprocessable|Schema|INVALID|MissingParam|IllegalArgument|\b4(00|22)\b/;
 /** Functions that validate what they are given. */
-const VALIDATE_CALL = /^(validate\w*|assert[A-Z]\w*|assert|invariant|ow|check[A-Z]\w*|ensure[A-Z]\w*|sanitize\w*|celebrate|validator|validationResult|matchedData|plainToInstance|plainToClass|validateOrReject|validateSync|v\.parse|safeParse|parseWithSchema|checkSchema|expectType)$/;
+const VALIDATE_CALL =
+  /^(validate\w*|assert[A-Z]\w*|assert|invariant|ow|check[A-Z]\w*|ensure[A-Z]\w*|sanitize\w*|celebrate|validator|validationResult|matchedData|plainToInstance|plainToClass|validateOrReject|validateSync|v\.parse|safeParse|parseWithSchema|checkSchema|expectType)$/;
 /** Schema builders whose object fields are inventoried one by one. */
 const SCHEMA_ROOT = /^(z|zod|Joi|joi|yup|Yup|v|t|Type|S|Schema|s|superstruct|io|ow)\./;
 /** Chain methods that make a field optional: dropping the field's requiredness. */
-const LOOSENERS = new Set(['optional', 'nullable', 'nullish', 'passthrough', 'partial', 'deepPartial', 'unknown', 'any', 'allow', 'Optional', 'notRequired']);
+const LOOSENERS = new Set([
+  'optional',
+  'nullable',
+  'nullish',
+  'passthrough',
+  'partial',
+  'deepPartial',
+  'unknown',
+  'any',
+  'allow',
+  'Optional',
+  'notRequired',
+]);
 /** Rejections whose text is about a URL, and the anchor they share with `new URL()`. */
 const URL_WORD = /\burls?\b/i;
 const URL_REJECTION = 'rejects a malformed URL';
@@ -47,7 +61,7 @@ export default defineDetector({
       example: {
         file: 'src/routes/orders.ts',
         before:
-          "export async function createOrder(req: Request, res: Response) {\n  const body = OrderSchema.parse(req.body);\n  res.json(await orders.create(body));\n}\n",
+          'export async function createOrder(req: Request, res: Response) {\n  const body = OrderSchema.parse(req.body);\n  res.json(await orders.create(body));\n}\n',
         after: 'export async function createOrder(req: Request, res: Response) {\n  res.json(await orders.create(req.body));\n}\n',
       },
     },
@@ -76,7 +90,8 @@ function disjuncts(expression: ts.Expression): number {
   let e = expression;
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) return disjuncts(e.left) + disjuncts(e.right);
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return Math.max(disjuncts(e.left), disjuncts(e.right));
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+    return Math.max(disjuncts(e.left), disjuncts(e.right));
   return 1;
 }
 
@@ -84,7 +99,9 @@ function disjuncts(expression: ts.Expression): number {
 function answersClientError(statement: ts.Statement, sf: ts.SourceFile): boolean {
   const last = ts.isBlock(statement) ? statement.statements[statement.statements.length - 1] : statement;
   if (!last || !ts.isReturnStatement(last) || !last.expression) return false;
-  return /bad.?request|unprocessable|status\(\s*4(00|22)|status:\s*4(00|22)|statusCode:\s*4(00|22)|invalid|validation/i.test(last.expression.getText(sf));
+  return /bad.?request|unprocessable|status\(\s*4(00|22)|status:\s*4(00|22)|statusCode:\s*4(00|22)|invalid|validation/i.test(
+    last.expression.getText(sf),
+  );
 }
 
 /** Whether the nearest branching construct around the node is an `if` (whose guard already counts). */
@@ -108,7 +125,11 @@ function enclosingCatch(node: ts.Node): boolean {
 /** A chain that builds a schema: starts from a schema library or a *Schema/Z* value. */
 function looksLikeSchemaChain(expression: ts.Expression, sf: ts.SourceFile): boolean {
   const text = expression.getText(sf).replace(/\s+/g, '');
-  return /^(z|zod|Joi|joi|yup|Yup|v|t|S|s)\./.test(text) || /(Schema|^Z[A-Z]\w*|Validator|Dto)\b/.test(text) || /\bz\.(object|string|number|array)\(/.test(text);
+  return (
+    /^(z|zod|Joi|joi|yup|Yup|v|t|S|s)\./.test(text) ||
+    /(Schema|^Z[A-Z]\w*|Validator|Dto)\b/.test(text) ||
+    /\bz\.(object|string|number|array)\(/.test(text)
+  );
 }
 
 /** The name a schema is bound to, or where it is passed. */
@@ -148,14 +169,35 @@ function validationsOf(unit: Unit): Guardrail[] {
       // A promise's reject(new TypeError(…)) rejects bad input as a throw does.
       if (name === 'reject' && ts.isIdentifier(node.expression)) return rejection(node);
       const callee = calleeText(node.expression, sf);
-      if (ts.isPropertyAccessExpression(node.expression) && SCHEMA_ATTACH.test(name) && node.arguments.length === 1 && !ts.isStringLiteral(node.arguments[0]!)) {
+      if (
+        ts.isPropertyAccessExpression(node.expression) &&
+        SCHEMA_ATTACH.test(name) &&
+        node.arguments.length === 1 &&
+        !ts.isStringLiteral(node.arguments[0]!)
+      ) {
         const schema = node.arguments[0]!;
         const loose = SCHEMA_LOOSENER.test(schema.getText(sf));
-        push({ kind: 'schema-attach', anchor: `.${name}() input schema`, node, label: `the .${name}(${anchorText(schema, sf, 40)}) input schema`, members: loose ? [] : ['strict'] });
+        push({
+          kind: 'schema-attach',
+          anchor: `.${name}() input schema`,
+          node,
+          label: `the .${name}(${anchorText(schema, sf, 40)}) input schema`,
+          members: loose ? [] : ['strict'],
+        });
         return;
       }
-      if (ts.isPropertyAccessExpression(node.expression) && REFINEMENT.test(name) && (name !== 'test' && name !== 'check' && name !== 'when' ? true : node.arguments.length >= 2) && looksLikeSchemaChain(node.expression.expression, sf)) {
-        push({ kind: 'refinement', anchor: `.${name}() on ${schemaOwner(node, sf)}`, node, label: `the .${name}() rule of ${schemaOwner(node, sf)}` });
+      if (
+        ts.isPropertyAccessExpression(node.expression) &&
+        REFINEMENT.test(name) &&
+        (name !== 'test' && name !== 'check' && name !== 'when' ? true : node.arguments.length >= 2) &&
+        looksLikeSchemaChain(node.expression.expression, sf)
+      ) {
+        push({
+          kind: 'refinement',
+          anchor: `.${name}() on ${schemaOwner(node, sf)}`,
+          node,
+          label: `the .${name}() rule of ${schemaOwner(node, sf)}`,
+        });
         return;
       }
       // `Struct.create(value)` coerces as much as it checks: left to type-safety, which reports it replaced by a cast.
@@ -163,7 +205,13 @@ function validationsOf(unit: Unit): Guardrail[] {
       if (schemaCall && schemaCall.method !== 'create') {
         const receiver = schemaCall.schema;
         const loose = SCHEMA_LOOSENER.test(receiver.getText(sf));
-        push({ kind: 'schema-check', anchor: `${name} with ${anchorText(receiver, sf, 60)}`, node, label: `the ${anchorText(receiver, sf, 50)}.${name}() check`, members: loose ? [] : ['strict'] });
+        push({
+          kind: 'schema-check',
+          anchor: `${name} with ${anchorText(receiver, sf, 60)}`,
+          node,
+          label: `the ${anchorText(receiver, sf, 50)}.${name}() check`,
+          members: loose ? [] : ['strict'],
+        });
         return;
       }
       // A schema method on something that is not a schema (JSON.parse, a parser's .validate) checks nothing.
@@ -171,7 +219,13 @@ function validationsOf(unit: Unit): Guardrail[] {
       if (VALIDATE_CALL.test(name) || VALIDATE_CALL.test(callee)) {
         if (/^(checkout|checkIn|ensureDir|ensureFile|checkStatus)$/i.test(name)) return;
         const subject = node.arguments[0] ? anchorText(node.arguments[0], sf, 50) : '';
-        push({ kind: 'assertion', anchor: `assert ${callee}(${subject})`, identity: 'anchor', node, label: `the ${callee}(${subject}) check` });
+        push({
+          kind: 'assertion',
+          anchor: `assert ${callee}(${subject})`,
+          identity: 'anchor',
+          node,
+          label: `the ${callee}(${subject}) check`,
+        });
         return;
       }
       if (/^(ValidationPipe|ParseIntPipe|ParseUUIDPipe|ParseBoolPipe|ParseArrayPipe|ParseEnumPipe|UsePipes)$/.test(name)) {
@@ -181,17 +235,22 @@ function validationsOf(unit: Unit): Guardrail[] {
     }
     if (ts.isNewExpression(node)) {
       const name = calleeSimpleName(node.expression);
-      if (name && /Pipe$/.test(name) && /Validation|Parse/.test(name)) push({ kind: 'framework', anchor: name, node, label: `the ${name} validation` });
+      if (name && /Pipe$/.test(name) && /Validation|Parse/.test(name))
+        push({ kind: 'framework', anchor: name, node, label: `the ${name} validation` });
       // `new URL(input)` throws a TypeError on a malformed URL: a stand-in for a removed URL check (a
       // parseURL wrapper replaced by the constructor), counted on the head side only, so that removing
       // one of the many `new URL` calls that parse trusted values is never a finding itself.
-      if (name === 'URL' && unit.side === 'head' && node.arguments?.length) push({ kind: 'url-parse', anchor: URL_REJECTION, identity: 'anchor', exactOnly: true, node, label: 'the new URL() parse' });
+      if (name === 'URL' && unit.side === 'head' && node.arguments?.length)
+        push({ kind: 'url-parse', anchor: URL_REJECTION, identity: 'anchor', exactOnly: true, node, label: 'the new URL() parse' });
       return;
     }
     // class-validator: @IsEmail() @MaxLength(80) on a DTO field
     if (ts.isDecorator(node) && ts.isCallExpression(node.expression)) {
       const name = calleeSimpleName(node.expression.expression) ?? '';
-      if (/^(Is[A-Z]\w*|Max\w*|Min\w*|Length|Matches|ValidateNested|ArrayMaxSize|ArrayMinSize|Contains|Equals|NotEquals|Allow)$/.test(name) && name !== 'IsOptional') {
+      if (
+        /^(Is[A-Z]\w*|Max\w*|Min\w*|Length|Matches|ValidateNested|ArrayMaxSize|ArrayMinSize|Contains|Equals|NotEquals|Allow)$/.test(name) &&
+        name !== 'IsOptional'
+      ) {
         push({ kind: 'decorator', anchor: `@${name}`, node, label: `the @${name}() constraint` });
       }
       return;
@@ -241,7 +300,11 @@ function fieldPath(node: ts.PropertyAssignment, unit: Unit, sf: ts.SourceFile): 
 function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guardrail, 'category'> | undefined {
   const condition = node.expression.getText(sf);
   const thenText = node.thenStatement.getText(sf);
-  if (AUTH_ERROR.test(thenText) || /\b(can|may|is)(Admin|Owner|Allowed|Authorized|Member)\b|\bauthorize\(|\bcan\(|policy|permission|role/i.test(condition)) return undefined;
+  if (
+    AUTH_ERROR.test(thenText) ||
+    /\b(can|may|is)(Admin|Owner|Allowed|Authorized|Member)\b|\bauthorize\(|\bcan\(|policy|permission|role/i.test(condition)
+  )
+    return undefined;
   // Inside a catch, `if (…) throw error` decides whether to give up on a failure: control flow, not input.
   if (enclosingCatch(node)) return undefined;
   const rejects = throwsError(node.thenStatement) || answersClientError(node.thenStatement, sf);
@@ -250,14 +313,37 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
     // Any precondition that rejects the call is validation, except permission checks (auth's) and
     // "not found" after a lookup, which says nothing about the input's shape.
     if (/NotFound|\b404\b/.test(thenText) && !/\b(req|request|ctx|body|params|query|input|args)\b/.test(condition)) return undefined;
-    return { kind: 'guard-clause', anchor: `guard ${anchorText(node.expression, sf, 100)}`, identity: 'anchor', node, label: `the guard "if (${anchorText(node.expression, sf, 70)})"`, strength: disjuncts(node.expression), stronger: 'higher' };
+    return {
+      kind: 'guard-clause',
+      anchor: `guard ${anchorText(node.expression, sf, 100)}`,
+      identity: 'anchor',
+      node,
+      label: `the guard "if (${anchorText(node.expression, sf, 70)})"`,
+      strength: disjuncts(node.expression),
+      stronger: 'higher',
+    };
   }
   // A non-throwing early return is validation only when it checks a parameter's type or format.
-  const returnsEarly = ts.isReturnStatement(node.thenStatement) || (ts.isBlock(node.thenStatement) && node.thenStatement.statements.length === 1 && ts.isReturnStatement(node.thenStatement.statements[0]!));
+  const returnsEarly =
+    ts.isReturnStatement(node.thenStatement) ||
+    (ts.isBlock(node.thenStatement) &&
+      node.thenStatement.statements.length === 1 &&
+      ts.isReturnStatement(node.thenStatement.statements[0]!));
   // `return false` from a predicate is its answer, not a guard.
   const answersBoolean = /return\s+(true|false)\b/.test(thenText);
-  if (returnsEarly && !answersBoolean && unit.params.some((p) => names.has(p)) && /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition)) {
-    return { kind: 'type-guard', anchor: `guard ${anchorText(node.expression, sf, 100)}`, identity: 'anchor', node, label: `the type check "if (${anchorText(node.expression, sf, 70)})"` };
+  if (
+    returnsEarly &&
+    !answersBoolean &&
+    unit.params.some((p) => names.has(p)) &&
+    /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition)
+  ) {
+    return {
+      kind: 'type-guard',
+      anchor: `guard ${anchorText(node.expression, sf, 100)}`,
+      identity: 'anchor',
+      node,
+      label: `the type check "if (${anchorText(node.expression, sf, 70)})"`,
+    };
   }
   return undefined;
 }

@@ -16,7 +16,8 @@ const FOCUSED = /^(fit|fdescribe|fcontext)\b|\.only\b/;
 /** Names of assertion helpers: expectValidInvoice(res), assertSorted(list), verifyCalled(spy). */
 const ASSERTION_HELPER = /^(expect|assert|verify|check|should|ensure)[A-Z_]\w*$/;
 /** ava's `t.is(...)`, tap's `t.equal(...)`. */
-const T_ASSERTION = /^(is|not|true|false|truthy|falsy|deepEqual|notDeepEqual|like|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|assert|equal|same|strictSame|match|ok|notOk|error|rejects|resolves|snapshot)$/;
+const T_ASSERTION =
+  /^(is|not|true|false|truthy|falsy|deepEqual|notDeepEqual|like|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|assert|equal|same|strictSame|match|ok|notOk|error|rejects|resolves|snapshot)$/;
 /** jest's and vitest's default test timeout, the baseline when a test sets none. */
 const DEFAULT_TEST_TIMEOUT = 5000;
 /** How much longer a timeout must get to count as raised. */
@@ -32,7 +33,8 @@ export default defineDetector({
     severity: 'high',
     weakenedSeverity: 'medium',
     scope: 'test',
-    description: 'Tests were deleted, skipped or focused, or lost assertions, an assertion-count check or a timeout bound: the suite can stay green without checking what it did.',
+    description:
+      'Tests were deleted, skipped or focused, or lost assertions, an assertion-count check or a timeout bound: the suite can stay green without checking what it did.',
     messages: {
       removed: '{{label}} was deleted: what it checked is no longer tested.',
       weakened: '{{label}} lost assertions ({{change}}): it can now pass without checking what it used to.',
@@ -86,28 +88,50 @@ export default defineDetector({
 
     const requiredBefore = assertionCountChecks(base);
     if (requiredBefore.length > 0 && assertionCountChecks(head).length === 0) {
-      findings.push({ messageId: 'assertionCountDropped', node: head.node, side: 'head', severity: 'medium', key: 'expect.assertions', data: { label: `\`${requiredBefore[0]}\`` } });
+      findings.push({
+        messageId: 'assertionCountDropped',
+        node: head.node,
+        side: 'head',
+        severity: 'medium',
+        key: 'expect.assertions',
+        data: { label: `\`${requiredBefore[0]}\`` },
+      });
     }
 
     const timeoutBefore = longestTimeout(base);
     const timeoutAfter = longestTimeout(head);
-    if (timeoutAfter && timeoutAfter.ms >= (timeoutBefore?.ms ?? DEFAULT_TEST_TIMEOUT) * TIMEOUT_FACTOR && change.isNew(timeoutAfter.node)) {
+    if (
+      timeoutAfter &&
+      timeoutAfter.ms >= (timeoutBefore?.ms ?? DEFAULT_TEST_TIMEOUT) * TIMEOUT_FACTOR &&
+      change.isNew(timeoutAfter.node)
+    ) {
       findings.push({
         messageId: 'timeoutRaised',
         node: timeoutAfter.node,
         side: 'head',
         severity: 'medium',
         key: 'timeout',
-        data: { change: `from ${timeoutBefore ? `${timeoutBefore.ms} ms` : `the default ${DEFAULT_TEST_TIMEOUT} ms`} to ${timeoutAfter.ms} ms` },
+        data: {
+          change: `from ${timeoutBefore ? `${timeoutBefore.ms} ms` : `the default ${DEFAULT_TEST_TIMEOUT} ms`} to ${timeoutAfter.ms} ms`,
+        },
         evidence: { from: timeoutBefore?.ms ?? DEFAULT_TEST_TIMEOUT, to: timeoutAfter.ms },
       });
     }
 
     const snapshotsBefore = inlineSnapshots(base);
     const snapshotsAfter = inlineSnapshots(head);
-    const rewritten = snapshotsAfter.find((s, i) => snapshotsBefore.length === snapshotsAfter.length && snapshotsBefore[i]!.text !== s.text);
+    const rewritten = snapshotsAfter.find(
+      (s, i) => snapshotsBefore.length === snapshotsAfter.length && snapshotsBefore[i]!.text !== s.text,
+    );
     if (rewritten) {
-      findings.push({ messageId: 'snapshotRewritten', node: rewritten.node, side: 'head', severity: 'low', key: 'inline-snapshot', evidence: { before: snapshotsBefore.map((s) => s.text.slice(0, 200)) } });
+      findings.push({
+        messageId: 'snapshotRewritten',
+        node: rewritten.node,
+        side: 'head',
+        severity: 'low',
+        key: 'inline-snapshot',
+        evidence: { before: snapshotsBefore.map((s) => s.text.slice(0, 200)) },
+      });
     }
     return findings;
   },
@@ -163,7 +187,10 @@ function eachRows(call: ts.CallExpression): number {
     if (table && ts.isArrayLiteralExpression(table)) return Math.max(1, table.elements.length);
   }
   if (ts.isTaggedTemplateExpression(callee) && ts.isPropertyAccessExpression(callee.tag) && callee.tag.name.text === 'each') {
-    const lines = callee.template.getText().split('\n').filter((l) => l.replace(/[`\s|]/g, '') !== '');
+    const lines = callee.template
+      .getText()
+      .split('\n')
+      .filter((l) => l.replace(/[`\s|]/g, '') !== '');
     return Math.max(1, lines.length - 1);
   }
   return 1;
@@ -197,7 +224,6 @@ function countAssertions(unit: Unit): { count: number; foreign: Set<string> } {
   return { count, foreign };
 }
 
-
 function isAssertion(call: ts.CallExpression): boolean {
   const callee = call.expression;
   if (ts.isIdentifier(callee)) {
@@ -230,13 +256,27 @@ function assertsNoError(call: ts.CallExpression): boolean {
   const first = call.arguments[0];
   // `err`, or a field holding one: `response.error`.
   const isErrorValue = (e: ts.Expression | undefined): boolean =>
-    e !== undefined && ((ts.isIdentifier(e) && ERROR_NAME.test(e.text)) || (ts.isPropertyAccessExpression(e) && ERROR_NAME.test(e.name.text)));
+    e !== undefined &&
+    ((ts.isIdentifier(e) && ERROR_NAME.test(e.text)) || (ts.isPropertyAccessExpression(e) && ERROR_NAME.test(e.name.text)));
   if (name === 'ifError' || (name === 'error' && isErrorValue(first))) return true;
   // assert.doesNotThrow(() => work()): the same check as awaiting the work and letting it throw.
   if (/^(?:doesNotThrow|doesNotReject|notThrows|notThrowsAsync)$/.test(name)) return true;
   if ((name === 'notOk' || name === 'falsy') && isErrorValue(first)) return true;
-  if ((name === 'ok' || name === 'assert' || name === 'true') && first && ts.isPrefixUnaryExpression(first) && first.operator === ts.SyntaxKind.ExclamationToken && isErrorValue(first.operand)) return true;
-  if (/^(?:equal|strictEqual|is)$/.test(name) && isErrorValue(first) && call.arguments[1] && /^(?:null|undefined)$/.test(call.arguments[1].getText())) return true;
+  if (
+    (name === 'ok' || name === 'assert' || name === 'true') &&
+    first &&
+    ts.isPrefixUnaryExpression(first) &&
+    first.operator === ts.SyntaxKind.ExclamationToken &&
+    isErrorValue(first.operand)
+  )
+    return true;
+  if (
+    /^(?:equal|strictEqual|is)$/.test(name) &&
+    isErrorValue(first) &&
+    call.arguments[1] &&
+    /^(?:null|undefined)$/.test(call.arguments[1].getText())
+  )
+    return true;
   return false;
 }
 
@@ -276,7 +316,12 @@ function localFunctions(sf: ts.SourceFile): Map<string, ts.Node> {
   found = new Map();
   forEachNode(sf, (node) => {
     if (ts.isFunctionDeclaration(node) && node.name && node.body) found!.set(node.name.text, node.body);
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))
+    ) {
       found!.set(node.name.text, node.initializer.body);
     }
   });
@@ -331,7 +376,10 @@ function longestTimeout(unit: Unit): { ms: number; node: ts.Node } | undefined {
 function inlineSnapshots(unit: Unit): { text: string; node: ts.Node }[] {
   const found: { text: string; node: ts.Node }[] = [];
   forEachNodeOfUnit(unit, (node) => {
-    if (ts.isCallExpression(node) && /^(toMatchInlineSnapshot|toThrowErrorMatchingInlineSnapshot)$/.test(calleeSimpleName(node.expression) ?? '')) {
+    if (
+      ts.isCallExpression(node) &&
+      /^(toMatchInlineSnapshot|toThrowErrorMatchingInlineSnapshot)$/.test(calleeSimpleName(node.expression) ?? '')
+    ) {
       const expected = node.arguments[node.arguments.length - 1];
       if (expected) found.push({ text: expected.getText(unit.sourceFile).replace(/\s+/g, ' '), node: expected });
     }

@@ -8,7 +8,8 @@ import { defineDetector, type DirectFinding } from '../define-detector.js';
 
 /** Methods that check a value against a schema at runtime. */
 /** ESLint rules whose silencing is a type-safety escape (not naming or style rules); a blanket disable counts too. */
-const TYPE_RULE = /no-explicit-any|no-unsafe-|ban-ts-comment|ban-types|no-non-null-assertion|no-floating-promises|no-misused-promises|restrict-(plus-operands|template-expressions)|strict-boolean-expressions|consistent-type-assertions|no-unnecessary-type-assertion|no-undef\b/;
+const TYPE_RULE =
+  /no-explicit-any|no-unsafe-|ban-ts-comment|ban-types|no-non-null-assertion|no-floating-promises|no-misused-promises|restrict-(plus-operands|template-expressions)|strict-boolean-expressions|consistent-type-assertions|no-unnecessary-type-assertion|no-undef\b/;
 
 /** One way of telling the type checker to look away. */
 interface Escape {
@@ -28,10 +29,12 @@ export default defineDetector({
     id: 'type-safety',
     category: 'type-safety',
     severity: 'low',
-    description: 'The PR silences the type checker or the linter (`as any`, `as unknown as T`, `@ts-ignore`, `@ts-expect-error`, `@ts-nocheck`, `eslint-disable`), or replaces a runtime schema check with a cast.',
+    description:
+      'The PR silences the type checker or the linter (`as any`, `as unknown as T`, `@ts-ignore`, `@ts-expect-error`, `@ts-nocheck`, `eslint-disable`), or replaces a runtime schema check with a cast.',
     messages: {
       escape: '{{where}} adds {{label}}: the checker no longer looks at this code, so a type error there now ships.',
-      castInsteadOfParse: '{{symbol}} replaced {{label}} with the cast `{{change}}`: the value is now trusted instead of checked at runtime.',
+      castInsteadOfParse:
+        '{{symbol}} replaced {{label}} with the cast `{{change}}`: the value is now trusted instead of checked at runtime.',
     },
     docs: {
       catches:
@@ -40,8 +43,10 @@ export default defineDetector({
         'Escapes that were already there (moved, reformatted, or the same number in the rewritten function); `eslint-disable` of style rules (`no-console`, `max-lines`); casts to a concrete type without `any`/`unknown`; test files, where casting mocks is routine.',
       example: {
         file: 'src/orders.ts',
-        before: 'export function totalOf(order: Order) {\n  return order.lines.reduce((sum, line) => sum + line.price * line.quantity, 0);\n}\n',
-        after: 'export function totalOf(order: Order) {\n  return (order as any).lines.reduce((sum: number, line: any) => sum + line.price * line.qty, 0);\n}\n',
+        before:
+          'export function totalOf(order: Order) {\n  return order.lines.reduce((sum, line) => sum + line.price * line.quantity, 0);\n}\n',
+        after:
+          'export function totalOf(order: Order) {\n  return (order as any).lines.reduce((sum: number, line: any) => sum + line.price * line.qty, 0);\n}\n',
       },
     },
   },
@@ -72,7 +77,14 @@ function addedEscapes(base: Unit | undefined, head: Unit, isNew: (node: ts.Node)
     for (const escape of ordered) {
       if (excess-- <= 0) break;
       const where = enclosingUnitName(units, escape.node, head.sourceFile);
-      findings.push({ messageId: 'escape', node: escape.node, side: 'head', key: `${escape.kind} ${where} ${escape.text}`, data: { label: `\`${escape.text}\``, where }, evidence: { kind: escape.kind, symbol: where } });
+      findings.push({
+        messageId: 'escape',
+        node: escape.node,
+        side: 'head',
+        key: `${escape.kind} ${where} ${escape.text}`,
+        data: { label: `\`${escape.text}\``, where },
+        evidence: { kind: escape.kind, symbol: where },
+      });
     }
   }
   return findings;
@@ -90,7 +102,8 @@ function escapesOf(sf: ts.SourceFile): Escape[] {
       found.push({ kind: 'double-cast', node, text: `as ${inner.type.getText(sf)} as ${anchorText(node.type, sf, 40)}` });
       return;
     }
-    if (node.type.kind === ts.SyntaxKind.AnyKeyword) found.push({ kind: 'as-any', node, text: ts.isAsExpression(node) ? 'as any' : '<any>' });
+    if (node.type.kind === ts.SyntaxKind.AnyKeyword)
+      found.push({ kind: 'as-any', node, text: ts.isAsExpression(node) ? 'as any' : '<any>' });
   });
   for (const comment of commentsOf(sf)) {
     const text = comment.text;
@@ -101,7 +114,8 @@ function escapesOf(sf: ts.SourceFile): Escape[] {
       const disable = /eslint-disable(-next-line|-line)?\b([^\n*]*)/.exec(text);
       if (disable) {
         const rules = (disable[2] ?? '').split('--')[0]!.trim();
-        if (rules === '' || TYPE_RULE.test(rules)) found.push({ kind: 'eslint-disable', node: comment.node, text: `eslint-disable${disable[1] ?? ''}${rules ? ` ${rules}` : ''}` });
+        if (rules === '' || TYPE_RULE.test(rules))
+          found.push({ kind: 'eslint-disable', node: comment.node, text: `eslint-disable${disable[1] ?? ''}${rules ? ` ${rules}` : ''}` });
       }
     }
   }
@@ -145,7 +159,8 @@ function commentsOf(sf: ts.SourceFile): { text: string; node: ts.Node }[] {
     collect(node, ts.getLeadingCommentRanges(text, node.pos));
     collect(node, ts.getTrailingCommentRanges(text, node.end));
     // A comment before a closing brace is trivia of the brace token, which is not a child node.
-    if (ts.isBlock(node) || ts.isObjectLiteralExpression(node) || ts.isClassLike(node)) collect(node, ts.getLeadingCommentRanges(text, node.getEnd() - 1));
+    if (ts.isBlock(node) || ts.isObjectLiteralExpression(node) || ts.isClassLike(node))
+      collect(node, ts.getLeadingCommentRanges(text, node.getEnd() - 1));
   });
   collect(sf.endOfFileToken, ts.getLeadingCommentRanges(text, sf.endOfFileToken.pos));
   return out;

@@ -7,7 +7,18 @@ import { identifiersIn } from '../ast/walk.js';
 import type { Detector, Guardrail } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
 import { simpleName, type Prepared } from './prepare.js';
-import { callStillMadeUnderNewName, deletedWithItsCallers, refusesUnbuiltFeature, movedRejection, rejectionSignature, sameCondition, sameGuardStillThere, subjectOf, subjectRemoved, testFollowedRename } from './protection.js';
+import {
+  callStillMadeUnderNewName,
+  deletedWithItsCallers,
+  refusesUnbuiltFeature,
+  movedRejection,
+  rejectionSignature,
+  sameCondition,
+  sameGuardStillThere,
+  subjectOf,
+  subjectRemoved,
+  testFollowedRename,
+} from './protection.js';
 import { registeredGlobally } from '../vocab/registrations.js';
 
 /** How deep the search for a guardrail moved into a helper follows calls. */
@@ -52,7 +63,10 @@ export function sameGuardrail(a: Guardrail, b: Guardrail, scope: MatchScope): bo
 }
 
 /** Pairs guardrails before and after: same anchor first, then same shape, then same category (a swap). */
-export function matchGuardrails(before: Guardrail[], after: Guardrail[]): {
+export function matchGuardrails(
+  before: Guardrail[],
+  after: Guardrail[],
+): {
   matched: [Guardrail, Guardrail][];
   unmatchedBefore: Guardrail[];
   unmatchedAfter: Guardrail[];
@@ -108,7 +122,13 @@ export function compareInventories(
       const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a));
       if (weakened) {
         emit({
-          messageId: 'weakened', severity: weakenedSeverity, side: 'head', unit: pair.head!, node: a.node, pair, anchor: b.anchor,
+          messageId: 'weakened',
+          severity: weakenedSeverity,
+          side: 'head',
+          unit: pair.head!,
+          node: a.node,
+          pair,
+          anchor: b.anchor,
           data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
           evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) } satisfies Omit<WeakeningEvidence, 'kind'>,
         });
@@ -118,8 +138,12 @@ export function compareInventories(
     for (const guardrail of unmatchedAfter) pool.push({ pair, guardrail, used: false });
   }
   const protection = prepared.protection;
-  const headTestCalls = new Set(prepared.changedPairs.flatMap((p) => (p.head && prepared.testFiles.has(p.head.file) ? [...p.head.calls] : [])));
-  const allHead = prepared.changedPairs.flatMap((pair) => (pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : []));
+  const headTestCalls = new Set(
+    prepared.changedPairs.flatMap((p) => (p.head && prepared.testFiles.has(p.head.file) ? [...p.head.calls] : [])),
+  );
+  const allHead = prepared.changedPairs.flatMap((pair) =>
+    pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : [],
+  );
   // A deleted helper went with its callers only when the code the chain started in (if the head kept it)
   // carries no protection of the same kind any more: a deleted delay helper of a retry loop that still
   // retries took a part of that loop's protection with it.
@@ -134,8 +158,15 @@ export function compareInventories(
   for (const { pair, guardrail } of candidates) {
     const moved = (where: string, evidence: Record<string, unknown> = {}): void =>
       emit({
-        messageId: 'moved', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
-        data: { label: guardrail.label, where }, evidence: { removed: guardrail.label, foundIn: where, ...evidence },
+        messageId: 'moved',
+        severity: 'info',
+        side: 'base',
+        unit: pair.base!,
+        node: guardrail.node,
+        pair,
+        anchor: guardrail.anchor,
+        data: { label: guardrail.label, where },
+        evidence: { removed: guardrail.label, foundIn: where, ...evidence },
       });
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
     // of a helper the PR renamed is still made under the new name.
@@ -145,7 +176,9 @@ export function compareInventories(
     // The same named rejection thrown elsewhere in the head: the check moved, whatever its condition looks like now.
     const signature = rejectionSignature(guardrail.node);
     const { base: baseRejections, head: headRejections, context: contextRejections } = protection.rejections;
-    const rejectedIn = signature ? movedRejection(signature, baseRejections, headRejections, contextRejections, protection.presence.calledNames) : undefined;
+    const rejectedIn = signature
+      ? movedRejection(signature, baseRejections, headRejections, contextRejections, protection.presence.calledNames)
+      : undefined;
     if (rejectedIn) {
       moved(`${rejectedIn.name} (${rejectedIn.file})`, { sameRejection: signature });
       continue;
@@ -177,12 +210,20 @@ export function compareInventories(
     }
     if (!pair.head && isDeadCode(pair.base!)) continue;
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
-    const subjectGone = subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
+    const subjectGone =
+      subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
       (!pair.head && wentWithItsCallers(pair.base!, guardrail) ? [simpleName(pair.base!)] : undefined);
     if (subjectGone) {
       emit({
-        messageId: 'removed', severity: 'info', side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
-        data: { label: guardrail.label }, evidence: { removed: removedSnippet(guardrail.node, pair.base!), subjectRemoved: subjectGone.slice(0, 5) },
+        messageId: 'removed',
+        severity: 'info',
+        side: 'base',
+        unit: pair.base!,
+        node: guardrail.node,
+        pair,
+        anchor: guardrail.anchor,
+        data: { label: guardrail.label },
+        evidence: { removed: removedSnippet(guardrail.node, pair.base!), subjectRemoved: subjectGone.slice(0, 5) },
       });
       continue;
     }
@@ -191,15 +232,27 @@ export function compareInventories(
       messageId: 'removed',
       // A guardrail deleted together with its whole file goes with a feature, not a simplification.
       severity: inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
-      side: 'base', unit: pair.base!, node: guardrail.node, pair, anchor: guardrail.anchor,
+      side: 'base',
+      unit: pair.base!,
+      node: guardrail.node,
+      pair,
+      anchor: guardrail.anchor,
       data: { label: guardrail.label },
-      evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...(inDeletedFile ? { fileDeleted: true as const } : {}) } satisfies Omit<RemovalEvidence, 'kind'>,
+      evidence: {
+        removed: removedSnippet(guardrail.node, pair.base!),
+        ...(inDeletedFile ? { fileDeleted: true as const } : {}),
+      } satisfies Omit<RemovalEvidence, 'kind'>,
     });
   }
 }
 
 /** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */
-function findInHelpers(head: Unit, guardrail: Guardrail, index: Map<string, Unit[]>, inventory: (u: Unit) => Guardrail[]): Unit | undefined {
+function findInHelpers(
+  head: Unit,
+  guardrail: Guardrail,
+  index: Map<string, Unit[]>,
+  inventory: (u: Unit) => Guardrail[],
+): Unit | undefined {
   const seen = new Set<Unit>([head]);
   let frontier: Unit[] = [head];
   for (let depth = 0; depth < HELPER_DEPTH; depth++) {

@@ -29,7 +29,11 @@ export function buildFinding(detector: Detector, seed: FindingSeed): Finding {
   const symbol = seed.unit.name === MODULE_UNIT ? undefined : seed.unit.name;
   // A unit deleted by the PR took its guardrails with it: say so rather than "no longer has".
   const unitDeleted = seed.side === 'base' && !seed.pair.head && symbol !== undefined;
-  const message = fill(template, { symbol: symbol ?? 'module top level', noLongerHas: unitDeleted ? LOST_PHRASE.deleted : LOST_PHRASE.kept, ...seed.data });
+  const message = fill(template, {
+    symbol: symbol ?? 'module top level',
+    noLongerHas: unitDeleted ? LOST_PHRASE.deleted : LOST_PHRASE.kept,
+    ...seed.data,
+  });
   const stableFile = seed.pair.head?.file ?? seed.unit.file;
   const finding: Finding = {
     id: fingerprint([detector.meta.id, seed.messageId, stableFile, seed.pair.head?.name ?? seed.unit.name, seed.anchor]),

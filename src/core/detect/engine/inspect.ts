@@ -6,7 +6,13 @@ import type { FindingSeed } from './finding.js';
 import type { Prepared } from './prepare.js';
 
 /** Runs a detector's `inspect` over every changed pair in its scope: findings on the change itself. */
-export function inspectChanges(detector: Detector, severity: Severity, prepared: Prepared, inScope: (unit: Unit) => boolean, emit: (seed: FindingSeed) => void): void {
+export function inspectChanges(
+  detector: Detector,
+  severity: Severity,
+  prepared: Prepared,
+  inScope: (unit: Unit) => boolean,
+  emit: (seed: FindingSeed) => void,
+): void {
   if (!detector.inspect) return;
   for (const pair of prepared.changedPairs) {
     const unit = pair.head ?? pair.base!;
@@ -20,7 +26,17 @@ export function inspectChanges(detector: Detector, severity: Severity, prepared:
     });
     for (const d of direct) {
       const owner = d.side === 'base' ? pair.base! : pair.head!;
-      emit({ messageId: d.messageId, severity: d.severity ?? severity, side: d.side, unit: owner, node: d.node, pair, anchor: d.key, data: d.data ?? {}, evidence: d.evidence ?? {} });
+      emit({
+        messageId: d.messageId,
+        severity: d.severity ?? severity,
+        side: d.side,
+        unit: owner,
+        node: d.node,
+        pair,
+        anchor: d.key,
+        data: d.data ?? {},
+        evidence: d.evidence ?? {},
+      });
     }
   }
 }

@@ -31,7 +31,13 @@ export function foldMechanics(findings: Finding[], nodes: FindingNodes): Finding
 
 /** Most severe first, then by file, line and rule. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
+  return findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.rule.localeCompare(b.rule),
+  );
 }
 
 /** Two findings with the same fingerprint (the same guardrail twice in a unit) get an occurrence suffix. */

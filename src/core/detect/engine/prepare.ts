@@ -28,7 +28,7 @@ export interface Prepared {
 }
 
 /** Why a file was not analyzed when the caller's time budget ran out before it (see DetectInput.outOfTime). */
-export const OUT_OF_TIME = 'not analyzed: the run\'s time budget (time-budget-seconds) was spent';
+export const OUT_OF_TIME = "not analyzed: the run's time budget (time-budget-seconds) was spent";
 
 /** Parses both versions of every changed file, cuts them into units, pairs the units and indexes the head. */
 export function prepare(input: DetectInput): Prepared {
@@ -71,7 +71,10 @@ export function prepare(input: DetectInput): Prepared {
       };
     } catch (error) {
       // Whatever a file holds, it costs at most itself: skipped with the reason, the rest still judged.
-      skipped.push({ file: file.path, reason: `could not be analyzed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      skipped.push({
+        file: file.path,
+        reason: `could not be analyzed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      });
       continue;
     }
     if (base && !base.ok) {
@@ -125,8 +128,12 @@ export function prepare(input: DetectInput): Prepared {
 
   const isSource = (unit: Unit): boolean => !testFiles.has(unit.file);
   const protection = protectionContext({
-    baseSources, headSources, contextUnits, pairs,
-    baseUnits: baseUnits.filter(isSource), headUnits: headUnits.filter(isSource),
+    baseSources,
+    headSources,
+    contextUnits,
+    pairs,
+    baseUnits: baseUnits.filter(isSource),
+    headUnits: headUnits.filter(isSource),
   });
   return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, protection, skipped, filesAnalyzed };
 }
@@ -142,6 +149,13 @@ export function changedUnitsOf(changedPairs: UnitPair[]): ChangedUnit[] {
     .filter((p) => (p.head ?? p.base)!.kind !== 'class')
     .map((p) => {
       const unit = (p.head ?? p.base)!;
-      return { file: unit.file, symbol: unit.name, side: unit.side, startLine: unit.startLine, endLine: unit.endLine, status: !p.base ? 'added' : !p.head ? 'deleted' : 'modified' };
+      return {
+        file: unit.file,
+        symbol: unit.name,
+        side: unit.side,
+        startLine: unit.startLine,
+        endLine: unit.endLine,
+        status: !p.base ? 'added' : !p.head ? 'deleted' : 'modified',
+      };
     });
 }

@@ -22,7 +22,8 @@ import { globalRegistrations } from '../vocab/registrations.js';
  */
 
 /** Names too common to say anything about a subject: every codebase calls them. */
-const COMMON_NAME = /^(?:then|catch|finally|push|map|filter|reduce|forEach|find|some|every|join|split|slice|concat|includes|keys|values|entries|from|get|set|has|add|delete|call|apply|bind|send|emit|on|once|log|info|warn|error|debug|json|text|toString|valueOf|resolve|reject|all|race|assign|create|parse|stringify|test|it|expect|describe|assert|equal|ok|length|then|next|done|end|close|open|write|read|run|start|stop|init|require|import|default|exports|module|console|process|Promise|Object|Array|String|Number|Boolean|Error|JSON|Math|Date|Symbol|Buffer|undefined|null|this|self|t|tap)$/;
+const COMMON_NAME =
+  /^(?:then|catch|finally|push|map|filter|reduce|forEach|find|some|every|join|split|slice|concat|includes|keys|values|entries|from|get|set|has|add|delete|call|apply|bind|send|emit|on|once|log|info|warn|error|debug|json|text|toString|valueOf|resolve|reject|all|race|assign|create|parse|stringify|test|it|expect|describe|assert|equal|ok|length|then|next|done|end|close|open|write|read|run|start|stop|init|require|import|default|exports|module|console|process|Promise|Object|Array|String|Number|Boolean|Error|JSON|Math|Date|Symbol|Buffer|undefined|null|this|self|t|tap)$/;
 
 /** Every identifier a syntax tree uses, comments and strings left out: what code the tree still holds. */
 export function identifiersOf(root: ts.Node): Set<string> {
@@ -39,7 +40,8 @@ export function identifiersOf(root: ts.Node): Set<string> {
 function nameLiteralsOf(root: ts.Node): string[] {
   const names: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[A-Za-z_$][\w$]*$/.test(node.text)) names.push(node.text);
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[A-Za-z_$][\w$]*$/.test(node.text))
+      names.push(node.text);
     ts.forEachChild(node, visit);
   };
   visit(root);
@@ -54,7 +56,8 @@ export function namesRemovedByChange(baseSources: ts.SourceFile[], headSources: 
   const kept = new Set<string>();
   for (const sf of headSources) for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) kept.add(name);
   const removed = new Set<string>();
-  for (const sf of baseSources) for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) if (!kept.has(name) && isTelling(name)) removed.add(name);
+  for (const sf of baseSources)
+    for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) if (!kept.has(name) && isTelling(name)) removed.add(name);
   return removed;
 }
 
@@ -76,14 +79,19 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   if (guardrail.subject) return guardrail.subject;
   const node = guardrail.node;
   // A try, its catch clause or its finally block protect the calls of the try block.
-  const tryStatement = ts.isTryStatement(node) ? node : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent)) ? node.parent : undefined;
+  const tryStatement = ts.isTryStatement(node)
+    ? node
+    : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent))
+      ? node.parent
+      : undefined;
   if (tryStatement && ts.isTryStatement(tryStatement)) return callSubject(callsIn(tryStatement.tryBlock), 'all');
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
     // An exit guard protects the code after it in its block.
     const after = node.parent.statements.slice(node.parent.statements.indexOf(node) + 1);
     return callSubject(after.flatMap(callsIn), 'all');
   }
-  if (unit.kind === 'call' && guardrail.kind === 'test') return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
+  if (unit.kind === 'call' && guardrail.kind === 'test')
+    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
   return undefined;
 }
 
@@ -163,7 +171,12 @@ export function rejectionSignature(node: ts.Node): string | undefined {
     if (ts.isThrowStatement(n) && n.expression && (ts.isNewExpression(n.expression) || ts.isCallExpression(n.expression))) {
       const ctor = calleeSimpleName(n.expression.expression);
       const first = n.expression.arguments?.[0];
-      const message = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) ? first.text : first && ts.isTemplateExpression(first) ? first.head.text : undefined;
+      const message =
+        first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))
+          ? first.text
+          : first && ts.isTemplateExpression(first)
+            ? first.head.text
+            : undefined;
       // A short message ('Invalid', 'bad input') names no particular case.
       if (ctor && message && message.trim().length >= 20) signature = `${ctor}: ${message.trim()}`;
       return;
@@ -206,7 +219,13 @@ export function indexRejections(units: Unit[]): RejectionIndex {
  * files throw it at least as often as before (a copy deleted next to one kept is a removal), or an
  * unchanged file the head code calls into throws it (moved into a module that already had it).
  */
-export function movedRejection(signature: string, base: RejectionIndex, changedHead: RejectionIndex, context: RejectionIndex, calledNames: Set<string>): Unit | undefined {
+export function movedRejection(
+  signature: string,
+  base: RejectionIndex,
+  changedHead: RejectionIndex,
+  context: RejectionIndex,
+  calledNames: Set<string>,
+): Unit | undefined {
   const before = base.count.get(signature) ?? 0;
   const after = changedHead.count.get(signature) ?? 0;
   if (after > 0 && after >= before) return changedHead.unit.get(signature);
@@ -236,7 +255,12 @@ export function normalisedCondition(expression: ts.Expression): string {
       if (maximal) {
         const segments = n.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.').split('.');
         const leaf = segments[segments.length - 1]!;
-        const kept = MEASURE.has(leaf) && segments.length > 2 ? `${segments[segments.length - 2]}.${leaf}` : MEASURE.has(leaf) ? segments.join('.') : leaf;
+        const kept =
+          MEASURE.has(leaf) && segments.length > 2
+            ? `${segments[segments.length - 2]}.${leaf}`
+            : MEASURE.has(leaf)
+              ? segments.join('.')
+              : leaf;
         if (!n.getText(sf).includes('(')) {
           replacements.push({ from: n.getStart(sf) - start, to: n.getEnd() - start, text: kept });
           return;
@@ -253,7 +277,11 @@ export function normalisedCondition(expression: ts.Expression): string {
 
 /** Whether two guardrails are `if` guards with the same normalised condition. */
 export function sameCondition(a: Guardrail, b: Guardrail): boolean {
-  return ts.isIfStatement(a.node) && ts.isIfStatement(b.node) && normalisedCondition(a.node.expression) === normalisedCondition(b.node.expression);
+  return (
+    ts.isIfStatement(a.node) &&
+    ts.isIfStatement(b.node) &&
+    normalisedCondition(a.node.expression) === normalisedCondition(b.node.expression)
+  );
 }
 
 /**
@@ -278,7 +306,6 @@ export function callStillMadeUnderNewName(guardrail: Guardrail, head: Unit | und
   const renamed = callee ? renames.get(callee) : undefined;
   return renamed !== undefined && head.calls.has(renamed);
 }
-
 
 /** What the protection search reads from the head, gathered once per run. */
 export interface ProtectionContext {
@@ -311,7 +338,11 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
   for (const unit of [...sources.headUnits, ...sources.contextUnits]) for (const name of unit.calls) calledNames.add(name);
   return {
     presence: { removedNames: namesRemovedByChange(sources.baseSources, sources.headSources), calledNames },
-    rejections: { base: indexRejections(sources.baseUnits), head: indexRejections(sources.headUnits), context: indexRejections(sources.contextUnits) },
+    rejections: {
+      base: indexRejections(sources.baseUnits),
+      head: indexRejections(sources.headUnits),
+      context: indexRejections(sources.contextUnits),
+    },
     renames: renamedHelpers(sources.pairs),
     globals: globalRegistrations(sources.headSources),
     baseUnits: sources.baseUnits,
@@ -324,7 +355,12 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
  * A deleted test of an API the PR renamed, when a test of the PR calls the new name: the test followed the
  * API to its new name (often into a new file, under a new title). The calls it made are read, not its title.
  */
-export function testFollowedRename(guardrail: Guardrail, unit: Unit, renames: Map<string, string>, headTestCalls: Set<string>): string | undefined {
+export function testFollowedRename(
+  guardrail: Guardrail,
+  unit: Unit,
+  renames: Map<string, string>,
+  headTestCalls: Set<string>,
+): string | undefined {
   if (guardrail.kind !== 'test' || unit.kind !== 'call') return undefined;
   const names = new Set<string>();
   const visit = (n: ts.Node): void => {
@@ -349,9 +385,15 @@ export function testFollowedRename(guardrail: Guardrail, unit: Unit, renames: Ma
  * whole chain was deleted), so the caller can ask whether they still carry protection of the same kind;
  * undefined when the unit did not go with its callers.
  */
-export function deletedWithItsCallers(unit: Unit, deletedUnits: Set<Unit>, baseUnits: Unit[], calledNames: Set<string>): { survivingRoots: Unit[] } | undefined {
+export function deletedWithItsCallers(
+  unit: Unit,
+  deletedUnits: Set<Unit>,
+  baseUnits: Unit[],
+  calledNames: Set<string>,
+): { survivingRoots: Unit[] } | undefined {
   const simple = (u: Unit): string => u.name.split('.').pop()!.replace(/#\d+$/, '');
-  const callersOf = (u: Unit): Unit[] => baseUnits.filter((c) => c !== u && c.kind !== 'module' && c.kind !== 'class' && c.calls.has(simple(u)));
+  const callersOf = (u: Unit): Unit[] =>
+    baseUnits.filter((c) => c !== u && c.kind !== 'module' && c.kind !== 'class' && c.calls.has(simple(u)));
   if (unit.kind !== 'function' && unit.kind !== 'method' && unit.kind !== 'field') return undefined;
   if (calledNames.has(simple(unit))) return undefined;
   const direct = callersOf(unit);

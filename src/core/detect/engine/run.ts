@@ -32,7 +32,13 @@ export function detectChanges(input: DetectInput): DetectResult {
       notes.push(`detector ${detector.meta.id} failed and was skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const suppressed = applySuppressions(capExampleCode(foldMechanics(findings, findingNodes)), prepared.headTexts, prepared.pairs, input.today, knownRuleIds());
+  const suppressed = applySuppressions(
+    capExampleCode(foldMechanics(findings, findingNodes)),
+    prepared.headTexts,
+    prepared.pairs,
+    input.today,
+    knownRuleIds(),
+  );
   notes.push(...suppressed.notes);
   return {
     findings: dedupeIds(sortFindings(suppressed.findings)),
@@ -78,7 +84,12 @@ function runDetector(detector: Detector, severity: Severity, prepared: Prepared,
   };
   const emit = (seed: FindingSeed): void => {
     const finding = buildFinding(detector, seed);
-    findingNodes.set(finding, { unit: seed.unit, start: seed.node.getStart(seed.unit.sourceFile), end: seed.node.getEnd(), folds: detector.meta.fold === 'into-enclosing' });
+    findingNodes.set(finding, {
+      unit: seed.unit,
+      start: seed.node.getStart(seed.unit.sourceFile),
+      end: seed.node.getEnd(),
+      folds: detector.meta.fold === 'into-enclosing',
+    });
     findings.push(finding);
   };
   if (detector.inventory) compareInventories(detector, severity, prepared, inventory, emit);

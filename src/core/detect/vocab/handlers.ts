@@ -32,7 +32,11 @@ export function caughtName(handler: ts.CatchClause | ts.Expression): string | un
     const decl = handler.variableDeclaration;
     return decl && ts.isIdentifier(decl.name) ? decl.name.text : undefined;
   }
-  if ((ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)) && handler.parameters[0] && ts.isIdentifier(handler.parameters[0].name)) {
+  if (
+    (ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)) &&
+    handler.parameters[0] &&
+    ts.isIdentifier(handler.parameters[0].name)
+  ) {
     return handler.parameters[0].name.text;
   }
   return undefined;
@@ -122,16 +126,27 @@ function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceF
       if (ERROR_CALLBACK.test(name) && node.arguments.length > 0) found = true;
       else if (text === 'Promise.reject' || name === 'throw' || text === 'process.exit') found = true;
       else if (name === 'emit' && /^['"`]error/.test(node.arguments[0]?.getText(sf) ?? '')) found = true;
-      else if ((name === 'status' || name === 'sendStatus' || name === 'code') && /^[45]\d\d$/.test(node.arguments[0]?.getText(sf) ?? '')) found = true;
-      else if (errorName && !isLogCall(node, sf) && !isErrorReportCall(node, sf) && node.arguments.some((a) => mentions(a, errorName))) found = true; // handleError(err), this.emit(...)
+      else if ((name === 'status' || name === 'sendStatus' || name === 'code') && /^[45]\d\d$/.test(node.arguments[0]?.getText(sf) ?? ''))
+        found = true;
+      else if (errorName && !isLogCall(node, sf) && !isErrorReportCall(node, sf) && node.arguments.some((a) => mentions(a, errorName)))
+        found = true; // handleError(err), this.emit(...)
       return;
     }
     if (ts.isReturnStatement(node) && node.expression) {
-      if ((errorName && mentions(node.expression, errorName)) || /\bnew \w*Error\(|\berror\s*:|\bok\s*:\s*false/.test(node.expression.getText(sf))) found = true;
+      if (
+        (errorName && mentions(node.expression, errorName)) ||
+        /\bnew \w*Error\(|\berror\s*:|\bok\s*:\s*false/.test(node.expression.getText(sf))
+      )
+        found = true;
       return;
     }
     // ctx.status = 500; res.statusCode = 502
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && /status(Code)?$/.test(node.left.getText(sf)) && /^[45]\d\d$/.test(node.right.getText(sf))) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      /status(Code)?$/.test(node.left.getText(sf)) &&
+      /^[45]\d\d$/.test(node.right.getText(sf))
+    ) {
       found = true;
     }
   });
@@ -190,10 +205,22 @@ export function isTransparent(handler: ts.CatchClause | ts.Expression, sf: ts.So
   const rethrows = (node: ts.Node): boolean => {
     if (ts.isThrowStatement(node)) return ts.isIdentifier(node.expression) && node.expression.text === errorName;
     const value = ts.isReturnStatement(node) ? node.expression : ts.isExpressionStatement(node) ? undefined : (node as ts.Expression);
-    return value !== undefined && ts.isCallExpression(value) && calleeText(value.expression, sf) === 'Promise.reject' && value.arguments[0]?.getText(sf) === errorName;
+    return (
+      value !== undefined &&
+      ts.isCallExpression(value) &&
+      calleeText(value.expression, sf) === 'Promise.reject' &&
+      value.arguments[0]?.getText(sf) === errorName
+    );
   };
   if (!ts.isBlock(body)) return rethrows(body);
-  const rest = body.statements.filter((s) => !(ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && (isLogCall(s.expression, sf) || isErrorReportCall(s.expression, sf))));
+  const rest = body.statements.filter(
+    (s) =>
+      !(
+        ts.isExpressionStatement(s) &&
+        ts.isCallExpression(s.expression) &&
+        (isLogCall(s.expression, sf) || isErrorReportCall(s.expression, sf))
+      ),
+  );
   return rest.length === 1 && rethrows(rest[0]!);
 }
 
@@ -217,14 +244,26 @@ export function errorHandlersIn(walk: (visit: (node: ts.Node) => void) => void, 
   walk((node) => {
     if (ts.isTryStatement(node) && node.catchClause) {
       const clause = node.catchClause;
-      handlers.push({ node: clause, whole: node, outcome: catchOutcome(clause, sf), handler: clause, guards: { shape: 'try', block: node.tryBlock } });
+      handlers.push({
+        node: clause,
+        whole: node,
+        outcome: catchOutcome(clause, sf),
+        handler: clause,
+        guards: { shape: 'try', block: node.tryBlock },
+      });
       return;
     }
     if (!ts.isCallExpression(node)) return;
     const handler = promiseHandlerOf(node);
     if (!handler) return;
     const method = (node.expression as ts.PropertyAccessExpression).name.text;
-    handlers.push({ node, whole: node, outcome: catchOutcome(handler, sf), handler, guards: { shape: 'promise', method, chain: chainRoot(node) } });
+    handlers.push({
+      node,
+      whole: node,
+      outcome: catchOutcome(handler, sf),
+      handler,
+      guards: { shape: 'promise', method, chain: chainRoot(node) },
+    });
   });
   return handlers;
 }
@@ -247,12 +286,18 @@ export function guardedCalls(block: ts.Block, sf: ts.SourceFile): { calls: strin
 }
 
 /** Methods of collections, strings and numbers, and pure built-ins: they do not throw on ordinary input. */
-const SAFE_METHOD = /^(has|get|set|add|delete|clear|push|pop|shift|unshift|map|filter|forEach|some|every|find|findIndex|includes|indexOf|lastIndexOf|slice|concat|join|split|trim|trimStart|trimEnd|toLowerCase|toUpperCase|startsWith|endsWith|padStart|padEnd|replace|replaceAll|substring|charAt|keys|values|entries|toString|toFixed|valueOf|at|flat|flatMap|sort|reverse|fill|assign|freeze|isArray|now|min|max|floor|ceil|round|abs|random|String|Number|Boolean|Symbol|Date)$/;
+const SAFE_METHOD =
+  /^(has|get|set|add|delete|clear|push|pop|shift|unshift|map|filter|forEach|some|every|find|findIndex|includes|indexOf|lastIndexOf|slice|concat|join|split|trim|trimStart|trimEnd|toLowerCase|toUpperCase|startsWith|endsWith|padStart|padEnd|replace|replaceAll|substring|charAt|keys|values|entries|toString|toFixed|valueOf|at|flat|flatMap|sort|reverse|fill|assign|freeze|isArray|now|min|max|floor|ceil|round|abs|random|String|Number|Boolean|Symbol|Date)$/;
 
 function isSafeCall(call: ts.CallExpression | ts.NewExpression, sf: ts.SourceFile): boolean {
   const name = calleeSimpleName(call.expression) ?? '';
   if (ts.isNewExpression(call)) return /^(Map|Set|WeakMap|WeakSet|Array|Date|Error|\w+Error)$/.test(name);
   const text = calleeText(call.expression, sf);
   if (/^(Math|Object|Array|Number|String|Symbol)\./.test(text)) return true;
-  return SAFE_METHOD.test(name) && !/^(JSON|fs|db|client|api|http|https|axios|got|ky|request|fetch|prisma|knex|pool|conn|connection|s3|queue|kv|redis|cache|storage|localStorage|sessionStorage|store)\b/.test(text);
+  return (
+    SAFE_METHOD.test(name) &&
+    !/^(JSON|fs|db|client|api|http|https|axios|got|ky|request|fetch|prisma|knex|pool|conn|connection|s3|queue|kv|redis|cache|storage|localStorage|sessionStorage|store)\b/.test(
+      text,
+    )
+  );
 }

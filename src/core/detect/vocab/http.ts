@@ -17,7 +17,13 @@ export function routeMiddlewares(call: ts.CallExpression): ts.Expression[] {
   if (!ts.isPropertyAccessExpression(call.expression) || !ROUTE_METHOD.test(call.expression.name.text)) return [];
   const args = [...call.arguments];
   const first = args[0];
-  const hasPath = first !== undefined && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) || ts.isTemplateExpression(first) || ts.isRegularExpressionLiteral(first) || ts.isArrayLiteralExpression(first));
+  const hasPath =
+    first !== undefined &&
+    (ts.isStringLiteral(first) ||
+      ts.isNoSubstitutionTemplateLiteral(first) ||
+      ts.isTemplateExpression(first) ||
+      ts.isRegularExpressionLiteral(first) ||
+      ts.isArrayLiteralExpression(first));
   if (hasPath) args.shift();
   else if (call.expression.name.text !== 'use') return [];
   // The handler is the last argument of a verb registration; for `use` everything is middleware.
@@ -30,7 +36,14 @@ export function isRouteRegistration(call: ts.CallExpression): boolean {
   if (!ts.isPropertyAccessExpression(call.expression) || !ROUTE_METHOD.test(call.expression.name.text)) return false;
   const first = call.arguments[0];
   if (call.expression.name.text === 'use') return first !== undefined;
-  return first !== undefined && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) || ts.isTemplateExpression(first) || ts.isRegularExpressionLiteral(first) || ts.isArrayLiteralExpression(first));
+  return (
+    first !== undefined &&
+    (ts.isStringLiteral(first) ||
+      ts.isNoSubstitutionTemplateLiteral(first) ||
+      ts.isTemplateExpression(first) ||
+      ts.isRegularExpressionLiteral(first) ||
+      ts.isArrayLiteralExpression(first))
+  );
 }
 
 /** The simple name a middleware is known by: `requireAuth`, `auth()` → auth, `passport.authenticate(…)` → authenticate. */

@@ -11,7 +11,8 @@ const LOG_METHOD = /^(error|warn|warning|fatal|critical|crit|alert|emerg|info|de
 /** Logging methods that mark a failure. */
 const ERROR_LOG_METHOD = /^(error|warn|warning|fatal|critical|crit|alert|emerg|exception)$/;
 /** Calls that report an error to an error tracker or the current span, then let the code go on. */
-const ERROR_REPORT_CALL = /^(captureException|captureError|captureMessage|recordException|noticeError|notifyError|trackException|logException|reportException)$/;
+const ERROR_REPORT_CALL =
+  /^(captureException|captureError|captureMessage|recordException|noticeError|notifyError|trackException|logException|reportException)$/;
 /** Whether the call writes a log line (any level). */
 export function isLogCall(call: ts.CallExpression, sf: ts.SourceFile): boolean {
   const callee = call.expression;
@@ -56,6 +57,11 @@ function receiverName(expression: ts.Expression, sf: ts.SourceFile): string {
  * names a logging or reporting function rather than calling it.
  */
 export function isLoggingReference(expression: ts.Expression, sf: ts.SourceFile): boolean {
-  if (ts.isPropertyAccessExpression(expression) && LOG_METHOD.test(expression.name.text) && LOGGER_RECEIVER.test(receiverName(expression.expression, sf))) return true;
+  if (
+    ts.isPropertyAccessExpression(expression) &&
+    LOG_METHOD.test(expression.name.text) &&
+    LOGGER_RECEIVER.test(receiverName(expression.expression, sf))
+  )
+    return true;
   return ERROR_REPORT_CALL.test(calleeSimpleName(expression) ?? '');
 }

@@ -33,9 +33,17 @@ export function globalRegistrations(sources: ts.SourceFile[]): Map<string, strin
   };
   for (const sf of sources) {
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && GLOBAL_REGISTRATION.test(calleeSimpleName(n.expression) ?? '')) n.arguments.forEach((a) => note(a, sf.fileName));
-      if (ts.isObjectLiteralExpression(n) && n.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText(sf) === 'provide' && GLOBAL_PROVIDER.test(p.initializer.getText(sf)))) {
-        for (const p of n.properties) if (ts.isPropertyAssignment(p) && /^use(?:Class|Value|Factory|Existing)$/.test(p.name.getText(sf))) note(p.initializer, sf.fileName);
+      if (ts.isCallExpression(n) && GLOBAL_REGISTRATION.test(calleeSimpleName(n.expression) ?? ''))
+        n.arguments.forEach((a) => note(a, sf.fileName));
+      if (
+        ts.isObjectLiteralExpression(n) &&
+        n.properties.some(
+          (p) => ts.isPropertyAssignment(p) && p.name.getText(sf) === 'provide' && GLOBAL_PROVIDER.test(p.initializer.getText(sf)),
+        )
+      ) {
+        for (const p of n.properties)
+          if (ts.isPropertyAssignment(p) && /^use(?:Class|Value|Factory|Existing)$/.test(p.name.getText(sf)))
+            note(p.initializer, sf.fileName);
       }
       ts.forEachChild(n, visit);
     };

@@ -4,14 +4,16 @@ import { calleeSimpleName } from '../ast/text.js';
 // Schema calls: `Schema.parse(input)` and its kin in zod, joi, yup, valibot, superstruct, io-ts and ajv.
 
 /** Methods that check a value against a schema. */
-const SCHEMA_METHOD = /^(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|isValid|isValidSync|assert|assertValid|decode|cast|create)$/;
+const SCHEMA_METHOD =
+  /^(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|isValid|isValidSync|assert|assertValid|decode|cast|create)$/;
 /**
  * Methods that are schema checks only on a receiver named as one (`OrderSchema.assert`, `Codec.decode`,
  * `struct.create`): on anything else they are ordinary methods (`assert`, `Buffer.decode`, `User.create`).
  */
 const AMBIGUOUS_METHOD = /^(create|assert|decode|cast)$/;
 /** Receivers of `.parse` and its kin that are parsers or built-ins, not schemas. */
-const NOT_A_SCHEMA = /^(JSON|Date|URL|url|path|qs|querystring|yaml|YAML|cookie|semver|Number|Math|Buffer|Intl|toml|csv|papa|marked|acorn|babel|parser|html|xml|ini|dotenv|mime|contentType|bytes|ms|Object|Array|document|new)$/;
+const NOT_A_SCHEMA =
+  /^(JSON|Date|URL|url|path|qs|querystring|yaml|YAML|cookie|semver|Number|Math|Buffer|Intl|toml|csv|papa|marked|acorn|babel|parser|html|xml|ini|dotenv|mime|contentType|bytes|ms|Object|Array|document|new)$/;
 
 /** A schema check: the method called and the schema it is called on. */
 export interface SchemaCall {

@@ -10,15 +10,18 @@ import type { Guardrail } from '../define-detector.js';
 // call in a function with a deadline of its own is covered) and removed-retry (test-runner configs).
 
 /** Option and property names that hold a timeout (got's `timeout: { request }` is walked into). */
-const TIMEOUT_NAME = /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout)$/i;
+const TIMEOUT_NAME =
+  /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout)$/i;
 /** How long idle resources live (pool clients, kept-alive sockets, cache entries): housekeeping, not a deadline on a call. */
-const IDLE_LIFETIME_NAME = /^(idleTimeout(Millis|Ms)?|keepAliveTimeout|keepAliveMaxTimeout|keepAliveTimeoutThreshold|cacheTimeout|sessionTimeout|ttl)$/i;
+const IDLE_LIFETIME_NAME =
+  /^(idleTimeout(Millis|Ms)?|keepAliveTimeout|keepAliveMaxTimeout|keepAliveTimeoutThreshold|cacheTimeout|sessionTimeout|ttl)$/i;
 /** Timeouts of interface elements (a toast that hides itself, a debounced input): nothing waits on them. */
 const UI_OWNER = /toast|snackbar|notif|tooltip|popover|modal|banner|debounce|throttle|animat|transition|setState|alert/i;
 /** Retry libraries call their backoff delays minTimeout/maxTimeout: a pause between attempts, not a deadline. */
 const BACKOFF_DELAY_NAME = /^(min|max)Timeout$/i;
 /** Functions whose job is to bound the time of a promise. */
-const TIMEOUT_CALL = /^(withTimeout|pTimeout|promiseTimeout|timeoutPromise|timeoutAfter|raceTimeout|withDeadline|timeout|setTimeoutPromise|abortAfter)$/i;
+const TIMEOUT_CALL =
+  /^(withTimeout|pTimeout|promiseTimeout|timeoutPromise|timeoutAfter|raceTimeout|withDeadline|timeout|setTimeoutPromise|abortAfter)$/i;
 /** Functions that arm a named deadline on something in flight: addTimeout(ms, handler, 'read'), armDeadline(…). */
 const ARM_DEADLINE_CALL = /^(add|arm|start|schedule|install|register|apply|attach|enforce|create)[A-Za-z]*(Timeout|Deadline)$/;
 /** A timer callback that ends the operation rather than scheduling work. */
@@ -27,14 +30,20 @@ const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
 
-
 /** The timeouts, deadlines and time budgets of one unit. */
 export function timeoutsOf(unit: Unit): Guardrail[] {
   if (isTestRunnerConfig(unit.file)) return [];
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (kind: string, anchor: string, node: ts.Node, label: string, strength?: number): void => {
-    found.push({ category: 'timeout', kind, anchor, node, label, ...(strength !== undefined ? { strength, stronger: 'lower' as const } : {}) });
+    found.push({
+      category: 'timeout',
+      kind,
+      anchor,
+      node,
+      label,
+      ...(strength !== undefined ? { strength, stronger: 'lower' as const } : {}),
+    });
   };
   /** A timeout option of an object configuring `owner`, reported on `at` (the property, or the spread bringing it). */
   const optionTimeout = (node: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, owner: string, at: ts.Node): void => {
@@ -54,8 +63,13 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       const known = [...phases.values()].filter((v): v is number => v !== undefined);
       const overall = phases.has('request') ? phases.get('request') : known.length === phases.size ? Math.max(...known) : undefined;
       found.push({
-        category: 'timeout', kind: 'option', anchor: `${name} option of ${owner}`, node: at, label: `a ${name} (${[...phases.keys()].join(', ')}) on ${owner}`,
-        members: [...phases.keys()], ...(overall !== undefined ? { strength: overall, stronger: 'lower' as const } : {}),
+        category: 'timeout',
+        kind: 'option',
+        anchor: `${name} option of ${owner}`,
+        node: at,
+        label: `a ${name} (${[...phases.keys()].join(', ')}) on ${owner}`,
+        members: [...phases.keys()],
+        ...(overall !== undefined ? { strength: overall, stronger: 'lower' as const } : {}),
       });
       return;
     }
@@ -77,13 +91,25 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       const source = spreadSource(node, sf);
       if (!source) return;
       const owner = ownerOfObject(node.parent, sf);
-      for (const p of source.properties) if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) optionTimeout(p, owner, node);
+      for (const p of source.properties)
+        if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) optionTimeout(p, owner, node);
       return;
     }
     // client.timeout = 5000; server.requestTimeout = 30_000; xhr.ontimeout = () => reject(…)
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && TIMEOUT_NAME.test(node.left.name.text)) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      TIMEOUT_NAME.test(node.left.name.text)
+    ) {
       if (isDisabled(node.right)) return;
-      push('assignment', `${anchorText(node.left, sf)} assignment`, node, `${anchorText(node.left, sf)} = …`, timeoutStrength(node.right, sf));
+      push(
+        'assignment',
+        `${anchorText(node.left, sf)} assignment`,
+        node,
+        `${anchorText(node.left, sf)} = …`,
+        timeoutStrength(node.right, sf),
+      );
       return;
     }
     if (!ts.isCallExpression(node)) return;
@@ -101,7 +127,8 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       const text = callback.getText(sf);
       if (!ENDS_OPERATION.test(text)) return;
       const ms = timeoutStrength(node.arguments[1], sf);
-      if (/\.abort\(|\.destroy\(/.test(text)) push(DEADLINE, 'timer that aborts the operation', node, 'a timer that aborts the operation', ms);
+      if (/\.abort\(|\.destroy\(/.test(text))
+        push(DEADLINE, 'timer that aborts the operation', node, 'a timer that aborts the operation', ms);
       else rejectingTimers.push({ node, ms });
       return;
     }
@@ -140,16 +167,31 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
     const ms = timer?.ms ?? durationInside(race.arguments[0]!, sf);
     push(DEADLINE, 'Promise.race against a timer', race, 'a Promise.race against a timer', ms);
   }
-  for (const timer of rejectingTimers) push(DEADLINE, 'timer that rejects the operation', timer.node, 'a timer that rejects the operation', timer.ms);
+  for (const timer of rejectingTimers)
+    push(DEADLINE, 'timer that rejects the operation', timer.node, 'a timer that rejects the operation', timer.ms);
 
   // Hand-written deadlines: `if (Date.now() - start > timeout) throw …`, `elapsed >= deadline`.
   forEachNodeOfUnit(unit, (node) => {
     if (!ts.isIfStatement(node) || !ts.isBinaryExpression(node.expression)) return;
     const op = node.expression.operatorToken.kind;
-    if (op !== ts.SyntaxKind.GreaterThanToken && op !== ts.SyntaxKind.GreaterThanEqualsToken && op !== ts.SyntaxKind.LessThanToken && op !== ts.SyntaxKind.LessThanEqualsToken) return;
+    if (
+      op !== ts.SyntaxKind.GreaterThanToken &&
+      op !== ts.SyntaxKind.GreaterThanEqualsToken &&
+      op !== ts.SyntaxKind.LessThanToken &&
+      op !== ts.SyntaxKind.LessThanEqualsToken
+    )
+      return;
     const names = [...identifiersIn(node.expression)];
     if (names.some((n) => /timeout|deadline/i.test(n)) && names.some((n) => /now|elapsed|start|time|Date/i.test(n))) {
-      push('elapsed-check', `deadline check ${names.filter((n) => /timeout|deadline/i.test(n)).sort().join(',')}`, node, 'an elapsed-time check against a deadline');
+      push(
+        'elapsed-check',
+        `deadline check ${names
+          .filter((n) => /timeout|deadline/i.test(n))
+          .sort()
+          .join(',')}`,
+        node,
+        'an elapsed-time check against a deadline',
+      );
     }
   });
   return found;
@@ -174,7 +216,11 @@ function boundsAnOperation(racers: ts.Expression, sf: ts.SourceFile): boolean {
 /** `setTimeout(…)`, `globalThis.setTimeout(…)`, `window.setTimeout(…)`: the timer, not a request's method. */
 function isGlobalTimer(expression: ts.Expression): boolean {
   if (ts.isIdentifier(expression)) return true;
-  return ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression) && /^(globalThis|window|global|self|timers)$/.test(expression.expression.text);
+  return (
+    ts.isPropertyAccessExpression(expression) &&
+    ts.isIdentifier(expression.expression) &&
+    /^(globalThis|window|global|self|timers)$/.test(expression.expression.text)
+  );
 }
 
 function firstDuration(args: readonly ts.Expression[], sf: ts.SourceFile): number | undefined {
@@ -187,7 +233,11 @@ function firstDuration(args: readonly ts.Expression[], sf: ts.SourceFile): numbe
 
 /** The first duration passed to a call among the racers: sleep(5000), timeout(5_000). */
 function durationInside(node: ts.Node, sf: ts.SourceFile): number | undefined {
-  return findFirst(node, (n) => (ts.isCallExpression(n) && /timeout|sleep|delay|deadline|timer/i.test(calleeSimpleName(n.expression) ?? '') ? firstDuration(n.arguments, sf) : undefined));
+  return findFirst(node, (n) =>
+    ts.isCallExpression(n) && /timeout|sleep|delay|deadline|timer/i.test(calleeSimpleName(n.expression) ?? '')
+      ? firstDuration(n.arguments, sf)
+      : undefined,
+  );
 }
 
 /** The timeout in ms; 0, false and Infinity mean "no timeout" (axios, got, undici all read 0 that way). */
@@ -200,5 +250,9 @@ function timeoutStrength(expression: ts.Expression | undefined, sf: ts.SourceFil
 }
 
 function isDisabled(expression: ts.Expression): boolean {
-  return expression.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(expression) && (expression.text === 'Infinity' || expression.text === 'undefined')) || expression.kind === ts.SyntaxKind.NullKeyword;
+  return (
+    expression.kind === ts.SyntaxKind.FalseKeyword ||
+    (ts.isIdentifier(expression) && (expression.text === 'Infinity' || expression.text === 'undefined')) ||
+    expression.kind === ts.SyntaxKind.NullKeyword
+  );
 }

@@ -14,7 +14,8 @@ export const envSchemaLoosened = defineAnalyzer({
     id: 'env-schema-loosened',
     category: 'config',
     severity: 'medium',
-    description: 'An environment schema key went from required to optional, or a key was given an insecure literal default (a secret, TLS checks off, debug on).',
+    description:
+      'An environment schema key went from required to optional, or a key was given an insecure literal default (a secret, TLS checks off, debug on).',
     messages: {
       'made-optional': '{{key}} is no longer required by the environment schema: a deployment that forgets it starts anyway{{also}}',
       'insecure-default': '{{key}} now defaults to {{value}} when unset: {{why}}',
@@ -25,11 +26,11 @@ export const envSchemaLoosened = defineAnalyzer({
         'In a changed source file that reads the environment: keys of an environment schema (`z.object({ X: z.string() })`, t3-env ' +
         '`createEnv`, envalid `cleanEnv(process.env, { X: str() })`, Joi) that were required in the base and are optional in the ' +
         'head (`.optional()`, `.nullish()`, `.default(…)`, envalid `default`): medium; a literal default newly given to a key in the ' +
-        'schema or as a fallback in code (`process.env.X ?? \'…\'`) that is insecure: a secret-looking key (…_SECRET, …_TOKEN, ' +
-        '…_PASSWORD, …_KEY; high), NODE_TLS_REJECT_UNAUTHORIZED \'0\' (high), DEBUG/VERBOSE on, an SSL/TLS/VERIFY/SECURE switch off, CORS ' +
-        '\'*\' (medium).',
+        "schema or as a fallback in code (`process.env.X ?? '…'`) that is insecure: a secret-looking key (…_SECRET, …_TOKEN, " +
+        "…_PASSWORD, …_KEY; high), NODE_TLS_REJECT_UNAUTHORIZED '0' (high), DEBUG/VERBOSE on, an SSL/TLS/VERIFY/SECURE switch off, CORS " +
+        "'*' (medium).",
       ignores:
-        'Empty-string fallbacks (`?? \'\'`, a type convenience); defaults that were already there; keys that were optional already; ' +
+        "Empty-string fallbacks (`?? ''`, a type convenience); defaults that were already there; keys that were optional already; " +
         'tests, scripts and configuration files (info).',
       example: {
         file: 'src/env.ts',
@@ -73,21 +74,46 @@ export const envSchemaLoosened = defineAnalyzer({
       if (!old) continue;
       const why = entry.literal !== undefined && old.literal === undefined ? insecureDefault(key, entry.literal) : undefined;
       if (why) {
-        out.push({ messageId: 'insecure-default', data: { key, value: `'${entry.literal}'`, why }, side: 'head', line: entry.line, key: `schema ${key}`, symbol: key, severity: weigh(secretish(why) ? 'high' : 'medium') });
+        out.push({
+          messageId: 'insecure-default',
+          data: { key, value: `'${entry.literal}'`, why },
+          side: 'head',
+          line: entry.line,
+          key: `schema ${key}`,
+          symbol: key,
+          severity: weigh(secretish(why) ? 'high' : 'medium'),
+        });
       } else if (old.required && !entry.required) {
-        out.push({ messageId: 'made-optional', data: { key, also: entry.literal !== undefined ? ` (default '${entry.literal}')` : '' }, side: 'head', line: entry.line, key: `schema ${key}`, symbol: key, severity: weigh('medium') });
+        out.push({
+          messageId: 'made-optional',
+          data: { key, also: entry.literal !== undefined ? ` (default '${entry.literal}')` : '' },
+          side: 'head',
+          line: entry.line,
+          key: `schema ${key}`,
+          symbol: key,
+          severity: weigh('medium'),
+        });
       }
     }
     // Fallbacks in code: `process.env.X ?? 'literal'` where the base read X without that literal.
     const baseLiterals = new Map<string, Set<string | undefined>>();
-    for (const read of envReads(basePath, change.base)) baseLiterals.set(read.key, new Set([...(baseLiterals.get(read.key) ?? []), read.literal]));
+    for (const read of envReads(basePath, change.base))
+      baseLiterals.set(read.key, new Set([...(baseLiterals.get(read.key) ?? []), read.literal]));
     const reported = new Set(out.map((f) => f.symbol));
     for (const read of envReads(change.path, change.head)) {
       if (read.literal === undefined || reported.has(read.key) || baseLiterals.get(read.key)?.has(read.literal)) continue;
       const why = insecureDefault(read.key, read.literal);
       if (!why) continue;
       reported.add(read.key);
-      out.push({ messageId: 'insecure-default', data: { key: read.key, value: `'${read.literal}'`, why }, side: 'head', line: read.line, key: `fallback ${read.key}`, symbol: read.key, severity: weigh(secretish(why) ? 'high' : 'medium') });
+      out.push({
+        messageId: 'insecure-default',
+        data: { key: read.key, value: `'${read.literal}'`, why },
+        side: 'head',
+        line: read.line,
+        key: `fallback ${read.key}`,
+        symbol: read.key,
+        severity: weigh(secretish(why) ? 'high' : 'medium'),
+      });
     }
     return out;
   },

@@ -1,6 +1,15 @@
 import { isTestCode } from '../../paths.js';
 import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
-import { CODE_GLOBS, declaredKeys, envReads, isDotenvTemplate, isPlatformKey, isToolingPath, SURFACE_GLOBS, type EnvRead } from '../formats/env.js';
+import {
+  CODE_GLOBS,
+  declaredKeys,
+  envReads,
+  isDotenvTemplate,
+  isPlatformKey,
+  isToolingPath,
+  SURFACE_GLOBS,
+  type EnvRead,
+} from '../formats/env.js';
 import { SOURCE_GLOB } from '../formats/migration.js';
 
 /**
@@ -25,7 +34,8 @@ export const envUndeclared = defineAnalyzer({
     id: 'env-undeclared',
     category: 'config',
     severity: 'medium',
-    description: 'Code newly reads an environment variable that no .env.example, compose, Kubernetes, Dockerfile or workflow declaration carries.',
+    description:
+      'Code newly reads an environment variable that no .env.example, compose, Kubernetes, Dockerfile or workflow declaration carries.',
     messages: {
       undeclared:
         '{{key}} is newly read here {{how}}, and no declaration surface of the repository carries it (.env.example, compose, Kubernetes env or ' +
@@ -34,7 +44,7 @@ export const envUndeclared = defineAnalyzer({
     reads: CODE_GLOBS,
     docs: {
       catches:
-        'Keys read by the head version of a changed source file (`process.env.X`, `process.env[\'X\']`, `import.meta.env.X`, ' +
+        "Keys read by the head version of a changed source file (`process.env.X`, `process.env['X']`, `import.meta.env.X`, " +
         '`Bun.env.X`, `const { X } = process.env`) that its base version did not read, when no other base code reads them ' +
         'either and no declaration surface of the head tree names them: `.env.example`/`.env.sample`/`.env.template`, compose ' +
         '`environment`, Kubernetes `env` and ConfigMap/Secret data, Helm `env`, Dockerfile `ENV`/`ARG`, workflow `env`, turbo.json. ' +
@@ -45,11 +55,11 @@ export const envUndeclared = defineAnalyzer({
         'platform sets (NODE_ENV, PORT, CI, GITHUB_*, …); keys other base code already read; keys the same pull request declares.',
       example: {
         file: 'src/billing/stripe.ts',
-        before: ["import Stripe from 'stripe';", '', "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);", ''].join('\n'),
+        before: ["import Stripe from 'stripe';", '', 'export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);', ''].join('\n'),
         after: [
           "import Stripe from 'stripe';",
           '',
-          "export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);",
+          'export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);',
           'export const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET!;',
           '',
         ].join('\n'),
@@ -87,7 +97,10 @@ export const envUndeclared = defineAnalyzer({
       .filter((r) => !declared.has(r.key) && !readBefore.has(r.key))
       .map((r) => ({
         messageId: 'undeclared',
-        data: { key: r.key, how: r.fallback === 'none' ? 'without a fallback' : r.fallback === 'value' ? 'with a fallback' : 'behind a check' },
+        data: {
+          key: r.key,
+          how: r.fallback === 'none' ? 'without a fallback' : r.fallback === 'value' ? 'with a fallback' : 'behind a check',
+        },
         side: 'head' as const,
         line: r.line,
         key: r.key,

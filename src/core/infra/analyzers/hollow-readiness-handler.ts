@@ -12,7 +12,8 @@ const HEALTH_ROUTE = /(^|\/)(health|healthz|healthcheck|health-check|ready|ready
 const LIVENESS_ROUTE = /(^|\/)(live|livez|liveness|ping)\/?$/i;
 const ROUTE_METHODS = new Set(['get', 'all', 'head', 'route', 'use']);
 /** Calls that build the answer, not check a dependency. */
-const ANSWER_CALL = /^(res|reply|response|ctx|c|h|context|Response|NextResponse|JSON|console|Date|process|Math|Object|Array|String|Number|performance|logger|log)\b/;
+const ANSWER_CALL =
+  /^(res|reply|response|ctx|c|h|context|Response|NextResponse|JSON|console|Date|process|Math|Object|Array|String|Number|performance|logger|log)\b/;
 
 interface Handler {
   route: string;
@@ -28,13 +29,23 @@ export function healthHandlers(path: string, text: string): Map<string, Handler>
   const functions = new Map<string, ts.Node>();
   const collect = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) && node.name) functions.set(node.name.text, node);
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) functions.set(node.name.text, node.initializer);
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))
+    )
+      functions.set(node.name.text, node.initializer);
     ts.forEachChild(node, collect);
   };
   collect(sourceFile);
   const add = (route: string, body: ts.Node | undefined, at: ts.Node): void => {
     if (!body || LIVENESS_ROUTE.test(route) || !HEALTH_ROUTE.test(route)) return;
-    handlers.set(route, { route, line: sourceFile.getLineAndCharacterOfPosition(at.getStart(sourceFile)).line + 1, checks: checksIn(body, sourceFile, functions) });
+    handlers.set(route, {
+      route,
+      line: sourceFile.getLineAndCharacterOfPosition(at.getStart(sourceFile)).line + 1,
+      checks: checksIn(body, sourceFile, functions),
+    });
   };
   const visit = (node: ts.Node): void => {
     // app.get('/ready', handler), router.get('/health', async (req, res) => ...), fastify.route({ url, handler })
@@ -44,19 +55,29 @@ export function healthHandlers(path: string, text: string): Map<string, Handler>
         const handler = rest[rest.length - 1];
         add(first.text, handler && ts.isIdentifier(handler) ? functions.get(handler.text) : handler, node);
       } else if (first && ts.isObjectLiteralExpression(first)) {
-        const prop = (name: string): ts.Expression | undefined => first.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(sourceFile) === name)?.initializer;
+        const prop = (name: string): ts.Expression | undefined =>
+          first.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(sourceFile) === name)
+            ?.initializer;
         const url = prop('url') ?? prop('path');
         const handler = prop('handler');
-        if (url && ts.isStringLiteralLike(url)) add(url.text, handler && ts.isIdentifier(handler) ? functions.get(handler.text) : handler, node);
+        if (url && ts.isStringLiteralLike(url))
+          add(url.text, handler && ts.isIdentifier(handler) ? functions.get(handler.text) : handler, node);
       }
     }
     // NestJS: @Get('health') on a method, the controller's own path before it.
     if (ts.isMethodDeclaration(node) && node.body) {
       const decorators = ts.getDecorators(node) ?? [];
-      const get = decorators.map((d) => d.expression).find((e): e is ts.CallExpression => ts.isCallExpression(e) && /^(Get|All|Head)$/.test(e.expression.getText(sourceFile)));
+      const get = decorators
+        .map((d) => d.expression)
+        .find((e): e is ts.CallExpression => ts.isCallExpression(e) && /^(Get|All|Head)$/.test(e.expression.getText(sourceFile)));
       if (get) {
-        const controller = ts.isClassDeclaration(node.parent) ? (ts.getDecorators(node.parent) ?? []).map((d) => d.expression).find((e): e is ts.CallExpression => ts.isCallExpression(e) && e.expression.getText(sourceFile) === 'Controller') : undefined;
-        const part = (call: ts.CallExpression | undefined): string => (call?.arguments[0] && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].text : '');
+        const controller = ts.isClassDeclaration(node.parent)
+          ? (ts.getDecorators(node.parent) ?? [])
+              .map((d) => d.expression)
+              .find((e): e is ts.CallExpression => ts.isCallExpression(e) && e.expression.getText(sourceFile) === 'Controller')
+          : undefined;
+        const part = (call: ts.CallExpression | undefined): string =>
+          call?.arguments[0] && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].text : '';
         add(`/${[part(controller), part(get)].filter(Boolean).join('/')}`.replace(/\/+/g, '/'), node.body, node);
       }
     }
@@ -74,7 +95,10 @@ function checksIn(body: ts.Node, sourceFile: ts.SourceFile, functions: Map<strin
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const callee = node.expression.getText(sourceFile).replace(/\s+/g, '');
-      if (!ANSWER_CALL.test(callee) && !/^(setTimeout|clearTimeout|Promise\.(resolve|all|allSettled|race|any)|Boolean|require)$/.test(callee)) {
+      if (
+        !ANSWER_CALL.test(callee) &&
+        !/^(setTimeout|clearTimeout|Promise\.(resolve|all|allSettled|race|any)|Boolean|require)$/.test(callee)
+      ) {
         // A helper of the same file is followed once: `checkDependencies()` counts for what it calls.
         const local = ts.isIdentifier(node.expression) ? functions.get(node.expression.text) : undefined;
         if (local && depth < 1) checks.push(...checksIn(local, sourceFile, functions, depth + 1), callee);
@@ -92,9 +116,10 @@ export const hollowReadinessHandler = defineAnalyzer({
     id: 'hollow-readiness-handler',
     category: 'health-check',
     severity: 'high',
-    description: 'A readiness or health endpoint that checked the service\'s dependencies now answers without checking anything.',
+    description: "A readiness or health endpoint that checked the service's dependencies now answers without checking anything.",
     messages: {
-      hollow: 'the {{route}} handler no longer checks anything (it called {{checks}}): it answers healthy whatever the state of what the service depends on',
+      hollow:
+        'the {{route}} handler no longer checks anything (it called {{checks}}): it answers healthy whatever the state of what the service depends on',
     },
     reads: CODE_GLOBS,
     docs: {

@@ -23,14 +23,18 @@ export default defineAnalyzer({
     docs: {
       catches:
         'A dependency whose range changed in package.json while the lockfile beside it (or in a parent folder, for a ' +
-        "workspace) did not change and cannot satisfy it; a changed lockfile that does not satisfy a range this " +
+        'workspace) did not change and cannot satisfy it; a changed lockfile that does not satisfy a range this ' +
         'pull request set (package-lock v2/v3 and v1, yarn classic and berry, pnpm-lock); a lockfile deleted while ' +
-        'its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm\'s `lockfile=false`) ' +
+        "its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm's `lockfile=false`) " +
         'added to .npmrc. All `medium`.',
-      ignores: 'Lockfiles that satisfy the manifest (an update bot\'s bump, a major included), a switch from one package manager to another, drift the base version already had, local and workspace specifiers, and lockfiles too large to read.',
+      ignores:
+        "Lockfiles that satisfy the manifest (an update bot's bump, a major included), a switch from one package manager to another, drift the base version already had, local and workspace specifiers, and lockfiles too large to read.",
       example: {
         file: 'package.json',
-        context: [{ path: 'package-lock.json', text: `{
+        context: [
+          {
+            path: 'package-lock.json',
+            text: `{
   "name": "checkout-service",
   "lockfileVersion": 3,
   "packages": {
@@ -38,7 +42,9 @@ export default defineAnalyzer({
     "node_modules/stripe": { "version": "14.25.0", "resolved": "https://registry.npmjs.org/stripe/-/stripe-14.25.0.tgz", "integrity": "sha512-x" }
   }
 }
-` }],
+`,
+          },
+        ],
         before: `{
   "name": "checkout-service",
   "dependencies": {
@@ -65,7 +71,11 @@ export default defineAnalyzer({
       }
       return dirs.flatMap((dir) => LOCKFILE_NAMES.map((name) => ({ pattern: joinPath(dir, name) })));
     }
-    if (isLockfilePath(file.path)) return [{ pattern: joinPath(dirOf(file.path), 'package.json') }, ...LOCKFILE_NAMES.map((name) => ({ pattern: joinPath(dirOf(file.path), name) }))];
+    if (isLockfilePath(file.path))
+      return [
+        { pattern: joinPath(dirOf(file.path), 'package.json') },
+        ...LOCKFILE_NAMES.map((name) => ({ pattern: joinPath(dirOf(file.path), name) })),
+      ];
     return [];
   },
   analyze(change) {
@@ -124,7 +134,16 @@ function manifestChanged(change: FileChange): AnalyzerFinding[] {
   const dir = relativeDir(lock.path, change.path);
   return changedSpecs(base, head).flatMap(({ section, name, spec }) =>
     lockfile.satisfies(dir, name, spec) === false
-      ? [{ messageId: 'notUpdated', side: 'head' as const, line: head.lineOf(section, name), key: `${section}.${name}`, symbol: name, data: { name, spec, manifest: change.path, lockfile: lock.path } }]
+      ? [
+          {
+            messageId: 'notUpdated',
+            side: 'head' as const,
+            line: head.lineOf(section, name),
+            key: `${section}.${name}`,
+            symbol: name,
+            data: { name, spec, manifest: change.path, lockfile: lock.path },
+          },
+        ]
       : [],
   );
 }
@@ -145,9 +164,21 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
   if (change.head === undefined) {
     if (headManifestText === undefined) return [];
     // Replaced by another package manager's lockfile: a switch, not a loss.
-    const replaced = LOCKFILE_NAMES.some((name) => joinPath(dirOf(change.path), name) !== change.path && change.tree.read('head', joinPath(dirOf(change.path), name)) !== undefined);
+    const replaced = LOCKFILE_NAMES.some(
+      (name) =>
+        joinPath(dirOf(change.path), name) !== change.path && change.tree.read('head', joinPath(dirOf(change.path), name)) !== undefined,
+    );
     if (replaced) return [];
-    return [{ messageId: 'deleted', side: 'base', line: 1, headLine: 1, key: `deleted:${change.path}`, data: { lockfile: change.path, manifest: manifestPath } }];
+    return [
+      {
+        messageId: 'deleted',
+        side: 'base',
+        line: 1,
+        headLine: 1,
+        key: `deleted:${change.path}`,
+        data: { lockfile: change.path, manifest: manifestPath },
+      },
+    ];
   }
   if (headManifestText === undefined) return [];
   let head: Manifest;
@@ -164,7 +195,12 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
   for (const { section, name, spec } of changedSpecs(base, head)) {
     if (lockfile.satisfies('', name, spec) !== false) continue;
     findings.push({
-      messageId: 'outOfStep', side: 'head', line: head.lineOf(section, name), file: manifestPath, key: `${section}.${name}`, symbol: name,
+      messageId: 'outOfStep',
+      side: 'head',
+      line: head.lineOf(section, name),
+      file: manifestPath,
+      key: `${section}.${name}`,
+      symbol: name,
       data: { name, spec, manifest: manifestPath, lockfile: change.path },
     });
   }

@@ -1,6 +1,16 @@
 import { severityRank, type Severity } from '../../model.js';
 import { defineAnalyzer } from '../define-analyzer.js';
-import { asAnalyzerFindings, childrenOf, DEPLOY_GLOBS, deployModels, describeOwner, lastSegment, parentPath, type DeployFinding, type DeployModel } from '../formats/deploy.js';
+import {
+  asAnalyzerFindings,
+  childrenOf,
+  DEPLOY_GLOBS,
+  deployModels,
+  describeOwner,
+  lastSegment,
+  parentPath,
+  type DeployFinding,
+  type DeployModel,
+} from '../formats/deploy.js';
 
 /**
  * loosened-container-security: the limits on what a container may do were loosened: it runs as root again (the
@@ -56,7 +66,9 @@ function compareDockerUser(base: DeployModel, head: DeployModel, add: Add): void
   const after = head.settings.get('user');
   if (after && !isRoot(after.value)) return;
   add('dockerfile', {
-    what: after ? `the final stage switches to USER ${String(after.value)} (it ran as ${String(before.value)})` : `the final stage's USER ${String(before.value)} was removed, so it runs as the base image's user, usually root`,
+    what: after
+      ? `the final stage switches to USER ${String(after.value)} (it ran as ${String(before.value)})`
+      : `the final stage's USER ${String(before.value)} was removed, so it runs as the base image's user, usually root`,
     severity: after ? 'high' : 'medium',
     line: after ? after.line : before.line,
     side: after ? 'head' : 'base',
@@ -71,16 +83,31 @@ function compareComposeServices(base: DeployModel, head: DeployModel, add: Add):
     const userBefore = at(base, 'user');
     if (userBefore !== undefined && !isRoot(userBefore) && (at(head, 'user') === undefined || isRoot(at(head, 'user')))) {
       const removed = at(head, 'user') === undefined;
-      add(service.path, { what: removed ? `user ${String(userBefore)} removed` : `user ${String(userBefore)} → ${String(at(head, 'user'))}`, severity: removed ? 'medium' : 'high', line: removed ? line('user', base) : line('user'), side: removed ? 'base' : 'head' });
+      add(service.path, {
+        what: removed ? `user ${String(userBefore)} removed` : `user ${String(userBefore)} → ${String(at(head, 'user'))}`,
+        severity: removed ? 'medium' : 'high',
+        line: removed ? line('user', base) : line('user'),
+        side: removed ? 'base' : 'head',
+      });
     }
-    if (at(head, 'privileged') === true && at(base, 'privileged') !== true) add(service.path, { what: 'privileged: true', severity: 'high', line: line('privileged'), side: 'head' });
-    if (at(base, 'read_only') === true && at(head, 'read_only') !== true) add(service.path, { what: 'read_only root filesystem removed', severity: 'medium', line: line('read_only', base), side: 'base' });
+    if (at(head, 'privileged') === true && at(base, 'privileged') !== true)
+      add(service.path, { what: 'privileged: true', severity: 'high', line: line('privileged'), side: 'head' });
+    if (at(base, 'read_only') === true && at(head, 'read_only') !== true)
+      add(service.path, { what: 'read_only root filesystem removed', severity: 'medium', line: line('read_only', base), side: 'base' });
     for (const namespace of ['network_mode', 'pid']) {
-      if (at(head, namespace) === 'host' && at(base, namespace) !== 'host') add(service.path, { what: `${namespace}: host`, severity: 'high', line: line(namespace), side: 'head' });
+      if (at(head, namespace) === 'host' && at(base, namespace) !== 'host')
+        add(service.path, { what: `${namespace}: host`, severity: 'high', line: line(namespace), side: 'head' });
     }
     addedCapabilities(base, head, `${service.path}/cap_add`, service.path, add);
-    const noNewPrivileges = (model: DeployModel): boolean => childrenOf(model, `${service.path}/security_opt`).some((s) => /^no-new-privileges(:true)?$/.test(String(s.value)));
-    if (noNewPrivileges(base) && !noNewPrivileges(head)) add(service.path, { what: 'security_opt no-new-privileges removed', severity: 'medium', line: line('security_opt', base), side: 'base' });
+    const noNewPrivileges = (model: DeployModel): boolean =>
+      childrenOf(model, `${service.path}/security_opt`).some((s) => /^no-new-privileges(:true)?$/.test(String(s.value)));
+    if (noNewPrivileges(base) && !noNewPrivileges(head))
+      add(service.path, {
+        what: 'security_opt no-new-privileges removed',
+        severity: 'medium',
+        line: line('security_opt', base),
+        side: 'base',
+      });
   }
 }
 
@@ -88,7 +115,12 @@ function addedCapabilities(base: DeployModel, head: DeployModel, listPath: strin
   for (const capability of childrenOf(head, listPath)) {
     if (base.settings.has(capability.path)) continue;
     const name = String(capability.value).replace(/^CAP_/, '');
-    add(owner, { what: `capability ${name} added`, severity: DANGEROUS_CAPABILITIES.has(name) ? 'high' : 'medium', line: capability.line, side: 'head' });
+    add(owner, {
+      what: `capability ${name} added`,
+      severity: DANGEROUS_CAPABILITIES.has(name) ? 'high' : 'medium',
+      line: capability.line,
+      side: 'head',
+    });
   }
 }
 
@@ -105,19 +137,27 @@ function compareSecurityContexts(base: DeployModel, head: DeployModel, add: Add)
     if (owner && (!head.settings.has(owner) || !base.settings.has(owner))) continue;
     const before = (key: string): unknown => base.settings.get(`${context}/${key}`)?.value;
     const after = (key: string): unknown => head.settings.get(`${context}/${key}`)?.value;
-    const lineIn = (model: DeployModel, key: string): number => model.settings.get(`${context}/${key}`)?.line ?? model.settings.get(context)?.line ?? 1;
+    const lineIn = (model: DeployModel, key: string): number =>
+      model.settings.get(`${context}/${key}`)?.line ?? model.settings.get(context)?.line ?? 1;
     const lost = (key: string, what: string, severity: Severity, safe: unknown): void => {
       if (before(key) !== safe || after(key) === safe) return;
       const present = head.settings.has(`${context}/${key}`);
-      add(owner, { what: present ? `${what} ${String(safe)} → ${String(after(key))}` : `${what} ${String(safe)} removed`, severity, line: present ? lineIn(head, key) : lineIn(base, key), side: present ? 'head' : 'base' });
+      add(owner, {
+        what: present ? `${what} ${String(safe)} → ${String(after(key))}` : `${what} ${String(safe)} removed`,
+        severity,
+        line: present ? lineIn(head, key) : lineIn(base, key),
+        side: present ? 'head' : 'base',
+      });
     };
     lost('runAsNonRoot', 'runAsNonRoot', 'high', true);
     lost('readOnlyRootFilesystem', 'readOnlyRootFilesystem', 'medium', true);
     lost('allowPrivilegeEscalation', 'allowPrivilegeEscalation', 'medium', false);
     lost('enabled', 'securityContext enabled', 'high', true);
-    if (after('privileged') === true && before('privileged') !== true) add(owner, { what: 'privileged: true', severity: 'high', line: lineIn(head, 'privileged'), side: 'head' });
+    if (after('privileged') === true && before('privileged') !== true)
+      add(owner, { what: 'privileged: true', severity: 'high', line: lineIn(head, 'privileged'), side: 'head' });
     const userBefore = before('runAsUser');
-    if (typeof userBefore === 'number' && userBefore > 0 && after('runAsUser') === 0) add(owner, { what: `runAsUser ${userBefore} → 0 (root)`, severity: 'high', line: lineIn(head, 'runAsUser'), side: 'head' });
+    if (typeof userBefore === 'number' && userBefore > 0 && after('runAsUser') === 0)
+      add(owner, { what: `runAsUser ${userBefore} → 0 (root)`, severity: 'high', line: lineIn(head, 'runAsUser'), side: 'head' });
     if (base.settings.has(`${context}/capabilities/drop/=ALL`) && !head.settings.has(`${context}/capabilities/drop/=ALL`)) {
       add(owner, { what: 'capabilities drop ALL removed', severity: 'medium', line: lineIn(base, 'capabilities'), side: 'base' });
     }
@@ -137,14 +177,15 @@ export const loosenedContainerSecurity = defineAnalyzer({
     id: 'loosened-container-security',
     category: 'resource-limit',
     severity: 'high',
-    description: 'A container runs as root again, may write its root filesystem or escalate privileges, runs privileged or in the host\'s namespaces, or gained capabilities.',
+    description:
+      "A container runs as root again, may write its root filesystem or escalate privileges, runs privileged or in the host's namespaces, or gained capabilities.",
     messages: {
       weakened: '{{detail}}',
     },
     reads: DEPLOY_GLOBS,
     docs: {
       catches:
-        'The limits on what a container may do, compared by identity in both versions: the Dockerfile final stage\'s last `USER` ' +
+        "The limits on what a container may do, compared by identity in both versions: the Dockerfile final stage's last `USER` " +
         'switched to root (high) or removed (medium); in Kubernetes manifests and Helm values, any `securityContext` (pod, ' +
         'container, `podSecurityContext`, `containerSecurityContext`) losing `runAsNonRoot: true` (high), `readOnlyRootFilesystem: ' +
         'true` or `allowPrivilegeEscalation: false` (medium), `runAsUser` set to 0, `privileged: true` or `hostNetwork`/`hostPID`/' +
@@ -156,8 +197,24 @@ export const loosenedContainerSecurity = defineAnalyzer({
         'away with their container. Files under examples, fixtures, tests or docs, and dev and local setups, are reported at info.',
       example: {
         file: 'Dockerfile',
-        before: ['FROM node:22-slim', 'WORKDIR /app', 'COPY --chown=node:node . .', 'RUN npm ci --omit=dev', 'USER node', 'CMD ["node", "server.js"]', ''].join('\n'),
-        after: ['FROM node:22-slim', 'WORKDIR /app', 'COPY . .', 'RUN npm ci --omit=dev', 'USER root', 'CMD ["node", "server.js"]', ''].join('\n'),
+        before: [
+          'FROM node:22-slim',
+          'WORKDIR /app',
+          'COPY --chown=node:node . .',
+          'RUN npm ci --omit=dev',
+          'USER node',
+          'CMD ["node", "server.js"]',
+          '',
+        ].join('\n'),
+        after: [
+          'FROM node:22-slim',
+          'WORKDIR /app',
+          'COPY . .',
+          'RUN npm ci --omit=dev',
+          'USER root',
+          'CMD ["node", "server.js"]',
+          '',
+        ].join('\n'),
       },
     },
   },

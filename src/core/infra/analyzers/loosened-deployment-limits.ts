@@ -1,5 +1,16 @@
 import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
-import { asAnalyzerFindings, childrenOf, DEPLOY_GLOBS, deployModels, describeOwner, lastSegment, parentPath, parseDeployFile, type DeployFinding, type DeployModel } from '../formats/deploy.js';
+import {
+  asAnalyzerFindings,
+  childrenOf,
+  DEPLOY_GLOBS,
+  deployModels,
+  describeOwner,
+  lastSegment,
+  parentPath,
+  parseDeployFile,
+  type DeployFinding,
+  type DeployModel,
+} from '../formats/deploy.js';
 
 /**
  * loosened-deployment-limits: the limits that keep one workload from starving its neighbours or going down
@@ -38,8 +49,25 @@ export function quantity(value: unknown): number | undefined {
   const match = /^\s*([\d.]+)\s*([a-zA-Z]*)\s*$/.exec(value);
   if (!match) return undefined;
   const units: Record<string, number> = {
-    '': 1, m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
-    b: 1, kb: 1e3, mb: 1e6, gb: 1e9, KB: 1e3, MB: 1e6, GB: 1e9, g: 1e9,
+    '': 1,
+    m: 1e-3,
+    k: 1e3,
+    K: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    g: 1e9,
   };
   const unit = units[match[2]!];
   return unit === undefined ? undefined : Number(match[1]) * unit;
@@ -75,7 +103,7 @@ function compareResources(base: DeployModel, head: DeployModel, emit: Emit): voi
       key: setting.path,
       symbol: where,
       message: removed.length
-        ? `resource ${removed.join(', ')} of ${where} removed${memoryLimitGone ? ': nothing stops it from taking the node\'s memory' : ''}${raised.length ? `; raised: ${raised.join(', ')}` : ''}`
+        ? `resource ${removed.join(', ')} of ${where} removed${memoryLimitGone ? ": nothing stops it from taking the node's memory" : ''}${raised.length ? `; raised: ${raised.join(', ')}` : ''}`
         : `resource limits of ${where} raised more than ${RAISE_FACTOR}×: ${raised.join(', ')}`,
       evidence: { kind: removed.length ? 'removed' : 'weakened', removed, raised },
     });
@@ -84,7 +112,9 @@ function compareResources(base: DeployModel, head: DeployModel, emit: Emit): voi
   if (base.kind !== 'compose') return;
   for (const service of childrenOf(base, 'services')) {
     if (!head.settings.has(service.path)) continue;
-    const gone = ['mem_limit', 'cpus', 'pids_limit'].filter((key) => base.settings.has(`${service.path}/${key}`) && !head.settings.has(`${service.path}/${key}`));
+    const gone = ['mem_limit', 'cpus', 'pids_limit'].filter(
+      (key) => base.settings.has(`${service.path}/${key}`) && !head.settings.has(`${service.path}/${key}`),
+    );
     if (!gone.length) continue;
     emit({
       severity: gone.includes('mem_limit') ? 'medium' : 'low',
@@ -177,12 +207,18 @@ function budgetLoosening(base: DeployModel, head: DeployModel, identity: string)
   const minBefore = read(base, 'minAvailable');
   const minAfter = read(head, 'minAvailable');
   if (minBefore && minAfter && minBefore.percent === minAfter.percent && minAfter.value < minBefore.value) {
-    return { what: `minAvailable ${minBefore.value}${minBefore.percent ? '%' : ''} → ${minAfter.value}${minAfter.percent ? '%' : ''}`, line: minAfter.line };
+    return {
+      what: `minAvailable ${minBefore.value}${minBefore.percent ? '%' : ''} → ${minAfter.value}${minAfter.percent ? '%' : ''}`,
+      line: minAfter.line,
+    };
   }
   const maxBefore = read(base, 'maxUnavailable');
   const maxAfter = read(head, 'maxUnavailable');
   if (maxBefore && maxAfter && maxBefore.percent === maxAfter.percent && maxAfter.value > maxBefore.value) {
-    return { what: `maxUnavailable ${maxBefore.value}${maxBefore.percent ? '%' : ''} → ${maxAfter.value}${maxAfter.percent ? '%' : ''}`, line: maxAfter.line };
+    return {
+      what: `maxUnavailable ${maxBefore.value}${maxBefore.percent ? '%' : ''} → ${maxAfter.value}${maxAfter.percent ? '%' : ''}`,
+      line: maxAfter.line,
+    };
   }
   return undefined;
 }
@@ -230,7 +266,8 @@ export const loosenedDeploymentLimits = defineAnalyzer({
     id: 'loosened-deployment-limits',
     category: 'resource-limit',
     severity: 'medium',
-    description: 'Resource limits or requests removed or raised many times, replicas or an autoscaler minimum lowered to one, or a PodDisruptionBudget removed or loosened.',
+    description:
+      'Resource limits or requests removed or raised many times, replicas or an autoscaler minimum lowered to one, or a PodDisruptionBudget removed or loosened.',
     messages: {
       removed: '{{detail}}',
       weakened: '{{detail}}',
@@ -239,10 +276,10 @@ export const loosenedDeploymentLimits = defineAnalyzer({
     docs: {
       catches:
         'Compares Kubernetes manifests, Helm values and compose files setting by setting. Flags a memory limit removed (medium: nothing ' +
-        'stops the container from taking the node\'s memory), CPU limits or requests removed (low), a limit raised more than 4×, ' +
+        "stops the container from taking the node's memory), CPU limits or requests removed (low), a limit raised more than 4×, " +
         '`replicas`/`replicaCount`/HPA `minReplicas` lowered from two or more to one, or `replicas` dropped from a Deployment that no ' +
         'autoscaler manages (the default is one), a PodDisruptionBudget deleted, its `minAvailable` lowered or `maxUnavailable` ' +
-        'raised, a chart\'s `podDisruptionBudget.enabled` switched off, and compose `mem_limit`/`cpus`/`pids_limit` removed.',
+        "raised, a chart's `podDisruptionBudget.enabled` switched off, and compose `mem_limit`/`cpus`/`pids_limit` removed.",
       ignores:
         'Limits that go away with their container or workload; a PodDisruptionBudget removed in a pull request that also removes a ' +
         'workload (a decommissioned service); replicas that stay at two or more; `replicas` removed when an autoscaler owns the ' +

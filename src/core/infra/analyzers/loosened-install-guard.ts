@@ -9,7 +9,7 @@ const GUARDS: Record<string, { on: string; severity: 'medium' | 'low'; what: str
   'ignore-scripts': { on: 'true', severity: 'medium', what: 'install scripts of dependencies run again on every install' },
   'engine-strict': { on: 'true', severity: 'low', what: 'packages that declare an incompatible Node version install anyway' },
   'strict-peer-dependencies': { on: 'true', severity: 'low', what: 'unmet peer dependencies no longer fail the install' },
-  'audit': { on: 'true', severity: 'low', what: 'installs no longer report known vulnerabilities' },
+  audit: { on: 'true', severity: 'low', what: 'installs no longer report known vulnerabilities' },
 };
 
 export default defineAnalyzer({
@@ -17,7 +17,8 @@ export default defineAnalyzer({
     id: 'loosened-install-guard',
     category: 'dependency',
     severity: 'medium',
-    description: 'An install guard was loosened (ignore-scripts, engine-strict, yarn enableScripts), or a newly locked package runs an install script.',
+    description:
+      'An install guard was loosened (ignore-scripts, engine-strict, yarn enableScripts), or a newly locked package runs an install script.',
     messages: {
       guardOff: '.npmrc no longer sets `{{setting}}={{on}}`: {{what}}.',
       scriptsOn: '.yarnrc.yml no longer sets `enableScripts: false`: install scripts of dependencies run again.',
@@ -83,9 +84,11 @@ function yarnScripts(change: FileChange): AnalyzerFinding[] {
   const was = read(change.base, 'base');
   const now = read(change.head, 'head');
   if (was.value !== 'false' || now.value === 'false') return [];
-  return [now.value !== undefined
-    ? { messageId: 'scriptsOn', side: 'head', line: now.line, key: 'enableScripts' }
-    : { messageId: 'scriptsOn', side: 'base', line: was.line, headLine: 1, key: 'enableScripts' }];
+  return [
+    now.value !== undefined
+      ? { messageId: 'scriptsOn', side: 'head', line: now.line, key: 'enableScripts' }
+      : { messageId: 'scriptsOn', side: 'base', line: was.line, headLine: 1, key: 'enableScripts' },
+  ];
 }
 
 function newInstallScripts(change: FileChange): AnalyzerFinding[] {
@@ -102,8 +105,13 @@ function newInstallScripts(change: FileChange): AnalyzerFinding[] {
     if (!entry.hasInstallScript || scripted.has(entry.name) || known.has(entry.name) || seen.has(entry.name)) continue;
     seen.add(entry.name);
     findings.push({
-      messageId: 'installScript', side: 'head', line: head.lineOf(entry), key: `install-script:${entry.name}`, symbol: entry.name,
-      severity: ignored ? 'info' : 'low', data: { name: entry.name, version: entry.version, guard: ignored ? ' (ignore-scripts is set, so it will not run)' : '' },
+      messageId: 'installScript',
+      side: 'head',
+      line: head.lineOf(entry),
+      key: `install-script:${entry.name}`,
+      symbol: entry.name,
+      severity: ignored ? 'info' : 'low',
+      data: { name: entry.name, version: entry.version, guard: ignored ? ' (ignore-scripts is set, so it will not run)' : '' },
     });
   }
   return findings;

@@ -12,7 +12,8 @@ export default defineAnalyzer({
     id: 'masked-ci-failure',
     category: 'ci',
     severity: 'high',
-    description: 'A CI check still runs but its failure no longer fails the workflow (continue-on-error, || true, set +e), or it was switched off with if: false.',
+    description:
+      'A CI check still runs but its failure no longer fails the workflow (continue-on-error, || true, set +e), or it was switched off with if: false.',
     messages: {
       masked: '{{check}} in job {{job}} no longer fails the workflow: {{mask}}.',
       sometimes: '{{check}} in job {{job}} may no longer fail the workflow: continue-on-error is now `{{value}}`.',
@@ -26,7 +27,8 @@ export default defineAnalyzer({
         '`|| true` (`|| exit 0`, `|| echo ...`), or the script `set +e`. Severity follows the check: `high` for tests, ' +
         '`medium` for the others; `continue-on-error` set to an expression (an experimental matrix entry) is `low`, ' +
         'and so is `continue-on-error: true` on a step that runs no check.',
-      ignores: 'Checks that were already masked in the base version, new steps that were never required, and `continue-on-error` on steps such as uploads and notifications when it is expression-driven.',
+      ignores:
+        'Checks that were already masked in the base version, new steps that were never required, and `continue-on-error` on steps such as uploads and notifications when it is expression-driven.',
       example: {
         file: '.github/workflows/ci.yml',
         before: `on: [pull_request]
@@ -64,9 +66,12 @@ jobs:
     const reported = new Set<string>();
     for (const check of headChecks) {
       const masks = masksOf(check);
-      if (masks.length === 0 || !unmaskedInBase.has(check.identity) || unmaskedInHead.has(check.identity) || reported.has(check.identity)) continue;
+      if (masks.length === 0 || !unmaskedInBase.has(check.identity) || unmaskedInHead.has(check.identity) || reported.has(check.identity))
+        continue;
       reported.add(check.identity);
-      const onlySometimes = masks.every((m) => m === 'continue-on-error' || m === 'job continue-on-error') && [check.step.continueOnError, check.job.continueOnError].every((v) => alwaysContinues(v) !== 'always');
+      const onlySometimes =
+        masks.every((m) => m === 'continue-on-error' || m === 'job continue-on-error') &&
+        [check.step.continueOnError, check.job.continueOnError].every((v) => alwaysContinues(v) !== 'always');
       const value = (check.step.continueOnError ?? check.job.continueOnError)?.value ?? '';
       findings.push({
         messageId: onlySometimes ? 'sometimes' : 'masked',
@@ -88,7 +93,12 @@ jobs:
         if (headChecks.some((c) => c.step === a)) continue;
         const name = a.name ?? a.uses?.value ?? a.run?.value.split('\n')[0] ?? `#${a.index + 1}`;
         findings.push({
-          messageId: 'stepMasked', side: 'head', line: a.continueOnError!.line, key: `${job.id}/${name}`, symbol: `jobs.${job.id}`, severity: 'low',
+          messageId: 'stepMasked',
+          side: 'head',
+          line: a.continueOnError!.line,
+          key: `${job.id}/${name}`,
+          symbol: `jobs.${job.id}`,
+          severity: 'low',
           data: { step: `\`${name}\``, job: job.id, mask: 'continue-on-error: true' },
         });
       }
@@ -127,11 +137,17 @@ function maskLine(check: WorkflowCheck, mask: Mask): number {
 
 function describe(mask: Mask): string {
   switch (mask) {
-    case 'continue-on-error': return 'the step has `continue-on-error: true`';
-    case 'job continue-on-error': return 'the job has `continue-on-error: true`';
-    case 'if: false': return 'the step is switched off (`if: false`)';
-    case 'job if: false': return 'the job is switched off (`if: false`)';
-    case '|| true': return 'the command ignores its exit code (`|| true`)';
-    case 'set +e': return 'the script runs under `set +e` and the command is not its last';
+    case 'continue-on-error':
+      return 'the step has `continue-on-error: true`';
+    case 'job continue-on-error':
+      return 'the job has `continue-on-error: true`';
+    case 'if: false':
+      return 'the step is switched off (`if: false`)';
+    case 'job if: false':
+      return 'the job is switched off (`if: false`)';
+    case '|| true':
+      return 'the command ignores its exit code (`|| true`)';
+    case 'set +e':
+      return 'the script runs under `set +e` and the command is not its last';
   }
 }

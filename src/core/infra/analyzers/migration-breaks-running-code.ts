@@ -25,7 +25,8 @@ import {
  */
 type Destructive = Extract<MigrationOp, { op: 'drop-table' | 'rename-table' | 'drop-column' | 'rename-column' }>;
 
-const isDestructive = (op: MigrationOp): op is Destructive => ['drop-table', 'rename-table', 'drop-column', 'rename-column'].includes(op.op);
+const isDestructive = (op: MigrationOp): op is Destructive =>
+  ['drop-table', 'rename-table', 'drop-column', 'rename-column'].includes(op.op);
 
 function describe(op: Destructive): string {
   switch (op.op) {
@@ -44,8 +45,12 @@ function sides(change: Pick<FileChange, 'path' | 'oldPath' | 'base' | 'head'>): 
   const base = migrationSide(change.oldPath ?? change.path, change.base);
   const head = migrationSide(change.path, change.head);
   // A .sql file the parser rejects as a whole (another dialect, a template) is skipped, with the parser's reason.
-  for (const [side, model] of [['base', base], ['head', head]] as const) {
-    if (model && change.path.endsWith('.sql') && model.unparsed.length && model.ops.length === 0) throw new UnreadableFileError(side, `not Postgres SQL: ${model.unparsed[0]}`);
+  for (const [side, model] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
+    if (model && change.path.endsWith('.sql') && model.unparsed.length && model.ops.length === 0)
+      throw new UnreadableFileError(side, `not Postgres SQL: ${model.unparsed[0]}`);
   }
   return { ...(base ? { base } : {}), ...(head ? { head } : {}) };
 }
@@ -65,22 +70,23 @@ export const migrationBreaksRunningCode = defineAnalyzer({
     id: 'migration-breaks-running-code',
     category: 'migration',
     severity: 'critical',
-    description: 'A migration drops or renames a table or column that the release still running (the base revision\'s code) reads.',
+    description: "A migration drops or renames a table or column that the release still running (the base revision's code) reads.",
     messages: {
       'read-by-base':
         '{{operation}} while the release still running reads it ({{reader}}): until every old instance is replaced, its queries fail. ' +
         'Ship the code that stops reading it first, and drop it in a later release.',
-      'contract-step': '{{operation}}: nothing in the base revision\'s code reads it any more, the safe contract step of an expand/contract change',
+      'contract-step':
+        "{{operation}}: nothing in the base revision's code reads it any more, the safe contract step of an expand/contract change",
     },
     reads: MIGRATION_GLOBS,
     docs: {
       catches:
-        'DROP TABLE, DROP COLUMN, RENAME TABLE and RENAME COLUMN in a new or edited up-migration: `.sql` files and Prisma\'s ' +
-        '`migration.sql` parsed with Postgres\' own parser (libpg-query), SQL strings inside TypeScript migrations (knex `.raw`, ' +
+        "DROP TABLE, DROP COLUMN, RENAME TABLE and RENAME COLUMN in a new or edited up-migration: `.sql` files and Prisma's " +
+        "`migration.sql` parsed with Postgres' own parser (libpg-query), SQL strings inside TypeScript migrations (knex `.raw`, " +
         'TypeORM `queryRunner.query`, MikroORM `this.addSql`, Sequelize `sequelize.query`) and their schema builders (`dropColumn`, ' +
-        '`renameColumn`, `dropTable`, `removeColumn`, …). Each is judged against the **base** revision\'s code, the release that keeps ' +
+        "`renameColumn`, `dropTable`, `removeColumn`, …). Each is judged against the **base** revision's code, the release that keeps " +
         'running while the migration is applied: a string literal or property that names the column in a file that also names its ' +
-        'table, or a field of the model in the base `schema.prisma` (Prisma\'s client selects every scalar field), is a reader. With a ' +
+        "table, or a field of the model in the base `schema.prisma` (Prisma's client selects every scalar field), is a reader. With a " +
         'reader the finding is critical and names it; without one it is info: the safe contract step.',
       ignores:
         'Down migrations; migrations under examples, fixtures and tests; tables created by the same pull request; readers in tests, migrations and type declarations; comments; ' +
@@ -126,7 +132,13 @@ export const migrationBreaksRunningCode = defineAnalyzer({
     const created = tablesCreatedByPullRequest(change.changed, (path) => change.tree.read('head', path));
     const ops = destructiveOps(change).filter((op) => !created.has(op.table.toLowerCase()));
     if (ops.length === 0) return [];
-    const candidates = [...new Set([...change.tree.list('base', SOURCE_GLOB), ...change.tree.list('base', '**/*.prisma'), ...change.changed.map((f) => f.oldPath ?? f.path)])]
+    const candidates = [
+      ...new Set([
+        ...change.tree.list('base', SOURCE_GLOB),
+        ...change.tree.list('base', '**/*.prisma'),
+        ...change.changed.map((f) => f.oldPath ?? f.path),
+      ]),
+    ]
       .filter((path) => (path.endsWith('.prisma') || /\.[cm]?[jt]sx?$/.test(path)) && !path.endsWith('.d.ts') && !isMigrationPath(path))
       .filter((path) => !isTestCode(path, change.config.tests.patterns) && !/(^|\/)(node_modules|dist|build|vendor)\//.test(path))
       .sort();
@@ -145,7 +157,10 @@ export const migrationBreaksRunningCode = defineAnalyzer({
         key: describe(op),
         symbol: 'column' in op ? `${op.table}.${op.column}` : op.table,
         severity,
-        evidence: { operation: op.op, ...(reader ? { reader: { file: reader.path, line: reader.line, excerpt: reader.excerpt, via: reader.via } } : {}) },
+        evidence: {
+          operation: op.op,
+          ...(reader ? { reader: { file: reader.path, line: reader.line, excerpt: reader.excerpt, via: reader.via } } : {}),
+        },
       };
     });
   },

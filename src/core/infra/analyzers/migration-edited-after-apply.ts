@@ -16,13 +16,15 @@ export const migrationEditedAfterApply = defineAnalyzer({
     severity: 'high',
     description: 'A migration that was already in the base revision (and so may have run) was edited or deleted.',
     messages: {
-      edited: 'migration {{file}} was already in the base revision and its statements changed: databases that applied it keep the old version; write a new migration instead',
-      deleted: 'migration {{file}} was already in the base revision and was deleted: the migration history of databases that applied it no longer matches the code',
+      edited:
+        'migration {{file}} was already in the base revision and its statements changed: databases that applied it keep the old version; write a new migration instead',
+      deleted:
+        'migration {{file}} was already in the base revision and was deleted: the migration history of databases that applied it no longer matches the code',
     },
     reads: MIGRATION_GLOBS,
     docs: {
       catches:
-        'A migration file present in the base revision whose statements differ in the head: for SQL (and Prisma\'s `migration.sql`), ' +
+        "A migration file present in the base revision whose statements differ in the head: for SQL (and Prisma's `migration.sql`), " +
         'the Postgres parse trees without positions; for TypeScript migrations, the SQL they run and their builder calls without ' +
         'layout. A deleted migration is reported too (medium).',
       ignores:
@@ -31,7 +33,11 @@ export const migrationEditedAfterApply = defineAnalyzer({
       example: {
         file: 'migrations/0042_add_orders_index.sql',
         before: ['CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);', ''].join('\n'),
-        after: ['-- speed up the customer page', 'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id, created_at);', ''].join('\n'),
+        after: [
+          '-- speed up the customer page',
+          'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id, created_at);',
+          '',
+        ].join('\n'),
       },
     },
   },
@@ -40,13 +46,24 @@ export const migrationEditedAfterApply = defineAnalyzer({
     const weight = deployWeight(change.path);
     const severityFor = (severity: 'high' | 'medium'): 'high' | 'medium' | 'info' => (weight === 'example' ? 'info' : severity);
     if (change.head === undefined) {
-      return [{ messageId: 'deleted', data: { file: change.path }, side: 'base', line: 1, key: 'deleted', severity: severityFor('medium') }];
+      return [
+        { messageId: 'deleted', data: { file: change.path }, side: 'base', line: 1, key: 'deleted', severity: severityFor('medium') },
+      ];
     }
     const base = migrationSide(change.oldPath ?? change.path, change.base);
     const head = migrationSide(change.path, change.head);
     if (!base || !head || base.signature === head.signature) return [];
     const firstDifferent = firstChangedLine(change.base, change.head);
-    return [{ messageId: 'edited', data: { file: change.path }, side: 'head', line: firstDifferent, key: 'edited', severity: severityFor('high') }];
+    return [
+      {
+        messageId: 'edited',
+        data: { file: change.path },
+        side: 'head',
+        line: firstDifferent,
+        key: 'edited',
+        severity: severityFor('high'),
+      },
+    ];
   },
 });
 

@@ -5,7 +5,6 @@ import { dirOf, isManifestPath, parseManifest } from '../formats/package-json.js
 import { alwaysSucceeds, splitCommands } from '../formats/shell.js';
 import { isWorkflowPath, parseWorkflow, WORKFLOW_GLOBS, type Workflow } from '../formats/workflow.js';
 
-
 export default defineAnalyzer({
   meta: {
     id: 'removed-ci-check',
@@ -15,7 +14,8 @@ export default defineAnalyzer({
     messages: {
       removed: 'CI no longer runs {{check}} (a {{kind}} check of job {{job}}): no workflow runs it any more.',
       sameKindRemains: 'CI no longer runs {{check}} (job {{job}}); another {{kind}} check still runs ({{remaining}}).',
-      hollowed: 'The `{{script}}` script that CI runs was hollowed out: it was `{{before}}` and now only `{{after}}`, which always succeeds.',
+      hollowed:
+        'The `{{script}}` script that CI runs was hollowed out: it was `{{before}}` and now only `{{after}}`, which always succeeds.',
       masked: 'The `{{script}}` script that CI runs now ignores its failures: `{{after}}`.',
       passWithNoTests: 'The `{{script}}` script now passes when it finds no tests (`--passWithNoTests`).',
     },
@@ -27,11 +27,11 @@ export default defineAnalyzer({
         '`turbo run build`) and followed through package.json scripts (`npm run ci` covers what `ci` runs). A removed ' +
         'test check is `high`, lint, type-check, build and audit `medium`, a format check `low`. Also a package.json ' +
         'script that a workflow calls and that was hollowed out (`"test": "echo ok"`, `exit 0`), made to ignore its ' +
-        "failures (`|| true`), or told to pass without tests (`--passWithNoTests`, `low`).",
+        'failures (`|| true`), or told to pass without tests (`--passWithNoTests`, `low`).',
       ignores:
         'Checks that moved: to another step, job or workflow file, into a script that a step still calls, or split by ' +
         'a matrix. A check replaced by another check of the same kind is `info`. Scripts no workflow calls, and the ' +
-        "npm default test script (`echo \"Error: no test specified\" && exit 1`) becoming a real one.",
+        'npm default test script (`echo "Error: no test specified" && exit 1`) becoming a real one.',
       example: {
         file: '.github/workflows/ci.yml',
         before: `on: [pull_request]
@@ -94,7 +94,12 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
       key: `${check.identity}`,
       symbol: `jobs.${check.job.id}`,
       severity: sameKind ? 'info' : CHECK_WEIGHT[check.kind],
-      data: { check: `\`${check.command.text}\``, kind: check.kind, job: check.job.id, ...(sameKind ? { remaining: `\`${sameKind.command.text}\`` } : {}) },
+      data: {
+        check: `\`${check.command.text}\``,
+        kind: check.kind,
+        job: check.job.id,
+        ...(sameKind ? { remaining: `\`${sameKind.command.text}\`` } : {}),
+      },
       evidence: { removed: check.command.text, kind: check.kind, ...(lost.length ? { lost } : {}), ...(head ? {} : { fileDeleted: true }) },
     });
   }
@@ -130,11 +135,38 @@ function hollowedScripts(change: FileChange): AnalyzerFinding[] {
     const line = head.lineOf('scripts', name);
     const data = { script: name, before: clip(before), after: clip(after) };
     if (isHollow(after) && !isHollow(before)) {
-      findings.push({ messageId: 'hollowed', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: kind ? CHECK_WEIGHT[kind] : 'medium', data, evidence: { before, after } });
+      findings.push({
+        messageId: 'hollowed',
+        side: 'head',
+        line,
+        key: `script:${name}`,
+        symbol: `scripts.${name}`,
+        severity: kind ? CHECK_WEIGHT[kind] : 'medium',
+        data,
+        evidence: { before, after },
+      });
     } else if (masksFailures(after) && !masksFailures(before)) {
-      findings.push({ messageId: 'masked', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: kind ? CHECK_WEIGHT[kind] : 'medium', data, evidence: { before, after } });
+      findings.push({
+        messageId: 'masked',
+        side: 'head',
+        line,
+        key: `script:${name}`,
+        symbol: `scripts.${name}`,
+        severity: kind ? CHECK_WEIGHT[kind] : 'medium',
+        data,
+        evidence: { before, after },
+      });
     } else if (/--passWithNoTests\b/.test(after) && !/--passWithNoTests\b/.test(before)) {
-      findings.push({ messageId: 'passWithNoTests', side: 'head', line, key: `script:${name}`, symbol: `scripts.${name}`, severity: 'low', data, evidence: { before, after } });
+      findings.push({
+        messageId: 'passWithNoTests',
+        side: 'head',
+        line,
+        key: `script:${name}`,
+        symbol: `scripts.${name}`,
+        severity: 'low',
+        data,
+        evidence: { before, after },
+      });
     }
   }
   return findings;

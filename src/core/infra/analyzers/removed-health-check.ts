@@ -1,6 +1,16 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer } from '../define-analyzer.js';
-import { asAnalyzerFindings, childrenOf, DEPLOY_GLOBS, deployModels, describeOwner, lastSegment, parentPath, type DeployFinding, type DeployModel } from '../formats/deploy.js';
+import {
+  asAnalyzerFindings,
+  childrenOf,
+  DEPLOY_GLOBS,
+  deployModels,
+  describeOwner,
+  lastSegment,
+  parentPath,
+  type DeployFinding,
+  type DeployModel,
+} from '../formats/deploy.js';
 
 /**
  * removed-health-check: the checks that keep traffic away from a container that is not ready, and restart one
@@ -42,8 +52,8 @@ function compareDockerfile(base: DeployModel, head: DeployModel, emit: Emit): vo
     side: after ? 'head' : 'base',
     key: 'dockerfile/healthcheck',
     message: after
-      ? 'HEALTHCHECK NONE switches off the image\'s health check: a hung container is no longer reported unhealthy'
-      : 'the final stage\'s HEALTHCHECK was removed: a hung container is no longer reported unhealthy',
+      ? "HEALTHCHECK NONE switches off the image's health check: a hung container is no longer reported unhealthy"
+      : "the final stage's HEALTHCHECK was removed: a hung container is no longer reported unhealthy",
     evidence: { kind: after ? 'weakened' : 'removed', before: before.value },
   });
 }
@@ -103,10 +113,16 @@ function probeWeakening(base: DeployModel, head: DeployModel, path: string): str
   if (before && after && before !== after && (before === 'httpGet' || before === 'grpc') && after === 'tcpSocket') {
     return `it checked ${before === 'httpGet' ? 'an HTTP endpoint' : 'the gRPC health service'} and now only that the port accepts connections`;
   }
-  if (after === 'exec' && before !== undefined && isTrivialCommand(head, `${path}/exec/command`) && !isTrivialCommand(base, `${path}/exec/command`)) {
+  if (
+    after === 'exec' &&
+    before !== undefined &&
+    isTrivialCommand(head, `${path}/exec/command`) &&
+    !isTrivialCommand(base, `${path}/exec/command`)
+  ) {
     return 'its command always succeeds';
   }
-  const tolerance = (model: DeployModel): number => numberAt(model, `${path}/failureThreshold`, 3) * numberAt(model, `${path}/periodSeconds`, 10);
+  const tolerance = (model: DeployModel): number =>
+    numberAt(model, `${path}/failureThreshold`, 3) * numberAt(model, `${path}/periodSeconds`, 10);
   const factor = tolerance(head) / tolerance(base);
   if (factor >= TOLERANCE_FACTOR) {
     return `it now tolerates ${tolerance(head)} s of failures before acting, ${Math.round(factor)}× the ${tolerance(base)} s before`;
@@ -181,7 +197,8 @@ export const removedHealthCheck = defineAnalyzer({
     id: 'removed-health-check',
     category: 'health-check',
     severity: 'medium',
-    description: 'A readiness, liveness or startup probe, a compose or Dockerfile healthcheck, or a wait for a healthy dependency was removed or made trivial.',
+    description:
+      'A readiness, liveness or startup probe, a compose or Dockerfile healthcheck, or a wait for a healthy dependency was removed or made trivial.',
     messages: {
       removed: '{{detail}}',
       weakened: '{{detail}}',
@@ -190,11 +207,11 @@ export const removedHealthCheck = defineAnalyzer({
     docs: {
       catches:
         'Compares the settings of both versions of a deployment file by identity (Kubernetes object and container name, compose ' +
-        'service, Helm values path, the Dockerfile\'s final stage), not by line. Flags a readiness probe removed or disabled (high: ' +
+        "service, Helm values path, the Dockerfile's final stage), not by line. Flags a readiness probe removed or disabled (high: " +
         'traffic reaches pods that cannot serve it), a liveness or startup probe removed (medium), a probe weakened: an HTTP or gRPC ' +
         'check replaced by a TCP connect, an exec probe whose command always succeeds, failureThreshold × periodSeconds tripled or ' +
-        'more; a compose service\'s healthcheck removed or disabled (`disable: true`, `test: [NONE]`), a `depends_on` entry that ' +
-        'waited for `condition: service_healthy` and now only for the start; the final stage\'s HEALTHCHECK removed or set to NONE.',
+        "more; a compose service's healthcheck removed or disabled (`disable: true`, `test: [NONE]`), a `depends_on` entry that " +
+        "waited for `condition: service_healthy` and now only for the start; the final stage's HEALTHCHECK removed or set to NONE.",
       ignores:
         'A probe that goes away with its container or workload (the thing was removed, not its check); a probe whose timings ' +
         'change within a factor of three; Helm chart templates (Go templates, not YAML); a healthcheck of an earlier build stage. ' +

@@ -15,13 +15,24 @@ export default defineAnalyzer({
     id: 'unfrozen-install',
     category: 'dependency',
     severity: 'medium',
-    description: 'A frozen install (npm ci, --frozen-lockfile, --immutable) in CI or a Dockerfile was replaced by a plain install that may rewrite the lockfile.',
+    description:
+      'A frozen install (npm ci, --frozen-lockfile, --immutable) in CI or a Dockerfile was replaced by a plain install that may rewrite the lockfile.',
     messages: {
-      unfrozen: '`{{before}}` became `{{after}}` in {{scope}}: the install no longer fails when the lockfile is out of step, and may resolve new versions.',
-      ciDefault: '`{{before}}` became `{{after}}` in {{scope}}; {{manager}} freezes the lockfile by default on CI, unless configured otherwise.',
+      unfrozen:
+        '`{{before}}` became `{{after}}` in {{scope}}: the install no longer fails when the lockfile is out of step, and may resolve new versions.',
+      ciDefault:
+        '`{{before}}` became `{{after}}` in {{scope}}; {{manager}} freezes the lockfile by default on CI, unless configured otherwise.',
       immutableOff: '.yarnrc.yml now sets `enableImmutableInstalls: false`: installs on CI may rewrite the lockfile.',
     },
-    reads: [...WORKFLOW_GLOBS, '**/Dockerfile', '**/Dockerfile.*', '**/*.dockerfile', '**/*.Dockerfile', '**/Containerfile', '**/.yarnrc.yml'],
+    reads: [
+      ...WORKFLOW_GLOBS,
+      '**/Dockerfile',
+      '**/Dockerfile.*',
+      '**/*.dockerfile',
+      '**/*.Dockerfile',
+      '**/Containerfile',
+      '**/.yarnrc.yml',
+    ],
     docs: {
       catches:
         'In a workflow job or a Dockerfile build stage that ran a frozen install in the base version (`npm ci`, ' +
@@ -29,7 +40,8 @@ export default defineAnalyzer({
         '--frozen-lockfile`), a plain install of the same package manager and no frozen one: `medium`. In a workflow, ' +
         'pnpm and yarn berry freeze the lockfile on CI by default, so dropping their flag there is `info`; in a ' +
         'Dockerfile (no CI variable) it is `medium`. Also `enableImmutableInstalls: false` added to .yarnrc.yml.',
-      ignores: 'Installs that were never frozen, `npm install <package>` (adding a package), a frozen install moved to another step of the same job or stage, and removed installs.',
+      ignores:
+        'Installs that were never frozen, `npm install <package>` (adding a package), a frozen install moved to another step of the same job or stage, and removed installs.',
       example: {
         file: 'Dockerfile',
         before: `FROM node:20-alpine AS build
@@ -56,10 +68,14 @@ RUN npm run build
     const locate = (text: string, side: 'base' | 'head'): Located[] =>
       inWorkflow
         ? parseWorkflow(text, side).jobs.flatMap((job) =>
-            job.steps.flatMap((step) => (step.run ? installsOf(step.run.value).map((i) => ({ ...i, scope: `job ${job.id}`, fileLine: runLine(step, i.line) })) : [])),
+            job.steps.flatMap((step) =>
+              step.run ? installsOf(step.run.value).map((i) => ({ ...i, scope: `job ${job.id}`, fileLine: runLine(step, i.line) })) : [],
+            ),
           )
         : isDockerfilePath(change.path)
-          ? dockerRuns(text).flatMap((run) => installsOf(run.script).map((i) => ({ ...i, scope: `stage ${run.stage}`, fileLine: run.line + i.line })))
+          ? dockerRuns(text).flatMap((run) =>
+              installsOf(run.script).map((i) => ({ ...i, scope: `stage ${run.stage}`, fileLine: run.line + i.line })),
+            )
           : [];
     const before = locate(change.base, 'base');
     const after = locate(change.head, 'head');
@@ -74,8 +90,13 @@ RUN npm run build
       const ciDefault = inWorkflow && (install.manager === 'pnpm' || (install.manager === 'yarn' && was.text.includes('--immutable')));
       const severity: Severity = ciDefault ? 'info' : 'medium';
       findings.push({
-        messageId: ciDefault ? 'ciDefault' : 'unfrozen', side: 'head', line: install.fileLine, key: `${install.scope}/${install.manager}`, symbol: install.scope,
-        severity, data: { before: was.text, after: install.text, scope: install.scope, manager: install.manager },
+        messageId: ciDefault ? 'ciDefault' : 'unfrozen',
+        side: 'head',
+        line: install.fileLine,
+        key: `${install.scope}/${install.manager}`,
+        symbol: install.scope,
+        severity,
+        data: { before: was.text, after: install.text, scope: install.scope, manager: install.manager },
       });
     }
     return findings;

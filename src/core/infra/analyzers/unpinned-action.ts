@@ -9,7 +9,8 @@ export default defineAnalyzer({
     id: 'unpinned-action',
     category: 'ci',
     severity: 'medium',
-    description: 'An action or reusable workflow that was pinned to a commit SHA (or an image digest) now points at a tag or branch that can move.',
+    description:
+      'An action or reusable workflow that was pinned to a commit SHA (or an image digest) now points at a tag or branch that can move.',
     messages: {
       repinned: '`{{action}}` was pinned to commit {{sha}} and now follows `{{ref}}`, which its owner can move to other code.',
       digest: 'The container action `{{action}}` was pinned by digest and now follows a tag.',
@@ -17,10 +18,11 @@ export default defineAnalyzer({
     reads: WORKFLOW_GLOBS,
     docs: {
       catches:
-        'A `uses:` (a step\'s action or a job\'s reusable workflow) that referenced a full 40-character commit SHA in ' +
+        "A `uses:` (a step's action or a job's reusable workflow) that referenced a full 40-character commit SHA in " +
         'every place of the base version and now references a tag or a branch in the head version; a `docker://` ' +
         'image pinned by `@sha256:` digest that now uses a tag.',
-      ignores: 'SHA pins moved to another SHA (a Dependabot or Renovate update), new pins, actions that were never pinned, local actions (`./`), and new actions used by tag (that is the state of the file, not a change of it).',
+      ignores:
+        'SHA pins moved to another SHA (a Dependabot or Renovate update), new pins, actions that were never pinned, local actions (`./`), and new actions used by tag (that is the state of the file, not a change of it).',
       example: {
         file: '.github/workflows/ci.yml',
         before: `on: pull_request
@@ -62,7 +64,11 @@ jobs:
       reported.add(action);
       const docker = action.startsWith('docker://');
       findings.push({
-        messageId: docker ? 'digest' : 'repinned', side: 'head', line: uses.line, key: action, symbol: action,
+        messageId: docker ? 'digest' : 'repinned',
+        side: 'head',
+        line: uses.line,
+        key: action,
+        symbol: action,
         data: { action, sha: pinned.get(action)!.slice(0, 12), ref: ref ?? '(default branch)' },
         evidence: { before: `${action}@${pinned.get(action)}`, after: uses.value },
       });

@@ -9,7 +9,8 @@ export default defineAnalyzer({
     id: 'untrusted-lockfile-source',
     category: 'dependency',
     severity: 'medium',
-    description: 'A lockfile entry now comes from outside the registry (plain http, git, another host) or lost the integrity checksum it had.',
+    description:
+      'A lockfile entry now comes from outside the registry (plain http, git, another host) or lost the integrity checksum it had.',
     messages: {
       insecure: '`{{name}}@{{version}}` is now fetched over plain http ({{resolved}}): anyone on the path can swap it.',
       offRegistry: '`{{name}}@{{version}}` is now fetched from {{where}} instead of the registry the rest of the lockfile uses.',
@@ -22,7 +23,8 @@ export default defineAnalyzer({
         'that are now fetched over `http:` (`high`), from a git repository or a tarball host that is neither a public ' +
         "registry nor the host most of the lockfile's base version uses (`medium`), or that had an integrity checksum " +
         'in the base version and have none for the same version now (`medium`).',
-      ignores: 'Entries the pull request did not touch, workspace and local links, a whole lockfile moving to another registry host, and version bumps that keep host and checksum.',
+      ignores:
+        'Entries the pull request did not touch, workspace and local links, a whole lockfile moving to another registry host, and version bumps that keep host and checksum.',
       example: {
         file: 'package-lock.json',
         before: `{
@@ -68,13 +70,32 @@ export default defineAnalyzer({
       const data = { name: entry.name, version: entry.version, resolved: entry.resolved ?? '', where: '' };
       const source = sourceOf(entry);
       const wasSource = was ? sourceOf(was) : undefined;
-      if (source && source.kind !== 'registry' && !(source.kind === 'host' && trusted.has(source.host)) && (!wasSource || wasSource.label !== source.label)) {
+      if (
+        source &&
+        source.kind !== 'registry' &&
+        !(source.kind === 'host' && trusted.has(source.host)) &&
+        (!wasSource || wasSource.label !== source.label)
+      ) {
         findings.push({
-          messageId: source.kind === 'http' ? 'insecure' : 'offRegistry', side: 'head', line: head.lineOf(entry), key: `source:${id}`, symbol: entry.name,
-          severity: source.kind === 'http' ? 'high' : 'medium', data: { ...data, where: source.label }, evidence: { resolved: entry.resolved, before: was?.resolved },
+          messageId: source.kind === 'http' ? 'insecure' : 'offRegistry',
+          side: 'head',
+          line: head.lineOf(entry),
+          key: `source:${id}`,
+          symbol: entry.name,
+          severity: source.kind === 'http' ? 'high' : 'medium',
+          data: { ...data, where: source.label },
+          evidence: { resolved: entry.resolved, before: was?.resolved },
         });
       } else if (was?.integrity && !entry.integrity) {
-        findings.push({ messageId: 'integrityDropped', side: 'head', line: head.lineOf(entry), key: `integrity:${id}`, symbol: entry.name, data, evidence: { before: was.integrity } });
+        findings.push({
+          messageId: 'integrityDropped',
+          side: 'head',
+          line: head.lineOf(entry),
+          key: `integrity:${id}`,
+          symbol: entry.name,
+          data,
+          evidence: { before: was.integrity },
+        });
       }
     }
     return findings;
@@ -89,7 +110,12 @@ function sourceOf(entry: LockEntry): Source | undefined {
   // Berry resolutions are descriptors: `name@npm:1.0.0` is the registry, anything else says its protocol.
   const protocol = /^(@[^/]+\/)?[^@]+@([a-z+]+):/.exec(resolved)?.[2];
   if (protocol === 'npm') return { kind: 'registry', host: '', label: 'the registry' };
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved) || /\.git(#|$)/.test(resolved) || protocol?.startsWith('git') || protocol === 'github') {
+  if (
+    /^(git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved) ||
+    /\.git(#|$)/.test(resolved) ||
+    protocol?.startsWith('git') ||
+    protocol === 'github'
+  ) {
     return { kind: 'git', host: '', label: `git (${resolved.slice(0, 100)})` };
   }
   const url = /https?:\/\/[^\s"#]+/.exec(resolved)?.[0];

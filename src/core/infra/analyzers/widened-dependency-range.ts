@@ -15,7 +15,8 @@ export default defineAnalyzer({
     id: 'widened-dependency-range',
     category: 'dependency',
     severity: 'medium',
-    description: 'A dependency range in package.json now admits newer versions than before (or any version), or an overrides/resolutions pin was removed or loosened.',
+    description:
+      'A dependency range in package.json now admits newer versions than before (or any version), or an overrides/resolutions pin was removed or loosened.',
     messages: {
       unbounded: '{{section}} `{{name}}` was `{{before}}` and is now {{why}}: the next install takes whatever is published.',
       widened: '{{section}} `{{name}}` now admits newer versions than before: {{why}}.',
@@ -69,8 +70,13 @@ export default defineAnalyzer({
         const wider = widening(was, spec);
         if (!wider) continue;
         findings.push({
-          messageId: wider.kind, side: 'head', line: head.lineOf(section, name), key: `${section}.${name}`, symbol: name,
-          severity: weight[wider.kind], data: { section, name, before: was, why: wider.why },
+          messageId: wider.kind,
+          side: 'head',
+          line: head.lineOf(section, name),
+          key: `${section}.${name}`,
+          symbol: name,
+          severity: weight[wider.kind],
+          data: { section, name, before: was, why: wider.why },
           evidence: { before: was, after: spec, section },
         });
       }
@@ -109,14 +115,28 @@ function pinChanges(base: Manifest, head: Manifest): AnalyzerFinding[] {
       if (pin.spec.startsWith('$')) continue;
       const headField = pin.field === 'pnpm.overrides' ? ['pnpm', 'overrides'] : [pin.field];
       findings.push({
-        messageId: 'pinRemoved', side: 'base', line: base.lineOf(...keyPath), headLine: head.lineOf(...headField), key, symbol: name,
-        data: { field: pin.field, name, before: pin.spec }, evidence: { removed: pin.spec },
+        messageId: 'pinRemoved',
+        side: 'base',
+        line: base.lineOf(...keyPath),
+        headLine: head.lineOf(...headField),
+        key,
+        symbol: name,
+        data: { field: pin.field, name, before: pin.spec },
+        evidence: { removed: pin.spec },
       });
       continue;
     }
     const wider = widening(pin.spec, now.spec);
     if (wider) {
-      findings.push({ messageId: 'pinWidened', side: 'head', line: head.lineOf(...keyPath), key, symbol: name, data: { field: pin.field, name, why: wider.why }, evidence: { before: pin.spec, after: now.spec } });
+      findings.push({
+        messageId: 'pinWidened',
+        side: 'head',
+        line: head.lineOf(...keyPath),
+        key,
+        symbol: name,
+        data: { field: pin.field, name, why: wider.why },
+        evidence: { before: pin.spec, after: now.spec },
+      });
     }
   }
   return findings;

@@ -9,23 +9,27 @@ export default defineAnalyzer({
     id: 'widened-token-permissions',
     category: 'ci',
     severity: 'medium',
-    description: 'A job\'s GITHUB_TOKEN got more than it had: write-all, a new write scope, a permissions block removed; or a checkout stopped dropping its credentials.',
+    description:
+      "A job's GITHUB_TOKEN got more than it had: write-all, a new write scope, a permissions block removed; or a checkout stopped dropping its credentials.",
     messages: {
       writeAll: 'Job {{job}} now gets a token that can write everything (`write-all`){{was}}.',
       scope: 'Job {{job}} now gets `{{scope}}: write` (it had `{{before}}`).',
-      blockRemoved: 'The permissions block that limited job {{job}}\'s token was removed: it now gets the repository\'s default token, which may be write-all.',
-      persistCredentials: 'The checkout in job {{job}} no longer sets `persist-credentials: false`: the token stays in .git/config for every later step{{why}}.',
+      blockRemoved:
+        "The permissions block that limited job {{job}}'s token was removed: it now gets the repository's default token, which may be write-all.",
+      persistCredentials:
+        'The checkout in job {{job}} no longer sets `persist-credentials: false`: the token stays in .git/config for every later step{{why}}.',
       secretsInherit: 'Job {{job}} now passes every secret of the repository to `{{workflow}}` (`secrets: inherit`).',
     },
     reads: WORKFLOW_GLOBS,
     docs: {
       catches:
-        'For each job that exists on both sides, the token permissions in effect (the job\'s block, else the ' +
+        "For each job that exists on both sides, the token permissions in effect (the job's block, else the " +
         "workflow's): `write-all` newly granted (`high`), a scope newly at `write` (`medium`; `high` under " +
         '`pull_request_target` or `workflow_run`), a block removed so that the repository default applies again ' +
         '(`medium`). Also a checkout that stopped setting `persist-credentials: false` (`low`, `medium` when the job ' +
         'uploads artifacts or runs on a privileged trigger) and a reusable-workflow call newly given `secrets: inherit` (`low`).',
-      ignores: 'New jobs (what they need is new, not widened), permissions narrowed or moved from the workflow to each job unchanged, `read-all`, and scopes set to read.',
+      ignores:
+        'New jobs (what they need is new, not widened), permissions narrowed or moved from the workflow to each job unchanged, `read-all`, and scopes set to read.',
       example: {
         file: '.github/workflows/release.yml',
         before: `on: push
@@ -64,17 +68,41 @@ jobs:
       const symbol = `jobs.${job.id}`;
       if (was && !now) {
         if (was.shorthand !== 'write-all') {
-          findings.push({ messageId: 'blockRemoved', side: 'base', line: was.line, headLine: job.line, key: `${job.id}/block`, symbol, data: { job: job.id } });
+          findings.push({
+            messageId: 'blockRemoved',
+            side: 'base',
+            line: was.line,
+            headLine: job.line,
+            key: `${job.id}/block`,
+            symbol,
+            data: { job: job.id },
+          });
         }
       } else if (now) {
         if (now.shorthand === 'write-all' && was?.shorthand !== 'write-all') {
-          findings.push({ messageId: 'writeAll', side: 'head', line: now.line, key: `${job.id}/write-all`, symbol, severity: 'high', data: { job: job.id, was: was ? '' : ' (it had the repository default)' } });
+          findings.push({
+            messageId: 'writeAll',
+            side: 'head',
+            line: now.line,
+            key: `${job.id}/write-all`,
+            symbol,
+            severity: 'high',
+            data: { job: job.id, was: was ? '' : ' (it had the repository default)' },
+          });
         } else if (was && now.shorthand !== 'write-all') {
           for (const [scope, level] of now.scopes) {
             const had = levelOf(was, scope);
             if (level !== 'write' || had === 'write') continue;
             const severity: Severity = privileged ? 'high' : 'medium';
-            findings.push({ messageId: 'scope', side: 'head', line: now.line, key: `${job.id}/${scope}`, symbol, severity, data: { job: job.id, scope, before: `${scope}: ${had}` } });
+            findings.push({
+              messageId: 'scope',
+              side: 'head',
+              line: now.line,
+              key: `${job.id}/${scope}`,
+              symbol,
+              severity,
+              data: { job: job.id, scope, before: `${scope}: ${had}` },
+            });
           }
         }
       }
@@ -104,12 +132,26 @@ function credentialFindings(before: Job, job: Job, privileged: boolean): Analyze
     const why = uploads ? ', and the job uploads artifacts' : privileged ? ', under a privileged trigger' : '';
     const removedLine = b.with.get('persist-credentials')!.line;
     findings.push({
-      messageId: 'persistCredentials', side: 'base', line: removedLine, headLine: a.line, key: `${job.id}/persist-credentials/${b.index}`, symbol,
-      severity: uploads || privileged ? 'medium' : 'low', data: { job: job.id, why },
+      messageId: 'persistCredentials',
+      side: 'base',
+      line: removedLine,
+      headLine: a.line,
+      key: `${job.id}/persist-credentials/${b.index}`,
+      symbol,
+      severity: uploads || privileged ? 'medium' : 'low',
+      data: { job: job.id, why },
     });
   }
   if (job.secretsInherit && !before.secretsInherit && job.uses) {
-    findings.push({ messageId: 'secretsInherit', side: 'head', line: job.secretsInherit, key: `${job.id}/secrets-inherit`, symbol, severity: 'low', data: { job: job.id, workflow: job.uses.value } });
+    findings.push({
+      messageId: 'secretsInherit',
+      side: 'head',
+      line: job.secretsInherit,
+      key: `${job.id}/secrets-inherit`,
+      symbol,
+      severity: 'low',
+      data: { job: job.id, workflow: job.uses.value },
+    });
   }
   return findings;
 }

@@ -9,7 +9,14 @@ import { packageManagerCall, splitCommands, type ShellCommand } from './shell.js
 export type CheckKind = 'test' | 'lint' | 'typecheck' | 'build' | 'audit' | 'format';
 
 /** How much losing (or muting) each kind of check weighs: tests most, formatting least. */
-export const CHECK_WEIGHT: Record<CheckKind, Severity> = { test: 'high', typecheck: 'medium', lint: 'medium', build: 'medium', audit: 'medium', format: 'low' };
+export const CHECK_WEIGHT: Record<CheckKind, Severity> = {
+  test: 'high',
+  typecheck: 'medium',
+  lint: 'medium',
+  build: 'medium',
+  audit: 'medium',
+  format: 'low',
+};
 
 export interface Check {
   kind: CheckKind;
@@ -19,9 +26,28 @@ export interface Check {
 }
 
 const TOOLS: Record<string, CheckKind> = {
-  jest: 'test', vitest: 'test', mocha: 'test', ava: 'test', tap: 'test', jasmine: 'test', karma: 'test', playwright: 'test',
-  cypress: 'test', c8: 'test', nyc: 'test', eslint: 'lint', oxlint: 'lint', biome: 'lint', xo: 'lint', standard: 'lint',
-  stylelint: 'lint', tsc: 'typecheck', 'vue-tsc': 'typecheck', tsd: 'typecheck', prettier: 'format', dprint: 'format',
+  jest: 'test',
+  vitest: 'test',
+  mocha: 'test',
+  ava: 'test',
+  tap: 'test',
+  jasmine: 'test',
+  karma: 'test',
+  playwright: 'test',
+  cypress: 'test',
+  c8: 'test',
+  nyc: 'test',
+  eslint: 'lint',
+  oxlint: 'lint',
+  biome: 'lint',
+  xo: 'lint',
+  standard: 'lint',
+  stylelint: 'lint',
+  tsc: 'typecheck',
+  'vue-tsc': 'typecheck',
+  tsd: 'typecheck',
+  prettier: 'format',
+  dprint: 'format',
 };
 
 /** The kind a script or task name suggests (`test:unit`, `lint-fix` ...); undefined for anything else. */
@@ -55,15 +81,23 @@ export function callOf(command: ShellCommand): (Omit<Check, 'kind'> & { kind?: C
     }
     if (call.verb === 'audit') return { kind: 'audit', identity: 'tool:audit', command };
     if (call.manager === 'bun' && call.verb === 'test') return { kind: 'test', identity: 'tool:bun-test', command };
-    const script = call.verb === 'run' || call.verb === 'run-script' ? call.args[0] : call.verb === 't' || call.verb === 'tst' ? 'test' : call.verb;
-    if (!script || (call.manager !== 'npm' && isBuiltIn(call.manager, script)) || (call.manager === 'npm' && call.verb !== 'run' && call.verb !== 'run-script' && !['test', 't', 'tst'].includes(call.verb))) return undefined;
+    const script =
+      call.verb === 'run' || call.verb === 'run-script' ? call.args[0] : call.verb === 't' || call.verb === 'tst' ? 'test' : call.verb;
+    if (
+      !script ||
+      (call.manager !== 'npm' && isBuiltIn(call.manager, script)) ||
+      (call.manager === 'npm' && call.verb !== 'run' && call.verb !== 'run-script' && !['test', 't', 'tst'].includes(call.verb))
+    )
+      return undefined;
     const kind = kindOfName(script);
     return { ...(kind ? { kind } : {}), identity: `script:${script}`, command };
   }
   const [tool, ...args] = command.words;
   if (!tool) return undefined;
   if (tool === 'turbo' || tool === 'nx' || tool === 'lerna') {
-    const task = args.find((a, i) => i > 0 && !a.startsWith('-') && (args[i - 1] === 'run' || args[i - 1] === '-t' || args[i - 1] === '--target')) ?? args.find((a) => !a.startsWith('-') && a !== 'run' && a !== 'run-many' && a !== 'affected');
+    const task =
+      args.find((a, i) => i > 0 && !a.startsWith('-') && (args[i - 1] === 'run' || args[i - 1] === '-t' || args[i - 1] === '--target')) ??
+      args.find((a) => !a.startsWith('-') && a !== 'run' && a !== 'run-many' && a !== 'affected');
     const kind = task ? kindOfName(task) : undefined;
     return task ? { ...(kind ? { kind } : {}), identity: `script:${task}`, command } : undefined;
   }
@@ -80,8 +114,44 @@ function toolCheck(tool: string, args: string[], command: ShellCommand): Check |
 }
 
 const BUILT_INS: Record<string, Set<string>> = {
-  yarn: new Set(['install', 'add', 'remove', 'upgrade', 'up', 'cache', 'config', 'dlx', 'set', 'plugin', 'workspaces', 'why', 'info', 'pack', 'publish', 'npm', 'constraints', 'dedupe']),
-  pnpm: new Set(['install', 'i', 'add', 'remove', 'update', 'up', 'store', 'config', 'dlx', 'publish', 'pack', 'deploy', 'fetch', 'setup', 'env', 'dedupe']),
+  yarn: new Set([
+    'install',
+    'add',
+    'remove',
+    'upgrade',
+    'up',
+    'cache',
+    'config',
+    'dlx',
+    'set',
+    'plugin',
+    'workspaces',
+    'why',
+    'info',
+    'pack',
+    'publish',
+    'npm',
+    'constraints',
+    'dedupe',
+  ]),
+  pnpm: new Set([
+    'install',
+    'i',
+    'add',
+    'remove',
+    'update',
+    'up',
+    'store',
+    'config',
+    'dlx',
+    'publish',
+    'pack',
+    'deploy',
+    'fetch',
+    'setup',
+    'env',
+    'dedupe',
+  ]),
   bun: new Set(['install', 'i', 'add', 'remove', 'update', 'x', 'pm', 'link', 'build']),
 };
 

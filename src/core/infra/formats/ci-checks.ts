@@ -24,7 +24,10 @@ export function workflowChecks(workflow: Workflow, scripts: ReadonlyMap<string, 
 }
 
 /** Every script and checking tool the `run:` steps of a workflow call (`npm run ci` too), expanded. */
-export function workflowCalls(workflow: Workflow, scripts: ReadonlyMap<string, string>): (Omit<WorkflowCheck, 'kind'> & { kind?: CheckKind })[] {
+export function workflowCalls(
+  workflow: Workflow,
+  scripts: ReadonlyMap<string, string>,
+): (Omit<WorkflowCheck, 'kind'> & { kind?: CheckKind })[] {
   const out: (Omit<WorkflowCheck, 'kind'> & { kind?: CheckKind })[] = [];
   for (const job of workflow.jobs) {
     for (const step of job.steps) {
@@ -54,7 +57,8 @@ export function expand(check: Pick<Check, 'identity'>, scripts: ReadonlyMap<stri
         }
       }
       // A script that runs a tool directly (`"test": "vitest run"`) covers that tool.
-      for (const command of splitCommands(body)) if (command.words[0] && !command.words[0].includes('=')) covers.add(`tool:${command.words[0].split('/').pop()}`);
+      for (const command of splitCommands(body))
+        if (command.words[0] && !command.words[0].includes('=')) covers.add(`tool:${command.words[0].split('/').pop()}`);
     }
     frontier = next;
   }

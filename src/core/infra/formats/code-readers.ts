@@ -17,9 +17,44 @@ export interface Reader {
 
 /** Column names too common to count as a reader when they appear as a bare identifier. */
 const COMMON_NAMES = new Set([
-  'id', 'name', 'type', 'status', 'value', 'data', 'email', 'title', 'key', 'code', 'state', 'kind', 'label', 'description',
-  'created', 'updated', 'deleted', 'createdAt', 'updatedAt', 'deletedAt', 'created_at', 'updated_at', 'deleted_at', 'user', 'users',
-  'order', 'orders', 'items', 'count', 'active', 'enabled', 'version', 'position', 'url', 'path', 'body', 'content', 'text',
+  'id',
+  'name',
+  'type',
+  'status',
+  'value',
+  'data',
+  'email',
+  'title',
+  'key',
+  'code',
+  'state',
+  'kind',
+  'label',
+  'description',
+  'created',
+  'updated',
+  'deleted',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+  'user',
+  'users',
+  'order',
+  'orders',
+  'items',
+  'count',
+  'active',
+  'enabled',
+  'version',
+  'position',
+  'url',
+  'path',
+  'body',
+  'content',
+  'text',
 ]);
 
 /** Forms an ORM gives a table's model: `user_profiles` → userProfiles, user_profile, UserProfile, userProfile. */
@@ -30,10 +65,14 @@ export function tableVariants(table: string): string[] {
   return [...new Set([...forms, ...pascal])].filter((w) => w.length >= 3);
 }
 
-const wordIn = (text: string, word: string): boolean => new RegExp(`(^|[^A-Za-z0-9_])${word.replace(/[$]/g, '\\$')}($|[^A-Za-z0-9_])`).test(text);
+const wordIn = (text: string, word: string): boolean =>
+  new RegExp(`(^|[^A-Za-z0-9_])${word.replace(/[$]/g, '\\$')}($|[^A-Za-z0-9_])`).test(text);
 
 /** The first reader of `table` (or of `table.column`) in the given files, or undefined. */
-export function findReader(target: { table: string; column?: string }, files: Iterable<{ path: string; text: string }>): Reader | undefined {
+export function findReader(
+  target: { table: string; column?: string },
+  files: Iterable<{ path: string; text: string }>,
+): Reader | undefined {
   const tables = tableVariants(target.table);
   const columns = target.column ? nameVariants(target.column) : undefined;
   const searched = columns ?? tables;
@@ -53,7 +92,10 @@ function codeReader(file: { path: string; text: string }, tables: string[], colu
   let hit: ts.Node | undefined;
   const targetWords = columns ?? tables;
   const visit = (node: ts.Node): void => {
-    const literal = ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node) ? node.text : undefined;
+    const literal =
+      ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)
+        ? node.text
+        : undefined;
     if (literal !== undefined) {
       const hasTable = tables.some((w) => wordIn(literal, w));
       if (hasTable) tableSeen = true;
@@ -110,5 +152,7 @@ function prismaReader(file: { path: string; text: string }, target: { table: str
   if (!owner) return undefined;
   if (!target.column) return { path: file.path, line: owner.start, excerpt: `model ${owner.name}`, via: 'prisma-schema' };
   const field = owner.fields.find((f) => f.column === target.column);
-  return field ? { path: file.path, line: field.line, excerpt: `model ${owner.name} field ${field.name}`, via: 'prisma-schema' } : undefined;
+  return field
+    ? { path: file.path, line: field.line, excerpt: `model ${owner.name} field ${field.name}`, via: 'prisma-schema' }
+    : undefined;
 }

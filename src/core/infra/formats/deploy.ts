@@ -87,7 +87,12 @@ export function parseDeployFile(path: string, text: string): ParsedDeploy {
 }
 
 /** Records every node under `prefix`; list items are named by their `name` (containers, env) when they have one. */
-function flatten(node: unknown, prefix: string, out: Map<string, DeploySetting>, lineOf: (node: YamlNode | null | undefined) => number): void {
+function flatten(
+  node: unknown,
+  prefix: string,
+  out: Map<string, DeploySetting>,
+  lineOf: (node: YamlNode | null | undefined) => number,
+): void {
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
@@ -138,10 +143,12 @@ function parseDockerfile(text: string): ParsedDeploy {
     const args = instruction.getArgumentsContent() ?? '';
     if (keyword === 'ENV' || keyword === 'ARG') {
       // Declared environment keys count in every stage: ARG and ENV flow into the build and the runtime.
-      for (const name of envNames(keyword, args)) settings.set(`${keyword.toLowerCase()}/${name}`, { path: `${keyword.toLowerCase()}/${name}`, value: keyword, line });
+      for (const name of envNames(keyword, args))
+        settings.set(`${keyword.toLowerCase()}/${name}`, { path: `${keyword.toLowerCase()}/${name}`, value: keyword, line });
     }
     if (instruction.getRange().start.line < finalStageStart) continue;
-    if (keyword === 'HEALTHCHECK') settings.set('healthcheck', { path: 'healthcheck', value: /^\s*NONE\b/i.test(args) ? 'NONE' : args.trim(), line });
+    if (keyword === 'HEALTHCHECK')
+      settings.set('healthcheck', { path: 'healthcheck', value: /^\s*NONE\b/i.test(args) ? 'NONE' : args.trim(), line });
     if (keyword === 'USER') settings.set('user', { path: 'user', value: args.trim(), line });
   }
   return { ok: true, model: { kind: 'dockerfile', settings, objects: new Map() } };
@@ -151,7 +158,9 @@ function parseDockerfile(text: string): ParsedDeploy {
 function envNames(keyword: string, args: string): string[] {
   const first = args.trim().split(/\s+/)[0] ?? '';
   if (keyword === 'ENV' && !first.includes('=')) return first ? [first] : [];
-  return [...args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(?==|\s|$)/g)].map((m) => m[1]!).filter((name, i, all) => all.indexOf(name) === i);
+  return [...args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)(?==|\s|$)/g)]
+    .map((m) => m[1]!)
+    .filter((name, i, all) => all.indexOf(name) === i);
 }
 
 /** How much a deployment file's settings matter: examples and test fixtures are not deployed, dev setups rarely. */
@@ -159,7 +168,10 @@ export type DeployWeight = 'production' | 'dev' | 'example';
 
 export function deployWeight(path: string): DeployWeight {
   const lower = path.toLowerCase();
-  if (/(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__tests__|testdata|test|tests|e2e|docs?|playground|templates?)\//.test(lower)) return 'example';
+  if (
+    /(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__tests__|testdata|test|tests|e2e|docs?|playground|templates?)\//.test(lower)
+  )
+    return 'example';
   if (/(^|\/)(dev|development|local|ci|kind|minikube|sandbox)\//.test(lower)) return 'dev';
   if (/(^|\/)(docker-)?compose[.-](dev|development|local|test|ci|e2e|override)[\w.-]*\.ya?ml$/.test(lower)) return 'dev';
   if (/(^|\/)dockerfile\.(dev|development|local|test|ci|e2e)$/.test(lower)) return 'dev';
@@ -193,7 +205,10 @@ export function weighSeverity(severity: Severity, weight: DeployWeight): Severit
 export function describeOwner(owner: string): string {
   if (!owner) return 'the chart';
   const segments = owner.split('/');
-  const container = [...segments].reverse().find((s) => s.startsWith('['))?.slice(1, -1);
+  const container = [...segments]
+    .reverse()
+    .find((s) => s.startsWith('['))
+    ?.slice(1, -1);
   const object = /^[A-Z]/.test(segments[0] ?? '') && segments.length >= 3 ? `${segments[0]} ${segments[2]}` : undefined;
   if (container && object) return `container ${container} of ${object}`;
   if (object) return object;
@@ -215,7 +230,14 @@ export interface DeployFinding {
 }
 
 /** The globs of the files parseDeployFile reads. */
-export const DEPLOY_GLOBS = ['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.dockerfile', '**/Containerfile', '**/*.{yml,yaml}'];
+export const DEPLOY_GLOBS = [
+  '**/Dockerfile',
+  '**/Dockerfile.*',
+  '**/*.Dockerfile',
+  '**/*.dockerfile',
+  '**/Containerfile',
+  '**/*.{yml,yaml}',
+];
 
 /**
  * The two models of a changed deployment file, for a comparison; undefined when the file is not one (a YAML

@@ -19,11 +19,47 @@ export interface EnvRead {
 
 /** Keys the platform or the toolchain sets, never declared by the application. */
 const PLATFORM_KEYS = new Set([
-  'NODE_ENV', 'CI', 'HOME', 'PATH', 'PWD', 'USER', 'SHELL', 'TERM', 'TZ', 'LANG', 'PORT', 'HOST', 'HOSTNAME', 'TMPDIR', 'TEMP', 'TMP',
-  'NODE_OPTIONS', 'NODE_DEBUG', 'FORCE_COLOR', 'NO_COLOR', 'DEBUG', 'INIT_CWD', 'APPDATA', 'LOCALAPPDATA', 'USERPROFILE', 'MODE', 'DEV',
-  'PROD', 'SSR', 'BASE_URL', 'TEST', 'NEXT_RUNTIME', 'NEXT_PHASE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'K_SERVICE', 'VERCEL', 'NETLIFY',
+  'NODE_ENV',
+  'CI',
+  'HOME',
+  'PATH',
+  'PWD',
+  'USER',
+  'SHELL',
+  'TERM',
+  'TZ',
+  'LANG',
+  'PORT',
+  'HOST',
+  'HOSTNAME',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'NODE_OPTIONS',
+  'NODE_DEBUG',
+  'FORCE_COLOR',
+  'NO_COLOR',
+  'DEBUG',
+  'INIT_CWD',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'USERPROFILE',
+  'MODE',
+  'DEV',
+  'PROD',
+  'SSR',
+  'BASE_URL',
+  'TEST',
+  'NEXT_RUNTIME',
+  'NEXT_PHASE',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'K_SERVICE',
+  'VERCEL',
+  'NETLIFY',
 ]);
-const PLATFORM_PREFIXES = /^(npm_|GITHUB_|RUNNER_|VERCEL_|NETLIFY_|AWS_LAMBDA_|KUBERNETES_|JEST_|VITEST|XDG_|CF_PAGES|RAILWAY_|RENDER_|FLY_)/;
+const PLATFORM_PREFIXES =
+  /^(npm_|GITHUB_|RUNNER_|VERCEL_|NETLIFY_|AWS_LAMBDA_|KUBERNETES_|JEST_|VITEST|XDG_|CF_PAGES|RAILWAY_|RENDER_|FLY_)/;
 
 export const isPlatformKey = (key: string): boolean => PLATFORM_KEYS.has(key) || PLATFORM_PREFIXES.test(key);
 
@@ -38,15 +74,30 @@ export function envReads(path: string, text: string): EnvRead[] {
   const visit = (node: ts.Node): void => {
     let key: string | undefined;
     if (ts.isPropertyAccessExpression(node) && ENV_OBJECT.test(node.expression.getText(sourceFile))) key = node.name.text;
-    if (ts.isElementAccessExpression(node) && ENV_OBJECT.test(node.expression.getText(sourceFile)) && ts.isStringLiteralLike(node.argumentExpression)) key = node.argumentExpression.text;
+    if (
+      ts.isElementAccessExpression(node) &&
+      ENV_OBJECT.test(node.expression.getText(sourceFile)) &&
+      ts.isStringLiteralLike(node.argumentExpression)
+    )
+      key = node.argumentExpression.text;
     if (key) reads.push({ key, line: line(node), ...fallbackOf(node) });
     // const { A, B = 'x' } = process.env
-    if (ts.isVariableDeclaration(node) && node.initializer && ENV_OBJECT.test(node.initializer.getText(sourceFile)) && ts.isObjectBindingPattern(node.name)) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      node.initializer &&
+      ENV_OBJECT.test(node.initializer.getText(sourceFile)) &&
+      ts.isObjectBindingPattern(node.name)
+    ) {
       for (const element of node.name.elements) {
         const name = element.propertyName ?? element.name;
         if (!ts.isIdentifier(name) && !ts.isStringLiteral(name)) continue;
         const literal = element.initializer && literalText(element.initializer);
-        reads.push({ key: name.text, line: line(element), fallback: element.initializer ? 'value' : 'none', ...(literal !== undefined ? { literal } : {}) });
+        reads.push({
+          key: name.text,
+          line: line(element),
+          fallback: element.initializer ? 'value' : 'none',
+          ...(literal !== undefined ? { literal } : {}),
+        });
       }
     }
     ts.forEachChild(node, visit);
@@ -66,7 +117,8 @@ function literalText(node: ts.Expression): string | undefined {
 function fallbackOf(read: ts.Node): Pick<EnvRead, 'fallback' | 'literal'> {
   let node: ts.Node = read;
   // process.env.X!, (process.env.X), process.env.X as string
-  while (ts.isNonNullExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)) node = node.parent;
+  while (ts.isNonNullExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent))
+    node = node.parent;
   const parent = node.parent;
   if (ts.isBinaryExpression(parent) && parent.left === node) {
     const op = parent.operatorToken.kind;
@@ -74,23 +126,49 @@ function fallbackOf(read: ts.Node): Pick<EnvRead, 'fallback' | 'literal'> {
       const literal = literalText(parent.right);
       return { fallback: 'value', ...(literal !== undefined ? { literal } : {}) };
     }
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken
-      || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return { fallback: 'tested' };
+    if (
+      op === ts.SyntaxKind.AmpersandAmpersandToken ||
+      op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+      op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+      op === ts.SyntaxKind.EqualsEqualsToken ||
+      op === ts.SyntaxKind.ExclamationEqualsToken
+    )
+      return { fallback: 'tested' };
   }
   // `options.apiKey ?? process.env.X`: the key is the fallback of an explicit setting, not the only source.
-  if (ts.isBinaryExpression(parent) && parent.right === node && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(parent.operatorToken.kind)) return { fallback: 'tested' };
-  if (ts.isBinaryExpression(parent) && parent.right === node && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(parent.operatorToken.kind)) return { fallback: 'tested' };
+  if (
+    ts.isBinaryExpression(parent) &&
+    parent.right === node &&
+    [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(parent.operatorToken.kind)
+  )
+    return { fallback: 'tested' };
+  if (
+    ts.isBinaryExpression(parent) &&
+    parent.right === node &&
+    [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(parent.operatorToken.kind)
+  )
+    return { fallback: 'tested' };
   if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) return { fallback: 'tested' };
-  if ((ts.isIfStatement(parent) || ts.isConditionalExpression(parent) || ts.isWhileStatement(parent)) && (parent as { expression?: ts.Node; condition?: ts.Node }).expression === node) return { fallback: 'tested' };
+  if (
+    (ts.isIfStatement(parent) || ts.isConditionalExpression(parent) || ts.isWhileStatement(parent)) &&
+    (parent as { expression?: ts.Node; condition?: ts.Node }).expression === node
+  )
+    return { fallback: 'tested' };
   if (ts.isConditionalExpression(parent) && parent.condition === node) return { fallback: 'tested' };
   if (ts.isTypeOfExpression(parent)) return { fallback: 'tested' };
   // Passed to a parser or schema (`z.string().parse(process.env.X)`, `Number(process.env.X)`) — it decides.
-  if (ts.isCallExpression(parent) && parent.arguments.includes(node as ts.Expression) && /\b(parse|safeParse|cleanEnv|createEnv|validate)\b/.test(parent.expression.getText())) return { fallback: 'tested' };
+  if (
+    ts.isCallExpression(parent) &&
+    parent.arguments.includes(node as ts.Expression) &&
+    /\b(parse|safeParse|cleanEnv|createEnv|validate)\b/.test(parent.expression.getText())
+  )
+    return { fallback: 'tested' };
   return { fallback: 'none' };
 }
 
 /** Dotenv templates: the file a developer copies to `.env`, and what a deployment fills in. */
-const DOTENV_TEMPLATE = /(^|\/)(\.env\.(example|sample|template|dist|defaults|schema|local\.example|development\.example|production\.example)|[\w.-]+\.env\.example|example\.env|env\.example|\.env\.\w+\.example)$/;
+const DOTENV_TEMPLATE =
+  /(^|\/)(\.env\.(example|sample|template|dist|defaults|schema|local\.example|development\.example|production\.example)|[\w.-]+\.env\.example|example\.env|env\.example|\.env\.\w+\.example)$/;
 const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 export const isDotenvTemplate = (path: string): boolean => DOTENV_TEMPLATE.test(path);
@@ -127,7 +205,8 @@ export function declaredKeys(path: string, text: string): Set<string> | undefine
       if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) keys.add(name);
     }
     // ConfigMap and Secret data
-    if (segments.length === 5 && /^(ConfigMap|Secret)$/.test(segments[0]!) && (parent === 'data' || parent === 'stringData')) keys.add(last);
+    if (segments.length === 5 && /^(ConfigMap|Secret)$/.test(segments[0]!) && (parent === 'data' || parent === 'stringData'))
+      keys.add(last);
   }
   return keys;
 }
@@ -167,7 +246,8 @@ function workflowKeys(text: string): Set<string> | undefined {
     if (isMap(node)) {
       for (const pair of node.items) {
         const name = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (name === 'env' && isMap(pair.value)) for (const entry of pair.value.items) if (isScalar(entry.key)) keys.add(String(entry.key.value));
+        if (name === 'env' && isMap(pair.value))
+          for (const entry of pair.value.items) if (isScalar(entry.key)) keys.add(String(entry.key.value));
         visit(pair.value, name);
       }
     } else if (isSeq(node)) node.items.forEach((item) => visit(item, key));
@@ -178,22 +258,30 @@ function workflowKeys(text: string): Set<string> | undefined {
 
 /** Source files that run only in development or CI: what they read is not a deployment's concern. */
 export function isToolingPath(path: string): boolean {
-  return /(^|\/)(scripts?|tools?|bin|e2e|playwright|cypress|benchmarks?|examples?|docs?|\.github|fixtures?|__tests__|test|tests)\//.test(path)
-    || /(^|\/)[\w.-]*\.config\.[cm]?[jt]s$/.test(path);
+  return (
+    /(^|\/)(scripts?|tools?|bin|e2e|playwright|cypress|benchmarks?|examples?|docs?|\.github|fixtures?|__tests__|test|tests)\//.test(path) ||
+    /(^|\/)[\w.-]*\.config\.[cm]?[jt]s$/.test(path)
+  );
 }
 
 /** A key that holds a secret: a literal fallback for it is a secret in the source, or an unguarded default. */
 export const isSecretKey = (key: string): boolean =>
-  /(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|PASS|PRIVATE_KEY|API_KEY|APIKEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|CREDENTIALS?|SALT|KEY)$/.test(key);
+  /(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|PASS|PRIVATE_KEY|API_KEY|APIKEY|ACCESS_KEY|SIGNING_KEY|ENCRYPTION_KEY|CREDENTIALS?|SALT|KEY)$/.test(
+    key,
+  );
 
 /** Why a literal default for a key is insecure, or undefined when it is not. */
 export function insecureDefault(key: string, literal: string): string | undefined {
   const value = literal.trim().toLowerCase();
   if (value === '') return undefined;
-  if (isSecretKey(key)) return 'a secret given a literal default: every deployment that forgets it runs with a key anyone can read in the source';
-  if (key === 'NODE_TLS_REJECT_UNAUTHORIZED' && value === '0') return 'TLS certificate checks switched off unless the environment says otherwise';
-  if (/(^|_)(DEBUG|VERBOSE)$/.test(key) && ['true', '1', '*', 'yes', 'on'].includes(value)) return 'debug output on unless the environment says otherwise';
-  if (/(SSL|TLS|VERIFY|SECURE|STRICT|HTTPS)/.test(key) && ['false', '0', 'no', 'off', 'disable', 'disabled'].includes(value)) return 'a security switch defaulting to off';
+  if (isSecretKey(key))
+    return 'a secret given a literal default: every deployment that forgets it runs with a key anyone can read in the source';
+  if (key === 'NODE_TLS_REJECT_UNAUTHORIZED' && value === '0')
+    return 'TLS certificate checks switched off unless the environment says otherwise';
+  if (/(^|_)(DEBUG|VERBOSE)$/.test(key) && ['true', '1', '*', 'yes', 'on'].includes(value))
+    return 'debug output on unless the environment says otherwise';
+  if (/(SSL|TLS|VERIFY|SECURE|STRICT|HTTPS)/.test(key) && ['false', '0', 'no', 'off', 'disable', 'disabled'].includes(value))
+    return 'a security switch defaulting to off';
   if (/CORS/.test(key) && value === '*') return 'every origin allowed unless the environment says otherwise';
   return undefined;
 }
@@ -217,7 +305,11 @@ export function envSchema(path: string, text: string): Map<string, SchemaEntry> 
   if (!/process\.env|import\.meta\.env|createEnv|cleanEnv/.test(text)) return entries;
   const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && /^[A-Z][A-Z0-9_]+$/.test(node.name.text)) {
+    if (
+      ts.isPropertyAssignment(node) &&
+      (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) &&
+      /^[A-Z][A-Z0-9_]+$/.test(node.name.text)
+    ) {
       const entry = schemaEntry(node.name.text, node.initializer);
       if (entry) entries.set(entry.key, { ...entry, line: sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1 });
     }
@@ -244,13 +336,18 @@ function schemaEntry(key: string, initializer: ts.Expression): Omit<SchemaEntry,
   const root = ts.isIdentifier(current) ? current.text : '';
   if (root === 'z' || root === 'Joi' || root === 'joi') {
     const defaulted = calls.find((c) => c.name === 'default' || c.name === 'catch');
-    const optional = calls.some((c) => ['optional', 'nullish', 'nullable', 'default', 'catch', 'allow'].includes(c.name)) && !calls.some((c) => c.name === 'required');
+    const optional =
+      calls.some((c) => ['optional', 'nullish', 'nullable', 'default', 'catch', 'allow'].includes(c.name)) &&
+      !calls.some((c) => c.name === 'required');
     const literal = defaulted?.args[0] && literalText(defaulted.args[0]);
     return { key, required: !optional, ...(literal !== undefined ? { literal } : {}) };
   }
   if (calls.length === 1 && ENVALID.test(root)) {
     const options = calls[0]!.args[0];
-    const defaultProp = options && ts.isObjectLiteralExpression(options) ? options.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === 'default') : undefined;
+    const defaultProp =
+      options && ts.isObjectLiteralExpression(options)
+        ? options.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === 'default')
+        : undefined;
     const literal = defaultProp && ts.isPropertyAssignment(defaultProp) ? literalText(defaultProp.initializer) : undefined;
     return { key, required: !defaultProp, ...(literal !== undefined ? { literal } : {}) };
   }

@@ -27,13 +27,17 @@ export function installsOf(script: string): Install[] {
     const call = packageManagerCall(command);
     if (!call || call.manager === 'npx') continue;
     const manager = call.manager;
-    const bareYarn = manager === 'yarn' && command.words.length >= 1 && (call.verb === 'install' || (call.args.length === 0 && call.verb === 'install'));
+    const bareYarn =
+      manager === 'yarn' && command.words.length >= 1 && (call.verb === 'install' || (call.args.length === 0 && call.verb === 'install'));
     if (!INSTALL_VERBS[manager]!.has(call.verb) && !bareYarn) continue;
     if (call.args.length > 0 && !['ci', 'clean-install', 'install-clean', 'ic'].includes(call.verb)) continue; // adding named packages
     const flags = new Set(call.flags.map((f) => f.split('=')[0]));
     const frozen =
-      manager === 'npm' ? ['ci', 'clean-install', 'install-clean', 'ic'].includes(call.verb)
-        : flags.has('--frozen-lockfile') || flags.has('--immutable') || (manager === 'pnpm' && call.flags.includes('--frozen-lockfile=true'));
+      manager === 'npm'
+        ? ['ci', 'clean-install', 'install-clean', 'ic'].includes(call.verb)
+        : flags.has('--frozen-lockfile') ||
+          flags.has('--immutable') ||
+          (manager === 'pnpm' && call.flags.includes('--frozen-lockfile=true'));
     out.push({ manager, frozen, text: command.text, line: command.line });
   }
   return out;
@@ -42,7 +46,9 @@ export function installsOf(script: string): Install[] {
 /** `RUN` instructions of a Dockerfile with their stage and line (1-based), continuation lines joined. */
 export function dockerRuns(text: string): { stage: string; line: number; script: string }[] {
   const dockerfile = DockerfileParser.parse(text);
-  const froms = dockerfile.getFROMs().map((from, index) => ({ line: from.getRange().start.line, stage: from.getBuildStage() ?? `#${index}` }));
+  const froms = dockerfile
+    .getFROMs()
+    .map((from, index) => ({ line: from.getRange().start.line, stage: from.getBuildStage() ?? `#${index}` }));
   const runs: { stage: string; line: number; script: string }[] = [];
   for (const instruction of dockerfile.getInstructions()) {
     if (instruction.getKeyword() !== 'RUN') continue;

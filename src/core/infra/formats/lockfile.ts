@@ -47,7 +47,11 @@ export interface Lockfile {
 type Json = Record<string, unknown>;
 
 /** The package marks itself as an ES module without a default export: take `parse` from wherever it is. */
-const yarnLockfile = ((yarnLockfileModule as { parse?: unknown }).parse ? yarnLockfileModule : (yarnLockfileModule as unknown as { default: typeof yarnLockfileModule }).default) as typeof yarnLockfileModule;
+const yarnLockfile = (
+  (yarnLockfileModule as { parse?: unknown }).parse
+    ? yarnLockfileModule
+    : (yarnLockfileModule as unknown as { default: typeof yarnLockfileModule }).default
+) as typeof yarnLockfileModule;
 const SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies'];
 
 export function parseLockfile(path: string, text: string, side: Side): Lockfile {
@@ -114,7 +118,8 @@ function npm(text: string, side: Side): Lockfile {
         if (!importer) return undefined;
         const recorded = SECTIONS.map((s) => (importer[s] as Record<string, string> | undefined)?.[pkgName]).find((v) => v !== undefined);
         if (recorded === spec) return true;
-        const installed = packages[dir ? `${dir}/node_modules/${pkgName}` : `node_modules/${pkgName}`] ?? packages[`node_modules/${pkgName}`];
+        const installed =
+          packages[dir ? `${dir}/node_modules/${pkgName}` : `node_modules/${pkgName}`] ?? packages[`node_modules/${pkgName}`];
         if (!installed) return false;
         return versionSatisfies(String(installed.version ?? ''), spec);
       }
@@ -153,7 +158,8 @@ function yarnClassic(text: string, side: Side): Lockfile {
   return {
     kind: 'yarn-classic',
     entries: [...entries.values()],
-    satisfies: (_dir, pkgName, spec) => (keys.has(`${pkgName}@${spec}`) ? true : /^(workspace|file|link|portal):/.test(spec) ? undefined : false),
+    satisfies: (_dir, pkgName, spec) =>
+      keys.has(`${pkgName}@${spec}`) ? true : /^(workspace|file|link|portal):/.test(spec) ? undefined : false,
     lineOf: finder(text, (e) => [`\n${e.name}@`, `\n"${e.name}@`]),
   };
 }
@@ -204,7 +210,12 @@ function pnpm(text: string, side: Side): Lockfile {
   for (const [key, value] of Object.entries((doc.packages ?? {}) as Record<string, Json>)) {
     const { name: pkgName, version } = splitPnpmKey(key);
     const resolution = (value?.resolution ?? {}) as Json;
-    const resolved = typeof resolution.tarball === 'string' ? resolution.tarball : typeof resolution.repo === 'string' ? `${String(resolution.repo)}#${String(resolution.commit ?? '')}` : undefined;
+    const resolved =
+      typeof resolution.tarball === 'string'
+        ? resolution.tarball
+        : typeof resolution.repo === 'string'
+          ? `${String(resolution.repo)}#${String(resolution.commit ?? '')}`
+          : undefined;
     entries.push({
       name: typeof value?.name === 'string' ? value.name : pkgName,
       version: typeof value?.version === 'string' ? value.version : version,
@@ -229,7 +240,12 @@ function pnpm(text: string, side: Side): Lockfile {
       }
       return false;
     },
-    lineOf: finder(text, (e) => [`\n  /${e.name}@${e.version}`, `\n  ${e.name}@${e.version}`, `\n  '${e.name}@${e.version}`, `\n  /${e.name}/${e.version}`]),
+    lineOf: finder(text, (e) => [
+      `\n  /${e.name}@${e.version}`,
+      `\n  ${e.name}@${e.version}`,
+      `\n  '${e.name}@${e.version}`,
+      `\n  /${e.name}/${e.version}`,
+    ]),
   };
 }
 

@@ -77,7 +77,13 @@ export function readMigration(path: string, text: string, parser: SqlParser | un
   return readScriptMigration(path, text, parser);
 }
 
-function readSql(sql: string, baseLine: number, parser: SqlParser | undefined, model: MigrationModel, lineOf?: (byteOffset: number) => number): void {
+function readSql(
+  sql: string,
+  baseLine: number,
+  parser: SqlParser | undefined,
+  model: MigrationModel,
+  lineOf?: (byteOffset: number) => number,
+): void {
   // Only comments and blank lines (libpg-query rejects an empty query): nothing to read.
   if (foldSql(sql.replace(/\/\*[\s\S]*?\*\//g, '')) === '') return;
   if (!parser) {
@@ -109,7 +115,12 @@ function leadingTrivia(sql: string, byteOffset: number): number {
   return match ? match[0].length : 0;
 }
 
-const foldSql = (sql: string): string => sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+const foldSql = (sql: string): string =>
+  sql
+    .replace(/--[^\n]*/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 
 type PgNode = Record<string, unknown>;
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -123,13 +134,16 @@ function opsOfStatement(stmt: PgNode, line: number): MigrationOp[] {
     case 'DropStmt': {
       if (node.removeType !== 'OBJECT_TABLE') return [];
       return ((node.objects ?? []) as PgNode[]).map((object) => {
-        const items = (((object.List as PgNode | undefined)?.items ?? []) as PgNode[]).map((i) => str((i.String as PgNode | undefined)?.sval));
+        const items = (((object.List as PgNode | undefined)?.items ?? []) as PgNode[]).map((i) =>
+          str((i.String as PgNode | undefined)?.sval),
+        );
         return { op: 'drop-table' as const, table: items[items.length - 1] ?? '', line };
       });
     }
     case 'RenameStmt':
       if (node.renameType === 'OBJECT_TABLE') return [{ op: 'rename-table', table, to: str(node.newname), line }];
-      if (node.renameType === 'OBJECT_COLUMN') return [{ op: 'rename-column', table, column: str(node.subname), to: str(node.newname), line }];
+      if (node.renameType === 'OBJECT_COLUMN')
+        return [{ op: 'rename-column', table, column: str(node.subname), to: str(node.newname), line }];
       return [];
     case 'CreateStmt':
       return [{ op: 'create-table', table, line }];
@@ -144,10 +158,15 @@ function opsOfStatement(stmt: PgNode, line: number): MigrationOp[] {
         if (cmd.subtype === 'AT_SetNotNull') ops.push({ op: 'set-not-null', table, column: str(cmd.name), line });
         if (cmd.subtype === 'AT_AddColumn') {
           const def = ((cmd.def as PgNode | undefined)?.ColumnDef ?? {}) as PgNode;
-          const types = ((((def.typeName as PgNode | undefined)?.names ?? []) as PgNode[]).map((n) => str((n.String as PgNode | undefined)?.sval)));
+          const types = (((def.typeName as PgNode | undefined)?.names ?? []) as PgNode[]).map((n) =>
+            str((n.String as PgNode | undefined)?.sval),
+          );
           const constraints = ((def.constraints ?? []) as PgNode[]).map((c) => str((c.Constraint as PgNode | undefined)?.contype));
-          const generatesValue = constraints.some((c) => c === 'CONSTR_DEFAULT' || c === 'CONSTR_IDENTITY' || c === 'CONSTR_GENERATED') || types.some((t) => /serial$/.test(t));
-          if (constraints.includes('CONSTR_NOTNULL') && !generatesValue) ops.push({ op: 'add-not-null-column', table, column: str(def.colname), line });
+          const generatesValue =
+            constraints.some((c) => c === 'CONSTR_DEFAULT' || c === 'CONSTR_IDENTITY' || c === 'CONSTR_GENERATED') ||
+            types.some((t) => /serial$/.test(t));
+          if (constraints.includes('CONSTR_NOTNULL') && !generatesValue)
+            ops.push({ op: 'add-not-null-column', table, column: str(def.colname), line });
         }
       }
       return ops;
@@ -167,7 +186,13 @@ const SQL_CALLS = new Set(['raw', 'query', 'addSql', 'execute', 'executeRaw', 'u
  */
 function readScriptMigration(path: string, text: string, parser: SqlParser | undefined): MigrationModel {
   const model: MigrationModel = { ops: [], signature: '', unparsed: [] };
-  const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, path.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sourceFile = ts.createSourceFile(
+    path,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    path.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const upBodies = findUpBodies(sourceFile);
   const roots: ts.Node[] = upBodies.length ? upBodies : [sourceFile];
   const line = (node: ts.Node): number => lineAt(text, node.getStart(sourceFile));
@@ -179,7 +204,11 @@ function readScriptMigration(path: string, text: string, parser: SqlParser | und
       const args = node.arguments;
       const literal = (index: number): string | undefined => {
         const arg = args[index];
-        return arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? arg.text : arg && ts.isTemplateExpression(arg) ? templateText(arg) : undefined;
+        return arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
+          ? arg.text
+          : arg && ts.isTemplateExpression(arg)
+            ? templateText(arg)
+            : undefined;
       };
       if (SQL_CALLS.has(name) && literal(0) !== undefined) {
         readSql(literal(0)!, line(args[0]!), parser, model);
@@ -212,10 +241,21 @@ function templateText(template: ts.TemplateExpression): string {
 function findUpBodies(sourceFile: ts.SourceFile): ts.Node[] {
   const found: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
-    const named = (n: ts.PropertyName | ts.BindingName | undefined): boolean => n !== undefined && (ts.isIdentifier(n) || ts.isStringLiteral(n)) && n.text === 'up';
+    const named = (n: ts.PropertyName | ts.BindingName | undefined): boolean =>
+      n !== undefined && (ts.isIdentifier(n) || ts.isStringLiteral(n)) && n.text === 'up';
     if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && named(node.name) && node.body) found.push(node.body);
-    else if ((ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) && named(node.name) && node.initializer) found.push(node.initializer);
-    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && /(^|\.)up$/.test(node.left.getText(sourceFile))) found.push(node.right);
+    else if (
+      (ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node)) &&
+      named(node.name) &&
+      node.initializer
+    )
+      found.push(node.initializer);
+    else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      /(^|\.)up$/.test(node.left.getText(sourceFile))
+    )
+      found.push(node.right);
     else ts.forEachChild(node, visit);
   };
   visit(sourceFile);
@@ -223,7 +263,10 @@ function findUpBodies(sourceFile: ts.SourceFile): ts.Node[] {
 }
 
 /** The table a knex `schema.table('t', (table) => ...)`/`alterTable` callback works on, found from a call inside it. */
-function enclosingBuilderTable(node: ts.Node, literalOf: (call: ts.CallExpression) => string | undefined): { table?: string; created: boolean } {
+function enclosingBuilderTable(
+  node: ts.Node,
+  literalOf: (call: ts.CallExpression) => string | undefined,
+): { table?: string; created: boolean } {
   for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
     if (ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression)) {
       const name = current.expression.name.text;
@@ -235,7 +278,13 @@ function enclosingBuilderTable(node: ts.Node, literalOf: (call: ts.CallExpressio
   return { created: false };
 }
 
-function builderOps(name: string, call: ts.CallExpression, literal: (index: number) => string | undefined, line: number, createdTable: string | undefined): MigrationOp[] {
+function builderOps(
+  name: string,
+  call: ts.CallExpression,
+  literal: (index: number) => string | undefined,
+  line: number,
+  createdTable: string | undefined,
+): MigrationOp[] {
   const firstLiteral = (c: ts.CallExpression): string | undefined => {
     const arg = c.arguments[0];
     return arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? arg.text : undefined;
@@ -254,13 +303,15 @@ function builderOps(name: string, call: ts.CallExpression, literal: (index: numb
     case 'dropColumns':
     case 'removeColumn': {
       // knex: table.dropColumn('c') inside schema.table('t', ...); TypeORM/Sequelize: dropColumn('t', 'c').
-      if (argCount >= 2 && literal(0) && literal(1) && name !== 'dropColumns') return [{ op: 'drop-column', table: literal(0)!, column: literal(1)!, line }];
+      if (argCount >= 2 && literal(0) && literal(1) && name !== 'dropColumns')
+        return [{ op: 'drop-column', table: literal(0)!, column: literal(1)!, line }];
       const { table } = enclosingBuilderTable(call, firstLiteral);
       if (!table) return [];
       return call.arguments.flatMap((_, i) => (literal(i) ? [{ op: 'drop-column' as const, table, column: literal(i)!, line }] : []));
     }
     case 'renameColumn': {
-      if (argCount >= 3 && literal(0) && literal(1) && literal(2)) return [{ op: 'rename-column', table: literal(0)!, column: literal(1)!, to: literal(2)!, line }];
+      if (argCount >= 3 && literal(0) && literal(1) && literal(2))
+        return [{ op: 'rename-column', table: literal(0)!, column: literal(1)!, to: literal(2)!, line }];
       const { table } = enclosingBuilderTable(call, firstLiteral);
       return table && literal(0) && literal(1) ? [{ op: 'rename-column', table, column: literal(0)!, to: literal(1)!, line }] : [];
     }

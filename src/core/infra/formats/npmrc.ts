@@ -14,7 +14,14 @@ export function parseNpmrc(text: string): Map<string, Setting> {
     if (!line || line.startsWith('#') || line.startsWith(';')) return;
     const eq = line.indexOf('=');
     if (eq < 0) return;
-    settings.set(line.slice(0, eq).trim().toLowerCase(), { value: line.slice(eq + 1).trim().replace(/^["']|["']$/g, '').toLowerCase(), line: index + 1 });
+    settings.set(line.slice(0, eq).trim().toLowerCase(), {
+      value: line
+        .slice(eq + 1)
+        .trim()
+        .replace(/^["']|["']$/g, '')
+        .toLowerCase(),
+      line: index + 1,
+    });
   });
   return settings;
 }

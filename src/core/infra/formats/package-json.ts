@@ -26,11 +26,16 @@ export function parseManifest(text: string, side: Side): Manifest {
   } catch (error) {
     throw new UnreadableFileError(side, `not valid JSON (${(error as Error).message})`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new UnreadableFileError(side, 'not a package.json (the top level is not an object)');
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new UnreadableFileError(side, 'not a package.json (the top level is not an object)');
   const record = json as Record<string, unknown>;
   let yaml: YamlFile | undefined;
   const stringMap = (value: unknown): Map<string, string> =>
-    new Map(value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string') : []);
+    new Map(
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string')
+        : [],
+    );
   return {
     json: record,
     lineOf(...path) {

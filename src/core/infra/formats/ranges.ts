@@ -4,10 +4,7 @@ import semver from 'semver';
  * What a dependency specifier lets the package manager install: a bounded semver range, something with
  * no upper bound (`*`, `latest`, a dist-tag, `>=1`, a git branch), or a local package (ignored).
  */
-export type Spec =
-  | { kind: 'range'; range: string; upper: semver.SemVer | 'none' }
-  | { kind: 'unbounded'; why: string }
-  | { kind: 'local' };
+export type Spec = { kind: 'range'; range: string; upper: semver.SemVer | 'none' } | { kind: 'unbounded'; why: string } | { kind: 'local' };
 
 const COMMIT = /#[0-9a-f]{40}$/;
 
@@ -20,7 +17,9 @@ export function classifySpec(raw: string): Spec {
   }
   if (spec === '' || spec === '*' || spec === 'x' || spec === 'X') return { kind: 'unbounded', why: `\`${spec || '""'}\` (any version)` };
   if (/^(git\+|git:|github:|gitlab:|bitbucket:|gist:)/.test(spec) || /^[\w.-]+\/[\w.-]+(#.*)?$/.test(spec)) {
-    return COMMIT.test(spec) ? { kind: 'range', range: spec, upper: 'none' } : { kind: 'unbounded', why: 'a git reference that is not a commit' };
+    return COMMIT.test(spec)
+      ? { kind: 'range', range: spec, upper: 'none' }
+      : { kind: 'unbounded', why: 'a git reference that is not a commit' };
   }
   if (/^https?:\/\//.test(spec)) return { kind: 'unbounded', why: 'a tarball URL' };
   const range = semver.validRange(spec);

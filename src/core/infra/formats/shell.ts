@@ -81,8 +81,24 @@ export function alwaysSucceeds(command: ShellCommand | undefined): boolean {
 
 /** The package-manager call a command makes, if any: `npm run lint` → { manager: 'npm', verb: 'run', args: ['lint'] }. */
 const VALUE_FLAGS = new Set([
-  '--filter', '-F', '--prefix', '-C', '--dir', '--cwd', '-w', '--workspace', '--network-timeout', '--mutex', '--registry',
-  '--cache-folder', '--modules-folder', '--loglevel', '--omit', '--include', '--store-dir', '--reporter',
+  '--filter',
+  '-F',
+  '--prefix',
+  '-C',
+  '--dir',
+  '--cwd',
+  '-w',
+  '--workspace',
+  '--network-timeout',
+  '--mutex',
+  '--registry',
+  '--cache-folder',
+  '--modules-folder',
+  '--loglevel',
+  '--omit',
+  '--include',
+  '--store-dir',
+  '--reporter',
 ]);
 
 export interface PackageManagerCall {
@@ -109,7 +125,7 @@ export function packageManagerCall(command: ShellCommand): PackageManagerCall | 
       if (VALUE_FLAGS.has(word) && i + 1 < rest2.length) i++;
     } else positional.push(word);
   }
-  let verb = manager === 'npx' ? 'exec' : positional[0] ?? (manager === 'yarn' ? 'install' : '');
+  let verb = manager === 'npx' ? 'exec' : (positional[0] ?? (manager === 'yarn' ? 'install' : ''));
   let args = manager === 'npx' ? positional : positional.slice(1);
   if (manager === 'yarn' && verb === 'workspace' && args.length >= 2) {
     verb = args[1]!;

@@ -165,7 +165,10 @@ function permissionsOf(pair: { value?: unknown } | undefined, yaml: YamlFile): P
 /** `false`, `${{ false }}`, `0`: an `if:` that never runs the job or step. */
 export function neverRuns(condition: At | undefined): boolean {
   if (!condition) return false;
-  const text = condition.value.trim().replace(/^\$\{\{\s*([\s\S]*?)\s*\}\}$/, '$1').trim();
+  const text = condition.value
+    .trim()
+    .replace(/^\$\{\{\s*([\s\S]*?)\s*\}\}$/, '$1')
+    .trim();
   return text === 'false' || text === '0' || text === "''" || text === 'null';
 }
 
@@ -197,7 +200,10 @@ export function pairSteps(base: Step[], head: Step[]): { pairs: [Step, Step][]; 
   const pairs: [Step, Step][] = [];
   const left = [...base];
   const right = [...head];
-  for (const pass of [stepKey, (s: Step) => (s.uses ? `uses:${actionRef(s.uses.value).action}` : `run:${(s.run?.value ?? '').replace(/\s+/g, ' ').trim()}`)]) {
+  for (const pass of [
+    stepKey,
+    (s: Step) => (s.uses ? `uses:${actionRef(s.uses.value).action}` : `run:${(s.run?.value ?? '').replace(/\s+/g, ' ').trim()}`),
+  ]) {
     for (let i = 0; i < left.length; i++) {
       const j = right.findIndex((r) => pass(r) === pass(left[i]!));
       if (j >= 0) {
