@@ -4,9 +4,10 @@
  *   node affected.mjs <git dir or work tree> <commit> <changed file>...
  * Prints one JSON line: counts, phase times and the affected test files.
  */
+import { GitRepository } from '../src/adapters/git/git-reader.js';
 import { readHeadGraph } from '../src/app/head-graph.js';
 import { computeTestImpact } from '../src/core/impact/affected.js';
-import { createTestMatcher } from '../src/core/impact/tests.js';
+import { createTestMatcher } from '../src/core/paths.js';
 import type { ChangedFile } from '../src/core/model.js';
 
 const [repo, commit, ...changed] = process.argv.slice(2);
@@ -15,7 +16,9 @@ if (!repo || !commit) {
   process.exit(2);
 }
 const t0 = performance.now();
-const { tree, graph } = await readHeadGraph(repo, commit);
+// A bare mirror or a work tree: git runs in it as given (no --show-toplevel lookup).
+const git = new GitRepository(repo);
+const { tree, graph } = await readHeadGraph(git, await git.resolveCommit(commit, 'commit'));
 const t1 = performance.now();
 const cache = new Map<string, boolean>();
 const matcher = createTestMatcher([], tree.configs);

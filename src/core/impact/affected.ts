@@ -1,7 +1,6 @@
-import type { ChangedFile, ChangedUnit, UntestedUnit } from '../model.js';
+import { MODULE_UNIT, type ChangedFile, type ChangedUnit, type UntestedUnit } from '../model.js';
 import { extractImports } from './imports.js';
 import type { ImportGraph } from './graph.js';
-import { MODULE_UNIT } from '../parse/units.js';
 import { isSourcePath, type TestMatcher } from '../paths.js';
 
 /**

@@ -1,3 +1,4 @@
+import { MODULE_UNIT } from '../model.js';
 import { ts } from 'ts-morph';
 import { calleeSimpleName, calleeText, foldWhitespace, lineOf, propertyNameText } from '../detect/ast/text.js';
 import type { Side } from '../model.js';
@@ -28,7 +29,7 @@ export interface Unit {
   params: string[];
 }
 
-export const MODULE_UNIT = '<module>';
+export { MODULE_UNIT };
 
 /** Cuts a parsed file into units. */
 export function extractUnits(sourceFile: ts.SourceFile, file: string, side: Side): Unit[] {
