@@ -1,13 +1,7 @@
 import path from 'node:path';
 import type { PullRequestAuthorship } from '../core/ai/authorship.js';
 import { isGateCommand, parseAcceptCommands } from '../core/accept/command.js';
-import {
-  applyAcceptCommands,
-  parseAcceptanceBlock,
-  partitionAcceptances,
-  toAcceptanceMap,
-  type AcceptanceRecord,
-} from '../core/accept/store.js';
+import { applyAcceptCommands, parseAcceptanceBlock, partitionAcceptances, type AcceptanceRecord } from '../core/accept/store.js';
 import type { Config } from '../core/config/config.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Report } from '../core/model.js';

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { severityRank, type MoveEvidence, type RemovalEvidence, type Severity, type WeakeningEvidence } from '../../model.js';
+import { severityRank, type RemovalEvidence, type Severity, type WeakeningEvidence } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { escapeRegExp, isIdentifierText } from '../ast/text.js';
