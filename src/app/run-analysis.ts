@@ -6,7 +6,7 @@ import { detectAll, judge } from '../core/analyze.js';
 import { defaultConfig, parseConfig, type Config } from '../core/config/config.js';
 import { OUT_OF_TIME } from '../core/detect/engine/prepare.js';
 import { ConfigurationError } from '../core/errors.js';
-import type { ChangedFile, Finding, ImpactInput, Report } from '../core/model.js';
+import type { ImpactInput, Report } from '../core/model.js';
 import type { DetectResult } from '../core/types.js';
 import { collectChanges } from './collect.js';
 import { gatherImpact } from './impact.js';
@@ -113,7 +113,6 @@ export async function analyzeChange(deps: AnalysisDeps, options: AnalysisOptions
     today: new Date().toISOString().slice(0, 10),
     outOfTime: () => now() - started > budgetMs,
   });
-  nameHeadFiles(detected.findings, collected.files);
   const leftOut = detected.skipped.filter((s) => s.reason === OUT_OF_TIME).length;
   if (leftOut)
     detected.notes.push(
@@ -166,21 +165,6 @@ export function judgeAnalysis(analysis: Analysis, options: Pick<AnalysisOptions,
   for (const note of analysis.notes) if (!report.notes.includes(note)) report.notes.push(note);
   report.stats.durationMs = analysis.durationMs;
   return report;
-}
-
-/**
- * A finding on a removed line names the base path and a base line; its `headLine` counts in the head
- * version, which for a renamed file (or a unit moved to another file) lives at another path. Name that
- * path, so that surfaces anchored on the head (annotations, SARIF) point at a file that exists there.
- */
-function nameHeadFiles(findings: Finding[], files: ChangedFile[]): void {
-  const renamedTo = new Map(files.filter((file) => file.oldPath).map((file) => [file.oldPath!, file.path]));
-  for (const finding of findings) {
-    if (finding.side !== 'base' || finding.headLine === undefined) continue;
-    const moved = finding.evidence?.headFile;
-    const headFile = typeof moved === 'string' ? moved : renamedTo.get(finding.file);
-    if (headFile && headFile !== finding.file) finding.headFile = headFile;
-  }
 }
 
 /** The merge-base side when `--base` is not given: the remote default branch, else a local main/master. */

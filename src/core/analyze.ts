@@ -7,7 +7,7 @@ import { detectChanges } from './detect/engine/run.js';
 import { analyzeFiles } from './infra/run-analyzers.js';
 import { ANALYZERS } from './infra/registry.js';
 import { claimedByAny, type TreeFiles } from './infra/tree.js';
-import { severityRank } from './model.js';
+import { severityRank, type ChangedFile, type Finding } from './model.js';
 import { isSourcePath } from './paths.js';
 import type { DetectInput, DetectResult } from './types.js';
 
@@ -29,9 +29,11 @@ export function detectAll(input: DetectInput & { tree?: TreeFiles }): DetectResu
     ...(input.tree ? { tree: input.tree } : {}),
     ...(input.today ? { today: input.today } : {}),
   });
+  const findings = [...code.findings, ...other.findings];
+  nameHeadFiles(findings, input.files);
   const analyzedByBoth = input.files.filter((f) => !f.skipped && isCode(f) && claimedByAny(ANALYZERS, f)).length;
   return {
-    findings: [...code.findings, ...other.findings].sort(
+    findings: findings.sort(
       (a, b) =>
         severityRank(b.severity) - severityRank(a.severity) ||
         a.file.localeCompare(b.file) ||
@@ -44,4 +46,19 @@ export function detectAll(input: DetectInput & { tree?: TreeFiles }): DetectResu
     filesAnalyzed: code.filesAnalyzed + other.filesAnalyzed - Math.min(analyzedByBoth, other.filesAnalyzed),
     unitsCompared: code.unitsCompared,
   };
+}
+
+/**
+ * A finding on a removed line names the base path and a base line; its `headLine` counts in the head
+ * version, which for a renamed file (or a unit moved to another file) lives at another path. Name that
+ * path, so that surfaces anchored on the head (annotations, SARIF) point at a file that exists there.
+ */
+function nameHeadFiles(findings: Finding[], files: ChangedFile[]): void {
+  const renamedTo = new Map(files.filter((file) => file.oldPath).map((file) => [file.oldPath!, file.path]));
+  for (const finding of findings) {
+    if (finding.side !== 'base' || finding.headLine === undefined) continue;
+    const moved = finding.evidence?.headFile;
+    const headFile = typeof moved === 'string' ? moved : (finding.headFile ?? renamedTo.get(finding.file));
+    if (headFile && headFile !== finding.file) finding.headFile = headFile;
+  }
 }

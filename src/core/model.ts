@@ -114,6 +114,15 @@ export interface Finding {
   accepted?: Acceptance;
 }
 
+/**
+ * The head-side path of what a finding is about: its own file on the head side; for a removed (base) line,
+ * the file its `headLine` counts in (a renamed file's new name, the file a unit moved to), else its own.
+ * What the head's import graph, hotspots, critical paths and head-anchored surfaces are matched against.
+ */
+export function headPath(finding: Pick<Finding, 'file' | 'side' | 'headFile'>): string {
+  return finding.side === 'base' ? (finding.headFile ?? finding.file) : finding.file;
+}
+
 /** What the engine adds to any finding's evidence. */
 interface EvidenceBase {
   /** The message id, as the discriminant of the evidence's shape. */

@@ -1,5 +1,5 @@
 import type { DetectorMeta } from '../core/detect/define-detector.js';
-import type { Finding, Report, Scar } from '../core/model.js';
+import { headPath, type Finding, type Report, type Scar } from '../core/model.js';
 
 /**
  * What the MCP tools answer, made from the Report alone: the same report the CLI prints and the Action
@@ -90,9 +90,10 @@ export function explainFinding(report: Report, findingId: string, catalogue: Det
   const scar: Scar | undefined = finding.evidence?.scar;
   const hot = report.hotspots.find(
     (h) =>
-      h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
+      h.file === headPath(finding) &&
+      (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
   );
-  const tests = report.tests.reaching?.find((r) => r.file === finding.file)?.tests ?? [];
+  const tests = report.tests.reaching?.find((r) => r.file === headPath(finding))?.tests ?? [];
   const contribution = report.contributions.find((c) => c.findingId === finding.id);
   const whatToRun = [
     ...(report.tests.command ? [report.tests.command] : []),

@@ -114,4 +114,18 @@ describe('judge', () => {
     expect(report.contributions[0]?.points).toBe(84.4); // 30 × 1.5 hot × 1.25 untested × 1.5 critical
     expect(report.contributions[0]?.why).toMatch(/hot path.*no test reaches it.*critical path/);
   });
+
+  it('matches a removed line of a renamed file to the head graph, hotspots and critical paths under its new name', () => {
+    const impact = {
+      ...emptyImpact(),
+      hotspots: [{ file: 'src/billing/client.ts', source: 'csv' as const, weight: 1 }],
+      reachingTests: [{ file: 'src/billing/client.ts', tests: ['test/billing.test.ts'] }],
+    };
+    const config = parseConfig('critical-paths: ["src/billing/**"]\n', 'test.yml');
+    const renamed = finding({ file: 'src/old-billing.ts', headFile: 'src/billing/client.ts', headLine: 3 });
+    const report = judge(input([renamed], { impact, config }));
+    expect(report.contributions[0]?.why).toMatch(/hot path.*critical path/);
+    expect(report.contributions[0]?.why).not.toMatch(/no test reaches it/);
+    expect(report.tests.reaching).toEqual([{ file: 'src/billing/client.ts', tests: ['test/billing.test.ts'] }]);
+  });
 });

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/core/model.js';
+import { headPath, type Report } from '../../src/core/model.js';
 import { buildBundle, createPrRepo, eventPayload, runBundle, shallowClone, type PrRepo } from '../support/fake-github/harness.js';
 import { ACTIONS_BOT, FakeGitHub, faults, type FakeUser } from '../support/fake-github/server.js';
 
@@ -511,5 +512,136 @@ describe('the Action with the GitHub API unreachable', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/::error::guardrail-gate: cannot reach the GitHub API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     expect(result.stdout).not.toMatch(/internal error|HTTP 500/);
+  });
+});
+
+describe('a pull request that renames files and removes a guardrail in each', () => {
+  const filler = Array.from({ length: 12 }, (_, i) => `export const setting${i} = ${i};`).join('\n') + '\n';
+  const baseClient = filler + BASE_BILLING;
+  const headClient = filler + BASE_BILLING.replace(', timeout: 5000 }', ' }');
+  const workflow = (testStep: string) => `name: CI
+on:
+  pull_request:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - run: npm ci
+      - run: npm run lint
+${testStep}`;
+  const manifest = JSON.stringify({ name: 'payments', private: true, scripts: { lint: 'eslint src', test: 'vitest run' } }, null, 2);
+  let renamed: PrRepo;
+
+  beforeAll(() => {
+    renamed = createPrRepo(
+      {
+        'src/old-billing.ts': baseClient,
+        '.github/workflows/ci.yml': workflow('      - name: Unit tests\n        run: npm test\n'),
+        'package.json': manifest,
+        'README.md': '# payments\n',
+      },
+      [
+        {
+          files: {
+            'src/old-billing.ts': null,
+            'src/billing/client.ts': headClient,
+            '.github/workflows/ci.yml': null,
+            '.github/workflows/checks.yml': workflow(''),
+          },
+          message: 'Move the billing client and the CI workflow',
+        },
+      ],
+    );
+  }, 60_000);
+
+  it('every surface points at a file that exists on its side: report, annotations, SARIF, review comments, sticky comment', async () => {
+    const head = renamed.heads[0]!;
+    const files = renamed.files(head);
+    expect(files.filter((f) => f.status === 'renamed').map((f) => `${f.previous_filename} -> ${f.filename}`)).toEqual([
+      '.github/workflows/ci.yml -> .github/workflows/checks.yml',
+      'src/old-billing.ts -> src/billing/client.ts',
+    ]);
+    github = new FakeGitHub('acme/payments');
+    github.addToken(WRITE_TOKEN, 'write');
+    github.addPull({
+      number: PR,
+      title: 'Move things around',
+      body: '',
+      user: AUTHOR,
+      labels: [],
+      head: { sha: head, ref: 'move-things', repoFullName: 'acme/payments' },
+      base: { sha: renamed.base, ref: 'main' },
+      files,
+    });
+    await github.start();
+    const payload = eventPayload('pull_request.opened.json', (p) => {
+      p.number = PR;
+      p.pull_request.number = PR;
+      p.pull_request.user.login = AUTHOR.login;
+      p.pull_request.labels = [];
+      p.pull_request.head.sha = head;
+      p.pull_request.head.repo.full_name = 'acme/payments';
+      p.pull_request.base.sha = renamed.base;
+      p.pull_request.base.repo.full_name = 'acme/payments';
+      p.repository.full_name = 'acme/payments';
+    });
+    const result = await runBundle({
+      bundle,
+      workspace: renamed.dir,
+      apiUrl: github.url,
+      repository: 'acme/payments',
+      eventName: 'pull_request',
+      payload,
+      inputs: { 'github-token': WRITE_TOKEN, sarif: 'out/gate.sarif' },
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+
+    const show = (rev: string, path: string): string[] | undefined => {
+      try {
+        return execFileSync('git', ['show', `${rev}:${path}`], { cwd: renamed.dir, encoding: 'utf8' }).split('\n');
+      } catch {
+        return undefined;
+      }
+    };
+    const report = readReport(result.outputs.report!);
+    const timeout = report.findings.find((f) => f.rule === 'removed-timeout')!;
+    const ciCheck = report.findings.find((f) => f.rule === 'removed-ci-check')!;
+    expect(timeout).toMatchObject({ file: 'src/old-billing.ts', side: 'base', headFile: 'src/billing/client.ts' });
+    expect(ciCheck).toMatchObject({ file: '.github/workflows/ci.yml', side: 'base', headFile: '.github/workflows/checks.yml' });
+    expect(show(renamed.base, timeout.file)![timeout.line - 1]).toContain('timeout: 5000');
+    expect(show(renamed.base, ciCheck.file)![ciCheck.line - 1]).toContain('npm test');
+    // JSON report: file and line name a file of their side, headFile and headLine one of the head.
+    for (const finding of report.findings) {
+      const lines = show(finding.side === 'base' ? renamed.base : head, finding.file);
+      expect(lines, `${finding.rule} ${finding.side} ${finding.file}`).toBeDefined();
+      expect(finding.line).toBeLessThanOrEqual(lines!.length);
+      if (finding.side === 'base') expect(finding.headLine!).toBeLessThanOrEqual(show(head, headPath(finding))!.length);
+    }
+
+    // Annotations and SARIF are anchored on the head.
+    const annotated = [...result.stdout.matchAll(/^::(?:error|warning) [^\n]*?file=([^,\n]+),line=(\d+)::/gm)];
+    expect(annotated.length).toBeGreaterThanOrEqual(2);
+    for (const [, file, line] of annotated) expect(show(head, file!)!.length, file).toBeGreaterThanOrEqual(Number(line));
+    const sarif = JSON.parse(readFileSync(`${renamed.dir}/out/gate.sarif`, 'utf8'));
+    for (const r of sarif.runs[0].results) {
+      const location = r.locations[0].physicalLocation;
+      const uri = decodeURIComponent(location.artifactLocation.uri);
+      expect(show(head, uri)?.length, uri).toBeGreaterThanOrEqual(location.region.startLine);
+    }
+
+    // Review comments: a removed line of a renamed file goes on the LEFT of its new name (GitHub rejects the
+    // old name, and one rejected comment fails the whole review).
+    const byId = new Map(github.reviewComments.map((c) => [markerId(c.body), c]));
+    for (const finding of [timeout, ciCheck]) {
+      expect(byId.get(finding.id), finding.rule).toMatchObject({ path: finding.headFile, side: 'LEFT', line: finding.line });
+    }
+    // The sticky comment names the base line and where the file is now; nothing is left "not inline".
+    const sticky = stickyComments()[0]!.body;
+    expect(sticky).toContain(`\`src/old-billing.ts:${timeout.line}\` (removed line, now in \`src/billing/client.ts\`)`);
+    expect(sticky).not.toContain('no inline comment');
   });
 });

@@ -42,17 +42,30 @@ export function commentableLines(patch: string | undefined): CommentableLines {
   return { left, right };
 }
 
-/** The commentable lines of every file of a pull request, keyed by head path. */
-export type DiffIndex = Map<string, CommentableLines>;
+/**
+ * The commentable lines of every file of a pull request, keyed by head path; a renamed file's base lines
+ * also under its base path, with the head path GitHub wants them posted under (`postAs`).
+ */
+export type DiffIndex = Map<string, CommentableLines & { postAs?: string }>;
 
 /** Builds the index from the files list of a pull request. */
-export function buildDiffIndex(files: { filename: string; patch?: string }[]): DiffIndex {
-  return new Map(files.map((f) => [f.filename, commentableLines(f.patch)]));
+export function buildDiffIndex(files: { filename: string; patch?: string; previousFilename?: string }[]): DiffIndex {
+  const index: DiffIndex = new Map(files.map((f) => [f.filename, commentableLines(f.patch)]));
+  for (const file of files) {
+    if (!file.previousFilename || file.previousFilename === file.filename || index.has(file.previousFilename)) continue;
+    // A removed line of a renamed file: GitHub shows it on the LEFT of the file's new name, and takes a
+    // comment on it only under that name.
+    index.set(file.previousFilename, { left: index.get(file.filename)!.left, right: new Set(), postAs: file.filename });
+  }
+  return index;
 }
 
-/** True when GitHub will accept a review comment at this place. */
-export function isCommentable(index: DiffIndex, path: string, side: 'LEFT' | 'RIGHT', line: number): boolean {
+/**
+ * Where GitHub takes a review comment on this line of this side of `path` (a path on that side): the path
+ * to post it under, or undefined when the line is not in the diff (one such comment fails the whole review).
+ */
+export function placeOnDiff(index: DiffIndex, path: string, side: 'LEFT' | 'RIGHT', line: number): string | undefined {
   const lines = index.get(path);
-  if (!lines) return false;
-  return (side === 'LEFT' ? lines.left : lines.right).has(line);
+  if (!lines || !(side === 'LEFT' ? lines.left : lines.right).has(line)) return undefined;
+  return lines.postAs ?? path;
 }

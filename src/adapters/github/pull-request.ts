@@ -30,6 +30,13 @@ export interface IssueComment {
   createdAt: string;
 }
 
+/** One file of the PR as "Files changed" shows it: under its head name, with the base name of a rename. */
+export interface PullRequestFile {
+  filename: string;
+  patch?: string;
+  previousFilename?: string;
+}
+
 /** A review comment on a line of the diff. `line` is null once GitHub considers it outdated. */
 export interface ExistingReviewComment {
   id: number;
@@ -74,13 +81,17 @@ export class PullRequestApi {
   }
 
   /** Files of the PR with their patches (GitHub's three-dot diff, the one review comments anchor to). */
-  async listFiles(): Promise<{ filename: string; patch?: string }[]> {
+  async listFiles(): Promise<PullRequestFile[]> {
     const files = await this.client.paginate(this.client.rest.pulls.listFiles, {
       ...this.repoParams,
       pull_number: this.ref.number,
       per_page: PER_PAGE,
     });
-    return files.map((f) => ({ filename: f.filename, patch: f.patch }));
+    return files.map((f) => ({
+      filename: f.filename,
+      patch: f.patch,
+      ...(f.status === 'renamed' && f.previous_filename ? { previousFilename: f.previous_filename } : {}),
+    }));
   }
 
   async listIssueComments(): Promise<IssueComment[]> {

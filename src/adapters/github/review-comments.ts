@@ -1,7 +1,7 @@
 import { PermissionDeniedError } from '../../core/errors.js';
 import { MAX_REVIEW_COMMENTS, readFindingMarker, renderGoneComment, type ReviewComment } from '../../core/render/review.js';
 import type { Logger } from '../ports.js';
-import { isCommentable, type DiffIndex } from './diff-lines.js';
+import { placeOnDiff, type DiffIndex } from './diff-lines.js';
 import { describeHttpError } from './errors.js';
 import type { ExistingReviewComment, PullRequestApi } from './pull-request.js';
 import { isTrustedAuthor, type TrustedAuthor } from './sticky-comment.js';
@@ -47,10 +47,10 @@ export async function reconcileReviewComments(options: {
       result.kept.push(comment.findingId);
     } else if (options.doNotPost?.has(comment.findingId)) {
       continue;
-    } else if (!isCommentable(diff, comment.path, comment.side, comment.line) || toPost.length >= MAX_REVIEW_COMMENTS) {
-      result.notInline.push(comment.findingId);
     } else {
-      toPost.push(comment);
+      const path = placeOnDiff(diff, comment.path, comment.side, comment.line);
+      if (path === undefined || toPost.length >= MAX_REVIEW_COMMENTS) result.notInline.push(comment.findingId);
+      else toPost.push({ ...comment, path });
     }
   }
 

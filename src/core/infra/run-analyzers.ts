@@ -93,12 +93,15 @@ function buildFinding(analyzer: Analyzer, configured: Severity, file: ChangedFil
   // A configured severity replaces the default; a finding's own severity moves relative to it.
   const severity = raw.severity ? shift(raw.severity, analyzer.meta.severity, configured) : configured;
   const target = raw.file ?? file.path;
+  // A removed line of a renamed file counts in the base version, whose path is the old one; the id keeps
+  // the head path, so that it does not change when a later push renames the file back.
+  const onRenamedBase = raw.side === 'base' && !raw.file && file.oldPath !== undefined && file.oldPath !== file.path;
   return {
     id: fingerprint([analyzer.meta.id, raw.messageId, target, raw.key]),
     rule: analyzer.meta.id,
     category: analyzer.meta.category,
     severity,
-    file: target,
+    file: onRenamedBase ? file.oldPath! : target,
     line: Math.max(1, raw.line),
     side: raw.side,
     ...(raw.symbol ? { symbol: raw.symbol } : {}),
@@ -111,6 +114,7 @@ function buildFinding(analyzer: Analyzer, configured: Severity, file: ChangedFil
       ...(file.oldPath && raw.side === 'base' && !raw.file ? { baseFile: file.oldPath } : {}),
     },
     ...(raw.side === 'base' ? { headLine: Math.max(1, raw.headLine ?? 1) } : {}),
+    ...(onRenamedBase ? { headFile: file.path } : {}),
   };
 }
 

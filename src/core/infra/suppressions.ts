@@ -1,6 +1,6 @@
 import { parseSuppressions, type Suppression } from '../detect/suppressions.js';
 import { fingerprint } from '../fingerprint.js';
-import type { Finding } from '../model.js';
+import { headPath, type Finding } from '../model.js';
 
 /**
  * `guardrail-gate-ignore <rule> -- <reason> [until YYYY-MM-DD]` in a comment of a non-code file, in the
@@ -77,7 +77,7 @@ export function applyCommentSuppressions(
         while (next <= lines.length && isComment(lines[next - 1])) next++;
       }
       for (const finding of findings) {
-        if (finding.accepted || finding.file !== file || !(s.rules.includes('all') || s.rules.includes(finding.rule))) continue;
+        if (finding.accepted || headPath(finding) !== file || !(s.rules.includes('all') || s.rules.includes(finding.rule))) continue;
         const anchor = finding.side === 'head' ? finding.line : finding.headLine;
         if (!wholeFile && anchor !== next) continue;
         finding.accepted = { by: 'suppression', reason: s.reason, ...(s.expires ? { expires: s.expires } : {}) };

@@ -154,7 +154,7 @@ function renderFindingBlocks(report: Report, context: CommentContext): string[] 
 function renderFindingItem(finding: Finding, notInline: boolean): string {
   const where = `${finding.file}:${finding.line}`;
   const lines = [
-    `- **${plain(finding.rule)}** ${code(where)}${finding.side === 'base' ? ' (removed line)' : ''}${finding.symbol ? ` in ${code(finding.symbol)}` : ''}: ${plain(finding.message)}`,
+    `- **${plain(finding.rule)}** ${code(where)}${removedNote(finding)}${finding.symbol ? ` in ${code(finding.symbol)}` : ''}: ${plain(finding.message)}`,
     `  <sub>id ${code(finding.id)}${notInline ? ' · no inline comment (its line is not in the diff, or the review could not be posted)' : ''}</sub>`,
   ];
   if (finding.accepted) {
@@ -163,6 +163,12 @@ function renderFindingItem(finding: Finding, notInline: boolean): string {
   const evidence = renderEvidence(finding.evidence);
   if (evidence) lines.push('', `  <details><summary>evidence</summary>`, '', evidence, '', '  </details>');
   return lines.join('\n');
+}
+
+/** A removed line names the base version; when the head shows it under another path, that path too. */
+function removedNote(finding: Finding): string {
+  if (finding.side !== 'base') return '';
+  return finding.headFile ? ` (removed line, now in ${code(finding.headFile)})` : ' (removed line)';
 }
 
 function renderTail(report: Report, context: CommentContext): string[] {

@@ -1,5 +1,5 @@
 import { oneLine } from './neutralize.js';
-import type { Finding, Report } from '../model.js';
+import { headPath, type Finding, type Report } from '../model.js';
 
 /**
  * Mermaid diagrams (GitHub renders ```mermaid blocks) of where a high or critical finding leads: from the
@@ -24,10 +24,11 @@ function diagram(report: Report, finding: Finding): string {
   const unit = `${finding.file}${finding.symbol ? ` · ${finding.symbol}` : ''}`;
   lines.push(`  unit["${mermaidLabel(unit)}<br/>${mermaidLabel(`${finding.rule} (${finding.severity})`)}"]`);
 
+  // Hotspots and the tests that reach it are of the head version: a renamed file's new name.
+  const where = headPath(finding);
   const hot = report.hotspots
     .filter(
-      (h) =>
-        h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
+      (h) => h.file === where && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
     )
     .sort((a, b) => b.weight - a.weight)
     .slice(0, MAX_HOT);
@@ -42,11 +43,11 @@ function diagram(report: Report, finding: Finding): string {
     );
   });
 
-  const reaching = report.tests.reaching?.find((r) => r.file === finding.file)?.tests;
+  const reaching = report.tests.reaching?.find((r) => r.file === where)?.tests;
   if (reaching?.length) {
     reaching.slice(0, MAX_TESTS).forEach((test, i) => lines.push(`  unit -->|reached by| test${i}["${mermaidLabel(test)}"]`));
     if (reaching.length > MAX_TESTS) lines.push(`  unit -.-> more["${mermaidLabel(`and ${reaching.length - MAX_TESTS} more tests`)}"]`);
-  } else if (report.tests.untested.some((u) => u.file === finding.file) || report.tests.reaching !== undefined) {
+  } else if (report.tests.untested.some((u) => u.file === where) || report.tests.reaching !== undefined) {
     lines.push('  unit -.-> none["no test reaches it"]');
   }
   lines.push('```');

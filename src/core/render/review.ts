@@ -4,7 +4,10 @@ import { code, plain, renderEvidence } from './comment.js';
 /** Inline comments beyond this many go to the sticky comment: one review, few notifications. */
 export const MAX_REVIEW_COMMENTS = 25;
 
-/** An inline review comment on the line a finding lives on (LEFT = base line of removed code). */
+/**
+ * An inline review comment on the line a finding lives on (LEFT = base line of removed code), by the path of
+ * that side; the GitHub adapter posts a renamed file's LEFT comments under its new name, as GitHub wants.
+ */
 export interface ReviewComment {
   findingId: string;
   path: string;

@@ -97,7 +97,8 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 }
 
 function renderFinding(finding: Finding, paint: (style: keyof typeof ANSI, text: string) => string): string[] {
-  const where = `${clean(finding.file)}:${finding.line}${finding.side === 'base' ? ' (base, removed)' : ''}`;
+  const removed = finding.side === 'base' ? ` (base, removed${finding.headFile ? `; now in ${clean(finding.headFile)}` : ''})` : '';
+  const where = `${clean(finding.file)}:${finding.line}${removed}`;
   // The message id (weakened, moved, ...) reads better beside the rule than as an evidence line.
   const { kind, ...evidence } = finding.evidence ?? {};
   const messageId = finding.messageId ?? kind;

@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import {
+  headPath,
   LEVELS,
   levelRank,
   SEVERITIES,
@@ -54,7 +55,9 @@ export function judge(input: JudgeInput): Report {
       finding.message += ` It was added by ${scar.commit.slice(0, 7)} "${scar.subject}" (${scar.date.slice(0, 10)}), a ${scar.kind} commit.`;
       whys.push(`scar of a ${scar.kind}`);
     }
-    const tests = reaching.get(finding.file) ?? [];
+    // The head graph, the hotspots and the critical paths name head paths: a renamed file's new name.
+    const where = headPath(finding);
+    const tests = reaching.get(where) ?? [];
     if (tests.some((t) => weakenedTests.has(t))) {
       finding.severity = raise(finding.severity);
       whys.push('its test was weakened in the same PR');
@@ -63,8 +66,7 @@ export function judge(input: JudgeInput): Report {
     let points = BASE_POINTS[finding.severity];
     whys.unshift(`${finding.severity} ${finding.rule}`);
     const hot = impact.hotspots.find(
-      (h) =>
-        h.file === finding.file && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
+      (h) => h.file === where && (!h.symbol || !finding.symbol || h.symbol === finding.symbol || finding.symbol.endsWith(`.${h.symbol}`)),
     );
     if (hot) {
       points *= 1 + HOT_MULTIPLIER * Math.min(1, hot.weight);
@@ -74,7 +76,7 @@ export function judge(input: JudgeInput): Report {
       points *= UNTESTED_MULTIPLIER;
       whys.push('no test reaches it');
     }
-    if (isCritical(finding.file)) {
+    if (isCritical(finding.file) || isCritical(where)) {
       points *= CRITICAL_PATH_MULTIPLIER;
       whys.push('critical path');
     }
@@ -142,8 +144,8 @@ export function judge(input: JudgeInput): Report {
 
 function isUntested(finding: Finding, input: JudgeInput): boolean {
   return (
-    input.impact.untested.some((u) => u.file === finding.file && (!finding.symbol || u.symbol === finding.symbol)) ||
-    !input.impact.reachingTests.some((r) => r.file === finding.file)
+    input.impact.untested.some((u) => u.file === headPath(finding) && (!finding.symbol || u.symbol === finding.symbol)) ||
+    !input.impact.reachingTests.some((r) => r.file === headPath(finding))
   );
 }
 
@@ -211,7 +213,7 @@ export { LEVELS };
 
 /** The tests reaching each file with an open high or critical finding; absent when there is none. */
 function reachingOfSevere(findings: Finding[], impact: ImpactInput): { reaching?: { file: string; tests: string[] }[] } {
-  const files = new Set(findings.filter((f) => !f.accepted && (f.severity === 'high' || f.severity === 'critical')).map((f) => f.file));
+  const files = new Set(findings.filter((f) => !f.accepted && (f.severity === 'high' || f.severity === 'critical')).map(headPath));
   const reaching = impact.reachingTests.filter((r) => files.has(r.file)).map((r) => ({ file: r.file, tests: [...r.tests] }));
   return reaching.length ? { reaching } : {};
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,10 @@ export interface PrRepo {
 }
 
 /** Files of the base commit, and the head versions pushed one after another (later pushes fix part of it). */
-export function createPrRepo(baseFiles: Record<string, string>, pushes: { files: Record<string, string>; message: string }[]): PrRepo {
+export function createPrRepo(
+  baseFiles: Record<string, string>,
+  pushes: { files: Record<string, string | null>; message: string }[],
+): PrRepo {
   const dir = mkdtempSync(path.join(tmpdir(), 'gg-repo-'));
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.email', 'dev@example.com');
@@ -57,17 +60,26 @@ export function createPrRepo(baseFiles: Record<string, string>, pushes: { files:
     files(head: string): FakeFile[] {
       const names = git(dir, 'diff', '--name-status', `${base}...${head}`).split('\n').filter(Boolean);
       return names.map((line) => {
-        const [status, filename] = line.split('\t') as [string, string];
-        const diff = git(dir, 'diff', '-U3', `${base}...${head}`, '--', filename);
-        const patch = diff.slice(diff.indexOf('\n@@') + 1);
-        return { filename, status: status === 'A' ? 'added' : status === 'D' ? 'removed' : 'modified', patch };
+        const [status, ...paths] = line.split('\t') as [string, ...string[]];
+        // A rename is listed under its new name with the old one as previous_filename, as GitHub lists it.
+        const renamed = status.startsWith('R');
+        const filename = paths[paths.length - 1]!;
+        const diff = git(dir, 'diff', '-U3', '-M', `${base}...${head}`, '--', ...paths);
+        const patch = diff.includes('\n@@') ? diff.slice(diff.indexOf('\n@@') + 1) : undefined;
+        if (renamed) return { filename, previous_filename: paths[0]!, status: 'renamed', ...(patch ? { patch } : {}) };
+        return { filename, status: status === 'A' ? 'added' : status === 'D' ? 'removed' : 'modified', ...(patch ? { patch } : {}) };
       });
     },
   };
 }
 
-function write(dir: string, files: Record<string, string>): void {
+/** Writes the files; `null` deletes one (with a new file of the same text elsewhere, git sees a rename). */
+function write(dir: string, files: Record<string, string | null>): void {
   for (const [name, text] of Object.entries(files)) {
+    if (text === null) {
+      rmSync(path.join(dir, name));
+      continue;
+    }
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }

@@ -15,6 +15,8 @@ export const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', id: 4189828
 export interface FakeFile {
   filename: string;
   status: 'added' | 'modified' | 'removed' | 'renamed';
+  /** The base name of a renamed file; review comments still go under `filename`, LEFT for its base lines. */
+  previous_filename?: string;
   patch?: string;
 }
 
@@ -454,6 +456,7 @@ export class FakeGitHub {
           sha: '0'.repeat(40),
           filename: f.filename,
           status: f.status,
+          ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
           additions: 0,
           deletions: 0,
           changes: 0,
