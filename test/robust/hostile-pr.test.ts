@@ -24,6 +24,11 @@ const CLIENT_HEAD = `import axios from 'axios';\n\nexport function createClient(
 const marker = join(mkdtempSync(join(tmpdir(), 'gg-marker-')), 'ran');
 const harm = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`;
 
+/** A source file in Latin-1, not UTF-8: a comment line with a byte (é) that is invalid UTF-8, then `text`. */
+function latin1(text: string): Buffer {
+  return Buffer.concat([Buffer.from([...Buffer.from('// caf'), 0xe9, 0x0a]), Buffer.from(text)]);
+}
+
 /** Commits `files` as the whole tree, then lets `extra` add what a file map cannot hold (symlinks, gitlinks). */
 function commitTree(repo: TempRepo, files: FileMap, extra: (dir: string) => void = () => {}, gitlink?: string): string {
   repo.git('rm', '-rq', '--cached', '--ignore-unmatch', '.');
@@ -64,6 +69,9 @@ function hostileRepo() {
       'src/deep.ts': deep,
       'src/backtrack.ts': 'f(async (c, '.repeat(30),
       'src/latin1.ts': Buffer.from([...Buffer.from('export const name = "caf'), 0xe9, ...Buffer.from('";\n')]),
+      'src/latin1-client.ts': latin1(CLIENT_BASE.replace('createClient', 'createLatinClient')),
+      'src/blob.js': new Uint8Array([0x76, 0x61, 0x72, 0, 0, 0x01, 0x0a]),
+      'src/new\nline #1?.ts': CLIENT_BASE.replace('createClient', 'createOddClient'),
       'src/odd#name?.ts': 'export const a = 1;\n',
       'src/with space.ts': 'export const a = 1;\n',
       'src/ünï.ts': 'export const a = 1;\n',
@@ -87,6 +95,9 @@ function hostileRepo() {
       'src/deep.ts': `${deep}// changed\n`,
       'src/backtrack.ts': `${'f(async (c, '.repeat(30)}\n`,
       'src/latin1.ts': Buffer.from([...Buffer.from('export const name = "caf'), 0xe9, ...Buffer.from('!";\n')]),
+      'src/latin1-client.ts': latin1(CLIENT_HEAD.replace('createClient', 'createLatinClient')),
+      'src/blob.js': new Uint8Array([0x76, 0x61, 0x72, 0, 0, 0x02, 0x0a]),
+      'src/new\nline #1?.ts': CLIENT_HEAD.replace('createClient', 'createOddClient'),
       'src/odd#name?.ts': 'export const a = 2;\n',
       'src/with space.ts': 'export const a = 2;\n',
       'src/ünï.ts': 'export const a = 2;\n',
@@ -114,11 +125,15 @@ describe('a hostile pull request, through the CLI bundle', () => {
       .map((f) => [f.file, f.line])
       .sort();
     // Lines as git counts them: the CRLF file's line 4, the lone-CR file's line 5 (its first line holds CR, U+2028, U+2029).
+    // A Latin-1 file is read (its first line, the comment, holds the invalid byte); a name with a newline,
+    // a space, # and ? is read by object id and reported under its own name.
     expect(removed).toEqual([
       ['src/bom.ts', 4],
       ['src/client.ts', 4],
       ['src/crlf.ts', 4],
+      ['src/latin1-client.ts', 5],
       ['src/lone-cr.ts', 5],
+      ['src/new\nline #1?.ts', 4],
     ]);
     const reasons = Object.fromEntries(report.skipped.map((s) => [s.file, s.reason]));
     expect(reasons).toMatchObject({
@@ -127,9 +142,11 @@ describe('a hostile pull request, through the CLI bundle', () => {
       'assets/logo.png': expect.stringMatching(/binary|not a JavaScript/),
       'src/vendor.min.js': 'minified file',
       'src/generated.js': expect.stringMatching(/minified or generated/),
+      'src/blob.js': 'binary file',
       'src/link.ts': 'symbolic link',
       'vendor/sub': 'submodule',
     });
+    expect(Object.keys(reasons).filter((file) => /latin1|odd|space|ünï|new\nline/.test(file))).toEqual([]);
     expect(report.notes).toContainEqual(expect.stringMatching(/jest\.testMatch holds an unusable glob ""/));
     expect(existsSync(marker)).toBe(false);
   });
