@@ -10,6 +10,7 @@ import { simpleName, type Prepared } from './prepare.js';
 import {
   callStillMadeUnderNewName,
   deletedWithItsCallers,
+  lostChecksWentWithSubject,
   refusesUnbuiltFeature,
   movedRejection,
   rejectionSignature,
@@ -121,16 +122,23 @@ export function compareInventories(
       // Amounts of different shapes (a retry count and a backoff factor) are not comparable.
       const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a));
       if (weakened) {
+        // Every check it lost was about code the PR took out (an assertion of a removed API): it went with that code.
+        const wentWithSubject = lostChecksWentWithSubject(b, a, prepared.protection.presence);
         emit({
           messageId: 'weakened',
-          severity: weakenedSeverity,
+          severity: wentWithSubject ? 'info' : weakenedSeverity,
           side: 'head',
           unit: pair.head!,
           node: a.node,
           pair,
           anchor: b.anchor,
           data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
-          evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) } satisfies Omit<WeakeningEvidence, 'kind'>,
+          evidence: {
+            before: b.label,
+            after: a.label,
+            ...droppedMembers(b, a),
+            ...(wentWithSubject ? { subjectRemoved: wentWithSubject.slice(0, 5) } : {}),
+          } satisfies Omit<WeakeningEvidence, 'kind'>,
         });
       }
     }

@@ -137,6 +137,31 @@ export function subjectRemoved(subject: Subject | undefined, head: HeadPresence)
 }
 
 /**
+ * The names that took a weakening's lost checks away, when every check the guardrail lost (an assertion a
+ * test no longer makes) reads something the pull request took out of the code: the assertion about an API
+ * went with the API. Undefined when a lost check reads only code the head still has, or when the
+ * guardrail does not list its checks.
+ */
+export function lostChecksWentWithSubject(before: Guardrail, after: Guardrail, head: HeadPresence): string[] | undefined {
+  if (!before.checks || !after.checks) return undefined;
+  const kept = new Map<string, number>();
+  for (const check of after.checks) kept.set(check.text, (kept.get(check.text) ?? 0) + 1);
+  const lost = before.checks.filter((check) => {
+    const left = kept.get(check.text) ?? 0;
+    if (left > 0) kept.set(check.text, left - 1);
+    return left === 0;
+  });
+  if (lost.length === 0) return undefined;
+  const gone = new Set<string>();
+  for (const check of lost) {
+    const names = check.names.filter((n) => head.removedNames.has(n));
+    if (names.length === 0) return undefined;
+    for (const name of names) gone.add(name);
+  }
+  return [...gone];
+}
+
+/**
  * Whether an `if` guard is still in the head unit with the same condition and a then-branch that still
  * leaves: the guard stayed, what it does on the bad case changed (a body that grew, a fail-closed answer).
  * Comparing whole statements would call that a removal.
