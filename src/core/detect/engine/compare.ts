@@ -179,8 +179,22 @@ export function compareInventories(
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
     // of a helper the PR renamed is still made under the new name.
     if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
-    // A refusal of a case not built yet protects nothing: the PR that removes it builds the case.
-    if (refusesUnbuiltFeature(guardrail)) continue;
+    // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
+    // that removes it usually builds the case. Shown as context only.
+    if (refusesUnbuiltFeature(guardrail)) {
+      emit({
+        messageId: 'removed',
+        severity: 'info',
+        side: 'base',
+        unit: pair.base!,
+        node: guardrail.node,
+        pair,
+        anchor: guardrail.anchor,
+        data: { label: guardrail.label },
+        evidence: { removed: removedSnippet(guardrail.node, pair.base!), refusedUnbuiltCase: true },
+      });
+      continue;
+    }
     // The same named rejection thrown elsewhere in the head: the check moved, whatever its condition looks like now.
     const signature = rejectionSignature(guardrail.node);
     const { base: baseRejections, head: headRejections, context: contextRejections } = protection.rejections;

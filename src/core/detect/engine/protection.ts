@@ -4,6 +4,7 @@ import type { UnitPair } from '../../relate/pair-units.js';
 import { exits } from '../ast/statements.js';
 import { calleeSimpleName } from '../ast/text.js';
 import type { Guardrail } from '../define-detector.js';
+import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
 
 /**
@@ -86,9 +87,10 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
       : undefined;
   if (tryStatement && ts.isTryStatement(tryStatement)) return callSubject(callsIn(tryStatement.tryBlock), 'all');
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
-    // An exit guard protects the code after it in its block.
+    // An exit guard protects the code after it in its block: what runs when the checks pass, not the
+    // errors that other guards after it construct to reject (`throw new XError(…)` is no operation).
     const after = node.parent.statements.slice(node.parent.statements.indexOf(node) + 1);
-    return callSubject(after.flatMap(callsIn), 'all');
+    return callSubject(after.flatMap((statement) => callsIn(statement, { skipThrows: true })), 'all');
   }
   if (unit.kind === 'call' && guardrail.kind === 'test')
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
@@ -100,9 +102,10 @@ function callSubject(names: string[], goneWhen: Subject['goneWhen']): Subject | 
   return telling.length ? { names: telling, goneWhen } : undefined;
 }
 
-function callsIn(node: ts.Node): string[] {
+function callsIn(node: ts.Node, options: { skipThrows?: boolean } = {}): string[] {
   const names: string[] = [];
   const visit = (n: ts.Node): void => {
+    if (options.skipThrows && ts.isThrowStatement(n)) return;
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const name = calleeSimpleName(n.expression);
       if (name) names.push(name);
@@ -438,20 +441,11 @@ export function deletedWithItsCallers(
   return { survivingRoots };
 }
 
-/** Messages that say a case is refused because it is not built yet. */
-const NOT_IMPLEMENTED = /\bnot (?:yet )?implemented\b|\bunimplemented\b|\bnot implemented yet\b/i;
-
 /**
- * Whether the guardrail is a refusal of something not built yet (`throw new Error('x is not implemented
- * yet')`): removing it is implementing the feature, not letting bad input through.
+ * Whether the guardrail is a refusal of a case not built yet (`throw new Error('x is not implemented yet')`,
+ * an UnsupportedFunctionalityError): removing it is usually building the case, not letting bad input through.
+ * Mechanism in vocab/refusals.ts.
  */
 export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isThrowStatement(n) && n.expression && NOT_IMPLEMENTED.test(n.expression.getText(n.getSourceFile()))) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(guardrail.node);
-  return found;
+  return refusesOnlyUnbuiltCases(guardrail.node);
 }
