@@ -13,6 +13,7 @@ import {
   lostChecksWentWithSubject,
   refusesUnbuiltFeature,
   movedRejection,
+  redirectedCall,
   rejectionSignature,
   sameCondition,
   sameGuardStillThere,
@@ -203,6 +204,11 @@ export function compareInventories(
       : undefined;
     if (rejectedIn) {
       moved(`${rejectedIn.name} (${rejectedIn.file})`, { sameRejection: signature });
+      continue;
+    }
+    const redirected = redirectedCall(guardrail, pair.base!, pair.head, protection.definitions);
+    if (redirected) {
+      moved(`${redirected}, which the call now goes to`);
       continue;
     }
     const followed = testFollowedRename(guardrail, pair.base!, protection.renames, headTestCalls);

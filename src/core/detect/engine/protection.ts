@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { exits } from '../ast/statements.js';
-import { calleeSimpleName } from '../ast/text.js';
+import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
 import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
@@ -90,7 +90,10 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     // An exit guard protects the code after it in its block: what runs when the checks pass, not the
     // errors that other guards after it construct to reject (`throw new XError(…)` is no operation).
     const after = node.parent.statements.slice(node.parent.statements.indexOf(node) + 1);
-    return callSubject(after.flatMap((statement) => callsIn(statement, { skipThrows: true })), 'all');
+    return callSubject(
+      after.flatMap((statement) => callsIn(statement, { skipThrows: true })),
+      'all',
+    );
   }
   if (unit.kind === 'call' && guardrail.kind === 'test')
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
@@ -335,6 +338,72 @@ export function callStillMadeUnderNewName(guardrail: Guardrail, head: Unit | und
   return renamed !== undefined && head.calls.has(renamed);
 }
 
+/**
+ * Function definitions by simple name, wherever they are written: declarations, methods, and functions
+ * assigned to a name or a property (`X.prototype.check = function …`, `const check = (…) => …`), which
+ * are not units of their own. The value is the function's body text with spacing folded.
+ */
+export function functionDefinitions(sources: ts.SourceFile[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const add = (name: string, fn: ts.SignatureDeclaration & { body?: ts.Node }): void => {
+    if (!fn.body) return;
+    const body = fn.body.getText().replace(/\s+/g, '');
+    const bodies = found.get(name);
+    if (bodies) bodies.push(body);
+    else found.set(name, [body]);
+  };
+  const isFunctionValue = (e: ts.Node): e is ts.ArrowFunction | ts.FunctionExpression =>
+    ts.isArrowFunction(e) || ts.isFunctionExpression(e);
+  for (const sf of sources) {
+    const visit = (n: ts.Node): void => {
+      if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.name && !ts.isComputedPropertyName(n.name))
+        add(n.name.getText(sf), n);
+      else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && isFunctionValue(n.initializer))
+        add(n.name.text, n.initializer);
+      else if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(n.left) &&
+        isFunctionValue(n.right)
+      )
+        add(n.left.name.text, n.right);
+      else if (ts.isPropertyAssignment(n) && isFunctionValue(n.initializer) && !ts.isComputedPropertyName(n.name))
+        add(n.name.getText(sf), n.initializer);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return found;
+}
+
+/**
+ * Where a call of a helper went when the head unit calls another function instead: the new callee whose
+ * head body is the old helper's base body (the helper renamed, the old name kept as a wrapper or dropped),
+ * or to which the old helper now delegates (`check()` became `{ warn(); return this.$check(...) }`). What
+ * the helper checks is then still checked through the new callee.
+ */
+export function redirectedCall(
+  guardrail: Guardrail,
+  base: Unit,
+  head: Unit | undefined,
+  definitions: { base: Map<string, string[]>; head: Map<string, string[]> },
+): string | undefined {
+  if (!head || !ts.isCallExpression(guardrail.node)) return undefined;
+  const old = calleeSimpleName(guardrail.node.expression);
+  if (!old) return undefined;
+  const oldHeadBodies = definitions.head.get(old) ?? [];
+  // The old helper's body in the base, or in the head when its file did not change.
+  const oldBodies = [...(definitions.base.get(old) ?? []), ...oldHeadBodies];
+  for (const name of head.calls) {
+    if (name === old || base.calls.has(name)) continue;
+    const newBodies = definitions.head.get(name) ?? [];
+    if (newBodies.some((body) => body.length >= 40 && oldBodies.includes(body))) return name;
+    const callsNew = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
+    if (newBodies.length && oldHeadBodies.some((body) => body.length < 400 && callsNew.test(body))) return name;
+  }
+  return undefined;
+}
+
 /** What the protection search reads from the head, gathered once per run. */
 export interface ProtectionContext {
   presence: HeadPresence;
@@ -342,6 +411,8 @@ export interface ProtectionContext {
   rejections: { base: RejectionIndex; head: RejectionIndex; context: RejectionIndex };
   /** Helpers the PR renamed: old simple name → new. */
   renames: Map<string, string>;
+  /** Function bodies by simple name, in the base and head source files read (see functionDefinitions). */
+  definitions: { base: Map<string, string[]>; head: Map<string, string[]> };
   /** What the head registers for the whole application, by name → file. */
   globals: Map<string, string>;
   /** Base units of the changed source files, and those the PR deleted. */
@@ -372,6 +443,7 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
       context: indexRejections(sources.contextUnits),
     },
     renames: renamedHelpers(sources.pairs),
+    definitions: { base: functionDefinitions(sources.baseSources), head: functionDefinitions(sources.headSources) },
     globals: globalRegistrations(sources.headSources),
     baseUnits: sources.baseUnits,
     deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),
