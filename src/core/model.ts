@@ -150,6 +150,8 @@ export interface WeakeningEvidence extends EvidenceBase {
   after: string;
   /** Members of a set-like guardrail that were dropped (retryable statuses, allowed roles). */
   dropped?: string[];
+  /** Names the PR took out of the code that every lost check read: the weakening went with them (info). */
+  subjectRemoved?: string[];
 }
 
 /** A guardrail that left the unit but is still applied elsewhere (info). */

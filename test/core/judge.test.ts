@@ -103,6 +103,19 @@ describe('judge', () => {
     expect(report.level).toBe('critical');
   });
 
+  it('does not raise a guardrail deleted with its whole file on a scar, but still names the fix', () => {
+    const impact = {
+      ...emptyImpact(),
+      scars: [{ file: 'src/a.ts', line: 3, commit: 'abcdef1234', date: '2025-03-02T10:00:00Z', subject: 'fix: x', kind: 'fix' as const }],
+    };
+    const inDeletedFile = finding({ severity: 'low', evidence: { kind: 'removed', removed: 'timeout: 5000', fileDeleted: true } });
+    const report = judge(input([inDeletedFile], { impact }));
+    expect(report.findings[0]?.severity).toBe('low');
+    expect(report.findings[0]?.message).toContain('fix: x');
+    const kept = judge(input([finding({ severity: 'low', evidence: { kind: 'removed', removed: 'timeout: 5000' } })], { impact }));
+    expect(kept.findings[0]?.severity).toBe('medium');
+  });
+
   it('weighs hot and untested code more, and critical paths', () => {
     const impact = {
       ...emptyImpact(),

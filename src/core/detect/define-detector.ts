@@ -38,6 +38,12 @@ export interface Guardrail {
    * protection.ts): the names of the operations, and whether losing any or all of them takes it away.
    */
   subject?: { names: string[]; goneWhen: 'any' | 'all' };
+  /**
+   * The separate checks the guardrail makes, when its strength counts them (a test's assertions): each
+   * one's normalised text and the names it reads. A weakening whose lost checks all read something the
+   * pull request took out of the code went with that code (see protection.ts, `lostChecksWentWithSubject`).
+   */
+  checks?: { text: string; names: string[] }[];
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */

@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import {
   headPath,
+  inventoryEvidence,
   LEVELS,
   levelRank,
   SEVERITIES,
@@ -32,6 +33,11 @@ const CRITICAL_PATH_MULTIPLIER = 1.5;
  * Turns findings and their context into the Report: escalations (scars, weakened tests), explainable
  * contributions, score, level, decision and the checks a human must do.
  */
+function wentWithItsFile(finding: Finding): boolean {
+  const evidence = inventoryEvidence(finding);
+  return evidence?.kind === 'removed' && evidence.fileDeleted === true;
+}
+
 export function judge(input: JudgeInput): Report {
   const { impact, config } = input;
   const isCritical = config['critical-paths'].length ? picomatch(config['critical-paths'], { dot: true }) : () => false;
@@ -50,7 +56,9 @@ export function judge(input: JudgeInput): Report {
 
     const scar = finding.side === 'base' ? impact.scars.find((s) => s.file === finding.file && s.line === finding.line) : undefined;
     if (scar) {
-      finding.severity = raise(finding.severity);
+      // A guardrail deleted with its whole file went with the feature the file was: that a fix once added
+      // the line says nothing about whether the feature should stay, so the scar is shown, not raised on.
+      if (!wentWithItsFile(finding)) finding.severity = raise(finding.severity);
       finding.evidence = { ...finding.evidence, scar };
       finding.message += ` It was added by ${scar.commit.slice(0, 7)} "${scar.subject}" (${scar.date.slice(0, 10)}), a ${scar.kind} commit.`;
       whys.push(`scar of a ${scar.kind}`);

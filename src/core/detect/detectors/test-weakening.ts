@@ -49,7 +49,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; low when its whole file is deleted), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test (`expect(...)`, `assert...`, `t.is(...)`, counting assertions in helpers of the same file) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table; assertions moved into a helper of the same file, or swapped for others (`toEqual` for `toStrictEqual`); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped; a new test that calls an assertion helper from another file (its assertions cannot be counted). `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table; assertions moved into a helper of the same file, or swapped for others (`toEqual` for `toStrictEqual`); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped; assertions about code the PR took out (reported as info); a new test that calls an assertion helper from another file (its assertions cannot be counted). `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -173,6 +173,7 @@ function testsOf(unit: Unit): Guardrail[] {
       node: unit.node,
       strength: counted.count,
       stronger: 'higher',
+      checks: counted.checks,
     };
     foreignHelpers.set(guardrail, counted.foreign);
     return guardrail;
@@ -197,16 +198,20 @@ function eachRows(call: ts.CallExpression): number {
 }
 
 /** Assertions a test makes, following assertion helpers declared in the same file. */
-function countAssertions(unit: Unit): { count: number; foreign: Set<string> } {
+function countAssertions(unit: Unit): { count: number; foreign: Set<string>; checks: NonNullable<Guardrail['checks']> } {
   const sf = unit.sourceFile;
   const local = localFunctions(sf);
   const foreign = new Set<string>();
+  const checks: NonNullable<Guardrail['checks']> = [];
   let count = 0;
   const countIn = (visitAll: (visit: (node: ts.Node) => void) => void, depth: number): void => {
     visitAll((node) => {
       if (!ts.isCallExpression(node)) return;
       if (isAssertion(node)) {
-        if (!assertsNoError(node)) count++;
+        if (!assertsNoError(node)) {
+          count++;
+          checks.push(assertionCheck(node, sf));
+        }
         return;
       }
       const name = calleeSimpleName(node.expression) ?? '';
@@ -221,7 +226,27 @@ function countAssertions(unit: Unit): { count: number; foreign: Set<string> } {
   // The whole test body counts, functions declared in it included (`const mock = (url) => { expect(url)… }`
   // is a unit of its own for the engine, but its assertions are the test's).
   countIn((visit) => forEachNode(unit.node, visit), 0);
-  return { count, foreign };
+  return { count, foreign, checks };
+}
+
+/**
+ * One assertion as a check: the whole assertion (`expect(x).toBe(1)`, not only `expect(x)`), its text with
+ * spacing folded, and the names it reads (identifiers and name-like strings: `typeof reply.elapsed`).
+ */
+function assertionCheck(call: ts.CallExpression, sf: ts.SourceFile): { text: string; names: string[] } {
+  let whole: ts.Node = call;
+  while (
+    (ts.isPropertyAccessExpression(whole.parent) && whole.parent.expression === whole) ||
+    (ts.isCallExpression(whole.parent) && whole.parent.expression === whole) ||
+    ts.isAwaitExpression(whole.parent)
+  )
+    whole = whole.parent;
+  const names = new Set<string>();
+  forEachNode(whole, (n) => {
+    if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) names.add(n.text);
+    else if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && /^[A-Za-z_$][\w$]*$/.test(n.text)) names.add(n.text);
+  });
+  return { text: whole.getText(sf).replace(/\s+/g, ''), names: [...names] };
 }
 
 function isAssertion(call: ts.CallExpression): boolean {

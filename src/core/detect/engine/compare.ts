@@ -10,8 +10,10 @@ import { simpleName, type Prepared } from './prepare.js';
 import {
   callStillMadeUnderNewName,
   deletedWithItsCallers,
+  lostChecksWentWithSubject,
   refusesUnbuiltFeature,
   movedRejection,
+  redirectedCall,
   rejectionSignature,
   sameCondition,
   sameGuardStillThere,
@@ -121,16 +123,23 @@ export function compareInventories(
       // Amounts of different shapes (a retry count and a backoff factor) are not comparable.
       const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a));
       if (weakened) {
+        // Every check it lost was about code the PR took out (an assertion of a removed API): it went with that code.
+        const wentWithSubject = lostChecksWentWithSubject(b, a, prepared.protection.presence);
         emit({
           messageId: 'weakened',
-          severity: weakenedSeverity,
+          severity: wentWithSubject ? 'info' : weakenedSeverity,
           side: 'head',
           unit: pair.head!,
           node: a.node,
           pair,
           anchor: b.anchor,
           data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
-          evidence: { before: b.label, after: a.label, ...droppedMembers(b, a) } satisfies Omit<WeakeningEvidence, 'kind'>,
+          evidence: {
+            before: b.label,
+            after: a.label,
+            ...droppedMembers(b, a),
+            ...(wentWithSubject ? { subjectRemoved: wentWithSubject.slice(0, 5) } : {}),
+          } satisfies Omit<WeakeningEvidence, 'kind'>,
         });
       }
     }
@@ -171,8 +180,22 @@ export function compareInventories(
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
     // of a helper the PR renamed is still made under the new name.
     if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
-    // A refusal of a case not built yet protects nothing: the PR that removes it builds the case.
-    if (refusesUnbuiltFeature(guardrail)) continue;
+    // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
+    // that removes it usually builds the case. Shown as context only.
+    if (refusesUnbuiltFeature(guardrail)) {
+      emit({
+        messageId: 'removed',
+        severity: 'info',
+        side: 'base',
+        unit: pair.base!,
+        node: guardrail.node,
+        pair,
+        anchor: guardrail.anchor,
+        data: { label: guardrail.label },
+        evidence: { removed: removedSnippet(guardrail.node, pair.base!), refusedUnbuiltCase: true },
+      });
+      continue;
+    }
     // The same named rejection thrown elsewhere in the head: the check moved, whatever its condition looks like now.
     const signature = rejectionSignature(guardrail.node);
     const { base: baseRejections, head: headRejections, context: contextRejections } = protection.rejections;
@@ -181,6 +204,11 @@ export function compareInventories(
       : undefined;
     if (rejectedIn) {
       moved(`${rejectedIn.name} (${rejectedIn.file})`, { sameRejection: signature });
+      continue;
+    }
+    const redirected = redirectedCall(guardrail, pair.base!, pair.head, protection.definitions);
+    if (redirected) {
+      moved(`${redirected}, which the call now goes to`);
       continue;
     }
     const followed = testFollowedRename(guardrail, pair.base!, protection.renames, headTestCalls);

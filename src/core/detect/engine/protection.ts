@@ -2,8 +2,9 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { exits } from '../ast/statements.js';
-import { calleeSimpleName } from '../ast/text.js';
+import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
 import type { Guardrail } from '../define-detector.js';
+import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
 
 /**
@@ -86,9 +87,13 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
       : undefined;
   if (tryStatement && ts.isTryStatement(tryStatement)) return callSubject(callsIn(tryStatement.tryBlock), 'all');
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
-    // An exit guard protects the code after it in its block.
+    // An exit guard protects the code after it in its block: what runs when the checks pass, not the
+    // errors that other guards after it construct to reject (`throw new XError(…)` is no operation).
     const after = node.parent.statements.slice(node.parent.statements.indexOf(node) + 1);
-    return callSubject(after.flatMap(callsIn), 'all');
+    return callSubject(
+      after.flatMap((statement) => callsIn(statement, { skipThrows: true })),
+      'all',
+    );
   }
   if (unit.kind === 'call' && guardrail.kind === 'test')
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
@@ -100,9 +105,10 @@ function callSubject(names: string[], goneWhen: Subject['goneWhen']): Subject | 
   return telling.length ? { names: telling, goneWhen } : undefined;
 }
 
-function callsIn(node: ts.Node): string[] {
+function callsIn(node: ts.Node, options: { skipThrows?: boolean } = {}): string[] {
   const names: string[] = [];
   const visit = (n: ts.Node): void => {
+    if (options.skipThrows && ts.isThrowStatement(n)) return;
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const name = calleeSimpleName(n.expression);
       if (name) names.push(name);
@@ -134,6 +140,31 @@ export function subjectRemoved(subject: Subject | undefined, head: HeadPresence)
     return gone.length ? gone : undefined;
   }
   return subject.names.every((n) => !head.calledNames.has(n)) ? subject.names : undefined;
+}
+
+/**
+ * The names that took a weakening's lost checks away, when every check the guardrail lost (an assertion a
+ * test no longer makes) reads something the pull request took out of the code: the assertion about an API
+ * went with the API. Undefined when a lost check reads only code the head still has, or when the
+ * guardrail does not list its checks.
+ */
+export function lostChecksWentWithSubject(before: Guardrail, after: Guardrail, head: HeadPresence): string[] | undefined {
+  if (!before.checks || !after.checks) return undefined;
+  const kept = new Map<string, number>();
+  for (const check of after.checks) kept.set(check.text, (kept.get(check.text) ?? 0) + 1);
+  const lost = before.checks.filter((check) => {
+    const left = kept.get(check.text) ?? 0;
+    if (left > 0) kept.set(check.text, left - 1);
+    return left === 0;
+  });
+  if (lost.length === 0) return undefined;
+  const gone = new Set<string>();
+  for (const check of lost) {
+    const names = check.names.filter((n) => head.removedNames.has(n));
+    if (names.length === 0) return undefined;
+    for (const name of names) gone.add(name);
+  }
+  return [...gone];
 }
 
 /**
@@ -307,6 +338,72 @@ export function callStillMadeUnderNewName(guardrail: Guardrail, head: Unit | und
   return renamed !== undefined && head.calls.has(renamed);
 }
 
+/**
+ * Function definitions by simple name, wherever they are written: declarations, methods, and functions
+ * assigned to a name or a property (`X.prototype.check = function …`, `const check = (…) => …`), which
+ * are not units of their own. The value is the function's body text with spacing folded.
+ */
+export function functionDefinitions(sources: ts.SourceFile[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const add = (name: string, fn: ts.SignatureDeclaration & { body?: ts.Node }): void => {
+    if (!fn.body) return;
+    const body = fn.body.getText().replace(/\s+/g, '');
+    const bodies = found.get(name);
+    if (bodies) bodies.push(body);
+    else found.set(name, [body]);
+  };
+  const isFunctionValue = (e: ts.Node): e is ts.ArrowFunction | ts.FunctionExpression =>
+    ts.isArrowFunction(e) || ts.isFunctionExpression(e);
+  for (const sf of sources) {
+    const visit = (n: ts.Node): void => {
+      if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.name && !ts.isComputedPropertyName(n.name))
+        add(n.name.getText(sf), n);
+      else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && isFunctionValue(n.initializer))
+        add(n.name.text, n.initializer);
+      else if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(n.left) &&
+        isFunctionValue(n.right)
+      )
+        add(n.left.name.text, n.right);
+      else if (ts.isPropertyAssignment(n) && isFunctionValue(n.initializer) && !ts.isComputedPropertyName(n.name))
+        add(n.name.getText(sf), n.initializer);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return found;
+}
+
+/**
+ * Where a call of a helper went when the head unit calls another function instead: the new callee whose
+ * head body is the old helper's base body (the helper renamed, the old name kept as a wrapper or dropped),
+ * or to which the old helper now delegates (`check()` became `{ warn(); return this.$check(...) }`). What
+ * the helper checks is then still checked through the new callee.
+ */
+export function redirectedCall(
+  guardrail: Guardrail,
+  base: Unit,
+  head: Unit | undefined,
+  definitions: { base: Map<string, string[]>; head: Map<string, string[]> },
+): string | undefined {
+  if (!head || !ts.isCallExpression(guardrail.node)) return undefined;
+  const old = calleeSimpleName(guardrail.node.expression);
+  if (!old) return undefined;
+  const oldHeadBodies = definitions.head.get(old) ?? [];
+  // The old helper's body in the base, or in the head when its file did not change.
+  const oldBodies = [...(definitions.base.get(old) ?? []), ...oldHeadBodies];
+  for (const name of head.calls) {
+    if (name === old || base.calls.has(name)) continue;
+    const newBodies = definitions.head.get(name) ?? [];
+    if (newBodies.some((body) => body.length >= 40 && oldBodies.includes(body))) return name;
+    const callsNew = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
+    if (newBodies.length && oldHeadBodies.some((body) => body.length < 400 && callsNew.test(body))) return name;
+  }
+  return undefined;
+}
+
 /** What the protection search reads from the head, gathered once per run. */
 export interface ProtectionContext {
   presence: HeadPresence;
@@ -314,6 +411,8 @@ export interface ProtectionContext {
   rejections: { base: RejectionIndex; head: RejectionIndex; context: RejectionIndex };
   /** Helpers the PR renamed: old simple name → new. */
   renames: Map<string, string>;
+  /** Function bodies by simple name, in the base and head source files read (see functionDefinitions). */
+  definitions: { base: Map<string, string[]>; head: Map<string, string[]> };
   /** What the head registers for the whole application, by name → file. */
   globals: Map<string, string>;
   /** Base units of the changed source files, and those the PR deleted. */
@@ -344,6 +443,7 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
       context: indexRejections(sources.contextUnits),
     },
     renames: renamedHelpers(sources.pairs),
+    definitions: { base: functionDefinitions(sources.baseSources), head: functionDefinitions(sources.headSources) },
     globals: globalRegistrations(sources.headSources),
     baseUnits: sources.baseUnits,
     deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),
@@ -413,20 +513,11 @@ export function deletedWithItsCallers(
   return { survivingRoots };
 }
 
-/** Messages that say a case is refused because it is not built yet. */
-const NOT_IMPLEMENTED = /\bnot (?:yet )?implemented\b|\bunimplemented\b|\bnot implemented yet\b/i;
-
 /**
- * Whether the guardrail is a refusal of something not built yet (`throw new Error('x is not implemented
- * yet')`): removing it is implementing the feature, not letting bad input through.
+ * Whether the guardrail is a refusal of a case not built yet (`throw new Error('x is not implemented yet')`,
+ * an UnsupportedFunctionalityError): removing it is usually building the case, not letting bad input through.
+ * Mechanism in vocab/refusals.ts.
  */
 export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isThrowStatement(n) && n.expression && NOT_IMPLEMENTED.test(n.expression.getText(n.getSourceFile()))) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(guardrail.node);
-  return found;
+  return refusesOnlyUnbuiltCases(guardrail.node);
 }
