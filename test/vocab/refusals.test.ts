@@ -22,6 +22,9 @@ describe('vocab/refusals: refusals of a case not built yet', () => {
     expect(refusal('throw new TypeError("width must be a number");')).toBe(false);
     expect(refusal('throw new ValidationError("email is invalid");')).toBe(false);
     expect(refusal('throw err;')).toBe(false);
+    expect(refusal('throw new Error(`unsupported file type: ${ext}`);')).toBe(false);
+    expect(refusal('throw new Error("this image format is not supported");')).toBe(false);
+    expect(refusal('throw new UnsupportedMediaTypeError();')).toBe(false);
   });
 
   it('counts a guard only when every throw of its own is a refusal', () => {

@@ -8,17 +8,24 @@ import { forEachOwnNode } from '../ast/walk.js';
 
 /** Error classes named for a missing capability. */
 const CAPABILITY_ERROR = /^(?:Unsupported\w*|NotSupported\w*|NotImplemented\w*|Unimplemented\w*)$/;
-/** Messages that say the case is not supported or not built. */
-const CAPABILITY_MESSAGE =
-  /\bnot (?:yet )?(?:implemented|supported)\b|\bunimplemented\b|\bunsupported\b|\b(?:does|do|can|could) ?not (?:yet )?support\b|\b(?:doesn|don|can)'?t (?:yet )?support\b|\bnot implemented yet\b|\bnot supported yet\b/i;
+/** Messages that say the case is not built: always a capability refusal. */
+const NOT_BUILT_MESSAGE = /\bnot (?:yet )?implemented\b|\bunimplemented\b|\bnot (?:yet )?supported yet\b|\bnot yet supported\b/i;
+/** Messages that say the case is not supported: a capability refusal unless they name an input's kind. */
+const NOT_SUPPORTED_MESSAGE =
+  /\bnot supported\b|\bunsupported\b|\b(?:does|do|can|could) ?not (?:yet )?support\b|\b(?:doesn|don|can)'?t (?:yet )?support\b/i;
+// "Unsupported file type", `UnsupportedMediaTypeError`: an input of a kind the code refuses is validation
+// of that input, not a capability still to build, so those keep their full weight.
+const INPUT_KIND = /(?:file|type|format|extension|mime|media|encoding|charset|value|character|protocol|scheme)/i;
 
 /** Whether a throw refuses a case not built (by its error class or its message). */
 export function isCapabilityRefusal(statement: ts.ThrowStatement, sf: ts.SourceFile): boolean {
   const thrown = statement.expression;
   if (!thrown) return false;
-  if ((ts.isNewExpression(thrown) || ts.isCallExpression(thrown)) && CAPABILITY_ERROR.test(calleeSimpleName(thrown.expression) ?? ''))
-    return true;
-  return CAPABILITY_MESSAGE.test(thrown.getText(sf));
+  const errorClass = ts.isNewExpression(thrown) || ts.isCallExpression(thrown) ? (calleeSimpleName(thrown.expression) ?? '') : '';
+  if (CAPABILITY_ERROR.test(errorClass)) return !/^(?:Unsupported|NotSupported)/.test(errorClass) || !INPUT_KIND.test(errorClass);
+  const text = thrown.getText(sf);
+  if (NOT_BUILT_MESSAGE.test(text)) return true;
+  return NOT_SUPPORTED_MESSAGE.test(text) && !INPUT_KIND.test(text.replace(/^new \w+/, ''));
 }
 
 /**
