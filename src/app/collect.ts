@@ -166,19 +166,20 @@ async function collectTree(request: CollectRequest, files: ChangedFile[]): Promi
     ? [`non-code analyzers asked for ${paths.length + dropped} files around the changes; only ${paths.length} were read`]
     : [];
   const maxBytes = request.config['max-file-bytes'];
-  const blobs = await request.git.readFiles(request.head, paths, { maxBytes });
-  const unchanged: Record<string, string> = {};
-  for (const path of paths) {
-    const text = blobs.get(path)?.text;
-    if (text !== undefined) unchanged[path] = text;
-  }
-  // Searches (`containing`): read the candidates, keep the files that hold one of the words.
+  // Searches (`containing`): the candidates are read with the paths asked for, in one batch (each batch is
+  // two git processes, and spawning them cost more than the reading); only the files with a word are kept.
   const candidates = await searchCandidatesOf(request, asked.searches, headPaths ?? [], changed);
   if (candidates.dropped)
     notes.push(
       `non-code analyzers searched only ${candidates.paths.length} of ${candidates.paths.length + candidates.dropped} files around the changes`,
     );
-  const searched = await request.git.readFiles(request.head, candidates.paths, { maxBytes });
+  const blobs = await request.git.readFiles(request.head, [...new Set([...paths, ...candidates.paths])], { maxBytes });
+  const unchanged: Record<string, string> = {};
+  for (const path of paths) {
+    const text = blobs.get(path)?.text;
+    if (text !== undefined) unchanged[path] = text;
+  }
+  const searched = blobs;
   let hits = 0;
   for (const path of candidates.paths) {
     const text = searched.get(path)?.text;
