@@ -4,7 +4,7 @@
 // repositories from the mirror folder and on a generated one; then the whole `analyze` on a large PR.
 //
 //   node scripts/bench.mjs [--repos medusa,formbricks,outline] [--runs 3] [--mirrors DIR] [--no-peers]
-//                          [--no-generated] [--no-analyze] [--json FILE]
+//                          [--no-generated] [--no-analyze] [--no-noncode] [--only-noncode] [--json FILE]
 //
 // Every command is timed as a whole process under /usr/bin/time (Node start-up included): median wall of
 // --runs runs after one warm-up for guardrail-gate and jest; one cold run for the slow peers
@@ -12,7 +12,7 @@
 // single process. Peers are installed in bench/peers/ (their own package.json and lockfile: their
 // TypeScript and vite pins clash with the root's); `npm ci --prefix bench/peers` is run when missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -71,7 +71,7 @@ function git(gitDir, ...a) {
 
 /** Runs a command under /usr/bin/time; returns wall ms, peak RSS MiB, status, stdout. */
 function timed(command, commandArgs, options = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', command, ...commandArgs], {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M %U %S', command, ...commandArgs], {
     encoding: 'utf8',
     maxBuffer: 512 << 20,
     timeout: options.timeout ?? 600_000,
@@ -82,9 +82,10 @@ function timed(command, commandArgs, options = {}) {
     .split('\n')
     .reverse()
     .find((l) => l.startsWith('__TIME__'));
-  const [, seconds, kb] = line ? line.split(' ') : [];
+  const [, seconds, kb, user, sys] = line ? line.split(' ') : [];
   return {
     ms: seconds ? Math.round(Number(seconds) * 1000) : NaN,
+    cpuMs: user ? Math.round((Number(user) + Number(sys)) * 1000) : NaN,
     rssMiB: kb ? Math.round(Number(kb) / 1024) : NaN,
     status: r.status,
     stdout: r.stdout ?? '',
@@ -688,6 +689,133 @@ function benchAnalyze() {
   results.push({ analyze: rows });
 }
 
+/**
+ * What analyzing a PR's non-code files adds to the whole `analyze`: the bundle of the current sources against
+ * the same bundle built without the analyzers of non-code files (src/core/infra/registry.ts replaced by an
+ * empty list, so their modules are not even loaded), on the same PRs, run alternately in the same run. Wall
+ * time is the median of --runs pairs; CPU (user + sys of the process and its git children) is steadier on
+ * a loaded machine. PRs: real commits that touch code and non-code files, and a code-only one that newly
+ * reads an environment key (the case that makes env-undeclared search the tree).
+ */
+async function benchNonCode() {
+  const { build } = await import('esbuild');
+  const shim = [
+    "import { createRequire as __ggCreateRequire } from 'node:module';",
+    "import { fileURLToPath as __ggFileURLToPath } from 'node:url';",
+    "import { dirname as __ggDirname } from 'node:path';",
+    'const require = __ggCreateRequire(import.meta.url);',
+    'const __filename = __ggFileURLToPath(import.meta.url);',
+    'const __dirname = __ggDirname(__filename);',
+  ].join('\n');
+  const bundles = {};
+  for (const [name, plugins] of [
+    ['with', []],
+    [
+      'without',
+      [
+        {
+          name: 'no-noncode-analyzers',
+          setup(b) {
+            b.onLoad({ filter: /src[\\/]core[\\/]infra[\\/]registry\.ts$/ }, () => ({
+              contents: 'export const ANALYZERS = []; export function analyzerCatalogue() { return []; }',
+              loader: 'ts',
+            }));
+          },
+        },
+      ],
+    ],
+  ]) {
+    const outdir = join(WORK, `noncode-${name}`);
+    mkdirSync(outdir, { recursive: true });
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/cli.ts'],
+      outfile: join(outdir, 'cli.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      banner: { js: shim },
+      legalComments: 'none',
+      logLevel: 'error',
+      plugins,
+    });
+    copyFileSync(join(ROOT, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(outdir, 'libpg-query.wasm'));
+    bundles[name] = join(outdir, 'cli.js');
+  }
+  const prs = [
+    { repo: 'knex+knex', commit: 'e280fa3691cc4bbbe4fa7cbe32c58239571b956f', what: 'code + package.json, workflows' },
+    { repo: 'knex+knex', commit: '9101f8ed4555f0da308744615338d214ed2d94e0', what: 'code + package.json, 5 workflows' },
+    { repo: 'outline+outline', commit: '3ffd0886242eaea35ceeb0e89689100b2153c4f6', what: 'code only, a new env key read' },
+  ];
+  const rows = [];
+  for (const pr of prs) {
+    const gitDir = join(MIRRORS, pr.repo, 'repo');
+    if (!existsSync(gitDir)) {
+      log(`noncode: skipped ${pr.repo} (no mirror)`);
+      continue;
+    }
+    // A clone without a checkout: analyze reads git objects only.
+    const dir = mkdtempSync(join(tmpdir(), 'gg-bench-noncode-'));
+    try {
+      execFileSync('git', ['clone', '-q', '--shared', '--no-checkout', gitDir, dir], { stdio: 'ignore' });
+      const args = (cli) => [
+        cli,
+        'analyze',
+        '--repo',
+        dir,
+        '--base',
+        `${pr.commit}^`,
+        '--head',
+        pr.commit,
+        '--format',
+        'json',
+        '--fail-on',
+        'none',
+      ];
+      for (const cli of Object.values(bundles)) timed(nodeBin, args(cli)); // warm-up (page cache, git packs)
+      const samples = { with: [], without: [] };
+      for (let i = 0; i < RUNS; i++) for (const name of ['with', 'without']) samples[name].push(timed(nodeBin, args(bundles[name])));
+      const pick = (name, key) => median(samples[name].map((s) => s[key]));
+      const report = (() => {
+        try {
+          const r = JSON.parse(samples.with[0].stdout);
+          return `${r.stats.filesChanged} files, ${r.findings.filter((f) => !isCodeRule(f.rule)).length} non-code findings`;
+        } catch {
+          return `exit ${samples.with[0].status}`;
+        }
+      })();
+      rows.push({
+        pr: `${pr.repo.split('+')[1]} ${pr.commit.slice(0, 10)} (${pr.what}; ${report})`,
+        withMs: pick('with', 'ms'),
+        withoutMs: pick('without', 'ms'),
+        withCpu: pick('with', 'cpuMs'),
+        withoutCpu: pick('without', 'cpuMs'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const pct = (a, b) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+  console.log(`\nnon-code analyzers: whole analyze with vs without them, same PR, alternated, median of ${RUNS}`);
+  console.log('| PR | wall with | wall without | wall added | CPU with | CPU without | CPU added |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows)
+    console.log(
+      `| ${r.pr} | ${r.withMs} | ${r.withoutMs} | ${pct(r.withMs, r.withoutMs)} | ${r.withCpu} | ${r.withoutCpu} | ${pct(r.withCpu, r.withoutCpu)} |`,
+    );
+  results.push({ noncode: rows });
+}
+
+/** Rule ids of the code detectors are not the non-code analyzers' (read from the docs folder names would need the registry). */
+function isCodeRule(rule) {
+  return !existsSync(join(ROOT, 'src/core/infra/analyzers', `${rule}.ts`));
+}
+
+if (has('--only-noncode')) {
+  await benchNonCode();
+  process.exit(0);
+}
 const runPeers = !has('--no-peers') && ensurePeers();
 if (!has('--no-peers') && !runPeers) log('peers could not be installed: measuring guardrail-gate only');
 buildOurs();
@@ -704,6 +832,7 @@ for (const name of selected) {
 }
 if (!has('--no-generated')) benchGenerated(runPeers);
 if (!has('--no-analyze')) benchAnalyze();
+if (!has('--no-noncode')) await benchNonCode();
 const jsonOut = flag('--json');
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 1));
 

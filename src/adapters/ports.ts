@@ -94,6 +94,12 @@ export interface GitReader {
   readObjects(ids: readonly string[], options?: { maxBytes?: number }): Promise<Map<string, BlobContent>>;
   /** Reads files of a commit by path (keyed by path); paths the commit does not hold are absent. */
   readFiles(commit: string, paths: readonly string[], options?: { maxBytes?: number }): Promise<Map<string, BlobContent>>;
+  /**
+   * Paths of a commit's tree whose blob contains one of `words` (fixed strings, case-sensitive), among the
+   * paths `globs` (picomatch) may match; a superset is fine, callers match the globs again. Git searches the
+   * blobs itself, so only the files that hold a word are ever read.
+   */
+  grepFiles(commit: string, words: readonly string[], globs: readonly string[]): Promise<string[]>;
   /** The commits of `base..head`, newest first (capped), with full messages: evidence for AI authorship. */
   commits(base: string, head: string): Promise<CommitInfo[]>;
   /** Lists every file path of a commit's tree. */

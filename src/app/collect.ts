@@ -14,6 +14,7 @@ import {
   searchCandidates,
   searchHit,
   type TreeFiles,
+  type TreeSearch,
 } from '../core/infra/tree.js';
 import { isSourcePath } from '../core/paths.js';
 
@@ -165,19 +166,20 @@ async function collectTree(request: CollectRequest, files: ChangedFile[]): Promi
     ? [`non-code analyzers asked for ${paths.length + dropped} files around the changes; only ${paths.length} were read`]
     : [];
   const maxBytes = request.config['max-file-bytes'];
-  const blobs = await request.git.readFiles(request.head, paths, { maxBytes });
+  // Searches (`containing`): the candidates are read with the paths asked for, in one batch (each batch is
+  // two git processes, and spawning them cost more than the reading); only the files with a word are kept.
+  const candidates = await searchCandidatesOf(request, asked.searches, headPaths ?? [], changed);
+  if (candidates.dropped)
+    notes.push(
+      `non-code analyzers searched only ${candidates.paths.length} of ${candidates.paths.length + candidates.dropped} files around the changes`,
+    );
+  const blobs = await request.git.readFiles(request.head, [...new Set([...paths, ...candidates.paths])], { maxBytes });
   const unchanged: Record<string, string> = {};
   for (const path of paths) {
     const text = blobs.get(path)?.text;
     if (text !== undefined) unchanged[path] = text;
   }
-  // Searches (`containing`): read the candidates, keep the files that hold one of the words.
-  const candidates = searchCandidates(asked.searches, headPaths ?? [], changed);
-  if (candidates.dropped)
-    notes.push(
-      `non-code analyzers searched only ${candidates.paths.length} of ${candidates.paths.length + candidates.dropped} files around the changes`,
-    );
-  const searched = await request.git.readFiles(request.head, candidates.paths, { maxBytes });
+  const searched = blobs;
   let hits = 0;
   for (const path of candidates.paths) {
     const text = searched.get(path)?.text;
@@ -190,6 +192,28 @@ async function collectTree(request: CollectRequest, files: ChangedFile[]): Promi
   }
   request.logger.debug(`read ${Object.keys(unchanged).length} unchanged files for the non-code analyzers`);
   return { tree: { unchanged, ...(headPaths ? { headPaths } : {}) }, notes };
+}
+
+/**
+ * The unchanged files worth reading for the searches. Git greps the head tree for the words first, so only
+ * files that hold one are read (reading every file a glob matches, up to MAX_SEARCHED_FILES, cost more than
+ * the analyzers themselves); when git cannot grep (a blob missing from a partial clone), the glob matches.
+ */
+async function searchCandidatesOf(
+  request: CollectRequest,
+  searches: readonly TreeSearch[],
+  headPaths: readonly string[],
+  changed: ReadonlySet<string>,
+): Promise<{ paths: string[]; dropped: number }> {
+  if (searches.length === 0) return { paths: [], dropped: 0 };
+  try {
+    const words = [...new Set(searches.flatMap((s) => s.words))];
+    const containing = await request.git.grepFiles(request.head, words, [...new Set(searches.map((s) => s.glob))]);
+    return searchCandidates(searches, containing.sort(), changed);
+  } catch (error) {
+    request.logger.debug(`git grep failed, reading the files instead: ${error instanceof Error ? error.message : String(error)}`);
+    return searchCandidates(searches, headPaths, changed);
+  }
 }
 
 /** Minified bundles and generated code are not reviewed by people, and their diffs are noise. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openGitRepository, parseRawDiff } from '../../src/adapters/git/git-reader.js';
+import { globPathspecs, openGitRepository, parseRawDiff } from '../../src/adapters/git/git-reader.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { createPullRequestRepo, createRepo, type TempRepo } from '../support/git-repo.js';
 
@@ -17,6 +17,33 @@ function track<T extends { cleanup(): void }>(repo: T): T {
 }
 
 describe('GitRepository', () => {
+  it('greps a commit for words: only files holding one, within the globs, dotfiles and root files included', async () => {
+    const files = {
+      'src/cache.ts': 'export const url = process.env.REDIS_URL;\n',
+      'src/types.d.ts': 'declare const REDIS_URL: string;\n',
+      'src/db.ts': 'export const db = process.env.DATABASE_URL;\n',
+      '.env.example': 'REDIS_URL=\n',
+      'notes.md': 'REDIS_URL is documented here\n',
+      'root.js': "const x = '-e REDIS_URL';\n",
+    };
+    const repo = track(createPullRequestRepo(files, files));
+    const git = await openGitRepository(repo.dir);
+    const found = await git.grepFiles(repo.head, ['REDIS_URL', '-e'], ['**/!(*.d).{ts,tsx}', '**/*.js', '**/.env.*']);
+    // A superset of the globs (the extglob is widened: types.d.ts too); never notes.md or db.ts.
+    expect(found.sort()).toEqual(['.env.example', 'root.js', 'src/cache.ts', 'src/types.d.ts']);
+    expect(await git.grepFiles(repo.head, ['NOWHERE_KEY'], ['**/*.ts'])).toEqual([]);
+  });
+
+  it('turns picomatch globs into git pathspecs that match at least the same paths', () => {
+    expect(globPathspecs('**/!(*.d).{ts,tsx}')).toEqual([':(glob)**/*.ts', ':(glob)**/*.tsx']);
+    expect(globPathspecs('**/{docker-,}compose*.{yml,yaml}')).toEqual([
+      ':(glob)**/docker-compose*.yml',
+      ':(glob)**/docker-compose*.yaml',
+      ':(glob)**/compose*.yml',
+      ':(glob)**/compose*.yaml',
+    ]);
+  });
+
   it('resolves revisions to full shas and names the flag of an unknown one', async () => {
     const repo = track(createRepo());
     const sha = repo.commit({ 'a.ts': 'export const a = 1;\n' });

@@ -122,6 +122,22 @@ describe('non-code files in the pipeline', () => {
     expect(unreasoned.findings.map((f) => f.rule).sort()).toEqual(['suppression-without-reason', 'unfrozen-install']);
   });
 
+  it('finds the unchanged code that still reads a key a .env.example dropped, and the compose file it moved to', async () => {
+    const base = {
+      '.env.example': 'DATABASE_URL=postgres://localhost/app\nREDIS_URL=redis://localhost:6379\n',
+      'src/cache.ts': 'export const redisUrl = process.env.REDIS_URL!;\n',
+      'src/db.ts': 'export const databaseUrl = process.env.DATABASE_URL!;\n',
+    };
+    const dropped = { ...base, '.env.example': 'DATABASE_URL=postgres://localhost/app\n' };
+    const report = await analyze(base, dropped);
+    expect(report.findings.filter((f) => f.rule === 'env-declaration-removed')).toMatchObject([
+      { file: '.env.example', side: 'base', line: 2, severity: 'medium', symbol: 'REDIS_URL', evidence: { reader: 'src/cache.ts' } },
+    ]);
+    const compose = 'services:\n  api:\n    build: .\n    environment:\n      REDIS_URL: redis://cache:6379\n';
+    const moved = await analyze({ ...base, 'compose.yaml': compose }, { ...dropped, 'compose.yaml': compose });
+    expect(moved.findings.filter((f) => f.rule === 'env-declaration-removed')).toEqual([]);
+  });
+
   it("sends files claimed by no analyzer to the code detectors' skip list as before", async () => {
     const collected = await (async () => {
       const repo = createPullRequestRepo({ 'README.md': 'a\n' }, { 'README.md': 'b\n' });

@@ -161,6 +161,37 @@ export class GitRepository implements GitReader {
     return result;
   }
 
+  async grepFiles(commit: string, words: readonly string[], globs: readonly string[]): Promise<string[]> {
+    assertSha(commit);
+    const patterns = [...new Set(words)].filter((w) => w.length > 0 && !/[\n\r\0]/.test(w));
+    if (patterns.length === 0) return [];
+    const pathspecs = [...new Set(globs.flatMap(globPathspecs))];
+    // --text: binary files too (an attribute must not hide a file from the search; the caller reads each hit
+    // and drops binary blobs); -F: the words are strings, not patterns; -e before each: a word is never an option.
+    const { stdout } = await this.git.run(
+      [
+        'grep',
+        '-l',
+        '-z',
+        '-F',
+        '--text',
+        '--no-textconv',
+        '--no-color',
+        ...patterns.flatMap((p) => ['-e', p]),
+        commit,
+        '--',
+        ...pathspecs,
+      ],
+      { okExitCodes: [1] },
+    );
+    const prefix = `${commit}:`;
+    return stdout
+      .toString('utf8')
+      .split('\0')
+      .filter((entry) => entry.length > 0)
+      .map((entry) => (entry.startsWith(prefix) ? entry.slice(prefix.length) : entry));
+  }
+
   async commits(base: string, head: string): Promise<CommitInfo[]> {
     assertSha(base);
     assertSha(head);
@@ -243,6 +274,18 @@ function isTreePath(path: string): boolean {
   return (
     path.length > 0 && !/[\n\r\0]/.test(path) && !path.startsWith('/') && !path.split('/').some((s) => s === '.' || s === '..' || s === '')
   );
+}
+
+/**
+ * A picomatch glob as git pathspecs matching at least the same paths: braces expanded (`*.{ts,js}`), extglobs
+ * widened to `*` (`!(*.d).ts`). Git's `:(glob)` magic knows `*`, `**` and `?`, and lets `*` match dotfiles.
+ */
+export function globPathspecs(glob: string): string[] {
+  const widened = glob.replace(/[!@+*?]\([^()]*\)/g, '*');
+  const brace = /\{([^{}]*)\}/.exec(widened);
+  if (!brace) return [`:(glob)${widened.replace(/\*{3,}/g, '**')}`];
+  const [before, after] = [widened.slice(0, brace.index), widened.slice(brace.index + brace[0].length)];
+  return brace[1]!.split(',').flatMap((alternative) => globPathspecs(`${before}${alternative}${after}`));
 }
 
 /** Revisions come from flags and PR metadata: a leading '-' would turn one into a git option. */

@@ -1,4 +1,5 @@
 import dangerousWorkflowTrigger from './analyzers/dangerous-workflow-trigger.js';
+import { envDeclarationRemoved } from './analyzers/env-declaration-removed.js';
 import { envSchemaLoosened } from './analyzers/env-schema-loosened.js';
 import { envUndeclared } from './analyzers/env-undeclared.js';
 import { hollowReadinessHandler } from './analyzers/hollow-readiness-handler.js';
@@ -25,6 +26,7 @@ import type { Analyzer, AnalyzerMeta } from './define-analyzer.js';
  */
 export const ANALYZERS: readonly Analyzer[] = [
   dangerousWorkflowTrigger,
+  envDeclarationRemoved,
   envSchemaLoosened,
   envUndeclared,
   hollowReadinessHandler,

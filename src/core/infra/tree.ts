@@ -66,7 +66,21 @@ export function searchCandidates(
 
 /** Whether a file read for the searches is kept: a search whose glob matches it finds one of its words. */
 export function searchHit(searches: readonly TreeSearch[], path: string, text: string): boolean {
-  return searches.some((s) => picomatch.isMatch(path, s.glob, { dot: true }) && s.words.some((w) => text.includes(w)));
+  return searches.some((s) => globMatcher(s.glob)(path) && s.words.some((w) => text.includes(w)));
+}
+
+/**
+ * Compiled globs, by glob. Compiling is what costs (a regular expression built from the glob each time): a
+ * search over 1,500 files with nine globs compiled 13,500 of them, seconds of an `analyze`.
+ */
+const compiledGlobs = new Map<string, picomatch.Matcher>();
+function globMatcher(glob: string): picomatch.Matcher {
+  let match = compiledGlobs.get(glob);
+  if (!match) {
+    match = picomatch(glob, { dot: true });
+    compiledGlobs.set(glob, match);
+  }
+  return match;
 }
 
 /**
@@ -146,7 +160,7 @@ export function treeView(files: readonly ChangedFile[], tree: TreeFiles | undefi
       return Object.hasOwn(unchanged, path) ? unchanged[path] : undefined;
     },
     list(side, glob) {
-      const match = picomatch(glob, { dot: true });
+      const match = globMatcher(glob);
       return listing(side).filter((path) => match(path));
     },
   };

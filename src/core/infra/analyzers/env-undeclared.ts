@@ -4,6 +4,7 @@ import {
   CODE_GLOBS,
   declaredKeys,
   envReads,
+  envReadsOfSide,
   isDotenvTemplate,
   isPlatformKey,
   isToolingPath,
@@ -86,12 +87,9 @@ export const envUndeclared = defineAnalyzer({
       declaredKeys(path, text)?.forEach((k) => declared.add(k));
     }
     // Keys other base code already read are not this pull request's drift.
-    const readBefore = new Set<string>();
-    for (const path of new Set([...change.tree.list('base', SOURCE_GLOB), ...change.changed.map((f) => f.oldPath ?? f.path)])) {
-      if (path === (change.oldPath ?? change.path)) continue;
-      const text = change.tree.read('base', path);
-      if (text !== undefined && /\.[cm]?[jt]sx?$/.test(path)) envReads(path, text).forEach((r) => readBefore.add(r.key));
-    }
+    const readBefore = new Set(
+      envReadsOfSide(change.tree, 'base', change.changed, { except: change.oldPath ?? change.path }).map((r) => r.read.key),
+    );
     const quietFile = isTestCode(change.path, change.config.tests.patterns) || isToolingPath(change.path);
     return reads
       .filter((r) => !declared.has(r.key) && !readBefore.has(r.key))

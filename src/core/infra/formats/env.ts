@@ -1,6 +1,8 @@
 import { ts } from 'ts-morph';
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { parseDeployFile } from './deploy.js';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { ChangedFile, Side } from '../../model.js';
+import type { TreeView } from '../define-analyzer.js';
+import { mayBeDeployFile, parseDeployFile } from './deploy.js';
 
 /**
  * Environment configuration on both sides of the deployment boundary: the keys code reads (`process.env.X`,
@@ -188,66 +190,110 @@ export const SURFACE_GLOBS = [
 
 /** Keys a declaration surface carries, or undefined when the file is not one (or cannot be read). */
 export function declaredKeys(path: string, text: string): Set<string> | undefined {
+  const declared = declarations(path, text);
+  return declared && new Set(declared.keys());
+}
+
+/**
+ * Which family a declaration surface belongs to: a dotenv template (what a developer or an operator copies),
+ * a deployment file (compose, Kubernetes, Helm values, Dockerfile: what the running service is given), or CI
+ * (workflow env, turbo.json: what builds and test runs are given). Undefined for a file that is none.
+ */
+export type SurfaceKind = 'template' | 'deployment' | 'ci';
+
+export function surfaceKind(path: string): SurfaceKind | undefined {
+  if (isDotenvTemplate(path) || /(^|\/)\.env(\.[\w-]+)?$/.test(path)) return 'template';
+  if (/(^|\/)turbo\.json$/.test(path) || WORKFLOW.test(path)) return 'ci';
+  return mayBeDeployFile(path) ? 'deployment' : undefined;
+}
+
+/**
+ * The keys a declaration surface carries, each with the 1-based line that declares it, or undefined when the
+ * file is not a declaration surface (or cannot be read).
+ */
+export function declarations(path: string, text: string): Map<string, number> | undefined {
   if (isDotenvTemplate(path) || /(^|\/)\.env(\.[\w-]+)?$/.test(path)) return dotenvKeys(text);
   if (/(^|\/)turbo\.json$/.test(path)) return turboKeys(text);
   if (WORKFLOW.test(path)) return workflowKeys(text);
   const parsed = parseDeployFile(path, text);
   if (!parsed?.ok) return undefined;
-  const keys = new Set<string>();
+  const keys = new Map<string, number>();
+  const declare = (key: string, line: number): void => {
+    if (!keys.has(key)) keys.set(key, line);
+  };
   for (const setting of parsed.model.settings.values()) {
     const segments = setting.path.split('/');
     const last = segments[segments.length - 1]!;
     const parent = segments[segments.length - 2] ?? '';
-    if (parsed.model.kind === 'dockerfile' && (parent === 'env' || parent === 'arg')) keys.add(last);
+    if (parsed.model.kind === 'dockerfile' && (parent === 'env' || parent === 'arg')) declare(last, setting.line);
     // compose environment (map or KEY=value list), Kubernetes/Helm env lists (named items) and env maps
     if (parent === 'environment' || parent === 'env' || parent === 'extraEnv' || parent === 'envVars') {
       const name = last.startsWith('[') ? last.slice(1, -1) : last.startsWith('=') ? last.slice(1).split('=')[0]! : last;
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) keys.add(name);
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) declare(name, setting.line);
     }
     // ConfigMap and Secret data
     if (segments.length === 5 && /^(ConfigMap|Secret)$/.test(segments[0]!) && (parent === 'data' || parent === 'stringData'))
-      keys.add(last);
+      declare(last, setting.line);
   }
   return keys;
+}
+
+/**
+ * Whether a deployment file loads keys from a source whose keys cannot be listed here (Kubernetes `envFrom`
+ * a ConfigMap or Secret, compose `env_file`): a key it stopped naming may still arrive through it.
+ */
+export function loadsKeysInBulk(path: string, text: string): boolean {
+  const parsed = parseDeployFile(path, text);
+  if (!parsed?.ok) return false;
+  for (const setting of parsed.model.settings.values()) if (/(^|\/)(envFrom|env_file)(\/|$)/.test(setting.path)) return true;
+  return false;
 }
 
 /** `KEY=value`, `export KEY=value`, and commented-out `# KEY=` (documented, to be filled in). */
-function dotenvKeys(text: string): Set<string> {
-  const keys = new Set<string>();
-  for (const raw of text.split('\n')) {
+function dotenvKeys(text: string): Map<string, number> {
+  const keys = new Map<string, number>();
+  text.split('\n').forEach((raw, index) => {
     const match = /^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(raw);
-    if (match) keys.add(match[1]!);
-  }
+    if (match && !keys.has(match[1]!)) keys.set(match[1]!, index + 1);
+  });
   return keys;
 }
 
-function turboKeys(text: string): Set<string> | undefined {
+function turboKeys(text: string): Map<string, number> | undefined {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const keys = new Set<string>();
+  const keys = new Map<string, number>();
+  const lines = text.split('\n');
+  // JSON has no positions: the first line that names the key as a string.
+  const lineOf = (key: string): number => Math.max(1, lines.findIndex((l) => l.includes(`"${key}"`) || l.includes(`"$${key}"`)) + 1);
   const visit = (value: unknown, key?: string): void => {
     if (Array.isArray(value) && key && /^(env|globalEnv|passThroughEnv|globalPassThroughEnv)$/.test(key)) {
-      for (const item of value) if (typeof item === 'string') keys.add(item.replace(/^\$/, ''));
+      for (const item of value)
+        if (typeof item === 'string' && !keys.has(item.replace(/^\$/, ''))) keys.set(item.replace(/^\$/, ''), lineOf(item));
     } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, k);
   };
   visit(json);
   return keys;
 }
 
-function workflowKeys(text: string): Set<string> | undefined {
-  const keys = new Set<string>();
-  const docs = parseAllDocuments(text);
+function workflowKeys(text: string): Map<string, number> | undefined {
+  const keys = new Map<string, number>();
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter });
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length)) return undefined;
   const visit = (node: unknown, key?: string): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
         const name = isScalar(pair.key) ? String(pair.key.value) : '';
         if (name === 'env' && isMap(pair.value))
-          for (const entry of pair.value.items) if (isScalar(entry.key)) keys.add(String(entry.key.value));
+          for (const entry of pair.value.items) {
+            if (!isScalar(entry.key) || keys.has(String(entry.key.value))) continue;
+            keys.set(String(entry.key.value), entry.key.range ? lineCounter.linePos(entry.key.range[0]).line : 1);
+          }
         visit(pair.value, name);
       }
     } else if (isSeq(node)) node.items.forEach((item) => visit(item, key));
@@ -352,6 +398,31 @@ function schemaEntry(key: string, initializer: ts.Expression): Omit<SchemaEntry,
     return { key, required: !defaultProp, ...(literal !== undefined ? { literal } : {}) };
   }
   return undefined;
+}
+
+/** A source file whose environment reads count: JavaScript or TypeScript, not a type declaration. */
+export const isEnvReadingSource = (path: string): boolean => /\.[cm]?[jt]sx?$/.test(path) && !/\.d\.[cm]?ts$/.test(path);
+
+/**
+ * Every environment read of one side's code that the tree view holds: the pull request's changed files and the
+ * unchanged files an analyzer asked for (a `containing` search over CODE_GLOBS). The one place analyzers ask
+ * "which keys does this revision's code read", so the env rules agree on it.
+ */
+export function envReadsOfSide(
+  tree: TreeView,
+  side: Side,
+  changed: readonly Pick<ChangedFile, 'path' | 'oldPath' | 'status'>[],
+  options: { except?: string } = {},
+): { path: string; read: EnvRead }[] {
+  const paths = new Set(CODE_GLOBS.flatMap((glob) => tree.list(side, glob)));
+  for (const file of changed) paths.add(side === 'base' ? (file.oldPath ?? file.path) : file.path);
+  const reads: { path: string; read: EnvRead }[] = [];
+  for (const path of [...paths].sort()) {
+    if (path === options.except || !isEnvReadingSource(path)) continue;
+    const text = tree.read(side, path);
+    if (text !== undefined) for (const read of envReads(path, text)) reads.push({ path, read });
+  }
+  return reads;
 }
 
 /** Source files the code-reading analyzers claim; type declarations (`.d.ts`) run nothing and are left out. */
