@@ -84,7 +84,12 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent))
       ? node.parent
       : undefined;
-  if (tryStatement && ts.isTryStatement(tryStatement)) return callSubject(callsIn(tryStatement.tryBlock), 'all');
+  if (tryStatement && ts.isTryStatement(tryStatement)) {
+    const calls = callsIn(tryStatement.tryBlock);
+    // A try around no call but an awaited promise (`await this.connecting`) protects that promise: it is
+    // gone when the code no longer names it at all.
+    return calls.length > 0 ? callSubject(calls, 'all') : callSubject(awaitedNamesIn(tryStatement.tryBlock), 'any');
+  }
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
     // An exit guard protects the code after it in its block.
     const after = node.parent.statements.slice(node.parent.statements.indexOf(node) + 1);
@@ -108,6 +113,22 @@ function callsIn(node: ts.Node): string[] {
       if (name) names.push(name);
     }
     ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return names;
+}
+
+/** The last names of the values awaited in a block without a call: `await this.connecting` → connecting. */
+function awaitedNamesIn(node: ts.Node): string[] {
+  const names: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isAwaitExpression(n)) {
+      let e: ts.Expression = n.expression;
+      while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+      if (ts.isIdentifier(e)) names.push(e.text);
+      else if (ts.isPropertyAccessExpression(e)) names.push(e.name.text);
+    }
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(node);
   return names;
