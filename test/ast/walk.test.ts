@@ -84,6 +84,13 @@ describe('ast/walk', () => {
     expect(extractUnits(sf, 'src/snippet.ts', 'head').map((u) => u.name)).toEqual(['<module>', 'total']);
   });
 
+  it('makes a unit of a method assigned at the top level of a CommonJS module', () => {
+    const text = 'Store.prototype.save = function save(doc) {\n  return doc;\n};\nexports.load = (id) => id;\nconst x = () => 1;\n';
+    const units = unitsOf(text, 'lib/store.js');
+    expect(units.map((u) => u.name)).toEqual(['<module>', 'Store.prototype.save', 'exports.load', 'x']);
+    expect(units[1]!.params).toEqual(['doc']);
+  });
+
   it('collects the folded text of every node of a unit once', () => {
     const unit = unitNamed('function f() {\n  return   a  +  b;\n}\n', 'f');
     const texts = nodeTexts(unit);

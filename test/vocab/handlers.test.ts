@@ -71,8 +71,19 @@ describe('vocab/handlers: error handlers', () => {
     expect(guarded('try { const u = new URL(x); await client.send(u); logger.info(u); } catch {}')).toEqual({
       calls: ['URL', 'client.send'],
       canFail: true,
+      awaited: [],
     });
-    expect(guarded('try { seen.get(key); Math.max(a, b); } catch {}')).toEqual({ calls: ['Math.max', 'seen.get'], canFail: false });
+    expect(guarded('try { seen.get(key); Math.max(a, b); } catch {}')).toEqual({
+      calls: ['Math.max', 'seen.get'],
+      canFail: false,
+      awaited: [],
+    });
+    // A promise awaited without a call is what the try guards: named by what is awaited.
+    expect(guarded('try { await this.connecting; } catch (e) { throw wrap(e); }')).toEqual({
+      calls: [],
+      canFail: true,
+      awaited: ['this.connecting'],
+    });
   });
 
   it('finds the first call of a chain', () => {

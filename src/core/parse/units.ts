@@ -185,6 +185,12 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
   if (ts.isPropertyAssignment(node) && isFunctionValue(node.initializer)) {
     return { name: propertyNameText(node.name, sourceFile), kind: 'method', exported: false };
   }
+  const assignedTo = isFunctionValue(node) ? moduleLevelMemberAssignment(node, sourceFile) : undefined;
+  if (assignedTo) {
+    // `Model.prototype.save = function save() {…}`, `exports.parse = (text) => …`: a method defined by
+    // assignment, the way CommonJS code writes classes and exports. Reachable through the object it is set on.
+    return { name: assignedTo, kind: 'method', exported: true };
+  }
   if (ts.isExportAssignment(node) && holdsCode(node.expression)) {
     return { name: 'default', kind: 'function', exported: true };
   }
@@ -201,6 +207,28 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     }
   }
   return undefined;
+}
+
+/**
+ * The member a function is assigned to by a statement of the module's top level (`A.prototype.b = function`,
+ * `exports.c = () => …`), as written with whitespace folded; undefined for any other function.
+ */
+function moduleLevelMemberAssignment(fn: ts.Node, sourceFile: ts.SourceFile): string | undefined {
+  let value: ts.Node = fn;
+  while (ts.isParenthesizedExpression(value.parent)) value = value.parent;
+  const assignment = value.parent;
+  if (
+    !ts.isBinaryExpression(assignment) ||
+    assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken ||
+    assignment.right !== value ||
+    !ts.isExpressionStatement(assignment.parent) ||
+    !ts.isSourceFile(assignment.parent.parent)
+  )
+    return undefined;
+  let target: ts.Expression = assignment.left;
+  while (ts.isPropertyAccessExpression(target)) target = target.expression;
+  if (!ts.isPropertyAccessExpression(assignment.left) || !ts.isIdentifier(target)) return undefined;
+  return assignment.left.getText(sourceFile).replace(/\s+/g, '');
 }
 
 function isModuleLevel(node: ts.VariableDeclaration): boolean {

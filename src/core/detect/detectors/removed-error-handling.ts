@@ -4,6 +4,7 @@ import { calleeSimpleName, calleeText, callName } from '../ast/text.js';
 import { forEachNode, forEachNodeOfUnit, forEachOwnNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import {
+  awaitedValueName,
   catchOutcome,
   type CatchOutcome,
   caughtName,
@@ -341,26 +342,32 @@ function simple(name: string): string {
 }
 
 /**
- * The call a try block is about: the first awaited call, else the first call. It names the guardrail's
+ * The call a try block is about: the first awaited call, else the first call, else the promise it awaits. It names the guardrail's
  * kind, so that a catch is taken for moved into a helper or another function only when that one guards
  * the same call, not when it merely has some try/catch of its own.
  */
 function primaryCall(block: ts.Block, sf: ts.SourceFile): string {
   let awaited: string | undefined;
   let first: string | undefined;
+  let awaitedValue: string | undefined;
   forEachOwnNode(block, (node) => {
+    if (ts.isAwaitExpression(node)) awaitedValue ??= awaitedValueName(node.expression, sf)?.split('.').pop();
     if (!ts.isCallExpression(node) || isLogCall(node, sf) || isErrorReportCall(node, sf)) return;
     const name = calleeSimpleName(node.expression) ?? callName(node, sf);
     first ??= name;
     if (!awaited && ts.isAwaitExpression(node.parent)) awaited = name;
   });
-  return awaited ?? first ?? 'block';
+  return awaited ?? first ?? awaitedValue ?? 'block';
 }
 
-/** The calls a try block guards, or none when none of them can fail. */
+/**
+ * The calls a try block guards, or none when none of them can fail. A try around no call but an awaited
+ * promise (`await this.connecting`) guards that promise: it is named by what is awaited.
+ */
 function guardedCallNames(block: ts.Block, sf: ts.SourceFile): string[] {
-  const { calls, canFail } = guardedCalls(block, sf);
-  return canFail ? calls : [];
+  const { calls, canFail, awaited } = guardedCalls(block, sf);
+  if (!canFail) return [];
+  return calls.length > 0 ? calls : awaited;
 }
 
 function cleanupCalls(root: ts.Node, sf: ts.SourceFile): { name: string; node: ts.CallExpression }[] {

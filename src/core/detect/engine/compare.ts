@@ -17,6 +17,7 @@ import {
   rejectionSignature,
   sameCondition,
   sameGuardStillThere,
+  standBeforeSameCode,
   subjectOf,
   subjectRemoved,
   testFollowedRename,
@@ -76,9 +77,15 @@ export function matchGuardrails(
   const matched: [Guardrail, Guardrail][] = [];
   const left = [...before];
   const right = [...after];
-  for (const scope of ['unit:anchor', 'unit:shape', 'unit:category'] as const) {
+  // The same anchor in front of the same code first: of two copies of one guard (one per branch), the one
+  // that stayed is paired with its own copy, and the other is what left.
+  const passes = [
+    (a: Guardrail, b: Guardrail) => sameGuardrail(a, b, 'unit:anchor') && standBeforeSameCode(a, b),
+    ...(['unit:anchor', 'unit:shape', 'unit:category'] as const).map((scope) => (a: Guardrail, b: Guardrail) => sameGuardrail(a, b, scope)),
+  ];
+  for (const same of passes) {
     for (let i = 0; i < left.length; i++) {
-      const j = right.findIndex((r) => sameGuardrail(left[i]!, r, scope));
+      const j = right.findIndex((r) => same(left[i]!, r));
       if (j >= 0) {
         matched.push([left[i]!, right[j]!]);
         left.splice(i, 1);
@@ -224,13 +231,14 @@ export function compareInventories(
     const helper = pair.head ? findInHelpers(pair.head, guardrail, prepared.headIndex, inventory) : undefined;
     // In the same file, the same shape is enough (a nested timer became AbortSignal.timeout, tests folded
     // into a table); elsewhere (a middleware on another route, another module) only the same guardrail
-    // about the same names counts. The same normalised condition counts anywhere in the changed code, even
-    // where a guardrail of another shape took it for its counterpart (a helper call replaced by its guard).
+    // about the same names counts. The same normalised condition counts anywhere else in the changed code, even
+    // where a guardrail of another shape took it for its counterpart (a helper call replaced by its guard);
+    // in the unit itself, only in front of the same code (sameGuardStillThere).
     const file = (pair.head ?? pair.base)!.file;
     const elsewhere = helper
       ? undefined
       : (pool.find((p) => !p.used && sameGuardrail(guardrail, p.guardrail, p.pair.head?.file === file ? 'nearby' : 'elsewhere')) ??
-        allHead.find((p) => p.guardrail.category === guardrail.category && sameCondition(guardrail, p.guardrail)));
+        allHead.find((p) => p.pair !== pair && p.guardrail.category === guardrail.category && sameCondition(guardrail, p.guardrail)));
     if (helper || elsewhere) {
       if (elsewhere && 'used' in elsewhere) elsewhere.used = true;
       moved(helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`);

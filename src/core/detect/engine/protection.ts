@@ -3,6 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { exits } from '../ast/statements.js';
 import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
+import { findNodeOfUnit } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
@@ -85,7 +86,12 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent))
       ? node.parent
       : undefined;
-  if (tryStatement && ts.isTryStatement(tryStatement)) return callSubject(callsIn(tryStatement.tryBlock), 'all');
+  if (tryStatement && ts.isTryStatement(tryStatement)) {
+    const calls = callsIn(tryStatement.tryBlock);
+    // A try around no call but an awaited promise (`await this.connecting`) protects that promise: it is
+    // gone when the code no longer names it at all.
+    return calls.length > 0 ? callSubject(calls, 'all') : callSubject(awaitedNamesIn(tryStatement.tryBlock), 'any');
+  }
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
     // An exit guard protects the code after it in its block: what runs when the checks pass, not the
     // errors that other guards after it construct to reject (`throw new XError(…)` is no operation).
@@ -114,6 +120,22 @@ function callsIn(node: ts.Node, options: { skipThrows?: boolean } = {}): string[
       if (name) names.push(name);
     }
     ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return names;
+}
+
+/** The last names of the values awaited in a block without a call: `await this.connecting` → connecting. */
+function awaitedNamesIn(node: ts.Node): string[] {
+  const names: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isAwaitExpression(n)) {
+      let e: ts.Expression = n.expression;
+      while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+      if (ts.isIdentifier(e)) names.push(e.text);
+      else if (ts.isPropertyAccessExpression(e)) names.push(e.name.text);
+    }
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(node);
   return names;
@@ -170,20 +192,63 @@ export function lostChecksWentWithSubject(before: Guardrail, after: Guardrail, h
 /**
  * Whether an `if` guard is still in the head unit with the same condition and a then-branch that still
  * leaves: the guard stayed, what it does on the bad case changed (a body that grew, a fail-closed answer).
- * Comparing whole statements would call that a removal.
+ * Comparing whole statements would call that a removal. Only the unit's own code counts (a function nested
+ * in it is a unit of its own), and the guard must stand before what it protected: a copy of the condition
+ * in front of other code (the same argument check of another method) protects that code, not this.
  */
 export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined): boolean {
   const node = guardrail.node;
   if (!head || !ts.isIfStatement(node)) return false;
   const condition = foldCondition(node.expression.getText(node.getSourceFile()));
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isIfStatement(n) && foldCondition(n.expression.getText(head.sourceFile)) === condition && exits(n.thenStatement)) found = true;
-    else ts.forEachChild(n, visit);
+  const protectedCalls = new Set(callsAfter(node).filter(isTelling));
+  return (
+    findNodeOfUnit(head, (n) => {
+      if (!ts.isIfStatement(n) || foldCondition(n.expression.getText(head.sourceFile)) !== condition || !exits(n.thenStatement))
+        return false;
+      if (protectedCalls.size === 0) return true;
+      return callsAfter(n).some((name) => protectedCalls.has(name));
+    }) !== undefined
+  );
+}
+
+/**
+ * Whether two guardrails stand in front of the same code: two `if` guards whose code after them (up to the
+ * end of their function) shares a call, or neither of which has any; any other pair of guardrails, whose
+ * subject is not read from its position, does. Two copies of one condition in front of different
+ * branches are two guards.
+ */
+export function standBeforeSameCode(a: Guardrail, b: Guardrail): boolean {
+  if (!ts.isIfStatement(a.node) || !ts.isIfStatement(b.node)) return true;
+  const after = (node: ts.IfStatement): Set<string> => {
+    let calls = protectedCallsCache.get(node);
+    if (!calls) protectedCallsCache.set(node, (calls = new Set(callsAfter(node).filter(isTelling))));
+    return calls;
   };
-  visit(head.node);
-  return found;
+  const first = after(a.node);
+  const second = after(b.node);
+  if (first.size === 0 || second.size === 0) return first.size === second.size;
+  for (const name of first) if (second.has(name)) return true;
+  return false;
+}
+const protectedCallsCache = new WeakMap<ts.Node, Set<string>>();
+
+/**
+ * The calls of the code that runs after a statement, up to the end of its function: the statements after it
+ * in its block, then those after each enclosing statement. What a guard clause stands in front of.
+ */
+function callsAfter(statement: ts.Statement): string[] {
+  const names: string[] = [];
+  let current: ts.Node = statement;
+  while (current.parent) {
+    const parent: ts.Node = current.parent;
+    if (ts.isBlock(parent) || ts.isSourceFile(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) {
+      const statements: readonly ts.Statement[] = parent.statements;
+      for (const later of statements.slice(statements.indexOf(current as ts.Statement) + 1)) names.push(...callsIn(later));
+    }
+    if (ts.isFunctionLike(parent)) break;
+    current = parent;
+  }
+  return names;
 }
 
 function foldCondition(text: string): string {

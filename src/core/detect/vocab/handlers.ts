@@ -271,9 +271,12 @@ export function errorHandlersIn(walk: (visit: (node: ts.Node) => void) => void, 
 /**
  * The calls a try block makes (logging and error reports left out), sorted, the first three; and whether
  * any of them can fail: a try around calls that cannot fail (map.get, url.searchParams.set) guards nothing.
+ * `awaited` lists the promises awaited without a call (`await this.ready`, `await pending`): operations
+ * that can fail as much as a call, named by what is awaited.
  */
-export function guardedCalls(block: ts.Block, sf: ts.SourceFile): { calls: string[]; canFail: boolean } {
+export function guardedCalls(block: ts.Block, sf: ts.SourceFile): { calls: string[]; canFail: boolean; awaited: string[] } {
   const names = new Set<string>();
+  const awaitedValues = new Set<string>();
   let canFail = false;
   forEachOwnNode(block, (node) => {
     if ((ts.isCallExpression(node) && !isLogCall(node, sf) && !isErrorReportCall(node, sf)) || ts.isNewExpression(node)) {
@@ -281,8 +284,19 @@ export function guardedCalls(block: ts.Block, sf: ts.SourceFile): { calls: strin
       if (!isSafeCall(node, sf)) canFail = true;
     }
     if (ts.isAwaitExpression(node) || ts.isThrowStatement(node)) canFail = true;
+    const awaited = ts.isAwaitExpression(node) ? awaitedValueName(node.expression, sf) : undefined;
+    if (awaited) awaitedValues.add(awaited);
   });
-  return { calls: [...names].sort().slice(0, 3), canFail };
+  return { calls: [...names].sort().slice(0, 3), canFail, awaited: [...awaitedValues].sort().slice(0, 3) };
+}
+
+/** What an `await` waits on when it is a value, not a call: `this.ready`, `pending`; undefined for a call. */
+export function awaitedValueName(expression: ts.Expression, sf: ts.SourceFile): string | undefined {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+  const text = e.getText(sf).replace(/\s+/g, '');
+  return text.length <= 40 ? text : calleeSimpleName(e);
 }
 
 /** Methods of collections, strings and numbers, and pure built-ins: they do not throw on ordinary input. */
