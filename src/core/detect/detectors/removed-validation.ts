@@ -38,6 +38,12 @@ const LOOSENERS = new Set([
 /** Rejections whose text is about a URL, and the anchor they share with `new URL()`. */
 const URL_WORD = /\burls?\b/i;
 const URL_REJECTION = 'rejects a malformed URL';
+/**
+ * What a plain `Error`'s message says when it refuses a value: the fall-through `throw` that ends a chain of
+ * accepted cases (`throw new Error('Unsupported value …')`) is what keeps anything else from being accepted.
+ */
+const INPUT_MESSAGE =
+  /^\W*(unsupported|invalid|unknown|unexpected|unrecognized|unrecogni[sz]ed|illegal|malformed)\b|\b(is not|isn't) (a )?(valid|supported|allowed)\b|\bmust (be|not be|contain|have)\b/i;
 /** Errors that say "not allowed" belong to the auth detector, not here. */
 const AUTH_ERROR = /Forbidden|Unauthori[sz]ed|Authori[sz]ation|Authentication|Permission|AccessDenied|\b40[13]\b/;
 
@@ -114,6 +120,31 @@ function insideIfThen(node: ts.Node): boolean {
   return false;
 }
 
+/**
+ * `throw new Error('Unsupported where value: …')` where every accepted case has returned: a plain Error
+ * whose message refuses the value, as the last statement of a function or of a switch's default.
+ */
+function refusesByMessage(node: ts.ThrowStatement | ts.CallExpression): boolean {
+  if (!ts.isThrowStatement(node) || !isFallThrough(node)) return false;
+  const thrown = node.expression;
+  if (!thrown || !(ts.isNewExpression(thrown) || ts.isCallExpression(thrown))) return false;
+  const message = thrown.arguments?.[0];
+  if (!message) return false;
+  const text = ts.isStringLiteralLike(message)
+    ? message.text
+    : ts.isTemplateExpression(message)
+      ? message.head.text
+      : undefined;
+  return text !== undefined && INPUT_MESSAGE.test(text);
+}
+
+function isFallThrough(statement: ts.Statement): boolean {
+  const parent = statement.parent;
+  if (ts.isDefaultClause(parent)) return parent.statements[parent.statements.length - 1] === statement;
+  if (!ts.isBlock(parent) || !ts.isFunctionLike(parent.parent) || parent.statements.length < 2) return false;
+  return parent.statements[parent.statements.length - 1] === statement;
+}
+
 function enclosingCatch(node: ts.Node): boolean {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
     if (ts.isCatchClause(n)) return true;
@@ -155,7 +186,7 @@ function validationsOf(unit: Unit): Guardrail[] {
     const text = node.getText(sf);
     const error = /new\s+([A-Za-z_$][\w$]*)|\b([A-Z]\w*Error)\(/.exec(text);
     const errorName = error?.[1] ?? error?.[2] ?? '';
-    if (!INPUT_ERROR.test(errorName) || AUTH_ERROR.test(text)) return;
+    if ((!INPUT_ERROR.test(errorName) && !(errorName === 'Error' && refusesByMessage(node))) || AUTH_ERROR.test(text)) return;
     if (enclosingCatch(node)) return; // converting a failure, not checking input
     // A rejection of a malformed URL is matched by `new URL()` in the head, which rejects it too.
     const anchor = URL_WORD.test(text) ? URL_REJECTION : `rejects with ${errorName}`;
