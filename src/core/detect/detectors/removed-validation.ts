@@ -124,18 +124,14 @@ function insideIfThen(node: ts.Node): boolean {
  * `throw new Error('Unsupported where value: …')` where every accepted case has returned: a plain Error
  * whose message refuses the value, as the last statement of a function or of a switch's default.
  */
-function refusesByMessage(node: ts.ThrowStatement | ts.CallExpression): boolean {
-  if (!ts.isThrowStatement(node) || !isFallThrough(node)) return false;
+function refusalMessage(node: ts.ThrowStatement | ts.CallExpression): string | undefined {
+  if (!ts.isThrowStatement(node) || !isFallThrough(node)) return undefined;
   const thrown = node.expression;
-  if (!thrown || !(ts.isNewExpression(thrown) || ts.isCallExpression(thrown))) return false;
+  if (!thrown || !(ts.isNewExpression(thrown) || ts.isCallExpression(thrown))) return undefined;
   const message = thrown.arguments?.[0];
-  if (!message) return false;
-  const text = ts.isStringLiteralLike(message)
-    ? message.text
-    : ts.isTemplateExpression(message)
-      ? message.head.text
-      : undefined;
-  return text !== undefined && INPUT_MESSAGE.test(text);
+  if (!message) return undefined;
+  const text = ts.isStringLiteralLike(message) ? message.text : ts.isTemplateExpression(message) ? message.head.text : undefined;
+  return text !== undefined && INPUT_MESSAGE.test(text) ? text.replace(/\s+/g, ' ').trim().slice(0, 60) : undefined;
 }
 
 function isFallThrough(statement: ts.Statement): boolean {
@@ -186,11 +182,19 @@ function validationsOf(unit: Unit): Guardrail[] {
     const text = node.getText(sf);
     const error = /new\s+([A-Za-z_$][\w$]*)|\b([A-Z]\w*Error)\(/.exec(text);
     const errorName = error?.[1] ?? error?.[2] ?? '';
-    if ((!INPUT_ERROR.test(errorName) && !(errorName === 'Error' && refusesByMessage(node))) || AUTH_ERROR.test(text)) return;
+    const refusal = INPUT_ERROR.test(errorName) ? undefined : errorName === 'Error' ? refusalMessage(node) : undefined;
+    if ((!INPUT_ERROR.test(errorName) && refusal === undefined) || AUTH_ERROR.test(text)) return;
     if (enclosingCatch(node)) return; // converting a failure, not checking input
     // A rejection of a malformed URL is matched by `new URL()` in the head, which rejects it too.
-    const anchor = URL_WORD.test(text) ? URL_REJECTION : `rejects with ${errorName}`;
-    push({ kind: 'rejection', anchor, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
+    // A plain Error is told apart by what it says: every other `throw new Error` is not this refusal moved.
+    const anchor = URL_WORD.test(text) ? URL_REJECTION : `rejects with ${errorName}${refusal ? ` "${refusal}"` : ''}`;
+    push({
+      kind: 'rejection',
+      anchor,
+      identity: 'anchor',
+      node,
+      label: refusal ? `the "${refusal}" rejection of bad input` : `the ${errorName} rejection of bad input`,
+    });
   };
 
   forEachNodeOfUnit(unit, (node) => {
