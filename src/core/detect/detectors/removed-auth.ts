@@ -5,6 +5,7 @@ import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../a
 import { forEachNodeOfUnit, isWithin, someNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { isRouteRegistration, middlewareName, routeMiddlewares } from '../vocab/http.js';
+import { CALLER, isCallerComparison, TENANT_FIELD } from '../vocab/ownership.js';
 import { isWhereVariableName } from '../vocab/queries.js';
 
 /**
@@ -47,17 +48,9 @@ const AUTHZ_CONDITION =
 /** Conditions that ask whether there is a caller at all. */
 const AUTHN_CONDITION =
   /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
-/** Fields that tie a row to its owner or tenant. */
-const OWNER_FIELD =
-  /\b(userId|user_id|ownerId|owner_id|authorId|author_id|createdBy|created_by|creatorId|accountId|account_id|memberId|uid)\b/;
-const TENANT_FIELD =
-  /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|accountId|account_id|companyId|company_id|projectId|project_id|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
 /** Container keys: filtering on one scopes the query whatever the value's name (a path parameter, the caller's). */
 const TENANT_ONLY =
   /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|companyId|company_id|projectId|project_id)$/;
-/** Where the caller's identity comes from. */
-const CALLER =
-  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
 /** Query methods whose object argument filters rows. */
 const QUERY_METHOD =
   /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
@@ -375,22 +368,7 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
 
 /** `doc.ownerId !== user.id`, `post.authorId != session.userId`: a row's owner compared with the caller. */
 function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boolean {
-  return someNode(condition, (n) => {
-    if (
-      !ts.isBinaryExpression(n) ||
-      (n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken)
-    )
-      return false;
-    const left = n.left.getText(sf);
-    const right = n.right.getText(sf);
-    const ownerSide =
-      OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '')
-        ? right
-        : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '')
-          ? left
-          : undefined;
-    return ownerSide !== undefined && CALLER.test(ownerSide);
-  });
+  return someNode(condition, (n) => isCallerComparison(n, sf, true));
 }
 
 /**
