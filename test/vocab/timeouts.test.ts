@@ -18,6 +18,7 @@ describe('vocab/timeouts: the timeout inventory', () => {
       'async function load(url) {',
       '  const controller = new AbortController();',
       '  const timer = setTimeout(() => controller.abort(), 2000);',
+      '  await fetch(url, { signal: controller.signal });',
       '  await fetch(url, { signal: AbortSignal.timeout(1000) });',
       '  return Promise.race([work(), sleep(500)]);',
       '}',

@@ -5,6 +5,7 @@ import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../a
 import { forEachNodeOfUnit, isWithin, someNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { isRouteRegistration, middlewareName, routeMiddlewares } from '../vocab/http.js';
+import { CALLER, callerComparisonKeys, comparisonKey, isCallerComparison, TENANT_FIELD } from '../vocab/ownership.js';
 import { isWhereVariableName } from '../vocab/queries.js';
 
 /**
@@ -47,17 +48,9 @@ const AUTHZ_CONDITION =
 /** Conditions that ask whether there is a caller at all. */
 const AUTHN_CONDITION =
   /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
-/** Fields that tie a row to its owner or tenant. */
-const OWNER_FIELD =
-  /\b(userId|user_id|ownerId|owner_id|authorId|author_id|createdBy|created_by|creatorId|accountId|account_id|memberId|uid)\b/;
-const TENANT_FIELD =
-  /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|accountId|account_id|companyId|company_id|projectId|project_id|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
 /** Container keys: filtering on one scopes the query whatever the value's name (a path parameter, the caller's). */
 const TENANT_ONLY =
   /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|companyId|company_id|projectId|project_id)$/;
-/** Where the caller's identity comes from. */
-const CALLER =
-  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
 /** Query methods whose object argument filters rows. */
 const QUERY_METHOD =
   /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
@@ -78,6 +71,8 @@ export default defineDetector({
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       madePublic: '{{symbol}} is now marked {{decorator}}: the authentication guard that protected it no longer runs.',
       decoded: '{{symbol}} now decodes the token with {{call}} instead of verifying it: anyone can forge the claims.',
+      lostComparison:
+        '{{symbol}} no longer compares {{comparison}} {{where}}: a caller who does not own the resource is now let through.',
     },
     docs: {
       catches:
@@ -100,7 +95,7 @@ export default defineDetector({
   inspect(change): DirectFinding[] {
     const { base, head } = change;
     if (!base || !head) return [];
-    return [...madePublic(base, head, change.isNew), ...decodedInstead(base, head, change.isNew)];
+    return [...madePublic(base, head, change.isNew), ...decodedInstead(base, head, change.isNew), ...lostComparisons(base, head)];
   },
 });
 
@@ -121,6 +116,97 @@ function madePublic(base: Unit, head: Unit, isNew: (node: ts.Node) => boolean): 
     .filter((d) => isNew(d))
     .slice(0, 1)
     .map((d) => ({ messageId: 'madePublic', data: { decorator: foldText(d, head) }, node: d, side: 'head' as const, key: 'made public' }));
+}
+
+/** List methods whose callback decides which rows the caller gets. */
+const ROW_FILTER = /^(filter|find|findIndex|findLast|some|every)$/;
+/** Helpers whose name says they check ownership or access: a comparison moved into one is still made. */
+const ACCESS_HELPER = /own|access|permi|authori|polic|tenant|member|^(can|may|is)[A-Z]|^assert|^ensure|^require/;
+
+/**
+ * An ownership or tenancy comparison that is part of an expression, not the whole of a guard: one term of
+ * a larger condition that still guards (`!doc || doc.ownerId !== user.id` → `!doc`), the callback of a list
+ * filter (`docs.filter((d) => d.teamId === user.teamId)`), a predicate's answer (`return post.authorId ===
+ * user.id || user.isAdmin`). The inventory sees a guard that is still there; this sees what it stopped
+ * comparing. Quiet when the comparison is still made anywhere in the file, or a new access helper is called.
+ */
+function lostComparisons(base: Unit, head: Unit): DirectFinding[] {
+  const bsf = base.sourceFile;
+  const hsf = head.sourceFile;
+  const kept = callerComparisonKeys(hsf, hsf);
+  const newHelper = [...head.calls].some((c) => !base.calls.has(c) && ACCESS_HELPER.test(c));
+  if (newHelper) return [];
+  const findings: DirectFinding[] = [];
+  const seen = new Set<string>();
+  forEachNodeOfUnit(base, (node) => {
+    if (!isCallerComparison(node, bsf)) return;
+    const key = comparisonKey(node, bsf);
+    if (kept.has(key) || seen.has(key)) return;
+    const where = placeOf(node, base, head, bsf);
+    if (!where) return;
+    seen.add(key);
+    findings.push({
+      messageId: 'lostComparison',
+      data: { comparison: `"${anchorText(node, bsf, 60)}"`, where },
+      node,
+      side: 'base',
+      severity: 'medium',
+      key: `comparison ${key}`,
+      evidence: { removed: anchorText(node, bsf, 120) },
+    });
+  });
+  return findings;
+}
+
+/** Where a base comparison sat, when that place is still in the head; undefined when the inventory owns it. */
+function placeOf(node: ts.BinaryExpression, base: Unit, head: Unit, sf: ts.SourceFile): string | undefined {
+  for (let n: ts.Node = node; n.parent && n !== base.node; n = n.parent) {
+    const parent: ts.Node = n.parent;
+    if (ts.isIfStatement(parent) && parent.expression === n) {
+      // A guard that is only this comparison is the inventory's (removed or kept as a whole).
+      if (stripParens(n) === node || !guardKind(parent, base, sf)) return undefined;
+      const others = termsOf(parent.expression).filter((t) => !isWithin(node, t)).map((t) => squash(t.getText(sf)));
+      const stillGuards = someNode(
+        head.node,
+        (h) =>
+          ts.isIfStatement(h) &&
+          guardKind(h, head, head.sourceFile) !== undefined &&
+          others.some((o) => squash(h.expression.getText(head.sourceFile)).includes(o)),
+      );
+      return stillGuards ? `in the condition "${anchorText(parent.expression, sf, 70)}"` : undefined;
+    }
+    if (ts.isArrowFunction(parent) || ts.isFunctionExpression(parent)) {
+      const call = parent.parent;
+      if (!ts.isCallExpression(call) || !call.arguments.includes(parent)) return undefined;
+      const method = calleeSimpleName(call.expression) ?? '';
+      if (!ROW_FILTER.test(method) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+      return `in the .${method}() over ${anchorText(call.expression.expression, sf, 40)}`;
+    }
+    if (ts.isReturnStatement(parent) && parent.expression === n) return 'in what it returns';
+    if (ts.isStatement(parent) || ts.isFunctionLike(parent)) return undefined;
+  }
+  return undefined;
+}
+
+function stripParens(node: ts.Node): ts.Node {
+  let n = node;
+  while (ts.isParenthesizedExpression(n)) n = n.expression;
+  return n;
+}
+
+/** The terms joined by `&&` and `||` in a condition. */
+function termsOf(expression: ts.Expression): ts.Expression[] {
+  const e = stripParens(expression) as ts.Expression;
+  if (
+    ts.isBinaryExpression(e) &&
+    (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
+    return [...termsOf(e.left), ...termsOf(e.right)];
+  return [e];
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, '').replace(/\?\./g, '.');
 }
 
 function foldText(node: ts.Node, unit: Unit): string {
@@ -375,22 +461,7 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
 
 /** `doc.ownerId !== user.id`, `post.authorId != session.userId`: a row's owner compared with the caller. */
 function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boolean {
-  return someNode(condition, (n) => {
-    if (
-      !ts.isBinaryExpression(n) ||
-      (n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && n.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken)
-    )
-      return false;
-    const left = n.left.getText(sf);
-    const right = n.right.getText(sf);
-    const ownerSide =
-      OWNER_FIELD.test(left) || TENANT_FIELD.test(left.split('.').pop() ?? '')
-        ? right
-        : OWNER_FIELD.test(right) || TENANT_FIELD.test(right.split('.').pop() ?? '')
-          ? left
-          : undefined;
-    return ownerSide !== undefined && CALLER.test(ownerSide);
-  });
+  return someNode(condition, (n) => isCallerComparison(n, sf, true));
 }
 
 /**

@@ -1,9 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
-import { calleeSimpleName, rootName } from '../ast/text.js';
+import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
+import { isTimeoutOptionName } from '../vocab/timeouts.js';
 
 /** Built-ins that throw when given undefined or null. */
 const THROWS_ON_MISSING =
@@ -90,6 +91,8 @@ function guardsOf(unit: Unit): Map<string, GuardShape> {
     }
     if (ts.isBinaryExpression(node)) {
       const op = node.operatorToken.kind;
+      // A timeout option's default (`timeout: timeout ?? settings.timeout`) is a deadline: removed-timeout owns it.
+      if (isTimeoutOptionDefault(node, sf)) return;
       if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) add(node.left, 'nullishDefault');
       else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right) && !inCondition(node)) add(node.left, 'nullishDefault');
       return;
@@ -106,6 +109,12 @@ function guardsOf(unit: Unit): Map<string, GuardShape> {
     }
   });
   return found;
+}
+
+function isTimeoutOptionDefault(node: ts.BinaryExpression, sf: ts.SourceFile): boolean {
+  let n: ts.Node = node;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return ts.isPropertyAssignment(n.parent) && n.parent.initializer === n && isTimeoutOptionName(propertyNameText(n.parent.name, sf));
 }
 
 /** `!x`, `x == null`, `x === undefined`, `typeof x === "undefined"`, and those joined with `||`. */

@@ -1,5 +1,5 @@
 import { defineDetector } from '../define-detector.js';
-import { timeoutsOf } from '../vocab/timeouts.js';
+import { TIMEOUT_FALLBACK, timeoutsOf } from '../vocab/timeouts.js';
 
 export default defineDetector({
   meta: {
@@ -30,11 +30,17 @@ export default defineDetector({
   isWeakened(before, after) {
     // A phase dropped from a timeout object (got's `read`) leaves that phase unbounded; one renamed
     // (a phase dropped and another added, as in a client upgrade) does not.
-    if (before.members && after.members) {
-      const dropped = before.members.filter((m) => !after.members!.includes(m)).length;
-      const added = after.members.filter((m) => !before.members!.includes(m)).length;
+    const phases = (g: typeof before): string[] => (g.members ?? []).filter((m) => m !== TIMEOUT_FALLBACK);
+    const [beforePhases, afterPhases] = [phases(before), phases(after)];
+    if (beforePhases.length && afterPhases.length) {
+      const dropped = beforePhases.filter((m) => !afterPhases.includes(m)).length;
+      const added = afterPhases.filter((m) => !beforePhases.includes(m)).length;
       if (dropped > added) return true;
     }
+    // `timeout: timeout ?? settings.timeout` → `timeout`: a call that gives none now runs unbounded. A fixed
+    // amount in its place still bounds every call.
+    const fellBack = (g: typeof before): boolean => g.members?.includes(TIMEOUT_FALLBACK) === true;
+    if (fellBack(before) && after.members && !fellBack(after) && after.strength === undefined) return true;
     // A guardrail that already did not bound anything (timeout: 0 before) cannot get weaker.
     if (before.strength === undefined || after.strength === undefined || !Number.isFinite(before.strength)) return false;
     return after.strength >= before.strength * 5;

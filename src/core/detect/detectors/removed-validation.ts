@@ -38,6 +38,12 @@ const LOOSENERS = new Set([
 /** Rejections whose text is about a URL, and the anchor they share with `new URL()`. */
 const URL_WORD = /\burls?\b/i;
 const URL_REJECTION = 'rejects a malformed URL';
+/**
+ * What a plain `Error`'s message says when it refuses a value: the fall-through `throw` that ends a chain of
+ * accepted cases (`throw new Error('Unsupported value …')`) is what keeps anything else from being accepted.
+ */
+const INPUT_MESSAGE =
+  /^\W*(unsupported|invalid|unknown|unexpected|unrecognized|unrecogni[sz]ed|illegal|malformed)\b|\b(is not|isn't) (a )?(valid|supported|allowed)\b|\bmust (be|not be|contain|have)\b/i;
 /** Errors that say "not allowed" belong to the auth detector, not here. */
 const AUTH_ERROR = /Forbidden|Unauthori[sz]ed|Authori[sz]ation|Authentication|Permission|AccessDenied|\b40[13]\b/;
 
@@ -114,6 +120,27 @@ function insideIfThen(node: ts.Node): boolean {
   return false;
 }
 
+/**
+ * `throw new Error('Unsupported where value: …')` where every accepted case has returned: a plain Error
+ * whose message refuses the value, as the last statement of a function or of a switch's default.
+ */
+function refusalMessage(node: ts.ThrowStatement | ts.CallExpression): string | undefined {
+  if (!ts.isThrowStatement(node) || !isFallThrough(node)) return undefined;
+  const thrown = node.expression;
+  if (!thrown || !(ts.isNewExpression(thrown) || ts.isCallExpression(thrown))) return undefined;
+  const message = thrown.arguments?.[0];
+  if (!message) return undefined;
+  const text = ts.isStringLiteralLike(message) ? message.text : ts.isTemplateExpression(message) ? message.head.text : undefined;
+  return text !== undefined && INPUT_MESSAGE.test(text) ? text.replace(/\s+/g, ' ').trim().slice(0, 60) : undefined;
+}
+
+function isFallThrough(statement: ts.Statement): boolean {
+  const parent = statement.parent;
+  if (ts.isDefaultClause(parent)) return parent.statements[parent.statements.length - 1] === statement;
+  if (!ts.isBlock(parent) || !ts.isFunctionLike(parent.parent) || parent.statements.length < 2) return false;
+  return parent.statements[parent.statements.length - 1] === statement;
+}
+
 function enclosingCatch(node: ts.Node): boolean {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
     if (ts.isCatchClause(n)) return true;
@@ -155,11 +182,19 @@ function validationsOf(unit: Unit): Guardrail[] {
     const text = node.getText(sf);
     const error = /new\s+([A-Za-z_$][\w$]*)|\b([A-Z]\w*Error)\(/.exec(text);
     const errorName = error?.[1] ?? error?.[2] ?? '';
-    if (!INPUT_ERROR.test(errorName) || AUTH_ERROR.test(text)) return;
+    const refusal = INPUT_ERROR.test(errorName) ? undefined : errorName === 'Error' ? refusalMessage(node) : undefined;
+    if ((!INPUT_ERROR.test(errorName) && refusal === undefined) || AUTH_ERROR.test(text)) return;
     if (enclosingCatch(node)) return; // converting a failure, not checking input
     // A rejection of a malformed URL is matched by `new URL()` in the head, which rejects it too.
-    const anchor = URL_WORD.test(text) ? URL_REJECTION : `rejects with ${errorName}`;
-    push({ kind: 'rejection', anchor, identity: 'anchor', node, label: `the ${errorName} rejection of bad input` });
+    // A plain Error is told apart by what it says: every other `throw new Error` is not this refusal moved.
+    const anchor = URL_WORD.test(text) ? URL_REJECTION : `rejects with ${errorName}${refusal ? ` "${refusal}"` : ''}`;
+    push({
+      kind: 'rejection',
+      anchor,
+      identity: 'anchor',
+      node,
+      label: refusal ? `the "${refusal}" rejection of bad input` : `the ${errorName} rejection of bad input`,
+    });
   };
 
   forEachNodeOfUnit(unit, (node) => {

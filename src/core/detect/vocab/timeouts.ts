@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { isTestRunnerConfig } from '../../paths.js';
 import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
 import { spreadSource, staticNumber } from '../ast/values.js';
-import { findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
+import { findFirst, forEachNode, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
 
 // The timeout inventory, shared by removed-timeout (compared before/after), new-call-without-timeout (a new
@@ -29,6 +29,16 @@ const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|
 
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
+/**
+ * The member a timeout option carries when its value falls back to a default (`timeout ?? settings.timeout`,
+ * or a name bound with a default in the unit): losing it leaves the call unbounded whenever none is given.
+ */
+export const TIMEOUT_FALLBACK = 'its default when none is given';
+
+/** Whether an option or property of this name holds a timeout (not an idle lifetime or a backoff delay). */
+export function isTimeoutOptionName(name: string): boolean {
+  return TIMEOUT_NAME.test(name) && !IDLE_LIFETIME_NAME.test(name) && !BACKOFF_DELAY_NAME.test(name);
+}
 
 /** The timeouts, deadlines and time budgets of one unit. */
 export function timeoutsOf(unit: Unit): Guardrail[] {
@@ -74,7 +84,16 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       return;
     }
     if (value && isDisabled(value)) return;
-    push('option', `${name} option of ${owner}`, at, `a ${name} option on ${owner}`, value ? timeoutStrength(value, sf) : undefined);
+    const strength = value ? timeoutStrength(value, sf) : undefined;
+    found.push({
+      category: 'timeout',
+      kind: 'option',
+      anchor: `${name} option of ${owner}`,
+      node: at,
+      label: `a ${name} option on ${owner}`,
+      members: at === node && fallsBack(value ?? node.name, unit) ? [TIMEOUT_FALLBACK] : [],
+      ...(strength !== undefined ? { strength, stronger: 'lower' as const } : {}),
+    });
   };
   const races: ts.CallExpression[] = [];
   const rejectingTimers: { node: ts.CallExpression; ms: number | undefined }[] = [];
@@ -118,6 +137,9 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
     if (!name) return;
     // AbortSignal.timeout(5000), AbortSignal.any([..., AbortSignal.timeout(n)])
     if (name === 'timeout' && /(^|\.)AbortSignal\.timeout$/.test(callee)) {
+      // `const signal = AbortSignal.timeout(n)` that no call receives any more bounds nothing.
+      const parent = node.parent;
+      if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && isUnusedLocal(parent.name.text, unit, () => false)) return;
       push(DEADLINE, 'AbortSignal.timeout', node, 'an AbortSignal.timeout deadline', timeoutStrength(node.arguments[0], sf));
       return;
     }
@@ -126,6 +148,9 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       const callback = node.arguments[0]!;
       const text = callback.getText(sf);
       if (!ENDS_OPERATION.test(text)) return;
+      // A timer that aborts a local controller whose signal no call receives any more bounds nothing.
+      const aborted = /^\s*(?:\(\s*\)|\w+)\s*=>\s*\{?\s*([A-Za-z_$][\w$]*)\.abort\(/.exec(text)?.[1];
+      if (aborted && isUnusedLocal(aborted, unit, (id) => isAbortCall(id))) return;
       const ms = timeoutStrength(node.arguments[1], sf);
       if (/\.abort\(|\.destroy\(/.test(text))
         push(DEADLINE, 'timer that aborts the operation', node, 'a timer that aborts the operation', ms);
@@ -195,6 +220,56 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/**
+ * Whether a timeout option's value falls back to a default: `a ?? b` / `a || b` with a real default, or a
+ * name the unit binds with one (`{ timeout = DEFAULT }`, `const timeout = options.timeout ?? DEFAULT`), so
+ * that a fallback moved to where the value is assigned is the same fallback.
+ */
+function fallsBack(value: ts.Node, unit: Unit): boolean {
+  let e: ts.Node = value;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    return (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) && !isDisabled(e.right);
+  }
+  if (!ts.isIdentifier(e)) return false;
+  const name = e.text;
+  let bound = false;
+  forEachNode(unit.node, (n) => {
+    if (bound) return;
+    if ((ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) bound = true;
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer)
+      bound = fallsBack(n.initializer, unit);
+  });
+  return bound;
+}
+
+function isAbortCall(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  return ts.isPropertyAccessExpression(parent) && parent.expression === id && parent.name.text === 'abort';
+}
+
+/**
+ * Whether `name` is a local the unit declares and never uses otherwise (`ignore` tells the uses that do
+ * not count, as the timer's own `controller.abort()`). A name declared outside the unit may be used anywhere.
+ */
+function isUnusedLocal(name: string, unit: Unit, ignore: (id: ts.Identifier) => boolean): boolean {
+  let declared = false;
+  let used = false;
+  forEachNode(unit.node, (n) => {
+    if (used || !ts.isIdentifier(n) || n.text !== name) return;
+    const parent = n.parent;
+    if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isBindingElement(parent)) && parent.name === n) {
+      declared ||= ts.isVariableDeclaration(parent);
+      if (!ts.isVariableDeclaration(parent)) used = true;
+      return;
+    }
+    if (ts.isPropertyAccessExpression(parent) && parent.name === n) return;
+    if (!ignore(n)) used = true;
+  });
+  return declared && !used;
 }
 
 /** Racers that are a timer, and racers that are a stop or cancel signal: neither is work being waited for. */
