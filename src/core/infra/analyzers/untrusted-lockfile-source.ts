@@ -59,7 +59,9 @@ export default defineAnalyzer({
     if (!isLockfilePath(change.path) || change.head === undefined) return [];
     const head = parseLockfile(change.path, change.head, 'head');
     const base = change.base !== undefined ? parseLockfile(change.path, change.base, 'base') : undefined;
-    const before = new Map((base?.entries ?? []).map((e) => [`${e.name}@${e.version}`, e]));
+    // A lockfile may hold one version twice (yarn: a git descriptor and a registry one): keep every entry.
+    const before = new Map<string, LockEntry[]>();
+    for (const e of base?.entries ?? []) before.set(`${e.name}@${e.version}`, [...(before.get(`${e.name}@${e.version}`) ?? []), e]);
     // Where each package came from in the base, whatever its version: a package that was already fetched from
     // that git repository or host and moves to another commit or version of it is an update, not a new source.
     const baseOrigins = new Map<string, Set<string>>();
@@ -73,8 +75,9 @@ export default defineAnalyzer({
     for (const entry of head.entries) {
       if (entry.local) continue;
       const id = `${entry.name}@${entry.version}`;
-      const was = before.get(id);
-      if (was && was.resolved === entry.resolved && was.integrity === entry.integrity) continue;
+      const twins = before.get(id) ?? [];
+      if (twins.some((e) => e.resolved === entry.resolved && e.integrity === entry.integrity)) continue;
+      const was = twins.find((e) => e.resolved === entry.resolved) ?? twins[0];
       if (!was && !base) continue; // a new lockfile: its state, not a change of it
       const data = { name: entry.name, version: entry.version, resolved: entry.resolved ?? '', where: '' };
       const source = sourceOf(entry);
