@@ -1,4 +1,6 @@
+import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
+import { deployWeight } from '../formats/deploy.js';
 import { LOCKFILE_NAMES, isLockfilePath, parseLockfile, type Lockfile } from '../formats/lockfile.js';
 import { isNpmrcPath, parseNpmrc } from '../formats/npmrc.js';
 import { dirOf, isManifestPath, joinPath, parseManifest, type Manifest } from '../formats/package-json.js';
@@ -26,9 +28,9 @@ export default defineAnalyzer({
         'workspace) did not change and cannot satisfy it; a changed lockfile that does not satisfy a range this ' +
         'pull request set (package-lock v2/v3 and v1, yarn classic and berry, pnpm-lock); a lockfile deleted while ' +
         "its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm's `lockfile=false`) " +
-        'added to .npmrc. All `medium`.',
+        'added to .npmrc. `medium`; an out-of-step devDependency `low`, a manifest under examples, fixtures or docs `info`.',
       ignores:
-        "Lockfiles that satisfy the manifest (an update bot's bump, a major included), a switch from one package manager to another, drift the base version already had, local and workspace specifiers, and lockfiles too large to read.",
+        "Lockfiles that satisfy the manifest (an update bot's bump, a major included), a nested package's range that any lockfile above it satisfies (a workspace root's), a switch from one package manager to another, drift the base version already had, local and workspace specifiers, and lockfiles too large to read.",
       example: {
         file: 'package.json',
         context: [
@@ -100,15 +102,16 @@ function disabled(change: FileChange): AnalyzerFinding[] {
   return findings;
 }
 
-/** The nearest lockfile at or above a manifest on one side, with its path. */
-function nearestLockfile(tree: TreeView, side: 'base' | 'head', manifestPath: string): { path: string; text: string } | undefined {
+/** The lockfiles at or above a manifest on one side, nearest first, with their paths. */
+function lockfilesAbove(tree: TreeView, side: 'base' | 'head', manifestPath: string): { path: string; text: string }[] {
+  const found: { path: string; text: string }[] = [];
   for (let dir = dirOf(manifestPath); ; dir = dirOf(dir)) {
     for (const name of LOCKFILE_NAMES) {
       const path = joinPath(dir, name);
       const text = tree.read(side, path);
-      if (text !== undefined) return { path, text };
+      if (text !== undefined) found.push({ path, text });
     }
-    if (!dir) return undefined;
+    if (!dir) return found;
   }
 }
 
@@ -122,30 +125,49 @@ function manifestChanged(change: FileChange): AnalyzerFinding[] {
   if (change.head === undefined) return [];
   const head = parseManifest(change.head, 'head');
   const base = change.base !== undefined ? parseManifest(change.base, 'base') : undefined;
-  const lock = nearestLockfile(change.tree, 'head', change.path);
+  const locks = lockfilesAbove(change.tree, 'head', change.path);
+  const lock = locks[0];
   // A lockfile changed in the same pull request is judged when that file is analyzed.
-  if (!lock || change.changed.some((f) => f.path === lock.path)) return [];
-  let lockfile: Lockfile;
-  try {
-    lockfile = parseLockfile(lock.path, lock.text, 'head');
-  } catch {
-    return [];
+  if (!lock || locks.some((l) => change.changed.some((f) => f.path === l.path))) return [];
+  // Which of them governs a nested package (its own, or a workspace root's above it) the folders alone do not
+  // say: a range any of them satisfies is not called out of step.
+  const parsed: { path: string; dir: string; lockfile: Lockfile }[] = [];
+  for (const candidate of locks) {
+    try {
+      parsed.push({
+        path: candidate.path,
+        dir: relativeDir(candidate.path, change.path),
+        lockfile: parseLockfile(candidate.path, candidate.text, 'head'),
+      });
+    } catch {
+      return [];
+    }
   }
-  const dir = relativeDir(lock.path, change.path);
-  return changedSpecs(base, head).flatMap(({ section, name, spec }) =>
-    lockfile.satisfies(dir, name, spec) === false
-      ? [
-          {
-            messageId: 'notUpdated',
-            side: 'head' as const,
-            line: head.lineOf(section, name),
-            key: `${section}.${name}`,
-            symbol: name,
-            data: { name, spec, manifest: change.path, lockfile: lock.path },
-          },
-        ]
-      : [],
-  );
+  const weight = weightOf(change.path);
+  return changedSpecs(base, head).flatMap(({ section, name, spec }) => {
+    const verdicts = parsed.map((p) => p.lockfile.satisfies(p.dir, name, spec));
+    if (verdicts[0] !== false || verdicts.some((v) => v !== false)) return [];
+    return [
+      {
+        messageId: 'notUpdated',
+        side: 'head' as const,
+        line: head.lineOf(section, name),
+        key: `${section}.${name}`,
+        symbol: name,
+        severity: weight(section),
+        data: { name, spec, manifest: change.path, lockfile: lock.path },
+      },
+    ];
+  });
+}
+
+/**
+ * How much an out-of-step range weighs: `medium` for what reaches production, `low` for dev dependencies
+ * (CI and laptops), `info` in examples, fixtures and docs, which nobody deploys.
+ */
+function weightOf(manifestPath: string): (section: string) => Severity {
+  const example = deployWeight(manifestPath) === 'example';
+  return (section) => (example ? 'info' : section === 'devDependencies' ? 'low' : 'medium');
 }
 
 /** Dependencies whose specifier the pull request set: added, or changed. */
@@ -201,6 +223,7 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
       file: manifestPath,
       key: `${section}.${name}`,
       symbol: name,
+      severity: weightOf(manifestPath)(section),
       data: { name, spec, manifest: manifestPath, lockfile: change.path },
     });
   }

@@ -24,7 +24,9 @@ export default defineAnalyzer({
         "registry nor the host most of the lockfile's base version uses (`medium`), or that had an integrity checksum " +
         'in the base version and have none for the same version now (`medium`).',
       ignores:
-        'Entries the pull request did not touch, workspace and local links, a whole lockfile moving to another registry host, and version bumps that keep host and checksum.',
+        'Entries the pull request did not touch, workspace and local links, a whole lockfile moving to another registry host, version bumps ' +
+        'that keep host and checksum, and a package that was already fetched from the same git repository or host and moves to another ' +
+        'commit or version of it.',
       example: {
         file: 'package-lock.json',
         before: `{
@@ -57,15 +59,25 @@ export default defineAnalyzer({
     if (!isLockfilePath(change.path) || change.head === undefined) return [];
     const head = parseLockfile(change.path, change.head, 'head');
     const base = change.base !== undefined ? parseLockfile(change.path, change.base, 'base') : undefined;
-    const before = new Map((base?.entries ?? []).map((e) => [`${e.name}@${e.version}`, e]));
+    // A lockfile may hold one version twice (yarn: a git descriptor and a registry one): keep every entry.
+    const before = new Map<string, LockEntry[]>();
+    for (const e of base?.entries ?? []) before.set(`${e.name}@${e.version}`, [...(before.get(`${e.name}@${e.version}`) ?? []), e]);
+    // Where each package came from in the base, whatever its version: a package that was already fetched from
+    // that git repository or host and moves to another commit or version of it is an update, not a new source.
+    const baseOrigins = new Map<string, Set<string>>();
+    for (const e of base?.entries ?? []) {
+      const origin = sourceOf(e)?.origin;
+      if (origin !== undefined) baseOrigins.set(e.name, (baseOrigins.get(e.name) ?? new Set()).add(origin));
+    }
     // A lockfile moved wholesale to a company registry is a switch of registry, not one entry off it.
     const trusted = new Set([...REGISTRY_HOSTS, ...majorityHost(base?.entries ?? []), ...majorityHost(head.entries)]);
     const findings: AnalyzerFinding[] = [];
     for (const entry of head.entries) {
       if (entry.local) continue;
       const id = `${entry.name}@${entry.version}`;
-      const was = before.get(id);
-      if (was && was.resolved === entry.resolved && was.integrity === entry.integrity) continue;
+      const twins = before.get(id) ?? [];
+      if (twins.some((e) => e.resolved === entry.resolved && e.integrity === entry.integrity)) continue;
+      const was = twins.find((e) => e.resolved === entry.resolved) ?? twins[0];
       if (!was && !base) continue; // a new lockfile: its state, not a change of it
       const data = { name: entry.name, version: entry.version, resolved: entry.resolved ?? '', where: '' };
       const source = sourceOf(entry);
@@ -74,7 +86,8 @@ export default defineAnalyzer({
         source &&
         source.kind !== 'registry' &&
         !(source.kind === 'host' && trusted.has(source.host)) &&
-        (!wasSource || wasSource.label !== source.label)
+        (!wasSource || wasSource.label !== source.label) &&
+        !baseOrigins.get(entry.name)?.has(source.origin)
       ) {
         findings.push({
           messageId: source.kind === 'http' ? 'insecure' : 'offRegistry',
@@ -102,27 +115,46 @@ export default defineAnalyzer({
   },
 });
 
-type Source = { kind: 'registry' | 'http' | 'git' | 'host'; host: string; label: string };
+/** Where an entry is fetched from; `origin` names the repository or host without the commit or file. */
+type Source = { kind: 'registry' | 'http' | 'git' | 'host'; host: string; label: string; origin: string };
 
 function sourceOf(entry: LockEntry): Source | undefined {
   const resolved = entry.resolved;
   if (!resolved) return undefined;
   // Berry resolutions are descriptors: `name@npm:1.0.0` is the registry, anything else says its protocol.
   const protocol = /^(@[^/]+\/)?[^@]+@([a-z+]+):/.exec(resolved)?.[2];
-  if (protocol === 'npm') return { kind: 'registry', host: '', label: 'the registry' };
+  if (protocol === 'npm') return { kind: 'registry', host: '', label: 'the registry', origin: 'registry' };
   if (
     /^(git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved) ||
     /\.git(#|$)/.test(resolved) ||
     protocol?.startsWith('git') ||
     protocol === 'github'
   ) {
-    return { kind: 'git', host: '', label: `git (${resolved.slice(0, 100)})` };
+    return { kind: 'git', host: '', label: `git (${resolved.slice(0, 100)})`, origin: `git:${gitRepository(resolved)}` };
   }
   const url = /https?:\/\/[^\s"#]+/.exec(resolved)?.[0];
   if (!url) return undefined;
   const host = new URL(url).host;
-  if (url.startsWith('http:')) return { kind: 'http', host, label: `http://${host}` };
-  return REGISTRY_HOSTS.has(host) ? { kind: 'registry', host, label: host } : { kind: 'host', host, label: host };
+  if (url.startsWith('http:')) return { kind: 'http', host, label: `http://${host}`, origin: `http:${host}` };
+  return REGISTRY_HOSTS.has(host)
+    ? { kind: 'registry', host, label: host, origin: 'registry' }
+    : { kind: 'host', host, label: host, origin: host };
+}
+
+/**
+ * A git resolution reduced to the repository it names: `git+ssh://git@github.com/o/r.git#sha`,
+ * `https://github.com/o/r#sha` and `github:o/r#tag` are all `github.com/o/r`.
+ */
+function gitRepository(resolved: string): string {
+  const withoutRef = resolved.replace(/#.*$/, '').replace(/^(@[^/]+\/)?[^@]+@(?=[a-z+]+:)/, '');
+  const shorthand = /^(github|gitlab|bitbucket):(.+)$/.exec(withoutRef);
+  const path = shorthand
+    ? `${shorthand[1]}.${shorthand[1] === 'bitbucket' ? 'org' : 'com'}/${shorthand[2]}`
+    : withoutRef
+        .replace(/^[a-z+]+:\/\//, '')
+        .replace(/^[^@/]+@/, '')
+        .replace(/^([^/:]+):(?!\d)/, '$1/');
+  return path.replace(/\.git$/, '').toLowerCase();
 }
 
 /** The host most entries of a lockfile come from (a private registry mirror), if any. */
