@@ -54,7 +54,23 @@ const yarnLockfile = (
 ) as typeof yarnLockfileModule;
 const SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies'];
 
+// A monorepo's one root lockfile is read for every manifest the PR touches (a release bump touches dozens),
+// and parsing a large pnpm-lock.yaml takes seconds: the last few parses are kept, keyed by their input.
+// A Lockfile is never mutated by its readers, so sharing one is safe.
+const recentParses = new Map<string, Lockfile>();
+const RECENT_PARSES = 4;
+
 export function parseLockfile(path: string, text: string, side: Side): Lockfile {
+  const key = `${side}\0${path.split('/').pop()!}\0${text}`;
+  const known = recentParses.get(key);
+  if (known) return known;
+  const parsed = parseLockfileText(path, text, side);
+  if (recentParses.size >= RECENT_PARSES) recentParses.delete(recentParses.keys().next().value!);
+  recentParses.set(key, parsed);
+  return parsed;
+}
+
+function parseLockfileText(path: string, text: string, side: Side): Lockfile {
   const name = path.split('/').pop()!;
   if (name === 'pnpm-lock.yaml') return pnpm(text, side);
   if (name === 'yarn.lock') return /^__metadata:/m.test(text) ? yarnBerry(text, side) : yarnClassic(text, side);
