@@ -9,7 +9,6 @@
  * Every line terminator a reader of our output may honour: CommonMark's (`\r\n`, `\r`, `\n`), JavaScript's
  * and some editors' (U+2028, U+2029), and NEL (U+0085), VT and FF that some renderers break on.
  */
-// eslint-disable-next-line no-control-regex
 const LINE_TERMINATORS = /\r\n|[\r\n\u2028\u2029\u0085\v\f]/g;
 
 /** C0 controls except tab and the line terminators above, DEL, and the C1 controls (CSI is U+009B). */

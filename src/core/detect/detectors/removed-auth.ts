@@ -71,8 +71,7 @@ export default defineDetector({
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
       madePublic: '{{symbol}} is now marked {{decorator}}: the authentication guard that protected it no longer runs.',
       decoded: '{{symbol}} now decodes the token with {{call}} instead of verifying it: anyone can forge the claims.',
-      lostComparison:
-        '{{symbol}} no longer compares {{comparison}} {{where}}: a caller who does not own the resource is now let through.',
+      lostComparison: '{{symbol}} no longer compares {{comparison}} {{where}}: a caller who does not own the resource is now let through.',
     },
     docs: {
       catches:
@@ -165,7 +164,9 @@ function placeOf(node: ts.BinaryExpression, base: Unit, head: Unit, sf: ts.Sourc
     if (ts.isIfStatement(parent) && parent.expression === n) {
       // A guard that is only this comparison is the inventory's (removed or kept as a whole).
       if (stripParens(n) === node || !guardKind(parent, base, sf)) return undefined;
-      const others = termsOf(parent.expression).filter((t) => !isWithin(node, t)).map((t) => squash(t.getText(sf)));
+      const others = termsOf(parent.expression)
+        .filter((t) => !isWithin(node, t))
+        .map((t) => squash(t.getText(sf)));
       const stillGuards = someNode(
         head.node,
         (h) =>

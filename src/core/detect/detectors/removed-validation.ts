@@ -292,7 +292,7 @@ function validationsOf(unit: Unit): Guardrail[] {
     }
     // Schema fields: z.object({ id: z.string().uuid(), title: z.string().max(100) })
     if (ts.isPropertyAssignment(node) && ts.isCallExpression(node.initializer)) {
-      const chain = chainOf(node.initializer, sf);
+      const chain = chainOf(node.initializer);
       if (!chain || !SCHEMA_ROOT.test(chain.root)) return;
       const field = fieldPath(node, unit, sf);
       const members = chain.methods.filter((m) => !LOOSENERS.has(m));
@@ -311,7 +311,7 @@ function validationsOf(unit: Unit): Guardrail[] {
 }
 
 /** `z.string().uuid().max(5)` → root `z.string`, methods [string, uuid, max]. */
-function chainOf(call: ts.CallExpression, sf: ts.SourceFile): { root: string; methods: string[] } | undefined {
+function chainOf(call: ts.CallExpression): { root: string; methods: string[] } | undefined {
   const methods: string[] = [];
   let e: ts.Expression = call;
   while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression)) {
