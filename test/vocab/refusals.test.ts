@@ -25,6 +25,8 @@ describe('vocab/refusals: refusals of a case not built yet', () => {
     expect(refusal('throw new Error(`unsupported file type: ${ext}`);')).toBe(false);
     expect(refusal('throw new Error("this image format is not supported");')).toBe(false);
     expect(refusal('throw new UnsupportedMediaTypeError();')).toBe(false);
+    expect(refusal('throw new Error(`${name} has already been registered; registering it twice is not yet supported`);')).toBe(false);
+    expect(refusal('throw new Error("a key is required: keyless mode is not implemented");')).toBe(false);
   });
 
   it('counts a guard only when every throw of its own is a refusal', () => {

@@ -15,6 +15,8 @@ const NOT_SUPPORTED_MESSAGE =
   /\bnot supported\b|\bunsupported\b|\b(?:does|do|can|could) ?not (?:yet )?support\b|\b(?:doesn|don|can)'?t (?:yet )?support\b/i;
 // "Unsupported file type", `UnsupportedMediaTypeError`: an input of a kind the code refuses is validation
 // of that input, not a capability still to build, so those keep their full weight.
+/** Words of a rejected precondition: a duplicate, a required or invalid value, a state it must be in. */
+const BROKEN_PRECONDITION = /\balready\b|\bmust\b|\brequired\b|\binvalid\b|\bexpected\b/i;
 const INPUT_KIND = /(?:file|type|format|extension|mime|media|encoding|charset|value|character|protocol|scheme)/i;
 
 /** Whether a throw refuses a case not built (by its error class or its message). */
@@ -24,6 +26,9 @@ export function isCapabilityRefusal(statement: ts.ThrowStatement, sf: ts.SourceF
   const errorClass = ts.isNewExpression(thrown) || ts.isCallExpression(thrown) ? (calleeSimpleName(thrown.expression) ?? '') : '';
   if (CAPABILITY_ERROR.test(errorClass)) return !/^(?:Unsupported|NotSupported)/.test(errorClass) || !INPUT_KIND.test(errorClass);
   const text = thrown.getText(sf);
+  // "X has already been initialized … is not yet supported": the message names a precondition the value
+  // or state broke, so the throw rejects it, whatever else it says about the future.
+  if (BROKEN_PRECONDITION.test(text)) return false;
   if (NOT_BUILT_MESSAGE.test(text)) return true;
   return NOT_SUPPORTED_MESSAGE.test(text) && !INPUT_KIND.test(text.replace(/^new \w+/, ''));
 }
