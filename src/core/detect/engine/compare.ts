@@ -184,23 +184,25 @@ export function compareInventories(
         data: { label: guardrail.label, where },
         evidence: { removed: guardrail.label, foundIn: where, ...evidence },
       });
-    // Still there: the same guard with the same condition still leaves (only its body changed), or the call
-    // of a helper the PR renamed is still made under the new name.
-    if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
-    // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
-    // that removes it usually builds the case. Shown as context only.
-    if (refusesUnbuiltFeature(guardrail)) {
+    const removed = (severity: Severity, evidence: Record<string, unknown> = {}): void =>
       emit({
         messageId: 'removed',
-        severity: 'info',
+        severity,
         side: 'base',
         unit: pair.base!,
         node: guardrail.node,
         pair,
         anchor: guardrail.anchor,
         data: { label: guardrail.label },
-        evidence: { removed: removedSnippet(guardrail.node, pair.base!), refusedUnbuiltCase: true },
+        evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...evidence },
       });
+    // Still there: the same guard with the same condition still leaves (only its body changed), or the call
+    // of a helper the PR renamed is still made under the new name.
+    if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
+    // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
+    // that removes it usually builds the case. Shown as context only.
+    if (refusesUnbuiltFeature(guardrail)) {
+      removed('info', { refusedUnbuiltCase: true });
       continue;
     }
     // The same named rejection thrown elsewhere in the head: the check moved, whatever its condition looks like now.
@@ -250,35 +252,15 @@ export function compareInventories(
       subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
       (!pair.head && wentWithItsCallers(pair.base!, guardrail) ? [simpleName(pair.base!)] : undefined);
     if (subjectGone) {
-      emit({
-        messageId: 'removed',
-        severity: 'info',
-        side: 'base',
-        unit: pair.base!,
-        node: guardrail.node,
-        pair,
-        anchor: guardrail.anchor,
-        data: { label: guardrail.label },
-        evidence: { removed: removedSnippet(guardrail.node, pair.base!), subjectRemoved: subjectGone.slice(0, 5) },
-      });
+      removed('info', { subjectRemoved: subjectGone.slice(0, 5) });
       continue;
     }
     const inDeletedFile = !pair.head && prepared.deletedFiles.has(pair.base!.file);
-    emit({
-      messageId: 'removed',
-      // A guardrail deleted together with its whole file goes with a feature, not a simplification.
-      severity: inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
-      side: 'base',
-      unit: pair.base!,
-      node: guardrail.node,
-      pair,
-      anchor: guardrail.anchor,
-      data: { label: guardrail.label },
-      evidence: {
-        removed: removedSnippet(guardrail.node, pair.base!),
-        ...(inDeletedFile ? { fileDeleted: true as const } : {}),
-      } satisfies Omit<RemovalEvidence, 'kind'>,
-    });
+    // A guardrail deleted together with its whole file goes with a feature, not a simplification.
+    removed(
+      inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
+      inDeletedFile ? ({ fileDeleted: true } satisfies Partial<RemovalEvidence>) : {},
+    );
   }
 }
 
