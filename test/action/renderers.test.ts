@@ -5,45 +5,20 @@ import { renderAnnotations } from '../../src/core/render/annotations.js';
 import { code, fence, MAX_COMMENT_CHARS, renderComment, STICKY_MARKER } from '../../src/core/render/comment.js';
 import { readFindingMarker, renderReviewComment } from '../../src/core/render/review.js';
 import { renderSummary } from '../../src/core/render/summary.js';
+import { sampleFinding, sampleReport } from '../support/reports.js';
 
 function finding(i: number, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
-  return {
-    id: `gg-${String(i).padStart(16, '0')}`,
-    rule: 'removed-timeout',
-    category: 'timeout',
-    severity,
-    file: `src/client-${i}.ts`,
-    line: 10 + i,
-    side: 'base',
-    headLine: 9 + i,
-    symbol: `Client${i}.constructor`,
-    message: `Client${i} no longer has a timeout option on axios.create: the call can now wait forever.`,
-    evidence: { removed: `timeout: ${i}000`, before: 'x'.repeat(300) + '\n' + 'const a = 1;\n'.repeat(30) },
-    ...extra,
-  };
+  return sampleFinding(i, severity, { headLine: 9 + i, ...extra });
 }
 
 function report(findings: Finding[], overrides: Partial<Report> = {}): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'guardrail-gate', version: '0.1.0' },
-    base: 'a'.repeat(40),
-    head: 'b'.repeat(40),
-    decision: 'fail',
-    score: 80,
-    level: 'high',
-    failOn: 'high',
-    contributions: [],
-    findings,
+  return sampleReport(findings, {
     tests: { affected: ['test/billing.test.ts'], untested: [] },
     hotspots: [{ file: 'src/billing.ts', symbol: 'charge', source: 'otlp', weight: 0.9 }],
     requiredChecks: [{ id: 'affected-tests', title: 'Run the affected tests', reason: '1 test reaches the changed code' }],
     ai: { authored: true, evidence: ['branch claude/x uses the agent prefix claude/'] },
-    stats: { filesChanged: 1, filesAnalyzed: 1, durationMs: 10 },
-    skipped: [],
-    notes: [],
     ...overrides,
-  };
+  });
 }
 
 describe('sticky comment', () => {

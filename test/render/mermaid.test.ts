@@ -1,40 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Report, Severity } from '../../src/core/model.js';
+import type { Finding, Report } from '../../src/core/model.js';
 import { MAX_COMMENT_CHARS, renderComment } from '../../src/core/render/comment.js';
 import { mermaidLabel } from '../../src/core/render/mermaid.js';
 import { renderSummary } from '../../src/core/render/summary.js';
+import { sampleFinding, sampleReport } from '../support/reports.js';
 
 // The comment's Mermaid diagrams: one per open high or critical finding, from its changed unit to the
 // tests that reach it and the hot paths that run it, drawn only in the room the findings' text leaves.
 
-function finding(i: number, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
-  return {
-    id: `gg-${String(i).padStart(16, '0')}`,
-    rule: 'removed-timeout',
-    category: 'timeout',
-    severity,
-    file: `src/client-${i}.ts`,
-    line: 10 + i,
-    side: 'base',
-    symbol: `Client${i}.constructor`,
-    message: `Client${i} no longer has a timeout option on axios.create: the call can now wait forever.`,
-    evidence: { removed: `timeout: ${i}000`, before: 'x'.repeat(300) + '\n' + 'const a = 1;\n'.repeat(30) },
-    ...extra,
-  };
-}
+const finding = sampleFinding;
 
 function report(findings: Finding[], overrides: Partial<Report> = {}): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'guardrail-gate', version: '0.1.0' },
-    base: 'a'.repeat(40),
-    head: 'b'.repeat(40),
-    decision: 'fail',
-    score: 80,
-    level: 'high',
-    failOn: 'high',
-    contributions: [],
-    findings,
+  return sampleReport(findings, {
     tests: {
       affected: ['test/client.test.ts', 'test/e2e/checkout.test.ts'],
       untested: [],
@@ -43,13 +20,8 @@ function report(findings: Finding[], overrides: Partial<Report> = {}): Report {
     hotspots: [
       { file: 'src/client-1.ts', symbol: 'Client1.constructor', source: 'otlp', weight: 0.9, figures: { calls: 120000, p95Ms: 230 } },
     ],
-    requiredChecks: [],
-    ai: { authored: false, evidence: [] },
-    stats: { filesChanged: 1, filesAnalyzed: 1, durationMs: 10 },
-    skipped: [],
-    notes: [],
     ...overrides,
-  };
+  });
 }
 
 const mermaidBlocks = (body: string): string[] => [...body.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
