@@ -15,6 +15,7 @@ import { renderReviewComment } from '../../src/core/render/review.js';
 import { buildSarif } from '../../src/core/render/sarif.js';
 import { renderSummary } from '../../src/core/render/summary.js';
 import { renderText } from '../../src/core/render/text.js';
+import { htmlOutsideCode } from '../fuzz/pipeline.js';
 
 const CLIENT_BASE = `import axios from 'axios';
 
@@ -190,29 +191,6 @@ function report(findings: Finding[]): Report {
     skipped: [{ file: 'src/odd\r\r<!--.ts', reason: 'binary file' }],
     notes: [],
   };
-}
-
-/**
- * What a CommonMark reader would take as an HTML comment: `<!--` outside code spans and fenced blocks,
- * other than our own markers. Lines are split at `\n` only; the test also asserts no other terminator is left.
- */
-function htmlOutsideCode(markdown: string): string[] {
-  const found: string[] = [];
-  let fence: string | undefined;
-  for (const line of markdown.split('\n')) {
-    const opener = /^\s*(`{3,})/.exec(line)?.[1];
-    if (fence) {
-      if (opener && opener.length >= fence.length && line.trim() === opener) fence = undefined;
-      continue;
-    }
-    if (opener) {
-      fence = opener;
-      continue;
-    }
-    const outside = line.replace(/(`+)(?:(?!\1).)*?\1(?!`)/g, '').replace(/<!-- guardrail-gate:[^>]*-->/g, '');
-    if (outside.includes('<!--')) found.push(line);
-  }
-  return found;
 }
 
 /** PR text that tries to end the code span or the list item and open an HTML comment hiding what follows. */
