@@ -1,13 +1,11 @@
 import { ConfigurationError } from '../core/errors.js';
-
-const FAIL_ON = ['none', 'low', 'medium', 'high', 'critical'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+import { LEVELS, parseFailOnLevel, type Level } from '../core/model.js';
 
 /** The Action's inputs (action.yml), validated. */
 export interface ActionInputs {
   token: string;
   configPath?: string;
-  failOn?: FailOn;
+  failOn?: Level;
   base?: string;
   head?: string;
   hotspots: string[];
@@ -26,13 +24,14 @@ export type InputSource = (name: string) => string;
  */
 export function readActionInputs(get: InputSource): ActionInputs {
   const failOnRaw = get('fail-on').trim().toLowerCase();
-  if (failOnRaw && !(FAIL_ON as readonly string[]).includes(failOnRaw)) {
-    throw new ConfigurationError(`input fail-on: expected one of ${FAIL_ON.join(', ')}, got "${failOnRaw}"`);
+  const failOn = failOnRaw ? parseFailOnLevel(failOnRaw) : undefined;
+  if (failOnRaw && failOn === undefined) {
+    throw new ConfigurationError(`input fail-on: expected one of ${LEVELS.join(', ')} (or never), got "${failOnRaw}"`);
   }
   return {
     token: get('github-token').trim(),
     configPath: optional(get('config')),
-    failOn: failOnRaw ? (failOnRaw as FailOn) : undefined,
+    failOn,
     base: revision(get('base'), 'base'),
     head: revision(get('head'), 'head'),
     hotspots: list(get('hotspots')),

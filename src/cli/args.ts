@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ConfigurationError } from '../core/errors.js';
-import { LEVELS, type Level } from '../core/model.js';
+import { LEVELS, parseFailOnLevel, type Level } from '../core/model.js';
 
 export const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -158,9 +158,8 @@ function parseFormat(value: string | undefined): Format {
   throw new ConfigurationError(`--format: '${value}' is not one of ${FORMATS.join(', ')}`);
 }
 
-/** `never` is accepted for `none` (what several CI scripts pass). */
 function parseFailOn(value: string): Level {
-  if (value === 'never') return 'none';
-  if ((LEVELS as readonly string[]).includes(value)) return value as Level;
+  const level = parseFailOnLevel(value);
+  if (level !== undefined) return level;
   throw new ConfigurationError(`--fail-on: '${value}' is not one of ${LEVELS.join(', ')} (or never)`);
 }

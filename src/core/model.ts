@@ -10,6 +10,15 @@ export type Severity = (typeof SEVERITIES)[number];
 export const LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
 
+/**
+ * Reads a fail-on threshold as the CLI, the Action and the MCP tool all accept it: a level, or `never` for
+ * `none` (what several CI scripts pass). Undefined when it is neither, so each entry point can word its own error.
+ */
+export function parseFailOnLevel(value: string): Level | undefined {
+  if (value === 'never') return 'none';
+  return (LEVELS as readonly string[]).includes(value) ? (value as Level) : undefined;
+}
+
 /** The closed category vocabulary of the contract; a new word comes with its documentation. */
 export const CATEGORIES = [
   'retry',

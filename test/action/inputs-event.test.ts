@@ -32,9 +32,14 @@ describe('readActionInputs', () => {
     });
   });
 
+  it("accepts never for none, as the CLI's --fail-on does", () => {
+    expect(readActionInputs(from({ 'fail-on': 'Never' })).failOn).toBe('none');
+    expect(readActionInputs(from({ 'fail-on': '' })).failOn).toBeUndefined();
+  });
+
   it('names the input and the expected form when a value is wrong', () => {
     expect(() => readActionInputs(from({ 'fail-on': 'severe' }))).toThrow(
-      new ConfigurationError('input fail-on: expected one of none, low, medium, high, critical, got "severe"'),
+      new ConfigurationError('input fail-on: expected one of none, low, medium, high, critical (or never), got "severe"'),
     );
     expect(() => readActionInputs(from({ comment: 'yes' }))).toThrow('input comment: expected true or false, got "yes"');
     expect(() => readActionInputs(from({ base: '--upload-pack=evil' }))).toThrow(/input base: expected a git revision/);
