@@ -1,58 +1,28 @@
+import { renderRulePage } from '../rule-page.js';
 import { LOST_PHRASE, type DetectorMeta } from './define-detector.js';
 
 /** The documentation page of a detector, generated from its metadata so the two never drift apart. */
 export function renderRuleDoc(meta: DetectorMeta): string {
   const example = meta.docs.example;
   const lang = (example.file ?? 'x.ts').split('.').pop() ?? 'ts';
-  return [
-    `# ${meta.id}`,
-    '',
-    `${meta.description}`,
-    '',
-    '| | |',
-    '|---|---|',
-    `| Category | \`${meta.category}\` |`,
-    `| Default severity | \`${meta.severity}\` (removed); \`${meta.weakenedSeverity ?? 'one step lower'}\` (weakened); \`info\` (moved) |`,
-    `| Reads | ${meta.scope === 'test' ? 'test files' : meta.scope === 'all' ? 'source and test files' : 'source files (not tests)'} |`,
-    '',
-    '## What it catches',
-    '',
-    meta.docs.catches,
-    '',
-    '## What it deliberately ignores',
-    '',
-    meta.docs.ignores,
-    '',
-    '## Example',
-    '',
-    `Before (\`${example.file ?? 'src/example.ts'}\`):`,
-    '',
-    '```' + lang,
-    example.before.trimEnd(),
-    '```',
-    '',
-    'After:',
-    '',
-    '```' + lang,
-    example.after.trimEnd(),
-    '```',
-    '',
-    '## Messages',
-    '',
+  return renderRulePage({
+    id: meta.id,
+    description: meta.description,
+    facts: [
+      ['Category', `\`${meta.category}\``],
+      ['Default severity', `\`${meta.severity}\` (removed); \`${meta.weakenedSeverity ?? 'one step lower'}\` (weakened); \`info\` (moved)`],
+      ['Reads', meta.scope === 'test' ? 'test files' : meta.scope === 'all' ? 'source and test files' : 'source files (not tests)'],
+    ],
+    catches: meta.docs.catches,
+    ignores: meta.docs.ignores,
+    example: [
+      { caption: `Before (\`${example.file ?? 'src/example.ts'}\`):`, lang, text: example.before },
+      { caption: 'After:', lang, text: example.after },
+    ],
     // Shown as a reader meets them most often: the unit still there.
-    ...Object.entries(meta.messages).map(([id, text]) => `- \`${id}\`: ${String(text).replaceAll('{{noLongerHas}}', LOST_PHRASE.kept)}`),
-    '',
-    '## Configuration',
-    '',
-    '```yaml',
-    '# .github/guardrail-gate.yml',
-    'rules:',
-    `  ${meta.id}: off        # or a severity: info | low | medium | high | critical`,
-    '```',
-    '',
-    `To accept one finding in code, put \`// guardrail-gate-ignore ${meta.id} -- <why it is safe>\` (optionally \`until YYYY-MM-DD\`) in the function.`,
-    '',
-  ].join('\n');
+    messages: Object.entries(meta.messages).map(([id, text]) => [id, String(text).replaceAll('{{noLongerHas}}', LOST_PHRASE.kept)]),
+    acceptance: `To accept one finding in code, put \`// guardrail-gate-ignore ${meta.id} -- <why it is safe>\` (optionally \`until YYYY-MM-DD\`) in the function.`,
+  });
 }
 
 /** The README's table of the catalogue (code detectors and the analyzers of non-code files). */
