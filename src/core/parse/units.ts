@@ -191,6 +191,12 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     // assignment, the way CommonJS code writes classes and exports. Reachable through the object it is set on.
     return { name: assignedTo, kind: 'method', exported: true };
   }
+  const configured = moduleLevelConfiguration(node);
+  if (configured) {
+    // `api.defaults.timeout = 8000`, `axios.defaults.timeout = 5000`: configuration every call through that object
+    // gets, set after it was made. It belongs to the object, reached by its name as its declaration is.
+    return { name: configured, kind: 'field', exported: false };
+  }
   if (ts.isExportAssignment(node) && holdsCode(node.expression)) {
     return { name: 'default', kind: 'function', exported: true };
   }
@@ -229,6 +235,23 @@ function moduleLevelMemberAssignment(fn: ts.Node, sourceFile: ts.SourceFile): st
   while (ts.isPropertyAccessExpression(target)) target = target.expression;
   if (!ts.isPropertyAccessExpression(assignment.left) || !ts.isIdentifier(target)) return undefined;
   return assignment.left.getText(sourceFile).replace(/\s+/g, '');
+}
+
+/**
+ * The object a statement of the module's top level configures by assigning to one of its members
+ * (`client.defaults.timeout = 5000`, `queue.defaultJobOptions = {…}`): its name; undefined for anything else.
+ * Functions set this way are methods (moduleLevelMemberAssignment); `exports`/`module` are how a file exports.
+ */
+function moduleLevelConfiguration(node: ts.Node): string | undefined {
+  if (!ts.isExpressionStatement(node) || !ts.isSourceFile(node.parent)) return undefined;
+  const assignment = node.expression;
+  if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  if (!ts.isPropertyAccessExpression(assignment.left) && !ts.isElementAccessExpression(assignment.left)) return undefined;
+  if (isFunctionValue(skipOuter(assignment.right))) return undefined;
+  let target: ts.Expression = assignment.left;
+  while (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) target = target.expression;
+  if (!ts.isIdentifier(target) || target.text === 'exports' || target.text === 'module') return undefined;
+  return target.text;
 }
 
 function isModuleLevel(node: ts.VariableDeclaration): boolean {

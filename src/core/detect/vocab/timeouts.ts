@@ -122,13 +122,9 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       TIMEOUT_NAME.test(node.left.name.text)
     ) {
       if (isDisabled(node.right)) return;
-      push(
-        'assignment',
-        `${anchorText(node.left, sf)} assignment`,
-        node,
-        `${anchorText(node.left, sf)} = …`,
-        timeoutStrength(node.right, sf),
-      );
+      // The same setting as the option in an object literal, written later: `api.defaults.timeout = 5000` is
+      // `axios.create({ timeout: 5000 })`, so the two shapes are one and a timeout moving between them moved.
+      push('option', `${anchorText(node.left, sf)} assignment`, node, `${anchorText(node.left, sf)} = …`, timeoutStrength(node.right, sf));
       return;
     }
     if (!ts.isCallExpression(node)) return;
