@@ -4,6 +4,7 @@ import { deployWeight } from '../formats/deploy.js';
 import { LOCKFILE_NAMES, isLockfilePath, parseLockfile, type Lockfile } from '../formats/lockfile.js';
 import { isNpmrcPath, parseNpmrc } from '../formats/npmrc.js';
 import { dirOf, isManifestPath, joinPath, parseManifest, type Manifest } from '../formats/package-json.js';
+import { classifySpec } from '../formats/ranges.js';
 
 const SECTIONS = ['dependencies', 'optionalDependencies', 'devDependencies'];
 /** .npmrc settings that stop the package manager from writing or honouring a lockfile. */
@@ -30,7 +31,7 @@ export default defineAnalyzer({
         "its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm's `lockfile=false`) " +
         'added to .npmrc. `medium`; an out-of-step devDependency `low`, a manifest under examples, fixtures or docs `info`.',
       ignores:
-        "Lockfiles that satisfy the manifest (an update bot's bump, a major included), a nested package's range that any lockfile above it satisfies (a workspace root's), a switch from one package manager to another, drift the base version already had, local and workspace specifiers, and lockfiles too large to read.",
+        "Lockfiles that satisfy the manifest (an update bot's bump, a major included), a nested package's range that any lockfile above it satisfies (a workspace root's), a switch from one package manager to another, drift the base version already had, local specifiers (`workspace:`, `link:`, `file:`, `portal:`, `catalog:`: a folder of the repository or a range kept elsewhere, not a registry version), and lockfiles too large to read.",
       example: {
         file: 'package.json',
         context: [
@@ -170,12 +171,18 @@ function weightOf(manifestPath: string): (section: string) => Severity {
   return (section) => (example ? 'info' : section === 'devDependencies' ? 'low' : 'medium');
 }
 
-/** Dependencies whose specifier the pull request set: added, or changed. */
+/**
+ * Dependencies whose specifier the pull request set: added, or changed. Local specifiers (`workspace:`,
+ * `link:`, `file:`, `portal:`, `catalog:`) are left out: they name a folder of the repository or a range kept
+ * elsewhere, not a version the registry serves, and the lockfiles record them in shapes of their own.
+ */
 function changedSpecs(base: Manifest | undefined, head: Manifest): { section: string; name: string; spec: string }[] {
   const out: { section: string; name: string; spec: string }[] = [];
   for (const section of SECTIONS) {
     const before = base?.section(section) ?? new Map<string, string>();
-    for (const [name, spec] of head.section(section)) if (before.get(name) !== spec) out.push({ section, name, spec });
+    for (const [name, spec] of head.section(section)) {
+      if (before.get(name) !== spec && classifySpec(spec).kind !== 'local') out.push({ section, name, spec });
+    }
   }
   return out;
 }
