@@ -1,6 +1,6 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
-import { deployWeight } from '../formats/deploy.js';
+import { isScaffoldingPath } from '../formats/deploy.js';
 import { LOCKFILE_NAMES, isLockfilePath, parseLockfile, type Lockfile } from '../formats/lockfile.js';
 import { isNpmrcPath, parseNpmrc } from '../formats/npmrc.js';
 import { dirOf, isManifestPath, joinPath, parseManifest, type Manifest } from '../formats/package-json.js';
@@ -29,7 +29,8 @@ export default defineAnalyzer({
         'workspace) did not change and cannot satisfy it; a changed lockfile that does not satisfy a range this ' +
         'pull request set (package-lock v2/v3 and v1, yarn classic and berry, pnpm-lock); a lockfile deleted while ' +
         "its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm's `lockfile=false`) " +
-        'added to .npmrc. `medium`; an out-of-step devDependency `low`, a manifest under examples, fixtures or docs `info`.',
+        'added to .npmrc. `medium`; an out-of-step devDependency `low`; any of these in test scaffolding or a sample (e2e and ' +
+        'test apps such as `e2e-tests/`, `test-apps/`, `integration-tests/`, fixtures, examples, playgrounds, docs) `info`.',
       ignores:
         "Lockfiles that satisfy the manifest (an update bot's bump, a major included), a nested package's range that any lockfile above it satisfies (a workspace root's), a switch from one package manager to another, drift the base version already had, local specifiers (`workspace:`, `link:`, `file:`, `portal:`, `catalog:`: a folder of the repository or a range kept elsewhere, not a registry version), and lockfiles too large to read.",
       example: {
@@ -97,7 +98,14 @@ function disabled(change: FileChange): AnalyzerFinding[] {
   for (const [setting, off] of Object.entries(LOCK_OFF)) {
     const now = after.get(setting);
     if (now?.value === off && before.get(setting)?.value !== off) {
-      findings.push({ messageId: 'disabled', side: 'head', line: now.line, key: setting, data: { setting, value: off } });
+      findings.push({
+        messageId: 'disabled',
+        side: 'head',
+        line: now.line,
+        key: setting,
+        ...(isScaffoldingPath(change.path) ? { severity: 'info' as const } : {}),
+        data: { setting, value: off },
+      });
     }
   }
   return findings;
@@ -164,10 +172,11 @@ function manifestChanged(change: FileChange): AnalyzerFinding[] {
 
 /**
  * How much an out-of-step range weighs: `medium` for what reaches production, `low` for dev dependencies
- * (CI and laptops), `info` in examples, fixtures and docs, which nobody deploys.
+ * (CI and laptops), `info` in test scaffolding and samples (e2e and test apps, fixtures, examples, docs), which
+ * nobody deploys or installs as the product.
  */
 function weightOf(manifestPath: string): (section: string) => Severity {
-  const example = deployWeight(manifestPath) === 'example';
+  const example = isScaffoldingPath(manifestPath);
   return (section) => (example ? 'info' : section === 'devDependencies' ? 'low' : 'medium');
 }
 
@@ -205,6 +214,7 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
         line: 1,
         headLine: 1,
         key: `deleted:${change.path}`,
+        ...(isScaffoldingPath(change.path) ? { severity: 'info' as const } : {}),
         data: { lockfile: change.path, manifest: manifestPath },
       },
     ];

@@ -1,5 +1,6 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
+import { isScaffoldingPath } from '../formats/deploy.js';
 import { isManifestPath, parseManifest, type Manifest } from '../formats/package-json.js';
 import { widening } from '../formats/ranges.js';
 
@@ -31,7 +32,8 @@ export default defineAnalyzer({
         'and `optionalDependencies`, `info` for `devDependencies`. A bounded range replaced by something with no ' +
         'upper bound (`*`, `latest` or another dist-tag, `>=1.0.0`, a git branch, a tarball URL): `high` for runtime ' +
         'dependencies, `low` for dev ones. An entry of `overrides`, `resolutions` or `pnpm.overrides` removed or ' +
-        'loosened: `medium`.',
+        'loosened: `medium`. In test scaffolding and samples (e2e and test apps, fixtures, examples, playgrounds, docs), ' +
+        'which nobody installs from the registry as the product, every finding is `info`.',
       ignores:
         'Version shifts (`^1.4.0` → `^2.0.0`, what update bots do), narrowed ranges, a lower bound lowered, new and ' +
         'removed dependencies, `peerDependencies` (a library widening the versions it supports), and local specifiers ' +
@@ -61,6 +63,7 @@ export default defineAnalyzer({
     if (!isManifestPath(change.path) || change.base === undefined || change.head === undefined) return [];
     const base = parseManifest(change.base, 'base');
     const head = parseManifest(change.head, 'head');
+    const scaffolding = isScaffoldingPath(change.path);
     const findings: AnalyzerFinding[] = [];
     for (const [section, weight] of Object.entries(WEIGHT)) {
       const before = base.section(section);
@@ -75,13 +78,13 @@ export default defineAnalyzer({
           line: head.lineOf(section, name),
           key: `${section}.${name}`,
           symbol: name,
-          severity: weight[wider.kind],
+          severity: scaffolding ? 'info' : weight[wider.kind],
           data: { section, name, before: was, why: wider.why },
           evidence: { before: was, after: spec, section },
         });
       }
     }
-    findings.push(...pinChanges(base, head));
+    findings.push(...pinChanges(base, head).map((f) => (scaffolding ? { ...f, severity: 'info' as const } : f)));
     return findings;
   },
 });
