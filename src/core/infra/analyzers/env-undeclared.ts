@@ -11,7 +11,9 @@ import {
   SURFACE_GLOBS,
   type EnvRead,
 } from '../formats/env.js';
+import { isScaffoldingPath } from '../formats/deploy.js';
 import { SOURCE_GLOB } from '../formats/migration.js';
+import { dirOf, isPublishedManifest, manifestsAbove } from '../formats/package-json.js';
 
 /**
  * env-undeclared: head code reads an environment key that the base code did not read, and no declaration
@@ -49,11 +51,14 @@ export const envUndeclared = defineAnalyzer({
         '`Bun.env.X`, `const { X } = process.env`) that its base version did not read, when no other base code reads them ' +
         'either and no declaration surface of the head tree names them: `.env.example`/`.env.sample`/`.env.template`, compose ' +
         '`environment`, Kubernetes `env` and ConfigMap/Secret data, Helm `env`, Dockerfile `ENV`/`ARG`, workflow `env`, turbo.json. ' +
-        'Medium for a read without a fallback in application code; info when the code has a fallback or tests for the key, and ' +
-        'in tests, scripts and configuration files.',
+        'Medium for a read without a fallback in application code; info when the code has a fallback or tests for the key, ' +
+        'in tests, scripts and configuration files, and in a published package (its nearest package.json is not private and ' +
+        'has `exports`, `files`, types, `bin` or `publishConfig`): such a read is a setting for its users, which no deployment ' +
+        'of this repository gives it.',
       ignores:
-        'Repositories with no dotenv template at all (they do not declare keys, so there is nothing to drift from); keys the ' +
-        'platform sets (NODE_ENV, PORT, CI, GITHUB_*, …); keys other base code already read; keys the same pull request declares.',
+        'Repositories with no dotenv template at all (they do not declare keys, so there is nothing to drift from), and ' +
+        'whose only templates belong to sample or test apps (`examples/*/.env.example` declares for that example only); keys ' +
+        'the platform sets (NODE_ENV, PORT, CI, GITHUB_*, …); keys other base code already read; keys the same pull request declares.',
       example: {
         file: 'src/billing/stripe.ts',
         before: ["import Stripe from 'stripe';", '', 'export const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);', ''].join('\n'),
@@ -71,14 +76,18 @@ export const envUndeclared = defineAnalyzer({
   context(file) {
     const keys = newReads(file).map((r) => r.key);
     if (keys.length === 0) return [];
-    return [...SURFACE_GLOBS, SOURCE_GLOB].map((pattern) => ({ pattern, containing: keys }));
+    return [
+      ...[...SURFACE_GLOBS, SOURCE_GLOB].map((pattern) => ({ pattern, containing: keys })),
+      ...manifestsAbove(file.path).map((pattern) => ({ pattern })),
+    ];
   },
   analyze(change) {
     const reads = newReads(change);
     if (reads.length === 0) return [];
-    const headPaths = change.tree.list('head', '**');
-    // A repository without a dotenv template does not declare its keys: nothing to drift from.
-    if (!headPaths.some(isDotenvTemplate) && !change.changed.some((f) => isDotenvTemplate(f.path))) return [];
+    const templates = [...change.tree.list('head', '**'), ...change.changed.map((f) => f.path)].filter(isDotenvTemplate);
+    // A repository without a dotenv template does not declare its keys: nothing to drift from. A sample app's
+    // or a test app's template declares for that app only.
+    if (!templates.some((t) => !isScaffoldingPath(t) || isUnder(change.path, dirOf(t)))) return [];
     const declared = new Set<string>();
     const surfacePaths = new Set([...SURFACE_GLOBS.flatMap((g) => change.tree.list('head', g)), ...change.changed.map((f) => f.path)]);
     for (const path of surfacePaths) {
@@ -91,6 +100,8 @@ export const envUndeclared = defineAnalyzer({
       envReadsOfSide(change.tree, 'base', change.changed, { except: change.oldPath ?? change.path }).map((r) => r.read.key),
     );
     const quietFile = isTestCode(change.path, change.config.tests.patterns) || isToolingPath(change.path);
+    // A published package's reads are settings its users may give it; no deployment of this repository runs it.
+    const published = publishedPackageOf(change);
     return reads
       .filter((r) => !declared.has(r.key) && !readBefore.has(r.key))
       .map((r) => ({
@@ -103,8 +114,29 @@ export const envUndeclared = defineAnalyzer({
         line: r.line,
         key: r.key,
         symbol: r.key,
-        severity: r.fallback === 'none' && !quietFile ? ('medium' as const) : ('info' as const),
-        evidence: { fallback: r.fallback },
+        severity: r.fallback === 'none' && !quietFile && !published ? ('medium' as const) : ('info' as const),
+        evidence: { fallback: r.fallback, ...(published ? { publishedPackage: published } : {}) },
       }));
   },
 });
+
+function isUnder(path: string, dir: string): boolean {
+  return dir === '' || path.startsWith(`${dir}/`);
+}
+
+/** The name of the published package the file belongs to (its nearest package.json), if it is one. */
+function publishedPackageOf(change: FileChange): string | undefined {
+  for (const path of manifestsAbove(change.path)) {
+    const text = change.tree.read('head', path);
+    if (text === undefined) continue;
+    try {
+      const json = JSON.parse(text) as unknown;
+      if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
+      const record = json as Record<string, unknown>;
+      return isPublishedManifest(record) ? String(record.name) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -59,6 +59,25 @@ export function parseManifest(text: string, side: Side): Manifest {
   };
 }
 
+/**
+ * Whether a manifest describes a package published to a registry for others to install: not private, named and
+ * versioned, and shaped for consumers (an `exports` map, a `files` list, types, a module entry, a `bin`, or
+ * `publishConfig`). A bare `main` does not count: `npm init` gives every application one.
+ */
+export function isPublishedManifest(json: Record<string, unknown>): boolean {
+  if (json.private === true || typeof json.name !== 'string' || typeof json.version !== 'string') return false;
+  return ['exports', 'files', 'types', 'typings', 'module', 'bin', 'publishConfig'].some((field) => json[field] !== undefined);
+}
+
+/** The paths of the package.json files that may govern `path`: its folder's, then each parent's up to the root. */
+export function manifestsAbove(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = dirOf(path); ; dir = dirOf(dir)) {
+    out.push(joinPath(dir, 'package.json'));
+    if (!dir) return out;
+  }
+}
+
 /** The directory of a repository path ('' for the root), and a path joined onto one. */
 export function dirOf(path: string): string {
   const at = path.lastIndexOf('/');
