@@ -1,6 +1,6 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
-import { isScaffoldingPath } from '../formats/deploy.js';
+import { deployWeight } from '../formats/deploy.js';
 import { LOCKFILE_NAMES, isLockfilePath, parseLockfile, type Lockfile } from '../formats/lockfile.js';
 import { isNpmrcPath, parseNpmrc } from '../formats/npmrc.js';
 import { dirOf, isManifestPath, joinPath, parseManifest, type Manifest } from '../formats/package-json.js';
@@ -103,7 +103,7 @@ function disabled(change: FileChange): AnalyzerFinding[] {
         side: 'head',
         line: now.line,
         key: setting,
-        ...(isScaffoldingPath(change.path) ? { severity: 'info' as const } : {}),
+        ...(deployWeight(change.path) === 'example' ? { severity: 'info' as const } : {}),
         data: { setting, value: off },
       });
     }
@@ -176,7 +176,7 @@ function manifestChanged(change: FileChange): AnalyzerFinding[] {
  * nobody deploys or installs as the product.
  */
 function weightOf(manifestPath: string): (section: string) => Severity {
-  const example = isScaffoldingPath(manifestPath);
+  const example = deployWeight(manifestPath) === 'example';
   return (section) => (example ? 'info' : section === 'devDependencies' ? 'low' : 'medium');
 }
 
@@ -214,7 +214,7 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
         line: 1,
         headLine: 1,
         key: `deleted:${change.path}`,
-        ...(isScaffoldingPath(change.path) ? { severity: 'info' as const } : {}),
+        ...(deployWeight(change.path) === 'example' ? { severity: 'info' as const } : {}),
         data: { lockfile: change.path, manifest: manifestPath },
       },
     ];

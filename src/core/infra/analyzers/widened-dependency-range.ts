@@ -1,6 +1,6 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
-import { isScaffoldingPath } from '../formats/deploy.js';
+import { deployWeight } from '../formats/deploy.js';
 import { isManifestPath, parseManifest, type Manifest } from '../formats/package-json.js';
 import { widening } from '../formats/ranges.js';
 
@@ -63,7 +63,7 @@ export default defineAnalyzer({
     if (!isManifestPath(change.path) || change.base === undefined || change.head === undefined) return [];
     const base = parseManifest(change.base, 'base');
     const head = parseManifest(change.head, 'head');
-    const scaffolding = isScaffoldingPath(change.path);
+    const scaffolding = deployWeight(change.path) === 'example';
     const findings: AnalyzerFinding[] = [];
     for (const [section, weight] of Object.entries(WEIGHT)) {
       const before = base.section(section);

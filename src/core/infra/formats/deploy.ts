@@ -163,23 +163,23 @@ function envNames(keyword: string, args: string): string[] {
     .filter((name, i, all) => all.indexOf(name) === i);
 }
 
-/** How much a deployment file's settings matter: examples and test fixtures are not deployed, dev setups rarely. */
+/** How much a deployment file's settings matter: test scaffolding, samples and docs are not deployed, dev setups rarely. */
 export type DeployWeight = 'production' | 'dev' | 'example';
 
 /**
- * Folders of test scaffolding and samples: apps that e2e suites build and run, fixtures, examples, docs. A folder
- * named for one of them, or a compound of one (`e2e-tests/`, `test-applications/`, `integration-tests/`,
- * `examples-next/`, `node-e2e/`), holds what the project tests or shows, not what it ships.
+ * Folders of test scaffolding and samples: apps that e2e suites build and run, fixtures, examples. A folder named
+ * for one of them, or a compound of one (`e2e-tests/`, `test-applications/`, `integration-tests/`, `examples-next/`,
+ * `node-e2e/`), holds what the project tests or shows, not what it ships.
  */
 const SCAFFOLDING_DIR =
-  /(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__tests__|testdata|tests?|e2e|docs?|playgrounds?|templates?|[\w.-]*e2e[\w.-]*|(tests?|integration|smoke)[-_](apps?|applications|projects|packages|suites?)|[\w.-]+[-_](tests|fixtures|examples|playgrounds?)|(fixtures|examples|playgrounds?)[-_][\w.-]+)\//;
+  /(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__tests__|testdata|tests?|e2e|playgrounds?|[\w.-]*e2e[\w.-]*|(tests?|integration|smoke)[-_](apps?|applications|projects|packages|suites?)|[\w.-]+[-_](tests|fixtures|examples|playgrounds?)|(fixtures|examples|playgrounds?)[-_][\w.-]+)\//;
 
 /** Whether a path lies in test scaffolding or a sample (see SCAFFOLDING_DIR): nothing there is deployed or published. */
 export const isScaffoldingPath = (path: string): boolean => SCAFFOLDING_DIR.test(path.toLowerCase());
 
 export function deployWeight(path: string): DeployWeight {
   const lower = path.toLowerCase();
-  if (isScaffoldingPath(lower)) return 'example';
+  if (isScaffoldingPath(lower) || /(^|\/)(docs?|templates?)\//.test(lower)) return 'example';
   if (/(^|\/)(dev|development|local|ci|kind|minikube|sandbox)\//.test(lower)) return 'dev';
   if (/(^|\/)(docker-)?compose[.-](dev|development|local|test|ci|e2e|override)[\w.-]*\.ya?ml$/.test(lower)) return 'dev';
   if (/(^|\/)dockerfile\.(dev|development|local|test|ci|e2e)$/.test(lower)) return 'dev';

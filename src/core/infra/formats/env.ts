@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { ChangedFile, Side } from '../../model.js';
 import type { TreeView } from '../define-analyzer.js';
-import { mayBeDeployFile, parseDeployFile } from './deploy.js';
+import { isScaffoldingPath, mayBeDeployFile, parseDeployFile } from './deploy.js';
 
 /**
  * Environment configuration on both sides of the deployment boundary: the keys code reads (`process.env.X`,
@@ -302,10 +302,14 @@ function workflowKeys(text: string): Map<string, number> | undefined {
   return keys;
 }
 
-/** Source files that run only in development or CI: what they read is not a deployment's concern. */
+/**
+ * Source files that run only in development or CI (scripts, tools, config files, and test scaffolding and samples:
+ * e2e and test apps, fixtures, examples): what they read is not a deployment's concern.
+ */
 export function isToolingPath(path: string): boolean {
   return (
-    /(^|\/)(scripts?|tools?|bin|e2e|playwright|cypress|benchmarks?|examples?|docs?|\.github|fixtures?|__tests__|test|tests)\//.test(path) ||
+    isScaffoldingPath(path) ||
+    /(^|\/)(scripts?|tools?|bin|playwright|cypress|benchmarks?|docs?|\.github)\//.test(path) ||
     /(^|\/)[\w.-]*\.config\.[cm]?[jt]s$/.test(path)
   );
 }
