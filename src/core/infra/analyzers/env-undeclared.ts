@@ -52,7 +52,7 @@ export const envUndeclared = defineAnalyzer({
         'either and no declaration surface of the head tree names them: `.env.example`/`.env.sample`/`.env.template`, compose ' +
         '`environment`, Kubernetes `env` and ConfigMap/Secret data, Helm `env`, Dockerfile `ENV`/`ARG`, workflow `env`, turbo.json. ' +
         'Medium for a read without a fallback in application code; info when the code has a fallback or tests for the key, ' +
-        'in tests, scripts and configuration files, and in a published package (its nearest package.json is not private and ' +
+        'in tests, scripts, configuration files and test apps (`e2e-tests/`, `test-apps/`, examples), and in a published package (its nearest package.json is not private and ' +
         'has `exports`, `files`, types, `bin` or `publishConfig`): such a read is a setting for its users, which no deployment ' +
         'of this repository gives it.',
       ignores:
