@@ -52,9 +52,9 @@ export const envUndeclared = defineAnalyzer({
         'either and no declaration surface of the head tree names them: `.env.example`/`.env.sample`/`.env.template`, compose ' +
         '`environment`, Kubernetes `env` and ConfigMap/Secret data, Helm `env`, Dockerfile `ENV`/`ARG`, workflow `env`, turbo.json. ' +
         'Medium for a read without a fallback in application code; info when the code has a fallback or tests for the key, ' +
-        'in tests, scripts, configuration files and test apps (`e2e-tests/`, `test-apps/`, examples), and in a published package (its nearest package.json is not private and ' +
-        'has `exports`, `files`, types, `bin` or `publishConfig`): such a read is a setting for its users, which no deployment ' +
-        'of this repository gives it.',
+        'in tests, scripts, configuration files and test apps (`e2e-tests/`, `test-apps/`, examples), and in a published ' +
+        'package (its nearest package.json is not private and has `exports`, `files`, types, `bin` or `publishConfig`): ' +
+        'such a read is a setting for its users, which no deployment of this repository gives it.',
       ignores:
         'Repositories with no dotenv template at all (they do not declare keys, so there is nothing to drift from), and ' +
         'whose only templates belong to sample or test apps (`examples/*/.env.example` declares for that example only); keys ' +
