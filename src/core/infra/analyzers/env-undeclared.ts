@@ -11,7 +11,7 @@ import {
   SURFACE_GLOBS,
   type EnvRead,
 } from '../formats/env.js';
-import { isScaffoldingPath } from '../formats/deploy.js';
+import { isScaffoldingPath, isShippedContainerFile } from '../formats/deploy.js';
 import { SOURCE_GLOB } from '../formats/migration.js';
 import { dirOf, isPublishedManifest, manifestsAbove } from '../formats/package-json.js';
 
@@ -53,8 +53,9 @@ export const envUndeclared = defineAnalyzer({
         '`environment`, Kubernetes `env` and ConfigMap/Secret data, Helm `env`, Dockerfile `ENV`/`ARG`, workflow `env`, turbo.json. ' +
         'Medium for a read without a fallback in application code; info when the code has a fallback or tests for the key, ' +
         'in tests, scripts, configuration files and test apps (`e2e-tests/`, `test-apps/`, examples), and in a published ' +
-        'package (its nearest package.json is not private and has `exports`, `files`, types, `bin` or `publishConfig`): ' +
-        'such a read is a setting for its users, which no deployment of this repository gives it.',
+        'package (its nearest package.json is not private and has `exports`, `files`, types, `bin` or `publishConfig`) ' +
+        'whose folder ships no Dockerfile or compose file: such a read is a setting for its users, which no deployment of ' +
+        'this repository gives it.',
       ignores:
         'Repositories with no dotenv template at all (they do not declare keys, so there is nothing to drift from), and ' +
         'whose only templates belong to sample or test apps (`examples/*/.env.example` declares for that example only); keys ' +
@@ -84,7 +85,8 @@ export const envUndeclared = defineAnalyzer({
   analyze(change) {
     const reads = newReads(change);
     if (reads.length === 0) return [];
-    const templates = [...change.tree.list('head', '**'), ...change.changed.map((f) => f.path)].filter(isDotenvTemplate);
+    const headPaths = [...change.tree.list('head', '**'), ...change.changed.map((f) => f.path)];
+    const templates = headPaths.filter(isDotenvTemplate);
     // A repository without a dotenv template does not declare its keys: nothing to drift from. A sample app's
     // or a test app's template declares for that app only.
     if (!templates.some((t) => !isScaffoldingPath(t) || isUnder(change.path, dirOf(t)))) return [];
@@ -100,8 +102,10 @@ export const envUndeclared = defineAnalyzer({
       envReadsOfSide(change.tree, 'base', change.changed, { except: change.oldPath ?? change.path }).map((r) => r.read.key),
     );
     const quietFile = isTestCode(change.path, change.config.tests.patterns) || isToolingPath(change.path);
-    // A published package's reads are settings its users may give it; no deployment of this repository runs it.
-    const published = publishedPackageOf(change);
+    // A published package's reads are settings its users may give it, unless its folder also ships it as a service
+    // (a Dockerfile or compose file of its own): then a deployment of this repository runs it too.
+    const pkg = publishedPackageOf(change);
+    const published = pkg && !headPaths.some((p) => isUnder(p, pkg.dir) && isShippedContainerFile(p)) ? pkg.name : undefined;
     return reads
       .filter((r) => !declared.has(r.key) && !readBefore.has(r.key))
       .map((r) => ({
@@ -124,8 +128,8 @@ function isUnder(path: string, dir: string): boolean {
   return dir === '' || path.startsWith(`${dir}/`);
 }
 
-/** The name of the published package the file belongs to (its nearest package.json), if it is one. */
-function publishedPackageOf(change: FileChange): string | undefined {
+/** The published package the file belongs to (its nearest package.json), if it is one: its name and folder. */
+function publishedPackageOf(change: FileChange): { name: string; dir: string } | undefined {
   for (const path of manifestsAbove(change.path)) {
     const text = change.tree.read('head', path);
     if (text === undefined) continue;
@@ -133,7 +137,7 @@ function publishedPackageOf(change: FileChange): string | undefined {
       const json = JSON.parse(text) as unknown;
       if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
       const record = json as Record<string, unknown>;
-      return isPublishedManifest(record) ? String(record.name) : undefined;
+      return isPublishedManifest(record) ? { name: String(record.name), dir: dirOf(path) } : undefined;
     } catch {
       return undefined;
     }

@@ -39,6 +39,14 @@ export function mayBeDeployFile(path: string): boolean {
 }
 
 /**
+ * Whether a path is a container image or compose file that ships something (not one of test scaffolding, a sample
+ * or a dev setup): a folder holding one runs as a service, not only as a library.
+ */
+export function isShippedContainerFile(path: string): boolean {
+  return (DOCKERFILE_NAME.test(path) || COMPOSE_NAME.test(path)) && deployWeight(path) === 'production';
+}
+
+/**
  * Parses one version of a deployment file. Undefined when the file is not a deployment file at all (a YAML file
  * that is neither compose, Kubernetes nor Helm values), a reason when it is one but cannot be parsed.
  */
