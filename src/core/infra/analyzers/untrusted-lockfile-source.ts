@@ -1,8 +1,11 @@
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
+import { isScaffoldingPath } from '../formats/deploy.js';
 import { isLockfilePath, parseLockfile, type LockEntry } from '../formats/lockfile.js';
 
 /** The public registries' tarball hosts; a lockfile's own majority host (a company registry) is trusted too. */
 const REGISTRY_HOSTS = new Set(['registry.npmjs.org', 'registry.yarnpkg.com', 'registry.npmmirror.com', 'npm.pkg.github.com']);
+/** Hosts of the machine itself: an e2e suite's local registry, where it publishes the build under test. */
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|host\.docker\.internal)(:\d+)?$/;
 
 export default defineAnalyzer({
   meta: {
@@ -24,7 +27,8 @@ export default defineAnalyzer({
         "registry nor the host most of the lockfile's base version uses (`medium`), or that had an integrity checksum " +
         'in the base version and have none for the same version now (`medium`).',
       ignores:
-        'Entries the pull request did not touch, workspace and local links, a whole lockfile moving to another registry host, version bumps ' +
+        'Entries the pull request did not touch, workspace and local links, a whole lockfile moving to another registry host, ' +
+        "a test app's entries from a registry on the machine itself (an e2e suite's local registry: `info`), version bumps " +
         'that keep host and checksum, and a package that was already fetched from the same git repository or host and moves to another ' +
         'commit or version of it.',
       example: {
@@ -71,6 +75,7 @@ export default defineAnalyzer({
     }
     // A lockfile moved wholesale to a company registry is a switch of registry, not one entry off it.
     const trusted = new Set([...REGISTRY_HOSTS, ...majorityHost(base?.entries ?? []), ...majorityHost(head.entries)]);
+    const scaffolding = isScaffoldingPath(change.path);
     const findings: AnalyzerFinding[] = [];
     for (const entry of head.entries) {
       if (entry.local) continue;
@@ -95,7 +100,7 @@ export default defineAnalyzer({
           line: head.lineOf(entry),
           key: `source:${id}`,
           symbol: entry.name,
-          severity: source.kind === 'http' ? 'high' : 'medium',
+          severity: scaffolding && LOOPBACK_HOST.test(source.host) ? 'info' : source.kind === 'http' ? 'high' : 'medium',
           data: { ...data, where: source.label },
           evidence: { resolved: entry.resolved, before: was?.resolved },
         });
