@@ -1,3 +1,5 @@
+import picomatch from 'picomatch';
+import { parse as parseYamlValue } from 'yaml';
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
 import { deployWeight } from '../formats/deploy.js';
@@ -28,7 +30,7 @@ export default defineAnalyzer({
         'A dependency whose range changed in package.json while the lockfile beside it (or in a parent folder, for a ' +
         'workspace) did not change and cannot satisfy it; a changed lockfile that does not satisfy a range this ' +
         'pull request set (package-lock v2/v3 and v1, yarn classic and berry, pnpm-lock); a lockfile deleted while ' +
-        "its package.json stays and no other lockfile replaces it; `package-lock=false` (or pnpm's `lockfile=false`) " +
+        "its package.json stays and no other lockfile replaces it (nor a workspace root's above it, whose member it is); `package-lock=false` (or pnpm's `lockfile=false`) " +
         'added to .npmrc. `medium`; an out-of-step devDependency `low`; any of these in test scaffolding or a sample (e2e and ' +
         'test apps such as `e2e-tests/`, `test-apps/`, `integration-tests/`, fixtures, examples, playgrounds, docs) `info`.',
       ignores:
@@ -79,6 +81,12 @@ export default defineAnalyzer({
       return [
         { pattern: joinPath(dirOf(file.path), 'package.json') },
         ...LOCKFILE_NAMES.map((name) => ({ pattern: joinPath(dirOf(file.path), name) })),
+        // A deleted lockfile may have been a stray inside a workspace: the workspace roots above it, and their lockfiles.
+        ...(file.status === 'deleted'
+          ? ancestorsOf(dirOf(file.path)).flatMap((dir) =>
+              ['package.json', 'pnpm-workspace.yaml', ...LOCKFILE_NAMES].map((name) => ({ pattern: joinPath(dir, name) })),
+            )
+          : []),
       ];
     return [];
   },
@@ -122,6 +130,53 @@ function lockfilesAbove(tree: TreeView, side: 'base' | 'head', manifestPath: str
     }
     if (!dir) return found;
   }
+}
+
+/** The folders above `dir`, nearest first, ending with the root (''). */
+function ancestorsOf(dir: string): string[] {
+  const out: string[] = [];
+  for (let at = dir; at;) {
+    at = dirOf(at);
+    out.push(at);
+  }
+  return out;
+}
+
+/**
+ * Whether the package in `dir` is a member of a workspace above it that keeps a lockfile of its own: npm and yarn
+ * `workspaces` in the root's package.json, or pnpm-workspace.yaml. Its installs are locked there, so a lockfile of
+ * its own was a stray and deleting it loses nothing.
+ */
+function coveredByWorkspace(tree: TreeView, dir: string): boolean {
+  return ancestorsOf(dir).some((root) => {
+    if (!LOCKFILE_NAMES.some((name) => tree.read('head', joinPath(root, name)) !== undefined)) return false;
+    const member = root ? dir.slice(root.length + 1) : dir;
+    return workspaceGlobs(tree, root).some((glob) => picomatch(glob.replace(/^\.\//, '').replace(/\/$/, ''))(member));
+  });
+}
+
+function workspaceGlobs(tree: TreeView, root: string): string[] {
+  const globs: string[] = [];
+  const manifest = tree.read('head', joinPath(root, 'package.json'));
+  if (manifest !== undefined) {
+    try {
+      const workspaces = (JSON.parse(manifest) as { workspaces?: unknown }).workspaces;
+      const list = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
+      if (Array.isArray(list)) globs.push(...list.filter((g): g is string => typeof g === 'string'));
+    } catch {
+      // not JSON: no workspaces to read
+    }
+  }
+  const pnpm = tree.read('head', joinPath(root, 'pnpm-workspace.yaml'));
+  if (pnpm !== undefined) {
+    try {
+      const packages = (parseYamlValue(pnpm) as { packages?: unknown } | null)?.packages;
+      if (Array.isArray(packages)) globs.push(...packages.filter((g): g is string => typeof g === 'string' && !g.startsWith('!')));
+    } catch {
+      // unreadable: no workspaces to read
+    }
+  }
+  return globs;
 }
 
 function relativeDir(lockPath: string, manifestPath: string): string {
@@ -206,7 +261,7 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
       (name) =>
         joinPath(dirOf(change.path), name) !== change.path && change.tree.read('head', joinPath(dirOf(change.path), name)) !== undefined,
     );
-    if (replaced) return [];
+    if (replaced || coveredByWorkspace(change.tree, dirOf(change.path))) return [];
     return [
       {
         messageId: 'deleted',
