@@ -19,7 +19,7 @@ export function exits(statement: ts.Statement | undefined): boolean {
     const e = statement.expression;
     if (ts.isCallExpression(e)) {
       const name = calleeSimpleName(e.expression);
-      return name === 'throw' || name === 'fail' || name === 'reject';
+      return name === 'throw' || name === 'fail' || name === 'reject' || assertsFalse(e);
     }
   }
   return false;
@@ -33,7 +33,7 @@ export function throwsError(statement: ts.Statement | undefined): boolean {
     return statement.statements.some((s) => ts.isThrowStatement(s)) || throwsError(statement.statements[statement.statements.length - 1]);
   if (ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression)) {
     const name = calleeSimpleName(statement.expression.expression);
-    return name === 'throw' || name === 'fail';
+    return name === 'throw' || name === 'fail' || assertsFalse(statement.expression);
   }
   if (ts.isReturnStatement(statement) && statement.expression) {
     // return Promise.reject(…), return next(new Error(…)), return res.status(400)…
@@ -41,4 +41,10 @@ export function throwsError(statement: ts.Statement | undefined): boolean {
     return /reject\(|next\(\s*new |status\(\s*4\d\d|\bbadRequest\b|new \w*Error\(/.test(text);
   }
   return false;
+}
+
+/** `assert(false)`, `assert.ok(false, …)`, `invariant(false, …)`: an assertion that always throws. */
+function assertsFalse(call: ts.CallExpression): boolean {
+  const name = calleeSimpleName(call.expression);
+  return (name === 'assert' || name === 'ok' || name === 'invariant') && call.arguments[0]?.kind === ts.SyntaxKind.FalseKeyword;
 }

@@ -17,6 +17,11 @@ const DEDUP_OPTION =
   /^(idempotencyKey|idempotency_key|idempotentKey|jobKey|job_key|jobId|deduplicationId|deduplication|dedupe|dedupeKey|dedupKey|uniqueKey|upsert|ignoreDuplicates|conflictFields|conflictTarget|onConflict|skipDuplicates|updateOnDuplicate|\$setOnInsert|messageDeduplicationId|MessageDeduplicationId|singletonKey|lockKey|unique)$/;
 /** Reads of a cache or map: a value computed before, not a record that the work was done. */
 const CACHE_READ = /\b\w*(?:cache|memo|map|lru|store)\w*\s*\.\s*get\s*\(|^\s*(?:await\s+)?fetch\s*\(/i;
+/**
+ * Reads of the request itself (a header, a query or route parameter, a cookie): the caller's input, not a
+ * record that the work was done (`const forwarded = first(req.headers.get('x-forwarded-for'))`).
+ */
+const REQUEST_READ = /\b(?:headers|searchParams|query|params|cookies)\s*\.\s*get\s*\(|\b(?:req|request|ctx)\s*\.\s*(?:get|header)\s*\(/g;
 /** File-system existence tests. */
 const FILE_EXISTS = /\b(?:existsSync|pathExists\w*|fileExists|exists)\s*\(|\bfs\w*\.\s*(?:exists|access|stat)\w*\s*\(/;
 /** Words that say a condition is about work already done. */
@@ -56,7 +61,7 @@ export default defineDetector({
       catches:
         'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
       ignores:
-        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
+        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; an early return on a value read from the request (a header, a query parameter), which is input, not a record of work done; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
       example: {
         file: 'src/payments.ts',
         before:
@@ -125,7 +130,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     }
     // const existing = await Payment.findOne(...) → remember: a later `if (existing) return` is a dedup check.
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      const init = node.initializer.getText(sf);
+      const init = node.initializer.getText(sf).replace(REQUEST_READ, '');
       // A record looked up by the work's identity; a cache or map read (`cache.get(key)`) and an HTTP
       // `fetch()` are not a record of work done.
       if (/\b(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)\s*\(/i.test(init) && !CACHE_READ.test(init))

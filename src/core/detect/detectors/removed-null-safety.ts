@@ -8,9 +8,14 @@ import { isTimeoutOptionName } from '../vocab/timeouts.js';
 
 /** Built-ins that throw when given undefined or null. */
 const THROWS_ON_MISSING =
-  /^(Object\.(keys|values|entries|assign)|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;
+  /^(Object\.(keys|values|entries|assign|defineProperty|defineProperties|getPrototypeOf|getOwnPropertyNames|hasOwn)|(Object\.prototype\.)?hasOwnProperty\.call|Reflect\.\w+|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;
 
-type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn';
+/**
+ * - optionalChain: `x?.y`; nullishDefault: `x ?? d`, `x || 'd'`; earlyReturn: `if (!x) return`;
+ * - checkedFirst: a check of the value that the code using it stands behind: `x && x.y`, `x != null && f(x)`,
+ *   `if (ready && x) x.run()`, `Array.isArray(x) ? x.map(…) : []`.
+ */
+type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn' | 'checkedFirst';
 
 /** Consequences that refuse a caller belong to the auth detector; a 4xx about input to the validation detector. */
 const NOT_NULL_SAFETY = /Forbidden|Unauthori[sz]ed|\b40[0-9]\b|BadRequest|Validation|Invalid/;
@@ -26,12 +31,14 @@ export default defineDetector({
       optionalChain: '{{symbol}} now reads {{expression}} without `?.`: it throws a TypeError when {{expression}} is missing.',
       nullishDefault: '{{symbol}} no longer falls back to a default when {{expression}} is missing.',
       earlyReturn: '{{symbol}} no longer returns early when {{expression}} is missing, but still uses it.',
+      checkedFirst:
+        '{{symbol}} now uses {{expression}} without the check that stood in front of it: it throws a TypeError when {{expression}} is missing or not what the check expected.',
       asserted:
         '{{symbol}} replaced the check for a missing {{expression}} with a non-null assertion (`!`): the compiler is silenced, the crash is not.',
     },
     docs: {
       catches:
-        'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`), an early return or throw for a missing value dropped (`if (!order) return;`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
+        'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`, any operand of a chain `a ?? b ?? "x"`), an early return or throw for a missing value dropped (`if (!order) return;`), a check the use stood behind dropped (`x && x.y`, `x != null && Object.hasOwn(x, k)`, `if (enabled && x) x.run()`, `Array.isArray(x) ? x.map(f) : []`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
         'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
@@ -47,19 +54,26 @@ export default defineDetector({
     const before = guardsOf(base);
     if (before.size === 0) return [];
     const after = guardsOf(head);
-    const protectedInHead = protectedExpressions(head);
+    // A check the head makes counts when it is new (the guard that left may have moved into it); a check the
+    // base already made beside the guard that left does not replace it, unless it stands in front of the use.
+    const [checkedInBase, checkedInHead] = [protectedExpressions(base), protectedExpressions(head)];
+    const protectedInHead = {
+      has: (key: string): boolean => [...(checkedInHead.get(key) ?? [])].some((check) => !checkedInBase.get(key)?.has(check)),
+    };
     const findings: DirectFinding[] = [];
-    for (const [key, shape] of before) {
+    for (const [key, guards] of before) {
+      const shape = lostGuard(guards, after.get(key) ?? []);
       if (
-        after.has(key) ||
-        [...prefixes(key)].some((p) => after.get(p) === 'earlyReturn' || protectedInHead.has(p)) ||
+        !shape ||
+        [...prefixes(key)].some((p) => after.get(p)?.some((g) => g.shape === 'earlyReturn') || protectedInHead.has(p)) ||
         protectedInHead.has(key)
       )
         continue;
       if (typeTightened(base, head, key)) continue;
-      // The base already read it without `?.` elsewhere: the optional chain was belt and braces.
-      if (shape === 'optionalChain' && firstDereference(base, key)) continue;
-      const use = shape === 'nullishDefault' ? firstUse(head, key) : firstDereference(head, key);
+      // The base already read it without `?.` elsewhere, where nothing checked it first: the optional chain
+      // (or the check) was belt and braces. A read behind the chain itself (`if (res?.error) throw res.error`) is no evidence.
+      if ((shape === 'optionalChain' || shape === 'checkedFirst') && firstDereference(base, key, { unchecked: true })) continue;
+      const use = shape === 'nullishDefault' ? firstUse(head, key, { unchecked: true }) : firstDereference(head, key, { unchecked: true });
       if (!use) continue;
       const asserted =
         ts.isNonNullExpression(use.parent) || ts.isNonNullExpression(use) ? change.isNew(use.parent) || change.isNew(use) : false;
@@ -76,15 +90,43 @@ export default defineDetector({
   },
 });
 
-/** The expressions a unit checks for a missing value, by normalized text, and how. */
-function guardsOf(unit: Unit): Map<string, GuardShape> {
+/** One check of an expression: how, and the text of the construct that makes it. */
+interface Guard {
+  shape: GuardShape;
+  text: string;
+}
+
+/**
+ * The shape of a guard of one expression that the head lost, if any: the guards are paired by their text
+ * (those the PR did not touch), and what is left of the base's must outnumber what is left of the head's
+ * (`x?.y` turned into `x && x.y` is the same check in a new shape).
+ */
+function lostGuard(before: Guard[], after: Guard[]): GuardShape | undefined {
+  const left = [...after];
+  const lost = before.filter((g) => {
+    const i = left.findIndex((h) => h.text === g.text);
+    if (i < 0) return true;
+    left.splice(i, 1);
+    return false;
+  });
+  return lost.length > left.length ? lost[0]!.shape : undefined;
+}
+
+/** The expressions a unit checks for a missing value, by normalized text, and each check of them. */
+function guardsOf(unit: Unit): Map<string, Guard[]> {
   const sf = unit.sourceFile;
-  const found = new Map<string, GuardShape>();
+  const found = new Map<string, Guard[]>();
+  let construct: ts.Node | undefined;
   const add = (expression: ts.Expression, shape: GuardShape): void => {
     const key = normalize(expression, sf);
-    if (key && !found.has(key)) found.set(key, shape);
+    if (!key) return;
+    const guard = { shape, text: (construct ?? expression).getText(sf).replace(/\s+/g, '') };
+    const guards = found.get(key);
+    if (guards) guards.push(guard);
+    else found.set(key, [guard]);
   };
   forEachNodeOfUnit(unit, (node) => {
+    construct = node;
     if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && node.questionDotToken) {
       add(node.expression, 'optionalChain');
       return;
@@ -93,8 +135,23 @@ function guardsOf(unit: Unit): Map<string, GuardShape> {
       const op = node.operatorToken.kind;
       // A timeout option's default (`timeout: timeout ?? settings.timeout`) is a deadline: removed-timeout owns it.
       if (isTimeoutOptionDefault(node, sf)) return;
-      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) add(node.left, 'nullishDefault');
-      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right) && !inCondition(node)) add(node.left, 'nullishDefault');
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) defaulted(node, op, add);
+      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right) && !inCondition(node)) defaulted(node, op, add);
+      else if (op === ts.SyntaxKind.AmpersandAmpersandToken && !isAndOperand(node)) {
+        // `x && x.y`, `x != null && typeof x === 'object' && Object.hasOwn(x, k)`: each check guards what follows it.
+        const conjuncts = conjunctsOf(node);
+        conjuncts.forEach((c, i) => checkedBefore(c, conjuncts.slice(i + 1), sf, add));
+      }
+      return;
+    }
+    if (ts.isConditionalExpression(node)) {
+      // `Array.isArray(x) ? x.reduce(…) : String(x)`: the checks of the condition guard the true branch.
+      for (const c of conjunctsOf(node.condition)) checkedBefore(c, [node.whenTrue], sf, add);
+      return;
+    }
+    if (ts.isIfStatement(node) && !exits(node.thenStatement)) {
+      // `if (ready && x) { x.run(); }`: the checks of the condition guard the branch.
+      for (const c of conjunctsOf(node.expression)) checkedBefore(c, [node.thenStatement], sf, add);
       return;
     }
     if (ts.isIfStatement(node) && exits(node.thenStatement)) {
@@ -108,6 +165,99 @@ function guardsOf(unit: Unit): Map<string, GuardShape> {
       }
     }
   });
+  return found;
+}
+
+/**
+ * The operands a default stands behind: in `a ?? b ?? 'x'` (parsed `(a ?? b) ?? 'x'`) both `a` and `b` fall
+ * back, not only the innermost left operand.
+ */
+function defaulted(node: ts.BinaryExpression, op: ts.SyntaxKind, add: (e: ts.Expression, shape: GuardShape) => void): void {
+  let left = node.left;
+  while (ts.isParenthesizedExpression(left)) left = left.expression;
+  while (ts.isBinaryExpression(left) && left.operatorToken.kind === op) {
+    add(left.right, 'nullishDefault');
+    left = left.left;
+    while (ts.isParenthesizedExpression(left)) left = left.expression;
+  }
+  add(left, 'nullishDefault');
+}
+
+/** `a && b && c` → [a, b, c] (one chain, parentheses looked through). */
+function conjunctsOf(expression: ts.Expression): ts.Expression[] {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+    return [...conjunctsOf(e.left), ...conjunctsOf(e.right)];
+  return [e];
+}
+
+/** Whether the `&&` is the operand of a larger `&&` chain (the chain is read once, from its top). */
+function isAndOperand(node: ts.BinaryExpression): boolean {
+  let n: ts.Node = node;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
+}
+
+/**
+ * Records the value a condition checks (`x`, `!!x`, `x != null`, `x !== undefined`, `typeof x === 'object'`,
+ * `Array.isArray(x)`, `x instanceof C`) when the code it guards uses that value in a way that throws without
+ * the check: a flag tested before a call (`if (verbose && logger)`) is recorded only for what is dereferenced.
+ */
+function checkedBefore(
+  condition: ts.Expression,
+  guarded: ts.Node[],
+  sf: ts.SourceFile,
+  add: (e: ts.Expression, shape: GuardShape) => void,
+): void {
+  const value = checkedValue(condition);
+  if (!value) return;
+  const key = normalize(value, sf);
+  if (!key || !guarded.some((g) => dereferences(g, key, sf))) return;
+  add(value, 'checkedFirst');
+}
+
+function checkedValue(condition: ts.Expression): ts.Expression | undefined {
+  let e = condition;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = e.operand;
+    return ts.isPrefixUnaryExpression(inner) && inner.operator === ts.SyntaxKind.ExclamationToken ? checkedValue(inner.operand) : undefined;
+  }
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return e;
+  if (ts.isCallExpression(e) && e.arguments.length === 1 && /^Array\.isArray$/.test(e.expression.getText())) return e.arguments[0];
+  if (!ts.isBinaryExpression(e)) return undefined;
+  const op = e.operatorToken.kind;
+  if (op === ts.SyntaxKind.InstanceOfKeyword) return e.left;
+  const isNothing = (x: ts.Expression): boolean =>
+    x.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(x) && x.text === 'undefined') ||
+    (ts.isStringLiteral(x) && x.text === 'undefined');
+  if (op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) {
+    if (isNothing(e.right)) return ts.isTypeOfExpression(e.left) ? e.left.expression : e.left;
+    if (isNothing(e.left)) return ts.isTypeOfExpression(e.right) ? e.right.expression : e.right;
+    return undefined;
+  }
+  if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) {
+    // `typeof x === 'object'`: x is of that type, so not missing.
+    const [t, literal] = ts.isTypeOfExpression(e.left) ? [e.left, e.right] : [e.right, e.left];
+    if (ts.isTypeOfExpression(t) && ts.isStringLiteral(literal) && literal.text !== 'undefined') return t.expression;
+  }
+  return undefined;
+}
+
+/** Whether the code dereferences the expression without `?.` (see firstDereference), not inside a nested function. */
+function dereferences(root: ts.Node, key: string, sf: ts.SourceFile): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (isDereference(node, key, sf)) {
+      found = true;
+      return;
+    }
+    if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  visit(root);
   return found;
 }
 
@@ -139,16 +289,27 @@ function missingChecks(condition: ts.Expression): ts.Expression[] {
   return [];
 }
 
-/** Expressions the head still protects some other way: `x && x.y`, `x ? … : …`, `if (x)`, `x != null`, `assert(x)`. */
-function protectedExpressions(unit: Unit): Set<string> {
+/**
+ * Expressions a unit checks some way: `x && x.y`, `x ? … : …`, `if (x)`, `x != null`, `assert(x)`; for each,
+ * the checks (their condition's text) that mention it.
+ */
+function protectedExpressions(unit: Unit): Map<string, Set<string>> {
   const sf = unit.sourceFile;
-  const out = new Set<string>();
+  const out = new Map<string, Set<string>>();
+  let check = '';
   const add = (e: ts.Expression): void => {
     let inner = e;
     while (ts.isParenthesizedExpression(inner) || ts.isPrefixUnaryExpression(inner))
       inner = ts.isParenthesizedExpression(inner) ? inner.expression : (inner as ts.PrefixUnaryExpression).operand;
     const key = normalize(inner, sf);
-    if (key) out.add(key);
+    if (!key) return;
+    const checks = out.get(key);
+    if (checks) checks.add(check);
+    else out.set(key, new Set([check]));
+  };
+  const source = (e: ts.Expression): void => {
+    check = e.getText(sf).replace(/\s+/g, '');
+    conditions(e);
   };
   const conditions = (e: ts.Expression): void => {
     let inner = e;
@@ -162,8 +323,11 @@ function protectedExpressions(unit: Unit): Set<string> {
       return;
     }
     if (ts.isBinaryExpression(inner)) {
+      // `key in x` reads x (it throws on a missing x), `x instanceof C` checks x against a class: neither
+      // says the right-hand side is there.
+      const op = inner.operatorToken.kind;
       add(inner.left);
-      add(inner.right);
+      if (op !== ts.SyntaxKind.InKeyword && op !== ts.SyntaxKind.InstanceOfKeyword) add(inner.right);
       return;
     }
     if (ts.isTypeOfExpression(inner)) return add(inner.expression);
@@ -171,48 +335,98 @@ function protectedExpressions(unit: Unit): Set<string> {
   };
   forEachNodeOfUnit(unit, (node) => {
     if (ts.isIfStatement(node) || ts.isWhileStatement(node) || ts.isConditionalExpression(node))
-      conditions(ts.isConditionalExpression(node) ? node.condition : node.expression);
-    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) conditions(node.left);
+      source(ts.isConditionalExpression(node) ? node.condition : node.expression);
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) source(node.left);
     else if (
       ts.isCallExpression(node) &&
       /^(assert|invariant|assertDefined|assertExists|ok|strictEqual|notEqual)$/.test(calleeSimpleName(node.expression) ?? '') &&
       node.arguments[0]
     )
-      conditions(node.arguments[0]);
+      source(node.arguments[0]);
   });
   return out;
 }
 
-/** The first place the head dereferences the expression without `?.`: `key.x`, `key[i]`, `key()`. */
-function firstDereference(unit: Unit, key: string): ts.Expression | undefined {
+/**
+ * The first place the unit dereferences the expression without `?.`: `key.x`, `key[i]`, `key()`, `k in key`,
+ * or hands it to a constructor or built-in that throws on a missing value. With `unchecked`, only a place
+ * no check of the expression stands in front of (`if (key?.x) use(key.y)` reads key behind its own check).
+ */
+function firstDereference(unit: Unit, key: string, options: { unchecked?: boolean } = {}): ts.Expression | undefined {
   const sf = unit.sourceFile;
   let found: ts.Expression | undefined;
   forEachNodeOfUnit(unit, (node) => {
     if (found) return;
-    if (
-      (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) &&
-      !node.questionDotToken &&
-      normalize(node.expression, sf) === key
-    ) {
-      found = node.expression;
-      return;
-    }
-    // `new URL(x)`, `Object.keys(x)`, `JSON.parse(x)`: constructors and built-ins that throw on a missing value.
-    const crashes = ts.isNewExpression(node) || (ts.isCallExpression(node) && THROWS_ON_MISSING.test(node.expression.getText(sf)));
-    if (crashes) {
-      const arg = (node as ts.NewExpression | ts.CallExpression).arguments?.find((a) => normalize(a, sf) === key);
-      if (arg) found = arg;
-    }
+    const use = isDereference(node, key, sf);
+    if (use && !(options.unchecked && checkedOnTheWay(node, key, unit, sf))) found = use;
   });
   return found;
 }
 
-/** The first place the head reads the expression (not as the target of an assignment). */
-function firstUse(unit: Unit, key: string): ts.Expression | undefined {
+/** The dereferenced expression, when the node reads `key` in a way that throws on a missing value. */
+function isDereference(node: ts.Node, key: string, sf: ts.SourceFile): ts.Expression | undefined {
+  if (
+    (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) &&
+    !node.questionDotToken &&
+    normalize(node.expression, sf) === key
+  )
+    return node.expression;
+  // `k in key` throws a TypeError on a missing key.
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.InKeyword && normalize(node.right, sf) === key)
+    return node.right;
+  // `new URL(x)`, `Object.keys(x)`, `JSON.parse(x)`: constructors and built-ins that throw on a missing value.
+  const crashes = ts.isNewExpression(node) || (ts.isCallExpression(node) && THROWS_ON_MISSING.test(node.expression.getText(sf)));
+  if (crashes) return (node as ts.NewExpression | ts.CallExpression).arguments?.find((a) => normalize(a, sf) === key);
+  return undefined;
+}
+
+/** Whether a condition that mentions `key` stands in front of the node: an `if`, a `&&` or a ternary of the unit. */
+function checkedOnTheWay(node: ts.Node, key: string, unit: Unit, sf: ts.SourceFile): boolean {
+  const mentions = (condition: ts.Node): boolean => {
+    let hit = false;
+    const visit = (n: ts.Node): void => {
+      if (hit) return;
+      if (ts.isExpression(n)) {
+        const k = normalize(n, sf);
+        if (k !== undefined && (k === key || isPrefix(key, k))) {
+          hit = true;
+          return;
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(condition);
+    return hit;
+  };
+  const within = (inner: ts.Node, outer: ts.Node): boolean => inner.pos >= outer.pos && inner.end <= outer.end;
+  for (let n: ts.Node = node; n.parent && n !== unit.node; n = n.parent) {
+    const p: ts.Node = n.parent;
+    if (
+      (ts.isIfStatement(p) || ts.isWhileStatement(p)) &&
+      within(node, ts.isIfStatement(p) ? p.thenStatement : p.statement) &&
+      mentions(p.expression)
+    )
+      return true;
+    // `if (!key) return;` earlier in an enclosing block.
+    if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p)) {
+      const statements: readonly ts.Statement[] = p.statements;
+      for (const earlier of statements.slice(0, statements.indexOf(n as ts.Statement)))
+        if (ts.isIfStatement(earlier) && exits(earlier.thenStatement) && mentions(earlier.expression)) return true;
+    }
+    if (ts.isConditionalExpression(p) && within(node, p.whenTrue) && mentions(p.condition)) return true;
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && n === p.right && mentions(p.left))
+      return true;
+  }
+  return false;
+}
+
+/** The first place the head reads the expression (not as the target of an assignment); see firstDereference for `unchecked`. */
+function firstUse(unit: Unit, key: string, options: { unchecked?: boolean } = {}): ts.Expression | undefined {
   const sf = unit.sourceFile;
   let found: ts.Expression | undefined;
   forEachNodeOfUnit(unit, (node) => {
     if (found || !(ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node))) return;
+    if (options.unchecked && checkedOnTheWay(node, key, unit, sf)) return;
     if (normalize(node, sf) !== key) return;
     const parent = node.parent;
     if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;

@@ -23,6 +23,13 @@ const RAW_INPUT = /\b(req|request|ctx|query|params|body|input|args|event)\b/;
 /** Clamps about delays are timeouts and backoffs, not resource caps. */
 const TIME_WORDS = /delay|backoff|timeout|wait|sleep|interval|retry|attempt|\bms\b|millis|seconds|duration/i;
 const CAP_NAME = /^([A-Z][A-Z0-9_]*(MAX|LIMIT|CAP|SIZE|PAGE)[A-Z0-9_]*|(max|limit|cap)[A-Z]\w*|\w*(Limit|Max|Cap))$/;
+/**
+ * Helpers that read or buffer at most a given size, by their name: `readResponseWithSizeLimit(res)`,
+ * `readBodyWithByteLimit(stream, max)`, `readLimited(stream)`, `boundedRead(…)`. Replaced by a plain read
+ * (`await res.text()`), the whole body is buffered whatever its size.
+ */
+const SIZE_CAPPED_CALL =
+  /^(?:\w+With(?:Size|Byte|Bytes|Length)(?:Limit|Cap)|(?:read|buffer|collect|consume)\w*With(?:Limit|Cap)|(?:read|buffer|collect|consume|fetch|load|parse)\w*(?:Limited|Bounded|Capped)|(?:limited|bounded|capped)(?:Read|Buffer|Body|Text|Json|Fetch|Stream)\w*)$/;
 const TOO_LARGE = /too (large|long|big|many|deep)|exceed|larger than|\b413\b|PayloadTooLarge|limit/i;
 const MEASURE = /depth|size|length|count|bytes|items|total|level|rows|pages?|nodes|entries|len\b/i;
 
@@ -46,7 +53,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Caps given as options (maxFileSize, fileSize, maxFiles, maxBodyLength, maxContentLength, bodyLimit, maxDepth, maxItems, pageSize, maxPayload, maxHttpBufferSize, parameterLimit, max_tokens, …; `limit` of a body parser or a query, `take` of a query, `max` of a cache or pool, multer `limits`), query-builder caps (`.limit(50)`, `.take(50)`), GraphQL `depthLimit(n)`/complexity rules, clamps (`Math.min(requested, MAX_PAGE_SIZE)`), truncations (`items.slice(0, MAX_ITEMS)`) depth or size checks that stop early (`if (depth > MAX_DEPTH) return`) and size checks that reject once a measure passes a named cap (`if (body.length > maxBodyLength) throw …`). A cap lifted fivefold or more, or set to Infinity/-1/false, is a weakening.',
+        'Caps given as options (maxFileSize, fileSize, maxFiles, maxBodyLength, maxContentLength, bodyLimit, maxDepth, maxItems, pageSize, maxPayload, maxHttpBufferSize, parameterLimit, max_tokens, …; `limit` of a body parser or a query, `take` of a query, `max` of a cache or pool, multer `limits`), query-builder caps (`.limit(50)`, `.take(50)`), GraphQL `depthLimit(n)`/complexity rules, clamps (`Math.min(requested, MAX_PAGE_SIZE)`), truncations (`items.slice(0, MAX_ITEMS)`), reads through a helper that caps the size by its name (`readResponseWithSizeLimit(res)`, `readLimited(stream)`) depth or size checks that stop early (`if (depth > MAX_DEPTH) return`) and size checks that reject once a measure passes a named cap (`if (body.length > maxBodyLength) throw …`). A cap lifted fivefold or more, or set to Infinity/-1/false, is a weakening.',
       ignores:
         'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on input without naming a cap (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs).',
       example: {
@@ -135,6 +142,10 @@ function capsOf(unit: Unit): Guardrail[] {
       push('cap', `limit of ${callee}`, node, `the body size cap of ${callee}()`, BODY_PARSER_DEFAULT);
       return;
     }
+    if (SIZE_CAPPED_CALL.test(name) && !RATE_OWNER.test(name) && !TIME_WORDS.test(name)) {
+      push('cap', `${name}()`, node, `the size-capped read ${name}()`, firstSize(node.arguments, sf));
+      return;
+    }
     if (/^(depthLimit|createComplexityLimitRule|costLimit|maxDepthRule|queryComplexity)$/.test(name)) {
       push('cap', `${name}()`, node, `the ${name}() cap`, staticSize(node.arguments[0], sf));
       return;
@@ -183,6 +194,14 @@ function capsOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+function firstSize(args: readonly ts.Expression[], sf: ts.SourceFile): number | undefined {
+  for (const arg of args) {
+    const value = staticSize(arg, sf);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 function contextIsCap(name: string, owner: string): boolean {

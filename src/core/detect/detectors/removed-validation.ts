@@ -61,7 +61,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Schema checks (zod, joi, yup, valibot, superstruct, ajv: `.parse`, `.safeParse`, `.validate`, compiled validators), schema fields losing a refinement (`.uuid()`, `.max(n)`, `.email()`) or becoming optional, class-validator decorators, validation pipes and middleware (`validate(schema)`, `celebrate`, express-validator), assertions (`assert`, `invariant`, `assertPresent`) and guard clauses that throw or answer 400 when a value has the wrong type, length, format or is missing.',
+        'Schema checks (zod, joi, yup, valibot, superstruct, ajv: `.parse`, `.safeParse`, `.validate`, compiled validators), schema fields losing a refinement (`.uuid()`, `.max(n)`, `.email()`) or becoming optional, class-validator decorators, validation pipes and middleware (`validate(schema)`, `celebrate`, express-validator), assertions (`assert`, `invariant`, `assertPresent`) and guard clauses that throw (an `assert(false)` in the branch included) or answer 400 when a value has the wrong type, length, format or is missing.',
       ignores:
         'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions (the auth detector owns those); `JSON.parse` and other parsers that are not schemas.',
       example: {
