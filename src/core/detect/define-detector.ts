@@ -72,6 +72,11 @@ export interface ChangeContext {
   /** True when the node of the head unit has no counterpart of the same text in the base unit. */
   isNew(node: ts.Node): boolean;
   isTestFile: boolean;
+  /**
+   * The value a name stands for when it is a constant, in its own file or imported from another the
+   * analysis read (`EMPTY_OBJECT` → `Object.freeze({})`); undefined when it is not a known constant.
+   */
+  constantValue(expression: ts.Expression): ts.Expression | undefined;
 }
 
 /** The messages the engine raises for an inventory detector: a guardrail removed, weakened, or moved elsewhere. */

@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
-import { defineDetector, type DirectFinding } from '../define-detector.js';
+import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
 import { isTimeoutOptionName } from '../vocab/timeouts.js';
 
 /** Built-ins that throw when given undefined or null. */
@@ -44,9 +44,9 @@ export default defineDetector({
   inspect(change): DirectFinding[] {
     const { base, head } = change;
     if (!base || !head) return [];
-    const before = guardsOf(base);
+    const before = guardsOf(base, change.constantValue);
     if (before.size === 0) return [];
-    const after = guardsOf(head);
+    const after = guardsOf(head, change.constantValue);
     const protectedInHead = protectedExpressions(head);
     const findings: DirectFinding[] = [];
     for (const [key, shape] of before) {
@@ -77,7 +77,7 @@ export default defineDetector({
 });
 
 /** The expressions a unit checks for a missing value, by normalized text, and how. */
-function guardsOf(unit: Unit): Map<string, GuardShape> {
+function guardsOf(unit: Unit, constantValue: ChangeContext['constantValue']): Map<string, GuardShape> {
   const sf = unit.sourceFile;
   const found = new Map<string, GuardShape>();
   const add = (expression: ts.Expression, shape: GuardShape): void => {
@@ -94,7 +94,8 @@ function guardsOf(unit: Unit): Map<string, GuardShape> {
       // A timeout option's default (`timeout: timeout ?? settings.timeout`) is a deadline: removed-timeout owns it.
       if (isTimeoutOptionDefault(node, sf)) return;
       if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) add(node.left, 'nullishDefault');
-      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right) && !inCondition(node)) add(node.left, 'nullishDefault');
+      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right, constantValue) && !inCondition(node))
+        add(node.left, 'nullishDefault');
       return;
     }
     if (ts.isIfStatement(node) && exits(node.thenStatement)) {
@@ -264,7 +265,23 @@ function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
   return undefined;
 }
 
-function isDefaultValue(node: ts.Expression): boolean {
+/**
+ * A value a `||` falls back to: a literal, an empty collection built in place (`Object.freeze({})`,
+ * `new Map()`), or a constant holding one, in the file or imported (`x || EMPTY_OBJECT`).
+ */
+function isDefaultValue(expression: ts.Expression, constantValue: ChangeContext['constantValue'], depth = 0): boolean {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) node = node.expression;
+  if (depth < 3 && ts.isIdentifier(node)) {
+    const value = constantValue(node);
+    return value !== undefined && isDefaultValue(value, constantValue, depth + 1);
+  }
+  if (ts.isCallExpression(node) && /^Object\.(freeze|create)$/.test(node.expression.getText()) && node.arguments.length === 1) {
+    const [arg] = node.arguments;
+    return arg!.kind === ts.SyntaxKind.NullKeyword || isDefaultValue(arg!, constantValue, depth + 1);
+  }
+  if (ts.isNewExpression(node) && /^(Map|Set|WeakMap|WeakSet|Array)$/.test(node.expression.getText()) && !node.arguments?.length)
+    return true;
   return (
     ts.isStringLiteral(node) ||
     ts.isNoSubstitutionTemplateLiteral(node) ||
