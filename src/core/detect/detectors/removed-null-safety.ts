@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
+import { aliasedCondition } from '../ast/conditions.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
 import { isTimeoutOptionName } from '../vocab/timeouts.js';
@@ -11,6 +12,9 @@ const THROWS_ON_MISSING =
   /^(Object\.(keys|values|entries|assign)|JSON\.parse|Buffer\.from|Array\.from|decodeURIComponent|encodeURIComponent|atob|btoa|structuredClone|new URL)$/;
 
 type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn';
+
+/** Properties a guard reads to ask whether a collection is empty. */
+const MEASURES = ['length', 'size'];
 
 /** Consequences that refuse a caller belong to the auth detector; a 4xx about input to the validation detector. */
 const NOT_NULL_SAFETY = /Forbidden|Unauthori[sz]ed|\b40[0-9]\b|BadRequest|Validation|Invalid/;
@@ -49,13 +53,21 @@ export default defineDetector({
     const after = guardsOf(head, change.constantValue);
     const protectedInHead = protectedExpressions(head);
     const findings: DirectFinding[] = [];
+    const defaultedInHead = defaultedBindings(head, change.constantValue);
     for (const [key, shape] of before) {
       if (
         after.has(key) ||
         [...prefixes(key)].some((p) => after.get(p) === 'earlyReturn' || protectedInHead.has(p)) ||
-        protectedInHead.has(key)
+        protectedInHead.has(key) ||
+        defaultedInHead.has(key)
       )
         continue;
+      // `if (!list) return` became `if (!list.length) return`: the head trusts the value is there (it reads
+      // its length in the guard itself) and still stops on the empty case, which covers the missing one.
+      if (shape === 'earlyReturn' && MEASURES.some((m) => after.get(`${key}.${m}`) === 'earlyReturn')) continue;
+      // The fallback served one use (a property of an event, a variable, an argument): when the head no
+      // longer reads the value there, the fallback went with the code that used it.
+      if (shape === 'nullishDefault' && !useSiteKept(base, head, key)) continue;
       if (typeTightened(base, head, key)) continue;
       // The base already read it without `?.` elsewhere: the optional chain was belt and braces.
       if (shape === 'optionalChain' && firstDereference(base, key)) continue;
@@ -120,7 +132,8 @@ function isTimeoutOptionDefault(node: ts.BinaryExpression, sf: ts.SourceFile): b
 
 /** `!x`, `x == null`, `x === undefined`, `typeof x === "undefined"`, and those joined with `||`. */
 function missingChecks(condition: ts.Expression): ts.Expression[] {
-  let e = condition;
+  // `const anonymous = !session.user; if (anonymous) return`: the test is the one captured.
+  let e = aliasedCondition(condition);
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
     const operand = e.operand;
@@ -338,4 +351,78 @@ function prefixes(key: string): Set<string> {
 
 function isPrefix(shorter: string, longer: string): boolean {
   return longer.length > shorter.length && longer.startsWith(shorter) && (longer[shorter.length] === '.' || longer[shorter.length] === '[');
+}
+
+/**
+ * Names the head binds to a value with a fallback (`const title = settings.title || 'Untitled'`,
+ * `footer ??= ''`): a fallback moved from the use to where the variable is assigned still applies.
+ */
+function defaultedBindings(unit: Unit, constantValue: ChangeContext['constantValue']): Set<string> {
+  const out = new Set<string>();
+  const hasFallback = (e: ts.Expression): boolean => {
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+    if (!ts.isBinaryExpression(e)) return false;
+    const op = e.operatorToken.kind;
+    return op === ts.SyntaxKind.QuestionQuestionToken || (op === ts.SyntaxKind.BarBarToken && isDefaultValue(e.right, constantValue));
+  };
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && hasFallback(node.initializer))
+      out.add(node.name.text);
+    else if (
+      ts.isBinaryExpression(node) &&
+      (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken || node.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken)
+    ) {
+      const key = normalize(node.left, unit.sourceFile);
+      if (key) out.add(key);
+    }
+  });
+  return out;
+}
+
+/**
+ * Where a read of a value ends up: the property, variable or return it fills, or the call it is handed to
+ * (`callId: call.id ?? newId()` → `property callId`). Computed from the read outwards through the
+ * expression around it (a fallback, a method call on the value, a template).
+ */
+function useSite(node: ts.Node, sf: ts.SourceFile): string {
+  let n: ts.Node = node;
+  for (;;) {
+    const parent: ts.Node | undefined = n.parent;
+    if (!parent) return 'statement';
+    if (ts.isPropertyAssignment(parent) && parent.initializer === n) return `property ${propertyNameText(parent.name, sf)}`;
+    if (ts.isShorthandPropertyAssignment(parent)) return `property ${parent.name.text}`;
+    if (ts.isVariableDeclaration(parent) && parent.initializer === n) return `variable ${parent.name.getText(sf)}`;
+    if (ts.isBinaryExpression(parent) && parent.right === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+      return `assignment ${parent.left.getText(sf).replace(/^this\./, '')}`;
+    if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === n)) return 'return';
+    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== n)
+      return `argument of ${calleeSimpleName(parent.expression) ?? 'a call'}`;
+    if (ts.isStatement(parent) || ts.isFunctionLike(parent)) return 'statement';
+    n = parent;
+  }
+}
+
+/** Whether the head still reads `key` where the base read it with a fallback. */
+function useSiteKept(base: Unit, head: Unit, key: string): boolean {
+  const sitesOf = (unit: Unit, defaulted: boolean): Set<string> => {
+    const sites = new Set<string>();
+    forEachNodeOfUnit(unit, (node) => {
+      if (!(ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node))) return;
+      if (normalize(node, unit.sourceFile) !== key) return;
+      let top: ts.Node = node;
+      while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent) || ts.isAsExpression(top.parent))
+        top = top.parent;
+      const isDefaulted =
+        ts.isBinaryExpression(top.parent) &&
+        top.parent.left === top &&
+        (top.parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+          top.parent.operatorToken.kind === ts.SyntaxKind.BarBarToken);
+      if (defaulted === isDefaulted) sites.add(useSite(top, unit.sourceFile));
+    });
+    return sites;
+  };
+  const before = sitesOf(base, true);
+  if (before.size === 0) return true;
+  const after = sitesOf(head, false);
+  return [...before].some((site) => after.has(site));
 }
