@@ -42,3 +42,24 @@ export function throwsError(statement: ts.Statement | undefined): boolean {
   }
   return false;
 }
+
+/**
+ * Whether the statement ends in a call of a function that always throws (`throwMustBeString(name)`): the
+ * helper is named for it (`throwX`, `failX`) or is one of `throwers`, the functions whose body ends in a
+ * `throw`. A guard whose body calls one still leaves on the bad case.
+ */
+export function endsInThrowingCall(statement: ts.Statement | undefined, throwers: ReadonlySet<string>): boolean {
+  if (!statement) return false;
+  if (ts.isBlock(statement)) return endsInThrowingCall(statement.statements[statement.statements.length - 1], throwers);
+  const e = ts.isExpressionStatement(statement) ? statement.expression : ts.isReturnStatement(statement) ? statement.expression : undefined;
+  if (!e || !ts.isCallExpression(e)) return false;
+  const name = calleeSimpleName(e.expression);
+  return name !== undefined && (/^(throw|fail)[A-Z_]/.test(name) || throwers.has(name));
+}
+
+/** Whether a function body always ends by throwing: its last statement is a `throw`. */
+export function bodyAlwaysThrows(body: ts.Node | undefined): boolean {
+  if (!body || !ts.isBlock(body)) return false;
+  const last = body.statements[body.statements.length - 1];
+  return last !== undefined && ts.isThrowStatement(last);
+}

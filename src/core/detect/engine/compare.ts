@@ -198,7 +198,11 @@ export function compareInventories(
       });
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
     // of a helper the PR renamed is still made under the new name.
-    if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
+    if (
+      sameGuardStillThere(guardrail, pair.head, protection.throwers) ||
+      callStillMadeUnderNewName(guardrail, pair.head, protection.renames)
+    )
+      continue;
     // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
     // that removes it usually builds the case. Shown as context only.
     if (refusesUnbuiltFeature(guardrail)) {
