@@ -269,10 +269,38 @@ function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Set<string
   const last = (n: string): string => n.split('.').pop()!;
   const flag = names.find((n) => assigned.has(n)) ?? names.find((n) => STATE_FLAG.test(last(n)));
   if (!flag) return undefined;
+  if (lazyInitialisation(node, flag, sf)) return undefined;
   // A bare flag check only counts when it stops the work: exits, or wraps it.
   const negated = /^\s*!/.test(node.expression.getText(sf));
   if (!negated && !exits(node.thenStatement) && !node.elseStatement) return undefined;
   return last(flag);
+}
+
+/**
+ * `if (!cache) cache = compute()`, `if (!index) { index = rows.reduce(…) }`: the branch only computes the
+ * value it tests, on first use. That is a lazy cache, not a guard against doing work twice: running it
+ * again recomputes the same value, and no request or message identity is checked or recorded. A flag
+ * that holds work in flight (`if (!closing) closing = this.shutdown()`, a promise) or a state word
+ * (`closed`, `processed`) is still a run-once guard.
+ */
+function lazyInitialisation(node: ts.IfStatement, flag: string, sf: ts.SourceFile): boolean {
+  if (!/^\s*!/.test(node.expression.getText(sf)) || node.elseStatement) return false;
+  if (STATE_FLAG.test(flag.split('.').pop()!) || /promise|pending|running|inflight|task|job|closing|starting/i.test(flag)) return false;
+  const statements = ts.isBlock(node.thenStatement) ? node.thenStatement.statements : [node.thenStatement];
+  if (statements.length === 0) return false;
+  let assignsFlag = false;
+  const onlyComputes = statements.every((statement) => {
+    if (!ts.isExpressionStatement(statement)) return false;
+    const e = statement.expression;
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+    const value = e.right;
+    // A value computed in place: not a yes/no flag, not a promise of work started here.
+    if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) return false;
+    if (ts.isAwaitExpression(value) || /\.then\(|new Promise\b/.test(value.getText(sf))) return false;
+    if (e.left.getText(sf).replace(/^this\./, '') === flag) assignsFlag = true;
+    return true;
+  });
+  return onlyComputes && assignsFlag;
 }
 
 function throwsOnly(statement: ts.Statement): boolean {
