@@ -44,6 +44,12 @@ export interface Guardrail {
    * pull request took out of the code went with that code (see protection.ts, `lostChecksWentWithSubject`).
    */
   checks?: { text: string; names: string[] }[];
+  /**
+   * Why the head no longer needs it, when the detector can tell from the head unit that what the guardrail
+   * bounded is gone in another form (a row limit on a subquery that became an EXISTS test, which reads no
+   * rows). Undefined when it is still needed. A removal it explains is shown as context (info) only.
+   */
+  obsoleteIn?: (head: Unit) => string | undefined;
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */

@@ -5,6 +5,7 @@ import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameTe
 import { objectProperties, staticSize } from '../ast/values.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type Guardrail, weakenedByFactor } from '../define-detector.js';
+import { testsExistence } from '../vocab/queries.js';
 
 /** Option names that are a cap wherever they appear. */
 const CAP_OPTION =
@@ -89,6 +90,7 @@ function capsOf(unit: Unit): Guardrail[] {
       node,
       label,
       ...(cap !== undefined ? { strength: cap, stronger: 'lower' as const } : {}),
+      ...(kind === 'cap' && QUERY_ROW_CAP.test(anchor) ? { obsoleteIn: (head: Unit) => becameExistenceTest(unit, head) } : {}),
     });
   };
   const insideRecorded = (node: ts.Node): boolean => recorded.some((r) => node.pos >= r.pos && node.end <= r.end && node !== r);
@@ -183,6 +185,17 @@ function capsOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/** A row cap of a query: `limit`/`take`/`top`/`first` of a query call, `.limit(n)` of a builder. */
+const QUERY_ROW_CAP = /^(?:(?:limit|take|top|first) of |\.(?:limit|take|top|first)\(\) of a query)/;
+
+/**
+ * A row cap is a resource guard on a result set that is read: once the query it capped is only tested
+ * for existence (`EXISTS (…)`, which stops at the first row and returns none), the cap bounds nothing.
+ */
+function becameExistenceTest(base: Unit, head: Unit): string | undefined {
+  return !testsExistence(base) && testsExistence(head) ? 'the query it capped is now an EXISTS test, which reads no rows' : undefined;
 }
 
 function contextIsCap(name: string, owner: string): boolean {

@@ -203,6 +203,12 @@ export function compareInventories(
       callStillMadeUnderNewName(guardrail, pair.head, protection.renames)
     )
       continue;
+    // What it bounded is gone in another form the detector recognises in the head (see Guardrail.obsoleteIn).
+    const obsolete = pair.head ? guardrail.obsoleteIn?.(pair.head) : undefined;
+    if (obsolete) {
+      removed('info', { noLongerNeeded: obsolete });
+      continue;
+    }
     // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
     // that removes it usually builds the case. Shown as context only.
     if (refusesUnbuiltFeature(guardrail)) {
