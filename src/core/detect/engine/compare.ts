@@ -257,6 +257,13 @@ export function compareInventories(
       continue;
     }
     if (!pair.head && isDeadCode(pair.base!)) continue;
+    // A nested function the PR folded into the function around it (a recursive reader became a loop): the
+    // enclosing function gained a guardrail of the same shape, which is where this one went.
+    const container = !pair.head ? inlinedInto(pair.base!, guardrail, protection, inventory) : undefined;
+    if (container) {
+      moved(`${container.name} (${container.file}), the function it was folded into`);
+      continue;
+    }
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
     const subjectGone =
       subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
@@ -272,6 +279,32 @@ export function compareInventories(
       inDeletedFile ? ({ fileDeleted: true } satisfies Partial<RemovalEvidence>) : {},
     );
   }
+}
+
+/**
+ * The head of the function a deleted nested function sat in, when that function now holds more
+ * guardrails of the guardrail's category and shape than it did: the nested code was folded into it.
+ * The count keeps a guardrail the container already had from standing in for the one that left.
+ */
+function inlinedInto(
+  deleted: Unit,
+  guardrail: Guardrail,
+  protection: Prepared['protection'],
+  inventory: (u: Unit) => Guardrail[],
+): Unit | undefined {
+  const start = deleted.node.getStart(deleted.sourceFile);
+  const end = deleted.node.getEnd();
+  let container: Unit | undefined;
+  for (const unit of protection.baseUnits) {
+    if (unit === deleted || unit.file !== deleted.file || unit.kind === 'module' || unit.kind === 'class') continue;
+    const from = unit.node.getStart(unit.sourceFile);
+    if (from > start || unit.node.getEnd() < end) continue;
+    if (!container || from >= container.node.getStart(container.sourceFile)) container = unit;
+  }
+  const head = container && protection.headOf.get(container);
+  if (!container || !head) return undefined;
+  const alike = (g: Guardrail): boolean => g.category === guardrail.category && g.kind === guardrail.kind;
+  return inventory(head).filter(alike).length > inventory(container).filter(alike).length ? head : undefined;
 }
 
 /** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */
