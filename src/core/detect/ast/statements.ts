@@ -63,3 +63,21 @@ export function bodyAlwaysThrows(body: ts.Node | undefined): boolean {
   const last = body.statements[body.statements.length - 1];
   return last !== undefined && ts.isThrowStatement(last);
 }
+
+/**
+ * Whether every way through the statement leaves: it exits, ends in a call of a throwing helper, or ends
+ * in an `if`/`else` whose branches all leave. How a guard whose body grew (a metric, a branch per client,
+ * each still refusing) is still recognised as the guard it was.
+ */
+export function alwaysLeaves(statement: ts.Statement | undefined, throwers: ReadonlySet<string>): boolean {
+  if (!statement) return false;
+  if (exits(statement) || endsInThrowingCall(statement, throwers)) return true;
+  if (ts.isBlock(statement)) return alwaysLeaves(statement.statements[statement.statements.length - 1], throwers);
+  if (ts.isIfStatement(statement))
+    return (
+      statement.elseStatement !== undefined &&
+      alwaysLeaves(statement.thenStatement, throwers) &&
+      alwaysLeaves(statement.elseStatement, throwers)
+    );
+  return false;
+}

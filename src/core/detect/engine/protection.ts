@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
-import { bodyAlwaysThrows, endsInThrowingCall, exits } from '../ast/statements.js';
+import { alwaysLeaves, bodyAlwaysThrows, exits } from '../ast/statements.js';
 import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
 import { inlinedConditionText } from '../ast/conditions.js';
 import { findNodeOfUnit } from '../ast/walk.js';
@@ -205,8 +205,8 @@ export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined
   return (
     findNodeOfUnit(head, (n) => {
       if (!ts.isIfStatement(n) || foldCondition(inlinedConditionText(n.expression, head.sourceFile)) !== condition) return false;
-      // Still leaves on the bad case: directly, or through a helper that always throws.
-      if (!exits(n.thenStatement) && !endsInThrowingCall(n.thenStatement, throwers)) return false;
+      // Still leaves on the bad case: directly, through a helper that always throws, or on every branch of a body that grew.
+      if (!alwaysLeaves(n.thenStatement, throwers)) return false;
       if (protectedCalls.size === 0) return true;
       return callsAfter(n).some((name) => protectedCalls.has(name));
     }) !== undefined
