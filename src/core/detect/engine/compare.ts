@@ -282,9 +282,9 @@ export function compareInventories(
 }
 
 /**
- * The head of the function a deleted nested function sat in, when that function now holds more
- * guardrails of the guardrail's category and shape than it did: the nested code was folded into it.
- * The count keeps a guardrail the container already had from standing in for the one that left.
+ * The head of the function a deleted nested function sat in, when that function gained a guardrail of
+ * the guardrail's category and shape (one whose anchor it did not have): the nested code was folded into
+ * it. A guardrail the container already had does not stand in for the one that left.
  */
 function inlinedInto(
   deleted: Unit,
@@ -303,8 +303,15 @@ function inlinedInto(
   }
   const head = container && protection.headOf.get(container);
   if (!container || !head) return undefined;
-  const alike = (g: Guardrail): boolean => g.category === guardrail.category && g.kind === guardrail.kind;
-  return inventory(head).filter(alike).length > inventory(container).filter(alike).length ? head : undefined;
+  // The shape, not what it is about: `catch race` and `catch read` are both a catch.
+  const shape = (g: Guardrail): string => g.kind.split(' ')[0]!;
+  const alike = (g: Guardrail): boolean => g.category === guardrail.category && shape(g) === shape(guardrail);
+  const had = new Set(
+    inventory(container)
+      .filter(alike)
+      .map((g) => g.anchor),
+  );
+  return inventory(head).some((g) => alike(g) && !had.has(g.anchor)) ? head : undefined;
 }
 
 /** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */
