@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
-import { alwaysLeaves, bodyAlwaysThrows, exits } from '../ast/statements.js';
+import { alwaysLeaves, bodyAlwaysThrows } from '../ast/statements.js';
 import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
 import { inlinedConditionText } from '../ast/conditions.js';
 import { findNodeOfUnit } from '../ast/walk.js';
