@@ -56,7 +56,7 @@ export default defineDetector({
       catches:
         'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
       ignores:
-        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
+        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth); lazy initialisation (`if (!cache) cache = compute()`), which computes a value on first use and checks no request identity.',
       example: {
         file: 'src/payments.ts',
         before:

@@ -49,7 +49,7 @@ export default defineDetector({
       catches:
         'Caps given as options (maxFileSize, fileSize, maxFiles, maxBodyLength, maxContentLength, bodyLimit, maxDepth, maxItems, pageSize, maxPayload, maxHttpBufferSize, parameterLimit, max_tokens, …; `limit` of a body parser or a query, `take` of a query, `max` of a cache or pool, multer `limits`), query-builder caps (`.limit(50)`, `.take(50)`), GraphQL `depthLimit(n)`/complexity rules, clamps (`Math.min(requested, MAX_PAGE_SIZE)`), truncations (`items.slice(0, MAX_ITEMS)`) depth or size checks that stop early (`if (depth > MAX_DEPTH) return`) and size checks that reject once a measure passes a named cap (`if (body.length > maxBodyLength) throw …`). A cap lifted fivefold or more, or set to Infinity/-1/false, is a weakening.',
       ignores:
-        'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on input without naming a cap (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs).',
+        'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on input without naming a cap (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs); a row limit dropped from a subquery that became an `EXISTS` test, which reads no rows (shown as info).',
       example: {
         file: 'src/uploads.ts',
         before: "export const upload = multer({ dest: 'uploads/', limits: { fileSize: 5 * 1024 * 1024, files: 1 } });\n",
