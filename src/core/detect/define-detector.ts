@@ -80,7 +80,7 @@ export interface ChangeContext {
   isTestFile: boolean;
   /**
    * The value a name stands for when it is a constant, in its own file or imported from another the
-   * analysis read (`EMPTY_OBJECT` → `Object.freeze({})`); undefined when it is not a known constant.
+   * analysis read (`NO_LABELS` → `Object.freeze({})`); undefined when it is not a known constant.
    */
   constantValue(expression: ts.Expression): ts.Expression | undefined;
 }

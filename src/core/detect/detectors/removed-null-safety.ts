@@ -280,7 +280,7 @@ function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
 
 /**
  * A value a `||` falls back to: a literal, an empty collection built in place (`Object.freeze({})`,
- * `new Map()`), or a constant holding one, in the file or imported (`x || EMPTY_OBJECT`).
+ * `new Map()`), or a constant holding one, in the file or imported (`x || NO_LABELS`).
  */
 function isDefaultValue(expression: ts.Expression, constantValue: ChangeContext['constantValue'], depth = 0): boolean {
   let node = expression;

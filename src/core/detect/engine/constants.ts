@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import { ModuleResolver } from '../../impact/resolver.js';
 
 /**
- * What a name stands for when it is a constant: `EMPTY_OBJECT` in `options || EMPTY_OBJECT` is a fallback
+ * What a name stands for when it is a constant: `NO_LABELS` in `options || NO_LABELS` is a fallback
  * to a frozen object as much as `options || {}` is. A name is looked up in its own file (a top-level
  * `const`), then through the file's relative imports in the head tree the analysis read (the changed
  * files and the unchanged files they import), following re-exports and constants bound to constants.
