@@ -44,6 +44,12 @@ export interface Guardrail {
    * pull request took out of the code went with that code (see protection.ts, `lostChecksWentWithSubject`).
    */
   checks?: { text: string; names: string[] }[];
+  /**
+   * Why the head no longer needs it, when the detector can tell from the head unit that what the guardrail
+   * bounded is gone in another form (a row limit on a subquery that became an EXISTS test, which reads no
+   * rows). Undefined when it is still needed. A removal it explains is shown as context (info) only.
+   */
+  obsoleteIn?: (head: Unit) => string | undefined;
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */
@@ -72,6 +78,11 @@ export interface ChangeContext {
   /** True when the node of the head unit has no counterpart of the same text in the base unit. */
   isNew(node: ts.Node): boolean;
   isTestFile: boolean;
+  /**
+   * The value a name stands for when it is a constant, in its own file or imported from another the
+   * analysis read (`NO_LABELS` → `Object.freeze({})`); undefined when it is not a known constant.
+   */
+  constantValue(expression: ts.Expression): ts.Expression | undefined;
 }
 
 /** The messages the engine raises for an inventory detector: a guardrail removed, weakened, or moved elsewhere. */

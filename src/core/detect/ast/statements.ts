@@ -48,3 +48,42 @@ function assertsFalse(call: ts.CallExpression): boolean {
   const name = calleeSimpleName(call.expression);
   return (name === 'assert' || name === 'ok' || name === 'invariant') && call.arguments[0]?.kind === ts.SyntaxKind.FalseKeyword;
 }
+
+/**
+ * Whether the statement ends in a call of a function that always throws (`throwMustBeString(name)`): the
+ * helper is named for it (`throwX`, `failX`) or is one of `throwers`, the functions whose body ends in a
+ * `throw`. A guard whose body calls one still leaves on the bad case.
+ */
+export function endsInThrowingCall(statement: ts.Statement | undefined, throwers: ReadonlySet<string>): boolean {
+  if (!statement) return false;
+  if (ts.isBlock(statement)) return endsInThrowingCall(statement.statements[statement.statements.length - 1], throwers);
+  const e = ts.isExpressionStatement(statement) ? statement.expression : ts.isReturnStatement(statement) ? statement.expression : undefined;
+  if (!e || !ts.isCallExpression(e)) return false;
+  const name = calleeSimpleName(e.expression);
+  return name !== undefined && (/^(throw|fail)[A-Z_]/.test(name) || throwers.has(name));
+}
+
+/** Whether a function body always ends by throwing: its last statement is a `throw`. */
+export function bodyAlwaysThrows(body: ts.Node | undefined): boolean {
+  if (!body || !ts.isBlock(body)) return false;
+  const last = body.statements[body.statements.length - 1];
+  return last !== undefined && ts.isThrowStatement(last);
+}
+
+/**
+ * Whether every way through the statement leaves: it exits, ends in a call of a throwing helper, or ends
+ * in an `if`/`else` whose branches all leave. How a guard whose body grew (a metric, a branch per client,
+ * each still refusing) is still recognised as the guard it was.
+ */
+export function alwaysLeaves(statement: ts.Statement | undefined, throwers: ReadonlySet<string>): boolean {
+  if (!statement) return false;
+  if (exits(statement) || endsInThrowingCall(statement, throwers)) return true;
+  if (ts.isBlock(statement)) return alwaysLeaves(statement.statements[statement.statements.length - 1], throwers);
+  if (ts.isIfStatement(statement))
+    return (
+      statement.elseStatement !== undefined &&
+      alwaysLeaves(statement.thenStatement, throwers) &&
+      alwaysLeaves(statement.elseStatement, throwers)
+    );
+  return false;
+}

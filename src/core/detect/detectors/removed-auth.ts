@@ -44,7 +44,14 @@ const DENIAL =
   /Forbidden|Unauthori[sz]ed|AccessDenied|PermissionDenied|NotAllowed|Authentication\w*Error|Authori[sz]ation\w*Error|\b40[13]\b|not (allowed|authori[sz]ed|permitted)|access denied/i;
 /** Conditions that ask a permission question. */
 const AUTHZ_CONDITION =
-  /\b(can|cannot)\(|\bauthorize\w*\(|polic(y|ies)|permission|\broles?\b|\.role\b|isAdmin|isOwner|isMember|isAllowed|isAuthorized|hasAccess|hasRole|hasPermission|\bscopes?\b|\babilit(y|ies)\b/i;
+  /\b(can|cannot)\(|\bauthorize\w*\(|polic(y|ies)|permission|\broles?\b|\.role\b|isAdmin|isOwner|isMember|isAllowed|isAuthorized|hasAccess|hasRole|hasPermission|\babilit(y|ies)\b/i;
+/**
+ * A scope asked of the caller's credentials (`token.scopes.includes('write')`, `requiredScopes`), not any
+ * value named `scope` (a telemetry or dependency-injection scope, a query scope): `if (!scope) return` asks
+ * whether there is one, not whether the caller holds it.
+ */
+const SCOPE_QUESTION =
+  /\b(?:token|auth|user|claims|credentials?|session|principal|jwt|grant|caller|identity|req|request|ctx|context)\w*\??\.(?:\w+\??\.)?scopes?\b|\bscopes?\??\.(?:includes|has|some|every|indexOf|contains)\(|\b(?:required|granted|allowed|token|oauth|user)Scopes?\b|\bhasScopes?\b/i;
 /** Conditions that ask whether there is a caller at all. */
 const AUTHN_CONDITION =
   /!\s*(req\.|request\.|ctx\.(state\.)?|context\.|event\.)?(user|session|currentUser|auth|token|principal|identity|userId|claims)\b|isAuthenticated|isLoggedIn|\b(user|session|token)\s*(===?|!==?)\s*(null|undefined)\b/;
@@ -448,8 +455,8 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
     return undefined;
   if (/signature|\bsig\b|hmac|digest/i.test(condition) && /!==?|timingSafeEqual|!\s*\w*verif/i.test(condition)) return 'signature';
   if (ownershipComparison(node.expression, sf)) return 'policy';
-  if (AUTHZ_CONDITION.test(condition))
-    return /\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission|\bscopes?\b/i.test(condition) &&
+  if (AUTHZ_CONDITION.test(condition) || SCOPE_QUESTION.test(condition))
+    return (/\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission/i.test(condition) || SCOPE_QUESTION.test(condition)) &&
       !/\b(can|cannot)\(|authorize|polic|abilit/i.test(condition)
       ? 'role'
       : 'policy';

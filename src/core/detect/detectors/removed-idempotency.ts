@@ -61,7 +61,7 @@ export default defineDetector({
       catches:
         'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
       ignores:
-        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; an early return on a value read from the request (a header, a query parameter), which is input, not a record of work done; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth).',
+        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; an early return on a value read from the request (a header, a query parameter), which is input, not a record of work done; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth); lazy initialisation (`if (!cache) cache = compute()`), which computes a value on first use and checks no request identity.',
       example: {
         file: 'src/payments.ts',
         before:
@@ -274,10 +274,38 @@ function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Set<string
   const last = (n: string): string => n.split('.').pop()!;
   const flag = names.find((n) => assigned.has(n)) ?? names.find((n) => STATE_FLAG.test(last(n)));
   if (!flag) return undefined;
+  if (lazyInitialisation(node, flag, sf)) return undefined;
   // A bare flag check only counts when it stops the work: exits, or wraps it.
   const negated = /^\s*!/.test(node.expression.getText(sf));
   if (!negated && !exits(node.thenStatement) && !node.elseStatement) return undefined;
   return last(flag);
+}
+
+/**
+ * `if (!cache) cache = compute()`, `if (!index) { index = rows.reduce(…) }`: the branch only computes the
+ * value it tests, on first use. That is a lazy cache, not a guard against doing work twice: running it
+ * again recomputes the same value, and no request or message identity is checked or recorded. A flag
+ * that holds work in flight (`if (!closing) closing = this.shutdown()`, a promise) or a state word
+ * (`closed`, `processed`) is still a run-once guard.
+ */
+function lazyInitialisation(node: ts.IfStatement, flag: string, sf: ts.SourceFile): boolean {
+  if (!/^\s*!/.test(node.expression.getText(sf)) || node.elseStatement) return false;
+  if (STATE_FLAG.test(flag.split('.').pop()!) || /promise|pending|running|inflight|task|job|closing|starting/i.test(flag)) return false;
+  const statements = ts.isBlock(node.thenStatement) ? node.thenStatement.statements : [node.thenStatement];
+  if (statements.length === 0) return false;
+  let assignsFlag = false;
+  const onlyComputes = statements.every((statement) => {
+    if (!ts.isExpressionStatement(statement)) return false;
+    const e = statement.expression;
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+    const value = e.right;
+    // A value computed in place: not a yes/no flag, not a promise of work started here.
+    if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) return false;
+    if (ts.isAwaitExpression(value) || /\.then\(|new Promise\b/.test(value.getText(sf))) return false;
+    if (e.left.getText(sf).replace(/^this\./, '') === flag) assignsFlag = true;
+    return true;
+  });
+  return onlyComputes && assignsFlag;
 }
 
 function throwsOnly(statement: ts.Statement): boolean {

@@ -2,8 +2,9 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
+import { aliasedCondition } from '../ast/conditions.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
-import { defineDetector, type DirectFinding } from '../define-detector.js';
+import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
 import { isTimeoutOptionName } from '../vocab/timeouts.js';
 
 /** Built-ins that throw when given undefined or null. */
@@ -16,6 +17,9 @@ const THROWS_ON_MISSING =
  *   `if (ready && x) x.run()`, `Array.isArray(x) ? x.map(…) : []`.
  */
 type GuardShape = 'optionalChain' | 'nullishDefault' | 'earlyReturn' | 'checkedFirst';
+
+/** Properties a guard reads to ask whether a collection is empty. */
+const MEASURES = ['length', 'size'];
 
 /** Consequences that refuse a caller belong to the auth detector; a 4xx about input to the validation detector. */
 const NOT_NULL_SAFETY = /Forbidden|Unauthori[sz]ed|\b40[0-9]\b|BadRequest|Validation|Invalid/;
@@ -40,7 +44,7 @@ export default defineDetector({
       catches:
         'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`, any operand of a chain `a ?? b ?? "x"`), an early return or throw for a missing value dropped (`if (!order) return;`), a check the use stood behind dropped (`x && x.y`, `x != null && Object.hasOwn(x, k)`, `if (enabled && x) x.run()`, `Array.isArray(x) ? x.map(f) : []`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
-        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
+        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), a fallback to a constant that holds a default (`x || NO_LABELS`, in the file or imported), a fallback moved to where the variable is assigned, a presence check that became an emptiness check (`!x` → `!x.length`), a fallback whose use left with the block around it, an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
         file: 'src/profile.ts',
         before: 'export function displayName(user?: User): string {\n  return user?.profile?.nickname ?? user?.email ?? "anonymous";\n}\n',
@@ -51,9 +55,9 @@ export default defineDetector({
   inspect(change): DirectFinding[] {
     const { base, head } = change;
     if (!base || !head) return [];
-    const before = guardsOf(base);
+    const before = guardsOf(base, change.constantValue);
     if (before.size === 0) return [];
-    const after = guardsOf(head);
+    const after = guardsOf(head, change.constantValue);
     // A check the head makes counts when it is new (the guard that left may have moved into it); a check the
     // base already made beside the guard that left does not replace it, unless it stands in front of the use.
     const [checkedInBase, checkedInHead] = [protectedExpressions(base), protectedExpressions(head)];
@@ -61,14 +65,23 @@ export default defineDetector({
       has: (key: string): boolean => [...(checkedInHead.get(key) ?? [])].some((check) => !checkedInBase.get(key)?.has(check)),
     };
     const findings: DirectFinding[] = [];
+    const defaultedInHead = defaultedBindings(head, change.constantValue);
+    const leavesOn = (key: string): boolean => after.get(key)?.some((g) => g.shape === 'earlyReturn') === true;
     for (const [key, guards] of before) {
       const shape = lostGuard(guards, after.get(key) ?? []);
       if (
         !shape ||
-        [...prefixes(key)].some((p) => after.get(p)?.some((g) => g.shape === 'earlyReturn') || protectedInHead.has(p)) ||
-        protectedInHead.has(key)
+        [...prefixes(key)].some((p) => leavesOn(p) || protectedInHead.has(p)) ||
+        protectedInHead.has(key) ||
+        defaultedInHead.has(key)
       )
         continue;
+      // `if (!list) return` became `if (!list.length) return`: the head trusts the value is there (it reads
+      // its length in the guard itself) and still stops on the empty case, which covers the missing one.
+      if (shape === 'earlyReturn' && MEASURES.some((m) => leavesOn(`${key}.${m}`))) continue;
+      // The fallback served one use (a property of an event, a variable, an argument): when the head no
+      // longer reads the value there, the fallback went with the code that used it.
+      if (shape === 'nullishDefault' && !useSiteKept(base, head, key)) continue;
       if (typeTightened(base, head, key)) continue;
       // The base already read it without `?.` elsewhere, where nothing checked it first: the optional chain
       // (or the check) was belt and braces. A read behind the chain itself (`if (res?.error) throw res.error`) is no evidence.
@@ -113,7 +126,7 @@ function lostGuard(before: Guard[], after: Guard[]): GuardShape | undefined {
 }
 
 /** The expressions a unit checks for a missing value, by normalized text, and each check of them. */
-function guardsOf(unit: Unit): Map<string, Guard[]> {
+function guardsOf(unit: Unit, constantValue: ChangeContext['constantValue']): Map<string, Guard[]> {
   const sf = unit.sourceFile;
   const found = new Map<string, Guard[]>();
   let construct: ts.Node | undefined;
@@ -136,7 +149,7 @@ function guardsOf(unit: Unit): Map<string, Guard[]> {
       // A timeout option's default (`timeout: timeout ?? settings.timeout`) is a deadline: removed-timeout owns it.
       if (isTimeoutOptionDefault(node, sf)) return;
       if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) defaulted(node, op, add);
-      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right) && !inCondition(node)) defaulted(node, op, add);
+      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right, constantValue) && !inCondition(node)) defaulted(node, op, add);
       else if (op === ts.SyntaxKind.AmpersandAmpersandToken && !isAndOperand(node)) {
         // `x && x.y`, `x != null && typeof x === 'object' && Object.hasOwn(x, k)`: each check guards what follows it.
         const conjuncts = conjunctsOf(node);
@@ -269,7 +282,8 @@ function isTimeoutOptionDefault(node: ts.BinaryExpression, sf: ts.SourceFile): b
 
 /** `!x`, `x == null`, `x === undefined`, `typeof x === "undefined"`, and those joined with `||`. */
 function missingChecks(condition: ts.Expression): ts.Expression[] {
-  let e = condition;
+  // `const anonymous = !session.user; if (anonymous) return`: the test is the one captured.
+  let e = aliasedCondition(condition);
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
     const operand = e.operand;
@@ -478,7 +492,23 @@ function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
   return undefined;
 }
 
-function isDefaultValue(node: ts.Expression): boolean {
+/**
+ * A value a `||` falls back to: a literal, an empty collection built in place (`Object.freeze({})`,
+ * `new Map()`), or a constant holding one, in the file or imported (`x || NO_LABELS`).
+ */
+function isDefaultValue(expression: ts.Expression, constantValue: ChangeContext['constantValue'], depth = 0): boolean {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) node = node.expression;
+  if (depth < 3 && ts.isIdentifier(node)) {
+    const value = constantValue(node);
+    return value !== undefined && isDefaultValue(value, constantValue, depth + 1);
+  }
+  if (ts.isCallExpression(node) && /^Object\.(freeze|create)$/.test(node.expression.getText()) && node.arguments.length === 1) {
+    const [arg] = node.arguments;
+    return arg!.kind === ts.SyntaxKind.NullKeyword || isDefaultValue(arg!, constantValue, depth + 1);
+  }
+  if (ts.isNewExpression(node) && /^(Map|Set|WeakMap|WeakSet|Array)$/.test(node.expression.getText()) && !node.arguments?.length)
+    return true;
   return (
     ts.isStringLiteral(node) ||
     ts.isNoSubstitutionTemplateLiteral(node) ||
@@ -535,4 +565,78 @@ function prefixes(key: string): Set<string> {
 
 function isPrefix(shorter: string, longer: string): boolean {
   return longer.length > shorter.length && longer.startsWith(shorter) && (longer[shorter.length] === '.' || longer[shorter.length] === '[');
+}
+
+/**
+ * Names the head binds to a value with a fallback (`const title = settings.title || 'Untitled'`,
+ * `footer ??= ''`): a fallback moved from the use to where the variable is assigned still applies.
+ */
+function defaultedBindings(unit: Unit, constantValue: ChangeContext['constantValue']): Set<string> {
+  const out = new Set<string>();
+  const hasFallback = (e: ts.Expression): boolean => {
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+    if (!ts.isBinaryExpression(e)) return false;
+    const op = e.operatorToken.kind;
+    return op === ts.SyntaxKind.QuestionQuestionToken || (op === ts.SyntaxKind.BarBarToken && isDefaultValue(e.right, constantValue));
+  };
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && hasFallback(node.initializer))
+      out.add(node.name.text);
+    else if (
+      ts.isBinaryExpression(node) &&
+      (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken || node.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken)
+    ) {
+      const key = normalize(node.left, unit.sourceFile);
+      if (key) out.add(key);
+    }
+  });
+  return out;
+}
+
+/**
+ * Where a read of a value ends up: the property, variable or return it fills, or the call it is handed to
+ * (`callId: call.id ?? newId()` → `property callId`). Computed from the read outwards through the
+ * expression around it (a fallback, a method call on the value, a template).
+ */
+function useSite(node: ts.Node, sf: ts.SourceFile): string {
+  let n: ts.Node = node;
+  for (;;) {
+    const parent: ts.Node | undefined = n.parent;
+    if (!parent) return 'statement';
+    if (ts.isPropertyAssignment(parent) && parent.initializer === n) return `property ${propertyNameText(parent.name, sf)}`;
+    if (ts.isShorthandPropertyAssignment(parent)) return `property ${parent.name.text}`;
+    if (ts.isVariableDeclaration(parent) && parent.initializer === n) return `variable ${parent.name.getText(sf)}`;
+    if (ts.isBinaryExpression(parent) && parent.right === n && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+      return `assignment ${parent.left.getText(sf).replace(/^this\./, '')}`;
+    if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === n)) return 'return';
+    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== n)
+      return `argument of ${calleeSimpleName(parent.expression) ?? 'a call'}`;
+    if (ts.isStatement(parent) || ts.isFunctionLike(parent)) return 'statement';
+    n = parent;
+  }
+}
+
+/** Whether the head still reads `key` where the base read it with a fallback. */
+function useSiteKept(base: Unit, head: Unit, key: string): boolean {
+  const sitesOf = (unit: Unit, defaulted: boolean): Set<string> => {
+    const sites = new Set<string>();
+    forEachNodeOfUnit(unit, (node) => {
+      if (!(ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node))) return;
+      if (normalize(node, unit.sourceFile) !== key) return;
+      let top: ts.Node = node;
+      while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent) || ts.isAsExpression(top.parent))
+        top = top.parent;
+      const isDefaulted =
+        ts.isBinaryExpression(top.parent) &&
+        top.parent.left === top &&
+        (top.parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+          top.parent.operatorToken.kind === ts.SyntaxKind.BarBarToken);
+      if (defaulted === isDefaulted) sites.add(useSite(top, unit.sourceFile));
+    });
+    return sites;
+  };
+  const before = sitesOf(base, true);
+  if (before.size === 0) return true;
+  const after = sitesOf(head, false);
+  return [...before].some((site) => after.has(site));
 }

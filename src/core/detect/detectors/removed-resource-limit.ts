@@ -5,6 +5,7 @@ import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameTe
 import { objectProperties, staticSize } from '../ast/values.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type Guardrail, weakenedByFactor } from '../define-detector.js';
+import { testsExistence } from '../vocab/queries.js';
 
 /** Option names that are a cap wherever they appear. */
 const CAP_OPTION =
@@ -55,7 +56,7 @@ export default defineDetector({
       catches:
         'Caps given as options (maxFileSize, fileSize, maxFiles, maxBodyLength, maxContentLength, bodyLimit, maxDepth, maxItems, pageSize, maxPayload, maxHttpBufferSize, parameterLimit, max_tokens, …; `limit` of a body parser or a query, `take` of a query, `max` of a cache or pool, multer `limits`), query-builder caps (`.limit(50)`, `.take(50)`), GraphQL `depthLimit(n)`/complexity rules, clamps (`Math.min(requested, MAX_PAGE_SIZE)`), truncations (`items.slice(0, MAX_ITEMS)`), reads through a helper that caps the size by its name (`readResponseWithSizeLimit(res)`, `readLimited(stream)`) depth or size checks that stop early (`if (depth > MAX_DEPTH) return`) and size checks that reject once a measure passes a named cap (`if (body.length > maxBodyLength) throw …`). A cap lifted fivefold or more, or set to Infinity/-1/false, is a weakening.',
       ignores:
-        'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on input without naming a cap (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs).',
+        'A cap moved into a helper or another file of the same PR; a lower cap; a body parser `limit` dropped back to its 100kb default when it was larger; guard clauses that throw on input without naming a cap (removed-validation owns those); rate limits; caps on delays (timeouts and backoffs); a row limit dropped from a subquery that became an `EXISTS` test, which reads no rows (shown as info).',
       example: {
         file: 'src/uploads.ts',
         before: "export const upload = multer({ dest: 'uploads/', limits: { fileSize: 5 * 1024 * 1024, files: 1 } });\n",
@@ -96,6 +97,7 @@ function capsOf(unit: Unit): Guardrail[] {
       node,
       label,
       ...(cap !== undefined ? { strength: cap, stronger: 'lower' as const } : {}),
+      ...(kind === 'cap' && QUERY_ROW_CAP.test(anchor) ? { obsoleteIn: (head: Unit) => becameExistenceTest(unit, head) } : {}),
     });
   };
   const insideRecorded = (node: ts.Node): boolean => recorded.some((r) => node.pos >= r.pos && node.end <= r.end && node !== r);
@@ -202,6 +204,17 @@ function firstSize(args: readonly ts.Expression[], sf: ts.SourceFile): number | 
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+/** A row cap of a query: `limit`/`take`/`top`/`first` of a query call, `.limit(n)` of a builder. */
+const QUERY_ROW_CAP = /^(?:(?:limit|take|top|first) of |\.(?:limit|take|top|first)\(\) of a query)/;
+
+/**
+ * A row cap is a resource guard on a result set that is read: once the query it capped is only tested
+ * for existence (`EXISTS (…)`, which stops at the first row and returns none), the cap bounds nothing.
+ */
+function becameExistenceTest(base: Unit, head: Unit): string | undefined {
+  return !testsExistence(base) && testsExistence(head) ? 'the query it capped is now an EXISTS test, which reads no rows' : undefined;
 }
 
 function contextIsCap(name: string, owner: string): boolean {

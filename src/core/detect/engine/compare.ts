@@ -198,7 +198,17 @@ export function compareInventories(
       });
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
     // of a helper the PR renamed is still made under the new name.
-    if (sameGuardStillThere(guardrail, pair.head) || callStillMadeUnderNewName(guardrail, pair.head, protection.renames)) continue;
+    if (
+      sameGuardStillThere(guardrail, pair.head, protection.throwers) ||
+      callStillMadeUnderNewName(guardrail, pair.head, protection.renames)
+    )
+      continue;
+    // What it bounded is gone in another form the detector recognises in the head (see Guardrail.obsoleteIn).
+    const obsolete = pair.head ? guardrail.obsoleteIn?.(pair.head) : undefined;
+    if (obsolete) {
+      removed('info', { noLongerNeeded: obsolete });
+      continue;
+    }
     // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
     // that removes it usually builds the case. Shown as context only.
     if (refusesUnbuiltFeature(guardrail)) {
@@ -247,6 +257,13 @@ export function compareInventories(
       continue;
     }
     if (!pair.head && isDeadCode(pair.base!)) continue;
+    // A nested function the PR folded into the function around it (a recursive reader became a loop): the
+    // enclosing function gained a guardrail of the same shape, which is where this one went.
+    const container = !pair.head ? inlinedInto(pair.base!, guardrail, protection, inventory) : undefined;
+    if (container) {
+      moved(`${container.name} (${container.file}), the function it was folded into`);
+      continue;
+    }
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
     const subjectGone =
       subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
@@ -262,6 +279,39 @@ export function compareInventories(
       inDeletedFile ? ({ fileDeleted: true } satisfies Partial<RemovalEvidence>) : {},
     );
   }
+}
+
+/**
+ * The head of the function a deleted nested function sat in, when that function gained a guardrail of
+ * the guardrail's category and shape (one whose anchor it did not have): the nested code was folded into
+ * it. A guardrail the container already had does not stand in for the one that left.
+ */
+function inlinedInto(
+  deleted: Unit,
+  guardrail: Guardrail,
+  protection: Prepared['protection'],
+  inventory: (u: Unit) => Guardrail[],
+): Unit | undefined {
+  const start = deleted.node.getStart(deleted.sourceFile);
+  const end = deleted.node.getEnd();
+  let container: Unit | undefined;
+  for (const unit of protection.baseUnits) {
+    if (unit === deleted || unit.file !== deleted.file || unit.kind === 'module' || unit.kind === 'class') continue;
+    const from = unit.node.getStart(unit.sourceFile);
+    if (from > start || unit.node.getEnd() < end) continue;
+    if (!container || from >= container.node.getStart(container.sourceFile)) container = unit;
+  }
+  const head = container && protection.headOf.get(container);
+  if (!container || !head) return undefined;
+  // The shape, not what it is about: `catch race` and `catch read` are both a catch.
+  const shape = (g: Guardrail): string => g.kind.split(' ')[0]!;
+  const alike = (g: Guardrail): boolean => g.category === guardrail.category && shape(g) === shape(guardrail);
+  const had = new Set(
+    inventory(container)
+      .filter(alike)
+      .map((g) => g.anchor),
+  );
+  return inventory(head).some((g) => alike(g) && !had.has(g.anchor)) ? head : undefined;
 }
 
 /** Whether the guardrail is present in a helper the head unit calls (directly or one call further). */

@@ -23,6 +23,7 @@ export function inspectChanges(
       ...(pair.head ? { head: pair.head } : {}),
       isNew: (node) => !base || !nodeTexts(base).has(foldWhitespace(node.getText(pair.head!.sourceFile))),
       isTestFile: prepared.testFiles.has(unit.file),
+      constantValue: prepared.constantValue,
     });
     for (const d of direct) {
       const owner = d.side === 'base' ? pair.base! : pair.head!;

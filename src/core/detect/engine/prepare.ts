@@ -5,6 +5,7 @@ import { extractUnits, type Unit } from '../../parse/units.js';
 import { isSourcePath, isTestCode } from '../../paths.js';
 import { pairUnits, type UnitPair } from '../../relate/pair-units.js';
 import type { DetectInput } from '../../types.js';
+import { constantResolver, type ConstantResolver } from './constants.js';
 import { protectionContext, type ProtectionContext } from './protection.js';
 
 /** The input made ready for the detectors: both sides parsed, cut into units and paired. */
@@ -23,6 +24,8 @@ export interface Prepared {
   headTexts: Map<string, string>;
   /** What the protection search reads from the head (engine/protection.ts). */
   protection: ProtectionContext;
+  /** Constants by name, in their file or through its imports among the files read (engine/constants.ts). */
+  constantValue: ConstantResolver;
   skipped: SkippedFile[];
   filesAnalyzed: number;
 }
@@ -43,6 +46,9 @@ export function prepare(input: DetectInput): Prepared {
   const headTexts = new Map<string, string>();
   const baseSources: ts.SourceFile[] = [];
   const headSources: ts.SourceFile[] = [];
+  /** Every head file parsed, by path, tests included: where a constant is looked up. */
+  const headFiles = new Map<string, ts.SourceFile>();
+  const baseFiles = new Map<string, ts.SourceFile>();
   let filesAnalyzed = 0;
 
   for (const file of input.files) {
@@ -98,7 +104,11 @@ export function prepare(input: DetectInput): Prepared {
       if (base?.ok) baseSources.push(base.sourceFile);
       if (head?.ok) headSources.push(head.sourceFile);
     }
-    if (head?.ok) headTexts.set(file.path, file.head!);
+    if (base?.ok) baseFiles.set(basePath, base.sourceFile);
+    if (head?.ok) {
+      headTexts.set(file.path, file.head!);
+      headFiles.set(file.path, head.sourceFile);
+    }
   }
 
   const pairs = pairUnits(baseUnits, headUnits, renames);
@@ -118,6 +128,7 @@ export function prepare(input: DetectInput): Prepared {
     if (!isSourcePath(context.path)) continue;
     const parsed = headParser.parse(context.path, context.text);
     if (!parsed.ok) continue;
+    headFiles.set(context.path, parsed.sourceFile);
     const units = extractUnits(parsed.sourceFile, context.path, 'head');
     units.forEach(index);
     if (!isTestCode(context.path, input.config.tests.patterns)) {
@@ -135,7 +146,8 @@ export function prepare(input: DetectInput): Prepared {
     baseUnits: baseUnits.filter(isSource),
     headUnits: headUnits.filter(isSource),
   });
-  return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, protection, skipped, filesAnalyzed };
+  const constantValue = constantResolver(headFiles, baseFiles);
+  return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, protection, constantValue, skipped, filesAnalyzed };
 }
 
 /** The name a unit is called by: `Client.get#2` → `get`. */

@@ -1,8 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
-import { exits } from '../ast/statements.js';
+import { alwaysLeaves, bodyAlwaysThrows } from '../ast/statements.js';
 import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
+import { inlinedConditionText } from '../ast/conditions.js';
 import { findNodeOfUnit } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
@@ -196,15 +197,16 @@ export function lostChecksWentWithSubject(before: Guardrail, after: Guardrail, h
  * in it is a unit of its own), and the guard must stand before what it protected: a copy of the condition
  * in front of other code (the same argument check of another method) protects that code, not this.
  */
-export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined): boolean {
+export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined, throwers: ReadonlySet<string> = new Set()): boolean {
   const node = guardrail.node;
   if (!head || !ts.isIfStatement(node)) return false;
-  const condition = foldCondition(node.expression.getText(node.getSourceFile()));
+  const condition = foldCondition(inlinedConditionText(node.expression, node.getSourceFile()));
   const protectedCalls = new Set(callsAfter(node).filter(isTelling));
   return (
     findNodeOfUnit(head, (n) => {
-      if (!ts.isIfStatement(n) || foldCondition(n.expression.getText(head.sourceFile)) !== condition || !exits(n.thenStatement))
-        return false;
+      if (!ts.isIfStatement(n) || foldCondition(inlinedConditionText(n.expression, head.sourceFile)) !== condition) return false;
+      // Still leaves on the bad case: directly, through a helper that always throws, or on every branch of a body that grew.
+      if (!alwaysLeaves(n.thenStatement, throwers)) return false;
       if (protectedCalls.size === 0) return true;
       return callsAfter(n).some((name) => protectedCalls.has(name));
     }) !== undefined
@@ -410,35 +412,54 @@ export function callStillMadeUnderNewName(guardrail: Guardrail, head: Unit | und
  */
 export function functionDefinitions(sources: ts.SourceFile[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const add = (name: string, fn: ts.SignatureDeclaration & { body?: ts.Node }): void => {
+  forEachFunctionDefinition(sources, (name, fn) => {
     if (!fn.body) return;
     const body = fn.body.getText().replace(/\s+/g, '');
     const bodies = found.get(name);
     if (bodies) bodies.push(body);
     else found.set(name, [body]);
-  };
+  });
+  return found;
+}
+
+/**
+ * Functions that always throw (their body ends in `throw`), by simple name: `throwMustBeString(name)` in
+ * a guard's body still rejects the case, as the `throw` it replaced did.
+ */
+export function throwingFunctions(sources: ts.SourceFile[]): Set<string> {
+  const found = new Set<string>();
+  forEachFunctionDefinition(sources, (name, fn) => {
+    if (bodyAlwaysThrows(fn.body)) found.add(name);
+  });
+  return found;
+}
+
+/** Every named function definition of the sources: declarations, methods, functions bound to a name or a property. */
+function forEachFunctionDefinition(
+  sources: ts.SourceFile[],
+  visitDefinition: (name: string, fn: ts.SignatureDeclaration & { body?: ts.Node }) => void,
+): void {
   const isFunctionValue = (e: ts.Node): e is ts.ArrowFunction | ts.FunctionExpression =>
     ts.isArrowFunction(e) || ts.isFunctionExpression(e);
   for (const sf of sources) {
     const visit = (n: ts.Node): void => {
       if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.name && !ts.isComputedPropertyName(n.name))
-        add(n.name.getText(sf), n);
+        visitDefinition(n.name.getText(sf), n);
       else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && isFunctionValue(n.initializer))
-        add(n.name.text, n.initializer);
+        visitDefinition(n.name.text, n.initializer);
       else if (
         ts.isBinaryExpression(n) &&
         n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
         ts.isPropertyAccessExpression(n.left) &&
         isFunctionValue(n.right)
       )
-        add(n.left.name.text, n.right);
+        visitDefinition(n.left.name.text, n.right);
       else if (ts.isPropertyAssignment(n) && isFunctionValue(n.initializer) && !ts.isComputedPropertyName(n.name))
-        add(n.name.getText(sf), n.initializer);
+        visitDefinition(n.name.getText(sf), n.initializer);
       ts.forEachChild(n, visit);
     };
     visit(sf);
   }
-  return found;
 }
 
 /**
@@ -478,6 +499,8 @@ export interface ProtectionContext {
   renames: Map<string, string>;
   /** Function bodies by simple name, in the base and head source files read (see functionDefinitions). */
   definitions: { base: Map<string, string[]>; head: Map<string, string[]> };
+  /** Functions that always throw, in the base and head source files read (see throwingFunctions). */
+  throwers: Set<string>;
   /** What the head registers for the whole application, by name → file. */
   globals: Map<string, string>;
   /** Base units of the changed source files, and those the PR deleted. */
@@ -509,6 +532,7 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     },
     renames: renamedHelpers(sources.pairs),
     definitions: { base: functionDefinitions(sources.baseSources), head: functionDefinitions(sources.headSources) },
+    throwers: throwingFunctions([...sources.baseSources, ...sources.headSources]),
     globals: globalRegistrations(sources.headSources),
     baseUnits: sources.baseUnits,
     deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),

@@ -25,7 +25,7 @@ const TIMEOUT_CALL =
 /** Functions that arm a named deadline on something in flight: addTimeout(ms, handler, 'read'), armDeadline(…). */
 const ARM_DEADLINE_CALL = /^(add|arm|start|schedule|install|register|apply|attach|enforce|create)[A-Za-z]*(Timeout|Deadline)$/;
 /** A timer callback that ends the operation rather than scheduling work. */
-const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|timed?\s*out|timeout/i;
+const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|\.cancel\(|timed?\s*out|timeout/i;
 
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
@@ -148,7 +148,8 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       const aborted = /^\s*(?:\(\s*\)|\w+)\s*=>\s*\{?\s*([A-Za-z_$][\w$]*)\.abort\(/.exec(text)?.[1];
       if (aborted && isUnusedLocal(aborted, unit, (id) => isAbortCall(id))) return;
       const ms = timeoutStrength(node.arguments[1], sf);
-      if (/\.abort\(|\.destroy\(/.test(text))
+      // `stream.cancel()` ends a pending read as `abort()` ends a request.
+      if (/\.abort\(|\.destroy\(|\.cancel\(/.test(text))
         push(DEADLINE, 'timer that aborts the operation', node, 'a timer that aborts the operation', ms);
       else rejectingTimers.push({ node, ms });
       return;
