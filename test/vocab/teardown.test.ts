@@ -24,6 +24,9 @@ describe('vocab/teardown: paths that run once the work is over', () => {
       pathOf("function f() { useEffect(() => { return () => window.removeEventListener('resize', h); }); }", 'f', 'removeEventListener'),
     ).toBe('in the disposer it returns');
     expect(pathOf('function f() { return { cleanup: () => { acks.delete(id); } }; }', 'f', 'acks.delete')).toBe('in its cleanup()');
+    expect(pathOf("function f(s) { const onClose = () => clearInterval(t); s.once('close', onClose); }", 'f', 'clearInterval')).toBe(
+      'in onClose()',
+    );
     expect(pathOf('class C { close() { this.timer.unref(); clearInterval(this.timer); } }', 'C.close', 'clearInterval')).toBe('in close()');
   });
 

@@ -74,6 +74,8 @@ function cleanupsOf(unit: Unit): Guardrail[] {
       return;
     const path = teardownPathOf(node, unit, sf);
     if (!path) return;
+    // A timer that aborts or destroys is a deadline, the timeout detector's; here a timer counts for what it clears up.
+    if (path === 'in its timer callback' && DEADLINE_CALL.test(name)) return;
     const callee = calleeText(node.expression, sf)
       .replace(/\s*\.\s*/g, '.')
       .replace(/\?\./g, '.');
@@ -93,6 +95,9 @@ function cleanupsOf(unit: Unit): Guardrail[] {
   });
   return found;
 }
+
+/** What a timer does when it enforces a deadline. */
+const DEADLINE_CALL = /^(abort|destroy|close|terminate|disconnect|end)$/;
 
 /** Receivers that hold pending work or registrations by key. */
 const PENDING =

@@ -23,6 +23,13 @@ const DISPOSER = /^(cleanup|cleanUp|dispose|destroy|unsubscribe|close|teardown|t
 const TEARDOWN_UNIT =
   /^(close|destroy|dispose|cleanup|cleanUp|teardown|tearDown|stop|shutdown|disconnect|unmount|componentWillUnmount|ngOnDestroy|onDestroy|onUnmounted|beforeDestroy|disconnectedCallback|release|end|abort|_destroy|_close|_final)$/;
 
+/** Names of functions that tear down: `cleanup`, `dispose`, `onClose`, `handleDisconnect`. */
+function isTeardownName(name: string): boolean {
+  return (
+    DISPOSER.test(name) || TEARDOWN_UNIT.test(name) || /^(on|handle)(Close|End|Disconnect|Abort|Exit|Destroy|Unmount|Finish)\w*$/.test(name)
+  );
+}
+
 /**
  * Where a call sits when it runs once the work is over, as a phrase for a message ("in its timer
  * callback", 'in its "close" handler', "in the disposer it returns"), or undefined when it runs on the
@@ -50,7 +57,11 @@ export function teardownPathOf(node: ts.Node, unit: Unit, sf: ts.SourceFile): st
       if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === n)) return 'in the disposer it returns';
       if (ts.isPropertyAssignment(parent) && parent.initializer === n && DISPOSER.test(parent.name.getText(sf)))
         return `in its ${parent.name.getText(sf)}()`;
+      // `const cleanup = () => …`, `const onClose = () => …`: a named disposer or teardown handler.
+      if (ts.isVariableDeclaration(parent) && parent.initializer === n && ts.isIdentifier(parent.name) && isTeardownName(parent.name.text))
+        return `in ${parent.name.text}()`;
     }
+    if (ts.isFunctionDeclaration(n) && n !== unit.node && n.name && isTeardownName(n.name.text)) return `in ${n.name.text}()`;
     if (ts.isMethodDeclaration(n) && n !== unit.node && ts.isObjectLiteralExpression(n.parent) && DISPOSER.test(n.name.getText(sf)))
       return `in its ${n.name.getText(sf)}()`;
     if (n === unit.node) break;
