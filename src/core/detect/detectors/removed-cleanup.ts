@@ -79,10 +79,13 @@ function cleanupsOf(unit: Unit): Guardrail[] {
     const callee = calleeText(node.expression, sf)
       .replace(/\s*\.\s*/g, '.')
       .replace(/\?\./g, '.');
+    // Which listener or timer it gives back tells one `removeEventListener` of a component from another:
+    // the event (the handler may be renamed), or the timer.
+    const what = UNLISTEN_CALL.test(name) || UNTIMER_CALL.test(name) ? node.arguments[0]?.getText(sf).replace(/\s+/g, '') : undefined;
     const guardrail: Guardrail = {
       category: 'resource-limit',
       kind: 'cleanup',
-      anchor: `cleanup ${callee}`,
+      anchor: `cleanup ${callee}${what ? `(${what})` : ''}`,
       identity: 'anchor',
       // Another cleanup does not stand in for this one: `socket.terminate()` gives back the socket, not the listener.
       exactOnly: true,
