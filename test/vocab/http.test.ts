@@ -26,6 +26,18 @@ describe('vocab/http: routes and middleware', () => {
     expect(names('client.get(url, options);')).toEqual([]);
   });
 
+  it('reads the request hooks of a route: its options, route({ … }) and addHook', () => {
+    const names = (text: string): (string | undefined)[] => routeMiddlewares(call(text)).map(middlewareName);
+    expect(names("app.post('/x', { schema, onRequest: [app.authenticate], preHandler: requireRole('admin') }, handler);")).toEqual([
+      'authenticate',
+      'requireRole',
+    ]);
+    expect(names("app.route({ method: 'GET', url: '/x', preValidation: verifyToken, handler });")).toEqual(['verifyToken']);
+    expect(names("app.addHook('onRequest', app.authenticate);")).toEqual(['authenticate']);
+    expect(names("app.addHook('onSend', compress);")).toEqual([]);
+    expect(names("app.get('/x', { schema: { querystring } }, handler);")).toEqual([]);
+  });
+
   it('tells request handlers: route registrations, Next.js route functions, functions taking req or ctx', () => {
     const text = [
       "router.delete('/orders/:id', async (req, res) => { res.end(); });",

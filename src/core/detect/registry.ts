@@ -4,6 +4,7 @@ import newSwallowedError from './detectors/new-swallowed-error.js';
 import newUnvalidatedInput from './detectors/new-unvalidated-input.js';
 import removedAuth from './detectors/removed-auth.js';
 import removedCircuitBreaker from './detectors/removed-circuit-breaker.js';
+import removedCleanup from './detectors/removed-cleanup.js';
 import removedConcurrencyLimit from './detectors/removed-concurrency-limit.js';
 import removedErrorHandling from './detectors/removed-error-handling.js';
 import removedIdempotency from './detectors/removed-idempotency.js';
@@ -29,6 +30,7 @@ export const DETECTORS: readonly Detector[] = [
   newUnvalidatedInput,
   removedAuth,
   removedCircuitBreaker,
+  removedCleanup,
   removedConcurrencyLimit,
   removedErrorHandling,
   removedIdempotency,

@@ -5,8 +5,18 @@ import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../a
 import { forEachNodeOfUnit, isWithin, someNode } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { isRouteRegistration, middlewareName, routeMiddlewares } from '../vocab/http.js';
-import { CALLER, callerComparisonKeys, comparisonKey, isCallerComparison, TENANT_FIELD } from '../vocab/ownership.js';
+import {
+  CALLER,
+  callerComparisonKeys,
+  comparisonKey,
+  type Granted,
+  grantedRoles,
+  isCallerComparison,
+  TENANT_FIELD,
+  widened,
+} from '../vocab/ownership.js';
 import { isWhereVariableName } from '../vocab/queries.js';
+import { tokenLibraryName } from '../vocab/signatures.js';
 
 /**
  * The kinds are coarse on purpose: a check that moves from a handler into route middleware or a class
@@ -26,7 +36,7 @@ const AUTHN_CALL =
   /^(requireAuth\w*|requireUser|requireLogin|requireSession|ensureAuthenticated|ensureLoggedIn|ensureAuth\w*|isAuthenticated|isLoggedIn|authenticate\w*|verifyToken|verifySession|verifyAuth\w*|checkAuth\w*|checkJwt|jwtCheck|expressjwt|expressJwt|withAuth|withSession|auth|authGuard|authMiddleware|requireAuthentication|protect|protectRoute|clerkMiddleware|withApiAuthRequired|withPageAuthRequired)$/;
 /** Calls that decide whether the caller may do something. */
 const AUTHZ_CALL =
-  /^(authorize\w*|can|cannot|checkPermissions?|requirePermissions?|requireRoles?|requireScopes?|requiredScopes|requireAdmin|hasPermissions?|hasRoles?|hasAnyRole|hasScope|checkAccess|assertAccess|assertCan\w*|ensureCan\w*|ensureOwner\w*|assertOwner\w*|requireOwner\w*|checkOwnership|verifyOwnership|enforce|permit|checkPolicy|assertPermission\w*|guard(Access|Permission)\w*|isAllowed|isAuthorized|throwUnlessCan)$/;
+  /^(authorize\w*|can|cannot|checkPermissions?|requirePermissions?|requireRoles?|requireAnyRoles?|checkRoles?|ensureRoles?|allowRoles?|restrictTo|requireScopes?|requiredScopes|requireAdmin|hasPermissions?|hasRoles?|hasAnyRole|hasScope|checkAccess|assertAccess|assertCan\w*|ensureCan\w*|ensureOwner\w*|assertOwner\w*|requireOwner\w*|checkOwnership|verifyOwnership|enforce|permit|checkPolicy|assertPermission\w*|guard(Access|Permission)\w*|isAllowed|isAuthorized|throwUnlessCan)$/;
 /** Calls that prove a payload's authenticity; `verify` counts only on a token library or a verifier. */
 const SIGNATURE_CALL =
   /^(constructEvent|constructEventAsync|timingSafeEqual|verifySignature\w*|verifyWebhook\w*|validateSignature|validateWebhook\w*|verifyHmac|verifyRequestSignature|verifyMessage|jwtVerify|verifyJwt|verifyJWT|validateRequest|verifyIdToken)$/;
@@ -62,7 +72,15 @@ const TENANT_ONLY =
 const QUERY_METHOD =
   /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
 
-const decorations = new WeakMap<Guardrail, { verifies?: boolean }>();
+const decorations = new WeakMap<Guardrail, { verifies?: boolean; roles?: Granted }>();
+
+/** Records the roles a check names, for `isWeakened`; `members` lets the engine's message list them. */
+function withRoles(g: Guardrail, granted: Granted | undefined): Guardrail {
+  if (!granted) return g;
+  g.members = granted.members;
+  decorations.set(g, { ...decorations.get(g), roles: granted });
+  return g;
+}
 
 export default defineDetector({
   meta: {
@@ -82,9 +100,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
+        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A role list that admits more callers is a weakening: a role added to `requireRole("admin")`, `authorize(["owner"])` or `@Roles("owner")`, a permission dropped from `requirePermissions(…)`, the roles argument dropped. Route hooks count as middleware (fastify `onRequest`/`preHandler` in the options of a route, `addHook("onRequest", …)`), and a bare `verify`/`decode` imported from a token library counts as the library call. A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
       ignores:
-        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator, or to another file of the same PR; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A client handling a 401/403 from another service (`if (!response.ok)`) is not a check on our caller. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
+        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator or an instance hook (`addHook`), or to another file of the same PR; a role list narrowed or rewritten with constants; a decode kept beside the verify; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A client handling a 401/403 from another service (`if (!response.ok)`) is not a check on our caller. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
       example: {
         file: 'src/documents.ts',
         before:
@@ -95,9 +113,14 @@ export default defineDetector({
     },
   },
   inventory: authChecksOf,
-  // Nothing here has an amount; a swap inside the unit (matched by category) is not a weakening, and a
-  // verified token that is now decoded is reported by `inspect` as critical.
-  isWeakened: () => false,
+  // A role list that admits more callers is a weakening (`requireRole('admin')` → `requireRole('admin',
+  // 'member')`, `requireRole()`); nothing else here has an amount, a swap inside the unit (matched by
+  // category) is not a weakening, and a verified token that is now decoded is reported by `inspect`.
+  isWeakened(before, after) {
+    const from = decorations.get(before)?.roles;
+    const to = decorations.get(after)?.roles;
+    return from !== undefined && to !== undefined && calleeOf(before) === calleeOf(after) && widened(from, to) !== undefined;
+  },
   inspect(change): DirectFinding[] {
     const { base, head } = change;
     if (!base || !head) return [];
@@ -278,19 +301,22 @@ function authChecksOf(unit: Unit): Guardrail[] {
         if (g) found.push(g);
       }
       if (insideRecordedCondition(node)) return;
-      const name = calleeSimpleName(node.expression);
+      // `import { verify } from 'jsonwebtoken'`: a bare call is known by the library it came from.
+      const library = ts.isIdentifier(node.expression) ? tokenLibraryName(sf, node.expression.text) : undefined;
+      const name = library?.name ?? calleeSimpleName(node.expression);
       if (!name) return;
       const callee = calleeText(node.expression, sf);
       const receiver = ts.isPropertyAccessExpression(node.expression) ? calleeText(node.expression.expression, sf) : '';
-      if (name === 'verify' && TOKEN_RECEIVER.test(receiver)) {
-        push('signature', `signature ${callee}`, node, `the ${callee}() signature check`, /jwt|jose|jws|token|auth/i.test(receiver));
+      if (name === 'verify' && (library || TOKEN_RECEIVER.test(receiver))) {
+        const verifies = library ? library.jwt : /jwt|jose|jws|token|auth/i.test(receiver);
+        push('signature', `signature ${callee}`, node, `the ${callee}() signature check`, verifies);
         return;
       }
       if (SIGNATURE_CALL.test(name)) {
         push('signature', `signature ${name}`, node, `the ${callee}() signature check`, /jwt|IdToken/i.test(name));
         return;
       }
-      if (DECODE_CALL.test(name) && (name !== 'decode' || /jwt|jose|token|jws/i.test(receiver))) {
+      if (DECODE_CALL.test(name) && (name !== 'decode' || library?.jwt || /jwt|jose|token|jws/i.test(receiver))) {
         push('unverified-decode', callee, node, `an unverified ${callee}()`);
         return;
       }
@@ -308,12 +334,10 @@ function authChecksOf(unit: Unit): Guardrail[] {
       if (AUTHZ_CALL.test(name) && !(name === 'can' && node.arguments.length === 0)) {
         const action = node.arguments.find((a): a is ts.StringLiteral => ts.isStringLiteral(a));
         const kind: AuthKind = ROLE_NAME.test(name) && !/^(authorize\w*|can|cannot)$/.test(name) ? 'role' : 'policy';
-        push(
-          kind,
-          `${kind} ${name}${action ? `(${action.text})` : ''}`,
-          node,
-          `the ${callee}(${action ? JSON.stringify(action.text) : '…'}) authorization`,
-        );
+        const granted = grantedRoles(node.arguments, name);
+        const named = granted ? granted.members.map((m) => JSON.stringify(m)).join(', ') : action ? JSON.stringify(action.text) : '…';
+        push(kind, `${kind} ${name}${action ? `(${action.text})` : ''}`, node, `the ${callee}(${named}) authorization`);
+        withRoles(found[found.length - 1]!, granted);
         return;
       }
       if (AUTHN_CALL.test(name) && !isPlainAuthGetter(node, name)) {
@@ -377,13 +401,12 @@ function inheritedGuards(unit: Unit, sf: ts.SourceFile): Guardrail[] {
     if (!ts.isPropertyAccessExpression(call.expression)) continue;
     const router = calleeText(call.expression.expression, sf);
     const middlewares = call === unit.node ? [] : [...routeMiddlewares(call)];
-    for (const statement of sf.statements) {
-      if (statement.pos >= call.pos) break;
+    for (const statement of statementsBefore(call)) {
       if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
       const use = statement.expression;
       if (
         ts.isPropertyAccessExpression(use.expression) &&
-        use.expression.name.text === 'use' &&
+        (use.expression.name.text === 'use' || use.expression.name.text === 'addHook') &&
         calleeText(use.expression.expression, sf) === router
       )
         middlewares.push(...routeMiddlewares(use));
@@ -392,6 +415,19 @@ function inheritedGuards(unit: Unit, sf: ts.SourceFile): Guardrail[] {
       const g = middlewareGuard(mw, sf);
       if (g) found.push(g);
     }
+  }
+  return found;
+}
+
+/**
+ * The statements that run before a registration in the blocks around it, nearest first: the `use` and
+ * `addHook` calls of a plugin function as well as those at the top of the file.
+ */
+function statementsBefore(call: ts.Node): ts.Statement[] {
+  const found: ts.Statement[] = [];
+  for (let n: ts.Node = call; n.parent; n = n.parent) {
+    const parent: ts.Node = n.parent;
+    if (ts.isBlock(parent) || ts.isSourceFile(parent)) found.push(...parent.statements.filter((st) => st.end <= n.pos));
   }
   return found;
 }
@@ -412,7 +448,8 @@ function decoratorGuard(node: ts.Decorator, sf: ts.SourceFile): Guardrail | unde
           (name === 'Authorized' && args !== '')
         ? 'role'
         : 'authn';
-  return { category: 'auth', kind, anchor: `@${name}(${args})`, node, label: `the @${name}(${args}) guard` };
+  const g: Guardrail = { category: 'auth', kind, anchor: `@${name}(${args})`, node, label: `the @${name}(${args}) guard` };
+  return call && name !== 'UseGuards' && name !== 'UseBefore' ? withRoles(g, grantedRoles(call.arguments, name)) : g;
 }
 
 function middlewareGuard(mw: ts.Expression, sf: ts.SourceFile): Guardrail | undefined {
@@ -421,13 +458,14 @@ function middlewareGuard(mw: ts.Expression, sf: ts.SourceFile): Guardrail | unde
   let kind = middlewareKind(name);
   if (ts.isCallExpression(mw) && name === 'authenticate') kind = 'authn';
   if (!kind) return undefined;
-  return {
+  const g: Guardrail = {
     category: 'auth',
     kind,
     anchor: `${kind} ${name}`,
     node: mw,
     label: `the ${anchorText(ts.isCallExpression(mw) ? mw.expression : mw, sf, 50)} middleware`,
   };
+  return kind === 'role' && ts.isCallExpression(mw) ? withRoles(g, grantedRoles(mw.arguments, name)) : g;
 }
 
 /** A `const session = await auth()` is a lookup, not a gate; the guard that tests it is the check. */
@@ -501,6 +539,14 @@ function inQueryFilter(object: ts.ObjectLiteralExpression, sf: ts.SourceFile): b
     return false;
   }
   return false;
+}
+
+/** The name a role check is called by: a list widened is compared only with the same check's list. */
+function calleeOf(g: Guardrail): string | undefined {
+  const n = g.node;
+  const call = ts.isDecorator(n) ? n.expression : n;
+  if (!ts.isCallExpression(call)) return undefined;
+  return calleeSimpleName(call.expression);
 }
 
 function describeKind(kind: AuthKind): string {

@@ -220,7 +220,13 @@ export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined
  * branches are two guards.
  */
 export function standBeforeSameCode(a: Guardrail, b: Guardrail): boolean {
-  if (!ts.isIfStatement(a.node) || !ts.isIfStatement(b.node)) return true;
+  if (!ts.isIfStatement(a.node) || !ts.isIfStatement(b.node)) {
+    // In the arguments of calls about a named thing (`router.delete('/:id', authorize(['admin']), …)`,
+    // `http.get('/health', { timeout })`), the same guardrail of the same call and name is the same one.
+    const here = namedCallAround(a.node);
+    const there = namedCallAround(b.node);
+    return here === undefined || there === undefined || here === there;
+  }
   const after = (node: ts.IfStatement): Set<string> => {
     let calls = protectedCallsCache.get(node);
     if (!calls) protectedCallsCache.set(node, (calls = new Set(callsAfter(node).filter(isTelling))));
@@ -233,6 +239,19 @@ export function standBeforeSameCode(a: Guardrail, b: Guardrail): boolean {
   return false;
 }
 const protectedCallsCache = new WeakMap<ts.Node, Set<string>>();
+
+/** `delete /:id` for a node among the arguments of `router.delete('/:id', …)`: the nearest call whose first argument is a string. */
+function namedCallAround(node: ts.Node): string | undefined {
+  let child: ts.Node = node;
+  for (let n: ts.Node | undefined = node.parent; n && !ts.isSourceFile(n); child = n, n = n.parent) {
+    if (ts.isFunctionLike(n) || ts.isBlock(n)) return undefined;
+    if (!ts.isCallExpression(n) || child === n.expression || !ts.isPropertyAccessExpression(n.expression)) continue;
+    const first = n.arguments[0];
+    if (first && first !== child && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)))
+      return `${n.expression.name.text} ${first.text}`;
+  }
+  return undefined;
+}
 
 /**
  * The calls of the code that runs after a statement, up to the end of its function: the statements after it

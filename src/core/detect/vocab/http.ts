@@ -11,10 +11,24 @@ const ROUTE_METHOD = /^(get|post|put|patch|delete|del|all|use|options|head|route
 /**
  * The middleware arguments of a route registration: `router.post("/x", requireAuth, limiter(), handler)`
  * gives [requireAuth, limiter()]. The path and the last argument (the handler) are left out; `use` keeps
- * every argument after an optional path. Empty when the call is not a route registration.
+ * every argument after an optional path; a route's options object gives its request hooks (fastify's
+ * `preHandler`, `onRequest`, …), and `addHook('onRequest', fn)` gives fn. Empty when the call is not a
+ * route registration.
  */
 export function routeMiddlewares(call: ts.CallExpression): ts.Expression[] {
-  if (!ts.isPropertyAccessExpression(call.expression) || !ROUTE_METHOD.test(call.expression.name.text)) return [];
+  if (!ts.isPropertyAccessExpression(call.expression)) return [];
+  const method = call.expression.name.text;
+  // fastify: `app.addHook('onRequest', authenticate)` runs for every route of the instance, like `use`.
+  if (method === 'addHook') {
+    const [hook, fn] = call.arguments;
+    return hook && fn && ts.isStringLiteral(hook) && REQUEST_HOOK.test(hook.text) ? [fn] : [];
+  }
+  if (!ROUTE_METHOD.test(method)) return [];
+  // fastify: `app.route({ method, url, preHandler: [auth], handler })`.
+  if (method === 'route') {
+    const [options] = call.arguments;
+    return options && ts.isObjectLiteralExpression(options) ? hooksOf(options) : [];
+  }
   const args = [...call.arguments];
   const first = args[0];
   const hasPath =
@@ -28,7 +42,23 @@ export function routeMiddlewares(call: ts.CallExpression): ts.Expression[] {
   else if (call.expression.name.text !== 'use') return [];
   // The handler is the last argument of a verb registration; for `use` everything is middleware.
   if (call.expression.name.text !== 'use' && args.length > 0) args.pop();
-  return args.flatMap((a) => (ts.isArrayLiteralExpression(a) ? [...a.elements] : [a]));
+  // fastify: `app.get('/x', { preHandler: [auth], schema }, handler)`: the options carry the route's hooks.
+  return args.flatMap((a) => (ts.isArrayLiteralExpression(a) ? [...a.elements] : ts.isObjectLiteralExpression(a) ? hooksOf(a) : [a]));
+}
+
+/** fastify hooks that run before the handler and may refuse the request. */
+const REQUEST_HOOK = /^(onRequest|preParsing|preValidation|preHandler|beforeHandler)$/;
+
+/** The functions a route's options run before its handler: `{ onRequest: auth, preHandler: [a, b] }`. */
+function hooksOf(options: ts.ObjectLiteralExpression): ts.Expression[] {
+  const found: ts.Expression[] = [];
+  for (const p of options.properties) {
+    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || !REQUEST_HOOK.test(p.name.text))
+      continue;
+    const value = p.initializer;
+    found.push(...(ts.isArrayLiteralExpression(value) ? value.elements : [value]));
+  }
+  return found;
 }
 
 /** Whether the call registers a route or middleware: `router.get("/x", …)`, `app.use(…)`. */

@@ -54,3 +54,63 @@ export function callerComparisonKeys(root: ts.Node, sf: ts.SourceFile): Set<stri
   });
   return keys;
 }
+
+// Roles and permissions passed as arguments: `requireRole('admin')`, `authorize(['owner'])`,
+// `@Roles('admin', 'editor')`, `requirePermissions('invoice:write')`.
+
+/** Checks whose names list roles any one of which admits the caller: one more role admits more callers. */
+const ANY_OF = /role|admin|^authori[sz]e|^restrictTo$|^permit$/i;
+/** Checks whose names list permissions or scopes the caller must all hold: one fewer admits more callers. */
+const ALL_OF = /permission|scope/i;
+/** Names that admit everyone. */
+const WILDCARD = /^(\*|any|all|everyone|public|anonymous)$/i;
+
+/** The roles or permissions a check names, and how they combine. */
+export interface Granted {
+  members: string[];
+  mode: 'any' | 'all';
+}
+
+/**
+ * The literal roles or permissions a check is given, when it is given only names: string arguments or
+ * arrays of strings (`requireRole('admin')`, `authorize(['owner', 'admin'])`), next to the caller for a
+ * role predicate (`hasRole(user, 'admin')`). `authorize(user, 'delete', doc)` and `can(user, 'delete', doc)`
+ * name an action on a resource, not a role list. A role check called with nothing (`requireRole()`) names
+ * no role. Undefined when the arguments are not such a list.
+ */
+export function grantedRoles(args: readonly ts.Expression[], name: string): Granted | undefined {
+  const mode = ALL_OF.test(name) ? 'all' : ANY_OF.test(name) ? 'any' : undefined;
+  if (!mode) return undefined;
+  const members: string[] = [];
+  let others = 0;
+  for (const arg of args) {
+    const items = ts.isArrayLiteralExpression(arg) ? [...arg.elements] : [arg];
+    for (const item of items) {
+      if (ts.isStringLiteral(item) || ts.isNoSubstitutionTemplateLiteral(item)) members.push(item.text);
+      else if (ts.isPropertyAccessExpression(item) && ts.isIdentifier(item.expression) && /^[A-Z]/.test(item.expression.text))
+        members.push(`${item.expression.text}.${item.name.text}`);
+      else others++;
+    }
+  }
+  // `authorize(user, doc)`: a policy call. Role predicates take the caller beside the roles.
+  if (others > 0 && (/^authori[sz]e/i.test(name) || members.length === 0 || others > 1)) return undefined;
+  return { members, mode };
+}
+
+/**
+ * How `after` admits more callers than `before`, or undefined: a role added to an any-of list that kept
+ * every role it had, a wildcard added, a permission dropped from an all-of list without a new one, or
+ * every name dropped.
+ */
+export function widened(before: Granted, after: Granted): string | undefined {
+  if (before.members.length === 0 || before.mode !== after.mode) return undefined;
+  const had = new Set(before.members);
+  const has = new Set(after.members);
+  const added = after.members.filter((m) => !had.has(m));
+  const dropped = before.members.filter((m) => !has.has(m));
+  if (after.members.length === 0) return `it no longer names ${before.members.join(', ')}`;
+  if (added.some((m) => WILDCARD.test(m)) && !before.members.some((m) => WILDCARD.test(m))) return `it now admits ${added.join(', ')}`;
+  if (before.mode === 'any' && added.length > 0 && dropped.length === 0) return `it now also admits ${added.join(', ')}`;
+  if (before.mode === 'all' && dropped.length > 0 && added.length === 0) return `it no longer requires ${dropped.join(', ')}`;
+  return undefined;
+}
