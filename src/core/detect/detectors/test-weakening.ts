@@ -189,10 +189,20 @@ function isPartOf(whole: string, path: string): boolean {
  * structural match or a snapshot of the object holding it (or the reverse); a failure idiom swapped for
  * another (`expect().fail()` → `done(new Error())`, a try/fail → `toThrow`).
  */
-function keptBy(check: Assertion, now: Assertion[]): boolean {
+function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
   return now.some((n) => {
     if (n.key === check.key) return true;
     if (check.family === 'fail') return n.family === 'fail' || n.family === 'throw';
+    // The same expected value (an error message, a status) checked by a new assertion of a reshaped subject:
+    // `response.statusCode` became `response.status`. An assertion the test already made is another case.
+    if (
+      !was.has(n.key) &&
+      n.family === check.family &&
+      n.negated === check.negated &&
+      isSpecific(check.expected) &&
+      n.expected === check.expected
+    )
+      return true;
     // A throw checked of the same call, in a helper whose parameters give its arguments now.
     if (check.family === 'throw')
       return (
@@ -203,9 +213,6 @@ function keptBy(check: Assertion, now: Assertion[]): boolean {
     if (check.subject === '') return false;
     if (n.subject === check.subject || n.resolved === check.resolved)
       return check.family === 'presence' || n.family === check.family || (checksValue(n.family) && checksValue(check.family));
-    // The same expected value checked of a reshaped subject: `response.statusCode` became `response.status`.
-    if (n.family === check.family && n.negated === check.negated && isSpecific(check.expected) && n.expected === check.expected)
-      return true;
     const structural = n.family === 'structural' || (n.family === 'equal' && /^[{[]/.test(n.expected));
     return (
       (structural && (isPartOf(n.subject, check.subject) || isPartOf(n.resolved, check.resolved))) ||
@@ -274,7 +281,8 @@ function lostAssertions(before: Guardrail, after: Guardrail, pr: PullRequestView
   // A new helper that could not be read may hold the assertions that left: nothing can be said.
   const opaqueBefore = new Set(was.filter((c) => c.family === 'helper').map((c) => c.subject));
   const newOpaque = now.some((c) => c.family === 'helper' && !opaqueBefore.has(c.subject));
-  const lost = newOpaque ? [] : unique(was.filter((c) => !keptBy(c, now) && !madeElsewhere(c, pr)));
+  const madeBefore = new Set(was.map((c) => c.key));
+  const lost = newOpaque ? [] : unique(was.filter((c) => !keptBy(c, now, madeBefore) && !madeElsewhere(c, pr)));
   lostOf.set(before, lost);
   return lost;
 }
@@ -677,7 +685,8 @@ function readAssertion(call: ts.CallExpression, sf: ts.SourceFile, viaHelper = f
     const [first, second] = call.arguments;
     subject = first ? foldSubject(first.getText(sf)) : '';
     resolved = first ? resolvedSubject(first, sf) : '';
-    expected = family !== 'presence' && family !== 'throw' && second ? fold(second.getText(sf)) : '';
+    // The second argument is the expected value, or for a throw what the error must match; a message otherwise.
+    expected = family !== 'presence' && second ? fold(second.getText(sf)) : '';
   }
   if (family === 'fail') subject = resolved = expected = '';
   const status = /^[45]\d\d$/.test(expected) || /(?:status|code)\w*,[45]\d\d\b/i.test(`${subject},${expected}`);
