@@ -116,6 +116,51 @@ describe('judge', () => {
     expect(kept.findings[0]?.severity).toBe('medium');
   });
 
+  it('raises a deleted test a fix added only when the code it exercises lost a guardrail in the same PR', () => {
+    const scar = {
+      file: 'test/a.test.ts',
+      line: 8,
+      commit: 'abcdef1234',
+      date: '2025-03-02T10:00:00Z',
+      subject: 'fix: x',
+      kind: 'fix' as const,
+    };
+    const deletedTest = finding({
+      rule: 'test-weakening',
+      category: 'test-weakening',
+      file: 'test/a.test.ts',
+      line: 8,
+      evidence: { kind: 'removed', removed: "it('rejects an empty name', …)" },
+    });
+    const alone = judge(input([deletedTest], { impact: { ...emptyImpact(), scars: [scar] } }));
+    expect(alone.findings[0]?.severity).toBe('high');
+    expect(alone.findings[0]?.message).toContain('fix: x');
+    const withCode = judge(
+      input([deletedTest, finding({ file: 'src/a.ts', severity: 'medium' })], {
+        impact: { ...emptyImpact(), scars: [scar], reachingTests: [{ file: 'src/a.ts', tests: ['test/a.test.ts'] }] },
+      }),
+    );
+    expect(withCode.findings.find((f) => f.rule === 'test-weakening')?.severity).toBe('critical');
+  });
+
+  it("counts a test file's weakened tests once in the score, by the heaviest", () => {
+    const deleted = [8, 14, 20].map((line) =>
+      finding({
+        rule: 'test-weakening',
+        category: 'test-weakening',
+        file: 'test/a.test.ts',
+        line,
+        severity: line === 14 ? 'high' : 'medium',
+      }),
+    );
+    const report = judge(input([...deleted, finding({ file: 'src/b.ts' })]));
+    expect(report.score).toBe(60);
+    expect(report.contributions.filter((c) => c.points === 0).map((c) => c.why)).toEqual([
+      'medium test-weakening × counted once per test file',
+      'medium test-weakening × counted once per test file',
+    ]);
+  });
+
   it('weighs hot and untested code more, and critical paths', () => {
     const impact = {
       ...emptyImpact(),

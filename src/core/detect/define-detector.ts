@@ -85,6 +85,39 @@ export interface ChangeContext {
   constantValue(expression: ts.Expression): ts.Expression | undefined;
 }
 
+/**
+ * What an inventory detector may read of the whole pull request when it judges a guardrail that left or
+ * weakened (`isWeakened`, `judgeLoss`): where else the head holds guardrails of its kind, the helpers a unit
+ * calls, and which code the PR changed. Built by the engine once per run (engine/compare.ts).
+ */
+export interface PullRequestView {
+  /**
+   * The detector's guardrails on the head side of every changed unit in its scope, with their unit; `added`
+   * when the base of that unit had no guardrail of the same anchor (a new test, a new check).
+   */
+  head: readonly { guardrail: Guardrail; unit: Unit; added: boolean }[];
+  /** The detector's guardrails on the base side of every changed unit in its scope. */
+  base: readonly { guardrail: Guardrail; unit: Unit }[];
+  /** Head units by simple name: the changed files' and the unchanged files they import. */
+  unitsNamed(name: string): readonly Unit[];
+  /** Whether a path is test code. */
+  isTest(path: string): boolean;
+  /**
+   * Simple names of the source units (test code left out) the PR kept but changed: code whose behaviour
+   * the same PR may have changed on purpose.
+   */
+  changedCode: ReadonlySet<string>;
+}
+
+/**
+ * A detector's own reading of a guardrail that left its unit or weakened, when it knows more than the
+ * engine: still kept elsewhere (`kept` names where: reported as a move, info), or the severity to report
+ * (the detector's own when absent), with evidence and message data of its own.
+ */
+export type LossVerdict =
+  | { kept: string; evidence?: Record<string, unknown> }
+  | { severity?: Severity; evidence?: Record<string, unknown>; data?: Record<string, string> };
+
 /** The messages the engine raises for an inventory detector: a guardrail removed, weakened, or moved elsewhere. */
 export type InventoryMessageId = 'removed' | 'weakened' | 'moved';
 
@@ -114,6 +147,12 @@ export interface DetectorMeta<MessageId extends string = string> {
    * instead of being reported again. Detectors that fold are never the enclosing finding.
    */
   fold?: 'into-enclosing';
+  /**
+   * When set, the guardrails a deleted file took with it are reported once for the file (a deleted test
+   * file is one finding, not one per test), with this `{{label}}`: `{{file}}` and `{{count}}` are filled
+   * in. By default each is reported on its own.
+   */
+  deletedFileLabel?: string;
   /** Which files the detector reads: source code (default), test files, or both. */
   scope?: 'source' | 'test' | 'all';
   docs: {
@@ -136,7 +175,13 @@ export interface Detector<MessageId extends string = string> {
    * Decides whether moving from `before` to `after` (same anchor) weakens the guardrail.
    * The default compares `strength` with a factor of 2 and `members` for dropped entries.
    */
-  isWeakened?(before: Guardrail, after: Guardrail): boolean;
+  isWeakened?(before: Guardrail, after: Guardrail, pr: PullRequestView): boolean;
+  /**
+   * Reads a guardrail that weakened (`after` is its head counterpart) or left its unit (`after` undefined)
+   * and the engine's own search did not find elsewhere: kept elsewhere, or how severe the loss is. Undefined
+   * leaves the engine's answer.
+   */
+  judgeLoss?(lost: Guardrail, after: Guardrail | undefined, pr: PullRequestView): LossVerdict | undefined;
 }
 
 /** What `defineDetector` demands of a detector without the three inventory messages: no inventory. */

@@ -47,6 +47,12 @@ export function judge(input: JudgeInput): Report {
 
   const findings: Finding[] = input.detected.findings.map((f) => ({ ...f, ...(f.evidence ? { evidence: { ...f.evidence } } : {}) }));
   const contributions: Contribution[] = [];
+  // Test files that exercise code which lost a guardrail in the same PR: there a weakened test is evidence.
+  const testsOfWeakenedCode = new Set(
+    findings
+      .filter((f) => f.category !== 'test-weakening' && severityRank(f.severity) >= severityRank('medium'))
+      .flatMap((f) => reaching.get(headPath(f)) ?? []),
+  );
 
   for (const finding of findings) {
     const acceptance = input.acceptances?.get(finding.id);
@@ -58,7 +64,10 @@ export function judge(input: JudgeInput): Report {
     if (scar) {
       // A guardrail deleted with its whole file went with the feature the file was: that a fix once added
       // the line says nothing about whether the feature should stay, so the scar is shown, not raised on.
-      if (!wentWithItsFile(finding)) finding.severity = raise(finding.severity);
+      // Tests come with fixes as a rule: a test a fix added raises only when the code it exercises lost a
+      // guardrail in the same PR too.
+      const isTest = finding.category === 'test-weakening';
+      if (!wentWithItsFile(finding) && (!isTest || testsOfWeakenedCode.has(headPath(finding)))) finding.severity = raise(finding.severity);
       finding.evidence = { ...finding.evidence, scar };
       finding.message += ` It was added by ${scar.commit.slice(0, 7)} "${scar.subject}" (${scar.date.slice(0, 10)}), a ${scar.kind} commit.`;
       whys.push(`scar of a ${scar.kind}`);
@@ -96,6 +105,7 @@ export function judge(input: JudgeInput): Report {
     contributions.push({ findingId: finding.id, points: round(points), why: whys.join(' × ') });
   }
 
+  countTestFilesOnce(findings, contributions);
   const score = Math.min(100, Math.round(contributions.reduce((sum, c) => sum + c.points, 0)));
   const open = findings.filter((f) => !f.accepted && f.severity !== 'info');
   const worst = open.reduce<Level>(
@@ -148,6 +158,27 @@ export function judge(input: JudgeInput): Report {
     skipped: input.detected.skipped,
     notes: [...input.detected.notes, ...impact.notes],
   };
+}
+
+/**
+ * A test file's weakened tests count once in the score, by the heaviest of them: five tests deleted from
+ * one file are one concern, and their sum alone must not reach a critical band.
+ */
+function countTestFilesOnce(findings: Finding[], contributions: Contribution[]): void {
+  const heaviest = new Map<string, Contribution>();
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  for (const contribution of contributions) {
+    const finding = byId.get(contribution.findingId);
+    if (finding?.category !== 'test-weakening' || contribution.points === 0) continue;
+    const file = headPath(finding);
+    const counted = heaviest.get(file);
+    const [kept, dropped] = !counted || contribution.points > counted.points ? [contribution, counted] : [counted, contribution];
+    heaviest.set(file, kept);
+    if (dropped) {
+      dropped.points = 0;
+      dropped.why += ' × counted once per test file';
+    }
+  }
 }
 
 function isUntested(finding: Finding, input: JudgeInput): boolean {

@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText } from '../ast/text.js';
 import { staticNumber } from '../ast/values.js';
 import { forEachNode, forEachNodeOfUnit } from '../ast/walk.js';
-import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
+import { defineDetector, type DirectFinding, type Guardrail, type LossVerdict, type PullRequestView } from '../define-detector.js';
 
 /** Registrations of a single test (describe blocks are containers, their tests are units of their own). */
 const TEST_CALL = /^(it|test|specify|xit|xtest|fit|xspecify)$/;
@@ -23,8 +23,22 @@ const DEFAULT_TEST_TIMEOUT = 5000;
 /** How much longer a timeout must get to count as raised. */
 const TIMEOUT_FACTOR = 2;
 
-/** Names of assertion helpers a test calls that live outside its file: their assertions are not countable. */
-const foreignHelpers = new WeakMap<Guardrail, Set<string>>();
+/** A test marked as unreliable: deleting it removes noise, not a check. */
+const FLAKY = /\bfla(?:ky|key|kiness)\b|\bunstable\b|\bintermittent(?:ly)?\b/i;
+const FLAKY_COMMENT = /\/\/[^\n]*\bfla(?:ky|key|kiness)\b|\/\*[\s\S]*?\bfla(?:ky|key|kiness)\b[\s\S]*?\*\//i;
+
+/**
+ * What a test was read as: its assertions (those of the helpers of its file included), the names of the
+ * assertion helpers it calls from elsewhere, the other functions it calls, and whether it is marked flaky.
+ */
+interface Reading {
+  unit: Unit;
+  checks: Assertion[];
+  foreign: Set<string>;
+  calls: Set<string>;
+  flaky: boolean;
+}
+const readings = new WeakMap<Guardrail, Reading>();
 
 export default defineDetector({
   meta: {
@@ -33,6 +47,7 @@ export default defineDetector({
     severity: 'high',
     weakenedSeverity: 'medium',
     scope: 'test',
+    deletedFileLabel: 'the test file {{file}} ({{count}} tests)',
     description:
       'Tests were deleted, skipped or focused, or lost assertions, an assertion-count check or a timeout bound: the suite can stay green without checking what it did.',
     messages: {
@@ -47,9 +62,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'In test files: a test (`it`/`test`) deleted (high; low when its whole file is deleted), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test (`expect(...)`, `assert...`, `t.is(...)`, counting assertions in helpers of the same file) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low).',
+        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), an assertion a test no longer makes anywhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table; assertions moved into a helper of the same file, or swapped for others (`toEqual` for `toStrictEqual`); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped; assertions about code the PR took out (reported as info); a new test that calls an assertion helper from another file (its assertions cannot be counted). `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR, or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object, an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `done(new Error())`; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -60,16 +75,8 @@ export default defineDetector({
     },
   },
   inventory: testsOf,
-  isWeakened(before, after) {
-    if (before.strength === undefined || after.strength === undefined) return false;
-    if (after.strength >= before.strength) return false;
-    // A new helper from another file may hold the assertions that left: the count is not comparable.
-    const known = foreignHelpers.get(before) ?? new Set<string>();
-    if ([...(foreignHelpers.get(after) ?? [])].some((name) => !known.has(name))) return false;
-    // A test split into several keeps its assertions in its new siblings: only a file that lost
-    // assertions overall lost them.
-    return assertionsInFile(after.node.getSourceFile()) < assertionsInFile(before.node.getSourceFile());
-  },
+  isWeakened: (before, after, pr) => lostAssertions(before, after, pr).length > 0,
+  judgeLoss: judgeTestLoss,
   inspect(change) {
     const { base, head } = change;
     if (!head) return [];
@@ -137,6 +144,216 @@ export default defineDetector({
   },
 });
 
+/** Names too common to tell which code a test exercises. */
+const COMMON_CALL =
+  /^(?:get|set|has|add|delete|push|pop|map|filter|reduce|forEach|find|some|every|join|split|slice|then|catch|finally|resolve|reject|all|call|apply|bind|on|once|emit|send|end|close|open|listen|log|toString|keys|values|entries|from|of|stringify|parse|assign|create|includes|run|init|next|done|it|test|describe|expect|assert|require)$/;
+
+/**
+ * The assertions of a test, with those of the assertion helpers it calls from other test files of the head
+ * (the PR's files and the unchanged ones they import) read in place of the opaque call.
+ */
+function assertionsOf(guardrail: Guardrail, pr: PullRequestView): Assertion[] {
+  const reading = readings.get(guardrail);
+  if (!reading) return [];
+  const out: Assertion[] = [];
+  const resolved = new Set<string>();
+  for (const name of [...reading.foreign, ...reading.calls]) {
+    const targets = pr.unitsNamed(name).filter((u) => u.kind !== 'call' && u.kind !== 'module' && u.kind !== 'class' && pr.isTest(u.file));
+    if (targets.length === 0 || targets.length > 2) continue;
+    resolved.add(name);
+    for (const target of targets)
+      out.push(...readAssertions(target.node, target.sourceFile).checks.map((c) => ({ ...c, viaHelper: true })));
+  }
+  for (const check of reading.checks) if (!(check.family === 'helper' && resolved.has(check.subject))) out.push(check);
+  return out;
+}
+
+/** The function a subject calls first: `total` of `total([{price:1}])`. */
+function callOf(subject: string): string {
+  return /^[\w$.]+(?=\()/.exec(subject)?.[0] ?? subject;
+}
+
+/** An expected value that names something particular: not `true`, `1`, `null`, `''` or a bare variable. */
+function isSpecific(expected: string): boolean {
+  return (expected.length >= 3 && !/^(?:true|false|null|undefined|NaN|[\w$]+)$/.test(expected)) || /^\d{3,}$/.test(expected);
+}
+
+/** Whether `path` reads a part of `whole`: `res.body.name` of `res.body`, `rows[0]` of `rows`. */
+function isPartOf(whole: string, path: string): boolean {
+  return whole !== '' && path.length > whole.length && path.startsWith(whole) && /^[.[]/.test(path.slice(whole.length));
+}
+
+/**
+ * Whether the head test still checks what `check` checked: the same assertion in any style; the same subject
+ * checked again (its expected value rewritten, a presence check made exact); the field merged into a
+ * structural match or a snapshot of the object holding it (or the reverse); a failure idiom swapped for
+ * another (`expect().fail()` → `done(new Error())`, a try/fail → `toThrow`).
+ */
+function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
+  return now.some((n) => {
+    if (n.key === check.key) return true;
+    if (check.family === 'fail') return n.family === 'fail' || n.family === 'throw';
+    // The same expected value (an error message, a status) checked by a new assertion of a reshaped subject:
+    // `response.statusCode` became `response.status`. An assertion the test already made is another case.
+    if (
+      !was.has(n.key) &&
+      n.family === check.family &&
+      n.negated === check.negated &&
+      isSpecific(check.expected) &&
+      n.expected === check.expected
+    )
+      return true;
+    // A throw checked of the same call, in a helper whose parameters give its arguments now.
+    if (check.family === 'throw')
+      return (
+        (n.family === 'throw' &&
+          (n.subject === check.subject || check.subject === '' || (n.viaHelper && callOf(n.subject) === callOf(check.subject)))) ||
+        (n.family === 'fail' && n.guards)
+      );
+    if (check.subject === '') return false;
+    if (n.subject === check.subject || n.resolved === check.resolved)
+      return check.family === 'presence' || n.family === check.family || (checksValue(n.family) && checksValue(check.family));
+    const structural = n.family === 'structural' || (n.family === 'equal' && /^[{[]/.test(n.expected));
+    return (
+      (structural && (isPartOf(n.subject, check.subject) || isPartOf(n.resolved, check.resolved))) ||
+      (check.family === 'structural' &&
+        n.family !== 'presence' &&
+        (isPartOf(check.subject, n.subject) || isPartOf(check.resolved, n.resolved)))
+    );
+  });
+}
+
+interface KeyCounts {
+  base: Map<string, number>;
+  head: Map<string, number>;
+  /** Subjects the PR's tests check in a new way that is not a throw: a call that used to be expected to fail. */
+  newlyChecked: Set<string>;
+}
+const keyCountsOf = new WeakMap<PullRequestView, KeyCounts>();
+
+/** In how many tests of the changed test code each assertion is made, before and after the PR. */
+function keyCounts(pr: PullRequestView): KeyCounts {
+  let counts = keyCountsOf.get(pr);
+  if (!counts) {
+    const count = (entries: readonly { guardrail: Guardrail }[]): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const { guardrail } of entries)
+        for (const key of new Set((readings.get(guardrail)?.checks ?? []).map((c) => c.key))) out.set(key, (out.get(key) ?? 0) + 1);
+      return out;
+    };
+    const base = count(pr.base);
+    const head = count(pr.head);
+    const newlyChecked = new Set<string>();
+    for (const { guardrail } of pr.head)
+      for (const check of readings.get(guardrail)?.checks ?? [])
+        if (check.family !== 'throw' && check.family !== 'fail' && check.subject && (head.get(check.key) ?? 0) > (base.get(check.key) ?? 0))
+          newlyChecked.add(check.subject);
+    counts = { base, head, newlyChecked };
+    keyCountsOf.set(pr, counts);
+  }
+  return counts;
+}
+
+/**
+ * Whether an assertion a test no longer makes is made by as many tests of the PR as before: another test
+ * took it over (a test split in two, an assertion moved into a sibling or into another test file). The same
+ * text made by a test that already made it proves nothing: `expect(res.status).toBe(400)` of another case.
+ */
+function madeElsewhere(check: Assertion, pr: PullRequestView): boolean {
+  const { base, head, newlyChecked } = keyCounts(pr);
+  // An expected failure whose call the PR's tests now check for a result: the code supports the case now.
+  if (check.family === 'throw' && newlyChecked.has(check.subject)) return true;
+  const made = head.get(check.key) ?? 0;
+  return made > 0 && made >= (base.get(check.key) ?? 0);
+}
+
+const lostOf = new WeakMap<Guardrail, Assertion[]>();
+
+/**
+ * The assertions a test made before that its head version no longer makes, and that no other test of the
+ * PR makes either (a test split in two, assertions moved into a sibling or into another test file).
+ */
+function lostAssertions(before: Guardrail, after: Guardrail, pr: PullRequestView): Assertion[] {
+  const cached = lostOf.get(before);
+  if (cached) return cached;
+  const was = assertionsOf(before, pr);
+  const now = assertionsOf(after, pr);
+  // A new helper that could not be read may hold the assertions that left: nothing can be said.
+  const opaqueBefore = new Set(was.filter((c) => c.family === 'helper').map((c) => c.subject));
+  const newOpaque = now.some((c) => c.family === 'helper' && !opaqueBefore.has(c.subject));
+  const madeBefore = new Set(was.map((c) => c.key));
+  const lost = newOpaque ? [] : unique(was.filter((c) => !keptBy(c, now, madeBefore) && !madeElsewhere(c, pr)));
+  lostOf.set(before, lost);
+  return lost;
+}
+
+function unique(checks: Assertion[]): Assertion[] {
+  const seen = new Set<string>();
+  return checks.filter((c) => !seen.has(c.key) && seen.add(c.key));
+}
+
+/** The names of what a test exercises, common ones left out. */
+function exercised(reading: Reading): Set<string> {
+  return new Set([...reading.calls].filter((n) => n.length >= 3 && !COMMON_CALL.test(n)));
+}
+
+/**
+ * A new test in another test file of the PR that exercises mostly the same code (two names or more in
+ * common, and at least 60% of what the deleted test called) with assertions of the same kinds, a
+ * guardrail's among them if the deleted test checked one: the test was rewritten there.
+ */
+function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullRequestView): string | undefined {
+  const mine = exercised(reading);
+  if (mine.size === 0) return undefined;
+  const families = new Set(missing.map((c) => c.family));
+  const guards = missing.some((c) => c.guards);
+  for (const entry of pr.head) {
+    if (!entry.added || entry.unit.file === reading.unit.file || !pr.isTest(entry.unit.file)) continue;
+    const other = readings.get(entry.guardrail);
+    if (!other || other.checks.length === 0) continue;
+    const theirs = exercised(other);
+    const shared = [...mine].filter((n) => theirs.has(n)).length;
+    if (shared < Math.min(2, mine.size) || shared < 0.6 * mine.size) continue;
+    if (!other.checks.some((c) => families.has(c.family))) continue;
+    if (guards && !other.checks.some((c) => c.guards)) continue;
+    return `${entry.guardrail.label} (${entry.unit.file})`;
+  }
+  return undefined;
+}
+
+/** '`expect(a).toBe(1)`', or the first two and how many more. */
+function describeLost(lost: Assertion[]): string {
+  const shown = lost.slice(0, 2).map((c) => `\`${c.text.length > 80 ? `${c.text.slice(0, 77)}...` : c.text}\``);
+  return lost.length > 2 ? `${shown.join(', ')} and ${lost.length - 2} more` : shown.join(' and ');
+}
+
+/**
+ * Reads a deleted or weakened test: kept elsewhere (its assertions made by other tests of the PR, or a new
+ * test in another file exercising the same code), marked flaky (info), or about code the same PR changed
+ * (info: a behaviour change, reviewed with the code), unless what it lost checked a guardrail's behaviour.
+ */
+function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRequestView): LossVerdict | undefined {
+  const reading = readings.get(lost);
+  if (!reading) return undefined;
+  if (!after && reading.flaky) return { severity: 'info', evidence: { flaky: true } };
+  const missing = after ? lostAssertions(lost, after, pr) : unique(assertionsOf(lost, pr).filter((c) => !madeElsewhere(c, pr)));
+  if (!after && reading.checks.length > 0) {
+    if (missing.length === 0) return { kept: 'other tests of the pull request, which make the same assertions' };
+    const replacement = replacedElsewhere(reading, missing, pr);
+    if (replacement) return { kept: replacement };
+  }
+  const evidence = missing.length ? { lostAssertions: missing.slice(0, 5).map((c) => c.text.slice(0, 200)) } : {};
+  const names = new Set([...exercised(reading), ...missing.flatMap((c) => c.names)]);
+  // A test of code the PR changed, rewritten with it or deleted while another test of the PR still exercises
+  // that code: a behaviour change, reviewed with the code. Deleted as the only test of changed code, it stays.
+  const stillTested = (name: string): boolean =>
+    after !== undefined || pr.head.some((entry) => readings.get(entry.guardrail)?.calls.has(name) === true);
+  const changed = [...names].filter((n) => pr.changedCode.has(n) && !COMMON_CALL.test(n) && stillTested(n));
+  if (changed.length > 0 && !missing.some((c) => c.guards))
+    return { severity: 'info', evidence: { ...evidence, behaviourChanged: changed.slice(0, 5) } };
+  return after && missing.length ? { evidence, data: { change: describeLost(missing) } } : { evidence };
+}
+
 /** The callee of a test or suite registration unit: `it.skip`, `describe.only`, `test.each([...])`. */
 function registrationCallee(unit: Unit): string | undefined {
   if (unit.kind !== 'call' || !ts.isCallExpression(unit.node)) return undefined;
@@ -153,6 +370,7 @@ function testsOf(unit: Unit): Guardrail[] {
   const callee = registrationCallee(unit);
   if (!callee) return [];
   const root = /^[\w$]+/.exec(callee)?.[0] ?? '';
+  if (SUITE_CALL.test(root)) return generatedTestsOf(unit, callee);
   if (!TEST_CALL.test(root)) return [];
   // A test skipped before the PR guarded nothing: deleting it is cleanup. Skipped after the PR, it keeps its
   // guardrail so that the skip is reported once, as a skip (by inspect), not also as a deletion.
@@ -160,6 +378,7 @@ function testsOf(unit: Unit): Guardrail[] {
   const title = (unit.node as ts.CallExpression).arguments[0];
   const name = title && (ts.isStringLiteral(title) || ts.isNoSubstitutionTemplateLiteral(title)) ? title.text : unit.name;
   const counted = countAssertions(unit);
+  const flaky = FLAKY.test(name) || FLAKY_COMMENT.test(unit.node.getFullText(unit.sourceFile));
   // it.each([...]) runs one test per row: three tests folded into a table are still three tests, and a
   // row dropped from the table is a test deleted.
   const rows = eachRows(unit.node as ts.CallExpression);
@@ -171,13 +390,49 @@ function testsOf(unit: Unit): Guardrail[] {
       anchor: `test "${name}"${suffix}`,
       label: `the test "${name}"${suffix}`,
       node: unit.node,
-      strength: counted.count,
+      strength: counted.checks.length,
       stronger: 'higher',
       checks: counted.checks,
     };
-    foreignHelpers.set(guardrail, counted.foreign);
+    readings.set(guardrail, { unit, checks: counted.checks, foreign: counted.foreign, calls: counted.calls, flaky });
     return guardrail;
   });
+}
+
+/**
+ * The tests a suite registers in a loop (`for (const c of cases) it(c.name, …)`), whose titles are not
+ * written out, so that they are not units of their own: one guardrail for all of them, read as one test.
+ */
+function generatedTestsOf(unit: Unit, callee: string): Guardrail[] {
+  if (SKIPPED.test(callee) && unit.side === 'base') return [];
+  const generated: ts.CallExpression[] = [];
+  forEachNodeOfUnit(unit, (node) => {
+    if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || !TEST_CALL.test(node.expression.text)) return;
+    const title = node.arguments[0];
+    if (title && !ts.isStringLiteralLike(title) && node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a)))
+      generated.push(node);
+  });
+  if (generated.length === 0) return [];
+  const read = generated.map((node) => readAssertions(node, unit.sourceFile));
+  const checks = read.flatMap((r) => r.checks);
+  const guardrail: Guardrail = {
+    category: 'test-weakening',
+    kind: 'test',
+    anchor: `tests generated in ${unit.name}`,
+    label: `the tests generated in ${unit.name}`,
+    node: generated[0]!,
+    strength: checks.length,
+    stronger: 'higher',
+    checks,
+  };
+  readings.set(guardrail, {
+    unit,
+    checks,
+    foreign: new Set(read.flatMap((r) => [...r.foreign])),
+    calls: new Set(read.flatMap((r) => [...r.calls])),
+    flaky: false,
+  });
+  return [guardrail];
 }
 
 /** How many tests a registration runs: the rows of an `it.each` table, else one. */
@@ -198,42 +453,312 @@ function eachRows(call: ts.CallExpression): number {
 }
 
 /** Assertions a test makes, following assertion helpers declared in the same file. */
-function countAssertions(unit: Unit): { count: number; foreign: Set<string>; checks: NonNullable<Guardrail['checks']> } {
-  const sf = unit.sourceFile;
+function countAssertions(unit: Unit): { checks: Assertion[]; foreign: Set<string>; calls: Set<string> } {
+  return readAssertions(unit.node, unit.sourceFile);
+}
+
+/**
+ * The assertions written in a piece of test code, following helpers declared in the same file (three calls
+ * deep). A call of an assertion helper whose body is not here (`expectValidInvoice(res)`) is one opaque
+ * assertion, named by the helper; `calls` lists the other functions it calls, where helpers may be read.
+ */
+function readAssertions(root: ts.Node, sf: ts.SourceFile): { checks: Assertion[]; foreign: Set<string>; calls: Set<string> } {
   const local = localFunctions(sf);
   const foreign = new Set<string>();
-  const checks: NonNullable<Guardrail['checks']> = [];
-  let count = 0;
+  const calls = new Set<string>();
+  const checks: Assertion[] = [];
   const countIn = (visitAll: (visit: (node: ts.Node) => void) => void, depth: number): void => {
     visitAll((node) => {
+      if (ts.isNewExpression(node)) {
+        const name = calleeSimpleName(node.expression);
+        if (name) calls.add(name);
+        return;
+      }
       if (!ts.isCallExpression(node)) return;
-      if (isAssertion(node)) {
-        if (!assertsNoError(node)) {
-          count++;
-          checks.push(assertionCheck(node, sf));
-        }
+      if (isAssertion(node) || isFailure(node)) {
+        // `expect().fail()` is read once, from its outer call.
+        if (ts.isPropertyAccessExpression(node.parent) && node.parent.name.text === 'fail' && node.arguments.length === 0) return;
+        if (assertsNoError(node)) return;
+        const check = readAssertion(node, sf, depth > 0);
+        // `expect(fn).not.toThrow()`, or a failure in a catch: the same check as letting the call throw.
+        if ((check.family === 'throw' && check.negated) || (check.family === 'fail' && insideCatch(node))) return;
+        checks.push(check);
         return;
       }
       const name = calleeSimpleName(node.expression) ?? '';
       const helper = ts.isIdentifier(node.expression) ? local.get(name) : undefined;
       if (helper && depth < 3) countIn((visit) => forEachNode(helper, visit), depth + 1);
       else if (ASSERTION_HELPER.test(name)) {
-        count++;
+        checks.push(helperCheck(node, name, sf));
         if (!helper) foreign.add(name);
-      }
+      } else if (name && !helper) calls.add(name);
     });
   };
   // The whole test body counts, functions declared in it included (`const mock = (url) => { expect(url)… }`
   // is a unit of its own for the engine, but its assertions are the test's).
-  countIn((visit) => forEachNode(unit.node, visit), 0);
-  return { count, foreign, checks };
+  countIn((visit) => forEachNode(root, visit), 0);
+  return { checks, foreign, calls };
+}
+
+/**
+ * One assertion, read: what it checks (its subject, normalised), how (the matcher's family: equality, a
+ * structural match, mere presence, a throw, a failure, a call count…), against what, and whether it checks
+ * a guardrail's behaviour (a rejection, an error status, a call count, a retry, a limit). Two assertions
+ * with the same `key` check the same thing, whatever their style (`assert.equal`, `expect().toBe`, `t.is`).
+ */
+interface Assertion {
+  text: string;
+  names: string[];
+  subject: string;
+  /** The subject with the local variables it reads through spelled out (`body.name` → `res.json().name`). */
+  resolved: string;
+  family: string;
+  expected: string;
+  negated: boolean;
+  key: string;
+  guards: boolean;
+  /** Written in a helper the test calls, where its arguments are the helper's parameters. */
+  viaHelper: boolean;
+}
+
+/** Matchers by family, names folded (`toStrictEqual` → `strictequal`). */
+const EQUALITY = new Set([
+  'be',
+  'equal',
+  'equals',
+  'eq',
+  'eql',
+  'strictequal',
+  'deepequal',
+  'deepstrictequal',
+  'is',
+  'same',
+  'strictsame',
+  'looseequal',
+]);
+const STRUCTURAL = new Set([
+  'matchobject',
+  'matchsnapshot',
+  'matchinlinesnapshot',
+  'like',
+  'containsubset',
+  'deepinclude',
+  'include',
+  'containequal',
+  'haveproperties',
+]);
+const PRESENCE = new Set(['bedefined', 'betruthy', 'truthy', 'ok', 'exist', 'exists', 'true', 'beok']);
+const THROWS = new Set([
+  'throw',
+  'throws',
+  'throwerror',
+  'rejects',
+  'rejected',
+  'rejectedwith',
+  'throwsasync',
+  'berejected',
+  'berejectedwith',
+  'throwerrormatchingsnapshot',
+  'throwerrormatchinginlinesnapshot',
+]);
+const CALL_COUNT = /^(?:havebeencalledtimes|calledtimes|calledonce|calledtwice|calledthrice|callcount|havebeencalledonce)$/;
+const CALLED = /^(?:havebeen|have)?(?:called|lastcalled|nthcalled)\w*$/;
+/** Chain words that only make an assertion read well: `expect(x).to.be.deep.equal(y)`. */
+const FILLER = new Set([
+  'to',
+  'be',
+  'been',
+  'is',
+  'that',
+  'which',
+  'and',
+  'has',
+  'have',
+  'with',
+  'at',
+  'of',
+  'same',
+  'but',
+  'does',
+  'still',
+  'deep',
+  'an',
+  'a',
+  'should',
+  'resolves',
+  'eventually',
+  'soft',
+  'strict',
+]);
+/** Names that say an assertion is about a guardrail's behaviour. */
+const GUARD_WORD =
+  /retr(?:y|ies)|attempt|timeout|timed?out|limit|throttl|reject|invalid|unauthori[sz]ed|forbidden|denied|expired?\b|too ?many|not ?allowed/i;
+
+function fold(text: string): string {
+  return text
+    .replace(/\s+/g, '')
+    .replace(/"/g, "'")
+    .replace(/\?\./g, '.')
+    .replace(/^await/, '');
+}
+
+/** `() => parse(x)`, `async () => { await parse(x); }` and `parse(x)` name the same subject. */
+function foldSubject(text: string): string {
+  return fold(text)
+    .replace(/^(?:async)?\(\)=>\{?(?:return)?(?:await)?/, '')
+    .replace(/;?\}$/, '')
+    .replace(/!$/, '');
+}
+
+/**
+ * A subject, folded, with a local alias it reads through spelled out: `body.name` after
+ * `const body = res.json()` is `res.json().name`, the field of what a structural match may check whole.
+ */
+function resolvedSubject(node: ts.Expression, sf: ts.SourceFile): string {
+  let text = foldSubject(node.getText(sf));
+  let scope: ts.Node | undefined = node.parent;
+  while (scope && !ts.isFunctionLike(scope)) scope = scope.parent;
+  if (!scope) return text;
+  const seen = new Set<string>();
+  for (let step = 0; step < 3; step++) {
+    const root = /^[\w$]+(?=[.[(]|$)/.exec(text)?.[0];
+    if (!root || seen.has(root)) break;
+    seen.add(root);
+    let alias: string | undefined;
+    forEachNode(scope, (n) => {
+      if (alias === undefined && ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === root && n.initializer)
+        alias = fold(n.initializer.getText(sf));
+    });
+    if (!alias || alias.length > 120 || alias.includes('=>')) break;
+    text = `${alias}${text.slice(root.length)}`;
+  }
+  return text;
+}
+
+function familyOf(matcher: string, words: string[]): string {
+  const m = matcher.replace(/^to(?=[A-Z])/, '').toLowerCase();
+  if (words.includes('rejects') || words.includes('rejected') || THROWS.has(m)) return 'throw';
+  if (m === 'fail') return 'fail';
+  if (EQUALITY.has(m)) return 'equal';
+  if (STRUCTURAL.has(m)) return 'structural';
+  if (PRESENCE.has(m)) return 'presence';
+  if (CALL_COUNT.test(m)) return 'calltimes';
+  if (CALLED.test(m)) return 'called';
+  return m;
+}
+
+/** Families that check what a value is, rather than that something threw, failed or was called. */
+function checksValue(family: string): boolean {
+  return !['throw', 'fail', 'called', 'calltimes', 'presence', 'helper'].includes(family);
+}
+
+/** Reads an assertion call (`expect(x).not.toBe(1)`, `assert.equal(a, b)`, `t.is(a, b)`, `done(new Error())`). */
+function readAssertion(call: ts.CallExpression, sf: ts.SourceFile, viaHelper = false): Assertion {
+  const { text, names, whole } = assertionCheck(call, sf);
+  let subject = '';
+  let resolved = '';
+  let expected = '';
+  let family: string;
+  let negated = false;
+  if (isFailure(call)) family = 'fail';
+  else if (ts.isIdentifier(call.expression) && call.expression.text !== 'assert') {
+    // expect(x)…: the words of the chain outward from the call, the last call's arguments as expected.
+    subject = call.arguments[0] ? foldSubject(call.arguments[0].getText(sf)) : '';
+    resolved = call.arguments[0] ? resolvedSubject(call.arguments[0], sf) : '';
+    const words: string[] = [];
+    let matcherArgs: readonly ts.Expression[] = [];
+    for (let node: ts.Node = call; node !== whole; node = node.parent) {
+      const parent = node.parent;
+      if (ts.isPropertyAccessExpression(parent)) words.push(parent.name.text);
+      else if (ts.isCallExpression(parent)) matcherArgs = parent.arguments;
+    }
+    negated = words.includes('not');
+    const meaningful = words.filter((w) => w !== 'not' && !FILLER.has(w));
+    const matcher = meaningful[meaningful.length - 1] ?? words[words.length - 1] ?? 'expect';
+    family = familyOf(matcher, words);
+    expected = matcherArgs.map((a) => fold(a.getText(sf))).join(',');
+  } else {
+    // assert(x), assert.equal(a, b, message), t.is(a, b), sinon.assert.calledWith(spy, 1)
+    const matcher = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : 'ok';
+    negated = /^not[A-Z]/.test(matcher);
+    family = familyOf(negated ? matcher.slice(3) : matcher, []);
+    const [first, second] = call.arguments;
+    subject = first ? foldSubject(first.getText(sf)) : '';
+    resolved = first ? resolvedSubject(first, sf) : '';
+    // The second argument is the expected value, or for a throw what the error must match; a message otherwise.
+    expected = family !== 'presence' && second ? fold(second.getText(sf)) : '';
+  }
+  if (family === 'fail') subject = resolved = expected = '';
+  const status = /^[45]\d\d$/.test(expected) || /(?:status|code)\w*,[45]\d\d\b/i.test(`${subject},${expected}`);
+  const counted = family === 'calltimes' && (/^(?:[2-9]|\d\d+)$/.test(expected) || /calledtwice|calledthrice/i.test(text));
+  const guards =
+    family === 'throw' || (family === 'fail' && insideTry(call)) || status || counted || GUARD_WORD.test(`${subject} ${expected}`);
+  const key = `${family}|${negated}|${subject}|${expected}`;
+  return { text, names, subject, resolved, family, expected, negated, key, guards, viaHelper };
+}
+
+/** A call of an assertion helper whose body is not read: one assertion, named by the helper and its arguments. */
+function helperCheck(call: ts.CallExpression, name: string, sf: ts.SourceFile): Assertion {
+  const { text, names } = assertionCheck(call, sf);
+  const args = call.arguments.map((a) => fold(a.getText(sf))).join(',');
+  return {
+    text,
+    names,
+    subject: name,
+    resolved: name,
+    family: 'helper',
+    expected: args,
+    negated: false,
+    key: `helper|false|${name}|${args}`,
+    guards: GUARD_WORD.test(name),
+    viaHelper: false,
+  };
+}
+
+/** `assert.fail()`, `t.fail()`, `expect().fail()`, `done(new Error(…))`: the test fails when this runs. */
+function isFailure(call: ts.CallExpression): boolean {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee) && callee.text === 'done') {
+    const first = call.arguments[0];
+    // done(err) passes an error on (a "no error" check); done(new Error('…')) and done('…') fail the test.
+    return first !== undefined && (ts.isNewExpression(first) || ts.isStringLiteralLike(first) || ts.isCallExpression(first));
+  }
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'fail') return false;
+  const receiver = callee.expression;
+  return (
+    (ts.isIdentifier(receiver) && /^(?:assert|t|chai)$/.test(receiver.text)) ||
+    (ts.isCallExpression(receiver) &&
+      ts.isIdentifier(receiver.expression) &&
+      receiver.expression.text === 'expect' &&
+      receiver.arguments.length === 0) ||
+    (ts.isPropertyAccessExpression(receiver) && receiver.name.text === 'assert')
+  );
+}
+
+/** Whether a node lies in the try block of a try statement (before the call that should have thrown). */
+function insideTry(node: ts.Node): boolean {
+  for (let n: ts.Node = node; n.parent && !ts.isSourceFile(n.parent); n = n.parent) {
+    if (ts.isTryStatement(n.parent) && n.parent.tryBlock === n) return true;
+  }
+  return false;
+}
+
+/** Whether a node lies in a catch clause or a `.catch(…)` callback: where an error is handled. */
+function insideCatch(node: ts.Node): boolean {
+  for (let n: ts.Node = node; n.parent && !ts.isSourceFile(n.parent); n = n.parent) {
+    if (ts.isCatchClause(n.parent)) return true;
+    const parent = n.parent;
+    if (ts.isCallExpression(parent) && parent.arguments.some((a) => a === n) && calleeSimpleName(parent.expression) === 'catch')
+      return true;
+  }
+  return false;
 }
 
 /**
  * One assertion as a check: the whole assertion (`expect(x).toBe(1)`, not only `expect(x)`), its text with
  * spacing folded, and the names it reads (identifiers and name-like strings: `typeof reply.elapsed`).
  */
-function assertionCheck(call: ts.CallExpression, sf: ts.SourceFile): { text: string; names: string[] } {
+function assertionCheck(call: ts.CallExpression, sf: ts.SourceFile): { text: string; names: string[]; whole: ts.Node } {
   let whole: ts.Node = call;
   while (
     (ts.isPropertyAccessExpression(whole.parent) && whole.parent.expression === whole) ||
@@ -246,7 +771,7 @@ function assertionCheck(call: ts.CallExpression, sf: ts.SourceFile): { text: str
     if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) names.add(n.text);
     else if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && /^[A-Za-z_$][\w$]*$/.test(n.text)) names.add(n.text);
   });
-  return { text: whole.getText(sf).replace(/\s+/g, ''), names: [...names] };
+  return { text: whole.getText(sf).replace(/\s+/g, ''), names: [...names], whole };
 }
 
 function isAssertion(call: ts.CallExpression): boolean {
@@ -315,21 +840,6 @@ function expectsNoError(call: ts.CallExpression): boolean {
   // expect(err).not.toBeDefined() / .not.toBeTruthy()
   const outer = access.parent;
   return ts.isPropertyAccessExpression(outer) && /^(?:toBeDefined|toBeTruthy|toBeInstanceOf)$/.test(outer.name.text);
-}
-
-const totalsByFile = new WeakMap<ts.SourceFile, number>();
-
-/** Every assertion written in a file. */
-function assertionsInFile(sf: ts.SourceFile): number {
-  let total = totalsByFile.get(sf);
-  if (total === undefined) {
-    total = 0;
-    forEachNode(sf, (node) => {
-      if (ts.isCallExpression(node) && isAssertion(node) && !assertsNoError(node)) total!++;
-    });
-    totalsByFile.set(sf, total);
-  }
-  return total;
 }
 
 const functionsByFile = new WeakMap<ts.SourceFile, Map<string, ts.Node>>();

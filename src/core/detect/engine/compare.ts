@@ -4,7 +4,8 @@ import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { escapeRegExp, isIdentifierText } from '../ast/text.js';
 import { identifiersIn } from '../ast/walk.js';
-import type { Detector, Guardrail } from '../define-detector.js';
+import { isTestCode } from '../../paths.js';
+import type { Detector, Guardrail, LossVerdict, PullRequestView } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
 import { simpleName, type Prepared } from './prepare.js';
 import {
@@ -122,30 +123,43 @@ export function compareInventories(
   const weakenedSeverity = detector.meta.weakenedSeverity ?? lowerSeverity(severity);
   const candidates: { pair: UnitPair; guardrail: Guardrail }[] = [];
   const pool: { pair: UnitPair; guardrail: Guardrail; used: boolean }[] = [];
+  const allHead = prepared.changedPairs.flatMap((pair) =>
+    pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : [],
+  );
+  const view = pullRequestView(prepared, allHead, inventory);
   for (const pair of prepared.changedPairs) {
     const before = pair.base ? inventory(pair.base) : [];
     const after = pair.head ? inventory(pair.head) : [];
     const { matched, unmatchedBefore, unmatchedAfter } = matchGuardrails(before, after);
     for (const [b, a] of matched) {
       // Amounts of different shapes (a retry count and a backoff factor) are not comparable.
-      const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a) : defaultIsWeakened(b, a));
+      const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a, view) : defaultIsWeakened(b, a));
       if (weakened) {
         // Every check it lost was about code the PR took out (an assertion of a removed API): it went with that code.
         const wentWithSubject = lostChecksWentWithSubject(b, a, prepared.protection.presence);
+        const verdict: LossVerdict | undefined = wentWithSubject ? undefined : detector.judgeLoss?.(b, a, view);
+        if (verdict && 'kept' in verdict) continue;
         emit({
           messageId: 'weakened',
-          severity: wentWithSubject ? 'info' : weakenedSeverity,
+          severity: wentWithSubject ? 'info' : (verdict?.severity ?? weakenedSeverity),
           side: 'head',
           unit: pair.head!,
           node: a.node,
           pair,
           anchor: b.anchor,
-          data: { label: b.label, from: describeStrength(b), to: describeStrength(a), change: describeChange(b, a) },
+          data: {
+            label: b.label,
+            from: describeStrength(b),
+            to: describeStrength(a),
+            change: describeChange(b, a),
+            ...(verdict && 'data' in verdict ? verdict.data : {}),
+          },
           evidence: {
             before: b.label,
             after: a.label,
             ...droppedMembers(b, a),
             ...(wentWithSubject ? { subjectRemoved: wentWithSubject.slice(0, 5) } : {}),
+            ...verdict?.evidence,
           } satisfies Omit<WeakeningEvidence, 'kind'>,
         });
       }
@@ -156,9 +170,6 @@ export function compareInventories(
   const protection = prepared.protection;
   const headTestCalls = new Set(
     prepared.changedPairs.flatMap((p) => (p.head && prepared.testFiles.has(p.head.file) ? [...p.head.calls] : [])),
-  );
-  const allHead = prepared.changedPairs.flatMap((pair) =>
-    pair.head ? inventory(pair.head).map((guardrail) => ({ pair, guardrail })) : [],
   );
   // A deleted helper went with its callers only when the code the chain started in (if the head kept it)
   // carries no protection of the same kind any more: a deleted delay helper of a retry loop that still
@@ -171,6 +182,7 @@ export function compareInventories(
       return !head || !inventory(head).some((g) => g.category === guardrail.category);
     });
   };
+  const deletedFiles = new Map<string, { pair: UnitPair; guardrail: Guardrail }[]>();
   for (const { pair, guardrail } of candidates) {
     const moved = (where: string, evidence: Record<string, unknown> = {}): void =>
       emit({
@@ -272,13 +284,70 @@ export function compareInventories(
       removed('info', { subjectRemoved: subjectGone.slice(0, 5) });
       continue;
     }
+    const verdict = detector.judgeLoss?.(guardrail, undefined, view);
+    if (verdict && 'kept' in verdict) {
+      moved(verdict.kept, verdict.evidence);
+      continue;
+    }
     const inDeletedFile = !pair.head && prepared.deletedFiles.has(pair.base!.file);
+    const ownSeverity = verdict?.severity ?? severity;
+    if (inDeletedFile && detector.meta.deletedFileLabel !== undefined && severityRank(ownSeverity) > severityRank('info')) {
+      const file = pair.base!.file;
+      deletedFiles.set(file, [...(deletedFiles.get(file) ?? []), { pair, guardrail }]);
+      continue;
+    }
     // A guardrail deleted together with its whole file goes with a feature, not a simplification.
-    removed(
-      inDeletedFile && severityRank(severity) > severityRank('low') ? 'low' : severity,
-      inDeletedFile ? ({ fileDeleted: true } satisfies Partial<RemovalEvidence>) : {},
-    );
+    removed(inDeletedFile && severityRank(ownSeverity) > severityRank('low') ? 'low' : ownSeverity, {
+      ...(inDeletedFile ? ({ fileDeleted: true } satisfies Partial<RemovalEvidence>) : {}),
+      ...verdict?.evidence,
+    });
   }
+  // One finding per deleted file, on its first guardrail, for detectors that ask for it.
+  for (const [file, lost] of deletedFiles) {
+    const first = lost[0]!;
+    emit({
+      messageId: 'removed',
+      severity: severityRank(severity) > severityRank('low') ? 'low' : severity,
+      side: 'base',
+      unit: first.pair.base!,
+      node: first.guardrail.node,
+      pair: first.pair,
+      anchor: `file ${file}`,
+      data: { label: detector.meta.deletedFileLabel!.replace('{{file}}', `\`${file}\``).replace('{{count}}', String(lost.length)) },
+      evidence: {
+        removed: removedSnippet(first.guardrail.node, first.pair.base!),
+        fileDeleted: true,
+        lost: lost.slice(0, 10).map((l) => l.guardrail.label),
+      } satisfies Omit<RemovalEvidence, 'kind'> & { lost: string[] },
+    });
+  }
+}
+
+/** What a detector may read of the whole pull request (see PullRequestView). */
+function pullRequestView(
+  prepared: Prepared,
+  allHead: { pair: UnitPair; guardrail: Guardrail }[],
+  inventory: (unit: Unit) => Guardrail[],
+): PullRequestView {
+  const changedCode = new Set<string>();
+  for (const { base, head } of prepared.changedPairs) {
+    if (!base || !head || prepared.testFiles.has(head.file) || head.kind === 'module' || head.kind === 'class' || head.kind === 'call')
+      continue;
+    changedCode.add(simpleName(head));
+  }
+  return {
+    head: allHead.map(({ pair, guardrail }) => ({
+      guardrail,
+      unit: pair.head!,
+      added: !pair.base || !inventory(pair.base).some((b) => b.anchor === guardrail.anchor),
+    })),
+    base: prepared.changedPairs.flatMap((pair) =>
+      pair.base ? inventory(pair.base).map((guardrail) => ({ guardrail, unit: pair.base! })) : [],
+    ),
+    unitsNamed: (name) => prepared.headIndex.get(name) ?? [],
+    isTest: (path) => prepared.testFiles.has(path) || isTestCode(path),
+    changedCode,
+  };
 }
 
 /**
