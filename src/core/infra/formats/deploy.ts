@@ -2,6 +2,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import type { Severity, Side } from '../../model.js';
 import { UnreadableFileError, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { byPathAndText, memoize } from '../../memo.js';
 
 /**
  * A semantic model of a deployment file (Dockerfile, Kubernetes manifests, docker compose, Helm values): every
@@ -42,7 +43,7 @@ export function mayBeDeployFile(path: string): boolean {
  * Parses one version of a deployment file. Undefined when the file is not a deployment file at all (a YAML file
  * that is neither compose, Kubernetes nor Helm values), a reason when it is one but cannot be parsed.
  */
-export function parseDeployFile(path: string, text: string): ParsedDeploy {
+export const parseDeployFile = memoize((path: string, text: string): ParsedDeploy => {
   if (DOCKERFILE_NAME.test(path)) return parseDockerfile(text);
   if (!YAML_NAME.test(path) || path.startsWith('.github/')) return undefined;
   // Helm chart templates are Go templates, not YAML; what they render cannot be known without the chart.
@@ -84,7 +85,7 @@ export function parseDeployFile(path: string, text: string): ParsedDeploy {
     }
   }
   return kind ? { ok: true, model: { kind, settings, objects } } : undefined;
-}
+}, byPathAndText);
 
 /** Records every node under `prefix`; list items are named by their `name` (containers, env) when they have one. */
 function flatten(
