@@ -1,8 +1,8 @@
-import { DockerfileParser } from 'dockerfile-ast';
 import type { Severity, Side } from '../../model.js';
 import { UnreadableFileError, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { byPathAndText, memoize } from '../../memo.js';
+import { dockerfileParser } from './parsers.js';
 
 /**
  * A semantic model of a deployment file (Dockerfile, Kubernetes manifests, docker compose, Helm values): every
@@ -126,9 +126,10 @@ const escapeSegment = (segment: string): string => segment.replace(/\//g, '\u221
 
 /** Dockerfile settings of the final stage (the image that runs): `HEALTHCHECK` and the last `USER`. */
 function parseDockerfile(text: string): ParsedDeploy {
+  const parser = dockerfileParser();
   let dockerfile;
   try {
-    dockerfile = DockerfileParser.parse(text);
+    dockerfile = parser.parse(text);
   } catch (error) {
     return { ok: false, reason: `cannot be parsed as a Dockerfile: ${error instanceof Error ? error.message : String(error)}` };
   }
