@@ -5,6 +5,11 @@
 //
 //   node scripts/bench.mjs [--repos medusa,formbricks,outline] [--runs 3] [--mirrors DIR] [--no-peers]
 //                          [--no-generated] [--no-analyze] [--no-noncode] [--only-noncode] [--json FILE]
+//                          [--noncode-against DIR] [--noncode-keep DIR]
+//
+// --noncode-against DIR also times the with/without bundles kept in DIR by an earlier --noncode-keep DIR (a
+// frozen copy of another commit's), alternated with the current ones, so a change is measured against the
+// code before it on the same loaded machine in the same run.
 //
 // Every command is timed as a whole process under /usr/bin/time (Node start-up included): median wall of
 // --runs runs after one warm-up for guardrail-gate and jest; one cold run for the slow peers
@@ -743,6 +748,18 @@ async function benchNonCode() {
     copyFileSync(join(ROOT, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(outdir, 'libpg-query.wasm'));
     bundles[name] = join(outdir, 'cli.js');
   }
+  const keep = flag('--noncode-keep');
+  if (keep) {
+    for (const name of ['with', 'without']) {
+      mkdirSync(join(keep, `noncode-${name}`), { recursive: true });
+      for (const file of ['cli.js', 'libpg-query.wasm'])
+        copyFileSync(join(WORK, `noncode-${name}`, file), join(keep, `noncode-${name}`, file));
+    }
+    log(`noncode: bundles kept in ${keep}`);
+  }
+  const against = flag('--noncode-against');
+  if (against) for (const name of ['with', 'without']) bundles[`${name} (against)`] = join(resolve(against), `noncode-${name}`, 'cli.js');
+  const variants = against ? ['', ' (against)'] : [''];
   const prs = [
     { repo: 'knex+knex', commit: 'e280fa3691cc4bbbe4fa7cbe32c58239571b956f', what: 'code + package.json, workflows' },
     { repo: 'knex+knex', commit: '9101f8ed4555f0da308744615338d214ed2d94e0', what: 'code + package.json, 5 workflows' },
@@ -774,36 +791,51 @@ async function benchNonCode() {
         'none',
       ];
       for (const cli of Object.values(bundles)) timed(nodeBin, args(cli)); // warm-up (page cache, git packs)
-      const samples = { with: [], without: [] };
-      for (let i = 0; i < RUNS; i++) for (const name of ['with', 'without']) samples[name].push(timed(nodeBin, args(bundles[name])));
+      const samples = Object.fromEntries(Object.keys(bundles).map((name) => [name, []]));
+      for (let i = 0; i < RUNS; i++) for (const name of Object.keys(bundles)) samples[name].push(timed(nodeBin, args(bundles[name])));
       const pick = (name, key) => median(samples[name].map((s) => s[key]));
-      const report = (() => {
+      const report = (name) => {
         try {
-          const r = JSON.parse(samples.with[0].stdout);
+          const r = JSON.parse(samples[name][0].stdout);
           return `${r.stats.filesChanged} files, ${r.findings.filter((f) => !isCodeRule(f.rule)).length} non-code findings`;
         } catch {
-          return `exit ${samples.with[0].status}`;
+          return `exit ${samples[name][0].status}`;
         }
-      })();
-      rows.push({
-        pr: `${pr.repo.split('+')[1]} ${pr.commit.slice(0, 10)} (${pr.what}; ${report})`,
-        withMs: pick('with', 'ms'),
-        withoutMs: pick('without', 'ms'),
-        withCpu: pick('with', 'cpuMs'),
-        withoutCpu: pick('without', 'cpuMs'),
-      });
+      };
+      for (const variant of variants)
+        rows.push({
+          pr: `${pr.repo.split('+')[1]} ${pr.commit.slice(0, 10)}${variant} (${pr.what}; ${report(`with${variant}`)})`,
+          withMs: pick(`with${variant}`, 'ms'),
+          withoutMs: pick(`without${variant}`, 'ms'),
+          withCpu: pick(`with${variant}`, 'cpuMs'),
+          withoutCpu: pick(`without${variant}`, 'cpuMs'),
+          // The overhead of each run pair, whose median is steadier than the ratio of two medians.
+          pairCpu: median(samples[`with${variant}`].map((s, i) => s.cpuMs / samples[`without${variant}`][i].cpuMs - 1)),
+          against: variant !== '',
+        });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   const pct = (a, b) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
+  const ratio = (r) => `${r >= 0 ? '+' : ''}${(r * 100).toFixed(1)}%`;
   console.log(`\nnon-code analyzers: whole analyze with vs without them, same PR, alternated, median of ${RUNS}`);
-  console.log('| PR | wall with | wall without | wall added | CPU with | CPU without | CPU added |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| PR | wall with | wall without | wall added | CPU with | CPU without | CPU added | CPU added (median of pairs) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows)
     console.log(
-      `| ${r.pr} | ${r.withMs} | ${r.withoutMs} | ${pct(r.withMs, r.withoutMs)} | ${r.withCpu} | ${r.withoutCpu} | ${pct(r.withCpu, r.withoutCpu)} |`,
+      `| ${r.pr} | ${r.withMs} | ${r.withoutMs} | ${pct(r.withMs, r.withoutMs)} | ${r.withCpu} | ${r.withoutCpu} | ${pct(r.withCpu, r.withoutCpu)} | ${ratio(r.pairCpu)} |`,
     );
+  // Issue 12's budget: analyzing the non-code files adds under 10% to the whole analyze.
+  for (const against of variants.length > 1 ? [false, true] : [false]) {
+    const mine = rows.filter((r) => r.against === against);
+    if (!mine.length) continue;
+    const worstWall = Math.max(...mine.map((r) => r.withMs / r.withoutMs - 1));
+    const worstCpu = Math.max(...mine.map((r) => r.withCpu / r.withoutCpu - 1));
+    console.log(
+      `non-code overhead${against ? ' (against)' : ''}: at most ${ratio(worstWall)} wall, ${ratio(worstCpu)} CPU over these PRs (budget: under +10%)`,
+    );
+  }
   results.push({ noncode: rows });
 }
 

@@ -1,11 +1,13 @@
 import picomatch from 'picomatch';
-import type { ChangedEntry, GitReader, Logger } from '../adapters/ports.js';
+import type { BlobContent, ChangedEntry, GitReader, Logger } from '../adapters/ports.js';
 import type { Config } from '../core/config/config.js';
 import { extractImports, initImportLexer } from '../core/impact/imports.js';
 import { ModuleResolver } from '../core/impact/resolver.js';
 import type { ChangedFile, ContextFile } from '../core/model.js';
 import { isMigrationPath, loadSqlParser } from '../core/infra/formats/migration.js';
+import { loadParsersFor } from '../core/infra/formats/parsers.js';
 import { ANALYZERS } from '../core/infra/registry.js';
+import { enabledAnalyzers } from '../core/infra/run-analyzers.js';
 import {
   claimedByAny,
   contextRequests,
@@ -125,9 +127,17 @@ export async function collectChanges(request: CollectRequest): Promise<Collected
   const listTree = (sha: string): Promise<string[]> => (sha === head ? (listing ??= git.listTree(sha)) : git.listTree(sha));
   // A view of the reader whose listTree is the memoised one; every other method is the reader's own.
   const shared: CollectRequest = { ...request, git: Object.assign(Object.create(git) as typeof git, { listTree }) };
-  const context = await collectContext(shared, files);
-  const tree = await collectTree(shared, files);
-  return { files, context: context.context, tree: tree.tree, notes: [...notes, ...context.notes, ...tree.notes] };
+  const context = await planContext(shared, files);
+  // The parsers of the formats the analyzers will read, for the changed files (their context requests may
+  // parse them) and then for the unchanged files read for them.
+  await loadParsersFor(files.filter((f) => !f.skipped).flatMap((f) => (f.oldPath ? [f.path, f.oldPath] : [f.path])));
+  const tree = await planTree(shared, files);
+  // The unchanged files of both in one read: each is a git process, and spawning one costs more than the reading.
+  const unchanged = await git.readFiles(head, [...new Set([...(context.paths ?? []), ...tree.paths])], { maxBytes });
+  const contextFiles = context.paths ? readContext(context.paths, unchanged, request.logger) : [];
+  const treeFiles = readTree(tree, unchanged, request.logger);
+  await loadParsersFor(Object.keys(treeFiles.tree.unchanged));
+  return { files, context: contextFiles, tree: treeFiles.tree, notes: [...notes, ...context.notes, ...tree.notes, ...treeFiles.notes] };
 }
 
 /** Why a path is not analyzed, decided before reading anything; undefined when it is. */
@@ -150,48 +160,71 @@ function skipReasonByPath(
   return undefined;
 }
 
+/** What collectTree reads: the files the analyzers asked for, and the candidates of their searches. */
+interface TreePlan {
+  asked: ReturnType<typeof contextRequests>;
+  /** Paths asked for, then search candidates (which are kept only when they hold a word). */
+  paths: string[];
+  wanted: string[];
+  candidates: string[];
+  headPaths?: string[];
+  notes: string[];
+}
+
 /**
- * The unchanged files around the changes that the analyzers of non-code files asked for (the manifest
- * beside a changed lockfile, the workflows that call a changed script), from the head tree's objects, at
- * most MAX_TREE_FILES and each within max-file-bytes. The head tree is listed only when a glob was asked for.
+ * The unchanged files around the changes that the enabled analyzers of non-code files ask for (the manifest
+ * beside a changed lockfile, the workflows that call a changed script), at most MAX_TREE_FILES. The head
+ * tree is listed only when a glob was asked for, and searched only for the words of a `containing` request.
  */
-async function collectTree(request: CollectRequest, files: ChangedFile[]): Promise<{ tree: TreeFiles; notes: string[] }> {
+async function planTree(request: CollectRequest, files: ChangedFile[]): Promise<TreePlan> {
   const readable = files.filter((f) => !f.skipped);
-  const asked = contextRequests(ANALYZERS, readable);
-  if (asked.paths.length === 0 && asked.globs.length === 0 && asked.searches.length === 0) return { tree: { unchanged: {} }, notes: [] };
+  const asked = contextRequests(enabledAnalyzers(request.config), readable);
+  if (asked.paths.length === 0 && asked.globs.length === 0 && asked.searches.length === 0)
+    return { asked, paths: [], wanted: [], candidates: [], notes: [] };
   const headPaths = asked.globs.length || asked.searches.length ? await request.git.listTree(request.head) : undefined;
   const changed = new Set(files.flatMap((f) => (f.oldPath ? [f.path, f.oldPath] : [f.path])));
   const { paths, dropped } = pathsToRead(asked, headPaths, changed);
   const notes = dropped
     ? [`non-code analyzers asked for ${paths.length + dropped} files around the changes; only ${paths.length} were read`]
     : [];
-  const maxBytes = request.config['max-file-bytes'];
-  // Searches (`containing`): the candidates are read with the paths asked for, in one batch (each batch is
-  // two git processes, and spawning them cost more than the reading); only the files with a word are kept.
+  // Searches (`containing`): the candidates are read with the paths asked for; only the files with a word are kept.
   const candidates = await searchCandidatesOf(request, asked.searches, headPaths ?? [], changed);
   if (candidates.dropped)
     notes.push(
       `non-code analyzers searched only ${candidates.paths.length} of ${candidates.paths.length + candidates.dropped} files around the changes`,
     );
-  const blobs = await request.git.readFiles(request.head, [...new Set([...paths, ...candidates.paths])], { maxBytes });
+  return {
+    asked,
+    paths: [...new Set([...paths, ...candidates.paths])],
+    wanted: paths,
+    candidates: candidates.paths,
+    ...(headPaths ? { headPaths } : {}),
+    notes,
+  };
+}
+
+/** The files of a TreePlan, from the blobs read for it (each within max-file-bytes). */
+function readTree(plan: TreePlan, blobs: ReadonlyMap<string, BlobContent>, logger: Logger): { tree: TreeFiles; notes: string[] } {
   const unchanged: Record<string, string> = {};
-  for (const path of paths) {
+  const notes: string[] = [];
+  for (const path of plan.wanted) {
     const text = blobs.get(path)?.text;
     if (text !== undefined) unchanged[path] = text;
   }
-  const searched = blobs;
   let hits = 0;
-  for (const path of candidates.paths) {
-    const text = searched.get(path)?.text;
-    if (text === undefined || !searchHit(asked.searches, path, text)) continue;
+  for (const path of plan.candidates) {
+    const text = blobs.get(path)?.text;
+    if (text === undefined || !searchHit(plan.asked.searches, path, text)) continue;
     if (++hits > MAX_SEARCH_HITS) {
       notes.push(`non-code analyzers' searches found more than ${MAX_SEARCH_HITS} files; only the first ${MAX_SEARCH_HITS} were kept`);
       break;
     }
     unchanged[path] = text;
   }
-  request.logger.debug(`read ${Object.keys(unchanged).length} unchanged files for the non-code analyzers`);
-  return { tree: { unchanged, ...(headPaths ? { headPaths } : {}) }, notes };
+  const { paths, globs, searches } = plan.asked;
+  if (paths.length || globs.length || searches.length)
+    logger.debug(`read ${Object.keys(unchanged).length} unchanged files for the non-code analyzers`);
+  return { tree: { unchanged, ...(plan.headPaths ? { headPaths: plan.headPaths } : {}) }, notes };
 }
 
 /**
@@ -232,13 +265,14 @@ function looksGenerated(text: string, path: string): string | undefined {
 }
 
 /**
- * Head versions of unchanged source files that the changed head files import with relative specifiers,
- * one level deep, at most MAX_CONTEXT_FILES: a guardrail extracted into a helper in such a file is still
- * there, and the detectors need to see it to stay quiet.
+ * The unchanged source files whose head versions to read for context: those the changed head files import
+ * with relative specifiers, one level deep, at most MAX_CONTEXT_FILES (a guardrail extracted into a helper
+ * in such a file is still there, and the detectors need to see it to stay quiet). No paths when no source
+ * file changed.
  */
-async function collectContext(request: CollectRequest, files: ChangedFile[]): Promise<{ context: ContextFile[]; notes: string[] }> {
+async function planContext(request: CollectRequest, files: ChangedFile[]): Promise<{ paths?: string[]; notes: string[] }> {
   const analyzed = files.filter((f) => !f.skipped && f.head !== undefined && isSourcePath(f.path));
-  if (analyzed.length === 0) return { context: [], notes: [] };
+  if (analyzed.length === 0) return { notes: [] };
   const treePaths = new Set(await request.git.listTree(request.head));
   // Relative imports only. Following tsconfig aliases and workspace packages too was tried: it brings in
   // shared middleware (`@server/middlewares/authentication`) whose guardrails are not the removed one but
@@ -266,13 +300,16 @@ async function collectContext(request: CollectRequest, files: ChangedFile[]): Pr
     notes.push(`changed code imports ${paths.length} unchanged files; only the first ${MAX_CONTEXT_FILES} were read for context`);
     paths = paths.slice(0, MAX_CONTEXT_FILES);
   }
-  const maxBytes = request.config['max-file-bytes'];
-  const blobs = await request.git.readFiles(request.head, paths, { maxBytes });
+  return { paths, notes };
+}
+
+/** The context files of planContext's paths, from the blobs read for them; generated ones left out. */
+function readContext(paths: readonly string[], blobs: ReadonlyMap<string, BlobContent>, logger: Logger): ContextFile[] {
   const context: ContextFile[] = [];
   for (const path of paths) {
     const text = blobs.get(path)?.text;
     if (text !== undefined && !looksGenerated(text, path)) context.push({ path, text });
   }
-  request.logger.debug(`read ${context.length} unchanged imported files for context`);
-  return { context, notes };
+  logger.debug(`read ${context.length} unchanged imported files for context`);
+  return context;
 }

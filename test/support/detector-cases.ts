@@ -2,14 +2,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { defaultConfig } from '../../src/core/config/config.js';
 import { detectAll } from '../../src/core/analyze.js';
-import { loadSqlParser } from '../../src/core/infra/formats/migration.js';
+import { loadAllParsers } from '../../src/core/infra/formats/parsers.js';
 import { ANALYZERS } from '../../src/core/infra/registry.js';
 import { contextRequests, MAX_SEARCH_HITS, pathsToRead, searchCandidates, searchHit, type TreeFiles } from '../../src/core/infra/tree.js';
 import type { ChangedFile, Finding } from '../../src/core/model.js';
 import { isSourcePath, SOURCE_EXTENSIONS } from '../../src/core/paths.js';
 
-// The migration analyzers read SQL with Postgres' parser, compiled to WebAssembly: loaded once, as collect does.
-await loadSqlParser();
+// The analyzers' parsers of formats most pull requests do not touch (Dockerfiles, lockfiles, Postgres' SQL
+// compiled to WebAssembly) are loaded by collect when a file needs one; the cases are not collected: load all.
+await loadAllParsers();
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/detectors');
 

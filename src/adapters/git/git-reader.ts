@@ -22,6 +22,8 @@ export { GitCommandError } from './git.js';
 /** Commits listed for AI-authorship evidence; a PR with more is summarised by its newest ones. */
 const MAX_COMMITS = 250;
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+/** An `ls-tree -z` entry of a blob: `<mode> blob <id>\t<path>`. */
+const BLOB_ENTRY = /^\d+ blob ([0-9a-f]+)\t([\s\S]+)$/;
 
 /**
  * Opens the repository that holds `dir` (its top level, so that paths are repo-relative even when `dir`
@@ -48,6 +50,8 @@ export async function openGitRepository(dir: string, logger?: Logger): Promise<G
  */
 export class GitRepository implements GitReader {
   private readonly git: Git;
+  /** The blob ids of the last tree listed whole, by path. */
+  private listed: { commit: string; blobs: Map<string, string> } | undefined;
 
   constructor(
     /** Top level of the work tree. */
@@ -146,12 +150,20 @@ export class GitRepository implements GitReader {
     const result = new Map<string, BlobContent>();
     const wanted = new Set(paths.filter(isTreePath));
     if (wanted.size === 0) return result;
-    // The ids of the paths, from the tree itself: cat-file is never given a path.
-    const listing = await this.git.text(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', commit, '--', ...wanted]);
+    // The ids of the paths, from the tree itself: cat-file is never given a path. A tree listed whole
+    // already has them (one git process fewer).
     const ids = new Map<string, string>();
-    for (const entry of listing.split('\0')) {
-      const match = /^\d+ blob ([0-9a-f]+)\t([\s\S]+)$/.exec(entry);
-      if (match && wanted.has(match[2]!)) ids.set(match[2]!, match[1]!);
+    if (this.listed?.commit === commit) {
+      for (const path of wanted) {
+        const id = this.listed.blobs.get(path);
+        if (id !== undefined) ids.set(path, id);
+      }
+    } else {
+      const listing = await this.git.text(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', commit, '--', ...wanted]);
+      for (const entry of listing.split('\0')) {
+        const match = BLOB_ENTRY.exec(entry);
+        if (match && wanted.has(match[2]!)) ids.set(match[2]!, match[1]!);
+      }
     }
     const blobs = await readObjects(this.git, [...ids.values()], options);
     for (const [path, id] of ids) {
@@ -215,8 +227,20 @@ export class GitRepository implements GitReader {
 
   async listTree(sha: string): Promise<string[]> {
     assertSha(sha);
-    const out = await this.git.text(['ls-tree', '-r', '-z', '--full-tree', '--name-only', sha, '--']);
-    return out.split('\0').filter((p) => p.length > 0);
+    const out = await this.git.text(['ls-tree', '-r', '-z', '--full-tree', sha, '--']);
+    const paths: string[] = [];
+    const blobs = new Map<string, string>();
+    for (const entry of out.split('\0')) {
+      const tab = entry.indexOf('\t');
+      if (tab < 0) continue;
+      const path = entry.slice(tab + 1);
+      paths.push(path);
+      const match = BLOB_ENTRY.exec(entry);
+      if (match) blobs.set(path, match[1]!);
+    }
+    // Kept for readFiles: the head tree is listed, then files of it are read.
+    this.listed = { commit: sha, blobs };
+    return paths;
   }
 
   readTree(commit: string, options?: ReadTreeOptions): Promise<HeadTree> {

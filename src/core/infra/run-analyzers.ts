@@ -79,6 +79,11 @@ export function analyzeFiles(input: AnalyzeFilesInput): DetectResult {
   return { findings: dedupeIds(suppressed.findings), changedUnits: [], skipped, notes, filesAnalyzed, unitsCompared: 0 };
 }
 
+/** The analyzers the configuration leaves on: the others are neither run nor asked what to read. */
+export function enabledAnalyzers(config: Config, analyzers: readonly Analyzer[] = ANALYZERS): Analyzer[] {
+  return analyzers.filter((analyzer) => configuredSeverity(analyzer, config) !== 'off');
+}
+
 function configuredSeverity(analyzer: Analyzer, config: Config): Severity | 'off' {
   const setting = config.rules[analyzer.meta.id];
   if (setting === undefined) return analyzer.meta.severity;

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { lineOf } from '../detect/ast/text.js';
+import { byPathAndText, memoize } from '../memo.js';
 
 export type ParseResult = { ok: true; sourceFile: ts.SourceFile } | { ok: false; reason: string };
 
@@ -109,9 +110,9 @@ export class SyntaxParser {
     }
     let sourceFile: ts.SourceFile;
     try {
-      // What ts-morph's in-memory Project did for us (target Latest, parent pointers set), without the 17 ms
-      // a Project costs to create: the detectors only ever used its compiler node.
-      sourceFile = ts.createSourceFile(`/${path}`, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
+      // A version the analyzers of non-code files already parsed (it reads the environment) is theirs; the
+      // detectors' own parses are not kept (a large pull request has hundreds).
+      sourceFile = sharedSyntaxTree.known(path, text) ?? createSyntaxTree(path, text);
     } catch (error) {
       // Nesting without brackets (thousands of `if (a) if (b) …`, `<a><a>…`) can still exhaust the stack.
       if (error instanceof RangeError) return { ok: false, reason: `nested too deeply to analyze (the parser ran out of stack)` };
@@ -134,6 +135,22 @@ export class SyntaxParser {
     }
     return { ok: true, sourceFile };
   }
+}
+
+/** What ts-morph's in-memory Project did for us (target Latest, parent pointers set), without the 17 ms a Project costs to create. */
+function createSyntaxTree(path: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(`/${path}`, text, ts.ScriptTarget.Latest, true, scriptKindOf(path));
+}
+
+const sharedSyntaxTree = memoize(createSyntaxTree, byPathAndText, 64);
+
+/**
+ * The syntax tree of one version of a source file, kept for the detectors that parse the same version
+ * later: the analyzers of non-code files that read code (environment reads, health routes) parse the
+ * changed files first, in the collect step. Throws what the parser throws. Shared: never change it.
+ */
+export function syntaxTree(path: string, text: string): ts.SourceFile {
+  return sharedSyntaxTree(path, text);
 }
 
 function scriptKindOf(path: string): ts.ScriptKind {

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { syntaxTree } from '../../parse/parse.js';
 import { isTestCode } from '../../paths.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
 import { CODE_GLOBS } from '../formats/env.js';
@@ -25,7 +26,7 @@ interface Handler {
 export function healthHandlers(path: string, text: string): Map<string, Handler> {
   const handlers = new Map<string, Handler>();
   if (!/health|ready|status/i.test(text)) return handlers;
-  const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const sourceFile = syntaxTree(path, text);
   const functions = new Map<string, ts.Node>();
   const collect = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) && node.name) functions.set(node.name.text, node);

@@ -132,13 +132,14 @@ function hollowedScripts(change: FileChange): AnalyzerFinding[] {
     if (after === undefined || after === before || NPM_DEFAULT_TEST.test(before)) continue;
     if (!calledByCi.has(`script:${name}`)) continue;
     const kind = kindOfName(name);
-    const line = head.lineOf('scripts', name);
+    // The line costs a YAML parse of the manifest: only for a finding.
+    const line = (): number => head.lineOf('scripts', name);
     const data = { script: name, before: clip(before), after: clip(after) };
     if (isHollow(after) && !isHollow(before)) {
       findings.push({
         messageId: 'hollowed',
         side: 'head',
-        line,
+        line: line(),
         key: `script:${name}`,
         symbol: `scripts.${name}`,
         severity: kind ? CHECK_WEIGHT[kind] : 'medium',
@@ -149,7 +150,7 @@ function hollowedScripts(change: FileChange): AnalyzerFinding[] {
       findings.push({
         messageId: 'masked',
         side: 'head',
-        line,
+        line: line(),
         key: `script:${name}`,
         symbol: `scripts.${name}`,
         severity: kind ? CHECK_WEIGHT[kind] : 'medium',
@@ -160,7 +161,7 @@ function hollowedScripts(change: FileChange): AnalyzerFinding[] {
       findings.push({
         messageId: 'passWithNoTests',
         side: 'head',
-        line,
+        line: line(),
         key: `script:${name}`,
         symbol: `scripts.${name}`,
         severity: 'low',

@@ -1,4 +1,5 @@
 import type { Severity } from '../../model.js';
+import { byText, memoize } from '../../memo.js';
 import { packageManagerCall, splitCommands, type ShellCommand } from './shell.js';
 
 /**
@@ -164,10 +165,11 @@ export function checksOf(script: string): Check[] {
   return splitCommands(script).flatMap((command) => checkOf(command) ?? []);
 }
 
-/** Every script or checking tool a script runs, checks or not. */
-export function callsOf(script: string): (Omit<Check, 'kind'> & { kind?: CheckKind })[] {
-  return splitCommands(script).flatMap((command) => callOf(command) ?? []);
-}
+/** Every script or checking tool a script runs, checks or not. Shared by every caller with the same script: do not change it. */
+export const callsOf = memoize(
+  (script: string): (Omit<Check, 'kind'> & { kind?: CheckKind })[] => splitCommands(script).flatMap((command) => callOf(command) ?? []),
+  byText,
+);
 
 /** Whether an identity names a check (a script with a check's name, a known checking tool). */
 export function isCheckIdentity(identity: string): boolean {

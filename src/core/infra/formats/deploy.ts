@@ -1,7 +1,8 @@
-import { DockerfileParser } from 'dockerfile-ast';
 import type { Severity, Side } from '../../model.js';
 import { UnreadableFileError, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { byPathAndText, memoize } from '../../memo.js';
+import { dockerfileParser } from './parsers.js';
 
 /**
  * A semantic model of a deployment file (Dockerfile, Kubernetes manifests, docker compose, Helm values): every
@@ -50,7 +51,7 @@ export function isShippedContainerFile(path: string): boolean {
  * Parses one version of a deployment file. Undefined when the file is not a deployment file at all (a YAML file
  * that is neither compose, Kubernetes nor Helm values), a reason when it is one but cannot be parsed.
  */
-export function parseDeployFile(path: string, text: string): ParsedDeploy {
+export const parseDeployFile = memoize((path: string, text: string): ParsedDeploy => {
   if (DOCKERFILE_NAME.test(path)) return parseDockerfile(text);
   if (!YAML_NAME.test(path) || path.startsWith('.github/')) return undefined;
   // Helm chart templates are Go templates, not YAML; what they render cannot be known without the chart.
@@ -92,7 +93,7 @@ export function parseDeployFile(path: string, text: string): ParsedDeploy {
     }
   }
   return kind ? { ok: true, model: { kind, settings, objects } } : undefined;
-}
+}, byPathAndText);
 
 /** Records every node under `prefix`; list items are named by their `name` (containers, env) when they have one. */
 function flatten(
@@ -133,9 +134,10 @@ const escapeSegment = (segment: string): string => segment.replace(/\//g, '\u221
 
 /** Dockerfile settings of the final stage (the image that runs): `HEALTHCHECK` and the last `USER`. */
 function parseDockerfile(text: string): ParsedDeploy {
+  const parser = dockerfileParser();
   let dockerfile;
   try {
-    dockerfile = DockerfileParser.parse(text);
+    dockerfile = parser.parse(text);
   } catch (error) {
     return { ok: false, reason: `cannot be parsed as a Dockerfile: ${error instanceof Error ? error.message : String(error)}` };
   }

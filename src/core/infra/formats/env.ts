@@ -1,8 +1,10 @@
 import { ts } from 'ts-morph';
+import { syntaxTree } from '../../parse/parse.js';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { ChangedFile, Side } from '../../model.js';
 import type { TreeView } from '../define-analyzer.js';
 import { isScaffoldingPath, mayBeDeployFile, parseDeployFile } from './deploy.js';
+import { byPathAndText, memoize } from '../../memo.js';
 
 /**
  * Environment configuration on both sides of the deployment boundary: the keys code reads (`process.env.X`,
@@ -68,9 +70,9 @@ export const isPlatformKey = (key: string): boolean => PLATFORM_KEYS.has(key) ||
 const ENV_OBJECT = /^(process\.env|import\.meta\.env|Bun\.env)$/;
 
 /** Every environment read in a source file, with its fallback. */
-export function envReads(path: string, text: string): EnvRead[] {
+export const envReads = memoize((path: string, text: string): EnvRead[] => {
   if (!/process\.env|import\.meta\.env|Bun\.env/.test(text)) return [];
-  const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const sourceFile = syntaxTree(path, text);
   const reads: EnvRead[] = [];
   const line = (node: ts.Node): number => sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
   const visit = (node: ts.Node): void => {
@@ -106,7 +108,7 @@ export function envReads(path: string, text: string): EnvRead[] {
   };
   visit(sourceFile);
   return reads.filter((r) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(r.key));
-}
+}, byPathAndText);
 
 function literalText(node: ts.Expression): string | undefined {
   if (ts.isStringLiteralLike(node) || ts.isNumericLiteral(node)) return node.text;
@@ -211,7 +213,7 @@ export function surfaceKind(path: string): SurfaceKind | undefined {
  * The keys a declaration surface carries, each with the 1-based line that declares it, or undefined when the
  * file is not a declaration surface (or cannot be read).
  */
-export function declarations(path: string, text: string): Map<string, number> | undefined {
+export const declarations = memoize((path: string, text: string): Map<string, number> | undefined => {
   if (isDotenvTemplate(path) || /(^|\/)\.env(\.[\w-]+)?$/.test(path)) return dotenvKeys(text);
   if (/(^|\/)turbo\.json$/.test(path)) return turboKeys(text);
   if (WORKFLOW.test(path)) return workflowKeys(text);
@@ -236,7 +238,7 @@ export function declarations(path: string, text: string): Map<string, number> | 
       declare(last, setting.line);
   }
   return keys;
-}
+}, byPathAndText);
 
 /**
  * Whether a deployment file loads keys from a source whose keys cannot be listed here (Kubernetes `envFrom`
@@ -350,10 +352,10 @@ const ENVALID = /^(str|bool|num|port|url|host|email|json)$/;
  * The keys of an environment schema: zod (`z.object({ X: z.string() })`, t3-env `createEnv({ server: {...} })`),
  * envalid (`cleanEnv(process.env, { X: str() })`) and Joi, in a file that reads the environment.
  */
-export function envSchema(path: string, text: string): Map<string, SchemaEntry> {
+export const envSchema = memoize((path: string, text: string): Map<string, SchemaEntry> => {
   const entries = new Map<string, SchemaEntry>();
   if (!/process\.env|import\.meta\.env|createEnv|cleanEnv/.test(text)) return entries;
-  const sourceFile = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const sourceFile = syntaxTree(path, text);
   const visit = (node: ts.Node): void => {
     if (
       ts.isPropertyAssignment(node) &&
@@ -367,7 +369,7 @@ export function envSchema(path: string, text: string): Map<string, SchemaEntry> 
   };
   visit(sourceFile);
   return entries;
-}
+}, byPathAndText);
 
 function schemaEntry(key: string, initializer: ts.Expression): Omit<SchemaEntry, 'line'> | undefined {
   const calls: { name: string; args: readonly ts.Expression[] }[] = [];

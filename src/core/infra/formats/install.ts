@@ -1,4 +1,4 @@
-import { DockerfileParser } from 'dockerfile-ast';
+import { dockerfileParser } from './parsers.js';
 import { packageManagerCall, splitCommands } from './shell.js';
 
 /**
@@ -45,7 +45,7 @@ export function installsOf(script: string): Install[] {
 
 /** `RUN` instructions of a Dockerfile with their stage and line (1-based), continuation lines joined. */
 export function dockerRuns(text: string): { stage: string; line: number; script: string }[] {
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = dockerfileParser().parse(text);
   const froms = dockerfile
     .getFROMs()
     .map((from, index) => ({ line: from.getRange().start.line, stage: from.getBuildStage() ?? `#${index}` }));

@@ -1,9 +1,7 @@
-import * as yarnLockfileModule from '@yarnpkg/lockfile';
-import { parseSyml } from '@yarnpkg/parsers';
-import semver from 'semver';
 import { parse as parseYamlValue } from 'yaml';
 import type { Side } from '../../model.js';
 import { UnreadableFileError } from '../define-analyzer.js';
+import { semverOf, yarnBerryParser, yarnClassicParser } from './parsers.js';
 
 /**
  * The lockfiles of the four package managers, read into one model: the packages installed (name, version,
@@ -46,12 +44,6 @@ export interface Lockfile {
 
 type Json = Record<string, unknown>;
 
-/** The package marks itself as an ES module without a default export: take `parse` from wherever it is. */
-const yarnLockfile = (
-  (yarnLockfileModule as { parse?: unknown }).parse
-    ? yarnLockfileModule
-    : (yarnLockfileModule as unknown as { default: typeof yarnLockfileModule }).default
-) as typeof yarnLockfileModule;
 const SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies'];
 
 // A monorepo's one root lockfile is read for every manifest the PR touches (a release bump touches dozens),
@@ -148,9 +140,10 @@ function npm(text: string, side: Side): Lockfile {
 }
 
 function yarnClassic(text: string, side: Side): Lockfile {
-  let parsed: ReturnType<typeof yarnLockfile.parse>;
+  const parser = yarnClassicParser();
+  let parsed: ReturnType<typeof parser.parse>;
   try {
-    parsed = yarnLockfile.parse(text);
+    parsed = parser.parse(text);
   } catch (error) {
     throw new UnreadableFileError(side, `not a yarn lockfile (${(error as Error).message.split('\n')[0]})`);
   }
@@ -181,6 +174,7 @@ function yarnClassic(text: string, side: Side): Lockfile {
 }
 
 function yarnBerry(text: string, side: Side): Lockfile {
+  const { parseSyml } = yarnBerryParser();
   let parsed: Record<string, Json>;
   try {
     parsed = parseSyml(text) as Record<string, Json>;
@@ -282,6 +276,7 @@ function splitPnpmKey(key: string): { name: string; version: string } {
 
 function versionSatisfies(version: string, spec: string): boolean | undefined {
   const range = spec.startsWith('npm:') ? spec.slice(spec.lastIndexOf('@') + 1) : spec;
+  const semver = semverOf();
   if (!semver.validRange(range) || !semver.valid(version)) return undefined;
   return semver.satisfies(version, range, { includePrerelease: true });
 }

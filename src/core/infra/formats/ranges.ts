@@ -1,10 +1,11 @@
-import semver from 'semver';
+import type { SemVer } from 'semver';
+import { semverOf } from './parsers.js';
 
 /**
  * What a dependency specifier lets the package manager install: a bounded semver range, something with
  * no upper bound (`*`, `latest`, a dist-tag, `>=1`, a git branch), or a local package (ignored).
  */
-export type Spec = { kind: 'range'; range: string; upper: semver.SemVer | 'none' } | { kind: 'unbounded'; why: string } | { kind: 'local' };
+export type Spec = { kind: 'range'; range: string; upper: SemVer | 'none' } | { kind: 'unbounded'; why: string } | { kind: 'local' };
 
 const COMMIT = /#[0-9a-f]{40}$/;
 
@@ -22,6 +23,7 @@ export function classifySpec(raw: string): Spec {
       : { kind: 'unbounded', why: 'a git reference that is not a commit' };
   }
   if (/^https?:\/\//.test(spec)) return { kind: 'unbounded', why: 'a tarball URL' };
+  const semver = semverOf();
   const range = semver.validRange(spec);
   if (!range) return { kind: 'unbounded', why: `the dist-tag \`${spec}\`` };
   const upper = upperBound(spec);
@@ -29,8 +31,9 @@ export function classifySpec(raw: string): Spec {
 }
 
 /** The highest version a range rules out from above; 'none' when some alternative has no upper bound. */
-function upperBound(range: string): semver.SemVer | 'none' {
-  let highest: semver.SemVer | undefined;
+function upperBound(range: string): SemVer | 'none' {
+  const semver = semverOf();
+  let highest: SemVer | undefined;
   for (const set of new semver.Range(range).set) {
     const caps = set.filter((c) => c.operator === '<' || c.operator === '<=' || c.operator === '');
     if (caps.length === 0) return 'none';
@@ -46,6 +49,7 @@ function upperBound(range: string): semver.SemVer | 'none' {
  * such as `^1` → `^2`, only a lower bound lowered, or nothing to compare).
  */
 export function widening(before: string, after: string): { kind: 'unbounded' | 'widened'; why: string } | undefined {
+  const semver = semverOf();
   const b = classifySpec(before);
   const a = classifySpec(after);
   if (b.kind !== 'range' || a.kind === 'local') return undefined;

@@ -1,6 +1,7 @@
 import type { Node } from 'yaml';
 import type { Side } from '../../model.js';
 import { UnreadableFileError } from '../define-analyzer.js';
+import { byText, memoize } from '../../memo.js';
 import { isMap, isScalar, isSeq, itemsOf, keyText, pairOf, pairsOf, parseYaml, scalarText, type YamlFile } from './yaml.js';
 
 /** The paths GitHub reads workflows from. */
@@ -62,8 +63,11 @@ export interface Workflow {
   jobs: Job[];
 }
 
-/** Parses one side of a workflow; a file that is not YAML, or whose top level is not a mapping, is unreadable. */
-export function parseWorkflow(text: string, side: Side): Workflow {
+/**
+ * Parses one side of a workflow; a file that is not YAML, or whose top level is not a mapping, is unreadable.
+ * Shared by every analyzer that reads the same text: do not change it.
+ */
+export const parseWorkflow = memoize((text: string, side: Side): Workflow => {
   const yaml = parseYaml(text, side);
   const root = yaml.doc.contents;
   if (!isMap(root)) throw new UnreadableFileError(side, 'not a workflow (the top level is not a mapping)');
@@ -104,7 +108,7 @@ export function parseWorkflow(text: string, side: Side): Workflow {
     });
   }
   return { yaml, text, triggers, ...(permissions ? { permissions } : {}), jobs };
-}
+}, byText);
 
 /** A scalar value and its line; for a block scalar (`run: |`), the line its text starts on. */
 function atOf(pair: { value?: unknown } | undefined, yaml: YamlFile): At | undefined {

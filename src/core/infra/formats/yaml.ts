@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Side } from '../../model.js';
 import { UnreadableFileError } from '../define-analyzer.js';
+import { byText, memoize } from '../../memo.js';
 
 /** A parsed YAML file that can say on which line each node stands. */
 export interface YamlFile {
@@ -11,8 +12,8 @@ export interface YamlFile {
   endLineOf(node: Node | Pair | null | undefined): number;
 }
 
-/** Parses one side of a YAML file, keeping positions; a syntax error makes the file unreadable. */
-export function parseYaml(text: string, side: Side): YamlFile {
+/** Parses one side of a YAML file, keeping positions; a syntax error makes the file unreadable. Shared: do not change it. */
+export const parseYaml = memoize((text: string, side: Side): YamlFile => {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) throw new UnreadableFileError(side, `not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
@@ -38,7 +39,7 @@ export function parseYaml(text: string, side: Side): YamlFile {
       return at === undefined ? 1 : counter.linePos(at).line;
     },
   };
-}
+}, byText);
 
 /** The pairs of a mapping node, keyed by their scalar key's text; empty for anything else. */
 export function pairsOf(node: unknown): Pair<Node, Node>[] {
