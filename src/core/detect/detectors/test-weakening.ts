@@ -62,7 +62,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), an assertion a test no longer makes anywhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
+        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
         'A test renamed, reformatted or moved to another file of the PR, or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object, an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `done(new Error())`; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
@@ -75,7 +75,13 @@ export default defineDetector({
     },
   },
   inventory: testsOf,
-  isWeakened: (before, after, pr) => lostAssertions(before, after, pr).length > 0,
+  // Read, on top of counted: a test that makes fewer assertions, in a file that makes fewer overall (a test
+  // split into siblings keeps them), and whose lost checks the head makes nowhere. Reading alone, without the
+  // counts, flagged rewrites whose new checks the reading does not equate (measured on the wild sweeps).
+  isWeakened: (before, after, pr) =>
+    (after.strength ?? 0) < (before.strength ?? 0) &&
+    assertionsInFile(after.node.getSourceFile()) < assertionsInFile(before.node.getSourceFile()) &&
+    lostAssertions(before, after, pr).length > 0,
   judgeLoss: judgeTestLoss,
   inspect(change) {
     const { base, head } = change;
@@ -840,6 +846,21 @@ function expectsNoError(call: ts.CallExpression): boolean {
   // expect(err).not.toBeDefined() / .not.toBeTruthy()
   const outer = access.parent;
   return ts.isPropertyAccessExpression(outer) && /^(?:toBeDefined|toBeTruthy|toBeInstanceOf)$/.test(outer.name.text);
+}
+
+const totalsByFile = new WeakMap<ts.SourceFile, number>();
+
+/** Every assertion written in a file, read as a test's are. */
+function assertionsInFile(sf: ts.SourceFile): number {
+  let total = totalsByFile.get(sf);
+  if (total === undefined) {
+    total = 0;
+    forEachNode(sf, (node) => {
+      if (ts.isCallExpression(node) && (isAssertion(node) || isFailure(node)) && !assertsNoError(node)) total!++;
+    });
+    totalsByFile.set(sf, total);
+  }
+  return total;
 }
 
 const functionsByFile = new WeakMap<ts.SourceFile, Map<string, ts.Node>>();
