@@ -149,7 +149,8 @@ function guardsOf(unit: Unit, constantValue: ChangeContext['constantValue']): Ma
       // A timeout option's default (`timeout: timeout ?? settings.timeout`) is a deadline: removed-timeout owns it.
       if (isTimeoutOptionDefault(node, sf)) return;
       if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) defaulted(node, op, add);
-      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right, constantValue) && !inCondition(node)) defaulted(node, op, add);
+      else if (op === ts.SyntaxKind.BarBarToken && isDefaultValue(node.right, constantValue) && !inCondition(node))
+        defaulted(node, op, add);
       else if (op === ts.SyntaxKind.AmpersandAmpersandToken && !isAndOperand(node)) {
         // `x && x.y`, `x != null && typeof x === 'object' && Object.hasOwn(x, k)`: each check guards what follows it.
         const conjuncts = conjunctsOf(node);
