@@ -16,10 +16,15 @@ describe('core/paths: what a repository path holds', () => {
       'e2e/login.ts',
       'cypress/support/commands.ts',
       'src/c.cy.ts',
+      'dev-packages/browser-integration-tests/utils/helpers.ts',
+      'packages/orders/integration-tests/__fixtures__/seed.ts',
+      'environment_tests/esm/src/index.js',
+      'packages/test-utils/src/server.ts',
     ]) {
       expect(isTestCode(path)).toBe(true);
     }
-    for (const path of ['src/testing.ts', 'src/contest/a.ts', 'src/api-tests.ts']) expect(isTestCode(path)).toBe(false);
+    for (const path of ['src/testing.ts', 'src/contest/a.ts', 'src/api-tests.ts', 'src/attribute-spec/bool.ts', 'src/latest/a.ts'])
+      expect(isTestCode(path)).toBe(false);
     expect(isTestCode('checks/price.ts', ['checks/**'])).toBe(true);
   });
 
