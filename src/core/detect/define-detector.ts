@@ -83,6 +83,11 @@ export interface ChangeContext {
    * analysis read (`NO_LABELS` → `Object.freeze({})`); undefined when it is not a known constant.
    */
   constantValue(expression: ts.Expression): ts.Expression | undefined;
+  /**
+   * The longest test timeout (ms) a test runner's configuration held before the PR and no longer holds:
+   * a timeout that tests now set themselves may have taken over from it.
+   */
+  runnerTimeoutRemoved?: number;
 }
 
 /**

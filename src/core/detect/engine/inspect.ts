@@ -24,6 +24,7 @@ export function inspectChanges(
       isNew: (node) => !base || !nodeTexts(base).has(foldWhitespace(node.getText(pair.head!.sourceFile))),
       isTestFile: prepared.testFiles.has(unit.file),
       constantValue: prepared.constantValue,
+      ...(prepared.runnerTimeoutRemoved !== undefined ? { runnerTimeoutRemoved: prepared.runnerTimeoutRemoved } : {}),
     });
     for (const d of direct) {
       const owner = d.side === 'base' ? pair.base! : pair.head!;

@@ -5,6 +5,7 @@ import { extractUnits, type Unit } from '../../parse/units.js';
 import { isSourcePath, isTestCode } from '../../paths.js';
 import { pairUnits, type UnitPair } from '../../relate/pair-units.js';
 import type { DetectInput } from '../../types.js';
+import { runnerTimeoutRemoved } from '../vocab/timeouts.js';
 import { constantResolver, type ConstantResolver } from './constants.js';
 import { protectionContext, type ProtectionContext } from './protection.js';
 
@@ -26,6 +27,8 @@ export interface Prepared {
   protection: ProtectionContext;
   /** Constants by name, in their file or through its imports among the files read (engine/constants.ts). */
   constantValue: ConstantResolver;
+  /** The longest test timeout a runner configuration held before the PR and not after (vocab/timeouts.ts). */
+  runnerTimeoutRemoved: number | undefined;
   skipped: SkippedFile[];
   filesAnalyzed: number;
 }
@@ -147,7 +150,19 @@ export function prepare(input: DetectInput): Prepared {
     headUnits: headUnits.filter(isSource),
   });
   const constantValue = constantResolver(headFiles, baseFiles);
-  return { pairs, changedPairs, headIndex, deletedFiles, testFiles, headTexts, protection, constantValue, skipped, filesAnalyzed };
+  return {
+    pairs,
+    changedPairs,
+    headIndex,
+    deletedFiles,
+    testFiles,
+    headTexts,
+    protection,
+    constantValue,
+    runnerTimeoutRemoved: runnerTimeoutRemoved(input.files),
+    skipped,
+    filesAnalyzed,
+  };
 }
 
 /** The name a unit is called by: `Client.get#2` → `get`. */

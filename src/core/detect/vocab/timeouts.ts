@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { isTestRunnerConfig } from '../../paths.js';
+import type { ChangedFile } from '../../model.js';
+import { basename, isTestRunnerConfig } from '../../paths.js';
 import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
 import { spreadSource, staticNumber } from '../ast/values.js';
 import { findFirst, forEachNode, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
@@ -327,4 +328,27 @@ function isDisabled(expression: ts.Expression): boolean {
     (ts.isIdentifier(expression) && (expression.text === 'Infinity' || expression.text === 'undefined')) ||
     expression.kind === ts.SyntaxKind.NullKeyword
   );
+}
+
+/** A test timeout in a runner's configuration: `testTimeout: 30000`, `"timeout": 10000`, `--timeout 10000`. */
+const RUNNER_TIMEOUT = /(?:\b(?:testTimeout|timeout)["']?\s*[:=]\s*|--(?:test-?)?timeout[= ]\s*)(\d[\d_]*)/gi;
+
+function runnerTimeoutsIn(text: string): Set<number> {
+  return new Set([...text.matchAll(RUNNER_TIMEOUT)].map((m) => Number(m[1]!.replace(/_/g, ''))).filter((ms) => ms > 0));
+}
+
+/**
+ * The longest test timeout that a test runner's configuration (jest/vitest/mocha config files, package.json
+ * `jest`/`mocha` settings and scripts) held before the PR and no longer holds after it: the configuration
+ * deleted or its timeout taken out. Tests that now set that timeout themselves took it over.
+ */
+export function runnerTimeoutRemoved(files: readonly ChangedFile[]): number | undefined {
+  let longest: number | undefined;
+  for (const file of files) {
+    const basePath = file.oldPath ?? file.path;
+    if (file.base === undefined || !(isTestRunnerConfig(basePath) || basename(basePath) === 'package.json')) continue;
+    const kept = file.head === undefined ? new Set<number>() : runnerTimeoutsIn(file.head);
+    for (const ms of runnerTimeoutsIn(file.base)) if (!kept.has(ms) && (longest === undefined || ms > longest)) longest = ms;
+  }
+  return longest;
 }
