@@ -26,6 +26,8 @@ const TIMEOUT_FACTOR = 2;
 /** A test marked as unreliable: deleting it removes noise, not a check. */
 const FLAKY = /\bfla(?:ky|key|kiness)\b|\bunstable\b|\bintermittent(?:ly)?\b/i;
 const FLAKY_COMMENT = /\/\/[^\n]*\bfla(?:ky|key|kiness)\b|\/\*[\s\S]*?\bfla(?:ky|key|kiness)\b[\s\S]*?\*\//i;
+/** A test that retries itself (`this.retries(3)`, `{ retry: 2 }`, `jest.retryTimes(3)`): known not to pass reliably. */
+const RETRIED = /\bthis\.retries\(\s*[1-9]|\bretry\s*:\s*[1-9]|\b(?:jest|vi)\.retryTimes\(\s*[1-9]/;
 
 /**
  * What a test was read as: its assertions (those of the helpers of its file included), the names of the
@@ -37,6 +39,8 @@ interface Reading {
   foreign: Set<string>;
   calls: Set<string>;
   flaky: boolean;
+  /** The test retries itself when it fails: it did not pass reliably. */
+  retried: boolean;
 }
 const readings = new WeakMap<Guardrail, Reading>();
 
@@ -64,7 +68,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR, or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object, an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `done(new Error())`; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR, or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -113,8 +117,11 @@ export default defineDetector({
 
     const timeoutBefore = longestTimeout(base);
     const timeoutAfter = longestTimeout(head);
+    // A timeout no longer than the one a runner configuration gave every test before the PR took over from it.
+    const replacesRunner = timeoutAfter !== undefined && timeoutAfter.ms <= (change.runnerTimeoutRemoved ?? 0);
     if (
       timeoutAfter &&
+      !replacesRunner &&
       timeoutAfter.ms >= (timeoutBefore?.ms ?? DEFAULT_TEST_TIMEOUT) * TIMEOUT_FACTOR &&
       change.isNew(timeoutAfter.node)
     ) {
@@ -198,6 +205,8 @@ function isPartOf(whole: string, path: string): boolean {
 function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
   return now.some((n) => {
     if (n.key === check.key) return true;
+    // The error caught from a call and then checked, now checked as that call's rejection or throw.
+    if (check.thrownBy && n.family === 'throw' && check.thrownBy.includes(callOf(n.subject))) return true;
     if (check.family === 'fail') return n.family === 'fail' || n.family === 'throw';
     // The same expected value (an error message, a status) checked by a new assertion of a reshaped subject:
     // `response.statusCode` became `response.status`. An assertion the test already made is another case.
@@ -219,7 +228,9 @@ function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
     if (check.subject === '') return false;
     if (n.subject === check.subject || n.resolved === check.resolved)
       return check.family === 'presence' || n.family === check.family || (checksValue(n.family) && checksValue(check.family));
-    const structural = n.family === 'structural' || (n.family === 'equal' && /^[{[]/.test(n.expected));
+    // A whole-object match (`toMatchObject`, a snapshot, `toEqual` of an object literal or of another object:
+    // `expect(stage).toEqual(reference)`) checks every field of its subject; `toBe(true)` or `toBe(3)` does not.
+    const structural = n.family === 'structural' || (n.family === 'equal' && !n.negated && comparesWhole(n.expected));
     return (
       (structural && (isPartOf(n.subject, check.subject) || isPartOf(n.resolved, check.resolved))) ||
       (check.family === 'structural' &&
@@ -227,6 +238,12 @@ function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
         (isPartOf(check.subject, n.subject) || isPartOf(check.resolved, n.resolved)))
     );
   });
+}
+
+/** An expected value that stands for a whole object: a literal of one, or a name or call that yields one. */
+function comparesWhole(expected: string): boolean {
+  if (/^[{[]/.test(expected)) return true;
+  return expected !== '' && !/^(?:true|false|null|undefined|NaN|-?[\d_.]+n?|'.*'|`.*`)$/.test(expected);
 }
 
 interface KeyCounts {
@@ -327,6 +344,44 @@ function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullReque
   return undefined;
 }
 
+/** A test of the head, in the same file and not retried itself, that exercises what the deleted test did and makes assertions. */
+function foldedInto(reading: Reading, pr: PullRequestView): boolean {
+  const mine = exercised(reading);
+  if (mine.size === 0) return false;
+  return pr.head.some(({ guardrail, unit }) => {
+    const other = readings.get(guardrail);
+    if (unit.file !== reading.unit.file || !other || other.checks.length === 0 || other.retried) return false;
+    const theirs = exercised(other);
+    // Two names in common: the timing machinery of the unreliable test (timers, sleeps) is what folding drops.
+    return [...mine].filter((n) => theirs.has(n)).length >= Math.min(2, mine.size);
+  });
+}
+
+/** The field a subject reads last: `name` of `res.body.name`, '' when it reads none. */
+function lastField(subject: string): string {
+  return /\.([A-Za-z_$][\w$]*)$/.exec(subject)?.[1] ?? '';
+}
+
+/**
+ * Fields the base file declares in its types (members of type literals and interfaces, subjects of
+ * `expectTypeOf(x.field)`) that the head file names nowhere.
+ */
+function fieldsGoneFromTypes(base: ts.SourceFile, head: ts.SourceFile): Set<string> {
+  const declared = new Set<string>();
+  forEachNode(base, (n) => {
+    if (ts.isPropertySignature(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name))) declared.add(n.name.text);
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'expectTypeOf' && n.arguments[0]) {
+      const field = lastField(fold(n.arguments[0].getText(base)));
+      if (field) declared.add(field);
+    }
+  });
+  if (declared.size === 0) return declared;
+  forEachNode(head, (n) => {
+    if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) declared.delete(n.text);
+  });
+  return declared;
+}
+
 /** '`expect(a).toBe(1)`', or the first two and how many more. */
 function describeLost(lost: Assertion[]): string {
   const shown = lost.slice(0, 2).map((c) => `\`${c.text.length > 80 ? `${c.text.slice(0, 77)}...` : c.text}\``);
@@ -342,6 +397,9 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   const reading = readings.get(lost);
   if (!reading) return undefined;
   if (!after && reading.flaky) return { severity: 'info', evidence: { flaky: true } };
+  // A test that needed retries, deleted while another test of its file still exercises the same code: the
+  // unreliable test was folded into a deterministic one.
+  if (!after && reading.retried && foldedInto(reading, pr)) return { severity: 'info', evidence: { flaky: true, retried: true } };
   const missing = after ? lostAssertions(lost, after, pr) : unique(assertionsOf(lost, pr).filter((c) => !madeElsewhere(c, pr)));
   if (!after && reading.checks.length > 0) {
     if (missing.length === 0) return { kept: 'other tests of the pull request, which make the same assertions' };
@@ -349,6 +407,13 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
     if (replacement) return { kept: replacement };
   }
   const evidence = missing.length ? { lostAssertions: missing.slice(0, 5).map((c) => c.text.slice(0, 200)) } : {};
+  // Checks of a field the test's own types stop declaring (a type literal's member, an `expectTypeOf` of it),
+  // named nowhere in the head file: the field left the shape, and its checks went with it.
+  if (after && missing.length > 0 && !missing.some((c) => c.guards)) {
+    const gone = fieldsGoneFromTypes(lost.node.getSourceFile(), after.node.getSourceFile());
+    if (missing.every((c) => gone.has(lastField(c.subject))))
+      return { severity: 'info', evidence: { ...evidence, fieldsRemoved: [...new Set(missing.map((c) => lastField(c.subject)))] } };
+  }
   const names = new Set([...exercised(reading), ...missing.flatMap((c) => c.names)]);
   // A test of code the PR changed, rewritten with it or deleted while another test of the PR still exercises
   // that code: a behaviour change, reviewed with the code. Deleted as the only test of changed code, it stays.
@@ -384,7 +449,9 @@ function testsOf(unit: Unit): Guardrail[] {
   const title = (unit.node as ts.CallExpression).arguments[0];
   const name = title && (ts.isStringLiteral(title) || ts.isNoSubstitutionTemplateLiteral(title)) ? title.text : unit.name;
   const counted = countAssertions(unit);
-  const flaky = FLAKY.test(name) || FLAKY_COMMENT.test(unit.node.getFullText(unit.sourceFile));
+  const written = unit.node.getFullText(unit.sourceFile);
+  const flaky = FLAKY.test(name) || FLAKY_COMMENT.test(written);
+  const retried = RETRIED.test(written);
   // it.each([...]) runs one test per row: three tests folded into a table are still three tests, and a
   // row dropped from the table is a test deleted.
   const rows = eachRows(unit.node as ts.CallExpression);
@@ -400,7 +467,7 @@ function testsOf(unit: Unit): Guardrail[] {
       stronger: 'higher',
       checks: counted.checks,
     };
-    readings.set(guardrail, { unit, checks: counted.checks, foreign: counted.foreign, calls: counted.calls, flaky });
+    readings.set(guardrail, { unit, checks: counted.checks, foreign: counted.foreign, calls: counted.calls, flaky, retried });
     return guardrail;
   });
 }
@@ -437,6 +504,7 @@ function generatedTestsOf(unit: Unit, callee: string): Guardrail[] {
     foreign: new Set(read.flatMap((r) => [...r.foreign])),
     calls: new Set(read.flatMap((r) => [...r.calls])),
     flaky: false,
+    retried: false,
   });
   return [guardrail];
 }
@@ -525,6 +593,8 @@ interface Assertion {
   guards: boolean;
   /** Written in a helper the test calls, where its arguments are the helper's parameters. */
   viaHelper: boolean;
+  /** When the subject is an error caught from calls (`catch (e) { thrown = e }`), those calls: `emitMigration`. */
+  thrownBy?: string[];
 }
 
 /** Matchers by family, names folded (`toStrictEqual` → `strictequal`). */
@@ -666,11 +736,13 @@ function readAssertion(call: ts.CallExpression, sf: ts.SourceFile, viaHelper = f
   let expected = '';
   let family: string;
   let negated = false;
+  let thrownBy: string[] | undefined;
   if (isFailure(call)) family = 'fail';
   else if (ts.isIdentifier(call.expression) && call.expression.text !== 'assert') {
     // expect(x)…: the words of the chain outward from the call, the last call's arguments as expected.
     subject = call.arguments[0] ? foldSubject(call.arguments[0].getText(sf)) : '';
     resolved = call.arguments[0] ? resolvedSubject(call.arguments[0], sf) : '';
+    thrownBy = call.arguments[0] ? caughtFrom(call.arguments[0], sf) : undefined;
     const words: string[] = [];
     let matcherArgs: readonly ts.Expression[] = [];
     for (let node: ts.Node = call; node !== whole; node = node.parent) {
@@ -691,6 +763,7 @@ function readAssertion(call: ts.CallExpression, sf: ts.SourceFile, viaHelper = f
     const [first, second] = call.arguments;
     subject = first ? foldSubject(first.getText(sf)) : '';
     resolved = first ? resolvedSubject(first, sf) : '';
+    thrownBy = first ? caughtFrom(first, sf) : undefined;
     // The second argument is the expected value, or for a throw what the error must match; a message otherwise.
     expected = family !== 'presence' && second ? fold(second.getText(sf)) : '';
   }
@@ -700,7 +773,59 @@ function readAssertion(call: ts.CallExpression, sf: ts.SourceFile, viaHelper = f
   const guards =
     family === 'throw' || (family === 'fail' && insideTry(call)) || status || counted || GUARD_WORD.test(`${subject} ${expected}`);
   const key = `${family}|${negated}|${subject}|${expected}`;
-  return { text, names, subject, resolved, family, expected, negated, key, guards, viaHelper };
+  return { text, names, subject, resolved, family, expected, negated, key, guards, viaHelper, ...(thrownBy ? { thrownBy } : {}) };
+}
+
+/**
+ * The calls whose error a subject holds: `thrown` after `try { await emit(dir) } catch (e) { thrown = e }`,
+ * `err` of `catch (err)`, `error` of `const error = await emit(dir).catch((e) => e)`; undefined otherwise.
+ */
+function caughtFrom(subject: ts.Expression, sf: ts.SourceFile): string[] | undefined {
+  let e: ts.Expression = subject;
+  while (
+    ts.isPropertyAccessExpression(e) ||
+    ts.isElementAccessExpression(e) ||
+    ts.isParenthesizedExpression(e) ||
+    ts.isAsExpression(e) ||
+    ts.isNonNullExpression(e) ||
+    ts.isTypeAssertionExpression(e)
+  )
+    e = e.expression;
+  if (!ts.isIdentifier(e)) return undefined;
+  const name = e.text;
+  let scope: ts.Node | undefined = subject.parent;
+  while (scope && !ts.isFunctionLike(scope)) scope = scope.parent;
+  if (!scope) return undefined;
+  const calls = new Set<string>();
+  const callsIn = (node: ts.Node): void =>
+    forEachNode(node, (n) => {
+      if (ts.isCallExpression(n)) calls.add(callOf(foldSubject(n.getText(sf))));
+    });
+  forEachNode(scope, (n) => {
+    if (ts.isCatchClause(n) && n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name)) {
+      const caught = n.variableDeclaration.name.text;
+      let holds = caught === name;
+      forEachNode(n.block, (m) => {
+        if (
+          ts.isBinaryExpression(m) &&
+          m.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          ts.isIdentifier(m.left) &&
+          m.left.text === name &&
+          ts.isIdentifier(m.right) &&
+          m.right.text === caught
+        )
+          holds = true;
+      });
+      if (holds) callsIn(n.parent.tryBlock);
+    }
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
+      let init: ts.Expression = n.initializer;
+      if (ts.isAwaitExpression(init)) init = init.expression;
+      if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'catch')
+        callsIn(init.expression.expression);
+    }
+  });
+  return calls.size > 0 ? [...calls] : undefined;
 }
 
 /** A call of an assertion helper whose body is not read: one assertion, named by the helper and its arguments. */
@@ -724,21 +849,52 @@ function helperCheck(call: ts.CallExpression, name: string, sf: ts.SourceFile): 
 /** `assert.fail()`, `t.fail()`, `expect().fail()`, `done(new Error(…))`: the test fails when this runs. */
 function isFailure(call: ts.CallExpression): boolean {
   const callee = call.expression;
-  if (ts.isIdentifier(callee) && callee.text === 'done') {
+  if (ts.isIdentifier(callee) && (callee.text === 'done' || rejectsTheTest(callee))) {
     const first = call.arguments[0];
-    // done(err) passes an error on (a "no error" check); done(new Error('…')) and done('…') fail the test.
+    // done(err) passes an error on (a "no error" check); done(new Error('…')) and done('…') fail the test, as
+    // does reject(new Error('…')) in the promise the test returns or awaits.
     return first !== undefined && (ts.isNewExpression(first) || ts.isStringLiteralLike(first) || ts.isCallExpression(first));
   }
+  // jest's and jasmine's fail('…') and done.fail('…')
+  if (ts.isIdentifier(callee) && callee.text === 'fail') return true;
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'fail') return false;
   const receiver = callee.expression;
   return (
-    (ts.isIdentifier(receiver) && /^(?:assert|t|chai)$/.test(receiver.text)) ||
+    (ts.isIdentifier(receiver) && /^(?:assert|t|chai|done)$/.test(receiver.text)) ||
     (ts.isCallExpression(receiver) &&
       ts.isIdentifier(receiver.expression) &&
       receiver.expression.text === 'expect' &&
       receiver.arguments.length === 0) ||
     (ts.isPropertyAccessExpression(receiver) && receiver.name.text === 'assert')
   );
+}
+
+/**
+ * Whether `name` is the reject parameter of a promise the test itself returns or awaits
+ * (`return new Promise((resolve, reject) => …)`): rejecting it fails the test. A promise a mock hands back
+ * (`mockImplementation(() => new Promise((_, reject) => …))`) is not awaited by the test, and is not one.
+ */
+function rejectsTheTest(name: ts.Identifier): boolean {
+  let executor: ts.Node | undefined = name.parent;
+  while (executor && !ts.isFunctionLike(executor)) executor = executor.parent;
+  for (; executor; executor = executor.parent) {
+    if (!ts.isArrowFunction(executor) && !ts.isFunctionExpression(executor)) continue;
+    const param = executor.parameters[1];
+    if (!param || !ts.isIdentifier(param.name) || param.name.text !== name.text) continue;
+    const promise = executor.parent;
+    if (!ts.isNewExpression(promise) || promise.expression.getText() !== 'Promise' || promise.arguments?.[0] !== executor) return false;
+    const holder = promise.parent;
+    if (!ts.isReturnStatement(holder) && !ts.isAwaitExpression(holder) && !ts.isArrowFunction(holder)) return false;
+    let test: ts.Node | undefined = holder;
+    while (test && !ts.isFunctionLike(test)) test = test.parent;
+    const registration = test?.parent;
+    return (
+      registration !== undefined &&
+      ts.isCallExpression(registration) &&
+      TEST_CALL.test(/^[\w$]+/.exec(registration.expression.getText())?.[0] ?? '')
+    );
+  }
+  return false;
 }
 
 /** Whether a node lies in the try block of a try statement (before the call that should have thrown). */
