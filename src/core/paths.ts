@@ -65,10 +65,11 @@ export function isSourcePath(path: string): boolean {
 /**
  * Paths that hold test code by the common conventions of the JavaScript ecosystem, folders named for the
  * tests they hold included (`integration-tests/`, `browser-integration-tests/utils/`, `e2e_tests/`) and the
- * helper packages of a test suite (`test-utils/`, `test-helpers/`). Not `-spec/`: `attribute-spec/` is code.
+ * helper packages and files of a test suite (`test-utils/`, `test-helpers.ts`, `setupTests.ts`). Not `-spec/`:
+ * `attribute-spec/` is code.
  */
 const TEST_CODE_PATH =
-  /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playwright|[\w.-]*[a-z\d][-_]tests?|tests?[-_](?:utils?|helpers?|support|kit))\/|\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$|(^|\/)test\.[cm]?[jt]sx?$/i;
+  /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playwright|[\w.-]*[a-z\d][-_]tests?|tests?[-_](?:utils?|helpers?|support|kit))\/|\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$|(^|\/)(test|(test|spec)[-_]?(utils?|helpers?|support|setup)|setup-?tests)\.[cm]?[jt]sx?$/i;
 
 /** Whether a repo-relative path is test code (a test or a helper beside tests), by convention or by the configured globs. */
 /** Folders of code that shows how to use the project rather than being it: examples, samples, demos, playgrounds. */

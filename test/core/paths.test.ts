@@ -20,6 +20,9 @@ describe('core/paths: what a repository path holds', () => {
       'packages/orders/integration-tests/__fixtures__/seed.ts',
       'environment_tests/esm/src/index.js',
       'packages/test-utils/src/server.ts',
+      'packages/cli/src/internal/test-helpers.ts',
+      'src/hooks/testUtils.tsx',
+      'src/setupTests.ts',
     ]) {
       expect(isTestCode(path)).toBe(true);
     }
