@@ -305,7 +305,9 @@ function lostAssertions(before: Guardrail, after: Guardrail, pr: PullRequestView
   const opaqueBefore = new Set(was.filter((c) => c.family === 'helper').map((c) => c.subject));
   const newOpaque = now.some((c) => c.family === 'helper' && !opaqueBefore.has(c.subject));
   const madeBefore = new Set(was.map((c) => c.key));
-  const lost = newOpaque ? [] : unique(was.filter((c) => !keptBy(c, now, madeBefore) && !madeElsewhere(c, pr)));
+  // A rejection of the test's own promise is read as a failure idiom that keeps an `expect().fail()`, but not
+  // as a check of its own that can be lost: tests rewritten from promises to `await` drop their reject calls.
+  const lost = newOpaque ? [] : unique(was.filter((c) => !c.rejection && !keptBy(c, now, madeBefore) && !madeElsewhere(c, pr)));
   lostOf.set(before, lost);
   return lost;
 }
@@ -593,6 +595,8 @@ interface Assertion {
   guards: boolean;
   /** Written in a helper the test calls, where its arguments are the helper's parameters. */
   viaHelper: boolean;
+  /** A rejection of the promise the test returns: keeps a failure idiom, is not a check that can be lost. */
+  rejection?: boolean;
   /** When the subject is an error caught from calls (`catch (e) { thrown = e }`), those calls: `emitMigration`. */
   thrownBy?: string[];
 }
@@ -773,7 +777,22 @@ function readAssertion(call: ts.CallExpression, sf: ts.SourceFile, viaHelper = f
   const guards =
     family === 'throw' || (family === 'fail' && insideTry(call)) || status || counted || GUARD_WORD.test(`${subject} ${expected}`);
   const key = `${family}|${negated}|${subject}|${expected}`;
-  return { text, names, subject, resolved, family, expected, negated, key, guards, viaHelper, ...(thrownBy ? { thrownBy } : {}) };
+  // reject(new Error('…')) of the test's promise: the callee is the executor's parameter, not done or fail.
+  const rejection = family === 'fail' && ts.isIdentifier(call.expression) && !/^(?:done|fail)$/.test(call.expression.text);
+  return {
+    text,
+    names,
+    subject,
+    resolved,
+    family,
+    expected,
+    negated,
+    key,
+    guards,
+    viaHelper,
+    ...(thrownBy ? { thrownBy } : {}),
+    ...(rejection ? { rejection } : {}),
+  };
 }
 
 /**
