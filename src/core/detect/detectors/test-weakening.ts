@@ -68,7 +68,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR, or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -325,15 +325,18 @@ function exercised(reading: Reading): Set<string> {
 /**
  * A new test in another test file of the PR that exercises mostly the same code (two names or more in
  * common, and at least 60% of what the deleted test called) with assertions of the same kinds, a
- * guardrail's among them if the deleted test checked one: the test was rewritten there.
+ * guardrail's among them if the deleted test checked one: the test was rewritten there. A test of the same
+ * title in another file counts even when it is not new to the PR's pairing: tests of several files moved
+ * into one shared suite (`behavesLikeACache(make)`) are paired with one of them, and stand for all.
  */
-function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullRequestView): string | undefined {
+function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullRequestView, anchor: string): string | undefined {
   const mine = exercised(reading);
   if (mine.size === 0) return undefined;
   const families = new Set(missing.map((c) => c.family));
   const guards = missing.some((c) => c.guards);
   for (const entry of pr.head) {
-    if (!entry.added || entry.unit.file === reading.unit.file || !pr.isTest(entry.unit.file)) continue;
+    if (!(entry.added || entry.guardrail.anchor === anchor) || entry.unit.file === reading.unit.file || !pr.isTest(entry.unit.file))
+      continue;
     const other = readings.get(entry.guardrail);
     if (!other || other.checks.length === 0) continue;
     const theirs = exercised(other);
@@ -405,7 +408,7 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   const missing = after ? lostAssertions(lost, after, pr) : unique(assertionsOf(lost, pr).filter((c) => !madeElsewhere(c, pr)));
   if (!after && reading.checks.length > 0) {
     if (missing.length === 0) return { kept: 'other tests of the pull request, which make the same assertions' };
-    const replacement = replacedElsewhere(reading, missing, pr);
+    const replacement = replacedElsewhere(reading, missing, pr, lost.anchor);
     if (replacement) return { kept: replacement };
   }
   const evidence = missing.length ? { lostAssertions: missing.slice(0, 5).map((c) => c.text.slice(0, 200)) } : {};
