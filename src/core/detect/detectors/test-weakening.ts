@@ -228,9 +228,12 @@ function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
     if (check.subject === '') return false;
     if (n.subject === check.subject || n.resolved === check.resolved)
       return check.family === 'presence' || n.family === check.family || (checksValue(n.family) && checksValue(check.family));
-    // A whole-object match (`toMatchObject`, a snapshot, `toEqual` of an object literal or of another object:
-    // `expect(stage).toEqual(reference)`) checks every field of its subject; `toBe(true)` or `toBe(3)` does not.
-    const structural = n.family === 'structural' || (n.family === 'equal' && !n.negated && comparesWhole(n.expected));
+    // A whole-object match (`toMatchObject`, a snapshot, `toEqual` of an object literal) checks every field of
+    // its subject; an equality with another object checks the fields compared with that object's:
+    // `expect(stage.from).toBe(reference.from)` is part of `expect(stage).toEqual(reference)`, `toBe(3)` is not.
+    const structural =
+      n.family === 'structural' ||
+      (n.family === 'equal' && !n.negated && (/^[{[]/.test(n.expected) || isPartOf(n.expected, check.expected)));
     return (
       (structural && (isPartOf(n.subject, check.subject) || isPartOf(n.resolved, check.resolved))) ||
       (check.family === 'structural' &&
@@ -238,12 +241,6 @@ function keptBy(check: Assertion, now: Assertion[], was: Set<string>): boolean {
         (isPartOf(check.subject, n.subject) || isPartOf(check.resolved, n.resolved)))
     );
   });
-}
-
-/** An expected value that stands for a whole object: a literal of one, or a name or call that yields one. */
-function comparesWhole(expected: string): boolean {
-  if (/^[{[]/.test(expected)) return true;
-  return expected !== '' && !/^(?:true|false|null|undefined|NaN|-?[\d_.]+n?|'.*'|`.*`)$/.test(expected);
 }
 
 interface KeyCounts {
