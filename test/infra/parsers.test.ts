@@ -7,7 +7,9 @@ import type { Logger } from '../../src/adapters/ports.js';
 import { runAnalysis } from '../../src/app/run-analysis.js';
 import { UnreadableFileError } from '../../src/core/infra/define-analyzer.js';
 import { dockerfileParser, loadParsersFor, semverOf, yarnClassicParser } from '../../src/core/infra/formats/parsers.js';
+import { declarations } from '../../src/core/infra/formats/env.js';
 import { parseWorkflow } from '../../src/core/infra/formats/workflow.js';
+import { parseYaml } from '../../src/core/infra/formats/yaml.js';
 import type { Report } from '../../src/core/model.js';
 import { createPullRequestRepo, type Tree } from '../support/git-repo.js';
 
@@ -83,5 +85,28 @@ describe('shared parses', () => {
       expect(error).toBeInstanceOf(UnreadableFileError);
       expect((error as UnreadableFileError).side).toBe(side);
     }
+  });
+
+  it("reads a workflow's env keys from the workflow analyzers' parse, and keeps what a parse of its own refused", () => {
+    const text =
+      'on: [push]\nenv:\n  NODE_OPTIONS: --max-old-space-size=4096\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      DATABASE_URL: postgres://localhost/test\n    steps:\n      - run: npm test\n';
+    expect(declarations('.github/workflows/ci.yml', text)).toEqual(
+      new Map([
+        ['NODE_OPTIONS', 3],
+        ['DATABASE_URL', 8],
+      ]),
+    );
+    expect(parseYaml.known(text, 'head')).toBeDefined();
+    expect(parseWorkflow(text, 'head').yaml).toBe(parseYaml.known(text, 'head'));
+    // Duplicate keys: unreadable for the env analyzers, as they were.
+    expect(declarations('.github/workflows/dup.yml', 'env:\n  A: 1\n  A: 2\njobs: {}\n')).toBeUndefined();
+    // Several documents: not one workflow for the shared parse, read on their own (each document's keys).
+    expect(declarations('.github/workflows/two.yml', 'env:\n  A: 1\n---\nenv:\n  B: 2\n')).toEqual(
+      new Map([
+        ['A', 2],
+        ['B', 5],
+      ]),
+    );
+    expect(declarations('.github/workflows/broken.yml', 'env: [\n')).toBeUndefined();
   });
 });

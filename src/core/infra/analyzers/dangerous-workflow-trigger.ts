@@ -1,5 +1,5 @@
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
-import { actionRef, parseWorkflow, WORKFLOW_GLOBS, type Job } from '../formats/workflow.js';
+import { actionRef, jobOf, parseWorkflow, WORKFLOW_GLOBS, type Job } from '../formats/workflow.js';
 
 /** Triggers that run with the base repository's secrets and a write token on events a fork controls. */
 const PRIVILEGED_TRIGGERS = ['pull_request_target', 'workflow_run'];
@@ -70,7 +70,7 @@ jobs:
         const checkout = untrustedCheckout(job);
         if (!checkout) continue;
         checkedOut = true;
-        const before = base?.jobs.find((j) => j.id === job.id);
+        const before = jobOf(base, job.id);
         if (!newTrigger && before && untrustedCheckout(before)) continue;
         const secrets = usesSecrets(job);
         findings.push({

@@ -1,7 +1,7 @@
 import { isTestCode } from '../../paths.js';
 import { severityRank, type Severity } from '../../model.js';
 import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
-import { deployWeight, weighSeverity } from '../formats/deploy.js';
+import { chartManifestRequests, deployWeight, weighSeverity } from '../formats/deploy.js';
 import {
   CODE_GLOBS,
   declarations,
@@ -111,7 +111,7 @@ export const envDeclarationRemoved = defineAnalyzer({
   context(file) {
     const keys = [...removedKeys(file).keys()];
     if (keys.length === 0) return [];
-    return [...SURFACE_GLOBS, ...CODE_GLOBS].map((pattern) => ({ pattern, containing: keys }));
+    return [...[...SURFACE_GLOBS, ...CODE_GLOBS].map((pattern) => ({ pattern, containing: keys })), ...chartManifestRequests(file)];
   },
   analyze(change) {
     const removed = removedKeys(change);
@@ -138,7 +138,7 @@ export const envDeclarationRemoved = defineAnalyzer({
       if (!removed.has(entry.read.key)) continue;
       readsByKey.set(entry.read.key, [...(readsByKey.get(entry.read.key) ?? []), entry]);
     }
-    const weight = deployWeight(change.oldPath ?? change.path);
+    const weight = deployWeight(change.oldPath ?? change.path, change.tree);
     const surface = `${change.oldPath ?? change.path}${change.head === undefined ? ' (deleted)' : ''}`;
     return [...removed]
       .filter(([key]) => !stillDeclared.has(key) && readsByKey.has(key))

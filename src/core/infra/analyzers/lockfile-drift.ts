@@ -1,10 +1,11 @@
 import picomatch from 'picomatch';
 import { parse as parseYamlValue } from 'yaml';
 import type { Severity } from '../../model.js';
-import { defineAnalyzer, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
+import { defineAnalyzer, UnreadableFileError, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
 import { deployWeight } from '../formats/deploy.js';
 import { LOCKFILE_NAMES, isLockfilePath, parseLockfile, type Lockfile } from '../formats/lockfile.js';
 import { isNpmrcPath, parseNpmrc } from '../formats/npmrc.js';
+import { ParserUnavailableError } from '../formats/parsers.js';
 import { dirOf, isManifestPath, joinPath, parseManifest, type Manifest } from '../formats/package-json.js';
 import { classifySpec } from '../formats/ranges.js';
 
@@ -203,7 +204,11 @@ function manifestChanged(change: FileChange): AnalyzerFinding[] {
         dir: relativeDir(candidate.path, change.path),
         lockfile: parseLockfile(candidate.path, candidate.text, 'head'),
       });
-    } catch {
+    } catch (error) {
+      // A lockfile whose parser is unavailable is not judged in silence: the runner notes this analyzer's failure
+      // on the manifest (its other analyzers' findings stand). One that is not valid says nothing here.
+      if (error instanceof UnreadableFileError && error.cause instanceof ParserUnavailableError)
+        throw new Error(`${candidate.path} was not read: ${error.cause.message}`, { cause: error });
       return [];
     }
   }

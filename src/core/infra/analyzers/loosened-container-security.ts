@@ -2,6 +2,7 @@ import { severityRank, type Severity } from '../../model.js';
 import { defineAnalyzer } from '../define-analyzer.js';
 import {
   asAnalyzerFindings,
+  chartManifestRequests,
   childrenOf,
   DEPLOY_GLOBS,
   deployModels,
@@ -218,9 +219,11 @@ export const loosenedContainerSecurity = defineAnalyzer({
       },
     },
   },
+  // A manifest under templates/ is a Helm chart's (weighed as deployed) only beside a Chart.yaml.
+  context: (file) => chartManifestRequests(file),
   analyze(change) {
     const models = deployModels(change);
     if (!models || change.head === undefined) return [];
-    return asAnalyzerFindings(change.path, compareContainerSecurity(models.base, models.head));
+    return asAnalyzerFindings(change.path, compareContainerSecurity(models.base, models.head), change.tree);
   },
 });

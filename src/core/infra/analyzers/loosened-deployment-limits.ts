@@ -1,6 +1,7 @@
 import { defineAnalyzer, type FileChange } from '../define-analyzer.js';
 import {
   asAnalyzerFindings,
+  chartManifestRequests,
   childrenOf,
   DEPLOY_GLOBS,
   deployModels,
@@ -325,10 +326,16 @@ export const loosenedDeploymentLimits = defineAnalyzer({
       },
     },
   },
+  // A manifest under templates/ is a Helm chart's (weighed as deployed) only beside a Chart.yaml.
+  context: (file) => chartManifestRequests(file),
   analyze(change) {
     const models = deployModels(change);
     if (!models) return [];
     if (change.head === undefined && models.base.kind !== 'kubernetes') return [];
-    return asAnalyzerFindings(change.path, compareDeploymentLimits(models.base, models.head, { removedObjects: removedObjects(change) }));
+    return asAnalyzerFindings(
+      change.path,
+      compareDeploymentLimits(models.base, models.head, { removedObjects: removedObjects(change) }),
+      change.tree,
+    );
   },
 });

@@ -2,7 +2,7 @@ import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
 import { rootScripts, workflowChecks, type WorkflowCheck } from '../formats/ci-checks.js';
 import { CHECK_WEIGHT } from '../formats/checks.js';
 import { alwaysSucceeds, splitCommands } from '../formats/shell.js';
-import { alwaysContinues, neverRuns, pairSteps, parseWorkflow, WORKFLOW_GLOBS } from '../formats/workflow.js';
+import { alwaysContinues, neverRuns, pairedSteps, parseWorkflow, WORKFLOW_GLOBS } from '../formats/workflow.js';
 
 /** How a check's failure stops failing the workflow, or why it stops running at all. */
 type Mask = 'continue-on-error' | 'job continue-on-error' | 'if: false' | 'job if: false' | '|| true' | 'set +e';
@@ -85,23 +85,19 @@ jobs:
       });
     }
     // Steps that run no check: continue-on-error newly set on a step that could fail the job before.
-    for (const job of head.jobs) {
-      const before = base.jobs.find((j) => j.id === job.id);
-      if (!before) continue;
-      for (const [b, a] of pairSteps(before.steps, job.steps).pairs) {
-        if (alwaysContinues(a.continueOnError) !== 'always' || alwaysContinues(b.continueOnError) === 'always') continue;
-        if (headChecks.some((c) => c.step === a)) continue;
-        const name = a.name ?? a.uses?.value ?? a.run?.value.split('\n')[0] ?? `#${a.index + 1}`;
-        findings.push({
-          messageId: 'stepMasked',
-          side: 'head',
-          line: a.continueOnError!.line,
-          key: `${job.id}/${name}`,
-          symbol: `jobs.${job.id}`,
-          severity: 'low',
-          data: { step: `\`${name}\``, job: job.id, mask: 'continue-on-error: true' },
-        });
-      }
+    for (const { job, before: b, after: a } of pairedSteps(base, head)) {
+      if (alwaysContinues(a.continueOnError) !== 'always' || alwaysContinues(b.continueOnError) === 'always') continue;
+      if (headChecks.some((c) => c.step === a)) continue;
+      const name = a.name ?? a.uses?.value ?? a.run?.value.split('\n')[0] ?? `#${a.index + 1}`;
+      findings.push({
+        messageId: 'stepMasked',
+        side: 'head',
+        line: a.continueOnError!.line,
+        key: `${job.id}/${name}`,
+        symbol: `jobs.${job.id}`,
+        severity: 'low',
+        data: { step: `\`${name}\``, job: job.id, mask: 'continue-on-error: true' },
+      });
     }
     return findings;
   },

@@ -3,7 +3,7 @@ import { allWorkflows, rootScripts, workflowCalls, workflowChecks, type Workflow
 import { CHECK_WEIGHT, isCheckIdentity, kindOfName } from '../formats/checks.js';
 import { dirOf, isManifestPath, parseManifest } from '../formats/package-json.js';
 import { alwaysSucceeds, splitCommands } from '../formats/shell.js';
-import { isWorkflowPath, parseWorkflow, WORKFLOW_GLOBS, type Workflow } from '../formats/workflow.js';
+import { isWorkflowPath, jobOf, parseWorkflow, WORKFLOW_GLOBS, type Workflow } from '../formats/workflow.js';
 
 export default defineAnalyzer({
   meta: {
@@ -85,7 +85,7 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
     if (inner.length > 0 && lost.length === 0) continue;
     reported.add(check.identity);
     const sameKind = running.find((c) => c.kind === check.kind);
-    const headJob = head?.jobs.find((j) => j.id === check.job.id);
+    const headJob = jobOf(head, check.job.id);
     findings.push({
       messageId: sameKind ? 'sameKindRemains' : 'removed',
       side: 'base',

@@ -2,6 +2,7 @@ import type { Severity } from '../../model.js';
 import { defineAnalyzer } from '../define-analyzer.js';
 import {
   asAnalyzerFindings,
+  chartManifestRequests,
   childrenOf,
   DEPLOY_GLOBS,
   deployModels,
@@ -255,9 +256,11 @@ export const removedHealthCheck = defineAnalyzer({
       },
     },
   },
+  // A manifest under templates/ is a Helm chart's (weighed as deployed) only beside a Chart.yaml.
+  context: (file) => chartManifestRequests(file),
   analyze(change) {
     const models = deployModels(change);
     if (!models || change.head === undefined) return [];
-    return asAnalyzerFindings(change.path, compareHealthChecks(models.base, models.head));
+    return asAnalyzerFindings(change.path, compareHealthChecks(models.base, models.head), change.tree);
   },
 });

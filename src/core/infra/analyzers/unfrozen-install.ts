@@ -1,7 +1,7 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
 import { dockerRuns, installsOf, isDockerfilePath, type Install } from '../formats/install.js';
-import { isWorkflowPath, parseWorkflow, runLine, WORKFLOW_GLOBS } from '../formats/workflow.js';
+import { isWorkflowPath, parseWorkflow, runLine, stepsOf, WORKFLOW_GLOBS } from '../formats/workflow.js';
 import { pairOf, parseYaml, scalarText } from '../formats/yaml.js';
 
 /** An install located in a file: the job or build stage it runs in, and its file line. */
@@ -67,10 +67,8 @@ RUN npm run build
     const inWorkflow = isWorkflowPath(change.path);
     const locate = (text: string, side: 'base' | 'head'): Located[] =>
       inWorkflow
-        ? parseWorkflow(text, side).jobs.flatMap((job) =>
-            job.steps.flatMap((step) =>
-              step.run ? installsOf(step.run.value).map((i) => ({ ...i, scope: `job ${job.id}`, fileLine: runLine(step, i.line) })) : [],
-            ),
+        ? stepsOf(parseWorkflow(text, side)).flatMap(({ job, step }) =>
+            step.run ? installsOf(step.run.value).map((i) => ({ ...i, scope: `job ${job.id}`, fileLine: runLine(step, i.line) })) : [],
           )
         : isDockerfilePath(change.path)
           ? dockerRuns(text).flatMap((run) =>

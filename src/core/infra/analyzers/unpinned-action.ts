@@ -1,5 +1,5 @@
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
-import { actionRef, parseWorkflow, WORKFLOW_GLOBS, type At, type Workflow } from '../formats/workflow.js';
+import { actionRef, parseWorkflow, usesOf, WORKFLOW_GLOBS } from '../formats/workflow.js';
 
 const COMMIT_SHA = /^[0-9a-f]{40}$/;
 const IMAGE_DIGEST = /@sha256:[0-9a-f]{64}$/;
@@ -86,8 +86,4 @@ function nameOf(uses: string): { action: string; ref?: string } {
 
 function isPinned(uses: string, ref: string | undefined): boolean {
   return uses.startsWith('docker://') ? IMAGE_DIGEST.test(uses) : ref !== undefined && COMMIT_SHA.test(ref);
-}
-
-function usesOf(workflow: Workflow): At[] {
-  return workflow.jobs.flatMap((job) => [...(job.uses ? [job.uses] : []), ...job.steps.flatMap((step) => (step.uses ? [step.uses] : []))]);
 }

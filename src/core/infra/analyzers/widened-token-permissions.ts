@@ -1,6 +1,15 @@
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';
-import { actionRef, pairSteps, parseWorkflow, WORKFLOW_GLOBS, type Job, type Permissions, type Workflow } from '../formats/workflow.js';
+import {
+  actionRef,
+  pairSteps,
+  parseWorkflow,
+  sameJobs,
+  WORKFLOW_GLOBS,
+  type Job,
+  type Permissions,
+  type Workflow,
+} from '../formats/workflow.js';
 
 type Level = 'none' | 'read' | 'write';
 
@@ -60,9 +69,7 @@ jobs:
     const head = parseWorkflow(change.head, 'head');
     const privileged = [...head.triggers.keys()].some((t) => t === 'pull_request_target' || t === 'workflow_run');
     const findings: AnalyzerFinding[] = [];
-    for (const job of head.jobs) {
-      const before = base.jobs.find((j) => j.id === job.id);
-      if (!before) continue;
+    for (const { before, job } of sameJobs(base, head)) {
       const was = effective(before, base);
       const now = effective(job, head);
       const symbol = `jobs.${job.id}`;

@@ -3,7 +3,7 @@ import type { TreeView } from '../define-analyzer.js';
 import { callsOf, type Check, type CheckKind } from './checks.js';
 import { parseManifest } from './package-json.js';
 import { splitCommands } from './shell.js';
-import { isWorkflowPath, parseWorkflow, runLine, type Job, type Step, type Workflow, WORKFLOW_GLOBS } from './workflow.js';
+import { isWorkflowPath, parseWorkflow, runLine, stepsOf, type Job, type Step, type Workflow, WORKFLOW_GLOBS } from './workflow.js';
 
 /** A check a workflow runs, where it runs it, and the identities it stands for through package.json scripts. */
 export interface WorkflowCheck extends Check {
@@ -29,12 +29,10 @@ export function workflowCalls(
   scripts: ReadonlyMap<string, string>,
 ): (Omit<WorkflowCheck, 'kind'> & { kind?: CheckKind })[] {
   const out: (Omit<WorkflowCheck, 'kind'> & { kind?: CheckKind })[] = [];
-  for (const job of workflow.jobs) {
-    for (const step of job.steps) {
-      if (!step.run) continue;
-      for (const call of callsOf(step.run.value)) {
-        out.push({ ...call, job, step, line: runLine(step, call.command.line), covers: expand(call, scripts) });
-      }
+  for (const { job, step } of stepsOf(workflow)) {
+    if (!step.run) continue;
+    for (const call of callsOf(step.run.value)) {
+      out.push({ ...call, job, step, line: runLine(step, call.command.line), covers: expand(call, scripts) });
     }
   }
   return out;

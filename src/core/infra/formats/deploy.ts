@@ -1,5 +1,5 @@
 import type { Severity, Side } from '../../model.js';
-import { UnreadableFileError, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
+import { UnreadableFileError, type AnalyzerFinding, type ContextRequest, type FileChange, type TreeView } from '../define-analyzer.js';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { byPathAndText, memoize } from '../../memo.js';
 import { dockerfileParser } from './parsers.js';
@@ -187,13 +187,41 @@ const SCAFFOLDING_DIR =
 /** Whether a path lies in test scaffolding or a sample (see SCAFFOLDING_DIR): nothing there is deployed or published. */
 export const isScaffoldingPath = (path: string): boolean => SCAFFOLDING_DIR.test(path.toLowerCase());
 
-export function deployWeight(path: string): DeployWeight {
+/**
+ * How much a file is deployed. A `templates/` folder holds scaffolding (project generators, docs), except a Helm
+ * chart's: beside a Chart.yaml it is what the chart deploys, weighed as any manifest when `tree` (with the
+ * Chart.yaml asked for through chartManifestRequests) shows the chart.
+ */
+export function deployWeight(path: string, tree?: Pick<TreeView, 'read'>): DeployWeight {
   const lower = path.toLowerCase();
-  if (isScaffoldingPath(lower) || /(^|\/)(docs?|templates?)\//.test(lower)) return 'example';
+  if (isScaffoldingPath(lower) || /(^|\/)docs?\//.test(lower)) return 'example';
+  if (/(^|\/)templates?\//.test(lower) && !isChartTemplate(path, tree)) return 'example';
   if (/(^|\/)(dev|development|local|ci|kind|minikube|sandbox)\//.test(lower)) return 'dev';
   if (/(^|\/)(docker-)?compose[.-](dev|development|local|test|ci|e2e|override)[\w.-]*\.ya?ml$/.test(lower)) return 'dev';
   if (/(^|\/)dockerfile\.(dev|development|local|test|ci|e2e)$/.test(lower)) return 'dev';
   return 'production';
+}
+
+/** The folder of the Helm chart a file under its `templates/` would belong to (the folder holding `templates/`). */
+function chartDirOf(path: string): string | undefined {
+  const at = path.lastIndexOf('templates/');
+  if (at < 0 || (at > 0 && path[at - 1] !== '/')) return undefined;
+  return path.slice(0, Math.max(0, at - 1));
+}
+
+function isChartTemplate(path: string, tree: Pick<TreeView, 'read'> | undefined): boolean {
+  const dir = chartDirOf(path);
+  if (dir === undefined || !tree) return false;
+  const manifest = dir ? `${dir}/Chart.yaml` : 'Chart.yaml';
+  return tree.read('head', manifest) !== undefined || tree.read('base', manifest) !== undefined;
+}
+
+/** What deployWeight needs to weigh a file under `templates/`: the Chart.yaml that would make it a Helm chart's. */
+export function chartManifestRequests(file: { path: string; oldPath?: string }): ContextRequest[] {
+  return [...new Set([file.path, file.oldPath ?? file.path])].flatMap((path) => {
+    const dir = chartDirOf(path);
+    return dir === undefined ? [] : [{ pattern: dir ? `${dir}/Chart.yaml` : 'Chart.yaml' }];
+  });
 }
 
 /** Settings directly under `path` (one segment deeper). */
@@ -275,8 +303,8 @@ export function deployModels(change: FileChange): { base: DeployModel; head: Dep
 }
 
 /** A comparison's findings in the framework's shape, weighed by how much the file is deployed. */
-export function asAnalyzerFindings(path: string, findings: DeployFinding[]): AnalyzerFinding[] {
-  const weight = deployWeight(path);
+export function asAnalyzerFindings(path: string, findings: DeployFinding[], tree?: Pick<TreeView, 'read'>): AnalyzerFinding[] {
+  const weight = deployWeight(path, tree);
   return findings.map((f) => ({
     messageId: f.evidence.kind,
     data: { detail: f.message },

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { syntaxTree } from '../../parse/parse.js';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { parseYaml, type YamlFile } from './yaml.js';
 import type { ChangedFile, Side } from '../../model.js';
 import type { TreeView } from '../define-analyzer.js';
 import { isScaffoldingPath, mayBeDeployFile, parseDeployFile } from './deploy.js';
@@ -283,25 +284,63 @@ function turboKeys(text: string): Map<string, number> | undefined {
 }
 
 function workflowKeys(text: string): Map<string, number> | undefined {
-  const keys = new Map<string, number>();
+  // The workflow analyzers' parse of the same text (shared, parsed once): a second parse of every changed
+  // workflow was a tenth of what the non-code analyzers cost. It keeps duplicate keys, which make a workflow
+  // unreadable here; a text it cannot read (several documents) is read on its own, as before.
+  let yaml: YamlFile;
+  try {
+    yaml = parseYaml(text, 'head');
+  } catch {
+    return workflowKeysOfDocuments(text);
+  }
+  if (hasDuplicateKeys(yaml.doc.contents)) return undefined;
+  return keysOfEnvMaps([yaml.doc.contents], (node) => yaml.lineOf(node));
+}
+
+function workflowKeysOfDocuments(text: string): Map<string, number> | undefined {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter });
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length)) return undefined;
-  const visit = (node: unknown, key?: string): void => {
+  return keysOfEnvMaps(
+    docs.map((doc) => doc.contents),
+    (node) => (node.range ? lineCounter.linePos(node.range[0]).line : 1),
+  );
+}
+
+/** The keys of every `env:` mapping, each at the line of its first mention. */
+function keysOfEnvMaps(roots: unknown[], lineOf: (key: YamlNode) => number): Map<string, number> {
+  const keys = new Map<string, number>();
+  const visit = (node: unknown): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
         const name = isScalar(pair.key) ? String(pair.key.value) : '';
         if (name === 'env' && isMap(pair.value))
           for (const entry of pair.value.items) {
             if (!isScalar(entry.key) || keys.has(String(entry.key.value))) continue;
-            keys.set(String(entry.key.value), entry.key.range ? lineCounter.linePos(entry.key.range[0]).line : 1);
+            keys.set(String(entry.key.value), lineOf(entry.key));
           }
-        visit(pair.value, name);
+        visit(pair.value);
       }
-    } else if (isSeq(node)) node.items.forEach((item) => visit(item, key));
+    } else if (isSeq(node)) node.items.forEach((item) => visit(item));
   };
-  docs.forEach((doc) => visit(doc.contents));
+  roots.forEach(visit);
   return keys;
+}
+
+/** What the YAML parser's default `uniqueKeys` rejects: a mapping with two equal scalar keys (or one node twice). */
+function hasDuplicateKeys(node: unknown): boolean {
+  if (isMap(node)) {
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const a = items[i]!.key;
+      for (let j = 0; j < i; j++) {
+        const b = items[j]!.key;
+        if (a === b || (isScalar(a) && isScalar(b) && a.value === b.value)) return true;
+      }
+    }
+    return items.some((pair) => hasDuplicateKeys(pair.key) || hasDuplicateKeys(pair.value));
+  }
+  return isSeq(node) && node.items.some(hasDuplicateKeys);
 }
 
 /**

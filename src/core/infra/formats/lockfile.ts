@@ -1,7 +1,7 @@
 import { parse as parseYamlValue } from 'yaml';
 import type { Side } from '../../model.js';
 import { UnreadableFileError } from '../define-analyzer.js';
-import { semverOf, yarnBerryParser, yarnClassicParser } from './parsers.js';
+import { ParserUnavailableError, semverOf, yarnBerryParser, yarnClassicParser } from './parsers.js';
 
 /**
  * The lockfiles of the four package managers, read into one model: the packages installed (name, version,
@@ -67,6 +67,22 @@ function parseLockfileText(path: string, text: string, side: Side): Lockfile {
   if (name === 'pnpm-lock.yaml') return pnpm(text, side);
   if (name === 'yarn.lock') return /^__metadata:/m.test(text) ? yarnBerry(text, side) : yarnClassic(text, side);
   return npm(text, side);
+}
+
+/**
+ * The parser a lockfile needs. One that was not loaded, or could not be, makes the side unreadable with the
+ * reason (the file is skipped, as one its parser rejects); the error is its `cause`, for callers that must
+ * tell it from a lockfile that is not valid.
+ */
+function parserOf<T>(get: () => T, side: Side): T {
+  try {
+    return get();
+  } catch (error) {
+    if (!(error instanceof ParserUnavailableError)) throw error;
+    const unreadable = new UnreadableFileError(side, error.message);
+    unreadable.cause = error;
+    throw unreadable;
+  }
 }
 
 function finder(text: string, needles: (entry: LockEntry) => string[]): (entry: LockEntry) => number {
@@ -140,7 +156,7 @@ function npm(text: string, side: Side): Lockfile {
 }
 
 function yarnClassic(text: string, side: Side): Lockfile {
-  const parser = yarnClassicParser();
+  const parser = parserOf(yarnClassicParser, side);
   let parsed: ReturnType<typeof parser.parse>;
   try {
     parsed = parser.parse(text);
@@ -174,7 +190,7 @@ function yarnClassic(text: string, side: Side): Lockfile {
 }
 
 function yarnBerry(text: string, side: Side): Lockfile {
-  const { parseSyml } = yarnBerryParser();
+  const { parseSyml } = parserOf(yarnBerryParser, side);
   let parsed: Record<string, Json>;
   try {
     parsed = parseSyml(text) as Record<string, Json>;

@@ -9,13 +9,21 @@ import { loadSqlParser } from './migration.js';
  * file that may need one: bundled, they are large modules, and compiling and initialising all of them cost
  * every run of `analyze` tens of milliseconds whether a Dockerfile or a lockfile changed or not. Each
  * `needs` is generous (loading a parser that then goes unused costs only time); the readers below throw
- * when theirs was not loaded, which the runner reports as that analyzer's failure.
+ * ParserUnavailableError when theirs was not loaded, or failed to load (a broken install or bundle): a file
+ * that needs it is then skipped with that reason, as one its parser rejects.
  */
 interface LazyParser {
+  name: string;
   /** Whether a file at this path may be read with the parser. */
   needs(path: string): boolean;
   load(): Promise<void>;
 }
+
+/** A parser the collect step did not load, or could not: what needs it cannot be read. */
+export class ParserUnavailableError extends Error {}
+
+/** Why each parser that failed to load did, by name. */
+const failures = new Map<string, string>();
 
 let dockerfileAst: typeof DockerfileAst | undefined;
 let yarnLockfile: typeof YarnLockfile | undefined;
@@ -27,12 +35,14 @@ const DEPENDENCY_FILES = new Set(['package.json', 'package-lock.json', 'npm-shri
 
 const LAZY_PARSERS: readonly LazyParser[] = [
   {
+    name: 'Dockerfile',
     needs: (path) => /dockerfile|containerfile/i.test(baseName(path)),
     load: async () => {
       dockerfileAst ??= await import('dockerfile-ast');
     },
   },
   {
+    name: 'yarn lockfile',
     needs: (path) => baseName(path) === 'yarn.lock',
     load: async () => {
       // @yarnpkg/lockfile marks itself as an ES module without a default export: take `parse` from wherever it is.
@@ -43,6 +53,7 @@ const LAZY_PARSERS: readonly LazyParser[] = [
   },
   {
     // Ranges of package.json dependencies; versions a lockfile records against them.
+    name: 'semver',
     needs: (path) => DEPENDENCY_FILES.has(baseName(path)),
     load: async () => {
       semver ??= (await import('semver')).default;
@@ -53,7 +64,17 @@ const LAZY_PARSERS: readonly LazyParser[] = [
 /** Loads the parsers the files at `paths` may need (Postgres' parser is loaded apart: see loadSqlParser). */
 export async function loadParsersFor(paths: Iterable<string>): Promise<void> {
   const all = [...paths];
-  await Promise.all(LAZY_PARSERS.filter((parser) => all.some((path) => parser.needs(path))).map((parser) => parser.load()));
+  await Promise.all(LAZY_PARSERS.filter((parser) => all.some((path) => parser.needs(path))).map(tryLoad));
+}
+
+/** A parser that fails to load costs only the files that need it (see ParserUnavailableError), not the run. */
+async function tryLoad(parser: LazyParser): Promise<void> {
+  try {
+    await parser.load();
+    failures.delete(parser.name);
+  } catch (error) {
+    failures.set(parser.name, error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
 }
 
 /** Loads every parser: for callers that run analyzers on files they did not collect (tests, documentation examples). */
@@ -63,8 +84,11 @@ export async function loadAllParsers(): Promise<void> {
 }
 
 function loaded<T>(module: T | undefined, name: string): T {
-  if (module === undefined) throw new Error(`the ${name} parser was not loaded (loadParsersFor)`);
-  return module;
+  if (module !== undefined) return module;
+  const failure = failures.get(name);
+  throw new ParserUnavailableError(
+    failure === undefined ? `the ${name} parser was not loaded (loadParsersFor)` : `the ${name} parser could not be loaded (${failure})`,
+  );
 }
 
 /** dockerfile-ast's parser; throws unless loaded. */

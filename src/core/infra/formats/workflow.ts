@@ -220,6 +220,38 @@ export function pairSteps(base: Step[], head: Step[]): { pairs: [Step, Step][]; 
   return { pairs, removed: left, added: right };
 }
 
+/**
+ * The one walk of a workflow's jobs and steps the CI analyzers share: every step with its job, in file order.
+ */
+export function stepsOf(workflow: Workflow): { job: Job; step: Step }[] {
+  return workflow.jobs.flatMap((job) => job.steps.map((step) => ({ job, step })));
+}
+
+/** Every `uses:` of a workflow, a job's (a reusable workflow) before its steps', in file order. */
+export function usesOf(workflow: Workflow): At[] {
+  return workflow.jobs.flatMap((job) => [...(job.uses ? [job.uses] : []), ...job.steps.flatMap((step) => (step.uses ? [step.uses] : []))]);
+}
+
+/** The job with this id, if the workflow has one. */
+export function jobOf(workflow: Workflow | undefined, id: string): Job | undefined {
+  return workflow?.jobs.find((job) => job.id === id);
+}
+
+/** The head's jobs that the base has too (by id), each with its base version, in the head's order. */
+export function sameJobs(base: Workflow, head: Workflow): { before: Job; job: Job }[] {
+  return head.jobs.flatMap((job) => {
+    const before = jobOf(base, job.id);
+    return before ? [{ before, job }] : [];
+  });
+}
+
+/** The steps of the jobs both versions have, paired within each job (see pairSteps), in the head's job order. */
+export function pairedSteps(base: Workflow, head: Workflow): { job: Job; before: Step; after: Step }[] {
+  return sameJobs(base, head).flatMap(({ before, job }) =>
+    pairSteps(before.steps, job.steps).pairs.map(([b, a]) => ({ job, before: b, after: a })),
+  );
+}
+
 /** The file line of a command of a step's `run:` script (`commandLine` is 0-based within the script). */
 export function runLine(step: Step, commandLine: number): number {
   return step.run ? step.run.line + commandLine : step.line;
