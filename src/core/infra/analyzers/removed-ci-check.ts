@@ -1,6 +1,6 @@
 import { defineAnalyzer, type AnalyzerFinding, type FileChange } from '../define-analyzer.js';
 import { allWorkflows, rootScripts, workflowCalls, workflowChecks, type WorkflowCheck } from '../formats/ci-checks.js';
-import { CHECK_WEIGHT, isCheckIdentity, kindOfName } from '../formats/checks.js';
+import { CHECK_WEIGHT, isCheckIdentity, kindOfIdentity, kindOfName } from '../formats/checks.js';
 import { dirOf, isManifestPath, parseManifest } from '../formats/package-json.js';
 import { alwaysSucceeds, splitCommands } from '../formats/shell.js';
 import { isWorkflowPath, jobOf, parseWorkflow, WORKFLOW_GLOBS, type Workflow } from '../formats/workflow.js';
@@ -30,8 +30,8 @@ export default defineAnalyzer({
         'failures (`|| true`), or told to pass without tests (`--passWithNoTests`, `low`).',
       ignores:
         'Checks that moved: to another step, job or workflow file, into a script that a step still calls, or split by ' +
-        'a matrix. A check replaced by another check of the same kind is `info`. Scripts no workflow calls, and the ' +
-        'npm default test script (`echo "Error: no test specified" && exit 1`) becoming a real one.',
+        'a matrix. A check replaced by another check of the same kind, run directly or by a script a step calls, ' +
+        'is `info`. Scripts no workflow calls, and the npm default test script (`echo "Error: no test specified" && exit 1`) becoming a real one.',
       example: {
         file: '.github/workflows/ci.yml',
         before: `on: [pull_request]
@@ -74,7 +74,8 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
   const workflows = allWorkflows(change.tree, 'head');
   if (head) workflows.set(change.path, head);
   const running: WorkflowCheck[] = [...workflows.values()].flatMap((w) => workflowChecks(w, headScripts));
-  const covered = new Set([...workflows.values()].flatMap((w) => workflowCalls(w, headScripts).flatMap((c) => [...c.covers])));
+  const calls = [...workflows.values()].flatMap((w) => workflowCalls(w, headScripts));
+  const covered = new Set(calls.flatMap((c) => [...c.covers]));
   const findings: AnalyzerFinding[] = [];
   const reported = new Set<string>();
   for (const check of workflowChecks(base, baseScripts)) {
@@ -84,7 +85,9 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
     const inner = [...check.covers].filter((identity) => identity !== check.identity && isCheckIdentity(identity));
     if (inner.length > 0 && lost.length === 0) continue;
     reported.add(check.identity);
-    const sameKind = running.find((c) => c.kind === check.kind);
+    // Another check of that kind, run directly or by a script a step calls (`lint:all` → `lint:types`).
+    const sameKind =
+      running.find((c) => c.kind === check.kind) ?? calls.find((c) => [...c.covers].some((id) => kindOfIdentity(id) === check.kind));
     const headJob = jobOf(head, check.job.id);
     findings.push({
       messageId: sameKind ? 'sameKindRemains' : 'removed',

@@ -5,10 +5,11 @@ import { isManifestPath, parseManifest, type Manifest } from '../formats/package
 import { widening } from '../formats/ranges.js';
 
 /** Runtime dependencies reach production; dev dependencies reach CI and laptops. Peer ranges are the consumer's. */
-const WEIGHT: Record<string, { unbounded: Severity; widened: Severity }> = {
-  dependencies: { unbounded: 'high', widened: 'medium' },
-  optionalDependencies: { unbounded: 'high', widened: 'medium' },
-  devDependencies: { unbounded: 'low', widened: 'info' },
+/** A later major named beside the old range is a compatibility decision, shown but not raised. */
+const WEIGHT: Record<string, { unbounded: Severity; widened: Severity; alternative: Severity }> = {
+  dependencies: { unbounded: 'high', widened: 'medium', alternative: 'info' },
+  optionalDependencies: { unbounded: 'high', widened: 'medium', alternative: 'info' },
+  devDependencies: { unbounded: 'low', widened: 'info', alternative: 'info' },
 };
 
 export default defineAnalyzer({
@@ -21,6 +22,7 @@ export default defineAnalyzer({
     messages: {
       unbounded: '{{section}} `{{name}}` was `{{before}}` and is now {{why}}: the next install takes whatever is published.',
       widened: '{{section}} `{{name}}` now admits newer versions than before: {{why}}.',
+      alternative: '{{section}} `{{name}}` now also accepts a later major beside the range it had: {{why}}.',
       pinRemoved: 'The {{field}} pin `{{name}}: {{before}}` was removed: the version it forced is no longer enforced.',
       pinWidened: 'The {{field}} pin `{{name}}` was loosened: {{why}}.',
     },
@@ -28,14 +30,15 @@ export default defineAnalyzer({
     docs: {
       catches:
         'For each dependency present on both sides, a head range that contains the base range and reaches above it ' +
-        '(`semver.subset`; `1.2.3` → `^1.2.3`, `~1.2.0` → `^1.2.0`, `^1` → `^1 || ^2`): `medium` for `dependencies` ' +
+        '(`semver.subset`; `1.2.3` → `^1.2.3`, `~1.2.0` → `^1.2.0`, `^1.2` → `>=1.2 <3`): `medium` for `dependencies` ' +
         'and `optionalDependencies`, `info` for `devDependencies`. A bounded range replaced by something with no ' +
         'upper bound (`*`, `latest` or another dist-tag, `>=1.0.0`, a git branch, a tarball URL): `high` for runtime ' +
         'dependencies, `low` for dev ones. An entry of `overrides`, `resolutions` or `pnpm.overrides` removed or ' +
         'loosened: `medium`. In test scaffolding and samples (e2e and test apps, fixtures, examples, playgrounds, docs), ' +
         'which nobody installs from the registry as the product, every finding is `info`.',
       ignores:
-        'Version shifts (`^1.4.0` → `^2.0.0`, what update bots do), narrowed ranges, a lower bound lowered, new and ' +
+        'Version shifts (`^1.4.0` → `^2.0.0`, what update bots do) and a later major named beside the old range ' +
+        '(`^1.9.3` → `^2.4.1 || ^1.9.3`, `info`), narrowed ranges, a lower bound lowered, new and ' +
         'removed dependencies, `peerDependencies` (a library widening the versions it supports), and local specifiers ' +
         '(`workspace:`, `file:`, `link:`).',
       example: {
@@ -137,6 +140,7 @@ function pinChanges(base: Manifest, head: Manifest): AnalyzerFinding[] {
         line: head.lineOf(...keyPath),
         key,
         symbol: name,
+        ...(wider.kind === 'alternative' ? { severity: 'info' as const } : {}),
         data: { field: pin.field, name, why: wider.why },
         evidence: { before: pin.spec, after: now.spec },
       });

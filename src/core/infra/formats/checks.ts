@@ -173,6 +173,11 @@ export const callsOf = memoize(
 
 /** Whether an identity names a check (a script with a check's name, a known checking tool). */
 export function isCheckIdentity(identity: string): boolean {
-  if (identity.startsWith('script:')) return kindOfName(identity.slice('script:'.length)) !== undefined;
-  return identity.startsWith('tool:') && TOOLS[identity.slice('tool:'.length)] !== undefined;
+  return kindOfIdentity(identity) !== undefined;
+}
+
+/** The kind of check an identity names (`script:lint:types` → typecheck, `tool:jest` → test), if any. */
+export function kindOfIdentity(identity: string): CheckKind | undefined {
+  if (identity.startsWith('script:')) return kindOfName(identity.slice('script:'.length));
+  return identity.startsWith('tool:') ? TOOLS[identity.slice('tool:'.length)] : undefined;
 }

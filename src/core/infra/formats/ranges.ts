@@ -45,10 +45,11 @@ function upperBound(range: string): SemVer | 'none' {
 
 /**
  * How `after` relates to `before`: 'unbounded' (a bound was dropped), 'widened' (it admits newer versions
- * than before, and everything before: `~1.2` → `^1.2`, `1.2.3` → `^1.2.3`), or undefined (narrower, a shift
- * such as `^1` → `^2`, only a lower bound lowered, or nothing to compare).
+ * than before, and everything before: `~1.2` → `^1.2`, `1.2.3` → `^1.2.3`), 'alternative' (the old range
+ * kept, and a later major named beside it: `^1.9.3` → `^2.4.1 || ^1.9.3`, a library declaring it works with
+ * both), or undefined (narrower, a shift such as `^1` → `^2`, only a lower bound lowered, or nothing to compare).
  */
-export function widening(before: string, after: string): { kind: 'unbounded' | 'widened'; why: string } | undefined {
+export function widening(before: string, after: string): { kind: 'unbounded' | 'widened' | 'alternative'; why: string } | undefined {
   const semver = semverOf();
   const b = classifySpec(before);
   const a = classifySpec(after);
@@ -60,5 +61,35 @@ export function widening(before: string, after: string): { kind: 'unbounded' | '
   } catch {
     return undefined;
   }
-  return semver.gt(a.upper, b.upper) ? { kind: 'widened', why: `\`${before}\` → \`${after}\`` } : undefined;
+  if (!semver.gt(a.upper, b.upper)) return undefined;
+  const why = `\`${before}\` → \`${after}\``;
+  return addsLaterMajor(b.range, b.upper, a.range) ? { kind: 'alternative', why } : { kind: 'widened', why };
+}
+
+/**
+ * Whether `after` is alternatives (`||`) each of which either stays within `before`'s upper bound or starts
+ * at or above it in a later major: the versions it adds are a major someone named, not a bound let go.
+ */
+function addsLaterMajor(before: string, upper: SemVer, after: string): boolean {
+  const semver = semverOf();
+  const alternatives = after
+    .split('||')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (alternatives.length < 2) return false;
+  try {
+    const lowest = semver.minVersion(before);
+    if (!lowest) return false;
+    let later = 0;
+    for (const alternative of alternatives) {
+      const min = semver.minVersion(alternative);
+      const cap = upperBound(alternative);
+      if (!min || cap === 'none') return false;
+      if (semver.gte(min, upper) && min.major > lowest.major) later++;
+      else if (semver.gt(cap, upper)) return false;
+    }
+    return later > 0 && later < alternatives.length;
+  } catch {
+    return false;
+  }
 }
