@@ -86,7 +86,7 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     ? node
     : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent))
       ? node.parent
-      : undefined;
+      : catchAround(node)?.parent;
   if (tryStatement && ts.isTryStatement(tryStatement)) {
     const calls = callsIn(tryStatement.tryBlock);
     // A try around no call but an awaited promise (`await this.connecting`) protects that promise: it is
@@ -104,6 +104,18 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   }
   if (unit.kind === 'call' && guardrail.kind === 'test')
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
+  return undefined;
+}
+
+/**
+ * The catch clause a node sits in, within its own function: a failure log there (`catch (e) { warn(…) }`)
+ * is about the calls of its try, and goes with them.
+ */
+function catchAround(node: ts.Node): ts.CatchClause | undefined {
+  for (let n: ts.Node | undefined = node.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isCatchClause(n)) return n;
+    if (ts.isFunctionLike(n)) return undefined;
+  }
   return undefined;
 }
 
