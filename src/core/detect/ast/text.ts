@@ -87,6 +87,7 @@ export function calleeSimpleName(expression: ts.Expression): string | undefined 
   let e = expression;
   for (;;) {
     while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    if (isThisArgInvocation(e)) e = e.expression;
     if (ts.isIdentifier(e)) return e.text;
     if (ts.isPropertyAccessExpression(e)) return e.name.text;
     if (ts.isElementAccessExpression(e) && ts.isStringLiteral(e.argumentExpression)) return e.argumentExpression.text;
@@ -95,9 +96,33 @@ export function calleeSimpleName(expression: ts.Expression): string | undefined 
   }
 }
 
+/**
+ * `check.call(this, value)`, `check.apply(null, args)`: the callee of a call that invokes a function with an
+ * explicit receiver, which is the function itself (`check`), not a method named `call`. Only with a
+ * receiver that is `this`, `null` or `undefined`, so that `rpc.call('method')` stays a method call.
+ */
+export function isThisArgInvocation(expression: ts.Expression): expression is ts.PropertyAccessExpression {
+  if (!ts.isPropertyAccessExpression(expression) || !/^(call|apply)$/.test(expression.name.text)) return false;
+  const call = expression.parent;
+  if (!call || !ts.isCallExpression(call) || call.expression !== expression) return false;
+  const receiver = call.arguments[0];
+  return (
+    !!receiver &&
+    (receiver.kind === ts.SyntaxKind.ThisKeyword ||
+      receiver.kind === ts.SyntaxKind.NullKeyword ||
+      (ts.isIdentifier(receiver) && receiver.text === 'undefined'))
+  );
+}
+
+/** The arguments a call passes to the function it invokes: without the receiver of `check.call(this, …)`. */
+export function invokedArguments(call: ts.CallExpression): readonly ts.Expression[] {
+  return isThisArgInvocation(call.expression) ? call.arguments.slice(1) : call.arguments;
+}
+
 /** The callee as written, folded: `this.client.post` → `client.post` (a receiver of `this` is noise). */
 export function calleeText(expression: ts.Expression, sourceFile: ts.SourceFile): string {
-  return foldWhitespace(expression.getText(sourceFile))
+  const callee = isThisArgInvocation(expression) ? expression.expression : expression;
+  return foldWhitespace(callee.getText(sourceFile))
     .replace(/^this\./, '')
     .replace(/\?\./g, '.')
     .slice(0, 80);

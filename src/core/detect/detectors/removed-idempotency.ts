@@ -153,6 +153,9 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       if (FILE_EXISTS.test(text)) return;
       const thenText = node.thenStatement.getText(sf);
       if (/NotFound|404|Unauthori|Forbidden/.test(thenText)) return;
+      // `if (token) return use(token); throw new AuthError()`: found or fail. A dedup check skips work the
+      // code would otherwise do; here the other path does no work, it only refuses.
+      if (!node.elseStatement && onlyRefusesAfter(node)) return;
       // `if (existing)`, `if (existing != null)`: the lookup itself, not one of its fields
       // (`if (template.collectionId)` branches on what was found, it does not skip work already done).
       const mentionsLookup = [...lookups].some((name) =>
@@ -229,11 +232,11 @@ function isStateCondition(node: ts.PropertyAssignment | ts.ShorthandPropertyAssi
 }
 
 /**
- * References assigned in the unit: `terminated = true`, `this._shuttingDown = true`, `promise = run()`.
+ * References assigned in the unit, with where: `terminated = true`, `this._shuttingDown = true`, `promise = run()`.
  * A parameter given a new value (`input = {}`) is normalised input, not a flag.
  */
-function flagsAssigned(unit: Unit, sf: ts.SourceFile): Set<string> {
-  const out = new Set<string>();
+function flagsAssigned(unit: Unit, sf: ts.SourceFile): Map<string, number[]> {
+  const out = new Map<string, number[]>();
   const params = new Set(unit.params);
   forEachNodeOfUnit(unit, (node) => {
     if (
@@ -242,8 +245,10 @@ function flagsAssigned(unit: Unit, sf: ts.SourceFile): Set<string> {
       (ts.isIdentifier(node.left) || ts.isPropertyAccessExpression(node.left))
     ) {
       if (ts.isIdentifier(node.left) && params.has(node.left.text)) return;
-      if (node.right.kind !== ts.SyntaxKind.FalseKeyword && node.right.kind !== ts.SyntaxKind.NullKeyword)
-        out.add(node.left.getText(sf).replace(/^this\./, ''));
+      if (node.right.kind !== ts.SyntaxKind.FalseKeyword && node.right.kind !== ts.SyntaxKind.NullKeyword) {
+        const name = node.left.getText(sf).replace(/^this\./, '');
+        out.set(name, [...(out.get(name) ?? []), node.getStart(sf)]);
+      }
     }
   });
   return out;
@@ -253,7 +258,7 @@ function flagsAssigned(unit: Unit, sf: ts.SourceFile): Set<string> {
  * `if (terminated) return; terminated = true;`, `if (!deactivatePromise) { deactivatePromise = … }`,
  * `if (!_shuttingDown) { … }`: the unit makes sure something happens once. Returns the flag's name.
  */
-function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Set<string>): string | undefined {
+function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Map<string, number[]>): string | undefined {
   const operands: ts.Expression[] = [];
   const flatten = (e: ts.Expression): boolean => {
     while (ts.isParenthesizedExpression(e)) e = e.expression;
@@ -272,7 +277,13 @@ function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Set<string
   if (!flatten(node.expression) || operands.length === 0) return undefined;
   const names = operands.map((o) => o.getText(sf).replace(/^this\./, ''));
   const last = (n: string): string => n.split('.').pop()!;
-  const flag = names.find((n) => assigned.has(n)) ?? names.find((n) => STATE_FLAG.test(last(n)));
+  // A run-once guard records that the work happened in the code it guards: the flag is set after the check
+  // (`if (done) return; done = true`, `if (!p) p = start()`). A flag only decided before it (`let skip =
+  // false; if (old) skip = true; … if (!skip) …`, a promise started earlier and awaited if there is one) is
+  // a branch on a computed value, not a record of work done.
+  const start = node.getStart(sf);
+  const setAfter = (n: string): boolean => (assigned.get(n) ?? []).some((at) => at > start);
+  const flag = names.find(setAfter) ?? names.find((n) => STATE_FLAG.test(last(n)));
   if (!flag) return undefined;
   if (lazyInitialisation(node, flag, sf)) return undefined;
   // A bare flag check only counts when it stops the work: exits, or wraps it.
@@ -315,4 +326,12 @@ function throwsOnly(statement: ts.Statement): boolean {
 
 function returnsExisting(statement: ts.Statement): boolean {
   return ts.isBlock(statement) && statement.statements.some((s) => ts.isReturnStatement(s));
+}
+
+/** Whether everything after the statement in its block is a throw: the path it skips does no work. */
+function onlyRefusesAfter(statement: ts.Statement): boolean {
+  const parent = statement.parent;
+  if (!ts.isBlock(parent) && !ts.isSourceFile(parent)) return false;
+  const after = parent.statements.slice(parent.statements.indexOf(statement) + 1);
+  return after.length > 0 && after.every((s) => ts.isThrowStatement(s));
 }

@@ -88,6 +88,9 @@ export default defineDetector({
       if ((shape === 'optionalChain' || shape === 'checkedFirst') && firstDereference(base, key, { unchecked: true })) continue;
       const use = shape === 'nullishDefault' ? firstUse(head, key, { unchecked: true }) : firstDereference(head, key, { unchecked: true });
       if (!use) continue;
+      // `const credentials = fields?.credentials` followed by `if (!credentials) throw …`: the value is bound
+      // to a name the head checks with an exit, so the missing case is refused in the open, not read.
+      if (shape === 'nullishDefault' && boundNameCheckedWithExit(use, leavesOn)) continue;
       const asserted =
         ts.isNonNullExpression(use.parent) || ts.isNonNullExpression(use) ? change.isNew(use.parent) || change.isNew(use) : false;
       findings.push({
@@ -640,4 +643,17 @@ function useSiteKept(base: Unit, head: Unit, key: string): boolean {
   if (before.size === 0) return true;
   const after = sitesOf(head, false);
   return [...before].some((site) => after.has(site));
+}
+
+/** Whether the use initializes a variable (`const x = use`) that the unit checks for a missing value with an exit. */
+function boundNameCheckedWithExit(use: ts.Expression, leavesOn: (key: string) => boolean): boolean {
+  let top: ts.Node = use;
+  while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent) || ts.isAsExpression(top.parent)) top = top.parent;
+  const declaration = top.parent;
+  return (
+    ts.isVariableDeclaration(declaration) &&
+    declaration.initializer === top &&
+    ts.isIdentifier(declaration.name) &&
+    leavesOn(declaration.name.text)
+  );
 }

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { throwsError } from '../ast/statements.js';
-import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../ast/text.js';
+import { anchorText, calleeSimpleName, calleeText, invokedArguments, propertyNameText } from '../ast/text.js';
 import { forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { isSchemaMethodName, schemaCallOf } from '../vocab/schema.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
@@ -74,10 +74,15 @@ export default defineDetector({
   },
   inventory: validationsOf,
   isWeakened(before, after) {
-    if (before.members && after.members && before.members.some((m) => !after.members!.includes(m))) return true;
+    if (before.members && after.members && before.members.some((m) => !after.members!.includes(m)))
+      return !(after.kind === 'schema-field' && unionKeepsShape(before, after));
     // A guard that lost a disjunct rejects fewer inputs; compare only guards about the same values.
     if (before.kind === 'guard-clause' && after.kind === 'guard-clause' && before.strength !== undefined && after.strength !== undefined) {
-      return after.strength < before.strength && overlap(before.anchor, after.anchor) >= 0.6;
+      return (
+        after.strength < before.strength &&
+        overlap(before.anchor, after.anchor) >= 0.6 &&
+        !membershipReplacesAlternatives(before.node, after.node)
+      );
     }
     return false;
   },
@@ -99,6 +104,59 @@ function disjuncts(expression: ts.Expression): number {
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
     return Math.max(disjuncts(e.left), disjuncts(e.right));
   return 1;
+}
+
+/**
+ * `method === 'GET' || method === 'HEAD'` became `bodyless.has(method)`: the alternatives that compared one
+ * value with literals are now one test of that value against a set, which may hold them all. Counting
+ * alternatives would call that one fewer.
+ */
+function membershipReplacesAlternatives(before: ts.Node, after: ts.Node): boolean {
+  if (!ts.isIfStatement(before) || !ts.isIfStatement(after)) return false;
+  const tested = new Set<string>();
+  const collect = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+      const value = equalityTestedValue(n);
+      if (value !== undefined) {
+        tested.add(value);
+        return;
+      }
+    }
+    ts.forEachChild(n, collect);
+  };
+  collect(before.expression);
+  if (tested.size === 0) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(has|includes)$/.test(n.expression.name.text) &&
+      n.arguments.length === 1 &&
+      tested.has(n.arguments[0]!.getText().replace(/\s+/g, ''))
+    )
+      found = true;
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(after.expression);
+  return found;
+}
+
+/** The value every alternative of `a === 'x' || a === 'y'` compares with a literal, when they all compare the same one. */
+function equalityTestedValue(expression: ts.Expression): string | undefined {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (!ts.isBinaryExpression(e)) return undefined;
+  if (e.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+    const left = equalityTestedValue(e.left);
+    return left !== undefined && left === equalityTestedValue(e.right) ? left : undefined;
+  }
+  const op = e.operatorToken.kind;
+  if (op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return undefined;
+  const literal = (n: ts.Expression): boolean => ts.isStringLiteralLike(n) || ts.isNumericLiteral(n);
+  if (literal(e.right) && !literal(e.left)) return e.left.getText().replace(/\s+/g, '');
+  if (literal(e.left) && !literal(e.right)) return e.right.getText().replace(/\s+/g, '');
+  return undefined;
 }
 
 /** `return res.status(400)…`, `return { response: responses.badRequestResponse(…) }`, `return ctx.badRequest()`. */
@@ -253,7 +311,8 @@ function validationsOf(unit: Unit): Guardrail[] {
       if (ts.isPropertyAccessExpression(node.expression) && isSchemaMethodName(name) && name !== 'create') return;
       if (VALIDATE_CALL.test(name) || VALIDATE_CALL.test(callee)) {
         if (/^(checkout|checkIn|ensureDir|ensureFile|checkStatus)$/i.test(name)) return;
-        const subject = node.arguments[0] ? anchorText(node.arguments[0], sf, 50) : '';
+        const first = invokedArguments(node)[0];
+        const subject = first ? anchorText(first, sf, 50) : '';
         push({
           kind: 'assertion',
           anchor: `assert ${callee}(${subject})`,
@@ -295,9 +354,7 @@ function validationsOf(unit: Unit): Guardrail[] {
       const chain = chainOf(node.initializer);
       if (!chain || !SCHEMA_ROOT.test(chain.root)) return;
       const field = fieldPath(node, unit, sf);
-      const members = chain.methods.filter((m) => !LOOSENERS.has(m));
-      if (!chain.methods.some((m) => LOOSENERS.has(m))) members.push('required');
-      push({ kind: 'schema-field', anchor: `field ${field}`, node, label: `the schema field "${field}"`, members });
+      push({ kind: 'schema-field', anchor: `field ${field}`, node, label: `the schema field "${field}"`, members: chainMembers(chain) });
       return;
     }
     if (ts.isIfStatement(node)) {
@@ -308,6 +365,41 @@ function validationsOf(unit: Unit): Guardrail[] {
     if (ts.isThrowStatement(node)) rejection(node);
   });
   return found;
+}
+
+/**
+ * What a field's chain requires: its methods but the loosening ones, and `required` unless one loosens it.
+ * The object builders are one check: `z.looseObject` and `z.object` reject the same values (neither refuses
+ * an unknown key, one keeps it and the other strips it); `z.strictObject` is an object that is also strict.
+ */
+function chainMembers(chain: { methods: string[] }): string[] {
+  const members = chain.methods
+    .filter((m) => !LOOSENERS.has(m))
+    .flatMap((m) => (m === 'looseObject' ? ['object'] : m === 'strictObject' ? ['object', 'strict'] : [m]));
+  if (!chain.methods.some((m) => LOOSENERS.has(m))) members.push('required');
+  return members;
+}
+
+/**
+ * A field that became `z.union([before, another])`: a shape was added beside the one it had, which is
+ * still checked as it was (its members kept by an alternative; `required` only if the union keeps it too).
+ */
+function unionKeepsShape(before: Guardrail, after: Guardrail): boolean {
+  if (!before.members || !ts.isPropertyAssignment(after.node) || !ts.isCallExpression(after.node.initializer)) return false;
+  const outer = chainOf(after.node.initializer);
+  let root: ts.Expression = after.node.initializer;
+  while (ts.isCallExpression(root) && ts.isPropertyAccessExpression(root.expression) && root.expression.name.text !== 'union')
+    root = root.expression.expression;
+  if (!outer || !ts.isCallExpression(root) || !ts.isPropertyAccessExpression(root.expression)) return false;
+  const alternatives = root.arguments[0];
+  if (!alternatives || !ts.isArrayLiteralExpression(alternatives)) return false;
+  const outerMembers = chainMembers(outer);
+  return alternatives.elements.some((alternative) => {
+    const chain = ts.isCallExpression(alternative) ? chainOf(alternative) : undefined;
+    if (!chain) return false;
+    const kept = chainMembers(chain);
+    return before.members!.every((m) => kept.includes(m) && (m !== 'required' || outerMembers.includes('required')));
+  });
 }
 
 /** `z.string().uuid().max(5)` → root `z.string`, methods [string, uuid, max]. */

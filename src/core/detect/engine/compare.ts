@@ -12,6 +12,9 @@ import {
   callStillMadeUnderNewName,
   deletedWithItsCallers,
   lostChecksWentWithSubject,
+  lostPartExtractedIntoHelper,
+  movedIntoCaller,
+  sameGuardRewritten,
   refusesUnbuiltFeature,
   movedRejection,
   redirectedCall,
@@ -133,7 +136,11 @@ export function compareInventories(
     const { matched, unmatchedBefore, unmatchedAfter } = matchGuardrails(before, after);
     for (const [b, a] of matched) {
       // Amounts of different shapes (a retry count and a backoff factor) are not comparable.
-      const weakened = b.kind === a.kind && (detector.isWeakened ? detector.isWeakened(b, a, view) : defaultIsWeakened(b, a));
+      const weakened =
+        b.kind === a.kind &&
+        (detector.isWeakened ? detector.isWeakened(b, a, view) : defaultIsWeakened(b, a)) &&
+        // What it lost was extracted into a helper it now calls: still done, in another place.
+        !lostPartExtractedIntoHelper(b, a, prepared.protection.definitions.head);
       if (weakened) {
         // Every check it lost was about code the PR took out (an assertion of a removed API): it went with that code.
         const wentWithSubject = lostChecksWentWithSubject(b, a, prepared.protection.presence);
@@ -182,6 +189,15 @@ export function compareInventories(
       return !head || !inventory(head).some((g) => g.category === guardrail.category);
     });
   };
+  // Head units of the PR's source code with the guardrails they gained (anchors their base did not have).
+  let gains: { head: Unit; gained: Guardrail[] }[] | undefined;
+  const callersWithGains = (): { head: Unit; gained: Guardrail[] }[] =>
+    (gains ??= prepared.changedPairs.flatMap((p) => {
+      if (!p.head || prepared.testFiles.has(p.head.file)) return [];
+      const had = new Set((p.base ? inventory(p.base) : []).map((g) => g.anchor));
+      const gained = inventory(p.head).filter((g) => !had.has(g.anchor));
+      return gained.length ? [{ head: p.head, gained }] : [];
+    }));
   const deletedFiles = new Map<string, { pair: UnitPair; guardrail: Guardrail }[]>();
   for (const { pair, guardrail } of candidates) {
     const moved = (where: string, evidence: Record<string, unknown> = {}): void =>
@@ -212,6 +228,7 @@ export function compareInventories(
     // of a helper the PR renamed is still made under the new name.
     if (
       sameGuardStillThere(guardrail, pair.head, protection.throwers) ||
+      sameGuardRewritten(guardrail, pair.head) ||
       callStillMadeUnderNewName(guardrail, pair.head, protection.renames)
     )
       continue;
@@ -266,6 +283,12 @@ export function compareInventories(
     if (helper || elsewhere) {
       if (elsewhere && 'used' in elsewhere) elsewhere.used = true;
       moved(helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`);
+      continue;
+    }
+    // Moved up: a caller of this unit gained a guardrail of the same category around the call to it.
+    const caller = movedIntoCaller(guardrail, simpleName(pair.base!), callersWithGains(), pair.head);
+    if (caller) {
+      moved(`${caller.name} (${caller.file}), which now protects the call to ${simpleName(pair.base!)}`);
       continue;
     }
     if (!pair.head && isDeadCode(pair.base!)) continue;

@@ -86,7 +86,7 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     ? node
     : ts.isCatchClause(node) || (ts.isBlock(node) && ts.isTryStatement(node.parent))
       ? node.parent
-      : undefined;
+      : catchAround(node)?.parent;
   if (tryStatement && ts.isTryStatement(tryStatement)) {
     const calls = callsIn(tryStatement.tryBlock);
     // A try around no call but an awaited promise (`await this.connecting`) protects that promise: it is
@@ -104,6 +104,18 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   }
   if (unit.kind === 'call' && guardrail.kind === 'test')
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
+  return undefined;
+}
+
+/**
+ * The catch clause a node sits in, within its own function: a failure log there (`catch (e) { warn(…) }`)
+ * is about the calls of its try, and goes with them.
+ */
+function catchAround(node: ts.Node): ts.CatchClause | undefined {
+  for (let n: ts.Node | undefined = node.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isCatchClause(n)) return n;
+    if (ts.isFunctionLike(n)) return undefined;
+  }
   return undefined;
 }
 
@@ -628,4 +640,105 @@ export function deletedWithItsCallers(
  */
 export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
   return refusesOnlyUnbuiltCases(guardrail.node);
+}
+
+/**
+ * Whether an `if` guard that left its unit is still there with its condition spelled another way: the head
+ * unit has an `if` with the same then-branch whose condition is one test of the same names
+ * (`error instanceof ToolError` became `ToolError.isInstance(error)`, `typeof x === 'string'` became
+ * `isString(x)`). Only single tests on both sides: a rewritten `a || b` may reject fewer cases.
+ */
+export function sameGuardRewritten(guardrail: Guardrail, head: Unit | undefined): boolean {
+  const node = guardrail.node;
+  if (!head || !ts.isIfStatement(node) || compound(node.expression)) return false;
+  const then = foldCondition(node.thenStatement.getText(node.getSourceFile()));
+  if (then.length < 20) return false;
+  const names = identifiersOf(node.expression);
+  return (
+    findNodeOfUnit(head, (n) => {
+      if (!ts.isIfStatement(n) || compound(n.expression)) return false;
+      if (foldCondition(n.thenStatement.getText(head.sourceFile)) !== then) return false;
+      const now = identifiersOf(n.expression);
+      return [...names].every((name) => now.has(name));
+    }) !== undefined
+  );
+}
+
+/** Whether a condition joins tests with `&&`, `||` or `??`. */
+function compound(expression: ts.Expression): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+        n.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+        n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+    )
+      found = true;
+    if (!found && !ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(expression);
+  return found;
+}
+
+/**
+ * Whether what a weakened guardrail lost was extracted into a helper its head version calls: every
+ * statement of the base guardrail missing from the head one is, as written, in the body of a function the
+ * head guardrail calls and the base did not (`if (error instanceof Error) {…} else {…}` became
+ * `recordError(span, error)`). At least one statement must be found there.
+ */
+export function lostPartExtractedIntoHelper(before: Guardrail, after: Guardrail, definitions: Map<string, string[]>): boolean {
+  const scope = (g: Guardrail): ts.Node => (ts.isCatchClause(g.node) ? g.node.parent : g.node);
+  const beforeNode = scope(before);
+  const afterNode = scope(after);
+  const fold = (n: ts.Node): string => n.getText(n.getSourceFile()).replace(/\s+/g, '');
+  const kept = fold(afterNode);
+  const calledBefore = new Set(callsIn(beforeNode));
+  const bodies = [...new Set(callsIn(afterNode))].filter((name) => !calledBefore.has(name)).flatMap((name) => definitions.get(name) ?? []);
+  if (bodies.length === 0) return false;
+  let extracted = 0;
+  const accounted = (statement: ts.Statement): boolean => {
+    const text = fold(statement);
+    if (kept.includes(text)) return true;
+    if (text.length >= 20 && bodies.some((body) => body.includes(text))) {
+      extracted++;
+      return true;
+    }
+    const children = childStatements(statement);
+    return children.length > 0 && children.every(accounted);
+  };
+  const top = childStatements(beforeNode);
+  return top.length > 0 && top.every(accounted) && extracted > 0;
+}
+
+/** The statements directly inside a node: a block's, a try's blocks', an if's branches', a catch's. */
+function childStatements(node: ts.Node): ts.Statement[] {
+  if (ts.isBlock(node)) return [...node.statements];
+  if (ts.isTryStatement(node))
+    return [node.tryBlock, ...(node.catchClause ? [node.catchClause.block] : []), ...(node.finallyBlock ? [node.finallyBlock] : [])];
+  if (ts.isCatchClause(node)) return [node.block];
+  if (ts.isIfStatement(node)) return [node.thenStatement, ...(node.elseStatement ? [node.elseStatement] : [])];
+  return [];
+}
+
+/**
+ * A head unit that calls the unit a guardrail left and gained, around that call, a guardrail of the same
+ * category that its base did not have: the protection moved up into the caller (a catch that returned
+ * null replaced by a try around the call that reports the failure).
+ */
+export function movedIntoCaller(
+  guardrail: Guardrail,
+  unitName: string,
+  callers: { head: Unit; gained: Guardrail[] }[],
+  self?: Unit,
+): Unit | undefined {
+  for (const { head, gained } of callers) {
+    if (head === self || !head.calls.has(unitName)) continue;
+    for (const g of gained) {
+      if (g.category !== guardrail.category) continue;
+      const scope = ts.isCatchClause(g.node) ? g.node.parent : g.node;
+      if (callsIn(scope).includes(unitName)) return head;
+    }
+  }
+  return undefined;
 }

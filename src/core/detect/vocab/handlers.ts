@@ -9,6 +9,12 @@ import { isErrorReportCall, isLogCall, isLoggingReference } from './logging.js';
 /** Callbacks that hand the error on: Express `next(err)`, a promise's `reject`, a node-style callback. */
 const ERROR_CALLBACK = /^(next|reject|done|cb|callback|fail|onError|handleError|throw|emitError)$/;
 
+/**
+ * Calls that show the failure to the user (`setErrorMessage(…)`, `showError(…)`, `notifyFailure()`): the
+ * failure stays visible whether or not the error object is passed (a translated message instead).
+ */
+const SURFACES_FAILURE = /^(set|show|display|notify|raise|flash|render|report|push|add)\w*(Error|Failure|Failed)\w*$/;
+
 /** What a catch does with the error it caught. */
 export type CatchOutcome =
   /** Throws, rejects, calls next(err), returns the error or a 4xx/5xx answer: the failure stays visible. */
@@ -65,7 +71,8 @@ function bodyOutcome(block: ts.Block, errorName: string | undefined, sf: ts.Sour
   if (propagatesOnEveryPath(block.statements, errorName, sf)) return 'propagates';
   if (propagates(block, errorName, sf)) return 'conditional';
   const onlyLogs = block.statements.every((s) => {
-    if (ts.isReturnStatement(s)) return !s.expression;
+    // `return debug('failed: %s', e.message)` returns what the log call returns: it only logs.
+    if (ts.isReturnStatement(s)) return !s.expression || isLogOrReport(s.expression, sf);
     if (!ts.isExpressionStatement(s)) return false;
     const e = unwrapVoid(s.expression);
     return ts.isCallExpression(e) && (isLogCall(e, sf) || isErrorReportCall(e, sf));
@@ -81,6 +88,11 @@ function expressionOutcome(expression: ts.Expression, errorName: string | undefi
   if (ts.isCallExpression(e) && (isLogCall(e, sf) || isErrorReportCall(e, sf))) return 'logs';
   if (e.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isIdentifier(e) && e.text === 'undefined')) return 'empty';
   return 'default';
+}
+
+function isLogOrReport(expression: ts.Expression, sf: ts.SourceFile): boolean {
+  const e = unwrapVoid(expression);
+  return ts.isCallExpression(e) && (isLogCall(e, sf) || isErrorReportCall(e, sf));
 }
 
 function unwrapVoid(expression: ts.Expression): ts.Expression {
@@ -124,6 +136,7 @@ function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceF
       const name = calleeSimpleName(node.expression) ?? '';
       const text = calleeText(node.expression, sf);
       if (ERROR_CALLBACK.test(name) && node.arguments.length > 0) found = true;
+      else if (SURFACES_FAILURE.test(name)) found = true;
       else if (text === 'Promise.reject' || name === 'throw' || text === 'process.exit') found = true;
       else if (name === 'emit' && /^['"`]error/.test(node.arguments[0]?.getText(sf) ?? '')) found = true;
       else if ((name === 'status' || name === 'sendStatus' || name === 'code') && /^[45]\d\d$/.test(node.arguments[0]?.getText(sf) ?? ''))
@@ -133,6 +146,7 @@ function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceF
       return;
     }
     if (ts.isReturnStatement(node) && node.expression) {
+      if (isLogOrReport(node.expression, sf)) return;
       if (
         (errorName && mentions(node.expression, errorName)) ||
         /\bnew \w*Error\(|\berror\s*:|\bok\s*:\s*false/.test(node.expression.getText(sf))
