@@ -29,8 +29,11 @@ const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|\.cancel\(|ti
 
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
-/** A listener on an abort signal that ends the pending operation: cancellation, another shape than a deadline. */
-const ABORT_LISTENER = 'abort-listener';
+/**
+ * A listener on an abort signal that ends the pending operation: cancellation, another shape than a
+ * deadline. It bounds nothing by itself (the caller decides when to abort), so it covers no new call.
+ */
+export const ABORT_LISTENER = 'abort-listener';
 /**
  * The member a timeout option carries when its value falls back to a default (`timeout ?? settings.timeout`,
  * or a name bound with a default in the unit): losing it leaves the call unbounded whenever none is given.
