@@ -59,7 +59,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row; a timer that gives up on a pending callback and deletes its entry (`delete pending[id]`, `pending.delete(id)`), so a late reply cannot call it a second time.',
+        'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
       ignores:
         'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; an early return on a value read from the request (a header, a query parameter), which is input, not a record of work done; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth); lazy initialisation (`if (!cache) cache = compute()`), which computes a value on first use and checks no request identity.',
       example: {
@@ -192,78 +192,6 @@ function idempotencyOf(unit: Unit): Guardrail[] {
         });
       }
     }
-  });
-  for (const eviction of evictionsOnTimeout(unit, sf)) push(eviction);
-  return found;
-}
-
-/** Timers: setTimeout and the wrappers libraries give it (`setTimeoutFn`, `setTimeoutWithUnref`). */
-const TIMER_CALL = /^setTimeout\w*$/;
-
-/**
- * `pending[id] = callback` (or `pending.set(id, callback)`) with a timer that gives up on it and deletes the
- * entry (`delete pending[id]`, `pending.delete(id)`, directly or in a function of the file it calls): once
- * the timeout answered the caller, a late reply finds nothing to call a second time. Without the deletion
- * the entry stays registered and a late reply runs the callback again (and the entry leaks).
- */
-function evictionsOnTimeout(unit: Unit, sf: ts.SourceFile): Omit<Guardrail, 'category'>[] {
-  const registries = new Set<string>();
-  const timers: { call: ts.CallExpression; callback: ts.ArrowFunction | ts.FunctionExpression }[] = [];
-  forEachNodeOfUnit(unit, (node) => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(node.left))
-      registries.add(registryName(node.left.expression, sf));
-    if (!ts.isCallExpression(node)) return;
-    const name = calleeSimpleName(node.expression);
-    if (name === 'set' && ts.isPropertyAccessExpression(node.expression) && node.arguments.length === 2)
-      registries.add(registryName(node.expression.expression, sf));
-    const callback = node.arguments[0];
-    if (name && TIMER_CALL.test(name) && callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)))
-      timers.push({ call: node, callback });
-  });
-  if (!registries.size) return [];
-  const out: Omit<Guardrail, 'category'>[] = [];
-  for (const { call, callback } of timers) {
-    const evicted = new Set<string>();
-    forEachNode(callback.body, (n) => {
-      if (ts.isDeleteExpression(n) && ts.isElementAccessExpression(n.expression)) evicted.add(registryName(n.expression.expression, sf));
-      if (!ts.isCallExpression(n)) return;
-      const name = calleeSimpleName(n.expression);
-      if (name === 'delete' && ts.isPropertyAccessExpression(n.expression)) evicted.add(registryName(n.expression.expression, sf));
-      else if (name) for (const registry of registries) if (deletesFrom(name, registry, sf)) evicted.add(registry);
-    });
-    for (const registry of [...evicted].sort()) {
-      if (!registries.has(registry)) continue;
-      out.push({
-        kind: 'timeout-eviction',
-        anchor: `evict ${registry} on timeout`,
-        identity: 'anchor',
-        node: call,
-        label: `the removal of the pending ${registry} entry when the timer fires`,
-      });
-    }
-  }
-  return out;
-}
-
-function registryName(expression: ts.Expression, sf: ts.SourceFile): string {
-  return expression
-    .getText(sf)
-    .replace(/^this\./, '')
-    .replace(/\s+/g, '');
-}
-
-/** Whether a function or method of the file named `name` deletes an entry of `registry`. */
-function deletesFrom(name: string, registry: string, sf: ts.SourceFile): boolean {
-  const pattern = new RegExp(`delete\\s+(?:this\\.)?${escapeRegExp(registry)}\\s*\\[|(?:this\\.)?${escapeRegExp(registry)}\\.delete\\(`);
-  let found = false;
-  forEachNode(sf, (n) => {
-    if (found) return;
-    let body: ts.Node | undefined;
-    if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.name && ts.isIdentifier(n.name) && n.name.text === name)
-      body = n.body;
-    else if ((ts.isVariableDeclaration(n) || ts.isPropertyDeclaration(n)) && ts.isIdentifier(n.name) && n.name.text === name)
-      body = n.initializer;
-    if (body && pattern.test(body.getText(sf))) found = true;
   });
   return found;
 }
