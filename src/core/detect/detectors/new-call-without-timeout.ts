@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, escapeRegExp, propertyNameText } from '../ast/text.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type DirectFinding } from '../define-detector.js';
-import { timeoutsOf } from '../vocab/timeouts.js';
+import { ABORT_LISTENER, timeoutsOf } from '../vocab/timeouts.js';
 
 /** Option names that bound the call's time: a timeout of any flavour, or an abort signal. */
 const BOUNDING_OPTION = /^(signal|timeout|timeouts|[a-z_]*timeout(ms|millis)?|deadline)$/i;
@@ -54,7 +54,8 @@ export default defineDetector({
     if (!candidates.length) return [];
     // A deadline anywhere in the function (a race, a p-timeout, req.setTimeout) covers its calls, including
     // the callbacks cut out as units of their own (`const req = https.request(url, (res) => …)`).
-    if (timeoutsOf(enclosingScope(head)).length) return [];
+    // An abort listener makes the work cancellable by the caller, which may never cancel: no deadline.
+    if (timeoutsOf(enclosingScope(head)).some((g) => g.kind !== ABORT_LISTENER)) return [];
     if (/\bdefaults\.timeout\s*=/.test(sf.text)) return [];
     const existing = change.base ? outboundLabels(change.base) : new Set<string>();
     const findings: DirectFinding[] = [];

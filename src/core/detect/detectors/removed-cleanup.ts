@@ -21,7 +21,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Calls that release a resource — `removeListener`/`off`/`removeEventListener`, `clearTimeout`/`clearInterval`, `release()`, `close()`, `destroy()`, `abort()`, `dispose()`, `unsubscribe()`, a `cleanup…()`/`teardown…()` function, `pending.delete(id)` on a registry of pending work — removed from a path that runs once the work is over: a timer callback, a `close`/`end`/`error`/`disconnect`/`abort` handler, a function returned as a disposer (a React effect cleanup, `{ cleanup: () => … }`), or a close/destroy/dispose/unmount method.',
+        'Calls that release a resource — `removeListener`/`off`/`removeEventListener`, `clearTimeout`/`clearInterval`, `release()`, `close()`, `destroy()`, `abort()`, `dispose()`, `unsubscribe()`, a `cleanup…()`/`teardown…()` function, `pending.delete(id)` or `delete pending[id]` on a registry of pending work — removed from a path that runs once the work is over: a timer callback, a `close`/`end`/`error`/`disconnect`/`abort` handler, a function returned as a disposer (a React effect cleanup, `{ cleanup: () => … }`), or a close/destroy/dispose/unmount method.',
       ignores:
         'A cleanup moved into a helper or another file of the same PR, or still made elsewhere in the function; a listener or timer cleanup removed together with the listener or timer it undid; cleanups on the happy path only; cleanups in the catch or finally of a try statement, which removed-error-handling reports; test files.',
       example: {
@@ -61,6 +61,26 @@ function cleanupsOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   forEachNodeOfUnit(unit, (node) => {
+    // `delete this.acks[id]`: the operator form of `pending.delete(id)` on a registry of pending work.
+    if (ts.isDeleteExpression(node) && ts.isElementAccessExpression(node.expression)) {
+      const receiver = node.expression.expression.getText(sf);
+      const last = receiver.split('.').pop() ?? '';
+      if (!PENDING.test(last)) return;
+      const path = teardownPathOf(node, unit, sf);
+      if (!path) return;
+      // Named as calleeText names `this.acks.delete(id)`, so the two forms are one cleanup.
+      const registry = calleeText(node.expression.expression, sf).replace(/\s*\.\s*/g, '.');
+      found.push({
+        category: 'resource-limit',
+        kind: 'cleanup',
+        anchor: `cleanup ${registry}.delete`,
+        identity: 'anchor',
+        exactOnly: true,
+        node,
+        label: `the ${registry}.delete() ${path}`,
+      });
+      return;
+    }
     if (!ts.isCallExpression(node)) return;
     const name = calleeSimpleName(node.expression);
     if (!name || !RELEASE_CALL.test(name)) return;

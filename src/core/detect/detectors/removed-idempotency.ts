@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits } from '../ast/statements.js';
 import { anchorText, calleeSimpleName, calleeText, escapeRegExp, propertyNameText } from '../ast/text.js';
-import { enclosingFunction, findFirst, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
+import { enclosingFunction, findFirst, forEachNode, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 import { isWhereVariableName } from '../vocab/queries.js';
 
@@ -140,7 +140,17 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     if (ts.isIfStatement(node)) {
       const once = onceGuard(node, sf, assigned);
       if (once) {
-        push({ kind: 'once-guard', anchor: `once ${once}`, identity: 'anchor', node, label: `the run-once guard on ${once}` });
+        // A guard that wraps its work (`if (!closing) { closing = true; pool.end() }`) protects that work: a
+        // guard on the same flag in a helper protects the helper's own work, not this one, so the work's
+        // calls are part of what names it.
+        const work = wrappedWork(node, sf);
+        push({
+          kind: 'once-guard',
+          anchor: `once ${once}${work.length ? ` ${work.join(' ')}` : ''}`,
+          identity: 'anchor',
+          node,
+          label: `the run-once guard on ${once}`,
+        });
         return;
       }
       // A check that throws "already exists" rejects bad input (validation); dedup answers without error.
@@ -317,6 +327,21 @@ function lazyInitialisation(node: ts.IfStatement, flag: string, sf: ts.SourceFil
     return true;
   });
   return onlyComputes && assignsFlag;
+}
+
+/**
+ * The calls a negated run-once guard wraps (`if (!done) { done = true; flush() }` → flush), sorted; none
+ * for a guard that exits (`if (done) return`), whose work is the rest of the function.
+ */
+function wrappedWork(node: ts.IfStatement, sf: ts.SourceFile): string[] {
+  if (!/^\s*!/.test(node.expression.getText(sf)) || exits(node.thenStatement)) return [];
+  const names = new Set<string>();
+  forEachNode(node.thenStatement, (n) => {
+    if (!ts.isCallExpression(n)) return;
+    const name = calleeSimpleName(n.expression);
+    if (name && name.length >= 4) names.add(name);
+  });
+  return [...names].sort();
 }
 
 function throwsOnly(statement: ts.Statement): boolean {

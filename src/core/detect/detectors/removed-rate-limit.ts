@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText, ownerOfObject } from '../ast/text.js';
 import { objectProperties, staticNumber } from '../ast/values.js';
-import { forEachNodeOfUnit } from '../ast/walk.js';
+import { forEachNode, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
 import { middlewareName, routeMiddlewares } from '../vocab/http.js';
 
@@ -48,7 +48,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`, `applyRateLimit(config, key)`-style calls), limits declared as data (`{ windowSeconds: 60, maxPerWindow: 10 }` in a rate-limit configuration), and `@SkipThrottle()` added to an existing endpoint. A limit raised twofold or more (or a window cut in half) is a weakening.',
+        'Limiters built with express-rate-limit / express-slow-down (`rateLimit({ windowMs, max })`), rate-limiter-flexible (`new RateLimiterRedis({ points, duration })`), bottleneck (`new Bottleneck({ maxConcurrent, minTime })`), @upstash/ratelimit, NestJS `@Throttle`/`ThrottlerGuard`, `throttle(…)`, limiter middleware named in a route registration (`router.post("/login", loginLimiter, …)`), the use of a limiter in a handler (`limiter.consume(key)`, `removeTokens`, `ratelimit.limit(id)`, `applyRateLimit(config, key)`-style calls), limits declared as data (`{ windowSeconds: 60, maxPerWindow: 10 }` in a rate-limit configuration), `@SkipThrottle()` added to an existing endpoint, and the proxy setting that lets a key function read the client-supplied forwarded address (`if (trustProxy) … x-forwarded-for`) dropped so the header is always trusted (medium). A limit raised twofold or more (or a window cut in half) is a weakening.',
       ignores:
         'A limiter moved to `app.use(…)`/router level, into a helper, or to another file of the same PR; swapped for another limiter library with the same budget; a stricter limit.',
       example: {
@@ -60,6 +60,8 @@ export default defineDetector({
     },
   },
   inventory: limitersOf,
+  // A forwarded address trusted unconditionally makes the limit's key spoofable: the limiter still runs.
+  judgeLoss: (lost) => (lost.kind === 'trusted-proxy-gate' ? { severity: 'medium' } : undefined),
   // `@SkipThrottle()` added to an endpoint that existed: the global throttler no longer covers it.
   inspect(change): DirectFinding[] {
     const { base, head } = change;
@@ -156,7 +158,53 @@ function limitersOf(unit: Unit): Guardrail[] {
       push('applied', `use of ${name}`, node, `the ${name}() rate limit`);
     }
   });
+  for (const gate of trustedProxyGates(unit)) found.push(gate);
   return found;
+}
+
+/** Headers a client can set itself that proxies use to pass on the original address. */
+const FORWARDED_HEADER = /^(x-forwarded-for|x-real-ip|forwarded|cf-connecting-ip|true-client-ip|x-client-ip|fastly-client-ip)$/i;
+/** Functions that compute who is calling: the key a limit counts by, the caller's address. */
+const KEY_OWNER = /ip(?:address)?$|address|client|caller|key/i;
+/** Names of a setting that says the request came through a proxy the server trusts. */
+const TRUST_NAME = /trust|proxy|proxies|behind/i;
+
+/**
+ * `if (trustProxy) { key = req.headers['x-forwarded-for'] }`, `trustForwarded ? forwardedIp(req) : socketIp`:
+ * in a function that computes what a rate limit counts by, the address a client can write itself is read
+ * only behind a setting that says a proxy rewrote it. Reading it unconditionally lets every caller pick a
+ * new key per request and never hit the limit.
+ */
+function trustedProxyGates(unit: Unit): Guardrail[] {
+  // The limit's own key function, or the helper it takes the caller's address from (`clientIp(req)`).
+  if (!LIMIT_OWNER.test(unit.name) && !KEY_OWNER.test(unit.name)) return [];
+  const sf = unit.sourceFile;
+  const found: Guardrail[] = [];
+  forEachNodeOfUnit(unit, (node) => {
+    let condition: ts.Expression | undefined;
+    let gated: ts.Node | undefined;
+    if (ts.isIfStatement(node)) [condition, gated] = [node.expression, node.thenStatement];
+    else if (ts.isConditionalExpression(node)) [condition, gated] = [node.condition, node.whenTrue];
+    if (!condition || !gated || /^\s*!/.test(condition.getText(sf))) return;
+    if (![...identifiersIn(condition)].some((name) => TRUST_NAME.test(name))) return;
+    if (!readsForwardedHeader(gated)) return;
+    found.push({
+      category: 'rate-limit',
+      kind: 'trusted-proxy-gate',
+      anchor: 'forwarded address trusted only behind a proxy setting',
+      node,
+      label: 'the proxy setting that decides whether the client-supplied forwarded address keys the limit',
+    });
+  });
+  return found;
+}
+
+function readsForwardedHeader(node: ts.Node): boolean {
+  let reads = false;
+  forEachNode(node, (n) => {
+    if (!reads && ts.isStringLiteralLike(n) && FORWARDED_HEADER.test(n.text)) reads = true;
+  });
+  return reads;
 }
 
 /** Inside a limiter's own options or a decorator: the budget is counted with the limiter. */

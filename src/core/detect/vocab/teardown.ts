@@ -44,7 +44,8 @@ export function teardownPathOf(node: ts.Node, unit: Unit, sf: ts.SourceFile): st
       if (ts.isCallExpression(parent) && parent.arguments.includes(n)) {
         const name = calleeSimpleName(parent.expression) ?? '';
         if (name === 'finally' || name === 'catch') return undefined;
-        if (name === 'setTimeout' || name === 'setInterval') return 'in its timer callback';
+        // setTimeout, and the wrappers libraries inject for tests and unref'd timers (`setTimeoutFn`).
+        if (/^set(?:Timeout|Interval)(?:Fn|WithUnref|Unref)?$/.test(name)) return 'in its timer callback';
         const event = parent.arguments[0];
         if (
           /^(on|once|addListener|addEventListener|prependListener)$/.test(name) &&

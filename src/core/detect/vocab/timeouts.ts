@@ -31,6 +31,11 @@ const ENDS_OPERATION = /\.abort\(|\breject\(|\bthrow\b|\.destroy\(|\.cancel\(|ti
 /** Which of the unit's deadlines are the same guardrail in another shape (a signal, a timer, a race). */
 const DEADLINE = 'deadline';
 /**
+ * A listener on an abort signal that ends the pending operation: cancellation, another shape than a
+ * deadline. It bounds nothing by itself (the caller decides when to abort), so it covers no new call.
+ */
+export const ABORT_LISTENER = 'abort-listener';
+/**
  * The member a timeout option carries when its value falls back to a default (`timeout ?? settings.timeout`,
  * or a name bound with a default in the unit): losing it leaves the call unbounded whenever none is given.
  */
@@ -155,6 +160,12 @@ export function timeoutsOf(unit: Unit): Guardrail[] {
       else rejectingTimers.push({ node, ms });
       return;
     }
+    // signal.addEventListener('abort', onAbort): the pending operation ends when the caller cancels. Without
+    // it, a request whose caller gave up (or whose deadline signal fired) waits for an answer that may never come.
+    if (name === 'addEventListener' && ts.isPropertyAccessExpression(node.expression) && isAbortListener(node, unit)) {
+      push(ABORT_LISTENER, 'listener that ends the operation on abort', node, 'an abort listener that ends the pending operation');
+      return;
+    }
     // Promise.race([work, timeoutPromise])
     if (callee === 'Promise.race' && node.arguments[0]) {
       races.push(node);
@@ -242,6 +253,40 @@ function fallsBack(value: ts.Node, unit: Unit): boolean {
       bound = fallsBack(n.initializer, unit);
   });
   return bound;
+}
+
+/** What an abort handler does when it ends the pending operation rather than only noting the abort. */
+const ENDS_ON_ABORT =
+  /\breject\w*\(|\.abort\(|\.cancel\(|\.destroy\(|\bthrow\b|\bcleanup\w*\(|\bcleanUp\w*\(|\bsettle\w*\(|\bfinish\w*\(|\bclose\(/;
+
+/**
+ * `x.addEventListener('abort', handler)` whose handler ends the pending operation (rejects it, aborts what it
+ * started, cleans it up): inline, or a function the unit or its file declares under that name.
+ */
+function isAbortListener(call: ts.CallExpression, unit: Unit): boolean {
+  const [event, handler] = call.arguments;
+  if (!event || !ts.isStringLiteralLike(event) || event.text !== 'abort' || !handler) return false;
+  const sf = unit.sourceFile;
+  if (ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)) return ENDS_ON_ABORT.test(handler.body.getText(sf));
+  if (!ts.isIdentifier(handler)) return false;
+  const name = handler.text;
+  // `const onAbort = () => …`, `function onAbort() {…}`, or `let listener = null; … listener = () => …`.
+  let ends = false;
+  forEachNode(sf, (n) => {
+    if (ends) return;
+    let value: ts.Node | undefined;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) value = n.initializer;
+    else if (ts.isFunctionDeclaration(n) && n.name?.text === name) value = n.body;
+    else if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === name
+    )
+      value = n.right;
+    if (value && ENDS_ON_ABORT.test(value.getText(sf))) ends = true;
+  });
+  return ends;
 }
 
 function isAbortCall(id: ts.Identifier): boolean {
