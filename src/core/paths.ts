@@ -71,7 +71,6 @@ export function isSourcePath(path: string): boolean {
 const TEST_CODE_PATH =
   /(^|\/)(__tests__|__mocks__|tests?|spec|e2e|cypress|playwright|[\w.-]*[a-z\d][-_]tests?|tests?[-_](?:utils?|helpers?|support|kit))\/|\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$|(^|\/)(test|(test|spec)[-_]?(utils?|helpers?|support|setup)|setup-?tests)\.[cm]?[jt]sx?$/i;
 
-/** Whether a repo-relative path is test code (a test or a helper beside tests), by convention or by the configured globs. */
 /** Folders of code that shows how to use the project rather than being it: examples, samples, demos, playgrounds. */
 const EXAMPLE_DIR_RE = /(?:^|\/)(?:examples?|samples?|demos?|playgrounds?|sandbox(?:es)?)\//;
 
@@ -83,6 +82,7 @@ export function isExampleCode(path: string): boolean {
   return EXAMPLE_DIR_RE.test(path);
 }
 
+/** Whether a repo-relative path is test code (a test or a helper beside tests), by convention or by the configured globs. */
 export function isTestCode(path: string, patterns: readonly string[] = []): boolean {
   if (TEST_CODE_PATH.test(path)) return true;
   return patterns.length > 0 && picomatch(patterns as string[], { dot: true })(path);
