@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from '../yaml-library.js';
 import { z } from 'zod';
 import { describeUnknownRule, knownRuleIds } from '../detect/rule-ids.js';
 import { ConfigurationError } from '../errors.js';

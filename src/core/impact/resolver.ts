@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml } from '../yaml-library.js';
 import { asRecord, parseJsonc } from './jsonc.js';
 import { basename, dirname, extname, joinPath, SOURCE_EXTENSIONS } from '../paths.js';
 

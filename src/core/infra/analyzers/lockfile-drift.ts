@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { parse as parseYamlValue } from 'yaml';
+import { parse as parseYamlValue } from '../../yaml-library.js';
 import type { Severity } from '../../model.js';
 import { defineAnalyzer, UnreadableFileError, type AnalyzerFinding, type FileChange, type TreeView } from '../define-analyzer.js';
 import { deployWeight } from '../formats/deploy.js';

@@ -1,6 +1,7 @@
 import type { Severity, Side } from '../../model.js';
 import { UnreadableFileError, type AnalyzerFinding, type ContextRequest, type FileChange, type TreeView } from '../define-analyzer.js';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from '../../yaml-library.js';
 import { byPathAndText, memoize } from '../../memo.js';
 import { dockerfileParser } from './parsers.js';
 

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { syntaxTree } from '../../parse/parse.js';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from '../../yaml-library.js';
 import { parseYaml, type YamlFile } from './yaml.js';
 import type { ChangedFile, Side } from '../../model.js';
 import type { TreeView } from '../define-analyzer.js';

@@ -1,4 +1,4 @@
-import { parse as parseYamlValue } from 'yaml';
+import { parse as parseYamlValue } from '../../yaml-library.js';
 import type { Side } from '../../model.js';
 import { UnreadableFileError } from '../define-analyzer.js';
 import { ParserUnavailableError, semverOf, yarnBerryParser, yarnClassicParser } from './parsers.js';

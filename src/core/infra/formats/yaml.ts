@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from '../../yaml-library.js';
 import type { Side } from '../../model.js';
 import { UnreadableFileError } from '../define-analyzer.js';
 import { byText, memoize } from '../../memo.js';
