@@ -73,8 +73,9 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
   // What every head workflow still runs, this one included.
   const workflows = allWorkflows(change.tree, 'head');
   if (head) workflows.set(change.path, head);
-  const running: WorkflowCheck[] = [...workflows.values()].flatMap((w) => workflowChecks(w, headScripts));
   const calls = [...workflows.values()].flatMap((w) => workflowCalls(w, headScripts));
+  // The checks among them (workflowChecks' filter, without expanding every workflow's calls a second time).
+  const running = calls.filter((c): c is WorkflowCheck => c.kind !== undefined);
   const covered = new Set(calls.flatMap((c) => [...c.covers]));
   const findings: AnalyzerFinding[] = [];
   const reported = new Set<string>();
