@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
-import { alwaysLeaves, bodyAlwaysThrows } from '../ast/statements.js';
+import { alwaysLeaves, bodyAlwaysThrows, endsInThrowingCall, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
 import { inlinedConditionText } from '../ast/conditions.js';
 import { findNodeOfUnit, forEachNodeOfUnit } from '../ast/walk.js';
@@ -219,6 +219,9 @@ export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined
       if (!ts.isIfStatement(n) || foldCondition(inlinedConditionText(n.expression, head.sourceFile)) !== condition) return false;
       // Still leaves on the bad case: directly, through a helper that always throws, or on every branch of a body that grew.
       if (!alwaysLeaves(n.thenStatement, throwers)) return false;
+      // In a callback of the unit (a promise executor, a listener), a `return` leaves the callback and the
+      // unit goes on: there only a throw or a rejection still refuses the case.
+      if (insideCallbackOf(n, head) && !refuses(n.thenStatement, throwers)) return false;
       if (protectedCalls.size === 0) return true;
       return callsAfter(n).some((name) => protectedCalls.has(name));
     }) !== undefined
@@ -250,6 +253,22 @@ export function helperStandsInFront(guardrail: Guardrail, head: Unit, helperName
   });
   if (firstHelperCall === undefined || work.length === 0) return true;
   return work.some((at) => at > firstHelperCall!);
+}
+
+/** Whether a node lies in a function written inside the unit's own function (a callback it passes). */
+function insideCallbackOf(node: ts.Node, unit: Unit): boolean {
+  for (let n: ts.Node | undefined = node.parent; n && n !== unit.node; n = n.parent) if (ts.isFunctionLike(n)) return true;
+  return false;
+}
+
+/** Whether a guard's branch refuses the case: throws, calls a function that always throws, or rejects a promise. */
+function refuses(statement: ts.Statement, throwers: ReadonlySet<string>): boolean {
+  if (throwsError(statement) || endsInThrowingCall(statement, throwers)) return true;
+  const statements = ts.isBlock(statement) ? [...statement.statements] : [statement];
+  return statements.some((s) => {
+    const call = ts.isExpressionStatement(s) || ts.isReturnStatement(s) ? s.expression : undefined;
+    return call !== undefined && ts.isCallExpression(call) && /^(reject\w*|fail)$/.test(calleeSimpleName(call.expression) ?? '');
+  });
 }
 
 /**
