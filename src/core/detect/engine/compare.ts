@@ -222,7 +222,7 @@ export function compareInventories(
         node: guardrail.node,
         pair,
         anchor: guardrail.anchor,
-        data: { label: guardrail.label },
+        data: { label: guardrail.label, ...(guardrail.consequence !== undefined ? { consequence: guardrail.consequence } : {}) },
         evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...evidence },
       });
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
