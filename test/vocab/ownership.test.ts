@@ -49,6 +49,8 @@ describe("vocab/ownership: a row's owner compared with the caller", () => {
     expect(refuses('`${doc.creator}` !== `${requesterId}`')).toBe(true);
     expect(refuses('!task.createdBy.equals(user._id)')).toBe(true);
     expect(refuses('!doc || !(doc.owner).equals(req.user.id)')).toBe(true);
+    expect(refuses('!isSameUser(post.author, session.user)')).toBe(true);
+    expect(refuses('!idsEqual(doc.ownerId, currentUserId)')).toBe(true);
   });
 
   it('needs the refusing form, an owner on one side and the caller on the other', () => {
@@ -57,6 +59,8 @@ describe("vocab/ownership: a row's owner compared with the caller", () => {
     expect(refuses('String(task.owner) !== String(otherTask.owner)')).toBe(false);
     expect(refuses('association.owner !== model')).toBe(false);
     expect(refuses('!a.equals(b)')).toBe(false);
+    expect(refuses('!isSameModel(include.source, associationOwner)')).toBe(false);
+    expect(refuses('!isSameUser(post.author, session.user, strict)')).toBe(false);
   });
 
   it('keys one comparison the same however its sides are converted or ordered', () => {

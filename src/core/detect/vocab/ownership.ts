@@ -15,7 +15,7 @@ export const TENANT_FIELD =
 const OWNER_OBJECT = /\.(owner|author|creator|createdBy)(\.(_id|id))?$/;
 /** Where the caller's identity comes from. */
 export const CALLER =
-  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership|actorId|currentUserId|requesterId|callerId|viewerId)\b/i;
+  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership|actorId|currentUserId|requester|requesterId|callerId|viewerId)\b/i;
 
 const EQUALITY = new Set([
   ts.SyntaxKind.EqualsEqualsEqualsToken,
@@ -25,47 +25,51 @@ const EQUALITY = new Set([
 ]);
 const REFUSING = new Set([ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
-/** A comparison of two values, however it is spelled: `a !== b`, `a.equals(b)`, `!a.equals(b)`. */
+/** A comparison of two values, however it is spelled: `a !== b`, `a.equals(b)`, `!isSameUser(a, b)`. */
 interface Comparison {
   left: ts.Expression;
   right: ts.Expression;
   refusing: boolean;
 }
 
+/** Two-argument predicates named for an equality test: `isSameUser(a, b)`, `sameId(a, b)`, `idsEqual(a, b)`. */
+const EQUALITY_PREDICATE = /^(is|are)?(same|equal|equals)([A-Z_]\w*)?$|^\w+(Equal|Match)$/i;
+
 function stripParens(e: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
   return e;
 }
 
-/** `x.equals(y)`: how ids that are objects (a MongoDB ObjectId) are compared. */
-function equalsCall(e: ts.Expression): ts.CallExpression | undefined {
+/** The two values a call compares: `x.equals(y)` (how ids that are objects, a MongoDB ObjectId, are compared) or `isSame(x, y)`. */
+function comparedByCall(e: ts.Expression): [ts.Expression, ts.Expression] | undefined {
   const call = stripParens(e);
-  return ts.isCallExpression(call) &&
-    ts.isPropertyAccessExpression(call.expression) &&
-    call.expression.name.text === 'equals' &&
-    call.arguments.length === 1
-    ? call
-    : undefined;
+  if (!ts.isCallExpression(call)) return undefined;
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'equals' && call.arguments.length === 1)
+    return [callee.expression, call.arguments[0]!];
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (name && EQUALITY_PREDICATE.test(name) && call.arguments.length === 2) return [call.arguments[0]!, call.arguments[1]!];
+  return undefined;
 }
 
 /**
- * The comparison a node is: an equality operator, or an `.equals()` call. The refusing form of a call is
+ * The comparison a node is: an equality operator, or a call that compares. The refusing form of a call is
  * its negation, so the node is the `!` around it and the bare call counts only when it is not negated.
  */
 function comparisonOf(node: ts.Node): Comparison | undefined {
   if (ts.isBinaryExpression(node) && EQUALITY.has(node.operatorToken.kind))
     return { left: node.left, right: node.right, refusing: REFUSING.has(node.operatorToken.kind) };
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
-    const call = equalsCall(node.operand);
-    if (call && ts.isPropertyAccessExpression(call.expression))
-      return { left: call.expression.expression, right: call.arguments[0]!, refusing: true };
-    return undefined;
+    const sides = comparedByCall(node.operand);
+    return sides ? { left: sides[0], right: sides[1], refusing: true } : undefined;
   }
-  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && equalsCall(node) === node) {
+  if (ts.isCallExpression(node)) {
+    const sides = comparedByCall(node);
+    if (!sides) return undefined;
     let outer: ts.Node = node.parent;
     while (ts.isParenthesizedExpression(outer) || ts.isNonNullExpression(outer)) outer = outer.parent;
     if (ts.isPrefixUnaryExpression(outer) && outer.operator === ts.SyntaxKind.ExclamationToken) return undefined;
-    return { left: node.expression.expression, right: node.arguments[0]!, refusing: false };
+    return { left: sides[0], right: sides[1], refusing: false };
   }
   return undefined;
 }
@@ -94,8 +98,8 @@ function isOwnerSide(text: string): boolean {
 
 /**
  * `doc.ownerId !== user.id`, `post.teamId === session.teamId`, `String(doc.owner) !== String(actorId)`,
- * `!doc.author.equals(user._id)`: one side reads an owner or tenant field (or the owner object itself), the
- * other the caller's identity. With `negatedOnly`, only the refusing form (`!==`, `!=`, `!x.equals(y)`).
+ * `!doc.author.equals(user._id)`, `!isSameUser(doc.owner, user)`: one side reads an owner or tenant field (or the owner object itself), the
+ * other the caller's identity. With `negatedOnly`, only the refusing form (`!==`, `!=`, a negated call).
  */
 export function isCallerComparison(node: ts.Node, sf: ts.SourceFile, negatedOnly = false): node is ts.Expression {
   const comparison = comparisonOf(node);
