@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { grantedRoles, widened } from '../../src/core/detect/vocab/ownership.js';
-import { first } from '../support/syntax.js';
+import { callerComparisonKeys, grantedRoles, refusesOtherOwners, widened } from '../../src/core/detect/vocab/ownership.js';
+import { first, parse } from '../support/syntax.js';
 
 const granted = (text: string) => {
   const call = first(text, ts.isCallExpression).node;
@@ -33,5 +33,44 @@ describe('vocab/ownership: roles passed as arguments', () => {
     expect(widened(any('admin', 'member'), any('admin'))).toBeUndefined();
     expect(widened(any('admin'), any('Role.Admin'))).toBeUndefined();
     expect(widened(all('read'), all('read', 'write'))).toBeUndefined();
+  });
+});
+
+describe("vocab/ownership: a row's owner compared with the caller", () => {
+  const refuses = (condition: string): boolean => {
+    const { node, sf } = first(`if (${condition}) throw new Error('no');`, ts.isIfStatement);
+    return refusesOtherOwners(node.expression, sf);
+  };
+
+  it('reads owner fields, owner objects and caller ids, converted to strings or compared with equals()', () => {
+    expect(refuses('doc.ownerId !== user.id')).toBe(true);
+    expect(refuses('String(task.owner) !== String(actorId)')).toBe(true);
+    expect(refuses('post.author._id.toString() != currentUserId')).toBe(true);
+    expect(refuses('`${doc.creator}` !== `${requesterId}`')).toBe(true);
+    expect(refuses('!task.createdBy.equals(user._id)')).toBe(true);
+    expect(refuses('!doc || !(doc.owner).equals(req.user.id)')).toBe(true);
+    expect(refuses('!isSameUser(post.author, session.user)')).toBe(true);
+    expect(refuses('!idsEqual(doc.ownerId, currentUserId)')).toBe(true);
+  });
+
+  it('needs the refusing form, an owner on one side and the caller on the other', () => {
+    expect(refuses('doc.ownerId === user.id')).toBe(false);
+    expect(refuses('task.owner.equals(user._id)')).toBe(false);
+    expect(refuses('String(task.owner) !== String(otherTask.owner)')).toBe(false);
+    expect(refuses('association.owner !== model')).toBe(false);
+    expect(refuses('!a.equals(b)')).toBe(false);
+    expect(refuses('!isSameModel(include.source, associationOwner)')).toBe(false);
+    expect(refuses('!isSameUser(post.author, session.user, strict)')).toBe(false);
+  });
+
+  it('keys one comparison the same however its sides are converted or ordered', () => {
+    const keys = (text: string): string[] => {
+      const sf = parse(text);
+      return [...callerComparisonKeys(sf, sf)];
+    };
+    expect(keys('const a = String(doc.owner) !== String(user._id); const b = user._id.toString() === doc.owner.toString();')).toEqual([
+      'doc.owner ~ user._id',
+    ]);
+    expect(keys('const c = !doc.owner.equals(user._id);')).toEqual(['doc.owner ~ user._id']);
   });
 });

@@ -50,6 +50,12 @@ export interface Guardrail {
    * rows). Undefined when it is still needed. A removal it explains is shown as context (info) only.
    */
   obsoleteIn?: (head: Unit) => string | undefined;
+  /**
+   * What losing it lets happen, for a detector whose `removed` message leaves that to the guardrail
+   * (`{{consequence}}`): an idempotency key that is gone lets a replay apply twice, a caught
+   * unique-constraint violation that is gone makes the second write fail instead.
+   */
+  consequence?: string;
   /** The node that carries it, in the unit's syntax tree. */
   node: ts.Node;
   /** Short human description used in messages: 'a 5000 ms timeout on axios.create'. */
@@ -141,7 +147,8 @@ export interface DetectorMeta<MessageId extends string = string> {
   description: string;
   /**
    * Message templates by message id. The engine fills in {{symbol}} (the unit), {{noLongerHas}} (see
-   * LOST_PHRASE), and for inventory messages {{label}}, {{from}}, {{to}}, {{change}}, {{where}}; direct
+   * LOST_PHRASE), and for inventory messages {{label}}, {{from}}, {{to}}, {{change}}, {{where}} and the
+   * guardrail's {{consequence}}; direct
    * findings fill in their own `data`.
    */
   messages: Record<MessageId, string>;

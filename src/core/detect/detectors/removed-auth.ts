@@ -12,6 +12,7 @@ import {
   type Granted,
   grantedRoles,
   isCallerComparison,
+  refusesOtherOwners,
   TENANT_FIELD,
   widened,
 } from '../vocab/ownership.js';
@@ -100,7 +101,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A role list that admits more callers is a weakening: a role added to `requireRole("admin")`, `authorize(["owner"])` or `@Roles("owner")`, a permission dropped from `requirePermissions(…)`, the roles argument dropped. Route hooks count as middleware (fastify `onRequest`/`preHandler` in the options of a route, `addHook("onRequest", …)`), and a bare `verify`/`decode` imported from a token library counts as the library call. A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
+        'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`, `String(doc.owner) !== String(actorId)`, `!doc.owner.equals(user._id)`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A role list that admits more callers is a weakening: a role added to `requireRole("admin")`, `authorize(["owner"])` or `@Roles("owner")`, a permission dropped from `requirePermissions(…)`, the roles argument dropped. Route hooks count as middleware (fastify `onRequest`/`preHandler` in the options of a route, `addHook("onRequest", …)`), and a bare `verify`/`decode` imported from a token library counts as the library call. A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
       ignores:
         'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator or an instance hook (`addHook`), or to another file of the same PR; a role list narrowed or rewritten with constants; a decode kept beside the verify; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A client handling a 401/403 from another service (`if (!response.ok)`) is not a check on our caller. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
       example: {
@@ -188,7 +189,7 @@ function lostComparisons(base: Unit, head: Unit): DirectFinding[] {
 }
 
 /** Where a base comparison sat, when that place is still in the head; undefined when the inventory owns it. */
-function placeOf(node: ts.BinaryExpression, base: Unit, head: Unit, sf: ts.SourceFile): string | undefined {
+function placeOf(node: ts.Expression, base: Unit, head: Unit, sf: ts.SourceFile): string | undefined {
   for (let n: ts.Node = node; n.parent && n !== base.node; n = n.parent) {
     const parent: ts.Node = n.parent;
     if (ts.isIfStatement(parent) && parent.expression === n) {
@@ -492,7 +493,7 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
   if (/\b\w*(response|resp|res|result|reply)\.(ok|status|statusCode)\b/i.test(condition) && !AUTHZ_CONDITION.test(condition))
     return undefined;
   if (/signature|\bsig\b|hmac|digest/i.test(condition) && /!==?|timingSafeEqual|!\s*\w*verif/i.test(condition)) return 'signature';
-  if (ownershipComparison(node.expression, sf)) return 'policy';
+  if (refusesOtherOwners(node.expression, sf)) return 'policy';
   if (AUTHZ_CONDITION.test(condition) || SCOPE_QUESTION.test(condition))
     return (/\broles?\b|\.role\b|isAdmin|isMember|hasRole|hasPermission|permission/i.test(condition) || SCOPE_QUESTION.test(condition)) &&
       !/\b(can|cannot)\(|authorize|polic|abilit/i.test(condition)
@@ -503,11 +504,6 @@ function guardKind(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): AuthKin
   // A bare refusal in a handler is about this resource far more often than about a role.
   if (denies) return /\b403\b|Forbidden|AccessDenied|PermissionDenied|NotAllowed/i.test(consequence) ? 'policy' : 'authn';
   return undefined;
-}
-
-/** `doc.ownerId !== user.id`, `post.authorId != session.userId`: a row's owner compared with the caller. */
-function ownershipComparison(condition: ts.Expression, sf: ts.SourceFile): boolean {
-  return someNode(condition, (n) => isCallerComparison(n, sf, true));
 }
 
 /**

@@ -45,6 +45,9 @@ const NULL_TEST =
 const STATE_FLAG =
   /(shuttingDown\w*|ShuttingDown\w*|closing|closed|stopped|stopping|terminated|terminating|finished|finishing|settled|released|destroyed|disposed|cancel+ed|aborted|deactivated|alreadyCalled|fired|handled|processed)$/i;
 
+/** What losing most of these lets happen. */
+const REPLAY_APPLIES_TWICE = 'a retried or replayed request can now apply twice';
+
 export default defineDetector({
   meta: {
     id: 'removed-idempotency',
@@ -53,7 +56,7 @@ export default defineDetector({
     weakenedSeverity: 'medium',
     description: 'Protection against doing the same work twice was removed: an idempotency key, a dedup check, an upsert, ON CONFLICT.',
     messages: {
-      removed: '{{symbol}} {{noLongerHas}} {{label}}: a retried or replayed request can now apply twice.',
+      removed: '{{symbol}} {{noLongerHas}} {{label}}: {{consequence}}.',
       weakened: '{{symbol}}: {{label}} was weakened: {{change}}.',
       moved: '{{label}} left {{symbol}} but is still applied in {{where}}.',
     },
@@ -78,7 +81,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
   const found: Guardrail[] = [];
   const push = (g: Omit<Guardrail, 'category'>): void => {
-    found.push({ category: 'idempotency', ...g });
+    found.push({ category: 'idempotency', consequence: REPLAY_APPLIES_TWICE, ...g });
   };
   const lookups = new Set<string>();
   const assigned = flagsAssigned(unit, sf);
@@ -190,6 +193,8 @@ function idempotencyOf(unit: Unit): Guardrail[] {
         push({
           kind: 'unique-violation',
           anchor: 'unique-violation handling',
+          // The constraint still refuses the duplicate; what is lost is the answer to it.
+          consequence: 'a second write of the same row (a race or a replay) now fails with the constraint error instead of being handled',
           node,
           label: 'the handling of a unique-constraint violation',
         });

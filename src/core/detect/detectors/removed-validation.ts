@@ -3,6 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { throwsError } from '../ast/statements.js';
 import { anchorText, calleeSimpleName, calleeText, invokedArguments, propertyNameText } from '../ast/text.js';
 import { forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
+import { refusesOtherOwners } from '../vocab/ownership.js';
 import { isSchemaMethodName, schemaCallOf } from '../vocab/schema.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 
@@ -63,7 +64,7 @@ export default defineDetector({
       catches:
         'Schema checks (zod, joi, yup, valibot, superstruct, ajv: `.parse`, `.safeParse`, `.validate`, compiled validators), schema fields losing a refinement (`.uuid()`, `.max(n)`, `.email()`) or becoming optional, class-validator decorators, validation pipes and middleware (`validate(schema)`, `celebrate`, express-validator), assertions (`assert`, `invariant`, `assertPresent`) and guard clauses that throw (an `assert(false)` in the branch included) or answer 400 when a value has the wrong type, length, format or is missing.',
       ignores:
-        'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions (the auth detector owns those); `JSON.parse` and other parsers that are not schemas.',
+        'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions or about who owns a row (the auth detector owns those); `JSON.parse` and other parsers that are not schemas.',
       example: {
         file: 'src/routes/orders.ts',
         before:
@@ -432,6 +433,9 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
     /\b(can|may|is)(Admin|Owner|Allowed|Authorized|Member)\b|\bauthorize\(|\bcan\(|policy|permission|role/i.test(condition)
   )
     return undefined;
+  // A row's owner compared with the caller (`if (String(doc.owner) !== String(user.id)) throw …`) is an
+  // ownership check, whatever its error says: the auth detector reports it, once.
+  if (refusesOtherOwners(node.expression, sf)) return undefined;
   // Inside a catch, `if (…) throw error` decides whether to give up on a failure: control flow, not input.
   if (enclosingCatch(node)) return undefined;
   const rejects = throwsError(node.thenStatement) || answersClientError(node.thenStatement, sf);

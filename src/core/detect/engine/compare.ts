@@ -11,6 +11,7 @@ import { simpleName, type Prepared } from './prepare.js';
 import {
   callStillMadeUnderNewName,
   deletedWithItsCallers,
+  helperStandsInFront,
   lostChecksWentWithSubject,
   lostPartExtractedIntoHelper,
   movedIntoCaller,
@@ -221,7 +222,7 @@ export function compareInventories(
         node: guardrail.node,
         pair,
         anchor: guardrail.anchor,
-        data: { label: guardrail.label },
+        data: { label: guardrail.label, ...(guardrail.consequence !== undefined ? { consequence: guardrail.consequence } : {}) },
         evidence: { removed: removedSnippet(guardrail.node, pair.base!), ...evidence },
       });
     // Still there: the same guard with the same condition still leaves (only its body changed), or the call
@@ -276,10 +277,17 @@ export function compareInventories(
     // where a guardrail of another shape took it for its counterpart (a helper call replaced by its guard);
     // in the unit itself, only in front of the same code (sameGuardStillThere).
     const file = (pair.head ?? pair.base)!.file;
+    // A new helper the unit calls protects it only from in front of its work (helperStandsInFront).
+    const inFrontIfCalled = (other: Unit): boolean =>
+      !pair.head || !pair.head.calls.has(simpleName(other)) || helperStandsInFront(guardrail, pair.head, simpleName(other));
     const elsewhere = helper
       ? undefined
-      : (pool.find((p) => !p.used && sameGuardrail(guardrail, p.guardrail, p.pair.head?.file === file ? 'nearby' : 'elsewhere')) ??
-        allHead.find((p) => p.pair !== pair && p.guardrail.category === guardrail.category && sameCondition(guardrail, p.guardrail)));
+      : (pool.find(
+          (p) =>
+            !p.used &&
+            sameGuardrail(guardrail, p.guardrail, p.pair.head?.file === file ? 'nearby' : 'elsewhere') &&
+            inFrontIfCalled(p.pair.head!),
+        ) ?? allHead.find((p) => p.pair !== pair && p.guardrail.category === guardrail.category && sameCondition(guardrail, p.guardrail)));
     if (helper || elsewhere) {
       if (elsewhere && 'used' in elsewhere) elsewhere.used = true;
       moved(helper ? `${helper.name} (${helper.file})` : `${elsewhere!.pair.head!.name} (${elsewhere!.pair.head!.file})`);
@@ -414,10 +422,11 @@ function findInHelpers(
   inventory: (u: Unit) => Guardrail[],
 ): Unit | undefined {
   const seen = new Set<Unit>([head]);
-  let frontier: Unit[] = [head];
+  // Each unit reached, with the call of the head unit that leads to it.
+  let frontier: { unit: Unit; via?: string }[] = [{ unit: head }];
   for (let depth = 0; depth < HELPER_DEPTH; depth++) {
-    const next: Unit[] = [];
-    for (const unit of frontier) {
+    const next: { unit: Unit; via: string }[] = [];
+    for (const { unit, via } of frontier) {
       for (const name of unit.calls) {
         const targets = index.get(name) ?? [];
         // Prefer a helper in the same file; a common name like `get` in another file is not evidence.
@@ -427,10 +436,15 @@ function findInHelpers(
           seen.add(target);
           // A configured object the call goes through (a client, a logger) applies its guardrails to every
           // call: the same shape there is enough. A helper function protects only what it does itself:
-          // there it must be the same guardrail about the same names.
+          // there it must be the same guardrail about the same names, and a guard clause only if the
+          // helper runs before the work the guard stood in front of.
           const scope = target.kind === 'field' ? 'nearby' : 'elsewhere';
-          if (inventory(target).some((g) => sameGuardrail(guardrail, g, scope) && !passesThrough(g, target))) return target;
-          next.push(target);
+          if (
+            inventory(target).some((g) => sameGuardrail(guardrail, g, scope) && !passesThrough(g, target)) &&
+            helperStandsInFront(guardrail, head, via ?? name)
+          )
+            return target;
+          next.push({ unit: target, via: via ?? name });
         }
       }
     }

@@ -1,10 +1,10 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
-import { alwaysLeaves, bodyAlwaysThrows } from '../ast/statements.js';
+import { alwaysLeaves, bodyAlwaysThrows, endsInThrowingCall, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, escapeRegExp } from '../ast/text.js';
 import { inlinedConditionText } from '../ast/conditions.js';
-import { findNodeOfUnit } from '../ast/walk.js';
+import { findNodeOfUnit, forEachNodeOfUnit } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
@@ -219,10 +219,56 @@ export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined
       if (!ts.isIfStatement(n) || foldCondition(inlinedConditionText(n.expression, head.sourceFile)) !== condition) return false;
       // Still leaves on the bad case: directly, through a helper that always throws, or on every branch of a body that grew.
       if (!alwaysLeaves(n.thenStatement, throwers)) return false;
+      // In a callback of the unit (a promise executor, a listener), a `return` leaves the callback and the
+      // unit goes on: there only a throw or a rejection still refuses the case.
+      if (insideCallbackOf(n, head) && !refuses(n.thenStatement, throwers)) return false;
       if (protectedCalls.size === 0) return true;
       return callsAfter(n).some((name) => protectedCalls.has(name));
     }) !== undefined
   );
+}
+
+/**
+ * Whether the head unit calls a helper before the work a guard clause that left it stood in front of: a
+ * guard moved into `validate(input)` still protects that work only when the helper runs first. Called after
+ * it (`const row = await insert(input); validate(input)`), the check comes too late to keep bad input out.
+ * In front when some of the guarded work that is still in the unit runs after the helper's first call, and
+ * when the guardrail is not a guard clause, the unit does not call the helper itself or keeps none of that
+ * work (it went into the helper, or elsewhere): then position says nothing.
+ */
+export function helperStandsInFront(guardrail: Guardrail, head: Unit, helperName: string): boolean {
+  const node = guardrail.node;
+  if (!ts.isIfStatement(node)) return true;
+  // Every call counts here, common names too (`write`, `send`): position, not presence elsewhere, is the question.
+  const guarded = new Set(callsAfter(node).filter((name) => name !== helperName));
+  let firstHelperCall: number | undefined;
+  const work: number[] = [];
+  forEachNodeOfUnit(head, (n) => {
+    if (!ts.isCallExpression(n) && !ts.isNewExpression(n)) return;
+    const callee = calleeSimpleName(n.expression);
+    const receiver = ts.isPropertyAccessExpression(n.expression) ? calleeSimpleName(n.expression.expression) : undefined;
+    const at = n.getStart(head.sourceFile);
+    if (callee === helperName || receiver === helperName) firstHelperCall = Math.min(firstHelperCall ?? at, at);
+    else if (callee && guarded.has(callee)) work.push(at);
+  });
+  if (firstHelperCall === undefined || work.length === 0) return true;
+  return work.some((at) => at > firstHelperCall!);
+}
+
+/** Whether a node lies in a function written inside the unit's own function (a callback it passes). */
+function insideCallbackOf(node: ts.Node, unit: Unit): boolean {
+  for (let n: ts.Node | undefined = node.parent; n && n !== unit.node; n = n.parent) if (ts.isFunctionLike(n)) return true;
+  return false;
+}
+
+/** Whether a guard's branch refuses the case: throws, calls a function that always throws, or rejects a promise. */
+function refuses(statement: ts.Statement, throwers: ReadonlySet<string>): boolean {
+  if (throwsError(statement) || endsInThrowingCall(statement, throwers)) return true;
+  const statements = ts.isBlock(statement) ? [...statement.statements] : [statement];
+  return statements.some((s) => {
+    const call = ts.isExpressionStatement(s) || ts.isReturnStatement(s) ? s.expression : undefined;
+    return call !== undefined && ts.isCallExpression(call) && /^(reject\w*|fail)$/.test(calleeSimpleName(call.expression) ?? '');
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { forEachNode } from '../ast/walk.js';
+import { forEachNode, someNode } from '../ast/walk.js';
 
 // Ownership and tenancy: which fields tie a row to its owner or tenant, where the caller's identity comes
 // from, and the comparison of the two that makes a check an ownership check wherever it is written (a guard's
@@ -11,9 +11,11 @@ export const OWNER_FIELD =
 /** Fields that tie a row to its owner or its tenant. */
 export const TENANT_FIELD =
   /^(teamId|team_id|tenantId|tenant_id|organizationId|organization_id|orgId|org_id|workspaceId|workspace_id|environmentId|environment_id|accountId|account_id|companyId|company_id|projectId|project_id|ownerId|owner_id|userId|user_id|authorId|createdById)$/;
+/** Objects that stand for a row's owner, or their id: `doc.owner`, `post.author._id`, `task.createdBy.id`. */
+const OWNER_OBJECT = /\.(owner|author|creator|createdBy)(\.(_id|id))?$/;
 /** Where the caller's identity comes from. */
 export const CALLER =
-  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership)\b/i;
+  /\b(user|currentUser|session|actor|viewer|principal|auth|me|caller|identity|claims|ctx\.state|req\.user|tenant|membership|actorId|currentUserId|requester|requesterId|callerId|viewerId)\b/i;
 
 const EQUALITY = new Set([
   ts.SyntaxKind.EqualsEqualsEqualsToken,
@@ -21,29 +23,107 @@ const EQUALITY = new Set([
   ts.SyntaxKind.ExclamationEqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
+const REFUSING = new Set([ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+
+/** A comparison of two values, however it is spelled: `a !== b`, `a.equals(b)`, `!isSameUser(a, b)`. */
+interface Comparison {
+  left: ts.Expression;
+  right: ts.Expression;
+  refusing: boolean;
+}
+
+/** Two-argument predicates named for an equality test: `isSameUser(a, b)`, `sameId(a, b)`, `idsEqual(a, b)`. */
+const EQUALITY_PREDICATE = /^(is|are)?(same|equal|equals)([A-Z_]\w*)?$|^\w+(Equal|Match)$/i;
+
+function stripParens(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return e;
+}
+
+/** The two values a call compares: `x.equals(y)` (how ids that are objects, a MongoDB ObjectId, are compared) or `isSame(x, y)`. */
+function comparedByCall(e: ts.Expression): [ts.Expression, ts.Expression] | undefined {
+  const call = stripParens(e);
+  if (!ts.isCallExpression(call)) return undefined;
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'equals' && call.arguments.length === 1)
+    return [callee.expression, call.arguments[0]!];
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (name && EQUALITY_PREDICATE.test(name) && call.arguments.length === 2) return [call.arguments[0]!, call.arguments[1]!];
+  return undefined;
+}
 
 /**
- * `doc.ownerId !== user.id`, `post.teamId === session.teamId`: one side reads an owner or tenant field, the
- * other the caller's identity. With `negatedOnly`, only the refusing form (`!==`, `!=`).
+ * The comparison a node is: an equality operator, or a call that compares. The refusing form of a call is
+ * its negation, so the node is the `!` around it and the bare call counts only when it is not negated.
  */
-export function isCallerComparison(node: ts.Node, sf: ts.SourceFile, negatedOnly = false): node is ts.BinaryExpression {
-  if (!ts.isBinaryExpression(node) || !EQUALITY.has(node.operatorToken.kind)) return false;
-  const op = node.operatorToken.kind;
-  if (negatedOnly && op !== ts.SyntaxKind.ExclamationEqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsToken) return false;
-  const left = node.left.getText(sf);
-  const right = node.right.getText(sf);
-  const isOwnerSide = (text: string): boolean => OWNER_FIELD.test(text) || TENANT_FIELD.test(text.split('.').pop() ?? '');
+function comparisonOf(node: ts.Node): Comparison | undefined {
+  if (ts.isBinaryExpression(node) && EQUALITY.has(node.operatorToken.kind))
+    return { left: node.left, right: node.right, refusing: REFUSING.has(node.operatorToken.kind) };
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+    const sides = comparedByCall(node.operand);
+    return sides ? { left: sides[0], right: sides[1], refusing: true } : undefined;
+  }
+  if (ts.isCallExpression(node)) {
+    const sides = comparedByCall(node);
+    if (!sides) return undefined;
+    let outer: ts.Node = node.parent;
+    while (ts.isParenthesizedExpression(outer) || ts.isNonNullExpression(outer)) outer = outer.parent;
+    if (ts.isPrefixUnaryExpression(outer) && outer.operator === ts.SyntaxKind.ExclamationToken) return undefined;
+    return { left: sides[0], right: sides[1], refusing: false };
+  }
+  return undefined;
+}
+
+/** The value itself when it is only converted for the comparison: `String(id)`, `id.toString()`, `` `${id}` ``. */
+function unwrapConversion(e: ts.Expression): ts.Expression {
+  e = stripParens(e);
+  if (ts.isCallExpression(e)) {
+    const callee = e.expression;
+    if (ts.isIdentifier(callee) && callee.text === 'String' && e.arguments.length === 1) return unwrapConversion(e.arguments[0]!);
+    if (ts.isPropertyAccessExpression(callee) && /^(toString|toHexString)$/.test(callee.name.text) && e.arguments.length === 0)
+      return unwrapConversion(callee.expression);
+  }
+  if (ts.isTemplateExpression(e) && e.head.text === '' && e.templateSpans.length === 1 && e.templateSpans[0]!.literal.text === '')
+    return unwrapConversion(e.templateSpans[0]!.expression);
+  return e;
+}
+
+function sideText(e: ts.Expression, sf: ts.SourceFile): string {
+  return unwrapConversion(e).getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.');
+}
+
+function isOwnerSide(text: string): boolean {
+  return OWNER_FIELD.test(text) || TENANT_FIELD.test(text.split('.').pop() ?? '') || OWNER_OBJECT.test(text);
+}
+
+/**
+ * `doc.ownerId !== user.id`, `post.teamId === session.teamId`, `String(doc.owner) !== String(actorId)`,
+ * `!doc.author.equals(user._id)`, `!isSameUser(doc.owner, user)`: one side reads an owner or tenant field (or the owner object itself), the
+ * other the caller's identity. With `negatedOnly`, only the refusing form (`!==`, `!=`, a negated call).
+ */
+export function isCallerComparison(node: ts.Node, sf: ts.SourceFile, negatedOnly = false): node is ts.Expression {
+  const comparison = comparisonOf(node);
+  if (!comparison || (negatedOnly && !comparison.refusing)) return false;
+  const left = sideText(comparison.left, sf);
+  const right = sideText(comparison.right, sf);
   const callerSide = isOwnerSide(left) ? right : isOwnerSide(right) ? left : undefined;
   return callerSide !== undefined && CALLER.test(callerSide);
 }
 
+/** Whether a condition compares a row's owner with the caller and refuses when they differ: an ownership guard. */
+export function refusesOtherOwners(condition: ts.Expression, sf: ts.SourceFile): boolean {
+  return someNode(condition, (n) => isCallerComparison(n, sf, true));
+}
+
 /**
- * The same comparison however it is written: sides in a fixed order, spacing and optional chaining folded,
- * the operator left out (`a !== b` refusing and `a === b` admitting are one check).
+ * The same comparison however it is written: sides in a fixed order, spacing, optional chaining and
+ * conversions to string folded, the operator left out (`a !== b` refusing and `a === b` admitting are one check).
  */
-export function comparisonKey(node: ts.BinaryExpression, sf: ts.SourceFile): string {
-  const side = (e: ts.Expression): string => e.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!$/, '');
-  return [side(node.left), side(node.right)].sort().join(' ~ ');
+export function comparisonKey(node: ts.Expression, sf: ts.SourceFile): string {
+  const comparison = comparisonOf(node);
+  if (!comparison) return node.getText(sf).replace(/\s+/g, '');
+  const side = (e: ts.Expression): string => sideText(e, sf).replace(/!$/, '');
+  return [side(comparison.left), side(comparison.right)].sort().join(' ~ ');
 }
 
 /** The owner/tenant comparisons under `root`, by key. */
