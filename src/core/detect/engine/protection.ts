@@ -102,8 +102,10 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
       'all',
     );
   }
-  if (unit.kind === 'call' && guardrail.kind === 'test')
-    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
+  if (unit.kind === 'call' && guardrail.kind === 'test') {
+    const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
+    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node), ...setters], 'any');
+  }
   return undefined;
 }
 
@@ -156,7 +158,7 @@ function awaitedNamesIn(node: ts.Node): string[] {
 
 /** What the head still holds, to tell whether a subject is still there. */
 export interface HeadPresence {
-  /** Names the pull request took out of the code (`namesRemovedByChange`). */
+  /** Names the pull request took out of the code (`namesRemovedByChange`), and `set p` for a setter it deleted whose property `p` nothing writes. */
   removedNames: Set<string>;
   /** Names of everything the head's source code still calls, in any unit of any file read. */
   calledNames: Set<string>;
@@ -577,8 +579,14 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
   for (const unit of [...sources.headUnits, ...sources.contextUnits]) for (const name of unit.calls) calledNames.add(name);
   const assignedProperties = new Set<string>();
   for (const sf of sources.headSources) assignedPropertiesOf(sf, assignedProperties);
+  const removedNames = namesRemovedByChange(sources.baseSources, sources.headSources);
+  // A setter the PR deleted whose property the head writes nowhere: what wrote it (a test's `reply.sent = true`) exercised code that is gone.
+  for (const pair of sources.pairs) {
+    const property = pair.base && !pair.head ? setterProperty(pair.base) : undefined;
+    if (property !== undefined && !assignedProperties.has(property)) removedNames.add(`set ${property}`);
+  }
   return {
-    presence: { removedNames: namesRemovedByChange(sources.baseSources, sources.headSources), calledNames, assignedProperties },
+    presence: { removedNames, calledNames, assignedProperties },
     rejections: {
       base: indexRejections(sources.baseUnits),
       head: indexRejections(sources.headUnits),
