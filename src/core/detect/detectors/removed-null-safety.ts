@@ -330,7 +330,8 @@ function protectedExpressions(unit: Unit): Map<string, Set<string>> {
     conditions(e);
   };
   const conditions = (e: ts.Expression): void => {
-    let inner = e;
+    // `if (withListeners)` after `const withListeners = typeof addEventListener === 'function'` checks what the name holds.
+    let inner = aliasedCondition(e);
     while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
     if (
       ts.isBinaryExpression(inner) &&
@@ -404,6 +405,10 @@ function checkedOnTheWay(node: ts.Node, key: string, unit: Unit, sf: ts.SourceFi
     let hit = false;
     const visit = (n: ts.Node): void => {
       if (hit) return;
+      if (ts.isIdentifier(n)) {
+        const alias = aliasedCondition(n);
+        if (alias !== n) visit(alias);
+      }
       if (ts.isExpression(n)) {
         const k = normalize(n, sf);
         if (k !== undefined && (k === key || isPrefix(key, k))) {
