@@ -418,6 +418,17 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
     if (missing.every((c) => gone.has(lastField(c.subject))))
       return { severity: 'info', evidence: { ...evidence, fieldsRemoved: [...new Set(missing.map((c) => lastField(c.subject)))] } };
   }
+  // Checks that read only constants the test file binds to a literal (`expect(typeof HASH).toBe('string')`
+  // after `const HASH = 'sha256:x'`) test the test's own data, not the code: losing them loses no check of it.
+  if (missing.length > 0 && !missing.some((c) => c.guards)) {
+    const literals = literalConstantsOf(lost.node.getSourceFile());
+    const readsOnly = (c: Assertion): boolean => {
+      // The subject's text has its whitespace folded: `typeof HASH` reads `typeofHASH`.
+      const read = c.subject.replace(/^typeof(?=[A-Za-z_$])/, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
+      return read.length > 0 && read.every((n) => literals.has(n));
+    };
+    if (missing.every(readsOnly)) return { severity: 'info', evidence: { ...evidence, checksOfTestData: true } };
+  }
   const names = new Set([...exercised(reading), ...missing.flatMap((c) => c.names)]);
   // A test of code the PR changed, rewritten with it or deleted while another test of the PR still exercises
   // that code: a behaviour change, reviewed with the code. Deleted as the only test of changed code, it stays.
@@ -427,6 +438,24 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   if (changed.length > 0 && !missing.some((c) => c.guards))
     return { severity: 'info', evidence: { ...evidence, behaviourChanged: changed.slice(0, 5) } };
   return after && missing.length ? { evidence, data: { change: describeLost(missing) } } : { evidence };
+}
+
+/** Names a file binds with `const` to a literal (a string, a number, a boolean, a template without substitutions). */
+function literalConstantsOf(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  forEachNode(sf, (node) => {
+    if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || !node.initializer) return;
+    if (!ts.isVariableDeclarationList(node.parent) || !(node.parent.flags & ts.NodeFlags.Const)) return;
+    const value = node.initializer;
+    if (
+      ts.isStringLiteralLike(value) ||
+      ts.isNumericLiteral(value) ||
+      value.kind === ts.SyntaxKind.TrueKeyword ||
+      value.kind === ts.SyntaxKind.FalseKeyword
+    )
+      names.add(node.name.text);
+  });
+  return names;
 }
 
 /** The callee of a test or suite registration unit: `it.skip`, `describe.only`, `test.each([...])`. */
