@@ -160,7 +160,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       const text = condition.getText(sf);
       // The words are read where the condition tests them (a flag, a field, a predicate, a status string),
       // not in any name it mentions: `processedData.startsWith(prefix)` tests the shape of input data.
-      const already = ALREADY.test(testedTerms(condition, sf).join(' '));
+      const already = ALREADY.test(testedTerms(condition).join(' '));
       if (/^\s*!/.test(text) && !already) return; // `if (!x) throw` is a presence check, not dedup
       // A file that exists is an output already written, not a request already served: no identity is checked.
       if (FILE_EXISTS.test(text)) return;
@@ -208,7 +208,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
  * of `data.startsWith`), and the strings it holds (`status === 'completed'`, `get(\`seen:${id}\`)`). A name
  * that only receives a string or size test (`processedData.length >= n`) is not what the test is about.
  */
-function testedTerms(condition: ts.Expression, sf: ts.SourceFile): string[] {
+function testedTerms(condition: ts.Expression): string[] {
   const terms: string[] = [];
   const tested = (e: ts.Expression): void => {
     while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e))

@@ -591,8 +591,7 @@ function defaultedBindings(unit: Unit, constantValue: ChangeContext['constantVal
   const assignedIn = (branch: ts.Node, key: string): boolean =>
     someNode(
       branch,
-      (n) =>
-        ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && normalize(n.left, unit.sourceFile) === key,
+      (n) => ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && normalize(n.left, unit.sourceFile) === key,
     );
   forEachNodeOfUnit(unit, (node) => {
     if (!ts.isIfStatement(node)) return;
