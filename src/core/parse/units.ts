@@ -146,7 +146,14 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
   if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
     if (!node.body) return undefined;
     const base = propertyNameText(node.name, sourceFile);
-    const name = ts.isGetAccessorDeclaration(node) ? `get ${base}` : ts.isSetAccessorDeclaration(node) ? `set ${base}` : base;
+    const described = ts.isMethodDeclaration(node) ? describedProperty(node, base, sourceFile) : undefined;
+    const name = ts.isGetAccessorDeclaration(node)
+      ? `get ${base}`
+      : ts.isSetAccessorDeclaration(node)
+        ? `set ${base}`
+        : described
+          ? `${base} ${described}`
+          : base;
     return { name, kind: 'method', exported: false };
   }
   if (ts.isConstructorDeclaration(node) && node.body) {
@@ -183,7 +190,9 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     return { name: node.name.text, kind: 'field', exported: ts.isVariableStatement(statement) && hasExport(statement) };
   }
   if (ts.isPropertyAssignment(node) && isFunctionValue(node.initializer)) {
-    return { name: propertyNameText(node.name, sourceFile), kind: 'method', exported: false };
+    const base = propertyNameText(node.name, sourceFile);
+    const described = describedProperty(node, base, sourceFile);
+    return { name: described ? `${base} ${described}` : base, kind: 'method', exported: false };
   }
   const assignedTo = isFunctionValue(node) ? moduleLevelMemberAssignment(node, sourceFile) : undefined;
   if (assignedTo) {
@@ -211,6 +220,30 @@ function unitOf(node: ts.Node, sourceFile: ts.SourceFile): NamedUnit | undefined
     if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) && node.arguments.some(isFunctionValue)) {
       return { name: `${calleeText(node.expression, sourceFile)}(${JSON.stringify(first.text)})`, kind: 'call', exported: false };
     }
+  }
+  return undefined;
+}
+
+/**
+ * The property an accessor of a property descriptor is for: `sent` for the `set(value) {…}` of
+ * `Object.defineProperties(proto, { sent: { get() {…}, set(value) {…} } })` or of
+ * `Object.defineProperty(proto, 'sent', { set(value) {…} })`. Named `set sent` like a class's accessor, so
+ * that the setters of two properties of one descriptor map are not paired with each other.
+ */
+function describedProperty(
+  member: ts.MethodDeclaration | ts.PropertyAssignment,
+  name: string,
+  sourceFile: ts.SourceFile,
+): string | undefined {
+  if (name !== 'get' && name !== 'set') return undefined;
+  const descriptor = member.parent;
+  if (!ts.isObjectLiteralExpression(descriptor)) return undefined;
+  const holder = descriptor.parent;
+  if (ts.isPropertyAssignment(holder) && holder.initializer === descriptor && ts.isObjectLiteralExpression(holder.parent))
+    return propertyNameText(holder.name, sourceFile);
+  if (ts.isCallExpression(holder) && holder.arguments.length === 3 && holder.arguments[2] === descriptor) {
+    const key = holder.arguments[1]!;
+    return ts.isStringLiteralLike(key) ? key.text : undefined;
   }
   return undefined;
 }

@@ -42,8 +42,27 @@ export function inlinedConditionText(condition: ts.Expression, sf: ts.SourceFile
   return text;
 }
 
-/** The initializer of the `const` a name refers to in its function, when it is a test of something. */
+/**
+ * The initializer of the `const` a name refers to in its function, when it is a test of something; else
+ * of a `const` of the module's top level (`const withListeners = typeof addEventListener === 'function'`),
+ * which no code can assign again.
+ */
 function constInitializer(name: ts.Identifier): ts.Expression | undefined {
+  return functionConstInitializer(name) ?? moduleConstInitializer(name);
+}
+
+function moduleConstInitializer(name: ts.Identifier): ts.Expression | undefined {
+  const sf = name.getSourceFile();
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const d of statement.declarationList.declarations)
+      if (ts.isIdentifier(d.name) && d.name.text === name.text && d !== name.parent && d.initializer && isTest(d.initializer))
+        return d.initializer;
+  }
+  return undefined;
+}
+
+function functionConstInitializer(name: ts.Identifier): ts.Expression | undefined {
   const fn = enclosingFunction(name);
   const body = fn && 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
   if (!body) return undefined;

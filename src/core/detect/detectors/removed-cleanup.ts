@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText } from '../ast/text.js';
-import { forEachNodeOfUnit } from '../ast/walk.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
-import { RELEASE_CALL, teardownPathOf, UNLISTEN_CALL, UNTIMER_CALL } from '../vocab/teardown.js';
+import { findNodeOfUnit, forEachNodeOfUnit } from '../ast/walk.js';
+import { defineDetector, type Guardrail, type LossVerdict, type PullRequestView } from '../define-detector.js';
+import { RELEASE_CALL, teardownPathOf, UNLISTEN_CALL, UNTIMER_CALL, WHOLE_DISPOSAL_CALL } from '../vocab/teardown.js';
 
 export default defineDetector({
   meta: {
@@ -23,7 +23,7 @@ export default defineDetector({
       catches:
         'Calls that release a resource — `removeListener`/`off`/`removeEventListener`, `clearTimeout`/`clearInterval`, `release()`, `close()`, `destroy()`, `abort()`, `dispose()`, `unsubscribe()`, a `cleanup…()`/`teardown…()` function, `pending.delete(id)` or `delete pending[id]` on a registry of pending work — removed from a path that runs once the work is over: a timer callback, a `close`/`end`/`error`/`disconnect`/`abort` handler, a function returned as a disposer (a React effect cleanup, `{ cleanup: () => … }`), or a close/destroy/dispose/unmount method.',
       ignores:
-        'A cleanup moved into a helper or another file of the same PR, or still made elsewhere in the function; a listener or timer cleanup removed together with the listener or timer it undid; cleanups on the happy path only; cleanups in the catch or finally of a try statement, which removed-error-handling reports; test files.',
+        'A cleanup moved into a helper or another file of the same PR, or still made elsewhere in the function; a disposal of a whole receiver made with another disposal verb on the same receiver (`emitter.destroy()` → `emitter.clear()`); a listener or timer cleanup removed together with the listener or timer it undid; cleanups on the happy path only; cleanups in the catch or finally of a try statement, which removed-error-handling reports; test files.',
       example: {
         file: 'src/events.ts',
         before:
@@ -34,7 +34,41 @@ export default defineDetector({
     },
   },
   inventory: cleanupsOf,
+  judgeLoss: (lost, after, pr) => (after ? undefined : disposedUnderAnotherVerb(lost, pr)),
 });
+
+/**
+ * A whole-receiver disposal (`this.emitter.destroy()`) that the head unit still makes with another
+ * disposal verb on the same receiver (`this.emitter.clear()`): the receiver still gives back what it
+ * holds, the verb was renamed.
+ */
+function disposedUnderAnotherVerb(lost: Guardrail, pr: PullRequestView): LossVerdict | undefined {
+  const call = lost.node;
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  if (!WHOLE_DISPOSAL_CALL.test(call.expression.name.text)) return undefined;
+  const base = pr.base.find((entry) => entry.guardrail === lost)?.unit;
+  if (!base) return undefined;
+  const receiverOf = (e: ts.PropertyAccessExpression, sf: ts.SourceFile): string => e.expression.getText(sf).replace(/\s+|\?(?=\.)/g, '');
+  const receiver = receiverOf(call.expression, base.sourceFile);
+  const args = call.arguments.map((a) => a.getText(base.sourceFile)).join(',');
+  const simple = base.name.split('.').pop()!.replace(/#\d+$/, '');
+  for (const head of pr.unitsNamed(simple)) {
+    if (head.name !== base.name || head.file !== base.file) continue;
+    const standIn = findNodeOfUnit(
+      head,
+      (n): n is ts.CallExpression =>
+        ts.isCallExpression(n) &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        WHOLE_DISPOSAL_CALL.test(n.expression.name.text) &&
+        receiverOf(n.expression, head.sourceFile) === receiver &&
+        n.arguments.map((a) => a.getText(head.sourceFile)).join(',') === args &&
+        teardownPathOf(n, head, head.sourceFile) !== undefined,
+    );
+    if (standIn && ts.isPropertyAccessExpression(standIn.expression))
+      return { kept: `${receiver}.${standIn.expression.name.text}() in ${head.name}`, evidence: { disposalRenamed: true } };
+  }
+  return undefined;
+}
 
 /**
  * The names of what a cleanup gives back: the listener of `off('x', onX)`, the timer of `clearTimeout(t)`,

@@ -64,7 +64,7 @@ export default defineDetector({
       catches:
         'Idempotency keys (options and headers named idempotency*), dedup options of queues and APIs (jobKey, jobId, deduplicationId, ignoreDuplicates, skipDuplicates), upserts and their kin (upsert, findOrCreate, onConflict, setnx), SQL with ON CONFLICT / IF NOT EXISTS / INSERT IGNORE / WHERE NOT EXISTS, early returns for work already processed (`if (existing) return`, `if (event.processed) return`), catches of unique-constraint violations, and state conditions in the where clause of a write (`destroy({ where: { id, deletedAt: { [Op.ne]: null } } })`, `updateMany({ where: { id, status: "pending" } })`): a compare-and-set that keeps a concurrent restore, a second consumer or a replay from changing the row.',
       ignores:
-        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; an early return on a value read from the request (a header, a query parameter), which is input, not a record of work done; where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth); lazy initialisation (`if (!cache) cache = compute()`), which computes a value on first use and checks no request identity.',
+        'The same protection moved into a helper or to another write of the same PR; plain inserts that never had one; an early return on a value read from the request (a header, a query parameter), which is input, not a record of work done; a word such as "processed" in a name the condition only tests the shape of (`processedData.startsWith(prefix)`, `processedData.length >= n`); where clauses of reads, and conditions on which row (`id`, `teamId`: tenancy belongs to removed-auth); lazy initialisation (`if (!cache) cache = compute()`), which computes a value on first use and checks no request identity.',
       example: {
         file: 'src/payments.ts',
         before:
@@ -161,7 +161,10 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       if (!exits(node.thenStatement) && !returnsExisting(node.thenStatement)) return;
       const condition = node.expression;
       const text = condition.getText(sf);
-      if (/^\s*!/.test(text) && !ALREADY.test(text)) return; // `if (!x) throw` is a presence check, not dedup
+      // The words are read where the condition tests them (a flag, a field, a predicate, a status string),
+      // not in any name it mentions: `processedData.startsWith(prefix)` tests the shape of input data.
+      const already = ALREADY.test(testedTerms(condition).join(' '));
+      if (/^\s*!/.test(text) && !already) return; // `if (!x) throw` is a presence check, not dedup
       // A file that exists is an output already written, not a request already served: no identity is checked.
       if (FILE_EXISTS.test(text)) return;
       const thenText = node.thenStatement.getText(sf);
@@ -175,7 +178,7 @@ function idempotencyOf(unit: Unit): Guardrail[] {
         new RegExp(`^\\s*${escapeRegExp(name)}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text),
       );
       const setMembership = /\.(has|includes)\(/.test(text) && /seen|processed|handled|done|sent|ids|keys|cache/i.test(text);
-      if (ALREADY.test(text) || mentionsLookup || setMembership) {
+      if (already || mentionsLookup || setMembership) {
         push({
           kind: 'dedup-check',
           anchor: `dedup ${anchorText(condition, sf, 80)}`,
@@ -202,6 +205,45 @@ function idempotencyOf(unit: Unit): Guardrail[] {
     }
   });
   return found;
+}
+
+/**
+ * What a condition tests, as words: the flags and fields it reads as a truth value or compares for
+ * equality (the last name of `order.processedAt`), the predicates it calls (`isDuplicate`, not the receiver
+ * of `data.startsWith`), and the strings it holds (`status === 'completed'`, `get(\`seen:${id}\`)`). A name
+ * that only receives a string or size test (`processedData.length >= n`) is not what the test is about.
+ */
+function testedTerms(condition: ts.Expression): string[] {
+  const terms: string[] = [];
+  const tested = (e: ts.Expression): void => {
+    while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e))
+      e = e.expression;
+    if (ts.isIdentifier(e)) terms.push(e.text);
+    else if (ts.isPropertyAccessExpression(e)) terms.push(e.name.text);
+    else if (ts.isElementAccessExpression(e)) tested(e.argumentExpression);
+    else if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) tested(e.operand);
+    else if (ts.isConditionalExpression(e)) [e.condition, e.whenTrue, e.whenFalse].forEach(tested);
+    else if (ts.isCallExpression(e)) {
+      const name = calleeSimpleName(e.expression);
+      if (name) terms.push(name);
+    } else if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      const logical =
+        op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken;
+      const equality = [
+        ts.SyntaxKind.EqualsEqualsToken,
+        ts.SyntaxKind.EqualsEqualsEqualsToken,
+        ts.SyntaxKind.ExclamationEqualsToken,
+        ts.SyntaxKind.ExclamationEqualsEqualsToken,
+      ].includes(op);
+      if (logical || equality) [e.left, e.right].forEach(tested);
+    }
+  };
+  tested(condition);
+  forEachNode(condition, (n) => {
+    if (ts.isStringLiteralLike(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)) terms.push(n.text);
+  });
+  return terms;
 }
 
 /**

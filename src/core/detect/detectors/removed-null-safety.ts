@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
 import { aliasedCondition } from '../ast/conditions.js';
-import { forEachNodeOfUnit } from '../ast/walk.js';
+import { forEachNodeOfUnit, someNode } from '../ast/walk.js';
 import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
 import { isTimeoutOptionName } from '../vocab/timeouts.js';
 
@@ -44,7 +44,7 @@ export default defineDetector({
       catches:
         'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`, any operand of a chain `a ?? b ?? "x"`), an early return or throw for a missing value dropped (`if (!order) return;`), a check the use stood behind dropped (`x && x.y`, `x != null && Object.hasOwn(x, k)`, `if (enabled && x) x.run()`, `Array.isArray(x) ? x.map(f) : []`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
-        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), a fallback to a constant that holds a default (`x || NO_LABELS`, in the file or imported), a fallback moved to where the variable is assigned, a presence check that became an emptiness check (`!x` → `!x.length`), a fallback whose use left with the block around it, an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
+        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), a fallback to a constant that holds a default (`x || NO_LABELS`, in the file or imported), a fallback moved to where the variable is assigned or spelled out as a test and an assignment (`let x = a; if (x == null) x = b`), a presence check that became an emptiness check (`!x` → `!x.length`), a fallback whose use left with the block around it, an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
         file: 'src/profile.ts',
         before: 'export function displayName(user?: User): string {\n  return user?.profile?.nickname ?? user?.email ?? "anonymous";\n}\n',
@@ -330,7 +330,8 @@ function protectedExpressions(unit: Unit): Map<string, Set<string>> {
     conditions(e);
   };
   const conditions = (e: ts.Expression): void => {
-    let inner = e;
+    // `if (withListeners)` after `const withListeners = typeof addEventListener === 'function'` checks what the name holds.
+    let inner = aliasedCondition(e);
     while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
     if (
       ts.isBinaryExpression(inner) &&
@@ -404,6 +405,10 @@ function checkedOnTheWay(node: ts.Node, key: string, unit: Unit, sf: ts.SourceFi
     let hit = false;
     const visit = (n: ts.Node): void => {
       if (hit) return;
+      if (ts.isIdentifier(n)) {
+        const alias = aliasedCondition(n);
+        if (alias !== n) visit(alias);
+      }
       if (ts.isExpression(n)) {
         const k = normalize(n, sf);
         if (k !== undefined && (k === key || isPrefix(key, k))) {
@@ -573,10 +578,32 @@ function isPrefix(shorter: string, longer: string): boolean {
 
 /**
  * Names the head binds to a value with a fallback (`const title = settings.title || 'Untitled'`,
- * `footer ??= ''`): a fallback moved from the use to where the variable is assigned still applies.
+ * `footer ??= ''`): a fallback moved from the use to where the variable is assigned still applies. So
+ * does the long form of `??`: `let effort = options.effort; if (effort == null) { effort = … }` gives
+ * `effort` (and `options.effort`, the value it was bound to) a default when missing.
  */
 function defaultedBindings(unit: Unit, constantValue: ChangeContext['constantValue']): Set<string> {
   const out = new Set<string>();
+  const boundTo = new Map<string, ts.Expression>();
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) boundTo.set(node.name.text, node.initializer);
+  });
+  const assignedIn = (branch: ts.Node, key: string): boolean =>
+    someNode(
+      branch,
+      (n) => ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && normalize(n.left, unit.sourceFile) === key,
+    );
+  forEachNodeOfUnit(unit, (node) => {
+    if (!ts.isIfStatement(node)) return;
+    for (const missing of conjunctsOf(node.expression).flatMap(missingChecks)) {
+      const key = normalize(missing, unit.sourceFile);
+      if (!key || !assignedIn(node.thenStatement, key)) continue;
+      out.add(key);
+      const bound = ts.isIdentifier(missing) ? boundTo.get(missing.text) : undefined;
+      const boundKey = bound && normalize(bound, unit.sourceFile);
+      if (boundKey) out.add(boundKey);
+    }
+  });
   const hasFallback = (e: ts.Expression): boolean => {
     while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
     if (!ts.isBinaryExpression(e)) return false;

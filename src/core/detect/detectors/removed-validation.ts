@@ -4,7 +4,7 @@ import { throwsError } from '../ast/statements.js';
 import { anchorText, calleeSimpleName, calleeText, invokedArguments, propertyNameText } from '../ast/text.js';
 import { forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { refusesOtherOwners } from '../vocab/ownership.js';
-import { isSchemaMethodName, schemaCallOf } from '../vocab/schema.js';
+import { builderNarrows, isSchemaMethodName, schemaCallOf } from '../vocab/schema.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 
 /** Methods that run a schema over a value. */
@@ -76,7 +76,7 @@ export default defineDetector({
   inventory: validationsOf,
   isWeakened(before, after) {
     if (before.members && after.members && before.members.some((m) => !after.members!.includes(m)))
-      return !(after.kind === 'schema-field' && unionKeepsShape(before, after));
+      return !(after.kind === 'schema-field' && (unionKeepsShape(before, after) || builderNarrowed(before.members, after.members)));
     // A guard that lost a disjunct rejects fewer inputs; compare only guards about the same values.
     if (before.kind === 'guard-clause' && after.kind === 'guard-clause' && before.strength !== undefined && after.strength !== undefined) {
       return (
@@ -379,6 +379,16 @@ function chainMembers(chain: { methods: string[] }): string[] {
     .flatMap((m) => (m === 'looseObject' ? ['object'] : m === 'strictObject' ? ['object', 'strict'] : [m]));
   if (!chain.methods.some((m) => LOOSENERS.has(m))) members.push('required');
   return members;
+}
+
+/**
+ * A field whose type builder became a narrower one (`z.string()` → `z.enum([…])`) and kept every other check
+ * and its requiredness: it refuses more, not less. The builder is the first member of a field's chain.
+ */
+function builderNarrowed(before: string[], after: string[]): boolean {
+  const [was, now] = [before[0], after[0]];
+  if (!was || !now || !builderNarrows(was, now)) return false;
+  return before.slice(1).every((m) => after.includes(m));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText } from '../ast/text.js';
 import { staticNumber } from '../ast/values.js';
 import { forEachNode, forEachNodeOfUnit } from '../ast/walk.js';
+import { defaultTestTimeout } from '../vocab/timeouts.js';
 import { defineDetector, type DirectFinding, type Guardrail, type LossVerdict, type PullRequestView } from '../define-detector.js';
 
 /** Registrations of a single test (describe blocks are containers, their tests are units of their own). */
@@ -18,8 +19,6 @@ const ASSERTION_HELPER = /^(expect|assert|verify|check|should|ensure)[A-Z_]\w*$/
 /** ava's `t.is(...)`, tap's `t.equal(...)`. */
 const T_ASSERTION =
   /^(is|not|true|false|truthy|falsy|deepEqual|notDeepEqual|like|throws|throwsAsync|notThrows|notThrowsAsync|regex|notRegex|assert|equal|same|strictSame|match|ok|notOk|error|rejects|resolves|snapshot)$/;
-/** jest's and vitest's default test timeout, the baseline when a test sets none. */
-const DEFAULT_TEST_TIMEOUT = 5000;
 /** How much longer a timeout must get to count as raised. */
 const TIMEOUT_FACTOR = 2;
 
@@ -66,7 +65,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, the timeout argument of `it`) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
+        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; from the default of the runner when the test set none: 5 s, 30 s for tap, and none for `node:test`, where a timeout adds a bound) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
         'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
@@ -117,12 +116,15 @@ export default defineDetector({
 
     const timeoutBefore = longestTimeout(base);
     const timeoutAfter = longestTimeout(head);
+    // The baseline when the base set none: the runner's own default (none for node:test, where a timeout adds a bound).
+    const baseline = timeoutBefore?.ms ?? defaultTestTimeout(head.sourceFile);
     // A timeout no longer than the one a runner configuration gave every test before the PR took over from it.
     const replacesRunner = timeoutAfter !== undefined && timeoutAfter.ms <= (change.runnerTimeoutRemoved ?? 0);
     if (
       timeoutAfter &&
+      baseline !== undefined &&
       !replacesRunner &&
-      timeoutAfter.ms >= (timeoutBefore?.ms ?? DEFAULT_TEST_TIMEOUT) * TIMEOUT_FACTOR &&
+      timeoutAfter.ms >= baseline * TIMEOUT_FACTOR &&
       change.isNew(timeoutAfter.node)
     ) {
       findings.push({
@@ -132,9 +134,9 @@ export default defineDetector({
         severity: 'medium',
         key: 'timeout',
         data: {
-          change: `from ${timeoutBefore ? `${timeoutBefore.ms} ms` : `the default ${DEFAULT_TEST_TIMEOUT} ms`} to ${timeoutAfter.ms} ms`,
+          change: `from ${timeoutBefore ? `${timeoutBefore.ms} ms` : `the default ${baseline} ms`} to ${timeoutAfter.ms} ms`,
         },
-        evidence: { from: timeoutBefore?.ms ?? DEFAULT_TEST_TIMEOUT, to: timeoutAfter.ms },
+        evidence: { from: baseline, to: timeoutAfter.ms },
       });
     }
 
@@ -416,6 +418,17 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
     if (missing.every((c) => gone.has(lastField(c.subject))))
       return { severity: 'info', evidence: { ...evidence, fieldsRemoved: [...new Set(missing.map((c) => lastField(c.subject)))] } };
   }
+  // Checks that read only constants the test file binds to a literal (`expect(typeof HASH).toBe('string')`
+  // after `const HASH = 'sha256:x'`) test the test's own data, not the code: losing them loses no check of it.
+  if (missing.length > 0 && !missing.some((c) => c.guards)) {
+    const literals = literalConstantsOf(lost.node.getSourceFile());
+    const readsOnly = (c: Assertion): boolean => {
+      // The subject's text has its whitespace folded: `typeof HASH` reads `typeofHASH`.
+      const read = c.subject.replace(/^typeof(?=[A-Za-z_$])/, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
+      return read.length > 0 && read.every((n) => literals.has(n));
+    };
+    if (missing.every(readsOnly)) return { severity: 'info', evidence: { ...evidence, checksOfTestData: true } };
+  }
   const names = new Set([...exercised(reading), ...missing.flatMap((c) => c.names)]);
   // A test of code the PR changed, rewritten with it or deleted while another test of the PR still exercises
   // that code: a behaviour change, reviewed with the code. Deleted as the only test of changed code, it stays.
@@ -425,6 +438,24 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   if (changed.length > 0 && !missing.some((c) => c.guards))
     return { severity: 'info', evidence: { ...evidence, behaviourChanged: changed.slice(0, 5) } };
   return after && missing.length ? { evidence, data: { change: describeLost(missing) } } : { evidence };
+}
+
+/** Names a file binds with `const` to a literal (a string, a number, a boolean, a template without substitutions). */
+function literalConstantsOf(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  forEachNode(sf, (node) => {
+    if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || !node.initializer) return;
+    if (!ts.isVariableDeclarationList(node.parent) || !(node.parent.flags & ts.NodeFlags.Const)) return;
+    const value = node.initializer;
+    if (
+      ts.isStringLiteralLike(value) ||
+      ts.isNumericLiteral(value) ||
+      value.kind === ts.SyntaxKind.TrueKeyword ||
+      value.kind === ts.SyntaxKind.FalseKeyword
+    )
+      names.add(node.name.text);
+  });
+  return names;
 }
 
 /** The callee of a test or suite registration unit: `it.skip`, `describe.only`, `test.each([...])`. */
@@ -1095,8 +1126,8 @@ function longestTimeout(unit: Unit): { ms: number; node: ts.Node } | undefined {
   forEachNodeOfUnit(unit, (node) => {
     if (!ts.isCallExpression(node)) return;
     const callee = calleeText(node.expression, sf);
-    // jest.setTimeout(30_000), mocha's this.timeout(10_000)
-    if (/^(jest|vi)\.setTimeout$/.test(callee) || node.expression.getText(sf) === 'this.timeout') consider(node.arguments[0], node);
+    // jest.setTimeout(30_000), mocha's this.timeout(10_000), tap's t.setTimeout(60_000)
+    if (/^(jest|vi|t)\.setTimeout$/.test(callee) || node.expression.getText(sf) === 'this.timeout') consider(node.arguments[0], node);
     // vi.setConfig({ testTimeout }), test.describe.configure({ timeout })
     else if (/^(vi|jest)\.setConfig$|\.configure$/.test(callee)) fromOptions(node.arguments[0], /^(testTimeout|hookTimeout|timeout)$/);
   });

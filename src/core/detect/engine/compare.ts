@@ -11,6 +11,7 @@ import { simpleName, type Prepared } from './prepare.js';
 import {
   callStillMadeUnderNewName,
   deletedWithItsCallers,
+  droppedWithItsFeature,
   helperStandsInFront,
   lostChecksWentWithSubject,
   lostPartExtractedIntoHelper,
@@ -310,7 +311,8 @@ export function compareInventories(
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
     const subjectGone =
       subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
-      (!pair.head && wentWithItsCallers(pair.base!, guardrail) ? [simpleName(pair.base!)] : undefined);
+      (!pair.head && wentWithItsCallers(pair.base!, guardrail) ? [simpleName(pair.base!)] : undefined) ??
+      (!pair.head ? droppedWithItsFeature(pair.base!, guardrail, protection) : undefined);
     if (subjectGone) {
       removed('info', { subjectRemoved: subjectGone.slice(0, 5) });
       continue;

@@ -102,8 +102,10 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
       'all',
     );
   }
-  if (unit.kind === 'call' && guardrail.kind === 'test')
-    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)], 'any');
+  if (unit.kind === 'call' && guardrail.kind === 'test') {
+    const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
+    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node), ...setters], 'any');
+  }
   return undefined;
 }
 
@@ -156,10 +158,31 @@ function awaitedNamesIn(node: ts.Node): string[] {
 
 /** What the head still holds, to tell whether a subject is still there. */
 export interface HeadPresence {
-  /** Names the pull request took out of the code (`namesRemovedByChange`). */
+  /** Names the pull request took out of the code (`namesRemovedByChange`), and `set p` for a setter it deleted whose property `p` nothing writes. */
   removedNames: Set<string>;
   /** Names of everything the head's source code still calls, in any unit of any file read. */
   calledNames: Set<string>;
+  /** Property names the head's source code still writes (`reply.sent = …`, `obj['mode'] ??= …`): what setters serve. */
+  assignedProperties: Set<string>;
+}
+
+/** The names of the properties a syntax tree writes with an assignment operator. */
+export function assignedPropertiesOf(root: ts.Node, into: Set<string> = new Set()): Set<string> {
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    ) {
+      const target = node.left;
+      if (ts.isPropertyAccessExpression(target)) into.add(target.name.text);
+      else if (ts.isElementAccessExpression(target) && ts.isStringLiteralLike(target.argumentExpression))
+        into.add(target.argumentExpression.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return into;
 }
 
 /**
@@ -600,8 +623,16 @@ export interface ProtectionSources {
 export function protectionContext(sources: ProtectionSources): ProtectionContext {
   const calledNames = new Set<string>();
   for (const unit of [...sources.headUnits, ...sources.contextUnits]) for (const name of unit.calls) calledNames.add(name);
+  const assignedProperties = new Set<string>();
+  for (const sf of sources.headSources) assignedPropertiesOf(sf, assignedProperties);
+  const removedNames = namesRemovedByChange(sources.baseSources, sources.headSources);
+  // A setter the PR deleted whose property the head writes nowhere: what wrote it (a test's `reply.sent = true`) exercised code that is gone.
+  for (const pair of sources.pairs) {
+    const property = pair.base && !pair.head ? setterProperty(pair.base) : undefined;
+    if (property !== undefined && !assignedProperties.has(property)) removedNames.add(`set ${property}`);
+  }
   return {
-    presence: { removedNames: namesRemovedByChange(sources.baseSources, sources.headSources), calledNames },
+    presence: { removedNames, calledNames, assignedProperties },
     rejections: {
       base: indexRejections(sources.baseUnits),
       head: indexRejections(sources.headUnits),
@@ -677,6 +708,106 @@ export function deletedWithItsCallers(
     else return undefined; // a deleted caller still called from the head: renamed or moved, not gone
   }
   return { survivingRoots };
+}
+
+/**
+ * Whether a deleted function took its guardrail with the feature it served, though a caller the head kept
+ * used it: nothing in the head calls it or names it any more, and every use of it in the base was a call
+ * made for its effect (`this.setPreviewCursor(file);`) or bound to a name the head no longer reads
+ * (`const url = absoluteUrl(…)`, with what read `url` gone too). A call whose value the caller still needs
+ * (`const body = await bodyText(res)` with `body` still read, `sleep(delayBefore(e))`, `.then(pump)`) was
+ * replaced by something else, which may lack the guardrail; so was one where a caller gained a call the
+ * function made (its work inlined there). The guardrail must protect work of the function itself (the calls
+ * of its try, the code behind its guard, a clamp or an option of its own), not its callers' input: a deleted
+ * checking function (`assertValidOrder`) whose call left a caller that still runs is a guardrail removed.
+ * A deleted setter went with the feature when the head writes its property nowhere. Returns the names
+ * that went; undefined when the function did not go with its feature.
+ */
+export function droppedWithItsFeature(unit: Unit, guardrail: Guardrail, context: ProtectionContext): string[] | undefined {
+  const property = setterProperty(unit);
+  if (property !== undefined) return context.presence.assignedProperties.has(property) ? undefined : [`set ${property}`];
+  if (unit.kind !== 'function' && unit.kind !== 'method' && unit.kind !== 'field') return undefined;
+  const simple = (u: Unit): string => u.name.split('.').pop()!.replace(/#\d+$/, '');
+  const name = simple(unit);
+  const { calledNames, removedNames } = context.presence;
+  if (calledNames.has(name) || !removedNames.has(name)) return undefined;
+  const node = guardrail.node;
+  const exitGuard = ts.isIfStatement(node) || ts.isThrowStatement(node) || ts.isReturnStatement(node);
+  if (exitGuard && !subjectOf(guardrail, unit)) return undefined;
+  let uses = 0;
+  for (const file of context.baseUnits) {
+    if (file.kind !== 'module') continue;
+    for (const use of usesOf(name, file.sourceFile, unit.node)) {
+      uses++;
+      const caller = innermostUnit(context.baseUnits, file.sourceFile, use.getStart(file.sourceFile));
+      const head = caller && context.headOf.get(caller);
+      if (!caller || !calledForItsEffect(use, head)) return undefined;
+      if (!head && caller !== unit && calledNames.has(simple(caller))) return undefined; // a caller moved, maybe with the work
+      if (head) for (const call of head.calls) if (!caller.calls.has(call) && unit.calls.has(call)) return undefined;
+    }
+  }
+  // An unexported function nothing used is dead code (compare.ts); one used in a way not read here is not judged.
+  return uses > 0 || unit.exported ? [name] : undefined;
+}
+
+/** The identifiers `name` in a file that refer to it, its own declaration and import/export lists left out. */
+function usesOf(name: string, sf: ts.SourceFile, declaration: ts.Node): ts.Node[] {
+  const found: ts.Node[] = [];
+  const from = declaration.getStart(sf);
+  const to = declaration.getEnd();
+  const visit = (n: ts.Node): void => {
+    if (n.pos >= from && n.end <= to && n !== sf) return;
+    if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) return;
+    if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && n.text === name) {
+      const parent = n.parent;
+      const declares =
+        (ts.isPropertyDeclaration(parent) ||
+          ts.isMethodDeclaration(parent) ||
+          ts.isPropertyAssignment(parent) ||
+          ts.isFunctionDeclaration(parent)) &&
+        parent.name === n;
+      if (!declares) found.push(n);
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/** The smallest unit of the file (not a class shell) whose node holds the position. */
+function innermostUnit(units: Unit[], sf: ts.SourceFile, at: number): Unit | undefined {
+  let best: Unit | undefined;
+  for (const u of units) {
+    if (u.sourceFile !== sf || u.kind === 'class') continue;
+    if (u.node.getStart(sf) > at || u.node.getEnd() < at) continue;
+    if (!best || u.node.getStart(sf) >= best.node.getStart(sf)) best = u;
+  }
+  return best;
+}
+
+/**
+ * Whether a use of a function is a call made for its effect: a statement of its own (awaited or not), or
+ * a value bound to a name that the head of the caller no longer mentions (what read it went too).
+ */
+function calledForItsEffect(use: ts.Node, head: Unit | undefined): boolean {
+  let callee: ts.Node = use;
+  if (ts.isPropertyAccessExpression(use.parent) && use.parent.name === use) callee = use.parent;
+  const call = callee.parent;
+  if (!call || !ts.isCallExpression(call) || call.expression !== callee) return false;
+  let top: ts.Node = call;
+  while (ts.isAwaitExpression(top.parent) || ts.isVoidExpression(top.parent) || ts.isParenthesizedExpression(top.parent)) top = top.parent;
+  const parent = top.parent;
+  if (ts.isExpressionStatement(parent)) return true;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === top && ts.isIdentifier(parent.name))
+    return !head || !identifiersOf(head.node).has(parent.name.text);
+  return false;
+}
+
+/** The property a unit sets when it is a setter (`set sent(v) {…}`, or the `set` of a descriptor, named the same way in units.ts). */
+function setterProperty(unit: Unit): string | undefined {
+  if (unit.kind !== 'method') return undefined;
+  return /^set ([\w$]+)$/.exec(unit.name.split('.').pop()!.replace(/#\d+$/, ''))?.[1];
 }
 
 /**

@@ -68,8 +68,9 @@ export function catchOutcome(handler: ts.CatchClause | ts.Expression, sf: ts.Sou
 /** Outcome of a block: the strongest thing any of its statements does. */
 function bodyOutcome(block: ts.Block, errorName: string | undefined, sf: ts.SourceFile): CatchOutcome {
   if (block.statements.length === 0) return 'empty';
-  if (propagatesOnEveryPath(block.statements, errorName, sf)) return 'propagates';
-  if (propagates(block, errorName, sf)) return 'conditional';
+  const names = errorNamesIn(block, errorName);
+  if (propagatesOnEveryPath(block.statements, names, sf)) return 'propagates';
+  if (propagates(block, names, sf)) return 'conditional';
   const onlyLogs = block.statements.every((s) => {
     // `return debug('failed: %s', e.message)` returns what the log call returns: it only logs.
     if (ts.isReturnStatement(s)) return !s.expression || isLogOrReport(s.expression, sf);
@@ -84,7 +85,7 @@ function bodyOutcome(block: ts.Block, errorName: string | undefined, sf: ts.Sour
 
 function expressionOutcome(expression: ts.Expression, errorName: string | undefined, sf: ts.SourceFile): CatchOutcome {
   const e = unwrapVoid(expression);
-  if (propagates(e, errorName, sf)) return 'propagates';
+  if (propagates(e, new Set(errorName ? [errorName] : []), sf)) return 'propagates';
   if (ts.isCallExpression(e) && (isLogCall(e, sf) || isErrorReportCall(e, sf))) return 'logs';
   if (e.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isIdentifier(e) && e.text === 'undefined')) return 'empty';
   return 'default';
@@ -105,13 +106,13 @@ function unwrapVoid(expression: ts.Expression): ts.Expression {
  * Whether the statements hand the failure on whatever path they take: a statement at their top level
  * does (`if (e.code === 'ENOENT') return null; throw e;` counts), or both branches of an if/else do.
  */
-function propagatesOnEveryPath(statements: readonly ts.Statement[], errorName: string | undefined, sf: ts.SourceFile): boolean {
+function propagatesOnEveryPath(statements: readonly ts.Statement[], names: ReadonlySet<string>, sf: ts.SourceFile): boolean {
   return statements.some((s) => {
-    if (ts.isBlock(s)) return propagatesOnEveryPath(s.statements, errorName, sf);
-    if (ts.isThrowStatement(s) || ts.isReturnStatement(s) || ts.isExpressionStatement(s)) return propagates(s, errorName, sf);
+    if (ts.isBlock(s)) return propagatesOnEveryPath(s.statements, names, sf);
+    if (ts.isThrowStatement(s) || ts.isReturnStatement(s) || ts.isExpressionStatement(s)) return propagates(s, names, sf);
     if (ts.isIfStatement(s) && s.elseStatement) {
-      const elsePropagates = propagatesOnEveryPath([s.elseStatement], errorName, sf);
-      return elsePropagates && (propagatesOnEveryPath([s.thenStatement], errorName, sf) || leaves(s.thenStatement));
+      const elsePropagates = propagatesOnEveryPath([s.elseStatement], names, sf);
+      return elsePropagates && (propagatesOnEveryPath([s.thenStatement], names, sf) || leaves(s.thenStatement));
     }
     return false;
   });
@@ -124,8 +125,9 @@ function leaves(statement: ts.Statement): boolean {
 }
 
 /** Whether the code hands the failure on to someone: a throw, a rejection, an error callback, an error response, the error returned. */
-function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceFile): boolean {
+function propagates(root: ts.Node, names: ReadonlySet<string>, sf: ts.SourceFile): boolean {
   let found = false;
+  const mentionsError = (n: ts.Node): boolean => [...names].some((name) => mentions(n, name));
   forEachOwnNode(root, (node) => {
     if (found) return;
     if (ts.isThrowStatement(node)) {
@@ -141,17 +143,12 @@ function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceF
       else if (name === 'emit' && /^['"`]error/.test(node.arguments[0]?.getText(sf) ?? '')) found = true;
       else if ((name === 'status' || name === 'sendStatus' || name === 'code') && /^[45]\d\d$/.test(node.arguments[0]?.getText(sf) ?? ''))
         found = true;
-      else if (errorName && !isLogCall(node, sf) && !isErrorReportCall(node, sf) && node.arguments.some((a) => mentions(a, errorName)))
-        found = true; // handleError(err), this.emit(...)
+      else if (!isLogCall(node, sf) && !isErrorReportCall(node, sf) && node.arguments.some(mentionsError)) found = true; // handleError(err), this.emit(...)
       return;
     }
     if (ts.isReturnStatement(node) && node.expression) {
       if (isLogOrReport(node.expression, sf)) return;
-      if (
-        (errorName && mentions(node.expression, errorName)) ||
-        /\bnew \w*Error\(|\berror\s*:|\bok\s*:\s*false/.test(node.expression.getText(sf))
-      )
-        found = true;
+      if (mentionsError(node.expression) || /\bnew \w*Error\(|\berror\s*:|\bok\s*:\s*false/.test(node.expression.getText(sf))) found = true;
       return;
     }
     // ctx.status = 500; res.statusCode = 502
@@ -165,6 +162,22 @@ function propagates(root: ts.Node, errorName: string | undefined, sf: ts.SourceF
     }
   });
   return found;
+}
+
+/**
+ * The caught error's name and the names the handler binds to what it reads of it (`const message =
+ * error instanceof Error ? error.message : String(error)`): a failure built from those still carries the
+ * error, as when the mapping was a helper the catch called.
+ */
+function errorNamesIn(block: ts.Block, errorName: string | undefined): ReadonlySet<string> {
+  const names = new Set<string>(errorName ? [errorName] : []);
+  if (!errorName) return names;
+  for (const statement of block.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const d of statement.declarationList.declarations)
+      if (ts.isIdentifier(d.name) && d.initializer && [...names].some((name) => mentions(d.initializer!, name))) names.add(d.name.text);
+  }
+  return names;
 }
 
 /** Whether the outcome keeps the failure visible to the caller. */

@@ -4,8 +4,12 @@ import { calleeSimpleName, calleeText } from '../ast/text.js';
 // Logging and error reporting: which calls write a log line, at which level, and which hand an error to a
 // tracker. Read by the error-handling, swallowed-error, observability and secret-redaction detectors.
 
-/** Receivers whose methods write log lines: console, logger, this.log, req.log, a winston/pino instance. */
-const LOGGER_RECEIVER = /^(console|log|logs|logger|logging|\w*[lL]ogger|\w*[lL]og|winston|pino|bunyan|consola|signale)$/;
+/**
+ * Receivers whose methods write log lines: console, logger, this.log, req.log, a winston/pino instance, and
+ * the debug loggers libraries export under another name (`debug.error(…)`, OpenTelemetry's `diag.warn(…)`):
+ * a log line written through a renamed logging object is still written.
+ */
+const LOGGER_RECEIVER = /^(console|log|logs|logger|logging|\w*[lL]ogger|\w*[lL]og|debug|diag|winston|pino|bunyan|consola|signale)$/;
 /** Logging methods of any level. */
 const LOG_METHOD = /^(error|warn|warning|fatal|critical|crit|alert|emerg|info|debug|trace|log|verbose|notice|silly|exception)$/;
 /** Logging methods that mark a failure. */

@@ -38,3 +38,36 @@ export function schemaCallOf(call: ts.CallExpression, sf: ts.SourceFile): Schema
 export function isSchemaMethodName(name: string): boolean {
   return SCHEMA_METHOD.test(name);
 }
+
+/**
+ * Schema builders that accept only a subset of what a broader builder accepts: every value `z.enum([…])`,
+ * `z.literal('x')` or `z.email()` accepts, `z.string()` accepts too. A field whose builder became one of
+ * its narrower builders was tightened, whatever members its chain lost by name.
+ */
+const NARROWER_BUILDERS: Record<string, ReadonlySet<string>> = {
+  string: new Set([
+    'enum',
+    'literal',
+    'nativeEnum',
+    'email',
+    'uuid',
+    'url',
+    'cuid',
+    'cuid2',
+    'ulid',
+    'iso',
+    'datetime',
+    'ipv4',
+    'ipv6',
+    'templateLiteral',
+  ]),
+  number: new Set(['int', 'int32', 'literal', 'nativeEnum', 'enum']),
+  boolean: new Set(['literal']),
+  any: new Set(['string', 'number', 'boolean', 'object', 'array', 'enum', 'literal', 'union', 'record']),
+  unknown: new Set(['string', 'number', 'boolean', 'object', 'array', 'enum', 'literal', 'union', 'record']),
+};
+
+/** Whether the builder `after` accepts no value that `before` would refuse (`string` → `enum`). */
+export function builderNarrows(before: string, after: string): boolean {
+  return NARROWER_BUILDERS[before]?.has(after) === true;
+}

@@ -14,6 +14,14 @@ export const UNTIMER_CALL = /^(clearTimeout|clearInterval|clearImmediate)$/;
 export const RELEASE_CALL =
   /^(removeListener|removeEventListener|removeAllListeners|off|unsubscribe|unlisten|unwatch|unregister|clearTimeout|clearInterval|clearImmediate|release|releaseLock|dispose|destroy|close|abort|disconnect|terminate|delete|cleanup\w*|cleanUp\w*|teardown\w*|tearDown\w*)$/;
 
+/**
+ * Calls that dispose of everything a receiver holds, whatever the verb: `emitter.destroy()` and
+ * `emitter.clear()` both drop its subscribers, `pool.close()` and `pool.end()` both give back its
+ * connections. One of them on the same receiver on the same path stands in for another.
+ */
+export const WHOLE_DISPOSAL_CALL =
+  /^(destroy|dispose|clear|clearAll|reset|close|end|terminate|disconnect|release|removeAllListeners|unsubscribeAll|offAll|teardown|tearDown|cleanup|cleanUp|shutdown|stop|drain|flushAndClose)$/;
+
 /** Events after which a connection, a stream or a socket is done with. */
 const TEARDOWN_EVENT =
   /^(close|end|error|disconnect|disconnecting|abort|aborted|finish|exit|timeout|destroy|destroyed|unload|beforeunload|pagehide)$/;

@@ -397,3 +397,38 @@ export function runnerTimeoutRemoved(files: readonly ChangedFile[]): number | un
   }
   return longest;
 }
+
+/**
+ * The timeout a test runner gives every test that sets none, read from what the test file imports: jest's
+ * and vitest's 5 s (the default), tap's 30 s. `node:test`
+ * has none: a test of it without a timeout may run forever, so a timeout set there adds a bound, it does not
+ * raise one. Undefined when the runner has no default.
+ */
+export function defaultTestTimeout(sourceFile: ts.SourceFile): number | undefined {
+  const runner = testRunnerOf(sourceFile);
+  if (runner === 'node:test') return undefined;
+  if (runner === 'tap') return 30_000;
+  return 5000;
+}
+
+/** The test runner a test file imports (`import test from 'node:test'`, `require('tap')`), when it is one that `defaultTestTimeout` tells apart. */
+function testRunnerOf(sourceFile: ts.SourceFile): 'node:test' | 'tap' | undefined {
+  let found: 'node:test' | 'tap' | undefined;
+  const consider = (specifier: ts.Node | undefined): void => {
+    if (found || !specifier || !ts.isStringLiteralLike(specifier)) return;
+    if (specifier.text === 'node:test') found = 'node:test';
+    else if (specifier.text === 'tap') found = 'tap';
+  };
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement)) consider(statement.moduleSpecifier);
+    else if (ts.isVariableStatement(statement))
+      for (const d of statement.declarationList.declarations) {
+        let init = d.initializer;
+        // `const { test } = require('node:test')`, `const t = require('tap')`, `require('tap').test`
+        while (init && (ts.isPropertyAccessExpression(init) || ts.isParenthesizedExpression(init))) init = init.expression;
+        if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require')
+          consider(init.arguments[0]);
+      }
+  }
+  return found;
+}
