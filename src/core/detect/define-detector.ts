@@ -192,7 +192,11 @@ export interface DetectorMeta<MessageId extends string = string> {
   docs: {
     catches: string;
     ignores: string;
-    example: { before: string; after: string; file?: string };
+    /**
+     * One file before and after; `alsoChanged` holds the other files the example's pull request changes,
+     * for a rule whose evidence spans files (the test of the code).
+     */
+    example: { before: string; after: string; file?: string; alsoChanged?: { file: string; before: string; after: string }[] };
   };
 }
 

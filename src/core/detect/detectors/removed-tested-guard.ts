@@ -57,6 +57,8 @@ interface LostTest {
   /** The words of that text, for name links. */
   words: Set<string>;
   calls: ReadonlySet<string>;
+  /** Deleted, rather than kept with fewer assertions. */
+  deleted: boolean;
 }
 
 /** A stretch of consecutive lines a changed function lost. */
@@ -74,7 +76,7 @@ export default defineDetector({
       'Code a test was written for lost the lines that test pinned, and the test went with them: a check, a catch, a null test or a limit no other rule names, removed together with its only proof.',
     messages: {
       removed:
-        '{{symbol}} no longer has {{what}} `{{label}}`, and the test "{{test}}" that checked it was removed by this pull request: the behaviour is now neither kept nor tested.',
+        '{{symbol}} no longer has {{what}} `{{label}}`, and {{testChange}} in the same pull request: the behaviour is now neither kept nor tested.',
     },
     docs: {
       catches:
@@ -82,10 +84,19 @@ export default defineDetector({
       ignores:
         'Removed lines that still stand elsewhere in the head (a check moved, a condition rewritten into a helper the head holds), a test moved or renamed (its title is in the head, or its lost lines are in another test of the pull request), lines whose removed code calls what the pull request took out of the code (the feature went with its tests), a function the pull request deleted, tests that lost no assertion, and removals another rule already reports (this finding then folds into that one, or stays quiet when that rule found the guardrail kept elsewhere).',
       example: {
-        file: 'src/orders.ts',
+        file: 'src/describe-value.ts',
         before:
-          "export function schedule(order: Order) {\n  if (order.items.length === 0) {\n    throw new Error('an order needs at least one item');\n  }\n  return queue.add(order);\n}\n// test/orders.test.ts\nit('refuses an empty order', () => {\n  expect(() => schedule({ items: [] })).toThrow('an order needs at least one item');\n});\n",
-        after: 'export function schedule(order: Order) {\n  return queue.add(order);\n}\n// test/orders.test.ts: the test is gone\n',
+          "export function constructorName(value: object): string {\n  const prototype = Object.getPrototypeOf(value);\n  return prototype?.constructor ? prototype.constructor.name : 'null prototype';\n}\n",
+        after:
+          "export function constructorName(value: object): string {\n  const prototype = Object.getPrototypeOf(value);\n  return prototype ? prototype.constructor.name : 'null prototype';\n}\n",
+        alsoChanged: [
+          {
+            file: 'test/describe-value.test.ts',
+            before:
+              "it('names plain objects', () => {\n  expect(constructorName({})).toBe('Object');\n});\n\nit('names objects whose prototype has no constructor', () => {\n  expect(constructorName(Object.create(Object.create(null)))).toBe('null prototype');\n});\n",
+            after: "it('names plain objects', () => {\n  expect(constructorName({})).toBe('Object');\n});\n",
+          },
+        ],
       },
     },
   },
@@ -123,7 +134,11 @@ function pinnedGuardsRemoved(change: WholeChange): PullRequestFinding<'removed'>
         side: 'base',
         key: `pinned ${lost.category ?? 'guard'} ${anchorLine.text.slice(0, 120)}`,
         ...(lost.category ? { category: lost.category } : { severity: 'info' as const }),
-        data: { what: lost.what, label: anchorLine.text.slice(0, 100), test: link.test.title.slice(0, 100) },
+        data: {
+          what: lost.what,
+          label: anchorLine.text.slice(0, 100),
+          testChange: `the test "${link.test.title.slice(0, 100)}" ${link.test.deleted ? 'that checked it was deleted' : 'lost the assertions that checked it'}`,
+        },
         evidence: {
           removed: hunk.lines
             .map((l) => l.text)
@@ -161,7 +176,7 @@ function lostTests(change: WholeChange): LostTest[] {
     const gone = (head ? multisetMinus(baseOwn, ownLines(head)) : baseOwn).filter((l) => !headTestLines.has(l.text));
     if (!gone.some((l) => ASSERTING.test(l.text))) continue;
     const text = head ? gone.map((l) => l.text).join('\n') : base.node.getText(base.sourceFile);
-    lost.push({ unit: base, title, text, words: wordsOf(text), calls: base.calls });
+    lost.push({ unit: base, title, text, words: wordsOf(text), calls: base.calls, deleted: !head });
   }
   return lost;
 }

@@ -45,10 +45,17 @@ export function deferToOverlapping(findings: Finding[], nodes: FindingNodes): Fi
       if (o === generic || !other || other.defers || o.side !== generic.side) return false;
       return other.unit === at.unit && other.start < at.end && at.start < other.end;
     });
+    // The same loss read on the other side of the unit (the head now reads a value without `?.`).
+    const sameUnitOtherSide = findings.filter((o) => {
+      const other = nodes.get(o);
+      return !!other && !other.defers && o.side !== generic.side && o.category === generic.category && other.unit.name === at.unit.name;
+    });
     const settled = overlapping.find(
       (o) => o.messageId === 'moved' || (o.evidence as Record<string, unknown> | undefined)?.subjectRemoved !== undefined,
     );
-    const louder = overlapping.find((o) => o.messageId === 'removed' && severityRank(o.severity) >= severityRank('medium'));
+    const louder = [...overlapping.filter((o) => o.messageId === 'removed'), ...sameUnitOtherSide].find(
+      (o) => severityRank(o.severity) >= severityRank('medium'),
+    );
     if (settled) dropped.add(generic);
     else if (louder) {
       dropped.add(generic);
