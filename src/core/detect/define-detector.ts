@@ -90,6 +90,8 @@ export interface WholeChange {
   changed: readonly { base?: Unit; head?: Unit }[];
   /** Whether a path is test code. */
   isTest(path: string): boolean;
+  /** Every base unit of a changed file, changed or not: what else of the file a test may reach it through. */
+  baseUnitsIn(file: string): readonly Unit[];
   /** Every source file (tests left out) of the head the analysis read: the changed ones and their imports. */
   headSources: readonly ts.SourceFile[];
   /** Names the pull request took out of the code, and the names the head's code still calls. */

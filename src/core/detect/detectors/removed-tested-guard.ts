@@ -28,9 +28,9 @@ const REFUSAL =
 const EXIT = /^(?:return|continue|break)\b/;
 /** A line that handles a failure: a catch clause or a `.catch(` handler. */
 const CATCH = /(?:^|\W)catch\s*(?:\(|\{)|\.catch\s*\(/;
-/** A test for null or undefined, in any of its spellings. */
+/** A test for null or undefined, in any of its spellings (optional chains are read apart: see nullGuardsLost). */
 const NULL_TEST =
-  /\?\.|\?\?|[!=]==?\s*(?:null|undefined)\b|\b(?:null|undefined)\s*[!=]==?|\btypeof\s+[\w$.[\]]+\s*[!=]==?\s*['"]undefined['"]|\|\|\s*(?:\{\}|\[\]|''|"")/g;
+  /\?\?|[!=]==?\s*(?:null|undefined)\b|\b(?:null|undefined)\s*[!=]==?|\btypeof\s+[\w$.[\]]+\s*[!=]==?\s*['"]undefined['"]|\|\|\s*(?:\{\}|\[\]|''|"")/g;
 /** A bound on an amount: a clamp, or a comparison against a maximum or a limit. */
 const LIMIT = /\bMath\.(?:min|max)\s*\(|\bclamp\w*\s*\(|\b(?:max|limit)\w*\s*[<>]=?|[<>]=?\s*[\w$.]*\b(?:max|limit)\w*/i;
 /** A comparison, for ownership checks. */
@@ -80,7 +80,7 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'A pull request that deletes a test (or the assertion lines of one) and, in the code that test exercised, removes the lines it pinned. The removed lines are read for what they did: a throw or rejection on a condition (validation), a comparison against the caller or owner (auth), a catch (error-handling), an optional chain, `??` or null test (null-safety), a clamp or a comparison with a maximum or limit (resource-limit), a release call (resource-limit: cleanup); a guard that leaves early on a condition of no known kind is context (info). The test and the code must be linked in their text: the test asserts a message the removed lines raise, calls the changed function by name, or names what the removed condition reads (two such names, or one when the test file is named after the source file). Medium; one finding per removed stretch of code.',
+        'A pull request that deletes a test (or the assertion lines of one) and, in the code that test exercised, removes the lines it pinned. The removed lines are read for what they did: a throw or rejection on a condition (validation), a comparison against the caller or owner (auth), a catch (error-handling), an optional chain, `??` or null test (null-safety), a clamp or a comparison with a maximum or limit (resource-limit), a release call (resource-limit: cleanup); a removed call of a helper the pull request deleted is read as the lines of that helper; a guard that leaves early on a condition of no known kind is context (info). An optional chain counts as a null test when the head now reads the same path plainly or the condition was only that read. The test and the code must be linked in their text: the test asserts a message the removed lines raise, calls the changed function by name (or a function of its file that holds or calls it), or names what the removed condition reads (two such names, or one when the test file is named after the source file). Medium; one finding per removed stretch of code.',
       ignores:
         'Removed lines that still stand elsewhere in the head (a check moved, a condition rewritten into a helper the head holds), a test moved or renamed (its title is in the head, or its lost lines are in another test of the pull request), lines whose removed code calls what the pull request took out of the code (the feature went with its tests), a function the pull request deleted, tests that lost no assertion, and removals another rule already reports (this finding then folds into that one, or stays quiet when that rule found the guardrail kept elsewhere).',
       example: {
@@ -109,23 +109,30 @@ function pinnedGuardsRemoved(change: WholeChange): PullRequestFinding<'removed'>
   const headLines = new Set<string>();
   for (const sf of change.headSources) for (const line of sf.text.split('\n')) headLines.add(normalLine(line));
   const findings: PullRequestFinding<'removed'>[] = [];
+  const guardHelpers = deletedGuardHelpers(change);
   for (const { base, head } of change.changed) {
     if (!base || !head || change.isTest(base.file) || base.kind === 'class') continue;
     const baseLines = ownLines(base);
     const headOwn = ownLines(head);
     const added = multisetMinus(headOwn, baseLines);
     for (const hunk of hunksOf(multisetMinus(baseLines, headOwn))) {
-      const lost = readProtection(hunk, added, base, head);
+      // A removed call of a helper the PR deleted, whose own lines were a protection: the call was the guard.
+      const helper = calledHelper(hunk, guardHelpers);
+      const lost = helper ? helper.lost : readProtection(hunk, added, base, head);
       if (!lost) continue;
+      const ownLinesOfHunk = [...hunk.lines];
+      if (helper) hunk.lines.push(...helper.lines);
       const telling = hunk.lines.filter((l) => isTellingLine(l.text));
       // Every line that made it a protection still stands somewhere in the head: it moved, it was not removed.
       if (telling.every((l) => headLines.has(l.text))) continue;
       // What the removed stretch did is gone from the code altogether (it called something the PR took out):
       // the feature went, and its tests with it.
-      if (callsRemovedCode(hunk, change.presence.removedNames)) continue;
-      const link = tests.map((test) => ({ test, by: linkOf(test, hunk, base, change.presence.removedNames) })).find((l) => l.by);
+      if (!helper && callsRemovedCode(hunk, change.presence.removedNames)) continue;
+      const reach = reachingNames(base, change.baseUnitsIn(base.file));
+      const link = tests.map((test) => ({ test, by: linkOf(test, hunk, base, reach, change.presence.removedNames) })).find((l) => l.by);
       if (!link) continue;
-      const anchorLine = telling[0] ?? hunk.lines[0]!;
+      // A call of a deleted helper is shown as the call: the helper's lines are not in this unit.
+      const anchorLine = (helper ? ownLinesOfHunk[0] : telling[0]) ?? hunk.lines[0]!;
       const node = outermostNodeAt(base, anchorLine.line);
       findings.push({
         messageId: 'removed',
@@ -236,30 +243,67 @@ function hunksOf(removed: { line: number; text: string }[]): Hunk[] {
 
 /** A line that makes a stretch a protection (not the code it protected). */
 function isTellingLine(text: string): boolean {
-  return CONDITION.test(text) || REFUSAL.test(text) || CATCH.test(text) || countNullTests(text) > 0 || LIMIT.test(text);
+  return (
+    CONDITION.test(text) || REFUSAL.test(text) || CATCH.test(text) || countNullTests(text) > 0 || text.includes('?.') || LIMIT.test(text)
+  );
 }
 
 function countNullTests(text: string): number {
   return text.match(NULL_TEST)?.length ?? 0;
 }
 
+/** `a?.b` in a line: the path read and the property. */
+const OPTIONAL_READ = /([\w$.[\]]+)\?\.([\w$]+)/g;
+/** A condition that only reads optional paths: `if (a?.b)`, `a?.b?.c ? … : …`. */
+const OPTIONAL_ONLY_CONDITION = /^(?:if\s*\(\s*!?\s*[\w$.[\]?]+\s*\)|(?:return\s+|const\s+\w+\s*=\s*)?!?[\w$.[\]?]+\s\?\s)/;
+
+/**
+ * Whether the removed lines tested for null or undefined more often than the lines the head gained. An
+ * optional chain counts as a test only when it was the point: the head now reads the same path plainly
+ * (`a?.b` became `a.b`), or the condition was nothing but an optional read (`if (values?.length)`). One
+ * inside a condition about something else (`options?.disable !== true`) is how that condition reads.
+ */
+function nullGuardsLost(removed: string[], added: string[]): boolean {
+  const addedText = added.join('\n');
+  let lost = 0;
+  for (const text of removed) {
+    lost += countNullTests(text);
+    const optional = [...text.matchAll(OPTIONAL_READ)];
+    if (optional.length === 0) continue;
+    if (OPTIONAL_ONLY_CONDITION.test(text)) lost += optional.length;
+    else lost += optional.filter((m) => addedText.includes(`${m[1]!.replace(/\?$/, '')}.${m[2]!}`)).length;
+  }
+  const gained = added.reduce((n, t) => n + countNullTests(t) + (t.match(/\?\./g)?.length ?? 0), 0);
+  return lost > gained;
+}
+
 /** What a removed stretch did, read from its lines; undefined when it was no protection at all. */
-function readProtection(hunk: Hunk, added: { text: string }[], base: Unit, head: Unit): LostProtection | undefined {
+function readProtection(hunk: Hunk, added: { text: string }[], base: Unit, head: Unit | undefined): LostProtection | undefined {
   const texts = hunk.lines.map((l) => l.text);
   const decides = texts.some((t) => CONDITION.test(t));
-  if (decides && texts.some((t) => COMPARISON.test(t) && OWNER_FIELD.test(t) && CALLER.test(t))) return { category: 'auth', what: 'the ownership check' };
+  if (decides && texts.some((t) => COMPARISON.test(t) && OWNER_FIELD.test(t) && CALLER.test(t)))
+    return { category: 'auth', what: 'the ownership check' };
   if (decides && texts.some((t) => REFUSAL.test(t))) return { category: 'validation', what: 'the check' };
   const catches = (unit: Unit): number => (unit.node.getText(unit.sourceFile).match(/\bcatch\b/g) ?? []).length;
-  if (texts.some((t) => CATCH.test(t)) && catches(base) > catches(head)) return { category: 'error-handling', what: 'the error handling' };
-  const nullTestsLost = texts.reduce((n, t) => n + countNullTests(t), 0);
-  const nullTestsAdded = added.reduce((n, l) => n + countNullTests(l.text), 0);
-  if (nullTestsLost > nullTestsAdded) return { category: 'null-safety', what: 'the null guard' };
-  if (texts.some((t) => LIMIT.test(t) && (decides || /\bMath\.(?:min|max)|clamp/i.test(t)))) return { category: 'resource-limit', what: 'the limit' };
-  const releases = texts.flatMap((t) => [...t.matchAll(/\.?([A-Za-z_$][\w$]*)\s*\(/g)].map((m) => m[1]!)).filter((n) => RELEASE_CALL.test(n));
+  if (texts.some((t) => CATCH.test(t)) && catches(base) > (head ? catches(head) : 0))
+    return { category: 'error-handling', what: 'the error handling' };
+  if (
+    nullGuardsLost(
+      texts,
+      added.map((l) => l.text),
+    )
+  )
+    return { category: 'null-safety', what: 'the null guard' };
+  if (texts.some((t) => LIMIT.test(t) && (decides || /\bMath\.(?:min|max)|clamp/i.test(t))))
+    return { category: 'resource-limit', what: 'the limit' };
+  const releases = texts
+    .flatMap((t) => [...t.matchAll(/\.?([A-Za-z_$][\w$]*)\s*\(/g)].map((m) => m[1]!))
+    .filter((n) => RELEASE_CALL.test(n));
   if (releases.length > 0 && !added.some((l) => releases.some((r) => l.text.includes(`${r}(`))))
     return { category: 'resource-limit', what: 'the release' };
   // A guard that leaves early on a condition: a protection of no kind this reading knows, context only.
-  if (decides && texts.some((t) => EXIT.test(t) || /\b(?:return|continue|break)\b/.test(t))) return { category: undefined, what: 'the guard' };
+  if (decides && texts.some((t) => EXIT.test(t) || /\b(?:return|continue|break)\b/.test(t)))
+    return { category: undefined, what: 'the guard' };
   return undefined;
 }
 
@@ -281,14 +325,73 @@ function callsRemovedCode(hunk: Hunk, removedNames: ReadonlySet<string>): boolea
  * two names, or one when the test file is named after the source file). A name the PR took out of the code
  * ties the test to a feature that left, not to the guard.
  */
-function linkOf(test: LostTest, hunk: Hunk, base: Unit, removedNames: ReadonlySet<string>): 'message' | 'call' | 'names' | undefined {
+function linkOf(
+  test: LostTest,
+  hunk: Hunk,
+  base: Unit,
+  reach: ReadonlySet<string>,
+  removedNames: ReadonlySet<string>,
+): 'message' | 'call' | 'names' | undefined {
   const text = hunk.lines.map((l) => l.text).join('\n');
   for (const literal of literalsOf(text)) if (quotes(test.text, literal)) return 'message';
-  const simple = base.name.split('.').pop()!.replace(/#\d+$/, '');
-  if (test.calls.has(simple) && isTellingName(simple) && (simple.length >= 6 || /[a-z][A-Z]/.test(simple))) return 'call';
+  if ([...reach].some((name) => test.calls.has(name) && isTellingName(name) && (name.length >= 6 || /[a-z][A-Z]/.test(name))))
+    return 'call';
   const shared = [...wordsOf(text)].filter((w) => isTellingName(w) && test.words.has(w));
   if (shared.some((w) => removedNames.has(w))) return undefined;
   if (shared.length >= 2 || (shared.length === 1 && namedAfter(test.unit.file, base.file))) return 'names';
+  return undefined;
+}
+
+/** The name a unit is called by: `Client.get#2` → `get`. */
+function simpleName(unit: Unit): string {
+  return unit.name.split('.').pop()!.replace(/#\d+$/, '');
+}
+
+/**
+ * The names through which a test reaches a unit within its file: its own, those of the functions it is
+ * nested in, and those of the functions of the file that call it (one call away, and their containers).
+ */
+function reachingNames(unit: Unit, fileUnits: readonly Unit[]): Set<string> {
+  const names = new Set([simpleName(unit)]);
+  const containersOf = (inner: Unit): Unit[] =>
+    fileUnits.filter(
+      (u) =>
+        u !== inner &&
+        u.kind !== 'module' &&
+        u.node.getStart(u.sourceFile) <= inner.node.getStart(inner.sourceFile) &&
+        inner.node.getEnd() <= u.node.getEnd(),
+    );
+  const direct = [unit, ...containersOf(unit)];
+  for (const u of direct) names.add(simpleName(u));
+  const own = simpleName(unit);
+  for (const caller of fileUnits) {
+    if (caller === unit || caller.kind === 'module' || caller.kind === 'class' || !caller.calls.has(own)) continue;
+    names.add(simpleName(caller));
+    for (const c of containersOf(caller)) if (c.kind !== 'class') names.add(simpleName(c));
+  }
+  return names;
+}
+
+/** Functions the PR deleted whose own lines were a protection of a known kind (a guard helper). */
+function deletedGuardHelpers(change: WholeChange): Map<string, { lost: LostProtection; lines: { line: number; text: string }[] }> {
+  const helpers = new Map<string, { lost: LostProtection; lines: { line: number; text: string }[] }>();
+  for (const { base, head } of change.changed) {
+    if (!base || head || change.isTest(base.file) || (base.kind !== 'function' && base.kind !== 'method')) continue;
+    const lines = ownLines(base);
+    const lost = readProtection({ lines }, [], base, undefined);
+    if (lost?.category) helpers.set(simpleName(base).replace(/^#/, ''), { lost, lines });
+  }
+  return helpers;
+}
+
+/** The deleted guard helper a removed stretch called, if any. */
+function calledHelper(
+  hunk: Hunk,
+  helpers: ReadonlyMap<string, { lost: LostProtection; lines: { line: number; text: string }[] }>,
+): { lost: LostProtection; lines: { line: number; text: string }[] } | undefined {
+  if (helpers.size === 0) return undefined;
+  for (const { text } of hunk.lines)
+    for (const m of text.matchAll(/#?([A-Za-z_$][\w$]*)\s*\(/g)) if (helpers.has(m[1]!)) return helpers.get(m[1]!);
   return undefined;
 }
 

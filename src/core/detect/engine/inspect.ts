@@ -54,8 +54,11 @@ export function inspectPullRequest(detector: Detector, severity: Severity, prepa
     if (pair.base) pairOf.set(pair.base, pair);
     if (pair.head) pairOf.set(pair.head, pair);
   }
+  const baseUnits = new Map<string, Unit[]>();
+  for (const { base } of prepared.pairs) if (base) baseUnits.set(base.file, [...(baseUnits.get(base.file) ?? []), base]);
   const found = detector.inspectPullRequest({
     changed: prepared.changedPairs,
+    baseUnitsIn: (file) => baseUnits.get(file) ?? [],
     isTest: (path) => prepared.testFiles.has(path) || isTestCode(path),
     headSources: prepared.headSources,
     presence: prepared.protection.presence,

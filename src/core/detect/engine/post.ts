@@ -59,7 +59,10 @@ export function deferToOverlapping(findings: Finding[], nodes: FindingNodes): Fi
     if (settled) dropped.add(generic);
     else if (louder) {
       dropped.add(generic);
-      louder.evidence = { ...louder.evidence, alsoRemoved: [...(louder.evidence?.alsoRemoved ?? []), `${generic.rule}: ${generic.message}`] };
+      louder.evidence = {
+        ...louder.evidence,
+        alsoRemoved: [...(louder.evidence?.alsoRemoved ?? []), `${generic.rule}: ${generic.message}`],
+      };
     }
   }
   return findings.filter((f) => !dropped.has(f));
