@@ -24,6 +24,8 @@ const CONDITION = /^(?:\}\s*)?(?:else\s+)?if\s*\(|^case\b|\s\?\s|&&|\|\||^while\
 /** A line that refuses: a throw, a rejection, an error handed to a callback. */
 const REFUSAL =
   /\bthrow\b|\breject\s*\(|\b(?:cb|callback|done|next)\s*\(\s*new\s|\breturn\s+new\s+\w*Error\b|\bPromise\.reject\s*\(|\breturn\s+\w+\s*\(\s*new\s+\w*Error\b/;
+/** A rethrow of a caught error: `throw err`, `return reject(error)`. */
+const RETHROW = /^(?:return\s+)?(?:throw\s+|reject\s*\(\s*)[\w$]+\s*\)?$/;
 /** A line that leaves early: the rest of the function does not run for this case. */
 const EXIT = /^(?:return|continue|break)\b/;
 /** A line that handles a failure: a catch clause or a `.catch(` handler. */
@@ -283,10 +285,11 @@ function readProtection(hunk: Hunk, added: { text: string }[], base: Unit, head:
   const decides = texts.some((t) => CONDITION.test(t));
   if (decides && texts.some((t) => COMPARISON.test(t) && OWNER_FIELD.test(t) && CALLER.test(t)))
     return { category: 'auth', what: 'the ownership check' };
-  if (decides && texts.some((t) => REFUSAL.test(t))) return { category: 'validation', what: 'the check' };
+  // A catch first: the rethrow of what it caught (`throw err`) is error handling, not a refusal of input.
   const catches = (unit: Unit): number => (unit.node.getText(unit.sourceFile).match(/\bcatch\b/g) ?? []).length;
   if (texts.some((t) => CATCH.test(t)) && catches(base) > (head ? catches(head) : 0))
     return { category: 'error-handling', what: 'the error handling' };
+  if (decides && texts.some((t) => REFUSAL.test(t) && !RETHROW.test(t))) return { category: 'validation', what: 'the check' };
   if (
     nullGuardsLost(
       texts,

@@ -17,7 +17,8 @@ export function foldMechanics(findings: Finding[], nodes: FindingNodes): Finding
     if (!at?.folds) continue;
     const outer = removed.find((o) => {
       const around = nodes.get(o);
-      if (o === inner || folded.has(o) || !around || around.folds) return false;
+      // A generic reading (`behind-overlapping`) is never the enclosing finding: it defers to the dedicated one.
+      if (o === inner || folded.has(o) || !around || around.folds || around.defers) return false;
       return around.unit === at.unit && around.start <= at.start && at.end <= around.end;
     });
     const evidence = outer && inventoryEvidence(outer);
