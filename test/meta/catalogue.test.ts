@@ -88,9 +88,10 @@ describe('the detector catalogue', () => {
         expect(readFileSync(path, 'utf8')).toBe(rendered);
       });
       it('flags its own documentation example', () => {
-        const { before, after, file } = detector.meta.docs.example;
+        const { before, after, file, alsoChanged } = detector.meta.docs.example;
         const path = file ?? (detector.meta.scope === 'test' ? 'test/example.test.ts' : 'src/example.ts');
-        const findings = loud(findingsOf(id, [{ path, status: 'modified', base: before, head: after }]));
+        const others = (alsoChanged ?? []).map((o) => ({ path: o.file, status: 'modified' as const, base: o.before, head: o.after }));
+        const findings = loud(findingsOf(id, [{ path, status: 'modified', base: before, head: after }, ...others]));
         expect(findings.length).toBeGreaterThan(0);
       });
     });

@@ -75,6 +75,33 @@ export interface DirectFinding<MessageId extends string = string> {
   key: string;
   /** What the finding shows as evidence (the engine adds `kind`, the message id). */
   evidence?: Record<string, unknown>;
+  /**
+   * The category of this finding, when the detector reads it from the code rather than declaring one for
+   * all its findings (`meta.category` otherwise).
+   */
+  category?: Category;
+}
+
+/** A finding a detector raises from the whole pull request: a direct finding and the unit its node lies in. */
+export interface PullRequestFinding<MessageId extends string = string> extends DirectFinding<MessageId> {
+  unit: Unit;
+}
+
+/**
+ * The whole pull request at once, tests and code together, for a detector whose evidence spans files (a
+ * deleted test and the code it exercised). Built by the engine once per run.
+ */
+export interface WholeChange {
+  /** Every unit pair whose text changed, or that exists on one side only. */
+  changed: readonly { base?: Unit; head?: Unit }[];
+  /** Whether a path is test code. */
+  isTest(path: string): boolean;
+  /** Every base unit of a changed file, changed or not: what else of the file a test may reach it through. */
+  baseUnitsIn(file: string): readonly Unit[];
+  /** Every source file (tests left out) of the head the analysis read: the changed ones and their imports. */
+  headSources: readonly ts.SourceFile[];
+  /** Names the pull request took out of the code, and the names the head's code still calls. */
+  presence: { removedNames: ReadonlySet<string>; calledNames: ReadonlySet<string> };
 }
 
 /** What a detector sees of a unit that changed: both sides, paired, and a way to tell new code. */
@@ -157,8 +184,12 @@ export interface DetectorMeta<MessageId extends string = string> {
    * usually the mechanics of that other guardrail (the catch of a retry loop, the warning it logs), so a
    * removal lying inside another detector's removal in the same unit is folded into that finding's evidence
    * instead of being reported again. Detectors that fold are never the enclosing finding.
+   * `behind-overlapping`: it reads a loss generically that a dedicated detector may have named already, so a
+   * finding that overlaps another detector's finding in the same unit defers to it: folded into a removal
+   * reported at medium or above, dropped when the other found the guardrail kept elsewhere (moved) or gone
+   * with its subject, kept otherwise.
    */
-  fold?: 'into-enclosing';
+  fold?: 'into-enclosing' | 'behind-overlapping';
   /**
    * When set, the guardrails a deleted file took with it are reported once for the file (a deleted test
    * file is one finding, not one per test), with this `{{label}}`: `{{file}}` and `{{count}}` are filled
@@ -170,7 +201,11 @@ export interface DetectorMeta<MessageId extends string = string> {
   docs: {
     catches: string;
     ignores: string;
-    example: { before: string; after: string; file?: string };
+    /**
+     * One file before and after; `alsoChanged` holds the other files the example's pull request changes,
+     * for a rule whose evidence spans files (the test of the code).
+     */
+    example: { before: string; after: string; file?: string; alsoChanged?: { file: string; before: string; after: string }[] };
   };
 }
 
@@ -183,6 +218,8 @@ export interface Detector<MessageId extends string = string> {
   inventory?(unit: Unit): Guardrail[];
   /** Findings on the change itself, for guardrails that are not an inventory (new unguarded code). */
   inspect?(change: ChangeContext): DirectFinding<MessageId>[];
+  /** Findings whose evidence is spread over the pull request (see WholeChange). */
+  inspectPullRequest?(change: WholeChange): PullRequestFinding<MessageId>[];
   /**
    * Decides whether moving from `before` to `after` (same anchor) weakens the guardrail.
    * The default compares `strength` with a factor of 2 and `members` for dropped entries.

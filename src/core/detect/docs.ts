@@ -18,6 +18,13 @@ export function renderRuleDoc(meta: DetectorMeta): string {
     example: [
       { caption: `Before (\`${example.file ?? 'src/example.ts'}\`):`, lang, text: example.before },
       { caption: 'After:', lang, text: example.after },
+      ...(example.alsoChanged ?? []).flatMap((other) => {
+        const otherLang = other.file.split('.').pop() ?? 'ts';
+        return [
+          { caption: `And in the same pull request, before (\`${other.file}\`):`, lang: otherLang, text: other.before },
+          { caption: 'After:', lang: otherLang, text: other.after },
+        ];
+      }),
     ],
     // Shown as a reader meets them most often: the unit still there.
     messages: Object.entries(meta.messages).map(([id, text]) => [id, String(text).replaceAll('{{noLongerHas}}', LOST_PHRASE.kept)]),

@@ -14,6 +14,7 @@ import removedRateLimit from './detectors/removed-rate-limit.js';
 import removedResourceLimit from './detectors/removed-resource-limit.js';
 import removedRetry from './detectors/removed-retry.js';
 import removedSecretRedaction from './detectors/removed-secret-redaction.js';
+import removedTestedGuard from './detectors/removed-tested-guard.js';
 import removedTimeout from './detectors/removed-timeout.js';
 import removedTransaction from './detectors/removed-transaction.js';
 import removedValidation from './detectors/removed-validation.js';
@@ -40,6 +41,7 @@ export const DETECTORS: readonly Detector[] = [
   removedResourceLimit,
   removedRetry,
   removedSecretRedaction,
+  removedTestedGuard,
   removedTimeout,
   removedTransaction,
   removedValidation,

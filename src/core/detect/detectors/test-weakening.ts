@@ -5,13 +5,8 @@ import { staticNumber } from '../ast/values.js';
 import { forEachNode, forEachNodeOfUnit } from '../ast/walk.js';
 import { defaultTestTimeout } from '../vocab/timeouts.js';
 import { defineDetector, type DirectFinding, type Guardrail, type LossVerdict, type PullRequestView } from '../define-detector.js';
+import { registrationCallee, SKIPPED, SUITE_CALL, TEST_CALL } from '../vocab/tests.js';
 
-/** Registrations of a single test (describe blocks are containers, their tests are units of their own). */
-const TEST_CALL = /^(it|test|specify|xit|xtest|fit|xspecify)$/;
-/** Registrations of a suite. */
-const SUITE_CALL = /^(describe|context|suite|xdescribe|fdescribe|xcontext|fcontext)$/;
-/** Registrations that do not run. */
-const SKIPPED = /^(xit|xtest|xspecify|xdescribe|xcontext)\b|\.(skip|todo|fixme)\b/;
 /** Registrations that make every other test of the file stop running. */
 const FOCUSED = /^(fit|fdescribe|fcontext)\b|\.only\b/;
 /** Names of assertion helpers: expectValidInvoice(res), assertSorted(list), verifyCalled(spy). */
@@ -456,17 +451,6 @@ function literalConstantsOf(sf: ts.SourceFile): Set<string> {
       names.add(node.name.text);
   });
   return names;
-}
-
-/** The callee of a test or suite registration unit: `it.skip`, `describe.only`, `test.each([...])`. */
-function registrationCallee(unit: Unit): string | undefined {
-  if (unit.kind !== 'call' || !ts.isCallExpression(unit.node)) return undefined;
-  const callee = calleeText(unit.node.expression, unit.sourceFile);
-  const root = /^[\w$]+/.exec(callee)?.[0] ?? '';
-  if (TEST_CALL.test(root) || SUITE_CALL.test(root)) return callee;
-  // A subtest of node's test runner or tap: `t.test("x", …)`, registered on the parent test's context.
-  const subtest = /^[\w$]+\.(test|it|describe)\b(.*)$/.exec(callee);
-  return subtest ? `${subtest[1]}${subtest[2]}` : undefined;
 }
 
 /** One guardrail per test that runs: the test itself, with its number of assertions as strength. */

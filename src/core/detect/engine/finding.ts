@@ -1,6 +1,6 @@
 import type { ts } from 'ts-morph';
 import { fingerprint } from '../../fingerprint.js';
-import { SEVERITIES, severityRank, type Finding, type Severity } from '../../model.js';
+import { SEVERITIES, severityRank, type Category, type Finding, type Severity } from '../../model.js';
 import { MODULE_UNIT, type Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { lineOf, snippet } from '../ast/text.js';
@@ -19,6 +19,8 @@ export interface FindingSeed {
   anchor: string;
   data: Record<string, string | number>;
   evidence: Record<string, unknown>;
+  /** The finding's own category, when the detector reads one from the code (DirectFinding.category). */
+  category?: Category;
 }
 
 /** Fills in the message, the fingerprint and where the finding is shown. */
@@ -38,7 +40,7 @@ export function buildFinding(detector: Detector, seed: FindingSeed): Finding {
   const finding: Finding = {
     id: fingerprint([detector.meta.id, seed.messageId, stableFile, seed.pair.head?.name ?? seed.unit.name, seed.anchor]),
     rule: detector.meta.id,
-    category: detector.meta.category,
+    category: seed.category ?? detector.meta.category,
     severity: seed.severity,
     file: seed.unit.file,
     line,

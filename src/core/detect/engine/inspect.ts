@@ -1,5 +1,7 @@
 import type { Severity } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
+import { isTestCode } from '../../paths.js';
+import type { UnitPair } from '../../relate/pair-units.js';
 import { foldWhitespace, nodeTexts } from '../ast/text.js';
 import type { Detector } from '../define-detector.js';
 import type { FindingSeed } from './finding.js';
@@ -38,7 +40,43 @@ export function inspectChanges(
         anchor: d.key,
         data: d.data ?? {},
         evidence: d.evidence ?? {},
+        ...(d.category ? { category: d.category } : {}),
       });
     }
+  }
+}
+
+/** Runs a detector's `inspectPullRequest` once over the whole change (see WholeChange). */
+export function inspectPullRequest(detector: Detector, severity: Severity, prepared: Prepared, emit: (seed: FindingSeed) => void): void {
+  if (!detector.inspectPullRequest) return;
+  const pairOf = new Map<Unit, UnitPair>();
+  for (const pair of prepared.changedPairs) {
+    if (pair.base) pairOf.set(pair.base, pair);
+    if (pair.head) pairOf.set(pair.head, pair);
+  }
+  const baseUnits = new Map<string, Unit[]>();
+  for (const { base } of prepared.pairs) if (base) baseUnits.set(base.file, [...(baseUnits.get(base.file) ?? []), base]);
+  const found = detector.inspectPullRequest({
+    changed: prepared.changedPairs,
+    baseUnitsIn: (file) => baseUnits.get(file) ?? [],
+    isTest: (path) => prepared.testFiles.has(path) || isTestCode(path),
+    headSources: prepared.headSources,
+    presence: prepared.protection.presence,
+  });
+  for (const d of found) {
+    const pair = pairOf.get(d.unit);
+    if (!pair) continue;
+    emit({
+      messageId: d.messageId,
+      severity: d.severity ?? severity,
+      side: d.side,
+      unit: d.unit,
+      node: d.node,
+      pair,
+      anchor: d.key,
+      data: d.data ?? {},
+      evidence: d.evidence ?? {},
+      ...(d.category ? { category: d.category } : {}),
+    });
   }
 }

@@ -2,7 +2,7 @@ import { inventoryEvidence, severityRank, type Finding } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 
 /** Where each finding's node lies, and whether its detector folds into an enclosing removal. */
-export type FindingNodes = Map<Finding, { unit: Unit; start: number; end: number; folds: boolean }>;
+export type FindingNodes = Map<Finding, { unit: Unit; start: number; end: number; folds: boolean; defers?: boolean }>;
 
 /**
  * One removed guardrail, one finding: a removal of a detector declared `fold: 'into-enclosing'` (a removed
@@ -17,7 +17,8 @@ export function foldMechanics(findings: Finding[], nodes: FindingNodes): Finding
     if (!at?.folds) continue;
     const outer = removed.find((o) => {
       const around = nodes.get(o);
-      if (o === inner || folded.has(o) || !around || around.folds) return false;
+      // A generic reading (`behind-overlapping`) is never the enclosing finding: it defers to the dedicated one.
+      if (o === inner || folded.has(o) || !around || around.folds || around.defers) return false;
       return around.unit === at.unit && around.start <= at.start && at.end <= around.end;
     });
     const evidence = outer && inventoryEvidence(outer);
@@ -27,6 +28,45 @@ export function foldMechanics(findings: Finding[], nodes: FindingNodes): Finding
     }
   }
   return findings.filter((f) => !folded.has(f));
+}
+
+/**
+ * A finding of a detector declared `fold: 'behind-overlapping'` (a generic reading of a loss) that overlaps
+ * another detector's finding in the same unit defers to it: folded into that finding's evidence when it is
+ * a removal at medium or above, dropped when the other found the guardrail kept elsewhere (moved) or gone
+ * with what it protected, kept when the other is only context of another kind.
+ */
+export function deferToOverlapping(findings: Finding[], nodes: FindingNodes): Finding[] {
+  const dropped = new Set<Finding>();
+  for (const generic of findings) {
+    const at = nodes.get(generic);
+    if (!at?.defers) continue;
+    const overlapping = findings.filter((o) => {
+      const other = nodes.get(o);
+      if (o === generic || !other || other.defers || o.side !== generic.side) return false;
+      return other.unit === at.unit && other.start < at.end && at.start < other.end;
+    });
+    // The same loss read on the other side of the unit (the head now reads a value without `?.`).
+    const sameUnitOtherSide = findings.filter((o) => {
+      const other = nodes.get(o);
+      return !!other && !other.defers && o.side !== generic.side && o.category === generic.category && other.unit.name === at.unit.name;
+    });
+    const settled = overlapping.find(
+      (o) => o.messageId === 'moved' || (o.evidence as Record<string, unknown> | undefined)?.subjectRemoved !== undefined,
+    );
+    const louder = [...overlapping.filter((o) => o.messageId === 'removed'), ...sameUnitOtherSide].find(
+      (o) => severityRank(o.severity) >= severityRank('medium'),
+    );
+    if (settled) dropped.add(generic);
+    else if (louder) {
+      dropped.add(generic);
+      louder.evidence = {
+        ...louder.evidence,
+        alsoRemoved: [...(louder.evidence?.alsoRemoved ?? []), `${generic.rule}: ${generic.message}`],
+      };
+    }
+  }
+  return findings.filter((f) => !dropped.has(f));
 }
 
 /** Most severe first, then by file, line and rule. */

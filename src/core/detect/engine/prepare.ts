@@ -25,6 +25,8 @@ export interface Prepared {
   headTexts: Map<string, string>;
   /** What the protection search reads from the head (engine/protection.ts). */
   protection: ProtectionContext;
+  /** The head's source files the analysis read (tests left out): the changed ones and the context files. */
+  headSources: ts.SourceFile[];
   /** Constants by name, in their file or through its imports among the files read (engine/constants.ts). */
   constantValue: ConstantResolver;
   /** The longest test timeout a runner configuration held before the PR and not after (vocab/timeouts.ts). */
@@ -158,6 +160,7 @@ export function prepare(input: DetectInput): Prepared {
     testFiles,
     headTexts,
     protection,
+    headSources,
     constantValue,
     runnerTimeoutRemoved: runnerTimeoutRemoved(input.files),
     skipped,

@@ -9,8 +9,8 @@ import { knownRuleIds } from '../rule-ids.js';
 import { applySuppressions } from '../suppressions.js';
 import { compareInventories } from './compare.js';
 import { buildFinding, type FindingSeed } from './finding.js';
-import { inspectChanges } from './inspect.js';
-import { dedupeIds, foldMechanics, sortFindings, type FindingNodes } from './post.js';
+import { inspectChanges, inspectPullRequest } from './inspect.js';
+import { deferToOverlapping, dedupeIds, foldMechanics, sortFindings, type FindingNodes } from './post.js';
 import { changedUnitsOf, prepare, type Prepared } from './prepare.js';
 
 /**
@@ -33,7 +33,7 @@ export function detectChanges(input: DetectInput): DetectResult {
     }
   }
   const suppressed = applySuppressions(
-    capExampleCode(foldMechanics(findings, findingNodes)),
+    capExampleCode(deferToOverlapping(foldMechanics(findings, findingNodes), findingNodes)),
     prepared.headTexts,
     prepared.pairs,
     input.today,
@@ -89,10 +89,12 @@ function runDetector(detector: Detector, severity: Severity, prepared: Prepared,
       start: seed.node.getStart(seed.unit.sourceFile),
       end: seed.node.getEnd(),
       folds: detector.meta.fold === 'into-enclosing',
+      defers: detector.meta.fold === 'behind-overlapping',
     });
     findings.push(finding);
   };
   if (detector.inventory) compareInventories(detector, severity, prepared, inventory, emit);
   inspectChanges(detector, severity, prepared, inScope, emit);
+  inspectPullRequest(detector, severity, prepared, emit);
   return findings;
 }
