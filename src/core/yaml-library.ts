@@ -5,7 +5,7 @@
  * on every use. The YAML readers call theirs thousands of times per workflow file; with those calls and
  * the code detectors' calls of ts-morph's (also through that getter) in one process, every later ts-morph
  * access got slower: the code detectors took half as long again after the non-code analyzers had read a
- * few workflows (bench/RESULTS.md, "non-code analyzers"). Bindings taken from the default export are
+ * few workflows (knex 9101f8, `npm run bench -- --only-noncode`). Bindings taken from the default export are
  * plain variables in the bundle, with no getter in between.
  */
 import yaml from 'yaml';

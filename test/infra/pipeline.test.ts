@@ -86,7 +86,12 @@ describe('non-code files in the pipeline', () => {
   });
 
   it("reports an unparseable workflow as skipped with the parser's reason, and keeps the other findings", async () => {
-    const base = { '.github/workflows/ci.yml': WORKFLOW, '.github/workflows/bad.yml': 'on: push\n', 'package.json': MANIFEST };
+    const base = {
+      '.github/workflows/ci.yml': WORKFLOW,
+      '.github/workflows/bad.yml': 'on: push\n',
+      'package.json': MANIFEST,
+      'package-lock.json': LOCK,
+    };
     const report = await analyze(base, {
       ...base,
       '.github/workflows/bad.yml': 'on: [push\njobs: {\n',
@@ -100,7 +105,7 @@ describe('non-code files in the pipeline', () => {
   });
 
   it('accepts a finding with a reasoned YAML comment, and reports a comment without a reason', async () => {
-    const base = { '.github/workflows/ci.yml': WORKFLOW, 'package.json': MANIFEST };
+    const base = { '.github/workflows/ci.yml': WORKFLOW, 'package.json': MANIFEST, 'package-lock.json': LOCK };
     const accepted = await analyze(base, {
       ...base,
       '.github/workflows/ci.yml': WORKFLOW.replace(
