@@ -36,7 +36,7 @@ export function contextRequests(
   for (const file of files) {
     for (const analyzer of analyzers) {
       if (!claims(analyzer, file) || !analyzer.context) continue;
-      for (const request of analyzer.context(file)) {
+      for (const request of askedFor(analyzer, file)) {
         if (request.containing) {
           const words = searches.get(request.pattern) ?? new Set<string>();
           request.containing.forEach((w) => words.add(w));
@@ -47,6 +47,19 @@ export function contextRequests(
   }
   const sortedSearches = [...searches].sort(([a], [b]) => a.localeCompare(b)).map(([glob, words]) => ({ glob, words: [...words].sort() }));
   return { paths: [...paths].sort(), globs: [...globs].sort(), searches: sortedSearches.filter((s) => s.words.length > 0) };
+}
+
+/**
+ * What one analyzer asks for around one file. A context() that throws (a side its parser rejects, a bug)
+ * asks for nothing: the analyzer still runs on the file, where an unreadable side is reported as skipped
+ * with its reason and any other failure as a note, so one analyzer cannot fail the whole analyze here.
+ */
+function askedFor(analyzer: Analyzer, file: ChangedFile): ContextRequest[] {
+  try {
+    return analyzer.context?.(file) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** The unchanged files to read for the searches: glob matches of the head listing, at most MAX_SEARCHED_FILES. */
