@@ -24,6 +24,13 @@ import { isSourcePath } from '../core/paths.js';
 export const MAX_CONTEXT_FILES = 300;
 /** Folders whose files are third-party or build output: what a PR changes there is not its code. */
 const VENDORED_SEGMENTS = new Set(['node_modules', 'dist', 'vendor']);
+/** Build-output folders named after what they hold: `client-dist`, `dist-esm`, `browser_dist`. */
+const DIST_VARIANT_SEGMENT = /^(?:[\w.]+[-_]dist|dist[-_][\w.]+)$/;
+/**
+ * A bundler's last line: build output points at its source map. Hand-written JavaScript does not, so a
+ * committed bundle (a release's browser build) is recognised even in a folder not named like one.
+ */
+const SOURCE_MAP_TRAILER = /\n\/\/# sourceMappingURL=\S+\s*$/;
 /** A line this long is not hand-written code. */
 const MINIFIED_LINE_CHARS = 2_000;
 /** Generated-file markers honoured by GitHub linguist and most code generators, looked for near the top. */
@@ -149,8 +156,8 @@ function skipReasonByPath(
   const paths = entry.oldPath ? [entry.path, entry.oldPath] : [entry.path];
   if (entry.kind === 'submodule') return 'submodule';
   if (entry.kind === 'symlink') return 'symbolic link';
-  if (paths.every((p) => p.split('/').some((segment) => VENDORED_SEGMENTS.has(segment))))
-    return 'vendored or build output (node_modules, dist, vendor)';
+  if (paths.every((p) => p.split('/').some((segment) => VENDORED_SEGMENTS.has(segment) || DIST_VARIANT_SEGMENT.test(segment))))
+    return 'vendored or build output (node_modules, dist, vendor, *-dist)';
   if (exclude && paths.every((p) => exclude(p))) return 'excluded by the configuration (exclude)';
   if (include && !paths.some((p) => include(p))) return 'not matched by the configuration (include)';
   if (!paths.some(isSourcePath) && claimedByAny(ANALYZERS, entry)) return undefined;
@@ -253,6 +260,7 @@ async function searchCandidatesOf(
 function looksGenerated(text: string, path: string): string | undefined {
   const top = text.slice(0, 1_000);
   if (GENERATED_MARKER.test(top)) return 'generated file';
+  if (/\.[cm]?js$/.test(path) && SOURCE_MAP_TRAILER.test(text.slice(-500))) return 'build output (ends with a source map reference)';
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);

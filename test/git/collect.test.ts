@@ -57,6 +57,10 @@ describe('collectChanges', () => {
         'src/types.d.ts': 'export type T = 1;\n',
         'lib/data.json': '{}\n',
         'src/ok.ts': 'export {}\n',
+        'lib/client-dist/client.js': 'export const c = 1;\n',
+        'lib/bundle.js': '(function () {\n  module.exports = 1;\n})();\n//# sourceMappingURL=bundle.js.map\n',
+        'lib/distance.ts': 'export const d = 1;\n',
+        'lib/mapped.ts': 'export const m = 1;\n//# sourceMappingURL=mapped.js.map\n',
       },
       config,
     );
@@ -68,6 +72,11 @@ describe('collectChanges', () => {
     expect(reason.get('src/types.d.ts')).toMatch(/declarations/);
     expect(reason.get('lib/data.json')).toMatch(/not a JavaScript or TypeScript/);
     expect(reason.get('src/ok.ts')).toBeUndefined();
+    expect(reason.get('lib/client-dist/client.js')).toMatch(/vendored or build output/);
+    expect(reason.get('lib/bundle.js')).toMatch(/build output/);
+    // A folder or file that only contains the letters, and a TypeScript source, stay analyzed.
+    expect(reason.get('lib/distance.ts')).toBeUndefined();
+    expect(reason.get('lib/mapped.ts')).toBeUndefined();
     expect(files.filter((f) => f.skipped).every((f) => f.base === undefined && f.head === undefined)).toBe(true);
   });
 
