@@ -764,7 +764,8 @@ function usesOf(name: string, sf: ts.SourceFile, declaration: ts.Node): ts.Node[
         (ts.isPropertyDeclaration(parent) ||
           ts.isMethodDeclaration(parent) ||
           ts.isPropertyAssignment(parent) ||
-          ts.isFunctionDeclaration(parent)) &&
+          ts.isFunctionDeclaration(parent) ||
+          ts.isVariableDeclaration(parent)) &&
         parent.name === n;
       if (!declares) found.push(n);
       return;
