@@ -82,6 +82,11 @@ export function propertyNameText(name: ts.PropertyName | ts.Node, sourceFile: ts
   return name.getText(sourceFile);
 }
 
+/** The name a unit is called by: `Client.get#2` → `get`. */
+export function simpleName(unit: { name: string }): string {
+  return unit.name.split('.').pop()!.replace(/#\d+$/, '');
+}
+
 /** The last simple name of a callee: `this.http.get` → `get`, `retry` → `retry`. */
 export function calleeSimpleName(expression: ts.Expression): string | undefined {
   let e = expression;

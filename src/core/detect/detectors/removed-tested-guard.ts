@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Category } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
-import { foldWhitespace, lineOf } from '../ast/text.js';
+import { foldWhitespace, lineOf, simpleName } from '../ast/text.js';
 import { forEachNode } from '../ast/walk.js';
 import { defineDetector, type PullRequestFinding, type WholeChange } from '../define-detector.js';
 import { CALLER, OWNER_FIELD } from '../vocab/ownership.js';
@@ -343,11 +343,6 @@ function linkOf(
   if (shared.some((w) => removedNames.has(w))) return undefined;
   if (shared.length >= 2 || (shared.length === 1 && namedAfter(test.unit.file, base.file))) return 'names';
   return undefined;
-}
-
-/** The name a unit is called by: `Client.get#2` → `get`. */
-function simpleName(unit: Unit): string {
-  return unit.name.split('.').pop()!.replace(/#\d+$/, '');
 }
 
 /**

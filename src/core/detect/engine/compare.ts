@@ -2,12 +2,12 @@ import { ts } from 'ts-morph';
 import { severityRank, type RemovalEvidence, type Severity, type WeakeningEvidence } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
-import { escapeRegExp, isIdentifierText } from '../ast/text.js';
+import { escapeRegExp, isIdentifierText, simpleName } from '../ast/text.js';
 import { identifiersIn } from '../ast/walk.js';
 import { isTestCode } from '../../paths.js';
 import type { Detector, Guardrail, LossVerdict, PullRequestView } from '../define-detector.js';
 import { lowerSeverity, removedSnippet, type FindingSeed } from './finding.js';
-import { simpleName, type Prepared } from './prepare.js';
+import type { Prepared } from './prepare.js';
 import {
   callStillMadeUnderNewName,
   deletedWithItsCallers,

@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { isTestCode } from '../../paths.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { foldWhitespace, nodeTexts } from '../ast/text.js';
-import type { Detector } from '../define-detector.js';
+import type { Detector, DirectFinding } from '../define-detector.js';
 import type { FindingSeed } from './finding.js';
 import type { Prepared } from './prepare.js';
 
@@ -28,21 +28,7 @@ export function inspectChanges(
       constantValue: prepared.constantValue,
       ...(prepared.runnerTimeoutRemoved !== undefined ? { runnerTimeoutRemoved: prepared.runnerTimeoutRemoved } : {}),
     });
-    for (const d of direct) {
-      const owner = d.side === 'base' ? pair.base! : pair.head!;
-      emit({
-        messageId: d.messageId,
-        severity: d.severity ?? severity,
-        side: d.side,
-        unit: owner,
-        node: d.node,
-        pair,
-        anchor: d.key,
-        data: d.data ?? {},
-        evidence: d.evidence ?? {},
-        ...(d.category ? { category: d.category } : {}),
-      });
-    }
+    for (const d of direct) emit(seedOf(d, severity, d.side === 'base' ? pair.base! : pair.head!, pair));
   }
 }
 
@@ -65,18 +51,22 @@ export function inspectPullRequest(detector: Detector, severity: Severity, prepa
   });
   for (const d of found) {
     const pair = pairOf.get(d.unit);
-    if (!pair) continue;
-    emit({
-      messageId: d.messageId,
-      severity: d.severity ?? severity,
-      side: d.side,
-      unit: d.unit,
-      node: d.node,
-      pair,
-      anchor: d.key,
-      data: d.data ?? {},
-      evidence: d.evidence ?? {},
-      ...(d.category ? { category: d.category } : {}),
-    });
+    if (pair) emit(seedOf(d, severity, d.unit, pair));
   }
+}
+
+/** The finding seed of a detector's direct finding, raised on `unit` of `pair`. */
+function seedOf(d: DirectFinding, severity: Severity, unit: Unit, pair: UnitPair): FindingSeed {
+  return {
+    messageId: d.messageId,
+    severity: d.severity ?? severity,
+    side: d.side,
+    unit,
+    node: d.node,
+    pair,
+    anchor: d.key,
+    data: d.data ?? {},
+    evidence: d.evidence ?? {},
+    ...(d.category ? { category: d.category } : {}),
+  };
 }

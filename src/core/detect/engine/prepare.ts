@@ -1,4 +1,5 @@
 import type { ChangedUnit, SkippedFile } from '../../model.js';
+import { simpleName } from '../ast/text.js';
 import type { ts } from 'ts-morph';
 import { SyntaxParser } from '../../parse/parse.js';
 import { extractUnits, type Unit } from '../../parse/units.js';
@@ -166,11 +167,6 @@ export function prepare(input: DetectInput): Prepared {
     skipped,
     filesAnalyzed,
   };
-}
-
-/** The name a unit is called by: `Client.get#2` → `get`. */
-export function simpleName(unit: Unit): string {
-  return unit.name.split('.').pop()!.replace(/#\d+$/, '');
 }
 
 /** The changed units the report lists (class shells left out: their members are listed). */
