@@ -213,10 +213,12 @@ async function planTree(request: CollectRequest, files: ChangedFile[]): Promise<
 /** The files of a TreePlan, from the blobs read for it (each within max-file-bytes). */
 function readTree(plan: TreePlan, blobs: ReadonlyMap<string, BlobContent>, logger: Logger): { tree: TreeFiles; notes: string[] } {
   const unchanged: Record<string, string> = {};
+  const unreadable: string[] = [];
   const notes: string[] = [];
   for (const path of plan.wanted) {
-    const text = blobs.get(path)?.text;
-    if (text !== undefined) unchanged[path] = text;
+    const blob = blobs.get(path);
+    if (blob?.text !== undefined) unchanged[path] = blob.text;
+    else if (blob) unreadable.push(path);
   }
   let hits = 0;
   for (const path of plan.candidates) {
@@ -231,7 +233,10 @@ function readTree(plan: TreePlan, blobs: ReadonlyMap<string, BlobContent>, logge
   const { paths, globs, searches } = plan.asked;
   if (paths.length || globs.length || searches.length)
     logger.debug(`read ${Object.keys(unchanged).length} unchanged files for the non-code analyzers`);
-  return { tree: { unchanged, ...(plan.headPaths ? { headPaths: plan.headPaths } : {}) }, notes };
+  return {
+    tree: { unchanged, ...(unreadable.length ? { unreadable } : {}), ...(plan.headPaths ? { headPaths: plan.headPaths } : {}) },
+    notes,
+  };
 }
 
 /**

@@ -153,4 +153,67 @@ describe('non-code files in the pipeline', () => {
     const result = detectAll({ files: collected.files, context: collected.context, tree: collected.tree, config: defaultConfig() });
     expect(result.skipped).toEqual([{ file: 'README.md', reason: 'not a JavaScript or TypeScript source file' }]);
   });
+  // A monorepo's root lockfile is often larger than max-file-bytes: too large to read must still count as there.
+  describe('a package lockfile folded into the workspace root lockfile', () => {
+    const config = 'max-file-bytes: 4000\n';
+    const member = JSON.stringify({ name: 'member', dependencies: { zod: '^3.23.8' } }, null, 2) + '\n';
+    const bigLock = (packages: number): string =>
+      JSON.stringify(
+        {
+          lockfileVersion: 3,
+          packages: Object.fromEntries(
+            Array.from({ length: packages }, (_, i) => [
+              `node_modules/dep-${i}`,
+              { version: '1.0.0', integrity: 'sha512-' + 'x'.repeat(40) },
+            ]),
+          ),
+        },
+        null,
+        2,
+      ) + '\n';
+    const rootManifest = (workspaces: boolean): string =>
+      JSON.stringify({ private: true, ...(workspaces ? { workspaces: ['packages/member'] } : {}) }, null, 2) + '\n';
+    const lockfileFindings = (report: Report) => report.findings.filter((f) => f.rule === 'lockfile-drift');
+
+    it('stays quiet when the root lockfile, too large to read, changes in the same pull request', async () => {
+      const base = {
+        '.github/guardrail-gate.yml': config,
+        'package.json': rootManifest(false),
+        'package-lock.json': bigLock(60),
+        'packages/member/package.json': member,
+        'packages/member/package-lock.json': LOCK,
+      };
+      const head = { ...base, 'package.json': rootManifest(true), 'package-lock.json': bigLock(70) } as Record<string, string>;
+      delete head['packages/member/package-lock.json'];
+      const report = await analyze(base, head);
+      expect(report.skipped.map((s) => s.file)).toContain('package-lock.json');
+      expect(lockfileFindings(report)).toEqual([]);
+    });
+
+    it('stays quiet when the unchanged root lockfile is too large to read', async () => {
+      const base = {
+        '.github/guardrail-gate.yml': config,
+        'package.json': rootManifest(true),
+        'package-lock.json': bigLock(60),
+        'packages/member/package.json': member,
+        'packages/member/package-lock.json': LOCK,
+      };
+      const head = { ...base } as Record<string, string>;
+      delete head['packages/member/package-lock.json'];
+      expect(lockfileFindings(await analyze(base, head))).toEqual([]);
+    });
+
+    it('still reports the deletion when the package is no workspace member', async () => {
+      const base = {
+        '.github/guardrail-gate.yml': config,
+        'package.json': rootManifest(false),
+        'package-lock.json': bigLock(60),
+        'packages/member/package.json': member,
+        'packages/member/package-lock.json': LOCK,
+      };
+      const head = { ...base } as Record<string, string>;
+      delete head['packages/member/package-lock.json'];
+      expect(lockfileFindings(await analyze(base, head)).map((f) => f.file)).toEqual(['packages/member/package-lock.json']);
+    });
+  });
 });

@@ -27,6 +27,12 @@ export interface ContextRequest {
 export interface TreeView {
   /** A file's text on one side; undefined when the side lacks it, it was too large, or nobody asked for it. */
   read(side: Side, path: string): string | undefined;
+  /**
+   * Whether a side holds the file, even one too large or binary to read (a monorepo's root lockfile):
+   * "is there a lockfile?" must not turn into "no" because the lockfile is big. Known for the changed files
+   * and for the paths asked for in `context()`; false for anything else.
+   */
+  exists(side: Side, path: string): boolean;
   /** Paths of one side's tree matching a glob; empty when no analyzer asked for a listing. */
   list(side: Side, glob: string): string[];
 }

@@ -21,6 +21,8 @@ export interface TreeSearch {
 export interface TreeFiles {
   /** Unchanged files that were asked for, by path. */
   unchanged: Record<string, string>;
+  /** Unchanged files that were asked for and exist, but carry no text (too large or binary). */
+  unreadable?: string[];
   /** Every path of the head tree, when an analyzer asked for a glob; the base listing is derived from it. */
   headPaths?: string[];
 }
@@ -147,6 +149,7 @@ export function treeView(files: readonly ChangedFile[], tree: TreeFiles | undefi
     if (file.status !== 'deleted') bySide.head.set(file.path, file.head);
   }
   const unchanged = tree?.unchanged ?? {};
+  const unreadable = new Set(tree?.unreadable ?? []);
   let listings: Record<Side, string[]> | undefined;
   const listing = (side: Side): string[] => {
     if (!tree?.headPaths) return [];
@@ -171,6 +174,11 @@ export function treeView(files: readonly ChangedFile[], tree: TreeFiles | undefi
       // exist on this side; anything else is unchanged and the same on both.
       if (bySide[side === 'base' ? 'head' : 'base'].has(path)) return undefined;
       return Object.hasOwn(unchanged, path) ? unchanged[path] : undefined;
+    },
+    exists(side, path) {
+      if (bySide[side].has(path)) return true;
+      if (bySide[side === 'base' ? 'head' : 'base'].has(path)) return false;
+      return Object.hasOwn(unchanged, path) || unreadable.has(path);
     },
     list(side, glob) {
       const match = globMatcher(glob);

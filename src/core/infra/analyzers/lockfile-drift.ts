@@ -150,7 +150,7 @@ function ancestorsOf(dir: string): string[] {
  */
 function coveredByWorkspace(tree: TreeView, dir: string): boolean {
   return ancestorsOf(dir).some((root) => {
-    if (!LOCKFILE_NAMES.some((name) => tree.read('head', joinPath(root, name)) !== undefined)) return false;
+    if (!LOCKFILE_NAMES.some((name) => tree.exists('head', joinPath(root, name)))) return false;
     const member = root ? dir.slice(root.length + 1) : dir;
     return workspaceGlobs(tree, root).some((glob) => picomatch(glob.replace(/^\.\//, '').replace(/\/$/, ''))(member));
   });
@@ -263,8 +263,7 @@ function lockfileChanged(change: FileChange): AnalyzerFinding[] {
     if (headManifestText === undefined) return [];
     // Replaced by another package manager's lockfile: a switch, not a loss.
     const replaced = LOCKFILE_NAMES.some(
-      (name) =>
-        joinPath(dirOf(change.path), name) !== change.path && change.tree.read('head', joinPath(dirOf(change.path), name)) !== undefined,
+      (name) => joinPath(dirOf(change.path), name) !== change.path && change.tree.exists('head', joinPath(dirOf(change.path), name)),
     );
     if (replaced || coveredByWorkspace(change.tree, dirOf(change.path))) return [];
     return [

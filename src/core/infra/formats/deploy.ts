@@ -193,7 +193,7 @@ export const isScaffoldingPath = (path: string): boolean => SCAFFOLDING_DIR.test
  * chart's: beside a Chart.yaml it is what the chart deploys, weighed as any manifest when `tree` (with the
  * Chart.yaml asked for through chartManifestRequests) shows the chart.
  */
-export function deployWeight(path: string, tree?: Pick<TreeView, 'read'>): DeployWeight {
+export function deployWeight(path: string, tree?: Pick<TreeView, 'read' | 'exists'>): DeployWeight {
   const lower = path.toLowerCase();
   if (isScaffoldingPath(lower) || /(^|\/)docs?\//.test(lower)) return 'example';
   if (/(^|\/)templates?\//.test(lower) && !isChartTemplate(path, tree)) return 'example';
@@ -210,11 +210,11 @@ function chartDirOf(path: string): string | undefined {
   return path.slice(0, Math.max(0, at - 1));
 }
 
-function isChartTemplate(path: string, tree: Pick<TreeView, 'read'> | undefined): boolean {
+function isChartTemplate(path: string, tree: Pick<TreeView, 'read' | 'exists'> | undefined): boolean {
   const dir = chartDirOf(path);
   if (dir === undefined || !tree) return false;
   const manifest = dir ? `${dir}/Chart.yaml` : 'Chart.yaml';
-  return tree.read('head', manifest) !== undefined || tree.read('base', manifest) !== undefined;
+  return tree.exists('head', manifest) || tree.exists('base', manifest);
 }
 
 /** What deployWeight needs to weigh a file under `templates/`: the Chart.yaml that would make it a Helm chart's. */
@@ -304,7 +304,7 @@ export function deployModels(change: FileChange): { base: DeployModel; head: Dep
 }
 
 /** A comparison's findings in the framework's shape, weighed by how much the file is deployed. */
-export function asAnalyzerFindings(path: string, findings: DeployFinding[], tree?: Pick<TreeView, 'read'>): AnalyzerFinding[] {
+export function asAnalyzerFindings(path: string, findings: DeployFinding[], tree?: Pick<TreeView, 'read' | 'exists'>): AnalyzerFinding[] {
   const weight = deployWeight(path, tree);
   return findings.map((f) => ({
     messageId: f.evidence.kind,
