@@ -62,9 +62,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'Schema checks (zod, joi, yup, valibot, superstruct, ajv: `.parse`, `.safeParse`, `.validate`, compiled validators), schema fields losing a refinement (`.uuid()`, `.max(n)`, `.email()`) or becoming optional, class-validator decorators, validation pipes and middleware (`validate(schema)`, `celebrate`, express-validator), assertions (`assert`, `invariant`, `assertPresent`) and guard clauses that throw (an `assert(false)` in the branch included) or answer 400 when a value has the wrong type, length, format or is missing.',
+        'Schema checks (zod, joi, yup, valibot, superstruct, ajv: `.parse`, `.safeParse`, `.validate`, compiled validators), schema fields losing a refinement (`.uuid()`, `.max(n)`, `.email()`) or becoming optional, class-validator decorators, validation pipes and middleware (`validate(schema)`, `celebrate`, express-validator), assertions (`assert`, `invariant`, `assertPresent`) and guard clauses that throw (an `assert(false)` in the branch included) or answer 400 when a value has the wrong type, length, format or is missing. A refusal of a case the code does not serve (`not supported`, `not implemented`) counts at `medium` when the pull request removes it and builds nothing in its place: the request is then accepted and silently not served.',
       ignores:
-        'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions or about who owns a row (the auth detector owns those); `JSON.parse` and other parsers that are not schemas.',
+        'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions or about who owns a row (the auth detector owns those); `JSON.parse` and other parsers that are not schemas; a refusal of a case not built yet when the pull request writes its option or capability again (it built the case) or takes the option out elsewhere too (`info`).',
       example: {
         file: 'src/routes/orders.ts',
         before:

@@ -18,6 +18,7 @@ import {
   movedIntoCaller,
   sameGuardRewritten,
   refusesUnbuiltFeature,
+  refusedCaseLeftUnbuilt,
   movedRejection,
   redirectedCall,
   rejectionSignature,
@@ -242,7 +243,9 @@ export function compareInventories(
     }
     // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
     // that removes it usually builds the case. Shown as context only.
-    if (refusesUnbuiltFeature(guardrail)) {
+    // Unless the PR built nothing in its place: then the refused request is now accepted and not served.
+    const leftUnbuilt = refusesUnbuiltFeature(guardrail) ? (refusedCaseLeftUnbuilt(guardrail, protection) ?? false) : undefined;
+    if (leftUnbuilt === false) {
       removed('info', { refusedUnbuiltCase: true });
       continue;
     }
@@ -329,9 +332,12 @@ export function compareInventories(
       deletedFiles.set(file, [...(deletedFiles.get(file) ?? []), { pair, guardrail }]);
       continue;
     }
-    // A guardrail deleted together with its whole file goes with a feature, not a simplification.
-    removed(inDeletedFile && severityRank(ownSeverity) > severityRank('low') ? 'low' : ownSeverity, {
+    // A guardrail deleted together with its whole file goes with a feature, not a simplification. A refusal
+    // left with nothing built in its place is a loss, but a capability check rather than bad input: medium.
+    const cap = inDeletedFile ? 'low' : leftUnbuilt ? 'medium' : undefined;
+    removed(cap && severityRank(ownSeverity) > severityRank(cap) ? cap : ownSeverity, {
       ...(inDeletedFile ? ({ fileDeleted: true } satisfies Partial<RemovalEvidence>) : {}),
+      ...(leftUnbuilt ? { refusedCaseLeftUnbuilt: leftUnbuilt.slice(0, 5) } : {}),
       ...verdict?.evidence,
     });
   }

@@ -129,6 +129,7 @@ export function prepare(input: DetectInput): Prepared {
     else headIndex.set(simple, [unit]);
   };
   headUnits.forEach(index);
+  const changedHeadSources = [...headSources];
   const contextUnits: Unit[] = [];
   for (const context of input.context) {
     if (!isSourcePath(context.path)) continue;
@@ -147,6 +148,7 @@ export function prepare(input: DetectInput): Prepared {
   const protection = protectionContext({
     baseSources,
     headSources,
+    changedHeadSources,
     contextUnits,
     pairs,
     baseUnits: baseUnits.filter(isSource),

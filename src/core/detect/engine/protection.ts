@@ -608,12 +608,16 @@ export interface ProtectionContext {
   deletedUnits: Set<Unit>;
   /** The head version of each base unit the PR kept. */
   headOf: Map<Unit, Unit>;
+  /** How often a name is written in the changed source files (tests left out), before and after: what the PR added or took away around it. */
+  mentions(name: string): { base: number; head: number };
 }
 
 /** The sides of the change the protection search reads: source code only, tests left out. */
 export interface ProtectionSources {
   baseSources: ts.SourceFile[];
   headSources: ts.SourceFile[];
+  /** The head versions of the changed source files only (headSources also holds the unchanged context files). */
+  changedHeadSources: ts.SourceFile[];
   baseUnits: Unit[];
   headUnits: Unit[];
   contextUnits: Unit[];
@@ -645,6 +649,28 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     baseUnits: sources.baseUnits,
     deletedUnits: new Set(sources.pairs.filter((p) => p.base && !p.head).map((p) => p.base!)),
     headOf: new Map(sources.pairs.filter((p) => p.base && p.head).map((p) => [p.base!, p.head!])),
+    mentions: mentionCounter(sources.baseSources, sources.changedHeadSources),
+  };
+}
+
+/** A name as a whole word of code text (not part of a longer identifier), every occurrence. */
+function wholeWord(name: string): RegExp {
+  return new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`, 'g');
+}
+
+/** Counts of a name's occurrences as a whole word in two sets of files, computed on demand (few guardrails ask). */
+function mentionCounter(base: readonly ts.SourceFile[], head: readonly ts.SourceFile[]): ProtectionContext['mentions'] {
+  const cache = new Map<string, { base: number; head: number }>();
+  const count = (files: readonly ts.SourceFile[], word: RegExp): number =>
+    files.reduce((sum, sf) => sum + (sf.text.match(word)?.length ?? 0), 0);
+  return (name) => {
+    let counts = cache.get(name);
+    if (!counts) {
+      const word = wholeWord(name);
+      counts = { base: count(base, word), head: count(head, word) };
+      cache.set(name, counts);
+    }
+    return counts;
   };
 }
 
@@ -818,6 +844,56 @@ function setterProperty(unit: Unit): string | undefined {
  */
 export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
   return refusesOnlyUnbuiltCases(guardrail.node);
+}
+
+/** Names too common in code to tell whether a pull request built the case a refusal named. */
+const GENERIC_NAMES = new Set([
+  'this',
+  'undefined',
+  'null',
+  'options',
+  'opts',
+  'config',
+  'params',
+  'args',
+  'props',
+  'value',
+  'type',
+  'name',
+  'length',
+  'supports',
+  'error',
+  'err',
+]);
+/** A name written more often than this in the changed files says nothing about what the PR did with it. */
+const RARE_NAME_MENTIONS = 12;
+
+/**
+ * The names of a refusal's condition when the pull request removed the refusal and built nothing in its
+ * place: every rare name of the condition (the refused option, the capability flag) lost exactly the
+ * mentions the guard held, and none was written anew nor taken out anywhere else. The case it refused
+ * (`options.maxExecutionTimeHintMs` on a dialect that cannot honour it) is then accepted and silently not
+ * served. Undefined when the PR wrote the names again (it built the case) or took them out more widely (the
+ * option went with the feature), or when the condition names nothing rare enough to tell.
+ */
+export function refusedCaseLeftUnbuilt(guardrail: Guardrail, context: Pick<ProtectionContext, 'mentions'>): string[] | undefined {
+  const node = guardrail.node;
+  if (!ts.isIfStatement(node)) return undefined;
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && !GENERIC_NAMES.has(n.text)) names.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(node.expression);
+  const rare = [...names].filter((name) => context.mentions(name).base <= RARE_NAME_MENTIONS);
+  if (!rare.length) return undefined;
+  // Counted the way mentions() counts, over the whole guard: its message may name the option too.
+  const guardText = node.getText();
+  const leftAsIs = rare.every((name) => {
+    const { base, head } = context.mentions(name);
+    return base - head === (guardText.match(wholeWord(name))?.length ?? 0);
+  });
+  return leftAsIs ? rare : undefined;
 }
 
 /**
