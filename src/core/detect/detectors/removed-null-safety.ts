@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
-import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
+import { calleeSimpleName, isIdentifierText, propertyNameText, rootName } from '../ast/text.js';
 import { aliasedCondition } from '../ast/conditions.js';
 import { forEachNodeOfUnit, someNode } from '../ast/walk.js';
 import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
@@ -79,6 +79,13 @@ export default defineDetector({
       // `if (!list) return` became `if (!list.length) return`: the head trusts the value is there (it reads
       // its length in the guard itself) and still stops on the empty case, which covers the missing one.
       if (shape === 'earlyReturn' && MEASURES.some((m) => leavesOn(`${key}.${m}`))) continue;
+      // `const stage = stages[i]; if (stage === undefined) break;` became `for (const stage of stages)`: the check
+      // guarded a read past the end of the array, which iterating over its elements cannot make.
+      if (shape === 'earlyReturn' && boundByIndexThenIterated(base, head, key)) continue;
+      // `const contract = contractForSpace` after `if (contractForSpace === undefined) continue`: the check was
+      // hoisted onto the value the name is a copy of.
+      const original = aliasedValue(head, key);
+      if (original && (leavesOn(original) || protectedInHead.has(original))) continue;
       // The fallback served one use (a property of an event, a variable, an argument): when the head no
       // longer reads the value there, the fallback went with the code that used it.
       if (shape === 'nullishDefault' && !useSiteKept(base, head, key)) continue;
@@ -468,6 +475,8 @@ function firstUse(unit: Unit, key: string, options: { unchecked?: boolean } = {}
     )
       return;
     if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return;
+    // `x === true` in place of `x ?? false`: comparing a missing value with a literal is defined, and says false.
+    if (comparedWithLiteral(node)) return;
     found = node;
   });
   return found;
@@ -683,4 +692,58 @@ function boundNameCheckedWithExit(use: ts.Expression, leavesOn: (key: string) =>
     ts.isIdentifier(declaration.name) &&
     leavesOn(declaration.name.text)
   );
+}
+
+/** Whether the read is an operand of an equality with a literal (`x === true`, `x !== 'auto'`), which a missing value cannot break. */
+function comparedWithLiteral(node: ts.Expression): boolean {
+  let top: ts.Node = node;
+  while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent)) top = top.parent;
+  const parent = top.parent;
+  if (!ts.isBinaryExpression(parent)) return false;
+  const op = parent.operatorToken.kind;
+  const equality = [
+    ts.SyntaxKind.EqualsEqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsEqualsToken,
+    ts.SyntaxKind.EqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsToken,
+  ].includes(op);
+  const other = parent.left === top ? parent.right : parent.left;
+  const literal =
+    other.kind === ts.SyntaxKind.TrueKeyword ||
+    other.kind === ts.SyntaxKind.FalseKeyword ||
+    other.kind === ts.SyntaxKind.NullKeyword ||
+    ts.isStringLiteralLike(other) ||
+    ts.isNumericLiteral(other);
+  return equality && literal;
+}
+
+/** The declarations that bind `name` in the unit. */
+function declarationsOf(unit: Unit, name: string): ts.VariableDeclaration[] {
+  const out: ts.VariableDeclaration[] = [];
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name) out.push(node);
+  });
+  return out;
+}
+
+/**
+ * Whether the base bound `key` to an element read by index (`const stage = stages[i]`) and the head binds it
+ * only as the variable of a `for…of` loop, whose values are the elements themselves.
+ */
+function boundByIndexThenIterated(base: Unit, head: Unit, key: string): boolean {
+  if (!isIdentifierText(key)) return false;
+  const indexed = declarationsOf(base, key).some((d) => d.initializer !== undefined && ts.isElementAccessExpression(d.initializer));
+  const inHead = declarationsOf(head, key);
+  const iterated = (d: ts.VariableDeclaration): boolean => ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent);
+  return indexed && inHead.length > 0 && inHead.every(iterated) && !declarationsOf(base, key).every(iterated);
+}
+
+/** The value (normalized) that the head's only binding of `key` copies, when it is a plain name or property read: `const a = b`. */
+function aliasedValue(head: Unit, key: string): string | undefined {
+  if (!isIdentifierText(key)) return undefined;
+  const declarations = declarationsOf(head, key);
+  if (declarations.length !== 1) return undefined;
+  const init = declarations[0]!.initializer;
+  if (!init || !(ts.isIdentifier(init) || ts.isPropertyAccessExpression(init))) return undefined;
+  return normalize(init, head.sourceFile);
 }
