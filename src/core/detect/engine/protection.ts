@@ -8,6 +8,7 @@ import { findNodeOfUnit, forEachNodeOfUnit } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
+import { isRawResponseCall, responseStatusReads } from '../vocab/http.js';
 
 /**
  * The protection search. A guardrail that left its unit is "removed" only when what it protected (its
@@ -919,4 +920,33 @@ export function movedIntoCaller(
     }
   }
   return undefined;
+}
+
+/**
+ * An exit guard on the status of a raw response (`const res = await fetch(…); if (!res.ok) throw …`) whose unit
+ * no longer makes that call nor names the response: the request now goes through a client or SDK call that
+ * answers a failure itself, and the check went with the raw response it read. Gives the call's name.
+ */
+export function responseCheckWentWithItsResponse(guardrail: Guardrail, base: Unit, head: Unit | undefined): string[] | undefined {
+  const node = guardrail.node;
+  if (!ts.isIfStatement(node)) return undefined;
+  const responses = responseStatusReads(node.expression);
+  if (responses.size === 0) return undefined;
+  const calls = new Set<string>();
+  for (const name of responses) {
+    const declaration = findNodeOfUnit(
+      base,
+      (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
+    );
+    let value = declaration?.initializer;
+    while (value && (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value))) value = value.expression;
+    const call = value && ts.isCallExpression(value) ? calleeSimpleName(value.expression) : undefined;
+    if (!call || !isRawResponseCall(call)) return undefined;
+    calls.add(call);
+  }
+  if (head) {
+    const names = identifiersOf(head.node);
+    if ([...calls].some((c) => head.calls.has(c) || names.has(c)) || [...responses].some((r) => names.has(r))) return undefined;
+  }
+  return [...calls];
 }
