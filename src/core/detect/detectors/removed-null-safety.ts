@@ -89,6 +89,9 @@ export default defineDetector({
       // The fallback served one use (a property of an event, a variable, an argument): when the head no
       // longer reads the value there, the fallback went with the code that used it.
       if (shape === 'nullishDefault' && !useSiteKept(base, head, key)) continue;
+      // `this.keepAlive = fields?.keepAlive ?? this.keepAlive` where the head's class no longer gives keepAlive a
+      // value: the fallback would give undefined too, the default was removed where it was declared.
+      if (shape === 'nullishDefault' && fellBackOnADroppedFieldDefault(base, head, key)) continue;
       if (typeTightened(base, head, key)) continue;
       // The base already read it without `?.` elsewhere, where nothing checked it first: the optional chain
       // (or the check) was belt and braces. A read behind the chain itself (`if (res?.error) throw res.error`) is no evidence.
@@ -746,4 +749,31 @@ function aliasedValue(head: Unit, key: string): string | undefined {
   const init = declarations[0]!.initializer;
   if (!init || !(ts.isIdentifier(init) || ts.isPropertyAccessExpression(init))) return undefined;
   return normalize(init, head.sourceFile);
+}
+
+/**
+ * Whether every fallback of `key` in the base was the class's own field (`fields?.x ?? this.x`), and the head's
+ * class declares that field without an initializer: the field's default was removed on purpose, and a
+ * fallback onto it would now give undefined as well.
+ */
+function fellBackOnADroppedFieldDefault(base: Unit, head: Unit, key: string): boolean {
+  const fields = new Set<string>();
+  let other = false;
+  forEachNodeOfUnit(base, (node) => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.QuestionQuestionToken) return;
+    if (normalize(node.left, base.sourceFile) !== key) return;
+    const fallback = node.right;
+    if (ts.isPropertyAccessExpression(fallback) && fallback.expression.kind === ts.SyntaxKind.ThisKeyword) fields.add(fallback.name.text);
+    else other = true;
+  });
+  if (other || fields.size === 0) return false;
+  let owner: ts.Node | undefined = head.node;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  if (!owner || !ts.isClassLike(owner)) return false;
+  const klass = owner;
+  return [...fields].every((field) =>
+    klass.members.some(
+      (m) => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === field && m.initializer === undefined,
+    ),
+  );
 }
