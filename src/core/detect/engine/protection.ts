@@ -94,6 +94,10 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     // gone when the code no longer names it at all.
     return calls.length > 0 ? callSubject(calls, 'all') : callSubject(awaitedNamesIn(tryStatement.tryBlock), 'any');
   }
+  // The error branch of a node-style callback (`serve(req, res, (err) => { if (err) { … } })`) handles the
+  // failure of the call it is handed to: it is gone when that call is no longer made.
+  const failedCall = callbackErrorBranchCall(node);
+  if (failedCall) return callSubject([failedCall], 'all');
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
     // An exit guard protects the code after it in its block: what runs when the checks pass, not the
     // errors that other guards after it construct to reject (`throw new XError(…)` is no operation).
@@ -106,6 +110,36 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   if (unit.kind === 'call' && guardrail.kind === 'test') {
     const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node), ...setters], 'any');
+  }
+  return undefined;
+}
+
+/**
+ * The simple name of the call whose node-style callback (`(err, …) => …`, first parameter named as an error)
+ * holds the node inside its `if (err)` branch, within that callback's own code.
+ */
+function callbackErrorBranchCall(node: ts.Node): string | undefined {
+  const branches: ts.IfStatement[] = [];
+  for (let n: ts.Node | undefined = node; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isIfStatement(n)) branches.push(n);
+    if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) {
+      if (ts.isFunctionLike(n)) return undefined;
+      continue;
+    }
+    const first = n.parameters[0];
+    if (!first || !ts.isIdentifier(first.name) || !/^(?:err|error|e)$/i.test(first.name.text)) return undefined;
+    const errorName = first.name.text;
+    const testsTheError = (branch: ts.IfStatement): boolean => {
+      let condition: ts.Expression = branch.expression;
+      while (ts.isParenthesizedExpression(condition)) condition = condition.expression;
+      return (
+        (ts.isIdentifier(condition) && condition.text === errorName) ||
+        (ts.isBinaryExpression(condition) && ts.isIdentifier(condition.left) && condition.left.text === errorName)
+      );
+    };
+    const call = n.parent;
+    if (!branches.some(testsTheError) || !ts.isCallExpression(call) || !call.arguments.includes(n)) return undefined;
+    return calleeSimpleName(call.expression);
   }
   return undefined;
 }
