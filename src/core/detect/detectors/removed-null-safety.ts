@@ -488,16 +488,42 @@ function firstUse(unit: Unit, key: string, options: { unchecked?: boolean } = {}
 /** A parameter that admitted undefined before and no longer does: the compiler now guarantees it. */
 function typeTightened(base: Unit, head: Unit, key: string): boolean {
   const root = key.split(/[.[]/)[0]!;
-  if (root !== key) return false; // a parameter's type says nothing about its properties here
+  const property = /^[A-Za-z_$][\w$]*\.([A-Za-z_$][\w$]*)$/.exec(key)?.[1];
+  if (root !== key && !property) return false; // deeper paths: the types say nothing here
   const nullable = (unit: Unit): boolean | undefined => {
     const fn = functionOf(unit.node);
     const param = fn?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === root);
     if (!param) return undefined;
+    if (property) return propertyNullable(param, property, unit.sourceFile);
     if (param.questionToken) return true;
     if (!param.type) return undefined;
     return /\b(undefined|null)\b/.test(param.type.getText(unit.sourceFile));
   };
   return nullable(base) === true && nullable(head) === false;
+}
+
+/**
+ * Whether a property of a parameter may be missing by its declared type: the parameter's type is an interface
+ * or type literal declared in the same file (`input: BuildInput`, `interface BuildInput { readonly x?: T }`).
+ */
+function propertyNullable(param: ts.ParameterDeclaration, property: string, sf: ts.SourceFile): boolean | undefined {
+  const type = param.type;
+  let members: ts.NodeArray<ts.TypeElement> | undefined;
+  if (type && ts.isTypeLiteralNode(type)) members = type.members;
+  else if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+    const name = type.typeName.text;
+    for (const statement of sf.statements) {
+      if (ts.isInterfaceDeclaration(statement) && statement.name.text === name) members = statement.members;
+      else if (ts.isTypeAliasDeclaration(statement) && statement.name.text === name && ts.isTypeLiteralNode(statement.type))
+        members = statement.type.members;
+    }
+  }
+  const member = members?.find((m) => ts.isPropertySignature(m) && m.name && propertyNameText(m.name, sf) === property) as
+    ts.PropertySignature | undefined;
+  if (!member) return undefined;
+  if (member.questionToken) return true;
+  if (!member.type) return undefined;
+  return /\b(undefined|null)\b/.test(member.type.getText(sf));
 }
 
 function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
