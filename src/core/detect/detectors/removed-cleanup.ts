@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { calleeSimpleName, calleeText } from '../ast/text.js';
+import { calleeSimpleName, calleeText, simpleName } from '../ast/text.js';
 import { findNodeOfUnit, forEachNodeOfUnit } from '../ast/walk.js';
 import { defineDetector, type Guardrail, type LossVerdict, type PullRequestView } from '../define-detector.js';
 import { RELEASE_CALL, teardownPathOf, UNLISTEN_CALL, UNTIMER_CALL, WHOLE_DISPOSAL_CALL } from '../vocab/teardown.js';
@@ -34,8 +34,54 @@ export default defineDetector({
     },
   },
   inventory: cleanupsOf,
-  judgeLoss: (lost, after, pr) => (after ? undefined : disposedUnderAnotherVerb(lost, pr)),
+  judgeLoss: (lost, after, pr) => (after ? undefined : (disposedUnderAnotherVerb(lost, pr) ?? madeByACalledHelper(lost, pr))),
 });
+
+/** The text of a call's receiver, spaces and optional chaining left out: `this.engine?.close()` → this.engine. */
+function receiverOf(e: ts.PropertyAccessExpression, sf: ts.SourceFile): string {
+  return e.expression.getText(sf).replace(/\s+|\?(?=\.)/g, '');
+}
+
+/** The base unit a lost guardrail came from, and its head counterpart (same name, same file). */
+function unitsOf(lost: Guardrail, pr: PullRequestView): { base: Unit; head: Unit } | undefined {
+  const base = pr.base.find((entry) => entry.guardrail === lost)?.unit;
+  if (!base) return undefined;
+  const head = pr.unitsNamed(simpleName(base)).find((h) => h.name === base.name && h.file === base.file);
+  return head ? { base, head } : undefined;
+}
+
+/**
+ * A method call on the object's own state (`this.engine.close()`) that a helper of the same file, which the
+ * head unit calls, now makes (`onclose()` does `this.engine?.close()`): the unit still gives it back, through
+ * the helper, whether or not the helper sits on a path the detector knows as a teardown.
+ */
+function madeByACalledHelper(lost: Guardrail, pr: PullRequestView): LossVerdict | undefined {
+  const call = lost.node;
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const units = unitsOf(lost, pr);
+  if (!units) return undefined;
+  const { base, head } = units;
+  const receiver = receiverOf(call.expression, base.sourceFile);
+  if (!receiver.startsWith('this.')) return undefined;
+  const method = call.expression.name.text;
+  const args = call.arguments.map((a) => a.getText(base.sourceFile)).join(',');
+  for (const name of head.calls) {
+    for (const helper of pr.unitsNamed(name)) {
+      if (helper === head || helper.file !== head.file) continue;
+      const same = findNodeOfUnit(
+        helper,
+        (n): n is ts.CallExpression =>
+          ts.isCallExpression(n) &&
+          ts.isPropertyAccessExpression(n.expression) &&
+          n.expression.name.text === method &&
+          receiverOf(n.expression, helper.sourceFile) === receiver &&
+          n.arguments.map((a) => a.getText(helper.sourceFile)).join(',') === args,
+      );
+      if (same) return { kept: `${helper.name}, which ${simpleName(head)} calls`, evidence: { madeByHelper: helper.name } };
+    }
+  }
+  return undefined;
+}
 
 /**
  * A whole-receiver disposal (`this.emitter.destroy()`) that the head unit still makes with another
@@ -48,7 +94,6 @@ function disposedUnderAnotherVerb(lost: Guardrail, pr: PullRequestView): LossVer
   if (!WHOLE_DISPOSAL_CALL.test(call.expression.name.text)) return undefined;
   const base = pr.base.find((entry) => entry.guardrail === lost)?.unit;
   if (!base) return undefined;
-  const receiverOf = (e: ts.PropertyAccessExpression, sf: ts.SourceFile): string => e.expression.getText(sf).replace(/\s+|\?(?=\.)/g, '');
   const receiver = receiverOf(call.expression, base.sourceFile);
   const args = call.arguments.map((a) => a.getText(base.sourceFile)).join(',');
   const simple = base.name.split('.').pop()!.replace(/#\d+$/, '');

@@ -84,7 +84,7 @@ export default defineDetector({
     const after = handlersOf(head);
     const passedBefore = before.filter((h) => keepsFailureVisible(h.outcome)).length;
     const passedAfter = after.filter((h) => keepsFailureVisible(h.outcome)).length;
-    const swallowing = after.filter((h) => !keepsFailureVisible(h.outcome));
+    const swallowing = after.filter((h) => !keepsFailureVisible(h.outcome) && !swallowsOnASideBranch(h, head));
     const swallowedBefore = before.length - passedBefore;
     let weakened = Math.min(passedBefore - passedAfter, swallowing.length - swallowedBefore);
     const findings: DirectFinding[] = [];
@@ -105,6 +105,28 @@ export default defineDetector({
     return findings;
   },
 });
+
+/**
+ * `basePromise.catch(() => {})` beside `this._promise = basePromise.then(…)`: the catch swallows on one branch
+ * of a promise the unit also hands on another way (returned, assigned, awaited, chained), where the failure
+ * still reaches whoever waits on it. The swallowing branch only signals that the promise settled.
+ */
+function swallowsOnASideBranch(handler: ErrorHandler, unit: Unit): boolean {
+  const call = handler.node;
+  if (handler.guards.shape !== 'promise' || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+  const receiver = call.expression.expression;
+  if (!ts.isIdentifier(receiver)) return false;
+  let handedOn = false;
+  forEachNodeOfUnit(unit, (node) => {
+    if (handedOn || !ts.isIdentifier(node) || node.text !== receiver.text || node === receiver) return;
+    const parent = node.parent;
+    if (ts.isVariableDeclaration(parent) && parent.name === node) return;
+    // Another catch on it (`p.catch(noop)` twice) hands nothing on.
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === node && /^(catch|finally)$/.test(parent.name.text)) return;
+    handedOn = true;
+  });
+  return handedOn;
+}
 
 /** A unit's error handlers around calls that can fail, with what each guards. */
 function handlersOf(unit: Unit): (ErrorHandler & { around: string })[] {

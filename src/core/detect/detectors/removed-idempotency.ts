@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits } from '../ast/statements.js';
-import { anchorText, calleeSimpleName, calleeText, escapeRegExp, propertyNameText } from '../ast/text.js';
+import { anchorText, calleeSimpleName, calleeText, escapeRegExp, isIdentifierText, propertyNameText, rootName } from '../ast/text.js';
 import { enclosingFunction, findFirst, forEachNode, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
 import { isWhereVariableName } from '../vocab/queries.js';
@@ -24,6 +24,8 @@ const CACHE_READ = /\b\w*(?:cache|memo|map|lru|store)\w*\s*\.\s*get\s*\(|^\s*(?:
 const REQUEST_READ = /\b(?:headers|searchParams|query|params|cookies)\s*\.\s*get\s*\(|\b(?:req|request|ctx)\s*\.\s*(?:get|header)\s*\(/g;
 /** File-system existence tests. */
 const FILE_EXISTS = /\b(?:existsSync|pathExists\w*|fileExists|exists)\s*\(|\bfs\w*\.\s*(?:exists|access|stat)\w*\s*\(/;
+/** Calls that look a record up (by the work's identity, when it is a dedup check). */
+const LOOKUP_CALL = /^(find\w*|get\w*|exists|count|has|lookup|fetch\w*|load\w*|select\w*|query\w*|first)$/i;
 /** Words that say a condition is about work already done. */
 const ALREADY =
   /already|processed|exist|duplicate|dedup|seen|completed|handled|idempoten|isDone|wasSent|sent\b|delivered|consumed|inFlight|locked|claimed/i;
@@ -174,6 +176,9 @@ function idempotencyOf(unit: Unit): Guardrail[] {
       if (!node.elseStatement && onlyRefusesAfter(node)) return;
       // `if (existing)`, `if (existing != null)`: the lookup itself, not one of its fields
       // (`if (template.collectionId)` branches on what was found, it does not skip work already done).
+      // `const existingName = frame.name?.trim(); if (existingName) return existingName;`: a value of the input
+      // used when present, a default computed otherwise. Nothing was looked up or recorded.
+      if (presentInputReturned(node, unit, sf)) return;
       const mentionsLookup = [...lookups].some((name) =>
         new RegExp(`^\\s*${escapeRegExp(name)}\\s*(?:$|[!=]==?\\s*(?:null|undefined)\\s*$)`).test(text),
       );
@@ -343,10 +348,54 @@ function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Map<string
   const flag = names.find(setAfter) ?? names.find((n) => STATE_FLAG.test(last(n)));
   if (!flag) return undefined;
   if (lazyInitialisation(node, flag, sf)) return undefined;
+  if (boundAfreshEachCall(node, flag)) return undefined;
   // A bare flag check only counts when it stops the work: exits, or wraps it.
   const negated = /^\s*!/.test(node.expression.getText(sf));
   if (!negated && !exits(node.thenStatement) && !node.elseStatement) return undefined;
   return last(flag);
+}
+
+/**
+ * Whether the flag is a variable the guard's own function declares (`let choice = choices.find(…); if (!choice)
+ * { choice = …; choices.push(choice) }`): it starts afresh on every call, so it cannot record that a call
+ * already did the work; at most it keeps one pass of a loop from repeating a step.
+ */
+function boundAfreshEachCall(node: ts.IfStatement, flag: string): boolean {
+  if (!isIdentifierText(flag)) return false;
+  const fn = enclosingFunction(node);
+  if (!fn) return false;
+  let declared = false;
+  forEachNode(fn, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === flag && enclosingFunction(n) === fn) declared = true;
+  });
+  return declared;
+}
+
+/**
+ * `const existingName = frame.name?.trim(); if (existingName) return existingName;`: the condition tests a
+ * name bound to what the unit was given (a parameter read, with no lookup call on the way), and the branch
+ * returns that same value. That is a fallback for when the input lacks it, not a record of work done.
+ */
+function presentInputReturned(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): boolean {
+  let condition = node.expression;
+  while (ts.isParenthesizedExpression(condition)) condition = condition.expression;
+  if (!ts.isIdentifier(condition)) return false;
+  const name = condition.text;
+  const statements = ts.isBlock(node.thenStatement) ? node.thenStatement.statements : [node.thenStatement];
+  const only = statements.length === 1 ? statements[0] : undefined;
+  if (!only || !ts.isReturnStatement(only) || !only.expression || only.expression.getText(sf) !== name) return false;
+  let init: ts.Expression | undefined;
+  forEachNodeOfUnit(unit, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) init = n.initializer;
+  });
+  if (!init || ts.isAwaitExpression(init)) return false;
+  const root = rootName(init);
+  if (!root || !unit.params.includes(root)) return false;
+  let lookup = false;
+  forEachNode(init, (n) => {
+    if (ts.isCallExpression(n) && LOOKUP_CALL.test(calleeSimpleName(n.expression) ?? '')) lookup = true;
+  });
+  return !lookup;
 }
 
 /**

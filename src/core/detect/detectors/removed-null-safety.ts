@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
-import { calleeSimpleName, propertyNameText, rootName } from '../ast/text.js';
+import { calleeSimpleName, isIdentifierText, propertyNameText, rootName } from '../ast/text.js';
 import { aliasedCondition } from '../ast/conditions.js';
 import { forEachNodeOfUnit, someNode } from '../ast/walk.js';
 import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
@@ -79,9 +79,19 @@ export default defineDetector({
       // `if (!list) return` became `if (!list.length) return`: the head trusts the value is there (it reads
       // its length in the guard itself) and still stops on the empty case, which covers the missing one.
       if (shape === 'earlyReturn' && MEASURES.some((m) => leavesOn(`${key}.${m}`))) continue;
+      // `const stage = stages[i]; if (stage === undefined) break;` became `for (const stage of stages)`: the check
+      // guarded a read past the end of the array, which iterating over its elements cannot make.
+      if (shape === 'earlyReturn' && boundByIndexThenIterated(base, head, key)) continue;
+      // `const contract = contractForSpace` after `if (contractForSpace === undefined) continue`: the check was
+      // hoisted onto the value the name is a copy of.
+      const original = aliasedValue(head, key);
+      if (original && (leavesOn(original) || protectedInHead.has(original))) continue;
       // The fallback served one use (a property of an event, a variable, an argument): when the head no
       // longer reads the value there, the fallback went with the code that used it.
       if (shape === 'nullishDefault' && !useSiteKept(base, head, key)) continue;
+      // `this.keepAlive = fields?.keepAlive ?? this.keepAlive` where the head's class no longer gives keepAlive a
+      // value: the fallback would give undefined too, the default was removed where it was declared.
+      if (shape === 'nullishDefault' && fellBackOnADroppedFieldDefault(base, head, key)) continue;
       if (typeTightened(base, head, key)) continue;
       // The base already read it without `?.` elsewhere, where nothing checked it first: the optional chain
       // (or the check) was belt and braces. A read behind the chain itself (`if (res?.error) throw res.error`) is no evidence.
@@ -468,6 +478,8 @@ function firstUse(unit: Unit, key: string, options: { unchecked?: boolean } = {}
     )
       return;
     if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return;
+    // `x === true` in place of `x ?? false`: comparing a missing value with a literal is defined, and says false.
+    if (comparedWithLiteral(node)) return;
     found = node;
   });
   return found;
@@ -476,16 +488,42 @@ function firstUse(unit: Unit, key: string, options: { unchecked?: boolean } = {}
 /** A parameter that admitted undefined before and no longer does: the compiler now guarantees it. */
 function typeTightened(base: Unit, head: Unit, key: string): boolean {
   const root = key.split(/[.[]/)[0]!;
-  if (root !== key) return false; // a parameter's type says nothing about its properties here
+  const property = /^[A-Za-z_$][\w$]*\.([A-Za-z_$][\w$]*)$/.exec(key)?.[1];
+  if (root !== key && !property) return false; // deeper paths: the types say nothing here
   const nullable = (unit: Unit): boolean | undefined => {
     const fn = functionOf(unit.node);
     const param = fn?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === root);
     if (!param) return undefined;
+    if (property) return propertyNullable(param, property, unit.sourceFile);
     if (param.questionToken) return true;
     if (!param.type) return undefined;
     return /\b(undefined|null)\b/.test(param.type.getText(unit.sourceFile));
   };
   return nullable(base) === true && nullable(head) === false;
+}
+
+/**
+ * Whether a property of a parameter may be missing by its declared type: the parameter's type is an interface
+ * or type literal declared in the same file (`input: BuildInput`, `interface BuildInput { readonly x?: T }`).
+ */
+function propertyNullable(param: ts.ParameterDeclaration, property: string, sf: ts.SourceFile): boolean | undefined {
+  const type = param.type;
+  let members: ts.NodeArray<ts.TypeElement> | undefined;
+  if (type && ts.isTypeLiteralNode(type)) members = type.members;
+  else if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName)) {
+    const name = type.typeName.text;
+    for (const statement of sf.statements) {
+      if (ts.isInterfaceDeclaration(statement) && statement.name.text === name) members = statement.members;
+      else if (ts.isTypeAliasDeclaration(statement) && statement.name.text === name && ts.isTypeLiteralNode(statement.type))
+        members = statement.type.members;
+    }
+  }
+  const member = members?.find((m) => ts.isPropertySignature(m) && m.name && propertyNameText(m.name, sf) === property) as
+    ts.PropertySignature | undefined;
+  if (!member) return undefined;
+  if (member.questionToken) return true;
+  if (!member.type) return undefined;
+  return /\b(undefined|null)\b/.test(member.type.getText(sf));
 }
 
 function functionOf(node: ts.Node): ts.SignatureDeclaration | undefined {
@@ -682,5 +720,86 @@ function boundNameCheckedWithExit(use: ts.Expression, leavesOn: (key: string) =>
     declaration.initializer === top &&
     ts.isIdentifier(declaration.name) &&
     leavesOn(declaration.name.text)
+  );
+}
+
+/** Whether the read is an operand of an equality with a literal (`x === true`, `x !== 'auto'`), which a missing value cannot break. */
+function comparedWithLiteral(node: ts.Expression): boolean {
+  let top: ts.Node = node;
+  while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent)) top = top.parent;
+  const parent = top.parent;
+  if (!ts.isBinaryExpression(parent)) return false;
+  const op = parent.operatorToken.kind;
+  const equality = [
+    ts.SyntaxKind.EqualsEqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsEqualsToken,
+    ts.SyntaxKind.EqualsEqualsToken,
+    ts.SyntaxKind.ExclamationEqualsToken,
+  ].includes(op);
+  const other = parent.left === top ? parent.right : parent.left;
+  const literal =
+    other.kind === ts.SyntaxKind.TrueKeyword ||
+    other.kind === ts.SyntaxKind.FalseKeyword ||
+    other.kind === ts.SyntaxKind.NullKeyword ||
+    ts.isStringLiteralLike(other) ||
+    ts.isNumericLiteral(other);
+  return equality && literal;
+}
+
+/** The declarations that bind `name` in the unit. */
+function declarationsOf(unit: Unit, name: string): ts.VariableDeclaration[] {
+  const out: ts.VariableDeclaration[] = [];
+  forEachNodeOfUnit(unit, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name) out.push(node);
+  });
+  return out;
+}
+
+/**
+ * Whether the base bound `key` to an element read by index (`const stage = stages[i]`) and the head binds it
+ * only as the variable of a `for…of` loop, whose values are the elements themselves.
+ */
+function boundByIndexThenIterated(base: Unit, head: Unit, key: string): boolean {
+  if (!isIdentifierText(key)) return false;
+  const indexed = declarationsOf(base, key).some((d) => d.initializer !== undefined && ts.isElementAccessExpression(d.initializer));
+  const inHead = declarationsOf(head, key);
+  const iterated = (d: ts.VariableDeclaration): boolean => ts.isVariableDeclarationList(d.parent) && ts.isForOfStatement(d.parent.parent);
+  return indexed && inHead.length > 0 && inHead.every(iterated) && !declarationsOf(base, key).every(iterated);
+}
+
+/** The value (normalized) that the head's only binding of `key` copies, when it is a plain name or property read: `const a = b`. */
+function aliasedValue(head: Unit, key: string): string | undefined {
+  if (!isIdentifierText(key)) return undefined;
+  const declarations = declarationsOf(head, key);
+  if (declarations.length !== 1) return undefined;
+  const init = declarations[0]!.initializer;
+  if (!init || !(ts.isIdentifier(init) || ts.isPropertyAccessExpression(init))) return undefined;
+  return normalize(init, head.sourceFile);
+}
+
+/**
+ * Whether every fallback of `key` in the base was the class's own field (`fields?.x ?? this.x`), and the head's
+ * class declares that field without an initializer: the field's default was removed on purpose, and a
+ * fallback onto it would now give undefined as well.
+ */
+function fellBackOnADroppedFieldDefault(base: Unit, head: Unit, key: string): boolean {
+  const fields = new Set<string>();
+  let other = false;
+  forEachNodeOfUnit(base, (node) => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.QuestionQuestionToken) return;
+    if (normalize(node.left, base.sourceFile) !== key) return;
+    const fallback = node.right;
+    if (ts.isPropertyAccessExpression(fallback) && fallback.expression.kind === ts.SyntaxKind.ThisKeyword) fields.add(fallback.name.text);
+    else other = true;
+  });
+  if (other || fields.size === 0) return false;
+  let owner: ts.Node | undefined = head.node;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  if (!owner || !ts.isClassLike(owner)) return false;
+  const klass = owner;
+  return [...fields].every((field) =>
+    klass.members.some(
+      (m) => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === field && m.initializer === undefined,
+    ),
   );
 }

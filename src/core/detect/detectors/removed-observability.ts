@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import type { Unit } from '../../parse/units.js';
-import { calleeSimpleName, calleeText } from '../ast/text.js';
+import { calleeSimpleName, calleeText, simpleName } from '../ast/text.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
+import { defineDetector, type Guardrail, type LossVerdict, type PullRequestView } from '../define-detector.js';
 import { failurePathOf } from '../vocab/failure-paths.js';
 import { isErrorLogCall, isErrorReportCall } from '../vocab/logging.js';
 
@@ -52,7 +52,43 @@ export default defineDetector({
     },
   },
   inventory: observabilityOf,
+  judgeLoss: (lost, after, pr) => (after ? undefined : loggedByAHelperGivenTheLogger(lost, pr)),
 });
+
+/**
+ * A log call on a logger (`reply.log.warn(…)`) that left the unit, while the head unit hands that logger to a
+ * helper of the same file (`logStreamError(reply.log, err)`) that logs a failure with it
+ * (`logger.warn(…)` on its parameter): the failure is still logged, by the helper.
+ */
+function loggedByAHelperGivenTheLogger(lost: Guardrail, pr: PullRequestView): LossVerdict | undefined {
+  const call = lost.node;
+  if (lost.kind !== 'error-log' || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const base = pr.base.find((entry) => entry.guardrail === lost)?.unit;
+  if (!base) return undefined;
+  const head = pr.unitsNamed(simpleName(base)).find((h) => h.name === base.name && h.file === base.file);
+  if (!head) return undefined;
+  const flat = (e: ts.Node, sf: ts.SourceFile): string => e.getText(sf).replace(/\s+|\?(?=\.)/g, '');
+  const logger = flat(call.expression.expression, base.sourceFile);
+  let found: string | undefined;
+  forEachNodeOfUnit(head, (node) => {
+    if (found || !ts.isCallExpression(node) || !ts.isIdentifier(node.expression)) return;
+    const index = node.arguments.findIndex((a) => flat(a, head.sourceFile) === logger);
+    if (index < 0) return;
+    for (const helper of pr.unitsNamed(node.expression.text)) {
+      const param = helper.params[index];
+      if (helper.file !== head.file || !param) continue;
+      const logsWithIt = observabilityOf(helper).some(
+        (g) =>
+          g.kind === 'error-log' &&
+          ts.isCallExpression(g.node) &&
+          ts.isPropertyAccessExpression(g.node.expression) &&
+          flat(g.node.expression.expression, helper.sourceFile) === param,
+      );
+      if (logsWithIt) found = helper.name;
+    }
+  });
+  return found ? { kept: `${found}, which ${simpleName(head)} hands ${logger}`, evidence: { loggedByHelper: found } } : undefined;
+}
 
 function observabilityOf(unit: Unit): Guardrail[] {
   const sf = unit.sourceFile;
@@ -62,9 +98,9 @@ function observabilityOf(unit: Unit): Guardrail[] {
   };
 
   // An error helper or error middleware runs only when something failed: its logs are on a failure path.
-  const simpleName = unit.name.split('.').pop() ?? '';
+  const unitName = unit.name.split('.').pop() ?? '';
   const wholeUnitHandlesFailure =
-    (unit.kind === 'function' || unit.kind === 'method') && (ERROR_HANDLER_NAME.test(simpleName) || ERROR_PARAM.test(unit.params[0] ?? ''));
+    (unit.kind === 'function' || unit.kind === 'method') && (ERROR_HANDLER_NAME.test(unitName) || ERROR_PARAM.test(unit.params[0] ?? ''));
 
   const seen = new Set<string>();
 

@@ -5,7 +5,7 @@ import { anchorText, calleeSimpleName, calleeText, invokedArguments, propertyNam
 import { forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { refusesOtherOwners } from '../vocab/ownership.js';
 import { builderNarrows, isSchemaMethodName, schemaCallOf } from '../vocab/schema.js';
-import { defineDetector, type Guardrail } from '../define-detector.js';
+import { defineDetector, type Guardrail, type PullRequestView } from '../define-detector.js';
 
 /** Methods that run a schema over a value. */
 /** Builder methods that attach an input schema (next-safe-action `.schema(X)`, tRPC `.input(X)`). */
@@ -74,7 +74,11 @@ export default defineDetector({
     },
   },
   inventory: validationsOf,
-  isWeakened(before, after) {
+  isWeakened(before, after, pr) {
+    // A field paired with another field by shape only (`tokenCount` with the new `usageMetadata`): when nothing
+    // reads the old one any more, it was dropped with its use, not loosened into the other.
+    if (before.kind === 'schema-field' && before.anchor !== after.anchor && fieldUnread(before, headSources(before, pr, after)))
+      return false;
     if (before.members && after.members && before.members.some((m) => !after.members!.includes(m)))
       return !(after.kind === 'schema-field' && (unionKeepsShape(before, after) || builderNarrowed(before.members, after.members)));
     // A guard that lost a disjunct rejects fewer inputs; compare only guards about the same values.
@@ -87,7 +91,54 @@ export default defineDetector({
     }
     return false;
   },
+  judgeLoss(lost, after, pr) {
+    if (after || lost.kind !== 'schema-field') return undefined;
+    const field = ts.isPropertyAssignment(lost.node) ? propertyNameText(lost.node.name, lost.node.getSourceFile()) : '';
+    return fieldUnread(lost, headSources(lost, pr)) ? { severity: 'info', evidence: { fieldNoLongerRead: field } } : undefined;
+  },
 });
+
+/** The head's versions of the changed files: the one that held the guardrail first (`after`'s, else the same path), then the others. */
+function headSources(lost: Guardrail, pr: PullRequestView, after?: Guardrail): ts.SourceFile[] {
+  const files = new Set(pr.head.map((h) => h.unit.sourceFile));
+  if (after) files.add(after.node.getSourceFile());
+  const path = lost.node.getSourceFile().fileName;
+  return [...files].sort((a, b) => Number(b.fileName === path) - Number(a.fileName === path));
+}
+
+/**
+ * Whether a schema field that left is one nothing reads any more: the schema is not exported (its parses are
+ * read in this pull request's files), the head still has the file, and no head file of the PR reads the
+ * field's name (`x.tokenCount`, `x['tokenCount']`, `{ tokenCount }`) outside a schema or type that declares it.
+ * An object schema drops the keys it does not name, so the value is not there to be used unchecked.
+ */
+function fieldUnread(lost: Guardrail, heads: readonly ts.SourceFile[]): boolean {
+  if (!ts.isPropertyAssignment(lost.node)) return false;
+  const base = lost.node.getSourceFile();
+  const field = propertyNameText(lost.node.name, base);
+  if (!field || !heads.some((h) => h.fileName === base.fileName)) return false;
+  let holder: ts.Node | undefined = lost.node;
+  while (holder && !ts.isVariableStatement(holder)) holder = holder.parent;
+  if (!holder || ts.getModifiers(holder as ts.VariableStatement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return false;
+  return !heads.some((sf) => readsName(sf, field));
+}
+
+function readsName(sf: ts.SourceFile, name: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) && node.text === name) {
+      const parent = node.parent;
+      const declares =
+        (ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node;
+      if (!declares) found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
 
 function overlap(a: string, b: string): number {
   const ta = new Set(a.match(/[A-Za-z_$][\w$]*/g) ?? []);

@@ -19,6 +19,7 @@ import {
   sameGuardRewritten,
   refusesUnbuiltFeature,
   refusedCaseLeftUnbuilt,
+  responseCheckWentWithItsResponse,
   movedRejection,
   redirectedCall,
   rejectionSignature,
@@ -314,6 +315,7 @@ export function compareInventories(
     // What it protected left with the PR (the call it wrapped, the code a test exercised): it went with the feature.
     const subjectGone =
       subjectRemoved(subjectOf(guardrail, pair.base!), protection.presence) ??
+      responseCheckWentWithItsResponse(guardrail, pair.base!, pair.head) ??
       (!pair.head && wentWithItsCallers(pair.base!, guardrail) ? [simpleName(pair.base!)] : undefined) ??
       (!pair.head ? droppedWithItsFeature(pair.base!, guardrail, protection) : undefined);
     if (subjectGone) {

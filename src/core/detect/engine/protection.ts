@@ -8,6 +8,7 @@ import { findNodeOfUnit, forEachNodeOfUnit } from '../ast/walk.js';
 import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
+import { isRawResponseCall, responseStatusReads } from '../vocab/http.js';
 
 /**
  * The protection search. A guardrail that left its unit is "removed" only when what it protected (its
@@ -93,6 +94,10 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     // gone when the code no longer names it at all.
     return calls.length > 0 ? callSubject(calls, 'all') : callSubject(awaitedNamesIn(tryStatement.tryBlock), 'any');
   }
+  // The error branch of a node-style callback (`serve(req, res, (err) => { if (err) { … } })`) handles the
+  // failure of the call it is handed to: it is gone when that call is no longer made.
+  const failedCall = callbackErrorBranchCall(node);
+  if (failedCall) return callSubject([failedCall], 'all');
   if (ts.isIfStatement(node) && ts.isBlock(node.parent)) {
     // An exit guard protects the code after it in its block: what runs when the checks pass, not the
     // errors that other guards after it construct to reject (`throw new XError(…)` is no operation).
@@ -105,6 +110,36 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   if (unit.kind === 'call' && guardrail.kind === 'test') {
     const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
     return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node), ...setters], 'any');
+  }
+  return undefined;
+}
+
+/**
+ * The simple name of the call whose node-style callback (`(err, …) => …`, first parameter named as an error)
+ * holds the node inside its `if (err)` branch, within that callback's own code.
+ */
+function callbackErrorBranchCall(node: ts.Node): string | undefined {
+  const branches: ts.IfStatement[] = [];
+  for (let n: ts.Node | undefined = node; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isIfStatement(n)) branches.push(n);
+    if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) {
+      if (ts.isFunctionLike(n)) return undefined;
+      continue;
+    }
+    const first = n.parameters[0];
+    if (!first || !ts.isIdentifier(first.name) || !/^(?:err|error|e)$/i.test(first.name.text)) return undefined;
+    const errorName = first.name.text;
+    const testsTheError = (branch: ts.IfStatement): boolean => {
+      let condition: ts.Expression = branch.expression;
+      while (ts.isParenthesizedExpression(condition)) condition = condition.expression;
+      return (
+        (ts.isIdentifier(condition) && condition.text === errorName) ||
+        (ts.isBinaryExpression(condition) && ts.isIdentifier(condition.left) && condition.left.text === errorName)
+      );
+    };
+    const call = n.parent;
+    if (!branches.some(testsTheError) || !ts.isCallExpression(call) || !call.arguments.includes(n)) return undefined;
+    return calleeSimpleName(call.expression);
   }
   return undefined;
 }
@@ -995,4 +1030,33 @@ export function movedIntoCaller(
     }
   }
   return undefined;
+}
+
+/**
+ * An exit guard on the status of a raw response (`const res = await fetch(…); if (!res.ok) throw …`) whose unit
+ * no longer makes that call nor names the response: the request now goes through a client or SDK call that
+ * answers a failure itself, and the check went with the raw response it read. Gives the call's name.
+ */
+export function responseCheckWentWithItsResponse(guardrail: Guardrail, base: Unit, head: Unit | undefined): string[] | undefined {
+  const node = guardrail.node;
+  if (!ts.isIfStatement(node)) return undefined;
+  const responses = responseStatusReads(node.expression);
+  if (responses.size === 0) return undefined;
+  const calls = new Set<string>();
+  for (const name of responses) {
+    const declaration = findNodeOfUnit(
+      base,
+      (n): n is ts.VariableDeclaration => ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name,
+    );
+    let value = declaration?.initializer;
+    while (value && (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value))) value = value.expression;
+    const call = value && ts.isCallExpression(value) ? calleeSimpleName(value.expression) : undefined;
+    if (!call || !isRawResponseCall(call)) return undefined;
+    calls.add(call);
+  }
+  if (head) {
+    const names = identifiersOf(head.node);
+    if ([...calls].some((c) => head.calls.has(c) || names.has(c)) || [...responses].some((r) => names.has(r))) return undefined;
+  }
+  return [...calls];
 }

@@ -96,3 +96,29 @@ export function isRequestHandler(unit: Unit): boolean {
   if (/^(GET|POST|PUT|PATCH|DELETE)$/.test(unit.name)) return true; // Next.js route handlers
   return unit.params.some((p) => p === 'req' || p === 'request' || p === 'ctx');
 }
+
+/**
+ * Calls that answer with a raw HTTP response whose failure status is the caller's to check (`fetch` resolves
+ * on a 500), unlike the clients and SDKs that throw on one.
+ */
+const RAW_RESPONSE_CALL = /^fetch$/;
+
+/** Properties of a response that tell a failed request: `res.ok`, `res.status`. */
+const RESPONSE_STATUS = /^(ok|status|statusCode|statusText)$/;
+
+/** Whether a call answers with a raw HTTP response (see RAW_RESPONSE_CALL). */
+export function isRawResponseCall(name: string | undefined): boolean {
+  return name !== undefined && RAW_RESPONSE_CALL.test(name);
+}
+
+/** The names whose response status a condition reads: `!res.ok || res.status === 204` → res. */
+export function responseStatusReads(condition: ts.Node): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && RESPONSE_STATUS.test(n.name.text))
+      names.add(n.expression.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(condition);
+  return names;
+}

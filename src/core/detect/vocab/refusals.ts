@@ -12,7 +12,7 @@ const CAPABILITY_ERROR = /^(?:Unsupported\w*|NotSupported\w*|NotImplemented\w*|U
 const NOT_BUILT_MESSAGE = /\bnot (?:yet )?implemented\b|\bunimplemented\b|\bnot (?:yet )?supported yet\b|\bnot yet supported\b/i;
 /** Messages that say the case is not supported: a capability refusal unless they name an input's kind. */
 const NOT_SUPPORTED_MESSAGE =
-  /\bnot supported\b|\bunsupported\b|\b(?:does|do|can|could) ?not (?:yet )?support\b|\b(?:doesn|don|can)'?t (?:yet )?support\b/i;
+  /\bnot (?:currently |presently )?supported\b|\b(?:currently|presently) not supported\b|\bunsupported\b|\b(?:does|do|can|could) ?not (?:yet )?support\b|\b(?:doesn|don|can)'?t (?:yet )?support\b/i;
 // "Unsupported file type", `UnsupportedMediaTypeError`: an input of a kind the code refuses is validation
 // of that input, not a capability still to build, so those keep their full weight.
 /** Words of a rejected precondition: a duplicate, a required or invalid value, a state it must be in. */
