@@ -64,6 +64,51 @@ export function namesRemovedByChange(baseSources: ts.SourceFile[], headSources: 
   return removed;
 }
 
+/**
+ * Names the base's source code defines as a value (a class, a function, a method or accessor, a function
+ * assigned to a property) that the head defines nowhere as one: when the head still names them, only as a
+ * type (a class hidden behind an interface and a factory); when it names them nowhere, common names too (a
+ * deleted `import()` method). What a test builds, calls or subclasses by such a name is gone from the head.
+ */
+export function valuesRemovedByChange(baseSources: ts.SourceFile[], headSources: ts.SourceFile[]): Set<string> {
+  const headValues = new Set<string>();
+  const headTypes = new Set<string>();
+  const headNames = new Set<string>();
+  for (const sf of headSources) {
+    valueDefinitionsOf(sf, headValues, headTypes);
+    for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) headNames.add(name);
+  }
+  const baseValues = new Set<string>();
+  for (const sf of baseSources) valueDefinitionsOf(sf, baseValues, new Set());
+  const removed = new Set<string>();
+  for (const name of baseValues) if (!headValues.has(name) && (headTypes.has(name) || !headNames.has(name))) removed.add(name);
+  return removed;
+}
+
+/** The names a file defines as values (classes, functions, methods, accessors, functions assigned to properties) and as types only. */
+function valueDefinitionsOf(sf: ts.SourceFile, values: Set<string>, types: Set<string>): void {
+  const nameOf = (name: ts.Node | undefined): string | undefined =>
+    name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
+  const visit = (node: ts.Node): void => {
+    let value: string | undefined;
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node) || ts.isFunctionDeclaration(node)) value = nameOf(node.name);
+    else if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node))
+      value = nameOf(node.name);
+    else if (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) value = nameOf(node.name);
+    else if (ts.isShorthandPropertyAssignment(node)) value = node.name.text;
+    else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left)
+    )
+      value = node.left.name.text;
+    else if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) types.add(node.name.text);
+    if (value !== undefined) values.add(value);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+}
+
 function isTelling(name: string): boolean {
   return name.length >= 4 && !COMMON_NAME.test(name);
 }
@@ -76,6 +121,11 @@ function isTelling(name: string): boolean {
 export interface Subject {
   names: string[];
   goneWhen: 'any' | 'all';
+  /**
+   * A test's subject: every name it uses, common ones included, and the words of its title (the suites
+   * around it included), which tell whether a common name (`import`, `close`) is what it tests.
+   */
+  test?: { names: string[]; title: string };
 }
 
 export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined {
@@ -104,7 +154,9 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   }
   if (unit.kind === 'call' && guardrail.kind === 'test') {
     const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
-    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node), ...setters], 'any');
+    const used = [...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)];
+    const subject = callSubject([...used, ...setters], 'any') ?? { names: [], goneWhen: 'any' };
+    return { ...subject, test: { names: [...new Set(used)], title: unit.name } };
   }
   return undefined;
 }
@@ -164,6 +216,8 @@ export interface HeadPresence {
   calledNames: Set<string>;
   /** Property names the head's source code still writes (`reply.sent = …`, `obj['mode'] ??= …`): what setters serve. */
   assignedProperties: Set<string>;
+  /** Values the base's code defined that the head no longer defines as values (`valuesRemovedByChange`). */
+  removedValues?: Set<string>;
 }
 
 /** The names of the properties a syntax tree writes with an assignment operator. */
@@ -195,6 +249,12 @@ export function subjectRemoved(subject: Subject | undefined, head: HeadPresence)
   if (!subject) return undefined;
   if (subject.goneWhen === 'any') {
     const gone = subject.names.filter((n) => head.removedNames.has(n));
+    // A test that uses a value the head no longer defines (a class now only an interface, a deleted method);
+    // a common name counts only when the test's title names it: `imports a model` of a deleted `import()`.
+    const title = subject.test?.title.toLowerCase() ?? '';
+    for (const n of subject.test?.names ?? [])
+      if (head.removedValues?.has(n) && !gone.includes(n) && (isTelling(n) || (n.length >= 3 && title.includes(n.toLowerCase()))))
+        gone.push(n);
     return gone.length ? gone : undefined;
   }
   return subject.names.every((n) => !head.calledNames.has(n)) ? subject.names : undefined;
@@ -218,7 +278,7 @@ export function lostChecksWentWithSubject(before: Guardrail, after: Guardrail, h
   if (lost.length === 0) return undefined;
   const gone = new Set<string>();
   for (const check of lost) {
-    const names = check.names.filter((n) => head.removedNames.has(n));
+    const names = check.names.filter((n) => head.removedNames.has(n) || (head.removedValues?.has(n) === true && isTelling(n)));
     if (names.length === 0) return undefined;
     for (const name of names) gone.add(name);
   }
@@ -632,7 +692,12 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     if (property !== undefined && !assignedProperties.has(property)) removedNames.add(`set ${property}`);
   }
   return {
-    presence: { removedNames, calledNames, assignedProperties },
+    presence: {
+      removedNames,
+      calledNames,
+      assignedProperties,
+      removedValues: valuesRemovedByChange(sources.baseSources, sources.headSources),
+    },
     rejections: {
       base: indexRejections(sources.baseUnits),
       head: indexRejections(sources.headUnits),
