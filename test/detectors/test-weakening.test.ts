@@ -35,6 +35,22 @@ describe('test-weakening reads tests', () => {
     expect(findings[0]?.evidence).toMatchObject({ behaviourChanged: ['parseHost'] });
   });
 
+  it('says element checks turned into counts of the collection lose only the order, as low', () => {
+    const findings = findingsOfCase('flagged', 'order-specific-element-checks-became-counts-of-the-collection');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['low', 'weakened']]);
+    expect(findings[0]?.evidence).toMatchObject({ elementsCheckedAsAWhole: 'responses' });
+  });
+
+  it('keeps element checks replaced by a mere length check at medium', () => {
+    const findings = findingsOfCase('flagged', 'element-checks-replaced-by-a-length-check');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['medium', 'weakened']]);
+  });
+
+  it('shows a first timeout given to a test that ran under the runner default as info', () => {
+    const findings = findingsOfCase('quiet', 'first-timeout-given-to-an-end-to-end-test');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['info', 'timeoutRaised']]);
+  });
+
   it('says a deleted flaky test is cleanup, as info', () => {
     const findings = findingsOfCase('quiet', 'flaky-test-deleted');
     expect(findings.map((f) => [f.severity, f.evidence])).toEqual([['info', expect.objectContaining({ flaky: true })]]);

@@ -60,9 +60,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; from the default of the runner when the test set none: 5 s, 30 s for tap, and none for `node:test`, where a timeout adds a bound) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
+        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; or from a runner configuration the PR took out) (medium); a first timeout given to a test that ran under the default of its runner (5 s, 30 s for tap; none for `node:test`) bounds it anew and is shown as info, and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -122,11 +122,14 @@ export default defineDetector({
       timeoutAfter.ms >= baseline * TIMEOUT_FACTOR &&
       change.isNew(timeoutAfter.node)
     ) {
+      // A first timeout on a test that ran under the runner's default bounds it anew (an end-to-end test of a
+      // real binary given 15 s): nothing the test set was loosened. Shown, not judged.
+      const firstBound = timeoutBefore === undefined && change.runnerTimeoutRemoved === undefined;
       findings.push({
         messageId: 'timeoutRaised',
         node: timeoutAfter.node,
         side: 'head',
-        severity: 'medium',
+        severity: firstBound ? 'info' : 'medium',
         key: 'timeout',
         data: {
           change: `from ${timeoutBefore ? `${timeoutBefore.ms} ms` : `the default ${baseline} ms`} to ${timeoutAfter.ms} ms`,
@@ -432,7 +435,46 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   const changed = [...names].filter((n) => pr.changedCode.has(n) && !COMMON_CALL.test(n) && stillTested(n));
   if (changed.length > 0 && !missing.some((c) => c.guards))
     return { severity: 'info', evidence: { ...evidence, behaviourChanged: changed.slice(0, 5) } };
+  // Checks of single elements of a collection (`responses[0].status`) replaced by checks of the collection
+  // as a whole (`fulfilled.length` of `responses.filter(…)`): what each element is stays checked, only not
+  // their order, the usual way to stabilise a test whose order depends on timing.
+  if (after && missing.length > 0) {
+    const collection = elementsCheckedAsAWhole(missing, after, pr);
+    if (collection)
+      return { severity: 'low', evidence: { ...evidence, elementsCheckedAsAWhole: collection }, data: { change: describeLost(missing) } };
+  }
   return after && missing.length ? { evidence, data: { change: describeLost(missing) } } : { evidence };
+}
+
+/**
+ * The collection whose elements the lost checks read one by one (`responses` of `responses[0].status`), when
+ * the head test checks that collection as a whole instead: a new assertion of the collection itself
+ * (`responses.length`) or of a value the test derives from it (`const ok = responses.filter(…)`).
+ */
+function elementsCheckedAsAWhole(missing: Assertion[], after: Guardrail, pr: PullRequestView): string | undefined {
+  const collections = new Set(missing.map((c) => /^([\w$.]+)\[\d+\]/.exec(c.subject)?.[1]));
+  if (collections.size !== 1) return undefined;
+  const collection = [...collections][0];
+  if (collection === undefined) return undefined;
+  const reads = (text: string): boolean => text.startsWith(`${collection}.`) && !/^[\w$.]+\[\d+\]/.test(text);
+  // What the head derives from the collection, by name: `fulfilled` of `const fulfilled = responses.filter(…)`.
+  const derived = new Map<string, string>();
+  forEachNode(after.node, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      const init = fold(n.initializer.getText());
+      if (reads(init)) derived.set(n.name.text, init);
+    }
+  });
+  const was = new Set(missing.map((c) => c.key));
+  // The whole-collection checks, with what they read: each lost expected value must be among it, so that
+  // `responses.length` alone (how many, not what they are) does not stand for the element checks.
+  const wholeChecks = assertionsOf(after, pr)
+    .filter((n) => !was.has(n.key))
+    .map((n) => (reads(n.subject) ? n.subject : derived.get(/^[\w$]+/.exec(n.subject)?.[0] ?? '')))
+    .filter((text): text is string => text !== undefined);
+  if (wholeChecks.length === 0) return undefined;
+  const read = wholeChecks.join(' ');
+  return missing.every((c) => c.expected !== '' && read.includes(c.expected)) ? collection : undefined;
 }
 
 /** Names a file binds with `const` to a literal (a string, a number, a boolean, a template without substitutions). */
