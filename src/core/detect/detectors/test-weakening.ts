@@ -62,7 +62,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; or from a runner configuration the PR took out) (medium); a first timeout given to a test that ran under the default of its runner (5 s, 30 s for tap; none for `node:test`) bounds it anew and is shown as info, and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -346,6 +346,39 @@ function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullReque
   return undefined;
 }
 
+/** A title without a trailing counter: `closes a client` of `closes a client (2)` or `closes a client 2`. */
+function titleStem(title: string): string {
+  return title.replace(/\s*(?:\(\d+\)|#?\d+)$/, '');
+}
+
+/**
+ * The head test of the same file titled as the deleted one without its trailing counter ("closes a client"
+ * for "closes a client (2)"), changed or not, that exercises most of what the deleted one did: the deleted
+ * test was a variant of it, and its subject is still tested there.
+ */
+function keptVariantOf(reading: Reading, pr: PullRequestView): string | undefined {
+  const call = reading.unit.node;
+  if (!ts.isCallExpression(call)) return undefined;
+  const title = call.arguments[0];
+  if (!title || !ts.isStringLiteralLike(title)) return undefined;
+  const stem = titleStem(title.text);
+  const callee = registrationCallee(reading.unit);
+  if (stem === title.text || stem.length < 8 || !callee) return undefined;
+  const mine = exercised(reading);
+  if (mine.size === 0) return undefined;
+  for (const unit of pr.unitsNamed(`${callee}(${JSON.stringify(stem)})`)) {
+    if (unit.file !== reading.unit.file) continue;
+    for (const guardrail of testsOf(unit)) {
+      const other = readings.get(guardrail);
+      if (!other) continue;
+      const theirs = exercised(other);
+      const shared = [...mine].filter((n) => theirs.has(n)).length;
+      if (shared >= Math.min(2, mine.size) && shared >= 0.6 * mine.size) return `${guardrail.label} (${unit.file})`;
+    }
+  }
+  return undefined;
+}
+
 /** A test of the head, in the same file and not retried itself, that exercises what the deleted test did and makes assertions. */
 function foldedInto(reading: Reading, pr: PullRequestView): boolean {
   const mine = exercised(reading);
@@ -403,6 +436,12 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   // unreliable test was folded into a deterministic one.
   if (!after && reading.retried && foldedInto(reading, pr)) return { severity: 'info', evidence: { flaky: true, retried: true } };
   const missing = after ? lostAssertions(lost, after, pr) : unique(assertionsOf(lost, pr).filter((c) => !madeElsewhere(c, pr)));
+  if (!after) {
+    // A numbered variant of a test the file keeps ("closes a client (2)" beside "closes a client"), exercising
+    // the same code: the subject is still tested by the test it was a variant of.
+    const sibling = keptVariantOf(reading, pr);
+    if (sibling) return { kept: sibling };
+  }
   if (!after && reading.checks.length > 0) {
     if (missing.length === 0) return { kept: 'other tests of the pull request, which make the same assertions' };
     const replacement = replacedElsewhere(reading, missing, pr, lost.anchor);
