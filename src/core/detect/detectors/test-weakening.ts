@@ -62,7 +62,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; or from a runner configuration the PR took out) (medium); a first timeout given to a test that ran under the default of its runner (5 s, 30 s for tap; none for `node:test`) bounds it anew and is shown as info, and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or whose checks read only constants of the test or a package manifest (two packages released at the same version) (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -456,11 +456,15 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
       return { severity: 'info', evidence: { ...evidence, fieldsRemoved: [...new Set(missing.map((c) => lastField(c.subject)))] } };
   }
   // Checks that read only constants the test file binds to a literal (`expect(typeof HASH).toBe('string')`
-  // after `const HASH = 'sha256:x'`) test the test's own data, not the code: losing them loses no check of it.
+  // after `const HASH = 'sha256:x'`) test the test's own data, not the code, and checks of a package
+  // manifest (two packages released at the same version) test the release: losing them loses no check of it.
   if (missing.length > 0 && !missing.some((c) => c.guards)) {
     const literals = literalConstantsOf(lost.node.getSourceFile());
+    const manifests = manifestBindingsOf(lost.node.getSourceFile());
     const readsOnly = (c: Assertion): boolean => {
       // The subject's text has its whitespace folded: `typeof HASH` reads `typeofHASH`.
+      // A version or a field of a package manifest, read directly or through a name bound to it: release metadata.
+      if (MANIFEST_READ.test(c.subject) || manifests.has(/^[A-Za-z_$][\w$]*/.exec(c.subject)?.[0] ?? '')) return true;
       const read = c.subject.replace(/^typeof(?=[A-Za-z_$])/, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
       return read.length > 0 && read.every((n) => literals.has(n));
     };
@@ -516,6 +520,9 @@ function elementsCheckedAsAWhole(missing: Assertion[], after: Guardrail, pr: Pul
   return missing.every((c) => c.expected !== '' && read.includes(c.expected)) ? collection : undefined;
 }
 
+/** A read of a package manifest: `require('../package')`, `require('pkg/package.json').version`. */
+const MANIFEST_READ = /\brequire\(\s*['"`][^'"`]*\bpackage(?:\.json)?['"`]\s*\)/;
+
 /** Names a file binds with `const` to a literal (a string, a number, a boolean, a template without substitutions). */
 function literalConstantsOf(sf: ts.SourceFile): Set<string> {
   const names = new Set<string>();
@@ -528,6 +535,28 @@ function literalConstantsOf(sf: ts.SourceFile): Set<string> {
       ts.isNumericLiteral(value) ||
       value.kind === ts.SyntaxKind.TrueKeyword ||
       value.kind === ts.SyntaxKind.FalseKeyword
+    )
+      names.add(node.name.text);
+  });
+  return names;
+}
+
+/**
+ * Names a file binds to what a package manifest holds (`const version = require('../package').version`,
+ * `import pkg from '../package.json'`): release metadata, not code.
+ */
+function manifestBindingsOf(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  forEachNode(sf, (node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && /\bpackage\.json$/.test(node.moduleSpecifier.text)) {
+      const clause = node.importClause;
+      if (clause?.name) names.add(clause.name.text);
+      if (clause?.namedBindings && ts.isNamespaceImport(clause.namedBindings)) names.add(clause.namedBindings.name.text);
+    } else if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      MANIFEST_READ.test(node.initializer.getText(sf))
     )
       names.add(node.name.text);
   });
