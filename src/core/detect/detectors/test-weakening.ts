@@ -62,7 +62,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; or from a runner configuration the PR took out) (medium); a first timeout given to a test that ran under the default of its runner (5 s, 30 s for tap; none for `node:test`) bounds it anew and is shown as info, and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or whose checks read only constants of the test or a package manifest (two packages released at the same version) (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; rows dropped from one end of an `it.each` table that expect what the row now at that end expects (a range trimmed with its support: low); assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or whose checks read only constants of the test or a package manifest (two packages released at the same version) (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -436,6 +436,12 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   // unreliable test was folded into a deterministic one.
   if (!after && reading.retried && foldedInto(reading, pr)) return { severity: 'info', evidence: { flaky: true, retried: true } };
   const missing = after ? lostAssertions(lost, after, pr) : unique(assertionsOf(lost, pr).filter((c) => !madeElsewhere(c, pr)));
+  // Rows dropped from one end of an `it.each` table that expect what the row now at that end expects (the
+  // oldest versions of a range dropped with their support): that outcome stays tested, on fewer inputs.
+  if (!after && / \(row \d+\)$/.test(lost.anchor)) {
+    const dropped = rowsDroppedWithTheirOutcomeKept(lost, reading, pr);
+    if (dropped) return { severity: 'low', evidence: { droppedRows: dropped } };
+  }
   if (!after) {
     // A numbered variant of a test the file keeps ("closes a client (2)" beside "closes a client"), exercising
     // the same code: the subject is still tested by the test it was a variant of.
@@ -634,6 +640,55 @@ function generatedTestsOf(unit: Unit, callee: string): Guardrail[] {
     retried: false,
   });
   return [guardrail];
+}
+
+/** The rows of an `it.each([...])` table, each as its values' folded texts; undefined for other registrations. */
+function eachTable(call: ts.Node): string[][] | undefined {
+  if (!ts.isCallExpression(call)) return undefined;
+  const callee = call.expression;
+  if (!ts.isCallExpression(callee) || !ts.isPropertyAccessExpression(callee.expression) || callee.expression.name.text !== 'each')
+    return undefined;
+  const table = callee.arguments[0];
+  if (!table || !ts.isArrayLiteralExpression(table)) return undefined;
+  return table.elements.map((row) =>
+    ts.isArrayLiteralExpression(row)
+      ? row.elements.map((e) => fold(e.getText()))
+      : ts.isObjectLiteralExpression(row)
+        ? row.properties.map((p) => fold(ts.isPropertyAssignment(p) ? p.initializer.getText() : p.getText()))
+        : [fold(row.getText())],
+  );
+}
+
+/**
+ * The rows the head's table of a test dropped (their texts), when the table lost its first or last rows only
+ * and each of them expects the outcome (its last value) that the row now at that end expects: a range
+ * trimmed at one end, its outcome still tested. Undefined otherwise, or when rows were added or changed.
+ */
+function rowsDroppedWithTheirOutcomeKept(lost: Guardrail, reading: Reading, pr: PullRequestView): string[] | undefined {
+  const before = eachTable(reading.unit.node);
+  if (!before) return undefined;
+  const title = lost.anchor.replace(/ \(row \d+\)$/, '');
+  const rowText = (row: string[]): string => row.join(',');
+  const was = new Set(before.map(rowText));
+  // The same table in the head: a test of the same title in the same file whose rows are all rows of the base's.
+  for (const { guardrail, unit } of pr.head) {
+    if (unit.file !== reading.unit.file || guardrail.anchor.replace(/ \(row \d+\)$/, '') !== title) continue;
+    const after = eachTable(unit.node);
+    if (!after || after.length >= before.length || after.some((row) => !was.has(rowText(row)))) continue;
+    // The rows kept are one run of the base's: the table lost its first or its last rows (a range trimmed at
+    // one end), and those expect what the row now at that end expects.
+    const start = before.findIndex((row) => rowText(row) === rowText(after[0]!));
+    if (start < 0 || after.some((row, i) => rowText(row) !== rowText(before[start + i] ?? []))) continue;
+    const end = start + after.length;
+    if (start > 0 && end < before.length) continue;
+    const dropped = start > 0 ? before.slice(0, start) : before.slice(end);
+    const edge = start > 0 ? after[0]! : after[after.length - 1]!;
+    const outcome = (row: string[]): string | undefined => (row.length >= 2 ? row[row.length - 1] : undefined);
+    return outcome(edge) !== undefined && dropped.every((row) => outcome(row) === outcome(edge))
+      ? dropped.map((row) => `[${row.join(', ')}]`)
+      : undefined;
+  }
+  return undefined;
 }
 
 /** How many tests a registration runs: the rows of an `it.each` table, else one. */
