@@ -85,6 +85,28 @@ export function valuesRemovedByChange(baseSources: ts.SourceFile[], headSources:
   return removed;
 }
 
+/**
+ * Functions and methods of the PR's source code that take fewer parameters in the head than in the base
+ * (neither side with a rest parameter), by simple name: the number they take now. A name the head also
+ * defines with as many parameters as before elsewhere is left out.
+ */
+function narrowedSignatures(pairs: UnitPair[]): Map<string, number> {
+  const parametersOf = (unit: Unit): number | undefined =>
+    ts.isFunctionLike(unit.node) && !unit.node.parameters.some((p) => p.dotDotDotToken) ? unit.node.parameters.length : undefined;
+  const narrowed = new Map<string, number>();
+  const kept = new Set<string>();
+  for (const { base, head } of pairs) {
+    if (!head || (head.kind !== 'function' && head.kind !== 'method')) continue;
+    const name = head.name.split('.').pop()!.replace(/#\d+$/, '');
+    const now = parametersOf(head);
+    const was = base ? parametersOf(base) : undefined;
+    if (was !== undefined && now !== undefined && now < was) narrowed.set(name, Math.max(now, narrowed.get(name) ?? 0));
+    else kept.add(name);
+  }
+  for (const name of kept) narrowed.delete(name);
+  return narrowed;
+}
+
 /** The names a file defines as values (classes, functions, methods, accessors, functions assigned to properties) and as types only. */
 function valueDefinitionsOf(sf: ts.SourceFile, values: Set<string>, types: Set<string>): void {
   const nameOf = (name: ts.Node | undefined): string | undefined =>
@@ -125,7 +147,7 @@ export interface Subject {
    * A test's subject: every name it uses, common ones included, and the words of its title (the suites
    * around it included), which tell whether a common name (`import`, `close`) is what it tests.
    */
-  test?: { names: string[]; title: string };
+  test?: { names: string[]; title: string; calls: { name: string; args: number }[] };
 }
 
 export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined {
@@ -156,7 +178,14 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
     const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
     const used = [...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)];
     const subject = callSubject([...used, ...setters], 'any') ?? { names: [], goneWhen: 'any' };
-    return { ...subject, test: { names: [...new Set(used)], title: unit.name } };
+    const calls: { name: string; args: number }[] = [];
+    const visit = (n: ts.Node): void => {
+      const name = ts.isCallExpression(n) ? calleeSimpleName(n.expression) : undefined;
+      if (name && ts.isCallExpression(n)) calls.push({ name, args: n.arguments.length });
+      ts.forEachChild(n, visit);
+    };
+    visit(unit.node);
+    return { ...subject, test: { names: [...new Set(used)], title: unit.name, calls } };
   }
   return undefined;
 }
@@ -218,6 +247,8 @@ export interface HeadPresence {
   assignedProperties: Set<string>;
   /** Values the base's code defined that the head no longer defines as values (`valuesRemovedByChange`). */
   removedValues?: Set<string>;
+  /** Functions and methods the PR kept but whose trailing parameters it dropped, by simple name: how many they take now. */
+  narrowedSignatures?: Map<string, number>;
 }
 
 /** The names of the properties a syntax tree writes with an assignment operator. */
@@ -252,9 +283,14 @@ export function subjectRemoved(subject: Subject | undefined, head: HeadPresence)
     // A test that uses a value the head no longer defines (a class now only an interface, a deleted method);
     // a common name counts only when the test's title names it: `imports a model` of a deleted `import()`.
     const title = subject.test?.title.toLowerCase() ?? '';
-    for (const n of subject.test?.names ?? [])
-      if (head.removedValues?.has(n) && !gone.includes(n) && (isTelling(n) || (n.length >= 3 && title.includes(n.toLowerCase()))))
-        gone.push(n);
+    const named = (n: string): boolean => isTelling(n) || (n.length >= 3 && title.includes(n.toLowerCase()));
+    for (const n of subject.test?.names ?? []) if (head.removedValues?.has(n) && !gone.includes(n) && named(n)) gone.push(n);
+    // A call that passes an argument the function no longer takes (`join(room, callback)` after the callback
+    // parameter was dropped): what the test exercised through it is gone.
+    for (const call of subject.test?.calls ?? []) {
+      const takes = head.narrowedSignatures?.get(call.name);
+      if (takes !== undefined && call.args > takes && named(call.name) && !gone.includes(call.name)) gone.push(call.name);
+    }
     return gone.length ? gone : undefined;
   }
   return subject.names.every((n) => !head.calledNames.has(n)) ? subject.names : undefined;
@@ -697,6 +733,7 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
       calledNames,
       assignedProperties,
       removedValues: valuesRemovedByChange(sources.baseSources, sources.headSources),
+      narrowedSignatures: narrowedSignatures(sources.pairs),
     },
     rejections: {
       base: indexRejections(sources.baseUnits),
