@@ -35,6 +35,40 @@ describe('test-weakening reads tests', () => {
     expect(findings[0]?.evidence).toMatchObject({ behaviourChanged: ['parseHost'] });
   });
 
+  it('says element checks turned into counts of the collection lose only the order, as low', () => {
+    const findings = findingsOfCase('flagged', 'order-specific-element-checks-became-counts-of-the-collection');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['low', 'weakened']]);
+    expect(findings[0]?.evidence).toMatchObject({ elementsCheckedAsAWhole: 'responses' });
+  });
+
+  it('keeps element checks replaced by a mere length check at medium', () => {
+    const findings = findingsOfCase('flagged', 'element-checks-replaced-by-a-length-check');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['medium', 'weakened']]);
+  });
+
+  it('shows a first timeout given to a test that ran under the runner default as info', () => {
+    const findings = findingsOfCase('quiet', 'first-timeout-given-to-an-end-to-end-test');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['info', 'timeoutRaised']]);
+  });
+
+  it('says rows dropped from a table whose outcome a kept row still expects are low', () => {
+    const findings = findingsOfCase('flagged', 'rows-dropped-whose-outcome-a-kept-row-still-expects');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([
+      ['low', 'removed'],
+      ['low', 'removed'],
+    ]);
+  });
+
+  it('keeps a dropped row whose outcome no kept row expects at its severity', () => {
+    const findings = findingsOfCase('flagged', 'row-dropped-from-each-table');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['high', 'removed']]);
+  });
+
+  it('keeps a rejected input dropped from the middle of a table at its severity', () => {
+    const findings = findingsOfCase('flagged', 'rejected-input-row-dropped-from-the-middle-of-a-table');
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['high', 'removed']]);
+  });
+
   it('says a deleted flaky test is cleanup, as info', () => {
     const findings = findingsOfCase('quiet', 'flaky-test-deleted');
     expect(findings.map((f) => [f.severity, f.evidence])).toEqual([['info', expect.objectContaining({ flaky: true })]]);

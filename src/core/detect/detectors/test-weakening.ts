@@ -60,9 +60,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; from the default of the runner when the test set none: 5 s, 30 s for tap, and none for `node:test`, where a timeout adds a bound) (medium), and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
+        'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; or from a runner configuration the PR took out) (medium); a first timeout given to a test that ran under the default of its runner (5 s, 30 s for tap; none for `node:test`) bounds it anew and is shown as info, and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, split into several, or folded into an `it.each` table or a loop; assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; rows dropped from one end of an `it.each` table that expect what the row now at that end expects (a range trimmed with its support: low); assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or whose checks read only constants of the test or a package manifest (two packages released at the same version) (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -122,11 +122,14 @@ export default defineDetector({
       timeoutAfter.ms >= baseline * TIMEOUT_FACTOR &&
       change.isNew(timeoutAfter.node)
     ) {
+      // A first timeout on a test that ran under the runner's default bounds it anew (an end-to-end test of a
+      // real binary given 15 s): nothing the test set was loosened. Shown, not judged.
+      const firstBound = timeoutBefore === undefined && change.runnerTimeoutRemoved === undefined;
       findings.push({
         messageId: 'timeoutRaised',
         node: timeoutAfter.node,
         side: 'head',
-        severity: 'medium',
+        severity: firstBound ? 'info' : 'medium',
         key: 'timeout',
         data: {
           change: `from ${timeoutBefore ? `${timeoutBefore.ms} ms` : `the default ${baseline} ms`} to ${timeoutAfter.ms} ms`,
@@ -343,6 +346,39 @@ function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullReque
   return undefined;
 }
 
+/** A title without a trailing counter: `closes a client` of `closes a client (2)` or `closes a client 2`. */
+function titleStem(title: string): string {
+  return title.replace(/\s*(?:\(\d+\)|#?\d+)$/, '');
+}
+
+/**
+ * The head test of the same file titled as the deleted one without its trailing counter ("closes a client"
+ * for "closes a client (2)"), changed or not, that exercises most of what the deleted one did: the deleted
+ * test was a variant of it, and its subject is still tested there.
+ */
+function keptVariantOf(reading: Reading, pr: PullRequestView): string | undefined {
+  const call = reading.unit.node;
+  if (!ts.isCallExpression(call)) return undefined;
+  const title = call.arguments[0];
+  if (!title || !ts.isStringLiteralLike(title)) return undefined;
+  const stem = titleStem(title.text);
+  const callee = registrationCallee(reading.unit);
+  if (stem === title.text || stem.length < 8 || !callee) return undefined;
+  const mine = exercised(reading);
+  if (mine.size === 0) return undefined;
+  for (const unit of pr.unitsNamed(`${callee}(${JSON.stringify(stem)})`)) {
+    if (unit.file !== reading.unit.file) continue;
+    for (const guardrail of testsOf(unit)) {
+      const other = readings.get(guardrail);
+      if (!other) continue;
+      const theirs = exercised(other);
+      const shared = [...mine].filter((n) => theirs.has(n)).length;
+      if (shared >= Math.min(2, mine.size) && shared >= 0.6 * mine.size) return `${guardrail.label} (${unit.file})`;
+    }
+  }
+  return undefined;
+}
+
 /** A test of the head, in the same file and not retried itself, that exercises what the deleted test did and makes assertions. */
 function foldedInto(reading: Reading, pr: PullRequestView): boolean {
   const mine = exercised(reading);
@@ -400,6 +436,18 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   // unreliable test was folded into a deterministic one.
   if (!after && reading.retried && foldedInto(reading, pr)) return { severity: 'info', evidence: { flaky: true, retried: true } };
   const missing = after ? lostAssertions(lost, after, pr) : unique(assertionsOf(lost, pr).filter((c) => !madeElsewhere(c, pr)));
+  // Rows dropped from one end of an `it.each` table that expect what the row now at that end expects (the
+  // oldest versions of a range dropped with their support): that outcome stays tested, on fewer inputs.
+  if (!after && / \(row \d+\)$/.test(lost.anchor)) {
+    const dropped = rowsDroppedWithTheirOutcomeKept(lost, reading, pr);
+    if (dropped) return { severity: 'low', evidence: { droppedRows: dropped } };
+  }
+  if (!after) {
+    // A numbered variant of a test the file keeps ("closes a client (2)" beside "closes a client"), exercising
+    // the same code: the subject is still tested by the test it was a variant of.
+    const sibling = keptVariantOf(reading, pr);
+    if (sibling) return { kept: sibling };
+  }
   if (!after && reading.checks.length > 0) {
     if (missing.length === 0) return { kept: 'other tests of the pull request, which make the same assertions' };
     const replacement = replacedElsewhere(reading, missing, pr, lost.anchor);
@@ -414,11 +462,15 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
       return { severity: 'info', evidence: { ...evidence, fieldsRemoved: [...new Set(missing.map((c) => lastField(c.subject)))] } };
   }
   // Checks that read only constants the test file binds to a literal (`expect(typeof HASH).toBe('string')`
-  // after `const HASH = 'sha256:x'`) test the test's own data, not the code: losing them loses no check of it.
+  // after `const HASH = 'sha256:x'`) test the test's own data, not the code, and checks of a package
+  // manifest (two packages released at the same version) test the release: losing them loses no check of it.
   if (missing.length > 0 && !missing.some((c) => c.guards)) {
     const literals = literalConstantsOf(lost.node.getSourceFile());
+    const manifests = manifestBindingsOf(lost.node.getSourceFile());
     const readsOnly = (c: Assertion): boolean => {
       // The subject's text has its whitespace folded: `typeof HASH` reads `typeofHASH`.
+      // A version or a field of a package manifest, read directly or through a name bound to it: release metadata.
+      if (MANIFEST_READ.test(c.subject) || manifests.has(/^[A-Za-z_$][\w$]*/.exec(c.subject)?.[0] ?? '')) return true;
       const read = c.subject.replace(/^typeof(?=[A-Za-z_$])/, '').match(/[A-Za-z_$][\w$]*/g) ?? [];
       return read.length > 0 && read.every((n) => literals.has(n));
     };
@@ -432,8 +484,50 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
   const changed = [...names].filter((n) => pr.changedCode.has(n) && !COMMON_CALL.test(n) && stillTested(n));
   if (changed.length > 0 && !missing.some((c) => c.guards))
     return { severity: 'info', evidence: { ...evidence, behaviourChanged: changed.slice(0, 5) } };
+  // Checks of single elements of a collection (`responses[0].status`) replaced by checks of the collection
+  // as a whole (`fulfilled.length` of `responses.filter(…)`): what each element is stays checked, only not
+  // their order, the usual way to stabilise a test whose order depends on timing.
+  if (after && missing.length > 0) {
+    const collection = elementsCheckedAsAWhole(missing, after, pr);
+    if (collection)
+      return { severity: 'low', evidence: { ...evidence, elementsCheckedAsAWhole: collection }, data: { change: describeLost(missing) } };
+  }
   return after && missing.length ? { evidence, data: { change: describeLost(missing) } } : { evidence };
 }
+
+/**
+ * The collection whose elements the lost checks read one by one (`responses` of `responses[0].status`), when
+ * the head test checks that collection as a whole instead: a new assertion of the collection itself
+ * (`responses.length`) or of a value the test derives from it (`const ok = responses.filter(…)`).
+ */
+function elementsCheckedAsAWhole(missing: Assertion[], after: Guardrail, pr: PullRequestView): string | undefined {
+  const collections = new Set(missing.map((c) => /^([\w$.]+)\[\d+\]/.exec(c.subject)?.[1]));
+  if (collections.size !== 1) return undefined;
+  const collection = [...collections][0];
+  if (collection === undefined) return undefined;
+  const reads = (text: string): boolean => text.startsWith(`${collection}.`) && !/^[\w$.]+\[\d+\]/.test(text);
+  // What the head derives from the collection, by name: `fulfilled` of `const fulfilled = responses.filter(…)`.
+  const derived = new Map<string, string>();
+  forEachNode(after.node, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      const init = fold(n.initializer.getText());
+      if (reads(init)) derived.set(n.name.text, init);
+    }
+  });
+  const was = new Set(missing.map((c) => c.key));
+  // The whole-collection checks, with what they read: each lost expected value must be among it, so that
+  // `responses.length` alone (how many, not what they are) does not stand for the element checks.
+  const wholeChecks = assertionsOf(after, pr)
+    .filter((n) => !was.has(n.key))
+    .map((n) => (reads(n.subject) ? n.subject : derived.get(/^[\w$]+/.exec(n.subject)?.[0] ?? '')))
+    .filter((text): text is string => text !== undefined);
+  if (wholeChecks.length === 0) return undefined;
+  const read = wholeChecks.join(' ');
+  return missing.every((c) => c.expected !== '' && read.includes(c.expected)) ? collection : undefined;
+}
+
+/** A read of a package manifest: `require('../package')`, `require('pkg/package.json').version`. */
+const MANIFEST_READ = /\brequire\(\s*['"`][^'"`]*\bpackage(?:\.json)?['"`]\s*\)/;
 
 /** Names a file binds with `const` to a literal (a string, a number, a boolean, a template without substitutions). */
 function literalConstantsOf(sf: ts.SourceFile): Set<string> {
@@ -447,6 +541,28 @@ function literalConstantsOf(sf: ts.SourceFile): Set<string> {
       ts.isNumericLiteral(value) ||
       value.kind === ts.SyntaxKind.TrueKeyword ||
       value.kind === ts.SyntaxKind.FalseKeyword
+    )
+      names.add(node.name.text);
+  });
+  return names;
+}
+
+/**
+ * Names a file binds to what a package manifest holds (`const version = require('../package').version`,
+ * `import pkg from '../package.json'`): release metadata, not code.
+ */
+function manifestBindingsOf(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  forEachNode(sf, (node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && /\bpackage\.json$/.test(node.moduleSpecifier.text)) {
+      const clause = node.importClause;
+      if (clause?.name) names.add(clause.name.text);
+      if (clause?.namedBindings && ts.isNamespaceImport(clause.namedBindings)) names.add(clause.namedBindings.name.text);
+    } else if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      MANIFEST_READ.test(node.initializer.getText(sf))
     )
       names.add(node.name.text);
   });
@@ -524,6 +640,55 @@ function generatedTestsOf(unit: Unit, callee: string): Guardrail[] {
     retried: false,
   });
   return [guardrail];
+}
+
+/** The rows of an `it.each([...])` table, each as its values' folded texts; undefined for other registrations. */
+function eachTable(call: ts.Node): string[][] | undefined {
+  if (!ts.isCallExpression(call)) return undefined;
+  const callee = call.expression;
+  if (!ts.isCallExpression(callee) || !ts.isPropertyAccessExpression(callee.expression) || callee.expression.name.text !== 'each')
+    return undefined;
+  const table = callee.arguments[0];
+  if (!table || !ts.isArrayLiteralExpression(table)) return undefined;
+  return table.elements.map((row) =>
+    ts.isArrayLiteralExpression(row)
+      ? row.elements.map((e) => fold(e.getText()))
+      : ts.isObjectLiteralExpression(row)
+        ? row.properties.map((p) => fold(ts.isPropertyAssignment(p) ? p.initializer.getText() : p.getText()))
+        : [fold(row.getText())],
+  );
+}
+
+/**
+ * The rows the head's table of a test dropped (their texts), when the table lost its first or last rows only
+ * and each of them expects the outcome (its last value) that the row now at that end expects: a range
+ * trimmed at one end, its outcome still tested. Undefined otherwise, or when rows were added or changed.
+ */
+function rowsDroppedWithTheirOutcomeKept(lost: Guardrail, reading: Reading, pr: PullRequestView): string[] | undefined {
+  const before = eachTable(reading.unit.node);
+  if (!before) return undefined;
+  const title = lost.anchor.replace(/ \(row \d+\)$/, '');
+  const rowText = (row: string[]): string => row.join(',');
+  const was = new Set(before.map(rowText));
+  // The same table in the head: a test of the same title in the same file whose rows are all rows of the base's.
+  for (const { guardrail, unit } of pr.head) {
+    if (unit.file !== reading.unit.file || guardrail.anchor.replace(/ \(row \d+\)$/, '') !== title) continue;
+    const after = eachTable(unit.node);
+    if (!after || after.length >= before.length || after.some((row) => !was.has(rowText(row)))) continue;
+    // The rows kept are one run of the base's: the table lost its first or its last rows (a range trimmed at
+    // one end), and those expect what the row now at that end expects.
+    const start = before.findIndex((row) => rowText(row) === rowText(after[0]!));
+    if (start < 0 || after.some((row, i) => rowText(row) !== rowText(before[start + i] ?? []))) continue;
+    const end = start + after.length;
+    if (start > 0 && end < before.length) continue;
+    const dropped = start > 0 ? before.slice(0, start) : before.slice(end);
+    const edge = start > 0 ? after[0]! : after[after.length - 1]!;
+    const outcome = (row: string[]): string | undefined => (row.length >= 2 ? row[row.length - 1] : undefined);
+    return outcome(edge) !== undefined && dropped.every((row) => outcome(row) === outcome(edge))
+      ? dropped.map((row) => `[${row.join(', ')}]`)
+      : undefined;
+  }
+  return undefined;
 }
 
 /** How many tests a registration runs: the rows of an `it.each` table, else one. */

@@ -65,6 +65,73 @@ export function namesRemovedByChange(baseSources: ts.SourceFile[], headSources: 
   return removed;
 }
 
+/**
+ * Names the base's source code defines as a value (a class, a function, a method or accessor, a function
+ * assigned to a property) that the head defines nowhere as one: when the head still names them, only as a
+ * type (a class hidden behind an interface and a factory); when it names them nowhere, common names too (a
+ * deleted `import()` method). What a test builds, calls or subclasses by such a name is gone from the head.
+ */
+export function valuesRemovedByChange(baseSources: ts.SourceFile[], headSources: ts.SourceFile[]): Set<string> {
+  const headValues = new Set<string>();
+  const headTypes = new Set<string>();
+  const headNames = new Set<string>();
+  for (const sf of headSources) {
+    valueDefinitionsOf(sf, headValues, headTypes);
+    for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) headNames.add(name);
+  }
+  const baseValues = new Set<string>();
+  for (const sf of baseSources) valueDefinitionsOf(sf, baseValues, new Set());
+  const removed = new Set<string>();
+  for (const name of baseValues) if (!headValues.has(name) && (headTypes.has(name) || !headNames.has(name))) removed.add(name);
+  return removed;
+}
+
+/**
+ * Functions and methods of the PR's source code that take fewer parameters in the head than in the base
+ * (neither side with a rest parameter), by simple name: the number they take now. A name the head also
+ * defines with as many parameters as before elsewhere is left out.
+ */
+function narrowedSignatures(pairs: UnitPair[]): Map<string, number> {
+  const parametersOf = (unit: Unit): number | undefined =>
+    ts.isFunctionLike(unit.node) && !unit.node.parameters.some((p) => p.dotDotDotToken) ? unit.node.parameters.length : undefined;
+  const narrowed = new Map<string, number>();
+  const kept = new Set<string>();
+  for (const { base, head } of pairs) {
+    if (!head || (head.kind !== 'function' && head.kind !== 'method')) continue;
+    const name = head.name.split('.').pop()!.replace(/#\d+$/, '');
+    const now = parametersOf(head);
+    const was = base ? parametersOf(base) : undefined;
+    if (was !== undefined && now !== undefined && now < was) narrowed.set(name, Math.max(now, narrowed.get(name) ?? 0));
+    else kept.add(name);
+  }
+  for (const name of kept) narrowed.delete(name);
+  return narrowed;
+}
+
+/** The names a file defines as values (classes, functions, methods, accessors, functions assigned to properties) and as types only. */
+function valueDefinitionsOf(sf: ts.SourceFile, values: Set<string>, types: Set<string>): void {
+  const nameOf = (name: ts.Node | undefined): string | undefined =>
+    name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
+  const visit = (node: ts.Node): void => {
+    let value: string | undefined;
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node) || ts.isFunctionDeclaration(node)) value = nameOf(node.name);
+    else if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node))
+      value = nameOf(node.name);
+    else if (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)) value = nameOf(node.name);
+    else if (ts.isShorthandPropertyAssignment(node)) value = node.name.text;
+    else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left)
+    )
+      value = node.left.name.text;
+    else if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) types.add(node.name.text);
+    if (value !== undefined) values.add(value);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+}
+
 function isTelling(name: string): boolean {
   return name.length >= 4 && !COMMON_NAME.test(name);
 }
@@ -77,6 +144,11 @@ function isTelling(name: string): boolean {
 export interface Subject {
   names: string[];
   goneWhen: 'any' | 'all';
+  /**
+   * A test's subject: every name it uses, common ones included, and the words of its title (the suites
+   * around it included), which tell whether a common name (`import`, `close`) is what it tests.
+   */
+  test?: { names: string[]; title: string; calls: { name: string; args: number }[] };
 }
 
 export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined {
@@ -109,7 +181,16 @@ export function subjectOf(guardrail: Guardrail, unit: Unit): Subject | undefined
   }
   if (unit.kind === 'call' && guardrail.kind === 'test') {
     const setters = [...assignedPropertiesOf(unit.node)].map((property) => `set ${property}`);
-    return callSubject([...identifiersOf(unit.node), ...nameLiteralsOf(unit.node), ...setters], 'any');
+    const used = [...identifiersOf(unit.node), ...nameLiteralsOf(unit.node)];
+    const subject = callSubject([...used, ...setters], 'any') ?? { names: [], goneWhen: 'any' };
+    const calls: { name: string; args: number }[] = [];
+    const visit = (n: ts.Node): void => {
+      const name = ts.isCallExpression(n) ? calleeSimpleName(n.expression) : undefined;
+      if (name && ts.isCallExpression(n)) calls.push({ name, args: n.arguments.length });
+      ts.forEachChild(n, visit);
+    };
+    visit(unit.node);
+    return { ...subject, test: { names: [...new Set(used)], title: unit.name, calls } };
   }
   return undefined;
 }
@@ -199,6 +280,10 @@ export interface HeadPresence {
   calledNames: Set<string>;
   /** Property names the head's source code still writes (`reply.sent = …`, `obj['mode'] ??= …`): what setters serve. */
   assignedProperties: Set<string>;
+  /** Values the base's code defined that the head no longer defines as values (`valuesRemovedByChange`). */
+  removedValues?: Set<string>;
+  /** Functions and methods the PR kept but whose trailing parameters it dropped, by simple name: how many they take now. */
+  narrowedSignatures?: Map<string, number>;
 }
 
 /** The names of the properties a syntax tree writes with an assignment operator. */
@@ -230,6 +315,17 @@ export function subjectRemoved(subject: Subject | undefined, head: HeadPresence)
   if (!subject) return undefined;
   if (subject.goneWhen === 'any') {
     const gone = subject.names.filter((n) => head.removedNames.has(n));
+    // A test that uses a value the head no longer defines (a class now only an interface, a deleted method);
+    // a common name counts only when the test's title names it: `imports a model` of a deleted `import()`.
+    const title = subject.test?.title.toLowerCase() ?? '';
+    const named = (n: string): boolean => isTelling(n) || (n.length >= 3 && title.includes(n.toLowerCase()));
+    for (const n of subject.test?.names ?? []) if (head.removedValues?.has(n) && !gone.includes(n) && named(n)) gone.push(n);
+    // A call that passes an argument the function no longer takes (`join(room, callback)` after the callback
+    // parameter was dropped): what the test exercised through it is gone.
+    for (const call of subject.test?.calls ?? []) {
+      const takes = head.narrowedSignatures?.get(call.name);
+      if (takes !== undefined && call.args > takes && named(call.name) && !gone.includes(call.name)) gone.push(call.name);
+    }
     return gone.length ? gone : undefined;
   }
   return subject.names.every((n) => !head.calledNames.has(n)) ? subject.names : undefined;
@@ -253,7 +349,7 @@ export function lostChecksWentWithSubject(before: Guardrail, after: Guardrail, h
   if (lost.length === 0) return undefined;
   const gone = new Set<string>();
   for (const check of lost) {
-    const names = check.names.filter((n) => head.removedNames.has(n));
+    const names = check.names.filter((n) => head.removedNames.has(n) || (head.removedValues?.has(n) === true && isTelling(n)));
     if (names.length === 0) return undefined;
     for (const name of names) gone.add(name);
   }
@@ -671,7 +767,13 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
     if (property !== undefined && !assignedProperties.has(property)) removedNames.add(`set ${property}`);
   }
   return {
-    presence: { removedNames, calledNames, assignedProperties },
+    presence: {
+      removedNames,
+      calledNames,
+      assignedProperties,
+      removedValues: valuesRemovedByChange(sources.baseSources, sources.headSources),
+      narrowedSignatures: narrowedSignatures(sources.pairs),
+    },
     rejections: {
       base: indexRejections(sources.baseUnits),
       head: indexRejections(sources.headUnits),
