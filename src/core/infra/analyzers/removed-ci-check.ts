@@ -70,16 +70,22 @@ function removedChecks(change: FileChange): AnalyzerFinding[] {
   const head = change.head !== undefined ? parseWorkflow(change.head, 'head') : undefined;
   const baseScripts = rootScripts(change.tree, 'base');
   const headScripts = rootScripts(change.tree, 'head');
+  const baseChecks = workflowChecks(base, baseScripts);
+  // When the head of this workflow still runs every check of its base, none is gone, and the other workflows
+  // need not be parsed (YAML, most of what the workflow analyzers cost) to know it.
+  const headCalls = head ? workflowCalls(head, headScripts) : [];
+  const stillHere = new Set(headCalls.flatMap((c) => [...c.covers]));
+  if (baseChecks.every((check) => stillHere.has(check.identity))) return [];
   // What every head workflow still runs, this one included.
   const workflows = allWorkflows(change.tree, 'head');
   if (head) workflows.set(change.path, head);
-  const calls = [...workflows.values()].flatMap((w) => workflowCalls(w, headScripts));
+  const calls = [...workflows.values()].flatMap((w) => (w === head ? headCalls : workflowCalls(w, headScripts)));
   // The checks among them (workflowChecks' filter, without expanding every workflow's calls a second time).
   const running = calls.filter((c): c is WorkflowCheck => c.kind !== undefined);
   const covered = new Set(calls.flatMap((c) => [...c.covers]));
   const findings: AnalyzerFinding[] = [];
   const reported = new Set<string>();
-  for (const check of workflowChecks(base, baseScripts)) {
+  for (const check of baseChecks) {
     // Gone when neither what the step named nor any check its script ran still runs somewhere.
     if (covered.has(check.identity) || reported.has(check.identity)) continue;
     const lost = [...check.covers].filter((identity) => identity !== check.identity && isCheckIdentity(identity) && !covered.has(identity));
@@ -120,21 +126,27 @@ const NPM_DEFAULT_TEST = /no test specified/;
 function hollowedScripts(change: FileChange): AnalyzerFinding[] {
   const base = parseManifest(change.base!, 'base');
   const head = parseManifest(change.head!, 'head');
-  const workflows = allWorkflows(change.tree, 'head');
-  // Workflows call the root manifest's scripts, or a package's when a step runs in its folder.
-  const dir = dirOf(change.path);
-  const calledByCi = new Set<string>();
-  for (const workflow of workflows.values()) {
-    for (const check of workflowCalls(workflow, head.scripts)) {
-      const where = (check.step.workingDirectory ?? '').replace(/^\.\/?/, '').replace(/\/$/, '');
-      if (where === dir) for (const id of check.covers) calledByCi.add(id);
+  // Workflows call the root manifest's scripts, or a package's when a step runs in its folder. Read (parsed)
+  // only for a script that changed: most manifest changes are dependencies.
+  let calledByCi: Set<string> | undefined;
+  const isCalledByCi = (name: string): boolean => {
+    if (!calledByCi) {
+      calledByCi = new Set<string>();
+      const dir = dirOf(change.path);
+      for (const workflow of allWorkflows(change.tree, 'head').values()) {
+        for (const check of workflowCalls(workflow, head.scripts)) {
+          const where = (check.step.workingDirectory ?? '').replace(/^\.\/?/, '').replace(/\/$/, '');
+          if (where === dir) for (const id of check.covers) calledByCi.add(id);
+        }
+      }
     }
-  }
+    return calledByCi.has(`script:${name}`);
+  };
   const findings: AnalyzerFinding[] = [];
   for (const [name, before] of base.scripts) {
     const after = head.scripts.get(name);
     if (after === undefined || after === before || NPM_DEFAULT_TEST.test(before)) continue;
-    if (!calledByCi.has(`script:${name}`)) continue;
+    if (!isCalledByCi(name)) continue;
     const kind = kindOfName(name);
     // The line costs a YAML parse of the manifest: only for a finding.
     const line = (): number => head.lineOf('scripts', name);
