@@ -740,7 +740,7 @@ export interface ProtectionContext {
   /** The head version of each base unit the PR kept. */
   headOf: Map<Unit, Unit>;
   /** How often a name is written in the changed source files (tests left out), before and after: what the PR added or took away around it. */
-  mentions(name: string): { base: number; head: number };
+  mentions(name: string): { base: number; head: number; readInHead: boolean };
 }
 
 /** The sides of the change the protection search reads: source code only, tests left out. */
@@ -797,18 +797,29 @@ function wholeWord(name: string): RegExp {
 
 /** Counts of a name's occurrences as a whole word in two sets of files, computed on demand (few guardrails ask). */
 function mentionCounter(base: readonly ts.SourceFile[], head: readonly ts.SourceFile[]): ProtectionContext['mentions'] {
-  const cache = new Map<string, { base: number; head: number }>();
+  const cache = new Map<string, ReturnType<ProtectionContext['mentions']>>();
   const count = (files: readonly ts.SourceFile[], word: RegExp): number =>
     files.reduce((sum, sf) => sum + (sf.text.match(word)?.length ?? 0), 0);
   return (name) => {
     let counts = cache.get(name);
     if (!counts) {
       const word = wholeWord(name);
-      counts = { base: count(base, word), head: count(head, word) };
+      const inHead = count(head, word);
+      counts = { base: count(base, word), head: inHead, readInHead: inHead > 0 && head.some((sf) => readsName(sf, name)) };
       cache.set(name, counts);
     }
     return counts;
   };
+}
+
+/** Whether code (not a type: an interface member, a type annotation) uses the name: a value still read or passed on. */
+function readsName(sf: ts.SourceFile, name: string): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return false;
+    if (ts.isIdentifier(node) && node.text === name) return true;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(sf);
 }
 
 /**
@@ -1011,7 +1022,8 @@ const RARE_NAME_MENTIONS = 12;
  * mentions the guard held, and none was written anew nor taken out anywhere else. The case it refused
  * (`options.maxExecutionTimeHintMs` on a dialect that cannot honour it) is then accepted and silently not
  * served. Undefined when the PR wrote the names again (it built the case) or took them out more widely (the
- * option went with the feature), or when the condition names nothing rare enough to tell.
+ * option went with the feature), or while code of the head still reads one of them (the value is passed on to
+ * a callee that may now serve it), or when the condition names nothing rare enough to tell.
  */
 export function refusedCaseLeftUnbuilt(guardrail: Guardrail, context: Pick<ProtectionContext, 'mentions'>): string[] | undefined {
   const node = guardrail.node;
@@ -1030,7 +1042,9 @@ export function refusedCaseLeftUnbuilt(guardrail: Guardrail, context: Pick<Prote
     const { base, head } = context.mentions(name);
     return base - head === (guardText.match(wholeWord(name))?.length ?? 0);
   });
-  return leftAsIs ? rare : undefined;
+  // And the refused value is read by no code of the head any more: a value still passed on (to a parser
+  // that may now serve the case) leaves the question open.
+  return leftAsIs && rare.some((name) => !context.mentions(name).readInHead) ? rare : undefined;
 }
 
 /**
