@@ -48,7 +48,8 @@ export default tseslint.config(
       // Warn: dead code to clean up, not a reason to fail CI while other branches still touch those files.
       '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Named imports of a CommonJS package become calls of a getter that the bundle shares across packages;
-      // the YAML readers' calls through it slowed every later ts-morph access (see src/core/yaml-library.ts).
+      // the YAML readers' calls through it slowed every later ts-morph access (see src/core/yaml-library.ts and
+      // src/core/ts-morph-library.ts).
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
@@ -58,12 +59,20 @@ export default tseslint.config(
               allowTypeImports: true,
               message: "import yaml's functions from src/core/yaml-library.ts (named imports of 'yaml' slow the bundle down)",
             },
+            {
+              name: 'ts-morph',
+              allowTypeImports: true,
+              message: "import ts from src/core/ts-morph-library.ts (named imports of 'ts-morph' slow the bundle down)",
+            },
           ],
         },
       ],
     },
   },
-  { files: ['src/core/yaml-library.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
+  {
+    files: ['src/core/yaml-library.ts', 'src/core/ts-morph-library.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [js.configs.recommended],

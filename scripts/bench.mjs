@@ -697,10 +697,11 @@ function benchAnalyze() {
 /**
  * What analyzing a PR's non-code files adds to the whole `analyze`: the bundle of the current sources against
  * the same bundle built without the analyzers of non-code files (src/core/infra/registry.ts replaced by an
- * empty list, so their modules are not even loaded), on the same PRs, run alternately in the same run. Wall
- * time is the median of --runs pairs; CPU (user + sys of the process and its git children) is steadier on
- * a loaded machine. PRs: real commits that touch code and non-code files, and a code-only one that newly
- * reads an environment key (the case that makes env-undeclared search the tree).
+ * empty list, so their modules are not even loaded), on the same PRs, run alternately in the same run (the
+ * order turning round every run). Wall time and CPU (user + sys of the process and its git children, steadier
+ * on a loaded machine) are medians of --runs runs; the pairs columns are the median of each run pair's ratio,
+ * with the quartiles of those ratios as their spread. PRs: real commits that touch code and non-code files,
+ * and a code-only one that newly reads an environment key (the case that makes env-undeclared search the tree).
  */
 async function benchNonCode() {
   const { build } = await import('esbuild');
@@ -792,7 +793,13 @@ async function benchNonCode() {
       ];
       for (const cli of Object.values(bundles)) timed(nodeBin, args(cli)); // warm-up (page cache, git packs)
       const samples = Object.fromEntries(Object.keys(bundles).map((name) => [name, []]));
-      for (let i = 0; i < RUNS; i++) for (const name of Object.keys(bundles)) samples[name].push(timed(nodeBin, args(bundles[name])));
+      // The order turns round every run, so that neither bundle of a pair always runs first (warmer caches,
+      // or a load that builds up over a round, would otherwise favour one side).
+      for (let i = 0; i < RUNS; i++) {
+        const order = Object.keys(bundles);
+        if (i % 2) order.reverse();
+        for (const name of order) samples[name].push(timed(nodeBin, args(bundles[name])));
+      }
       const pick = (name, key) => median(samples[name].map((s) => s[key]));
       const report = (name) => {
         try {
@@ -809,8 +816,11 @@ async function benchNonCode() {
           withoutMs: pick(`without${variant}`, 'ms'),
           withCpu: pick(`with${variant}`, 'cpuMs'),
           withoutCpu: pick(`without${variant}`, 'cpuMs'),
-          // The overhead of each run pair, whose median is steadier than the ratio of two medians.
-          pairCpu: median(samples[`with${variant}`].map((s, i) => s.cpuMs / samples[`without${variant}`][i].cpuMs - 1)),
+          // The overhead of each run pair, whose median is steadier than the ratio of two medians, and their spread.
+          pairCpu: median(pairs(samples, variant, 'cpuMs')),
+          pairWall: median(pairs(samples, variant, 'ms')),
+          spreadCpu: quartiles(pairs(samples, variant, 'cpuMs')),
+          spreadWall: quartiles(pairs(samples, variant, 'ms')),
           against: variant !== '',
         });
     } finally {
@@ -819,12 +829,15 @@ async function benchNonCode() {
   }
   const pct = (a, b) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
   const ratio = (r) => `${r >= 0 ? '+' : ''}${(r * 100).toFixed(1)}%`;
+  const spread = ([low, high]) => `${ratio(low)}..${ratio(high)}`;
   console.log(`\nnon-code analyzers: whole analyze with vs without them, same PR, alternated, median of ${RUNS}`);
-  console.log('| PR | wall with | wall without | wall added | CPU with | CPU without | CPU added | CPU added (median of pairs) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| PR | wall with | wall without | wall added | CPU with | CPU without | CPU added | wall added, pairs: median (quartiles) | CPU added, pairs: median (quartiles) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows)
     console.log(
-      `| ${r.pr} | ${r.withMs} | ${r.withoutMs} | ${pct(r.withMs, r.withoutMs)} | ${r.withCpu} | ${r.withoutCpu} | ${pct(r.withCpu, r.withoutCpu)} | ${ratio(r.pairCpu)} |`,
+      `| ${r.pr} | ${r.withMs} | ${r.withoutMs} | ${pct(r.withMs, r.withoutMs)} | ${r.withCpu} | ${r.withoutCpu} | ${pct(r.withCpu, r.withoutCpu)} | ${ratio(r.pairWall)} (${spread(r.spreadWall)}) | ${ratio(r.pairCpu)} (${spread(r.spreadCpu)}) |`,
     );
   // Issue 12's budget: analyzing the non-code files adds under 10% to the whole analyze.
   for (const against of variants.length > 1 ? [false, true] : [false]) {
@@ -832,11 +845,28 @@ async function benchNonCode() {
     if (!mine.length) continue;
     const worstWall = Math.max(...mine.map((r) => r.withMs / r.withoutMs - 1));
     const worstCpu = Math.max(...mine.map((r) => r.withCpu / r.withoutCpu - 1));
+    const worstPairWall = Math.max(...mine.map((r) => r.pairWall));
+    const worstPairCpu = Math.max(...mine.map((r) => r.pairCpu));
     console.log(
       `non-code overhead${against ? ' (against)' : ''}: at most ${ratio(worstWall)} wall, ${ratio(worstCpu)} CPU over these PRs (budget: under +10%)`,
     );
+    console.log(
+      `non-code overhead${against ? ' (against)' : ''}, median of run pairs: at most ${ratio(worstPairWall)} wall, ${ratio(worstPairCpu)} CPU over these PRs`,
+    );
   }
   results.push({ noncode: rows });
+}
+
+/** with / without - 1 of each run pair (run i of one bundle against run i of the other) of a variant. */
+function pairs(samples, variant, key) {
+  return samples[`with${variant}`].map((s, i) => s[key] / samples[`without${variant}`][i][key] - 1);
+}
+
+/** The first and third quartiles (nearest rank): the spread of the middle half of the values. */
+function quartiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return [at(0.25), at(0.75)];
 }
 
 /** Rule ids of the code detectors are not the non-code analyzers' (read from the docs folder names would need the registry). */

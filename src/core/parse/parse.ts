@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../ts-morph-library.js';
 import { lineOf } from '../detect/ast/text.js';
 import { byPathAndText, memoize } from '../memo.js';
 

@@ -1,5 +1,5 @@
 import { MODULE_UNIT } from '../model.js';
-import { ts } from 'ts-morph';
+import { ts } from '../ts-morph-library.js';
 import { calleeSimpleName, calleeText, foldWhitespace, lineOf, propertyNameText } from '../detect/ast/text.js';
 import type { Side } from '../model.js';
 

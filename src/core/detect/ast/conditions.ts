@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { enclosingFunction } from './walk.js';
 
 // Conditions as they are tested, whatever name they were captured in first.

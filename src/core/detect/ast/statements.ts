@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { calleeSimpleName } from './text.js';
 
 // Statements that leave: the shape of a guard clause.

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { calleeSimpleName, propertyNameText } from './text.js';
 import { findFirst } from './walk.js';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 
 // Tree walks, all iterative: a deeply nested file (generated code, a long chain of `a + b + …`) must not

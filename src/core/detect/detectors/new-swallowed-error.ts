@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { callName } from '../ast/text.js';
 import { enclosingUnitName, unitsOfFile } from '../ast/units.js';
 import { forEachNode } from '../ast/walk.js';

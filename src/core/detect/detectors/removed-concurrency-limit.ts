@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
 import { staticNumber } from '../ast/values.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText, callName } from '../ast/text.js';
 import { forEachNode, forEachNodeOfUnit, forEachOwnNode } from '../ast/walk.js';

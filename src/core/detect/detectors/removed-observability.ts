@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import { calleeSimpleName, calleeText, simpleName } from '../ast/text.js';
 import { forEachNodeOfUnit } from '../ast/walk.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import { anchorText, calleeSimpleName, calleeText, ownerOfObject, propertyNameText } from '../ast/text.js';
 import { forEachNode, forEachNodeOfUnit } from '../ast/walk.js';

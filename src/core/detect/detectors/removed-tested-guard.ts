@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Category } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 import { foldWhitespace, lineOf, simpleName } from '../ast/text.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import { throwsError } from '../ast/statements.js';
 import { anchorText, calleeSimpleName, calleeText, invokedArguments, propertyNameText } from '../ast/text.js';

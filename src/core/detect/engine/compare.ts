@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { severityRank, type RemovalEvidence, type Severity, type WeakeningEvidence } from '../../model.js';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';

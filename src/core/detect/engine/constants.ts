@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { ModuleResolver } from '../../impact/resolver.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { alwaysLeaves, bodyAlwaysThrows, endsInThrowingCall, throwsError } from '../ast/statements.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { callName, calleeSimpleName, calleeText } from '../ast/text.js';
 import { forEachOwnNode, mentions } from '../ast/walk.js';
 import { isErrorReportCall, isLogCall, isLoggingReference } from './logging.js';

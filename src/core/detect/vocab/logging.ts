@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { calleeSimpleName, calleeText } from '../ast/text.js';
 
 // Logging and error reporting: which calls write a log line, at which level, and which hand an error to a

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { forEachNode, someNode } from '../ast/walk.js';
 
 // Ownership and tenancy: which fields tie a row to its owner or tenant, where the caller's identity comes

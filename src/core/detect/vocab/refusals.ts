@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { calleeSimpleName } from '../ast/text.js';
 import { forEachOwnNode } from '../ast/walk.js';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { calleeSimpleName } from '../ast/text.js';
 
 // Schema calls: `Schema.parse(input)` and its kin in zod, joi, yup, valibot, superstruct, io-ts and ajv.

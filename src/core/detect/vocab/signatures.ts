@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 
 // Token and signature libraries: where a bare `verify(…)` or `decode(…)` comes from decides whether it
 // checks a signature (`import { verify } from 'jsonwebtoken'`) or does something else entirely.

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { syntaxTree } from '../../parse/parse.js';
 import { isTestCode } from '../../paths.js';
 import { defineAnalyzer, type AnalyzerFinding } from '../define-analyzer.js';

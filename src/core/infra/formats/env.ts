@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 import { syntaxTree } from '../../parse/parse.js';
 import type { Node as YamlNode } from 'yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from '../../yaml-library.js';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../../ts-morph-library.js';
 
 /**
  * A semantic model of a database migration: the schema operations it performs, read from SQL with the real

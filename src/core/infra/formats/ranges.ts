@@ -50,6 +50,9 @@ function upperBound(range: string): SemVer | 'none' {
  * both), or undefined (narrower, a shift such as `^1` → `^2`, only a lower bound lowered, or nothing to compare).
  */
 export function widening(before: string, after: string): { kind: 'unbounded' | 'widened' | 'alternative'; why: string } | undefined {
+  // A spec that did not change is no wider (the same range below), and most of a manifest's do not change:
+  // parsing each of them into a range again was most of what this took on a changed package.json.
+  if (before === after) return undefined;
   const semver = semverOf();
   const b = classifySpec(before);
   const a = classifySpec(after);
