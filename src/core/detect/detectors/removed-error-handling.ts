@@ -116,6 +116,23 @@ function swallowsOnASideBranch(handler: ErrorHandler, unit: Unit): boolean {
   if (handler.guards.shape !== 'promise' || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
   const receiver = call.expression.expression;
   if (!ts.isIdentifier(receiver)) return false;
+  // Where a chain's value goes: returned (the unit's own answer), or kept, awaited or handed to a call.
+  const destination = (node: ts.Node): 'returned' | 'kept' | undefined => {
+    let top: ts.Node = node;
+    while (
+      ts.isPropertyAccessExpression(top.parent) ||
+      (ts.isCallExpression(top.parent) && top.parent.expression === top) ||
+      ts.isParenthesizedExpression(top.parent)
+    )
+      top = top.parent;
+    const parent = top.parent;
+    if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === top)) return 'returned';
+    if (ts.isAwaitExpression(parent) || ts.isVariableDeclaration(parent) || ts.isCallExpression(parent)) return 'kept';
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === top) return 'kept';
+    return undefined;
+  };
+  // The swallowing branch must not be what the unit answers with.
+  if (destination(receiver) === 'returned') return false;
   let handedOn = false;
   forEachNodeOfUnit(unit, (node) => {
     if (handedOn || !ts.isIdentifier(node) || node.text !== receiver.text || node === receiver) return;
@@ -123,7 +140,7 @@ function swallowsOnASideBranch(handler: ErrorHandler, unit: Unit): boolean {
     if (ts.isVariableDeclaration(parent) && parent.name === node) return;
     // Another catch on it (`p.catch(noop)` twice) hands nothing on.
     if (ts.isPropertyAccessExpression(parent) && parent.expression === node && /^(catch|finally)$/.test(parent.name.text)) return;
-    handedOn = true;
+    if (destination(node) !== undefined) handedOn = true;
   });
   return handedOn;
 }

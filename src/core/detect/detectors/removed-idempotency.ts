@@ -4,6 +4,7 @@ import { exits } from '../ast/statements.js';
 import { anchorText, calleeSimpleName, calleeText, escapeRegExp, isIdentifierText, propertyNameText, rootName } from '../ast/text.js';
 import { enclosingFunction, findFirst, forEachNode, forEachNodeOfUnit, identifiersIn } from '../ast/walk.js';
 import { defineDetector, type Guardrail } from '../define-detector.js';
+import { isLogCall } from '../vocab/logging.js';
 import { isWhereVariableName } from '../vocab/queries.js';
 
 /** Writes that cannot create a duplicate by construction. */
@@ -349,10 +350,63 @@ function onceGuard(node: ts.IfStatement, sf: ts.SourceFile, assigned: Map<string
   if (!flag) return undefined;
   if (lazyInitialisation(node, flag, sf)) return undefined;
   if (boundAfreshEachCall(node, flag)) return undefined;
+  if (onlyWarns(node.thenStatement, sf)) return undefined;
   // A bare flag check only counts when it stops the work: exits, or wraps it.
   const negated = /^\s*!/.test(node.expression.getText(sf));
   if (!negated && !exits(node.thenStatement) && !node.elseStatement) return undefined;
   return last(flag);
+}
+
+/** Calls that only schedule a callback for later: what they run is what counts. */
+const SCHEDULE_CALL = /^(setTimeout|setImmediate|queueMicrotask|nextTick|requestAnimationFrame)$/;
+
+/**
+ * Whether a once-guarded branch does nothing but warn: it sets its flag, computes locals, collects into them
+ * and logs (now or from a scheduled callback). A warning shown once keeps the log quiet; running it twice
+ * applies nothing twice.
+ */
+function onlyWarns(statement: ts.Statement, sf: ts.SourceFile): boolean {
+  let logs = 0;
+  const locals = new Set<string>();
+  const quiet = (st: ts.Statement): boolean => {
+    if (ts.isBlock(st)) return st.statements.every(quiet);
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) locals.add(d.name.text);
+      return true;
+    }
+    if (ts.isIfStatement(st)) return quiet(st.thenStatement) && (!st.elseStatement || quiet(st.elseStatement));
+    if (ts.isForOfStatement(st) || ts.isForInStatement(st) || ts.isForStatement(st)) return quiet(st.statement);
+    if (ts.isReturnStatement(st) || ts.isContinueStatement(st) || ts.isBreakStatement(st))
+      return !ts.isReturnStatement(st) || !st.expression;
+    if (!ts.isExpressionStatement(st)) return false;
+    const e = st.expression;
+    // The flag itself: `this.checked = true`, `warned = true`.
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && e.right.kind === ts.SyntaxKind.TrueKeyword)
+      return true;
+    if (!ts.isCallExpression(e)) return false;
+    if (isLogCall(e, sf)) {
+      logs++;
+      return true;
+    }
+    const name = calleeSimpleName(e.expression) ?? '';
+    if (SCHEDULE_CALL.test(name)) {
+      const callback = e.arguments[0];
+      return (
+        !!callback &&
+        (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) &&
+        ts.isBlock(callback.body) &&
+        quiet(callback.body)
+      );
+    }
+    // Collecting into a local: `found.push(key)`.
+    return (
+      name === 'push' &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      ts.isIdentifier(e.expression.expression) &&
+      locals.has(e.expression.expression.text)
+    );
+  };
+  return quiet(statement) && logs > 0;
 }
 
 /**

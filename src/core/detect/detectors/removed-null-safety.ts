@@ -93,6 +93,9 @@ export default defineDetector({
       // value: the fallback would give undefined too, the default was removed where it was declared.
       if (shape === 'nullishDefault' && fellBackOnADroppedFieldDefault(base, head, key)) continue;
       if (typeTightened(base, head, key)) continue;
+      // `this._previous = Promise.resolve(true)` in the constructor, and only checked values assigned after:
+      // the field is never missing, the check in front of it was belt and braces.
+      if (alwaysInitialisedField(head, key)) continue;
       // The base already read it without `?.` elsewhere, where nothing checked it first: the optional chain
       // (or the check) was belt and braces. A read behind the chain itself (`if (res?.error) throw res.error`) is no evidence.
       if ((shape === 'optionalChain' || shape === 'checkedFirst') && firstDereference(base, key, { unchecked: true })) continue;
@@ -802,4 +805,58 @@ function fellBackOnADroppedFieldDefault(base: Unit, head: Unit, key: string): bo
       (m) => ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === field && m.initializer === undefined,
     ),
   );
+}
+
+/** Calls that always give a value: a settled promise, a built collection, a frozen or created object. */
+const VALUE_FACTORY = /^(?:\w+\.)?(?:resolve|reject|all|allSettled|race|from|of|freeze|create)$/;
+
+/**
+ * Whether `x` (a key read as `this.x`) is a field of the head unit's class that its constructor sets, unconditionally, to a value
+ * that cannot be missing (`new …`, a literal, `Promise.resolve(…)`), and that every other assignment in the
+ * class sets to such a value or to one checked just before (`if (outer.last) this.x = outer.last`).
+ */
+function alwaysInitialisedField(head: Unit, key: string): boolean {
+  // Keys are normalised without `this.`: the unit must read the field, and bind no local of that name.
+  const field = key;
+  if (!isIdentifierText(field) || declarationsOf(head, field).length > 0) return false;
+  const readsField = someNode(
+    head.node,
+    (n) => ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && n.name.text === field,
+  );
+  if (!readsField) return false;
+  let owner: ts.Node | undefined = head.node;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  if (!owner || !ts.isClassLike(owner)) return false;
+  const sf = head.sourceFile;
+  const present = (value: ts.Expression): boolean => {
+    while (ts.isParenthesizedExpression(value) || ts.isAwaitExpression(value)) value = value.expression;
+    if (ts.isNewExpression(value) || ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value)) return true;
+    if (ts.isStringLiteralLike(value) || ts.isNumericLiteral(value) || value.kind === ts.SyntaxKind.TrueKeyword) return true;
+    return ts.isCallExpression(value) && VALUE_FACTORY.test(value.expression.getText(sf).replace(/\s+/g, ''));
+  };
+  const assignsField = (node: ts.Node): node is ts.BinaryExpression =>
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    ts.isPropertyAccessExpression(node.left) &&
+    node.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+    node.left.name.text === field;
+  const constructor = owner.members.find(ts.isConstructorDeclaration);
+  const initialised = constructor?.body?.statements.some(
+    (st) => ts.isExpressionStatement(st) && assignsField(st.expression) && present(st.expression.right),
+  );
+  if (!initialised) return false;
+  const checkedBefore = (assignment: ts.BinaryExpression): boolean => {
+    const value = assignment.right.getText(sf).replace(/\s+/g, '');
+    for (let n: ts.Node | undefined = assignment.parent; n && n !== owner; n = n.parent)
+      if (ts.isIfStatement(n) && n.expression.getText(sf).replace(/\s+/g, '') === value) return true;
+    return false;
+  };
+  let unsafe = false;
+  const visit = (node: ts.Node): void => {
+    if (unsafe) return;
+    if (assignsField(node) && !present(node.right) && !checkedBefore(node)) unsafe = true;
+    ts.forEachChild(node, visit);
+  };
+  visit(owner);
+  return !unsafe;
 }
