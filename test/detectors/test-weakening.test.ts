@@ -48,7 +48,7 @@ describe('test-weakening reads tests', () => {
 
   it('shows a first timeout given to a test that ran under the runner default as info', () => {
     const findings = findingsOfCase('quiet', 'first-timeout-given-to-an-end-to-end-test');
-    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['info', 'timeoutRaised']]);
+    expect(findings.map((f) => [f.severity, f.messageId])).toEqual([['info', 'timeoutSet']]);
   });
 
   it('says rows dropped from a table whose outcome a kept row still expects are low', () => {

@@ -56,6 +56,7 @@ export default defineDetector({
       focused: '{{symbol}} is now focused ({{label}}): every other test in the file stops running.',
       assertionCountDropped: '{{symbol}} no longer requires {{label}}: assertions in callbacks that never run now pass silently.',
       timeoutRaised: '{{symbol}}: the test timeout was raised {{change}}: a slow or hanging path now passes.',
+      timeoutSet: '{{symbol}} now sets its own timeout ({{change}}): check that the time it allows is what the test needs.',
       snapshotRewritten: '{{symbol}} rewrote its inline snapshot: the expected output was changed together with the code.',
     },
     docs: {
@@ -126,7 +127,7 @@ export default defineDetector({
       // real binary given 15 s): nothing the test set was loosened. Shown, not judged.
       const firstBound = timeoutBefore === undefined && change.runnerTimeoutRemoved === undefined;
       findings.push({
-        messageId: 'timeoutRaised',
+        messageId: firstBound ? 'timeoutSet' : 'timeoutRaised',
         node: timeoutAfter.node,
         side: 'head',
         severity: firstBound ? 'info' : 'medium',

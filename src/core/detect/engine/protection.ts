@@ -9,6 +9,7 @@ import type { Guardrail } from '../define-detector.js';
 import { refusesOnlyUnbuiltCases } from '../vocab/refusals.js';
 import { globalRegistrations } from '../vocab/registrations.js';
 import { isRawResponseCall, responseStatusReads } from '../vocab/http.js';
+import { isTimeoutOptionName } from '../vocab/timeouts.js';
 
 /**
  * The protection search. A guardrail that left its unit is "removed" only when what it protected (its
@@ -991,7 +992,30 @@ function setterProperty(unit: Unit): string | undefined {
  * Mechanism in vocab/refusals.ts.
  */
 export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
-  return refusesOnlyUnbuiltCases(guardrail.node);
+  return refusesOnlyUnbuiltCases(guardrail.node) && !refusesAnUnsupportedTimeBound(guardrail.node);
+}
+
+/**
+ * Whether a refusal guard's condition tests a time bound the caller passed (`options.maxExecutionTimeHintMs
+ * != null && !dialect.supports…`): where the bound is not supported, the refusal is what tells the caller
+ * that the call will not be bounded. Without it the option is ignored in silence and the call can run
+ * without the limit the caller set: a lost deadline, not a case being built.
+ */
+function refusesAnUnsupportedTimeBound(node: ts.Node): boolean {
+  if (!ts.isIfStatement(node)) return false;
+  let bound = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n) && isTimeoutOptionName(n.name.text)) bound = true;
+    else if (
+      ts.isElementAccessExpression(n) &&
+      ts.isStringLiteralLike(n.argumentExpression) &&
+      isTimeoutOptionName(n.argumentExpression.text)
+    )
+      bound = true;
+    if (!bound) ts.forEachChild(n, visit);
+  };
+  visit(node.expression);
+  return bound;
 }
 
 /** Names too common in code to tell whether a pull request built the case a refusal named. */

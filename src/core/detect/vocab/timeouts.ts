@@ -10,12 +10,16 @@ import type { Guardrail } from '../define-detector.js';
 // The timeout inventory, shared by removed-timeout (compared before/after), new-call-without-timeout (a new
 // call in a function with a deadline of its own is covered) and removed-retry (test-runner configs).
 
-/** Option and property names that hold a timeout (got's `timeout: { request }` is walked into). */
+/**
+ * Option and property names that hold a timeout (got's `timeout: { request }` is walked into), and the time
+ * budgets that database drivers name without the word: `maxTimeMS`, `maxExecutionTimeMs`, `timeLimit`
+ * (a retry budget, `maxRetryTime`, is retry's).
+ */
 const TIMEOUT_NAME =
-  /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout)$/i;
+  /^(timeout|timeouts|[a-z_]*timeout(ms|millis|_ms|seconds|_seconds)?|deadline|[a-z_]*deadline(ms)?|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|max(?![a-z_]*retr)[a-z_]*time(hint)?(ms|millis|_ms|seconds|_seconds)?|time_?limit(ms|millis|_ms|seconds|_seconds)?)$/i;
 /** How long idle resources live (pool clients, kept-alive sockets, cache entries): housekeeping, not a deadline on a call. */
 const IDLE_LIFETIME_NAME =
-  /^(idleTimeout(Millis|Ms)?|keepAliveTimeout|keepAliveMaxTimeout|keepAliveTimeoutThreshold|cacheTimeout|sessionTimeout|ttl)$/i;
+  /^(idleTimeout(Millis|Ms)?|keepAliveTimeout|keepAliveMaxTimeout|keepAliveTimeoutThreshold|cacheTimeout|sessionTimeout|ttl|max(Idle|Life)Time(MS|Ms|Millis|Seconds)?)$/i;
 /** Timeouts of interface elements (a toast that hides itself, a debounced input): nothing waits on them. */
 const UI_OWNER = /toast|snackbar|notif|tooltip|popover|modal|banner|debounce|throttle|animat|transition|setState|alert/i;
 /** Retry libraries call their backoff delays minTimeout/maxTimeout: a pause between attempts, not a deadline. */
