@@ -245,7 +245,7 @@ export function compareInventories(
     // A refusal of a case not built yet rejects a request the code could not serve, not bad input: the PR
     // that removes it usually builds the case. Shown as context only.
     // Unless the PR built nothing in its place: then the refused request is now accepted and not served.
-    const leftUnbuilt = refusesUnbuiltFeature(guardrail) ? (refusedCaseLeftUnbuilt(guardrail, protection) ?? false) : undefined;
+    const leftUnbuilt = refusesUnbuiltFeature(guardrail, protection) ? (refusedCaseLeftUnbuilt(guardrail, protection) ?? false) : undefined;
     if (leftUnbuilt === false) {
       removed('info', { refusedUnbuiltCase: true });
       continue;

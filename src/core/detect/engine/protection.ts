@@ -791,22 +791,35 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
   };
 }
 
-/** A name as a whole word of code text (not part of a longer identifier), every occurrence. */
-function wholeWord(name: string): RegExp {
-  return new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`, 'g');
+/** How often code text writes a name: as an identifier, or as a word of a string (a message); comments left out. */
+function mentionsIn(text: string, name: string): number {
+  const word = new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`, 'g');
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  let count = 0;
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token === ts.SyntaxKind.Identifier) {
+      if (scanner.getTokenValue() === name) count++;
+    } else if (
+      token === ts.SyntaxKind.StringLiteral ||
+      token === ts.SyntaxKind.NoSubstitutionTemplateLiteral ||
+      token === ts.SyntaxKind.TemplateHead
+    )
+      count += scanner.getTokenText().match(word)?.length ?? 0;
+  }
+  return count;
 }
 
-/** Counts of a name's occurrences as a whole word in two sets of files, computed on demand (few guardrails ask). */
+/** Counts of a name's mentions in two sets of files, computed on demand (few guardrails ask). */
 function mentionCounter(base: readonly ts.SourceFile[], head: readonly ts.SourceFile[]): ProtectionContext['mentions'] {
   const cache = new Map<string, ReturnType<ProtectionContext['mentions']>>();
-  const count = (files: readonly ts.SourceFile[], word: RegExp): number =>
-    files.reduce((sum, sf) => sum + (sf.text.match(word)?.length ?? 0), 0);
+  // The scanner only for files whose text holds the name at all: most do not.
+  const count = (files: readonly ts.SourceFile[], name: string): number =>
+    files.reduce((sum, sf) => sum + (sf.text.includes(name) ? mentionsIn(sf.text, name) : 0), 0);
   return (name) => {
     let counts = cache.get(name);
     if (!counts) {
-      const word = wholeWord(name);
-      const inHead = count(head, word);
-      counts = { base: count(base, word), head: inHead, readInHead: inHead > 0 && head.some((sf) => readsName(sf, name)) };
+      const inHead = count(head, name);
+      counts = { base: count(base, name), head: inHead, readInHead: inHead > 0 && head.some((sf) => readsName(sf, name)) };
       cache.set(name, counts);
     }
     return counts;
@@ -991,8 +1004,10 @@ function setterProperty(unit: Unit): string | undefined {
  * an UnsupportedFunctionalityError): removing it is usually building the case, not letting bad input through.
  * Mechanism in vocab/refusals.ts.
  */
-export function refusesUnbuiltFeature(guardrail: Guardrail): boolean {
-  return refusesOnlyUnbuiltCases(guardrail.node) && !refusesAnUnsupportedTimeBound(guardrail.node);
+export function refusesUnbuiltFeature(guardrail: Guardrail, context: Pick<ProtectionContext, 'mentions'>): boolean {
+  if (!refusesOnlyUnbuiltCases(guardrail.node)) return false;
+  // A time bound's refusal is a lost deadline, unless the PR took the option out of the code altogether.
+  return !refusesAnUnsupportedTimeBound(guardrail.node) || refusalNames(guardrail, context)?.takenOutWider === true;
 }
 
 /**
@@ -1050,6 +1065,22 @@ const RARE_NAME_MENTIONS = 12;
  * a callee that may now serve it), or when the condition names nothing rare enough to tell.
  */
 export function refusedCaseLeftUnbuilt(guardrail: Guardrail, context: Pick<ProtectionContext, 'mentions'>): string[] | undefined {
+  const names = refusalNames(guardrail, context);
+  if (!names || names.takenOutWider || names.written) return undefined;
+  // And the refused value is read by no code of the head any more: a value still passed on (to a parser
+  // that may now serve the case) leaves the question open.
+  return names.rare.some((name) => !context.mentions(name).readInHead) ? names.rare : undefined;
+}
+
+/**
+ * What the PR did with the rare names of a refusal's condition, beyond removing the guard: wrote one of them
+ * anew (`written`), or took one out of more places than the guard (`takenOutWider`). Undefined when the
+ * condition names nothing rare enough to tell.
+ */
+function refusalNames(
+  guardrail: Guardrail,
+  context: Pick<ProtectionContext, 'mentions'>,
+): { rare: string[]; written: boolean; takenOutWider: boolean } | undefined {
   const node = guardrail.node;
   if (!ts.isIfStatement(node)) return undefined;
   const names = new Set<string>();
@@ -1062,13 +1093,11 @@ export function refusedCaseLeftUnbuilt(guardrail: Guardrail, context: Pick<Prote
   if (!rare.length) return undefined;
   // Counted the way mentions() counts, over the whole guard: its message may name the option too.
   const guardText = node.getText();
-  const leftAsIs = rare.every((name) => {
+  const lostBeyondGuard = rare.map((name) => {
     const { base, head } = context.mentions(name);
-    return base - head === (guardText.match(wholeWord(name))?.length ?? 0);
+    return base - head - mentionsIn(guardText, name);
   });
-  // And the refused value is read by no code of the head any more: a value still passed on (to a parser
-  // that may now serve the case) leaves the question open.
-  return leftAsIs && rare.some((name) => !context.mentions(name).readInHead) ? rare : undefined;
+  return { rare, written: lostBeyondGuard.some((n) => n < 0), takenOutWider: lostBeyondGuard.some((n) => n > 0) };
 }
 
 /**
