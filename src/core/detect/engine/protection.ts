@@ -53,13 +53,19 @@ function nameLiteralsOf(root: ts.Node): string[] {
   return names;
 }
 
+/** Every name the files use: identifiers, and string literals shaped as names. Read once per run, for both searches below. */
+function namesIn(sources: readonly ts.SourceFile[]): Set<string> {
+  const names = new Set<string>();
+  for (const sf of sources) for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) names.add(name);
+  return names;
+}
+
 /**
  * Names the pull request took out of the code: used in the base side of a changed source file and in no
- * head file the analysis reads (the changed files and the unchanged context files they import).
+ * head file the analysis reads (the changed files and the unchanged context files they import), whose
+ * names `kept` holds (namesIn).
  */
-export function namesRemovedByChange(baseSources: ts.SourceFile[], headSources: ts.SourceFile[]): Set<string> {
-  const kept = new Set<string>();
-  for (const sf of headSources) for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) kept.add(name);
+export function namesRemovedByChange(baseSources: ts.SourceFile[], kept: ReadonlySet<string>): Set<string> {
   const removed = new Set<string>();
   for (const sf of baseSources)
     for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) if (!kept.has(name) && isTelling(name)) removed.add(name);
@@ -72,14 +78,14 @@ export function namesRemovedByChange(baseSources: ts.SourceFile[], headSources: 
  * type (a class hidden behind an interface and a factory); when it names them nowhere, common names too (a
  * deleted `import()` method). What a test builds, calls or subclasses by such a name is gone from the head.
  */
-export function valuesRemovedByChange(baseSources: ts.SourceFile[], headSources: ts.SourceFile[]): Set<string> {
+export function valuesRemovedByChange(
+  baseSources: ts.SourceFile[],
+  headSources: ts.SourceFile[],
+  headNames: ReadonlySet<string>,
+): Set<string> {
   const headValues = new Set<string>();
   const headTypes = new Set<string>();
-  const headNames = new Set<string>();
-  for (const sf of headSources) {
-    valueDefinitionsOf(sf, headValues, headTypes);
-    for (const name of [...identifiersOf(sf), ...nameLiteralsOf(sf)]) headNames.add(name);
-  }
+  for (const sf of headSources) valueDefinitionsOf(sf, headValues, headTypes);
   const baseValues = new Set<string>();
   for (const sf of baseSources) valueDefinitionsOf(sf, baseValues, new Set());
   const removed = new Set<string>();
@@ -761,7 +767,8 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
   for (const unit of [...sources.headUnits, ...sources.contextUnits]) for (const name of unit.calls) calledNames.add(name);
   const assignedProperties = new Set<string>();
   for (const sf of sources.headSources) assignedPropertiesOf(sf, assignedProperties);
-  const removedNames = namesRemovedByChange(sources.baseSources, sources.headSources);
+  const headNames = namesIn(sources.headSources);
+  const removedNames = namesRemovedByChange(sources.baseSources, headNames);
   // A setter the PR deleted whose property the head writes nowhere: what wrote it (a test's `reply.sent = true`) exercised code that is gone.
   for (const pair of sources.pairs) {
     const property = pair.base && !pair.head ? setterProperty(pair.base) : undefined;
@@ -772,7 +779,7 @@ export function protectionContext(sources: ProtectionSources): ProtectionContext
       removedNames,
       calledNames,
       assignedProperties,
-      removedValues: valuesRemovedByChange(sources.baseSources, sources.headSources),
+      removedValues: valuesRemovedByChange(sources.baseSources, sources.headSources, headNames),
       narrowedSignatures: narrowedSignatures(sources.pairs),
     },
     rejections: {
