@@ -557,8 +557,7 @@ function testsGiven(term: ts.Expression, given: Set<string>): boolean {
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return isGiven(e);
   if (!ts.isBinaryExpression(e)) return false;
   const op = e.operatorToken.kind;
-  const absent = (x: ts.Expression): boolean =>
-    x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
+  const absent = (x: ts.Expression): boolean => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
   if ((op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) && absent(e.right))
     return isGiven(e.left);
   if (op === ts.SyntaxKind.GreaterThanToken && ts.isNumericLiteral(e.right) && e.right.text === '0') return isGiven(e.left);
