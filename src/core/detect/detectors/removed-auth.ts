@@ -3,7 +3,7 @@ import type { Unit } from '../../parse/units.js';
 import { exits } from '../ast/statements.js';
 import { anchorText, calleeSimpleName, calleeText, propertyNameText } from '../ast/text.js';
 import { forEachNodeOfUnit, isWithin, someNode } from '../ast/walk.js';
-import { defineDetector, type DirectFinding, type Guardrail } from '../define-detector.js';
+import { defineDetector, type DirectFinding, type Guardrail, type PullRequestView } from '../define-detector.js';
 import { isRouteRegistration, middlewareName, routeMiddlewares } from '../vocab/http.js';
 import {
   CALLER,
@@ -73,7 +73,7 @@ const TENANT_ONLY =
 const QUERY_METHOD =
   /^(find\w*|update\w*|delete\w*|count\w*|aggregate|select\w*|destroy|remove\w*|exists|upsert|where|andWhere|findAndCount)$/;
 
-const decorations = new WeakMap<Guardrail, { verifies?: boolean; roles?: Granted }>();
+const decorations = new WeakMap<Guardrail, { verifies?: boolean; roles?: Granted; handler?: string }>();
 
 /** Records the roles a check names, for `isWeakened`; `members` lets the engine's message list them. */
 function withRoles(g: Guardrail, granted: Granted | undefined): Guardrail {
@@ -103,7 +103,7 @@ export default defineDetector({
       catches:
         'Authentication (requireAuth, isAuthenticated, passport.authenticate, auth() and other auth middleware in a route registration, `if (!req.user) return 401`), authorization (authorize, can/cannot, ability checks, role and permission checks, guard clauses that answer 401/403 or throw Forbidden/Unauthorized), ownership checks (`if (doc.userId !== user.id) throw …`, `String(doc.owner) !== String(actorId)`, `!doc.owner.equals(user._id)`), tenancy filters in queries (`where: { teamId: user.teamId }`, `where: { id, environmentId }`, `.where("tenant_id", user.tenantId)`), guard decorators (@UseGuards, @Roles, @Authorized, @RequirePermissions, …) and signature checks (jwt.verify, jose jwtVerify, stripe.webhooks.constructEvent, crypto.timingSafeEqual, verifySignature, HMAC comparisons). A role list that admits more callers is a weakening: a role added to `requireRole("admin")`, `authorize(["owner"])` or `@Roles("owner")`, a permission dropped from `requirePermissions(…)`, the roles argument dropped. Route hooks count as middleware (fastify `onRequest`/`preHandler` in the options of a route, `addHook("onRequest", …)`), and a bare `verify`/`decode` imported from a token library counts as the library call. A token that was verified and is now only decoded (jwt.decode) is reported as critical; an existing endpoint newly marked `@Public()`/`@SkipAuth()`/`@AllowAnonymous()` is reported as high.',
       ignores:
-        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator or an instance hook (`addHook`), or to another file of the same PR; a role list narrowed or rewritten with constants; a decode kept beside the verify; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A client handling a 401/403 from another service (`if (!response.ok)`) is not a check on our caller. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
+        'A check moved into a helper the handler calls, to route-level middleware (`router.use(requireAuth)`), to a class-level decorator or an instance hook (`addHook`), or to another file of the same PR; a handler moved to a file of its own while the route registration that names it keeps its middleware; a role list narrowed or rewritten with constants; a decode kept beside the verify; a check swapped for an equivalent one (passport.authenticate for requireAuth, jwt.verify for jose jwtVerify); deleted handlers nothing referenced. A client handling a 401/403 from another service (`if (!response.ok)`) is not a check on our caller. A per-resource check (can/authorize, ownership) is not taken for moved into generic authentication middleware that only checks identity and roles.',
       example: {
         file: 'src/documents.ts',
         before:
@@ -122,6 +122,8 @@ export default defineDetector({
     const to = decorations.get(after)?.roles;
     return from !== undefined && to !== undefined && calleeOf(before) === calleeOf(after) && widened(from, to) !== undefined;
   },
+  // A handler moved to a file of its own keeps the middleware its route registration still gives it.
+  judgeLoss: (lost, after, pr) => (after ? undefined : stillRegisteredWith(lost, pr)),
   inspect(change): DirectFinding[] {
     const { base, head } = change;
     if (!base || !head) return [];
@@ -414,10 +416,44 @@ function inheritedGuards(unit: Unit, sf: ts.SourceFile): Guardrail[] {
     }
     for (const mw of middlewares) {
       const g = middlewareGuard(mw, sf);
-      if (g) found.push(g);
+      if (!g) continue;
+      if (unit.kind === 'function') decorations.set(g, { ...decorations.get(g), handler: simpleUnitName(unit) });
+      found.push(g);
     }
   }
   return found;
+}
+
+function simpleUnitName(unit: Unit): string {
+  return unit.name.split('.').pop()!.replace(/#\d+$/, '');
+}
+
+/**
+ * Where a middleware a handler inherited from its route registration is still applied: the PR moved the
+ * handler (to a file of its own, say) and left the registration that names it, with the same middleware,
+ * in the head. The registration is read in the head code of the PR; a middleware taken out of it, or a
+ * registration that no longer names the handler, leaves the loss as it is.
+ */
+function stillRegisteredWith(lost: Guardrail, pr: PullRequestView): { kept: string } | undefined {
+  const handler = decorations.get(lost)?.handler;
+  const name = ts.isExpression(lost.node) ? middlewareName(lost.node) : undefined;
+  if (!handler || !name) return undefined;
+  const names = (call: ts.CallExpression): boolean => {
+    const last = call.arguments[call.arguments.length - 1];
+    return last !== undefined && ts.isIdentifier(last) && last.text === handler && isRouteRegistration(call);
+  };
+  for (const { guardrail, unit } of pr.head) {
+    const node = guardrail.node;
+    if (guardrail.kind !== lost.kind || !ts.isExpression(node) || middlewareName(node) !== name) continue;
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || !call.arguments.includes(node)) continue;
+    const viaUse =
+      ts.isPropertyAccessExpression(call.expression) &&
+      /^(use|addHook)$/.test(call.expression.name.text) &&
+      someNode(unit.sourceFile, (n) => ts.isCallExpression(n) && names(n));
+    if (names(call) || viaUse) return { kept: `the route registration of ${handler} (${unit.file})` };
+  }
+  return undefined;
 }
 
 /**

@@ -471,9 +471,97 @@ function passesThrough(guardrail: Guardrail, helper: Unit): boolean {
   const node = guardrail.node;
   if (helper.params.length === 0) return false;
   if (ts.isShorthandPropertyAssignment(node)) return helper.params.includes(node.name.text);
-  if (!ts.isPropertyAssignment(node)) return false;
+  if (!ts.isPropertyAssignment(node)) return appliedOnlyWhenGiven(node, helper);
   const names = identifiersIn(node.initializer);
   return helper.params.some((p) => names.has(p));
+}
+
+/**
+ * `if (timeout && !init.signal) { …setTimeout(() => controller.abort(), timeout) }`: a guardrail the helper
+ * applies only when its caller hands it a value (a parameter, a field of one, a name destructured from one
+ * with no default) is a capability too: a caller that passes nothing gets nothing.
+ */
+function appliedOnlyWhenGiven(node: ts.Node, helper: Unit): boolean {
+  const given = namesTakenFromParameters(helper);
+  if (given.size === 0) return false;
+  for (let n: ts.Node = node; n.parent && n !== helper.node; n = n.parent) {
+    const parent: ts.Node = n.parent;
+    if (ts.isIfStatement(parent) && parent.thenStatement === n && conjuncts(parent.expression).some((t) => testsGiven(t, given)))
+      return true;
+  }
+  return false;
+}
+
+/** The helper's parameters and the locals it takes from them as they are: `const { timeout } = init || {}`, `const ms = opts.ms`. */
+function namesTakenFromParameters(helper: Unit): Set<string> {
+  // A parameter with a default (`timeoutMs = 5000`) is never absent.
+  const defaulted = new Set(
+    ts.isFunctionLike(helper.node)
+      ? helper.node.parameters.filter((p) => p.initializer && ts.isIdentifier(p.name)).map((p) => (p.name as ts.Identifier).text)
+      : [],
+  );
+  const params = new Set(helper.params.filter((p) => !defaulted.has(p)));
+  const fromParameter = (e: ts.Expression): boolean => {
+    e = stripParentheses(e);
+    if (
+      ts.isBinaryExpression(e) &&
+      (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) &&
+      isEmptyObject(e.right)
+    )
+      return fromParameter(e.left);
+    return rootName(e) !== undefined && params.has(rootName(e)!);
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && n.initializer && fromParameter(n.initializer)) {
+      if (ts.isIdentifier(n.name)) params.add(n.name.text);
+      else if (ts.isObjectBindingPattern(n.name))
+        for (const element of n.name.elements) if (!element.initializer && ts.isIdentifier(element.name)) params.add(element.name.text);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(helper.node);
+  return params;
+}
+
+function isEmptyObject(e: ts.Expression): boolean {
+  const x = stripParentheses(e);
+  return ts.isObjectLiteralExpression(x) && x.properties.length === 0;
+}
+
+/** `a.b.c` → a; `a` → a. */
+function rootName(e: ts.Expression): string | undefined {
+  while (ts.isPropertyAccessExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return ts.isIdentifier(e) ? e.text : undefined;
+}
+
+function stripParentheses(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
+/** The terms of a condition joined by `&&`. */
+function conjuncts(e: ts.Expression): ts.Expression[] {
+  e = stripParentheses(e);
+  return ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken
+    ? [...conjuncts(e.left), ...conjuncts(e.right)]
+    : [e];
+}
+
+/** A test that holds only when the value was given: `timeout`, `opts.timeout`, `ms != null`, `ms !== undefined`, `ms > 0`. */
+function testsGiven(term: ts.Expression, given: Set<string>): boolean {
+  const e = stripParentheses(term);
+  const isGiven = (x: ts.Expression): boolean => {
+    const root = rootName(stripParentheses(x));
+    return root !== undefined && given.has(root) && (ts.isIdentifier(x) || ts.isPropertyAccessExpression(stripParentheses(x)));
+  };
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return isGiven(e);
+  if (!ts.isBinaryExpression(e)) return false;
+  const op = e.operatorToken.kind;
+  const absent = (x: ts.Expression): boolean => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
+  if ((op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) && absent(e.right))
+    return isGiven(e.left);
+  if (op === ts.SyntaxKind.GreaterThanToken && ts.isNumericLiteral(e.right) && e.right.text === '0') return isGiven(e.left);
+  return false;
 }
 
 /** A deleted unit nothing else referenced: removing it removes no behaviour. */
