@@ -22,13 +22,15 @@ export type { DetectInput, DetectResult, JudgeInput } from './types.js';
 export function detectAll(input: DetectInput & { tree?: TreeFiles }): DetectResult {
   const isCode = (f: { path: string; oldPath?: string }): boolean =>
     isSourcePath(f.path) || (f.oldPath !== undefined && isSourcePath(f.oldPath));
-  const code = detectChanges({ ...input, files: input.files.filter((f) => f.skipped || isCode(f) || !claimedByAny(ANALYZERS, f)) });
+  // The analyzers first: the syntax trees they build of changed code (health routes, environment reads) are
+  // kept for the detectors, which parse every changed file and keep none of their own for the analyzers.
   const other = analyzeFiles({
     files: input.files,
     config: input.config,
     ...(input.tree ? { tree: input.tree } : {}),
     ...(input.today ? { today: input.today } : {}),
   });
+  const code = detectChanges({ ...input, files: input.files.filter((f) => f.skipped || isCode(f) || !claimedByAny(ANALYZERS, f)) });
   const findings = [...code.findings, ...other.findings];
   nameHeadFiles(findings, input.files);
   const analyzedByBoth = input.files.filter((f) => !f.skipped && isCode(f) && claimedByAny(ANALYZERS, f)).length;

@@ -33,8 +33,8 @@ export interface TreeView {
    * and for the paths asked for in `context()`; false for anything else.
    */
   exists(side: Side, path: string): boolean;
-  /** Paths of one side's tree matching a glob; empty when no analyzer asked for a listing. */
-  list(side: Side, glob: string): string[];
+  /** Paths of one side's tree matching a glob; empty when no analyzer asked for a listing. Shared: do not change it. */
+  list(side: Side, glob: string): readonly string[];
 }
 
 /** One changed file as an analyzer sees it. */

@@ -71,10 +71,7 @@ export function searchCandidates(
   changed: ReadonlySet<string>,
 ): { paths: string[]; dropped: number } {
   if (!searches.length) return { paths: [], dropped: 0 };
-  const match = picomatch(
-    searches.map((s) => s.glob),
-    { dot: true },
-  );
+  const match = anyGlob(searches.map((s) => s.glob));
   const all = headPaths.filter((path) => !changed.has(path) && match(path));
   return { paths: all.slice(0, MAX_SEARCHED_FILES), dropped: Math.max(0, all.length - MAX_SEARCHED_FILES) };
 }
@@ -86,16 +83,28 @@ export function searchHit(searches: readonly TreeSearch[], path: string, text: s
 
 /**
  * Compiled globs, by glob. Compiling is what costs (a regular expression built from the glob each time): a
- * search over 1,500 files with nine globs compiled 13,500 of them, seconds of an `analyze`.
+ * search over 1,500 files with nine globs compiled 13,500 of them, seconds of an `analyze`. A path is then
+ * tested with the expression itself: picomatch's matcher answers the same (the path is the glob, or the
+ * expression matches it; never the empty path) but builds two result objects and a match array on every
+ * call, and the analyzers test every path of the head listing against each glob they list (tens of
+ * thousands of tests in a large repository, a third of what the non-code analyzers cost on a pull request
+ * that changes only code). Git paths are separated by `/` on every platform, hence `windows: false`.
  */
-const compiledGlobs = new Map<string, picomatch.Matcher>();
-function globMatcher(glob: string): picomatch.Matcher {
+const compiledGlobs = new Map<string, (path: string) => boolean>();
+function globMatcher(glob: string): (path: string) => boolean {
   let match = compiledGlobs.get(glob);
   if (!match) {
-    match = picomatch(glob, { dot: true });
+    const regex = picomatch.makeRe(glob, { dot: true, windows: false });
+    match = (path) => path !== '' && (path === glob || regex.test(path));
     compiledGlobs.set(glob, match);
   }
   return match;
+}
+
+/** Whether a path matches one of the globs (picomatch's list form). */
+function anyGlob(globs: readonly string[]): (path: string) => boolean {
+  const matchers = globs.map(globMatcher);
+  return (path) => matchers.some((match) => match(path));
 }
 
 /**
@@ -109,7 +118,7 @@ export function pathsToRead(
 ): { paths: string[]; dropped: number } {
   const wanted = new Set(request.paths.filter((p) => !changed.has(p)));
   if (headPaths && request.globs.length) {
-    const match = picomatch(request.globs, { dot: true });
+    const match = anyGlob(request.globs);
     for (const path of headPaths) if (!changed.has(path) && match(path)) wanted.add(path);
   }
   const all = [...wanted].sort();
@@ -136,8 +145,7 @@ const matchers = new WeakMap<Analyzer, (path: string) => boolean>();
 function matcherOf(analyzer: Analyzer): (path: string) => boolean {
   let match = matchers.get(analyzer);
   if (!match) {
-    const globs = analyzer.meta.reads.map(globMatcher);
-    match = (path) => globs.some((glob) => glob(path));
+    match = anyGlob(analyzer.meta.reads);
     matchers.set(analyzer, match);
   }
   return match;
@@ -157,6 +165,7 @@ export function treeView(files: readonly ChangedFile[], tree: TreeFiles | undefi
   const unchanged = tree?.unchanged ?? {};
   const unreadable = new Set(tree?.unreadable ?? []);
   let listings: Record<Side, string[]> | undefined;
+  const lists = new Map<string, readonly string[]>();
   const listing = (side: Side): string[] => {
     if (!tree?.headPaths) return [];
     if (!listings) {
@@ -186,9 +195,16 @@ export function treeView(files: readonly ChangedFile[], tree: TreeFiles | undefi
       if (bySide[side === 'base' ? 'head' : 'base'].has(path)) return false;
       return Object.hasOwn(unchanged, path) || unreadable.has(path);
     },
+    // Several analyzers list the same globs (the declaration surfaces, the code), some once per changed file.
     list(side, glob) {
-      const match = globMatcher(glob);
-      return listing(side).filter((path) => match(path));
+      const key = `${side}\0${glob}`;
+      let paths = lists.get(key);
+      if (!paths) {
+        const match = globMatcher(glob);
+        paths = listing(side).filter((path) => match(path));
+        lists.set(key, paths);
+      }
+      return paths;
     },
   };
 }
