@@ -35,6 +35,27 @@ const NULL_TEST =
   /\?\?|[!=]==?\s*(?:null|undefined)\b|\b(?:null|undefined)\s*[!=]==?|\btypeof\s+[\w$.[\]]+\s*[!=]==?\s*['"]undefined['"]|\|\|\s*(?:\{\}|\[\]|''|"")/g;
 /** A bound on an amount: a clamp, or a comparison against a maximum or a limit. */
 const LIMIT = /\bMath\.(?:min|max)\s*\(|\bclamp\w*\s*\(|\b(?:max|limit)\w*\s*[<>]=?|[<>]=?\s*[\w$.]*\b(?:max|limit)\w*/i;
+/**
+ * A test of what kind of value something is: `typeof x !== 'string'`, `Array.isArray(x)`, `x instanceof Y`,
+ * `Number.isInteger(x)`, a type predicate (`isString(x)`, `isPlainObject(x)`), an own-property test. The
+ * first group is the value tested, when the line names it.
+ */
+const TYPE_TEST =
+  /\btypeof\s+([\w$.[\]]+)\s*[!=]==?\s*['"](?:string|number|function|object|boolean|bigint|symbol)['"]|\bArray\.isArray\s*\(\s*([\w$.]+)|\b([\w$.]+)\s+instanceof\b|\bNumber\.is(?:Integer|Finite|SafeInteger)\s*\(\s*([\w$.]+)|\bis(?:String|Number|Object|PlainObject|Function|Array|Boolean|Integer|Finite|Date|RegExp|Primitive|Thenable|Iterable)\s*\(\s*([\w$.]+)|\bhasOwn(?:Property)?\b/;
+/**
+ * An error built to be handed on or recorded, not thrown here: `errors.push(new ValidationError(…))`,
+ * `error = error || new ValidationError()`. One built for a log line is not a refusal.
+ */
+const ERROR_RECORD =
+  /\b(?:push|add\w*|append|record\w*|report\w*|set)\s*\([^)]*\bnew\s+[A-Z][\w$]*Error\s*\(|=\s*(?:[\w$.]+\s*(?:\|\||\?\?)\s*)?new\s+[A-Z][\w$]*Error\s*\(/;
+/** `if (!a.b)` on its own: a falsy path tested, the start of a default or an early return for it. */
+const FALSY_CONDITION = /^if\s*\(\s*!\s*([\w$.[\]]+)\s*\)\s*\{?\s*(.*)$/;
+/** Registering a handler for an error event: `.on('error', …)`, `on(emitter, "error", …)`. */
+const ERROR_LISTENER = /\b(?:on|once|addListener|addEventListener|prependListener)\s*\((?:[^()'"]*,\s*)?['"]error['"]/;
+/** Words an assertion is written with: a line of nothing else tells no test from another. */
+const ASSERTION_WORD =
+  /^(?:expect|assert|not|to\w*|resolves|rejects|throws|doesNotThrow|should|equal\w*|ok|true|false|null|undefined|done|async|await|it|is|be|deep|strict\w*|end|plan|pass|fail)$/;
+
 /** A comparison, for ownership checks. */
 const COMPARISON = /[!=]==?/;
 /** Literals in a line: single, double and template quotes (a template's `${…}` parts split it). */
@@ -82,9 +103,9 @@ export default defineDetector({
     },
     docs: {
       catches:
-        'A pull request that deletes a test (or the assertion lines of one) and, in the code that test exercised, removes the lines it pinned. The removed lines are read for what they did: a throw or rejection on a condition (validation), a comparison against the caller or owner (auth), a catch (error-handling), an optional chain, `??` or null test (null-safety), a clamp or a comparison with a maximum or limit (resource-limit), a release call (resource-limit: cleanup); a removed call of a helper the pull request deleted is read as the lines of that helper; a guard that leaves early on a condition of no known kind is context (info). An optional chain counts as a null test when the head now reads the same path plainly or the condition was only that read. The test and the code must be linked in their text: the test asserts a message the removed lines raise, calls the changed function by name (or a function of its file that holds or calls it), or names what the removed condition reads (two such names, or one when the test file is named after the source file). Medium; one finding per removed stretch of code.',
+        'A pull request that deletes a test (or the assertion lines of one) and, in the code that test exercised, removes the lines it pinned. The removed lines are read for what they did: a throw, a rejection or an error recorded (`problems.push(new RowError(…))`) on a condition (validation), a comparison against the caller or owner (auth), a catch or an error listener (error-handling), a type or own-property test of an input that answers early (validation), a typeof-function test of something the code then calls (null-safety), a clamp or a comparison with a maximum or limit (resource-limit, before a null test the clamp lets through), a falsy field given a default or answered with null, an optional chain, `??` or null test (null-safety), a release call (resource-limit: cleanup); a removed call of a helper the pull request deleted is read as the lines of that helper; a guard that leaves early on a condition of no known kind is context (info). An optional chain counts as a null test when the head now reads the same path plainly or the condition was only that read. Removed lines are aligned with the head as a line diff aligns them, and lines with only comments or braces between them are one stretch. The test and the code must be linked in their text: the test asserts a message the removed lines raise, calls the changed function by name (or a function of its file that holds or calls it, the name a function expression is assigned to, or the deleted helper the removed call went to), or names what the removed condition reads (two such names, or one when the test file is named after the source file). Medium; one finding per removed stretch of code.',
       ignores:
-        'Removed lines that still stand elsewhere in the head (a check moved, a condition rewritten into a helper the head holds), a test moved or renamed (its title is in the head, or its lost lines are in another test of the pull request), lines whose removed code calls what the pull request took out of the code (the feature went with its tests), a function the pull request deleted, tests that lost no assertion, and removals another rule already reports (this finding then folds into that one, or stays quiet when that rule found the guardrail kept elsewhere).',
+        'Removed lines that still stand elsewhere in the head (a check moved, a condition rewritten into a helper the head holds), a test moved or renamed (its title is in the head, or its lost lines are in another test of the pull request; lines written only with assertion words, such as `}).not.toThrow()`, count only beside a line of the test alone), a type test of the state of the unit (context), an emptiness test (`!list.length`), an error built for a log line, lines whose removed code calls what the pull request took out of the code (the feature went with its tests), a function the pull request deleted, tests that lost no assertion, and removals another rule already reports (this finding then folds into that one, or stays quiet when that rule found the guardrail kept elsewhere).',
       example: {
         file: 'src/describe-value.ts',
         before:
@@ -117,7 +138,7 @@ function pinnedGuardsRemoved(change: WholeChange): PullRequestFinding<'removed'>
     const baseLines = ownLines(base);
     const headOwn = ownLines(head);
     const added = multisetMinus(headOwn, baseLines);
-    for (const hunk of hunksOf(multisetMinus(baseLines, headOwn))) {
+    for (const hunk of hunksOf(alignedRemoved(baseLines, headOwn), base.sourceFile.text.split('\n'))) {
       // A removed call of a helper the PR deleted, whose own lines were a protection: the call was the guard.
       const helper = calledHelper(hunk, guardHelpers);
       const lost = helper ? helper.lost : readProtection(hunk, added, base, head);
@@ -131,7 +152,11 @@ function pinnedGuardsRemoved(change: WholeChange): PullRequestFinding<'removed'>
       // the feature went, and its tests with it.
       if (!helper && callsRemovedCode(hunk, change.presence.removedNames)) continue;
       const reach = reachingNames(base, change.baseUnitsIn(base.file));
-      const link = tests.map((test) => ({ test, by: linkOf(test, hunk, base, reach, change.presence.removedNames) })).find((l) => l.by);
+      for (const name of assignedNamesAt(base, hunk.lines[0]!.line)) reach.add(name);
+      // A test of the deleted helper itself is a test of the protection its call gave.
+      if (helper) reach.add(helper.name);
+      const removedNames = helper ? withoutName(change.presence.removedNames, helper.name) : change.presence.removedNames;
+      const link = tests.map((test) => ({ test, by: linkOf(test, hunk, base, reach, removedNames) })).find((l) => l.by);
       if (!link) continue;
       // A call of a deleted helper is shown as the call: the helper's lines are not in this unit.
       const anchorLine = (helper ? ownLinesOfHunk[0] : telling[0]) ?? hunk.lines[0]!;
@@ -182,7 +207,12 @@ function lostTests(change: WholeChange): LostTest[] {
     const title = testTitle(base) ?? base.name;
     if (!head && headTitles.has(title)) continue;
     const baseOwn = ownLines(base);
-    const gone = (head ? multisetMinus(baseOwn, ownLines(head)) : baseOwn).filter((l) => !headTestLines.has(l.text));
+    const left = head ? multisetMinus(baseOwn, ownLines(head)) : baseOwn;
+    // A line the head's tests still hold was moved, not lost; but an assertion written only with the words of
+    // assertions (`expect(() => {`, `}).not.toThrow()`) is in every test file and tells no move, as long as
+    // some line of its own (a call, a value) is gone with it.
+    const specificGone = left.some((l) => !isGenericLine(l.text) && !headTestLines.has(l.text));
+    const gone = left.filter((l) => !headTestLines.has(l.text) || (specificGone && isGenericLine(l.text)));
     if (!gone.some((l) => ASSERTING.test(l.text))) continue;
     const text = head ? gone.map((l) => l.text).join('\n') : base.node.getText(base.sourceFile);
     lost.push({ unit: base, title, text, words: wordsOf(text), calls: base.calls, deleted: !head });
@@ -227,13 +257,20 @@ function multisetMinus(from: { line: number; text: string }[], minus: { line: nu
   });
 }
 
-/** Removed lines grouped into stretches: lines with only filler between them belong together. */
-function hunksOf(removed: { line: number; text: string }[]): Hunk[] {
+/**
+ * Removed lines grouped into stretches: lines with only filler between them (braces, blank lines, comments)
+ * belong together, whatever the number of lines between.
+ */
+function hunksOf(removed: { line: number; text: string }[], fileLines: readonly string[]): Hunk[] {
   const hunks: Hunk[] = [];
   let current: Hunk | undefined;
   let last = -10;
+  const onlyFillerBetween = (from: number, to: number): boolean => {
+    for (let line = from + 1; line < to; line++) if (!FILLER.test(normalLine(fileLines[line - 1] ?? ''))) return false;
+    return true;
+  };
   for (const l of removed) {
-    if (!current || l.line > last + 2) {
+    if (!current || (l.line > last + 2 && !onlyFillerBetween(last, l.line))) {
       current = { lines: [] };
       hunks.push(current);
     }
@@ -289,7 +326,16 @@ function readProtection(hunk: Hunk, added: { text: string }[], base: Unit, head:
   const catches = (unit: Unit): number => (unit.node.getText(unit.sourceFile).match(/\bcatch\b/g) ?? []).length;
   if (texts.some((t) => CATCH.test(t)) && catches(base) > (head ? catches(head) : 0))
     return { category: 'error-handling', what: 'the error handling' };
-  if (decides && texts.some((t) => REFUSAL.test(t) && !RETHROW.test(t))) return { category: 'validation', what: 'the check' };
+  if (decides && texts.some((t) => (REFUSAL.test(t) && !RETHROW.test(t)) || ERROR_RECORD.test(t)))
+    return { category: 'validation', what: 'the check' };
+  if (texts.some((t) => ERROR_LISTENER.test(t)) && !added.some((l) => ERROR_LISTENER.test(l.text)))
+    return { category: 'error-handling', what: 'the error listener' };
+  const typeCheck = typeCheckOf(texts, base);
+  if (typeCheck) return typeCheck;
+  // A clamp reads the value it bounds, often after letting an absent one through: the bound is the point.
+  if (texts.some((t) => /\bMath\.(?:min|max)\s*\(|\bclamp\w*\s*\(/i.test(t)) || (decides && texts.some((t) => LIMIT.test(t))))
+    return { category: 'resource-limit', what: 'the limit' };
+  if (falsyGuardOf(texts)) return { category: 'null-safety', what: 'the null guard' };
   if (
     nullGuardsLost(
       texts,
@@ -308,6 +354,46 @@ function readProtection(hunk: Hunk, added: { text: string }[], base: Unit, head:
   if (decides && texts.some((t) => EXIT.test(t) || /\b(?:return|continue|break)\b/.test(t)))
     return { category: undefined, what: 'the guard' };
   return undefined;
+}
+
+/**
+ * A removed guard that decides on what kind of value it has: on an input (a parameter, or a field of one) and
+ * leaving, refusing or answering otherwise, it is validation of that input; a `typeof … !== 'function'` on
+ * something the unit then calls, not an input, checks that the function is there at all (null-safety). An
+ * own-property test keeps a key of the input from reaching the prototype (validation). A type test of the
+ * unit's own state is left to the readings below.
+ */
+function typeCheckOf(texts: string[], base: Unit): LostProtection | undefined {
+  const acts = texts.some((t) => EXIT.test(t) || /\b(?:return|continue|break)\b/.test(t) || /(?:^|\s)\?\s/.test(t) || REFUSAL.test(t));
+  if (!acts) return undefined;
+  const params = new Set(base.params);
+  const body = base.node.getText(base.sourceFile);
+  for (const t of texts) {
+    if (!CONDITION.test(t) && !/^return\b/.test(t)) continue;
+    const m = TYPE_TEST.exec(t);
+    if (!m) continue;
+    if (/\bhasOwn(?:Property)?\b/.test(m[0])) return { category: 'validation', what: 'the own-property check' };
+    const subject = m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '';
+    const root = /^[\w$]+/.exec(subject)?.[0] ?? '';
+    if (params.has(root)) return { category: 'validation', what: 'the type check' };
+    if (/['"]function['"]/.test(m[0]) && subject.includes('.') && body.includes(`${subject}(`))
+      return { category: 'null-safety', what: 'the presence check' };
+  }
+  return undefined;
+}
+
+/**
+ * A falsy path tested and then given a default (`if (!a.b) a.b = {}`) or answered with nothing (`if (!a)
+ * return null`): the reading of a value that may be absent. An emptiness test (`!list.length`) is not one.
+ */
+function falsyGuardOf(texts: string[]): boolean {
+  return texts.some((t, i) => {
+    const m = FALSY_CONDITION.exec(t);
+    if (!m || /\.(?:length|size)$/.test(m[1]!)) return false;
+    const rest = [m[2]!, texts[i + 1] ?? ''].join('\n');
+    const path = m[1]!.replace(/[.$[\]]/g, (c) => `\\${c}`);
+    return new RegExp(`(?:^|\\n)${path}\\s*=[^=]`).test(rest) || /(?:^|\n)return\s+(?:null|undefined)\b/.test(rest);
+  });
 }
 
 /**
@@ -382,15 +468,81 @@ function deletedGuardHelpers(change: WholeChange): Map<string, { lost: LostProte
   return helpers;
 }
 
+function withoutName(names: ReadonlySet<string>, name: string): Set<string> {
+  const out = new Set(names);
+  out.delete(name);
+  return out;
+}
+
 /** The deleted guard helper a removed stretch called, if any. */
 function calledHelper(
   hunk: Hunk,
   helpers: ReadonlyMap<string, { lost: LostProtection; lines: { line: number; text: string }[] }>,
-): { lost: LostProtection; lines: { line: number; text: string }[] } | undefined {
+): { lost: LostProtection; lines: { line: number; text: string }[]; name: string } | undefined {
   if (helpers.size === 0) return undefined;
   for (const { text } of hunk.lines)
-    for (const m of text.matchAll(/#?([A-Za-z_$][\w$]*)\s*\(/g)) if (helpers.has(m[1]!)) return helpers.get(m[1]!);
+    for (const m of text.matchAll(/#?([A-Za-z_$][\w$]*)\s*\(/g)) {
+      const helper = helpers.get(m[1]!);
+      if (helper) return { ...helper, name: m[1]! };
+    }
   return undefined;
+}
+
+/** A line written only with the words of assertions and punctuation: it tells one test from no other. */
+function isGenericLine(text: string): boolean {
+  if (/['"`]/.test(text)) return false;
+  return [...wordsOf(text)].every((w) => ASSERTION_WORD.test(w));
+}
+
+/**
+ * The lines of `from` that `to` does not hold, aligned as a line diff aligns them (a longest common
+ * subsequence): of two equal lines, the one removed is the one among the other removed lines, not the first.
+ * Very long units fall back to counting.
+ */
+function alignedRemoved(from: { line: number; text: string }[], to: { line: number; text: string }[]): { line: number; text: string }[] {
+  const n = from.length;
+  const m = to.length;
+  if (n * m > 4_000_000) return multisetMinus(from, to);
+  const width = m + 1;
+  const lcs = new Uint32Array((n + 1) * width);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i * width + j] =
+        from[i]!.text === to[j]!.text ? lcs[(i + 1) * width + j + 1]! + 1 : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
+  const removed: { line: number; text: string }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n) {
+    if (j < m && from[i]!.text === to[j]!.text) {
+      i++;
+      j++;
+    } else if (j < m && lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!) j++;
+    else removed.push(from[i++]!);
+  }
+  return removed;
+}
+
+/**
+ * The names a function expression holding a line is given where it is defined: `X.prototype.render =
+ * function () {…}` and `{ render: function () {…} }` are called as `render`, though the unit is the code
+ * around them.
+ */
+function assignedNamesAt(unit: Unit, line: number): string[] {
+  const sf = unit.sourceFile;
+  const names: string[] = [];
+  forEachNode(unit.node, (node) => {
+    if (!ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return;
+    if (lineOf(sf, node.getStart(sf)) > line || lineOf(sf, node.getEnd()) < line) return;
+    const parent = node.parent;
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(parent.left)
+    )
+      names.push(parent.left.name.text);
+    else if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) names.push(parent.name.text);
+  });
+  return names;
 }
 
 /** The literal texts of some length in a line: a message, an option's name written as a string. */
