@@ -86,7 +86,8 @@ export default defineDetector({
       return (
         after.strength < before.strength &&
         overlap(before.anchor, after.anchor) >= 0.6 &&
-        !membershipReplacesAlternatives(before.node, after.node)
+        !membershipReplacesAlternatives(before.node, after.node) &&
+        !strongerPredicateReplacesAlternatives(before.node, after.node)
       );
     }
     return false;
@@ -639,4 +640,58 @@ function readsAnUpstreamAnswer(field: ts.Node): boolean {
     if (ts.isFunctionLike(n)) return false;
   }
   return false;
+}
+
+/** Number predicates that imply others: a safe integer is an integer, and an integer is finite. */
+const IMPLIED_PREDICATES: Record<string, readonly string[]> = {
+  isSafeInteger: ['isInteger', 'isFinite', 'isNaN'],
+  isInteger: ['isFinite', 'isNaN'],
+  isFinite: ['isNaN'],
+};
+
+/**
+ * `!Number.isFinite(x) || !Number.isInteger(x)` became `!Number.isSafeInteger(x)`: the alternatives that
+ * refused a number failing one test are now one test that every one of them implies, so the guard refuses
+ * at least as much with fewer alternatives.
+ */
+function strongerPredicateReplacesAlternatives(before: ts.Node, after: ts.Node): boolean {
+  if (!ts.isIfStatement(before) || !ts.isIfStatement(after)) return false;
+  const predicates = (condition: ts.Expression): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n.arguments.length === 1) {
+        const name = /^(?:Number\.)?(isSafeInteger|isInteger|isFinite|isNaN)$/.exec(n.expression.getText().replace(/\s+/g, ''))?.[1];
+        if (name) {
+          const value = n.arguments[0]!.getText().replace(/\s+/g, '');
+          out.set(value, (out.get(value) ?? new Set()).add(name));
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(condition);
+    return out;
+  };
+  // Every alternative of the old guard is one of these tests (negated or not): nothing else was dropped.
+  const alternatives: ts.Expression[] = [];
+  const split = (e: ts.Expression): void => {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+      split(e.left);
+      split(e.right);
+    } else alternatives.push(e);
+  };
+  split(before.expression);
+  const isNumberTest = (e: ts.Expression): boolean => {
+    const inner = ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken ? e.operand : e;
+    return ts.isCallExpression(inner) && predicates(inner).size === 1;
+  };
+  if (!alternatives.every(isNumberTest)) return false;
+  const was = predicates(before.expression);
+  const now = predicates(after.expression);
+  if (was.size === 0) return false;
+  return [...was].every(([value, names]) => {
+    const kept = now.get(value);
+    if (!kept) return false;
+    return [...names].every((name) => kept.has(name) || [...kept].some((k) => IMPLIED_PREDICATES[k]?.includes(name)));
+  });
 }
