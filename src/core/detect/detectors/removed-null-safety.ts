@@ -483,6 +483,9 @@ function firstUse(unit: Unit, key: string, options: { unchecked?: boolean } = {}
     if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent) || ts.isQualifiedName(parent)) return;
     // `x === true` in place of `x ?? false`: comparing a missing value with a literal is defined, and says false.
     if (comparedWithLiteral(node)) return;
+    // `fields?.temperature ?? this.temperature`: read as the last resort of another fallback, a missing value
+    // only leaves the result missing, as a missing setting was before; nothing is read from it.
+    if (isFallbackOperand(node)) return;
     found = node;
   });
   return found;
@@ -859,4 +862,16 @@ function alwaysInitialisedField(head: Unit, key: string): boolean {
   };
   visit(owner);
   return !unsafe;
+}
+
+/** Whether the node is what a `??` or `||` falls back to: its right operand. */
+function isFallbackOperand(node: ts.Node): boolean {
+  let top: ts.Node = node;
+  while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent)) top = top.parent;
+  const parent = top.parent;
+  return (
+    ts.isBinaryExpression(parent) &&
+    parent.right === top &&
+    (parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || parent.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  );
 }

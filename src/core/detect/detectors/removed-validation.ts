@@ -64,7 +64,7 @@ export default defineDetector({
       catches:
         'Schema checks (zod, joi, yup, valibot, superstruct, ajv: `.parse`, `.safeParse`, `.validate`, compiled validators), schema fields losing a refinement (`.uuid()`, `.max(n)`, `.email()`) or becoming optional, class-validator decorators, validation pipes and middleware (`validate(schema)`, `celebrate`, express-validator), assertions (`assert`, `invariant`, `assertPresent`) and guard clauses that throw (an `assert(false)` in the branch included) or answer 400 when a value has the wrong type, length, format or is missing. A refusal of a case the code does not serve (`not supported`, `not implemented`) counts at `medium` when the pull request removes it and builds nothing in its place: the request is then accepted and silently not served.',
       ignores:
-        'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions or about who owns a row (the auth detector owns those); `JSON.parse` and other parsers that are not schemas; a refusal of a case not built yet when the pull request writes its option or capability again (it built the case) or takes the option out elsewhere too (`info`).',
+        'Validation moved into a helper, a middleware or a schema of the same PR; a stricter schema; guard clauses about permissions or about who owns a row (the auth detector owns those); `JSON.parse` and other parsers that are not schemas (a format parser made by a library that is not a schema library: `ini.parse(text)`); a field of a schema that reads an upstream answer (`responseSchema`, `chunkSchema`) made optional (info); a type check that dispatches (it returns the value or a conversion of it) or that tests a local rather than a parameter; helpers that make a folder or file exist (`ensureFolderExists`); a refusal of a case not built yet when the pull request writes its option or capability again (it built the case) or takes the option out elsewhere too (`info`).',
       example: {
         file: 'src/routes/orders.ts',
         before:
@@ -86,12 +86,21 @@ export default defineDetector({
       return (
         after.strength < before.strength &&
         overlap(before.anchor, after.anchor) >= 0.6 &&
-        !membershipReplacesAlternatives(before.node, after.node)
+        !membershipReplacesAlternatives(before.node, after.node) &&
+        !strongerPredicateReplacesAlternatives(before.node, after.node)
       );
     }
     return false;
   },
   judgeLoss(lost, after, pr) {
+    // A field of a schema that reads what an upstream service answers (a response, a stream chunk) made
+    // optional: the client now tolerates an answer without it. That is leniency towards the service, not
+    // input let through; whether the code copes with the missing value is the null-safety detector's question.
+    if (after && lost.kind === 'schema-field' && after.kind === 'schema-field') {
+      const dropped = (lost.members ?? []).filter((m) => !(after.members ?? []).includes(m));
+      if (dropped.length > 0 && dropped.every((m) => m === 'required') && readsAnUpstreamAnswer(lost.node))
+        return { severity: 'info', evidence: { upstreamAnswerSchema: true } };
+    }
     if (after || lost.kind !== 'schema-field') return undefined;
     const field = ts.isPropertyAssignment(lost.node) ? propertyNameText(lost.node.name, lost.node.getSourceFile()) : '';
     return fieldUnread(lost, headSources(lost, pr)) ? { severity: 'info', evidence: { fieldNoLongerRead: field } } : undefined;
@@ -362,7 +371,12 @@ function validationsOf(unit: Unit): Guardrail[] {
       // A schema method on something that is not a schema (JSON.parse, a parser's .validate) checks nothing.
       if (ts.isPropertyAccessExpression(node.expression) && isSchemaMethodName(name) && name !== 'create') return;
       if (VALIDATE_CALL.test(name) || VALIDATE_CALL.test(callee)) {
-        if (/^(checkout|checkIn|ensureDir|ensureFile|checkStatus)$/i.test(name)) return;
+        // `ensureDirectoryExists(dir)`, `ensureFolder(path)`: they make the folder or file be there, they check nothing.
+        if (
+          /^(checkout|checkIn|checkStatus)$/i.test(name) ||
+          /^ensure\w*(Dir|Directory|Directories|Folder|File|Path)(Exists?)?$/i.test(name)
+        )
+          return;
         const first = invokedArguments(node)[0];
         const subject = first ? anchorText(first, sf, 50) : '';
         push({
@@ -527,7 +541,9 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
     returnsEarly &&
     !answersBoolean &&
     unit.params.some((p) => names.has(p)) &&
-    /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition)
+    /\btypeof\b|\binstanceof\b|isArray|isNaN|isFinite|isInteger|\.test\(|Number\.is|valid/i.test(condition) &&
+    typeTestsAParameter(node.expression, unit.params) &&
+    !convertsTheTestedValue(node, sf)
   ) {
     return {
       kind: 'type-guard',
@@ -538,4 +554,144 @@ function guardOf(node: ts.IfStatement, unit: Unit, sf: ts.SourceFile): Omit<Guar
     };
   }
   return undefined;
+}
+
+/**
+ * Whether the type test of a condition (`typeof x`, `x instanceof T`, `Array.isArray(x)`, `Number.isInteger(x)`)
+ * reads a parameter (or a property of one): a type check of a local the function computed itself
+ * (`typeof parentDecision !== 'boolean'`) decides between its own cases, it checks no input.
+ */
+function typeTestsAParameter(condition: ts.Expression, params: readonly string[]): boolean {
+  const rooted = (e: ts.Expression): boolean => {
+    let root: ts.Expression = e;
+    for (;;) {
+      if (ts.isParenthesizedExpression(root) || ts.isNonNullExpression(root)) root = root.expression;
+      else if (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = root.expression;
+      else break;
+    }
+    return ts.isIdentifier(root) && params.includes(root.text);
+  };
+  let typeTests = 0;
+  let onParams = 0;
+  const visit = (n: ts.Node): void => {
+    let operand: ts.Expression | undefined;
+    if (ts.isTypeOfExpression(n)) operand = n.expression;
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword) operand = n.left;
+    else if (ts.isCallExpression(n) && /(^|\.)(isArray|isNaN|isFinite|isInteger|isSafeInteger|test)$/.test(n.expression.getText()))
+      operand = n.arguments[0];
+    if (operand) {
+      typeTests++;
+      if (rooted(operand)) onParams++;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(condition);
+  // A condition with no type test of these shapes (`valid(x)`) is judged by the names it reads, as before.
+  return typeTests === 0 || onParams > 0;
+}
+
+/**
+ * `if (value instanceof Date) return value.toISOString();`, `if (typeof v === 'bigint') return v.toString();`:
+ * the early return hands back the tested value itself or a conversion of it, one case of a dispatch on the
+ * value's type. The value is accepted either way; nothing is refused.
+ */
+function convertsTheTestedValue(node: ts.IfStatement, sf: ts.SourceFile): boolean {
+  const statement = ts.isBlock(node.thenStatement) ? node.thenStatement.statements[0] : node.thenStatement;
+  if (!statement || !ts.isReturnStatement(statement) || !statement.expression) return false;
+  const tested = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isTypeOfExpression(n)) tested.add(n.expression.getText(sf));
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword) tested.add(n.left.getText(sf));
+    else if (ts.isCallExpression(n) && /(^|\.)isArray$/.test(n.expression.getText(sf)) && n.arguments[0])
+      tested.add(n.arguments[0].getText(sf));
+    ts.forEachChild(n, visit);
+  };
+  visit(node.expression);
+  if (tested.size === 0) return false;
+  let value: ts.Expression = statement.expression;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value)) value = value.expression;
+  if (tested.has(value.getText(sf))) return true;
+  // `value.toISOString()`, `value.toString()`, `String(value)`: a conversion method with no arguments, or a built-in conversion.
+  if (ts.isCallExpression(value)) {
+    const callee = value.expression;
+    if (ts.isPropertyAccessExpression(callee) && value.arguments.length === 0 && /^(to[A-Z]\w*|valueOf)$/.test(callee.name.text))
+      return tested.has(callee.expression.getText(sf));
+    if (ts.isIdentifier(callee) && /^(String|Number|BigInt|Boolean)$/.test(callee.text) && value.arguments.length === 1)
+      return tested.has(value.arguments[0]!.getText(sf));
+  }
+  return false;
+}
+
+/** Names of schemas that read what another service answers: `responseSchema`, `chunkSchema`, `openaiErrorDataSchema`. */
+const UPSTREAM_ANSWER = /(response|chunk|completion|reply|result)s?(schema|shape|validator)?$/i;
+/** Calls that parse an upstream answer with the schema handed to them: `createJsonResponseHandler(schema)`. */
+const RESPONSE_PARSER = /response|chunk|stream/i;
+
+/** Whether a schema field lies in a schema bound to, or handed to, something that reads an upstream service's answer. */
+function readsAnUpstreamAnswer(field: ts.Node): boolean {
+  for (let n: ts.Node | undefined = field.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) return UPSTREAM_ANSWER.test(n.name.text.replace(/Schema$/, ''));
+    if (
+      ts.isCallExpression(n) &&
+      !looksLikeSchemaChain(n.expression, n.getSourceFile()) &&
+      RESPONSE_PARSER.test(calleeSimpleName(n.expression) ?? '')
+    )
+      return true;
+    if (ts.isFunctionLike(n)) return false;
+  }
+  return false;
+}
+
+/** Number predicates that imply others: a safe integer is an integer, and an integer is finite. */
+const IMPLIED_PREDICATES: Record<string, readonly string[]> = {
+  isSafeInteger: ['isInteger', 'isFinite', 'isNaN'],
+  isInteger: ['isFinite', 'isNaN'],
+  isFinite: ['isNaN'],
+};
+
+/**
+ * `!Number.isFinite(x) || !Number.isInteger(x)` became `!Number.isSafeInteger(x)`: the alternatives that
+ * refused a number failing one test are now one test that every one of them implies, so the guard refuses
+ * at least as much with fewer alternatives.
+ */
+function strongerPredicateReplacesAlternatives(before: ts.Node, after: ts.Node): boolean {
+  if (!ts.isIfStatement(before) || !ts.isIfStatement(after)) return false;
+  const predicates = (condition: ts.Expression): Map<string, Set<string>> => {
+    const out = new Map<string, Set<string>>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n.arguments.length === 1) {
+        const name = /^(?:Number\.)?(isSafeInteger|isInteger|isFinite|isNaN)$/.exec(n.expression.getText().replace(/\s+/g, ''))?.[1];
+        if (name) {
+          const value = n.arguments[0]!.getText().replace(/\s+/g, '');
+          out.set(value, (out.get(value) ?? new Set()).add(name));
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(condition);
+    return out;
+  };
+  // Every alternative of the old guard is one of these tests (negated or not): nothing else was dropped.
+  const alternatives: ts.Expression[] = [];
+  const split = (e: ts.Expression): void => {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+      split(e.left);
+      split(e.right);
+    } else alternatives.push(e);
+  };
+  split(before.expression);
+  const isNumberTest = (e: ts.Expression): boolean => {
+    const inner = ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken ? e.operand : e;
+    return ts.isCallExpression(inner) && predicates(inner).size === 1;
+  };
+  if (!alternatives.every(isNumberTest)) return false;
+  const was = predicates(before.expression);
+  const now = predicates(after.expression);
+  if (was.size === 0) return false;
+  return [...was].every(([value, names]) => {
+    const kept = now.get(value);
+    if (!kept) return false;
+    return [...names].every((name) => kept.has(name) || [...kept].some((k) => IMPLIED_PREDICATES[k]?.includes(name)));
+  });
 }

@@ -63,7 +63,7 @@ export default defineDetector({
       catches:
         'In test files: a test (`it`/`test`) deleted (high; a deleted test file is one finding, low), a test or suite newly skipped (`.skip`, `.todo`, `xit`, `xdescribe`) or focused (`.only`, `fit`, `fdescribe`) (high), fewer assertions in a test and its file, when a check it made the head makes nowhere in the PR (`expect(...)`, `assert...`, `t.is(...)`, read with the helpers it calls) (medium), `expect.assertions(n)` / `expect.hasAssertions()` dropped (medium), a timeout raised at least twofold (`jest.setTimeout`, `vi.setConfig({ testTimeout })`, `this.timeout(n)`, `t.setTimeout(n)` of tap, the timeout argument of `it`; or from a runner configuration the PR took out) (medium); a first timeout given to a test that ran under the default of its runner (5 s, 30 s for tap; none for `node:test`) bounds it anew and is shown as info, and an inline snapshot whose expected text was rewritten (low). Assertions are read, not counted: a lost one is one whose check (same subject, same kind of matcher, same expected value, in any assertion style) the head makes nowhere. A test deleted or weakened while the PR changes the code it exercises stays at its severity when what it lost checked a guardrail (a throw or rejection, an error status, a call count, a retry, a limit).',
       ignores:
-        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; rows dropped from one end of an `it.each` table that expect what the row now at that end expects (a range trimmed with its support: low); assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or whose checks read only constants of the test or a package manifest (two packages released at the same version) (info), or that retried itself and was folded into another test of its file (info); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
+        'A test renamed, reformatted or moved to another file of the PR (the tests of several files moved into one shared suite included), or rewritten there as a new test of the same code; a test replaced by another one in the same PR, a numbered variant deleted beside the test of its file it was a variant of (`closes a client (2)` beside `closes a client`) that exercises the same code, split into several, or folded into an `it.each` table or a loop; rows dropped from one end of an `it.each` table that expect what the row now at that end expects (a range trimmed with its support: low); assertions moved into a helper (of the same file, or of another test file the head holds), made by another test of the PR, swapped for others (`toEqual` for `toStrictEqual`), field assertions merged into one `toEqual`/`toMatchObject`/snapshot of their object (or a `toEqual` against a reference object), checks of single elements of a collection replaced by checks of the collection as a whole that read the same expected values (`responses.filter((r) => r.ok).length`: only the order is no longer checked, low), an error caught in a try/catch and checked replaced by a `rejects`/`toThrow` matcher of the same call, checks of a field that the types written in the test stop declaring (info), an expected value rewritten, an expected failure flipped into a checked result of the same call, and failure idioms swapped (`expect().fail()`, `assert.fail`, `t.fail`, `fail()`, `done(new Error())`, `reject(new Error())` in the promise the test returns; a try/catch with a "no error" assertion replaced by letting the call throw); more assertions, a lower timeout, per-test timeouts no longer than the timeout of the runner configuration the PR took out, a skip or `.only` removed; a deleted test that was already skipped or was marked flaky (info), or whose checks read only constants of the test or a package manifest (two packages released at the same version) (info), or that retried itself and was folded into another test of its file (info), or that asserted nothing (info); a deleted twin of a test the head keeps that made the same assertions before the PR; a test that only registers subtests (a suite written as a test: its subtests are judged on their own); assertions about code the PR took out or changed (info: a behaviour change, reviewed with the code); a new test that calls an assertion helper whose body cannot be read. `.snap` files are not read.',
       example: {
         file: 'test/invoice.test.ts',
         before:
@@ -347,6 +347,29 @@ function replacedElsewhere(reading: Reading, missing: Assertion[], pr: PullReque
   return undefined;
 }
 
+/**
+ * A sibling of the deleted test, in the same file and still in the head, that made every assertion the
+ * deleted one made before the PR (the same subject, matcher and expected value): the deleted test was a
+ * second copy of it (the promise-style twin of an async test). What the sibling checks now is the sibling's
+ * own change, judged with it.
+ */
+function duplicateOfKeptSibling(lost: Guardrail, reading: Reading, missing: Assertion[], pr: PullRequestView): string | undefined {
+  const keys = new Set(missing.map((c) => c.key));
+  for (const { guardrail, unit } of pr.base) {
+    // Rows of one `it.each` table share their assertions' text: they are one test's cases, not copies of it.
+    const row = / \(row \d+\)$/;
+    if (guardrail.node === lost.node || guardrail.anchor.replace(row, '') === lost.anchor.replace(row, '')) continue;
+    if (unit.file !== reading.unit.file) continue;
+    const other = readings.get(guardrail);
+    if (!other || other.checks.length === 0) continue;
+    const made = new Set(other.checks.map((c) => c.key));
+    if (![...keys].every((k) => made.has(k))) continue;
+    if (!pr.head.some((h) => h.guardrail.anchor === guardrail.anchor && h.unit.file === unit.file)) continue;
+    return `${guardrail.label} (${unit.file}), which made the same assertions`;
+  }
+  return undefined;
+}
+
 /** A title without a trailing counter: `closes a client` of `closes a client (2)` or `closes a client 2`. */
 function titleStem(title: string): string {
   return title.replace(/\s*(?:\(\d+\)|#?\d+)$/, '');
@@ -453,7 +476,12 @@ function judgeTestLoss(lost: Guardrail, after: Guardrail | undefined, pr: PullRe
     if (missing.length === 0) return { kept: 'other tests of the pull request, which make the same assertions' };
     const replacement = replacedElsewhere(reading, missing, pr, lost.anchor);
     if (replacement) return { kept: replacement };
+    const duplicated = duplicateOfKeptSibling(lost, reading, missing, pr);
+    if (duplicated) return { kept: duplicated };
   }
+  // A test that asserts nothing (it calls the code and lets the compiler or a throw speak) checked no value:
+  // deleting it loses at most a smoke test. Shown as context.
+  if (!after && reading.checks.length === 0 && reading.foreign.size === 0) return { severity: 'info', evidence: { noAssertions: true } };
   const evidence = missing.length ? { lostAssertions: missing.slice(0, 5).map((c) => c.text.slice(0, 200)) } : {};
   // Checks of a field the test's own types stop declaring (a type literal's member, an `expectTypeOf` of it),
   // named nowhere in the head file: the field left the shape, and its checks went with it.
@@ -583,6 +611,9 @@ function testsOf(unit: Unit): Guardrail[] {
   const title = (unit.node as ts.CallExpression).arguments[0];
   const name = title && (ts.isStringLiteral(title) || ts.isNoSubstitutionTemplateLiteral(title)) ? title.text : unit.name;
   const counted = countAssertions(unit);
+  // A test that only registers subtests (tap's `t.test`, node's `await t.test`) is a suite: its subtests are
+  // tests of their own, paired and judged on their own, and it checks nothing itself.
+  if (counted.checks.length === 0 && registersSubtests(unit)) return [];
   const written = unit.node.getFullText(unit.sourceFile);
   const flaky = FLAKY.test(name) || FLAKY_COMMENT.test(written);
   const retried = RETRIED.test(written);
@@ -709,9 +740,32 @@ function eachRows(call: ts.CallExpression): number {
   return 1;
 }
 
-/** Assertions a test makes, following assertion helpers declared in the same file. */
+/** Assertions a test makes, following assertion helpers declared in the same file; those of its subtests are theirs. */
 function countAssertions(unit: Unit): { checks: Assertion[]; foreign: Set<string>; calls: Set<string> } {
-  return readAssertions(unit.node, unit.sourceFile);
+  return readAssertions(unit.node, unit.sourceFile, subtestsOf(unit));
+}
+
+/** The test registrations written inside a test (`t.test('x', …)`, `test('x', …)` in its body): subtests. */
+function subtestsOf(unit: Unit): ts.Node[] {
+  const found: ts.Node[] = [];
+  forEachNode(unit.node, (node) => {
+    if (node === unit.node || !ts.isCallExpression(node)) return;
+    const callee = node.expression.getText(unit.sourceFile);
+    const root = /^(?:[\w$]+\.)?([\w$]+)/.exec(callee)?.[1] ?? '';
+    const title = node.arguments[0];
+    if (
+      (TEST_CALL.test(root) || SUITE_CALL.test(root)) &&
+      title &&
+      ts.isStringLiteralLike(title) &&
+      node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))
+    )
+      found.push(node);
+  });
+  return found;
+}
+
+function registersSubtests(unit: Unit): boolean {
+  return subtestsOf(unit).length > 0;
 }
 
 /**
@@ -719,8 +773,13 @@ function countAssertions(unit: Unit): { checks: Assertion[]; foreign: Set<string
  * deep). A call of an assertion helper whose body is not here (`expectValidInvoice(res)`) is one opaque
  * assertion, named by the helper; `calls` lists the other functions it calls, where helpers may be read.
  */
-function readAssertions(root: ts.Node, sf: ts.SourceFile): { checks: Assertion[]; foreign: Set<string>; calls: Set<string> } {
+function readAssertions(
+  root: ts.Node,
+  sf: ts.SourceFile,
+  subtests: readonly ts.Node[] = [],
+): { checks: Assertion[]; foreign: Set<string>; calls: Set<string> } {
   const local = localFunctions(sf);
+  const inSubtest = (node: ts.Node): boolean => subtests.some((t) => node.pos >= t.pos && node.end <= t.end);
   const foreign = new Set<string>();
   const calls = new Set<string>();
   const checks: Assertion[] = [];
@@ -732,6 +791,7 @@ function readAssertions(root: ts.Node, sf: ts.SourceFile): { checks: Assertion[]
         return;
       }
       if (!ts.isCallExpression(node)) return;
+      if (depth === 0 && inSubtest(node)) return;
       if (isAssertion(node) || isFailure(node)) {
         // `expect().fail()` is read once, from its outer call.
         if (ts.isPropertyAccessExpression(node.parent) && node.parent.name.text === 'fail' && node.arguments.length === 0) return;

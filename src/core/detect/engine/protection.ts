@@ -375,9 +375,17 @@ export function sameGuardStillThere(guardrail: Guardrail, head: Unit | undefined
   if (!head || !ts.isIfStatement(node)) return false;
   const condition = foldCondition(inlinedConditionText(node.expression, node.getSourceFile()));
   const protectedCalls = new Set(callsAfter(node).filter(isTelling));
+  const chainedWork = workReturnedToAPromiseChain(node);
+  const written = foldCondition(node.expression.getText(node.getSourceFile()));
   return (
     findNodeOfUnit(head, (n) => {
-      if (!ts.isIfStatement(n) || foldCondition(inlinedConditionText(n.expression, head.sourceFile)) !== condition) return false;
+      if (!ts.isIfStatement(n)) return false;
+      // A `.then()` step rewritten with `await`: `if (c) { return x.save() }` ended the step, and the head's
+      // `if (c) { await x.save() }` does the same work under the same condition before the next step (the
+      // `let` the chain's steps shared became a `const`, so the condition is compared as written).
+      if (chainedWork && foldCondition(n.expression.getText(head.sourceFile)) === written && callsIn(n.thenStatement).includes(chainedWork))
+        return true;
+      if (foldCondition(inlinedConditionText(n.expression, head.sourceFile)) !== condition) return false;
       // Still leaves on the bad case: directly, through a helper that always throws, or on every branch of a body that grew.
       if (!alwaysLeaves(n.thenStatement, throwers)) return false;
       // In a callback of the unit (a promise executor, a listener), a `return` leaves the callback and the
@@ -414,6 +422,25 @@ export function helperStandsInFront(guardrail: Guardrail, head: Unit, helperName
   });
   if (firstHelperCall === undefined || work.length === 0) return true;
   return work.some((at) => at > firstHelperCall!);
+}
+
+/**
+ * The call a guard's branch returns as its last statement (`return oldRow.save(…)`) when the guard lies in a
+ * callback handed to `.then()`: returning there ends one step of a promise chain, not the unit.
+ */
+function workReturnedToAPromiseChain(guard: ts.IfStatement): string | undefined {
+  const branch = guard.thenStatement;
+  const last = ts.isBlock(branch) ? branch.statements[branch.statements.length - 1] : branch;
+  if (!last || !ts.isReturnStatement(last) || !last.expression) return undefined;
+  let value: ts.Expression = last.expression;
+  while (ts.isAwaitExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+  if (!ts.isCallExpression(value)) return undefined;
+  let fn: ts.Node | undefined = guard.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  const call = fn?.parent;
+  if (!fn || !call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'then')
+    return undefined;
+  return calleeSimpleName(value.expression);
 }
 
 /** Whether a node lies in a function written inside the unit's own function (a callback it passes). */

@@ -31,6 +31,7 @@ export function schemaCallOf(call: ts.CallExpression, sf: ts.SourceFile): Schema
   const receiverName = calleeSimpleName(schema) ?? receiverText;
   if (NOT_A_SCHEMA.test(receiverName) || NOT_A_SCHEMA.test(receiverText.split('.')[0] ?? '')) return undefined;
   if (AMBIGUOUS_METHOD.test(method) && !/schema|codec|type|struct|dto|validator/i.test(receiverText)) return undefined;
+  if (ts.isIdentifier(schema) && madeByAParserLibrary(schema.text, sf)) return undefined;
   return { method, schema };
 }
 
@@ -70,4 +71,43 @@ const NARROWER_BUILDERS: Record<string, ReadonlySet<string>> = {
 /** Whether the builder `after` accepts no value that `before` would refuse (`string` → `enum`). */
 export function builderNarrows(before: string, after: string): boolean {
   return NARROWER_BUILDERS[before]?.has(after) === true;
+}
+
+/** Packages whose values are schemas: a value one of them builds checks what it parses. */
+const SCHEMA_PACKAGE =
+  /^(zod|zod\/.*|joi|@hapi\/joi|yup|valibot|superstruct|io-ts|ajv|ajv\/.*|@sinclair\/typebox|arktype|effect|@effect\/schema|runtypes|class-validator|@vinejs\/vine|fastest-validator|ow)$/;
+
+/**
+ * Whether `name` is bound in the file to what a function or class imported from a package that is not a
+ * schema library makes (`const hstore = PgHstore({ sanitize: true })`, `const md = new MarkdownIt()`): a
+ * parser or codec of a data format, whose `.parse()` turns text into a value and checks no input.
+ */
+function madeByAParserLibrary(name: string, sf: ts.SourceFile): boolean {
+  let made: string | undefined;
+  const imported = new Map<string, string>();
+  for (const statement of sf.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.importClause) {
+      const from = statement.moduleSpecifier.text;
+      const clause = statement.importClause;
+      if (clause.name) imported.set(clause.name.text, from);
+      if (clause.namedBindings && ts.isNamedImports(clause.namedBindings))
+        for (const element of clause.namedBindings.elements) imported.set(element.name.text, from);
+      if (clause.namedBindings && ts.isNamespaceImport(clause.namedBindings)) imported.set(clause.namedBindings.name.text, from);
+    }
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const init = declaration.initializer;
+      if (!ts.isIdentifier(declaration.name) || !init) continue;
+      // `const PgHstore = require('pg-hstore')`
+      if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require') {
+        const from = init.arguments[0];
+        if (from && ts.isStringLiteral(from)) imported.set(declaration.name.text, from.text);
+      }
+      if (declaration.name.text === name && (ts.isCallExpression(init) || ts.isNewExpression(init)) && ts.isIdentifier(init.expression))
+        made = init.expression.text;
+    }
+  }
+  if (made === undefined || /schema|valid|struct|codec|type/i.test(made)) return false;
+  const from = imported.get(made);
+  return from !== undefined && !from.startsWith('.') && !SCHEMA_PACKAGE.test(from);
 }

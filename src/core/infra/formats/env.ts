@@ -161,6 +161,14 @@ function fallbackOf(read: ts.Node): Pick<EnvRead, 'fallback' | 'literal'> {
   )
     return { fallback: 'tested' };
   if (ts.isConditionalExpression(parent) && parent.condition === node) return { fallback: 'tested' };
+  // `typeof process !== 'undefined' ? process.env.X : undefined`: the code spells out that the value may be
+  // missing, and every reader of it is written for that.
+  if (
+    ts.isConditionalExpression(parent) &&
+    parent.condition !== node &&
+    isMissingValue(parent.whenTrue === node ? parent.whenFalse : parent.whenTrue)
+  )
+    return { fallback: 'tested' };
   if (ts.isTypeOfExpression(parent)) return { fallback: 'tested' };
   // Passed to a parser or schema (`z.string().parse(process.env.X)`, `Number(process.env.X)`) — it decides.
   if (
@@ -473,3 +481,10 @@ export function envReadsOfSide(
 
 /** Source files the code-reading analyzers claim; type declarations (`.d.ts`) run nothing and are left out. */
 export const CODE_GLOBS = ['**/!(*.d).{ts,tsx,mts,cts}', '**/*.{js,jsx,mjs,cjs}'];
+
+/** `undefined`, `null` or `void 0`: the value of a missing setting, written out. */
+function isMissingValue(node: ts.Expression): boolean {
+  let e = node;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return (ts.isIdentifier(e) && e.text === 'undefined') || e.kind === ts.SyntaxKind.NullKeyword || ts.isVoidExpression(e);
+}
