@@ -5,11 +5,24 @@
 //
 //   node scripts/bench.mjs [--repos medusa,formbricks,outline] [--runs 3] [--mirrors DIR] [--no-peers]
 //                          [--no-generated] [--no-analyze] [--no-noncode] [--only-noncode] [--json FILE]
-//                          [--noncode-against DIR] [--noncode-keep DIR]
+//                          [--noncode-against DIR] [--noncode-keep DIR] [--instructions]
+//                          [--noncode-prs SHA,...]
 //
 // --noncode-against DIR also times the with/without bundles kept in DIR by an earlier --noncode-keep DIR (a
 // frozen copy of another commit's), alternated with the current ones, so a change is measured against the
 // code before it on the same loaded machine in the same run.
+//
+// --instructions also runs each non-code bundle once per PR under valgrind's callgrind
+// (`valgrind --tool=callgrind --trace-children=yes`, which must be installed) and reports the instructions
+// executed by the analyze and every git process it starts, with vs without the analyzers: a count that does
+// not depend on what else the machine runs, where wall and CPU time on a shared machine move by 10% or more.
+// Node runs there with `--single-threaded --predictable-gc-schedule`: the same work, but GC and compilation
+// on the main thread and GC at fixed heap sizes. With them two runs of one bundle on one PR differed by 0.3%
+// (knex 9101f8, 7.454 and 7.433 G); without them by 7% (7.27 and 7.80 G: concurrent marking and sweeping ran
+// as often as the scheduling of the moment made them; git's counts were equal to the instruction). `--jitless`
+// cannot be used: it takes WebAssembly away, which the import lexer and the SQL parser need. Node runs ~50x
+// slower under callgrind: about 2-5 minutes per run, 6 runs. With --runs 0 only the instructions are measured;
+// --noncode-prs picks the PRs by the start of their commit (`--noncode-prs 9101f8,3ffd08`).
 //
 // Every command is timed as a whole process under /usr/bin/time (Node start-up included): median wall of
 // --runs runs after one warm-up for guardrail-gate and jest; one cold run for the slow peers
@@ -17,7 +30,18 @@
 // single process. Peers are installed in bench/peers/ (their own package.json and lockfile: their
 // TypeScript and vite pins clash with the root's); `npm ci --prefix bench/peers` is run when missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -767,7 +791,10 @@ async function benchNonCode() {
     { repo: 'outline+outline', commit: '3ffd0886242eaea35ceeb0e89689100b2153c4f6', what: 'code only, a new env key read' },
   ];
   const rows = [];
+  const counts = [];
+  const picked = flag('--noncode-prs')?.split(',').filter(Boolean);
   for (const pr of prs) {
+    if (picked && !picked.some((prefix) => pr.commit.startsWith(prefix))) continue;
     const gitDir = join(MIRRORS, pr.repo, 'repo');
     if (!existsSync(gitDir)) {
       log(`noncode: skipped ${pr.repo} (no mirror)`);
@@ -791,6 +818,12 @@ async function benchNonCode() {
         '--fail-on',
         'none',
       ];
+      if (has('--instructions'))
+        for (const [name, cli] of Object.entries(bundles)) {
+          log(`noncode: counting instructions of ${name} on ${pr.repo} ${pr.commit.slice(0, 10)} under callgrind ...`);
+          counts.push({ pr, name, ...instructionsOf(args(cli)) });
+        }
+      if (RUNS < 1) continue;
       for (const cli of Object.values(bundles)) timed(nodeBin, args(cli)); // warm-up (page cache, git packs)
       const samples = Object.fromEntries(Object.keys(bundles).map((name) => [name, []]));
       // The order turns round every run, so that neither bundle of a pair always runs first (warmer caches,
@@ -830,6 +863,9 @@ async function benchNonCode() {
   const pct = (a, b) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%`;
   const ratio = (r) => `${r >= 0 ? '+' : ''}${(r * 100).toFixed(1)}%`;
   const spread = ([low, high]) => `${ratio(low)}..${ratio(high)}`;
+  if (counts.length) printInstructions(counts, variants, pct);
+  results.push({ noncodeInstructions: counts.map(({ pr, ...count }) => ({ repo: pr.repo, commit: pr.commit, ...count })) });
+  if (RUNS < 1) return;
   console.log(`\nnon-code analyzers: whole analyze with vs without them, same PR, alternated, median of ${RUNS}`);
   console.log(
     '| PR | wall with | wall without | wall added | CPU with | CPU without | CPU added | wall added, pairs: median (quartiles) | CPU added, pairs: median (quartiles) |',
@@ -855,6 +891,81 @@ async function benchNonCode() {
     );
   }
   results.push({ noncode: rows });
+}
+
+/** Node's flags under callgrind: GC and compilation on the main thread, GC at fixed heap sizes (see the header). */
+const CALLGRIND_NODE_FLAGS = ['--single-threaded', '--predictable-gc-schedule'];
+
+/**
+ * Instructions executed by one run of `node args` under callgrind, in the node process and in every process
+ * it starts (git), from callgrind's log of each process. The profiles themselves are thrown away.
+ */
+function instructionsOf(nodeArgs) {
+  const dir = mkdtempSync(join(tmpdir(), 'gg-bench-callgrind-'));
+  try {
+    const r = spawnSync(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        '--trace-children=yes',
+        `--log-file=${join(dir, 'log.%p')}`,
+        `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`,
+        realpathSync(nodeBin),
+        ...CALLGRIND_NODE_FLAGS,
+        ...nodeArgs,
+      ],
+      {
+        encoding: 'utf8',
+        maxBuffer: 512 << 20,
+        timeout: 3_600_000,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' },
+      },
+    );
+    if (r.error) return { error: r.error.message };
+    let node = 0;
+    let children = 0;
+    let processes = 0;
+    for (const name of readdirSync(dir).filter((n) => n.startsWith('log.'))) {
+      const collected = /Collected : (\d+)/.exec(readFileSync(join(dir, name), 'utf8'));
+      if (!collected) continue;
+      processes++;
+      // valgrind runs the tool in the process it was started as: the node process has valgrind's pid.
+      if (name === `log.${r.pid}`) node += Number(collected[1]);
+      else children += Number(collected[1]);
+    }
+    return { status: r.status, node, children, total: node + children, processes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printInstructions(counts, variants, pct) {
+  const giga = (n) => (n / 1e9).toFixed(3);
+  console.log(
+    `\nnon-code analyzers: instructions of the whole analyze with vs without them, one run each under callgrind (node ${CALLGRIND_NODE_FLAGS.join(' ')})`,
+  );
+  console.log('| PR | with (G instr.) | without | added | node process: with / without | git processes: with / without |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  let worst = -Infinity;
+  for (const variant of variants)
+    for (const pr of [...new Set(counts.map((c) => c.pr))]) {
+      const w = counts.find((c) => c.pr === pr && c.name === `with${variant}`);
+      const o = counts.find((c) => c.pr === pr && c.name === `without${variant}`);
+      if (!w || !o) continue;
+      const label = `${pr.repo.split('+')[1]} ${pr.commit.slice(0, 10)}${variant}`;
+      if (w.error || o.error || w.status !== 0 || o.status !== 0 || !w.total || !o.total) {
+        console.log(`| ${label} | failed: ${w.error ?? o.error ?? `exit ${w.status} / ${o.status}`} | | | | |`);
+        continue;
+      }
+      if (!variant) worst = Math.max(worst, w.total / o.total - 1);
+      console.log(
+        `| ${label} | ${giga(w.total)} | ${giga(o.total)} | ${pct(w.total, o.total)} | ${giga(w.node)} / ${giga(o.node)} | ${giga(w.children)} / ${giga(o.children)} (${w.processes - 1} / ${o.processes - 1}) |`,
+      );
+    }
+  if (worst > -Infinity)
+    console.log(
+      `non-code overhead in instructions: at most ${worst >= 0 ? '+' : ''}${(worst * 100).toFixed(1)}% over these PRs (budget: under +10%)`,
+    );
 }
 
 /** with / without - 1 of each run pair (run i of one bundle against run i of the other) of a variant. */
