@@ -44,7 +44,7 @@ export default defineDetector({
       catches:
         'Per changed function and per expression: optional chaining dropped (`user?.profile` → `user.profile`), a nullish or `||` default dropped (`opts.locale ?? "en"` → `opts.locale`, any operand of a chain `a ?? b ?? "x"`), an early return or throw for a missing value dropped (`if (!order) return;`), a check the use stood behind dropped (`x && x.y`, `x != null && Object.hasOwn(x, k)`, `if (enabled && x) x.run()`, `Array.isArray(x) ? x.map(f) : []`) while the value is still dereferenced or handed to a constructor or built-in that throws on it (`new URL(x)`, `Object.keys(x)`), and any of these replaced by a non-null assertion (`order!.total`). One finding per expression, at its first unguarded use.',
       ignores:
-        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), a fallback to a constant that holds a default (`x || NO_LABELS`, in the file or imported), a fallback moved to where the variable is assigned or spelled out as a test and an assignment (`let x = a; if (x == null) x = b`), a presence check that became an emptiness check (`!x` → `!x.length`), a fallback whose use left with the block around it, an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
+        'Optional chains the old code did not need (it already read the same value without `?.` elsewhere), checks that are still there in another form (`if (!x) return` turned into `x?.`, `x && x.y`, a ternary, `assert(x)`), a fallback to a constant that holds a default (`x || NO_LABELS`, in the file or imported), a fallback moved to where the variable is assigned or spelled out as a test and an assignment (`let x = a; if (x == null) x = b`), a presence check that became an emptiness check (`!x` → `!x.length`), a fallback whose use left with the block around it, an expression that is no longer used at all (deleted or moved into a helper) or whose default was dropped because it is now handed to a function that may supply it, a parameter whose type no longer admits null or undefined, or is now declared as the class the check tested it against (`instanceof Date` on a `Date` parameter), a value read only as the last resort of another fallback, guard clauses that refuse a caller (auth) or reject input with a 4xx (validation), and test files.',
       example: {
         file: 'src/profile.ts',
         before: 'export function displayName(user?: User): string {\n  return user?.profile?.nickname ?? user?.email ?? "anonymous";\n}\n',
@@ -93,6 +93,7 @@ export default defineDetector({
       // value: the fallback would give undefined too, the default was removed where it was declared.
       if (shape === 'nullishDefault' && fellBackOnADroppedFieldDefault(base, head, key)) continue;
       if (typeTightened(base, head, key)) continue;
+      if (shape === 'checkedFirst' && instanceTestNowDeclared(base, head, key)) continue;
       // `this._previous = Promise.resolve(true)` in the constructor, and only checked values assigned after:
       // the field is never missing, the check in front of it was belt and braces.
       if (alwaysInitialisedField(head, key)) continue;
@@ -873,5 +874,31 @@ function isFallbackOperand(node: ts.Node): boolean {
     ts.isBinaryExpression(parent) &&
     parent.right === top &&
     (parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || parent.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  );
+}
+
+/**
+ * `(value: string | Date) => value instanceof Date ? value.toISOString() : value` became
+ * `(value: Date) => value.toISOString()`: the parameter's declared type is now the class the base tested it
+ * against, so the compiler keeps every other value out and the check has nothing left to tell apart.
+ */
+function instanceTestNowDeclared(base: Unit, head: Unit, key: string): boolean {
+  if (!isIdentifierText(key)) return false;
+  const declared = (unit: Unit): string | undefined => {
+    const fn = functionOf(unit.node);
+    const param = fn?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === key);
+    return param?.type && !param.questionToken ? param.type.getText(unit.sourceFile).replace(/\s+/g, '') : undefined;
+  };
+  const now = declared(head);
+  const was = declared(base);
+  if (!now || !was || now === was || !/^[A-Z][\w$]*$/.test(now)) return false;
+  return someNode(
+    base.node,
+    (n) =>
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === key &&
+      n.right.getText(base.sourceFile) === now,
   );
 }

@@ -365,9 +365,24 @@ function duplicateOfKeptSibling(lost: Guardrail, reading: Reading, missing: Asse
     const made = new Set(other.checks.map((c) => c.key));
     if (![...keys].every((k) => made.has(k))) continue;
     if (!pr.head.some((h) => h.guardrail.anchor === guardrail.anchor && h.unit.file === unit.file)) continue;
+    // The same assertions over other data (a mock that answers two records instead of one) test another case:
+    // a twin uses no value its sibling does not.
+    const theirs = literalsOf(other.unit);
+    if (![...literalsOf(reading.unit)].every((v) => theirs.has(v))) continue;
     return `${guardrail.label} (${unit.file}), which made the same assertions`;
   }
   return undefined;
+}
+
+/** The string and number literals a test's body writes (its title left out): the data it runs on. */
+function literalsOf(unit: Unit): Set<string> {
+  const out = new Set<string>();
+  const title = ts.isCallExpression(unit.node) ? unit.node.arguments[0] : undefined;
+  forEachNode(unit.node, (n) => {
+    if (n === title) return;
+    if (ts.isStringLiteralLike(n) || ts.isNumericLiteral(n)) out.add(n.text);
+  });
+  return out;
 }
 
 /** A title without a trailing counter: `closes a client` of `closes a client (2)` or `closes a client 2`. */
