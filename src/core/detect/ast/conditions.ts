@@ -3,6 +3,15 @@ import { enclosingFunction } from './walk.js';
 
 // Conditions as they are tested, whatever name they were captured in first.
 
+/** `a && b && c` → [a, b, c] (one chain, parentheses looked through). */
+export function conjunctsOf(expression: ts.Expression): ts.Expression[] {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+    return [...conjunctsOf(e.left), ...conjunctsOf(e.right)];
+  return [e];
+}
+
 /**
  * The expression a condition stands for when it is a name the function bound to a test first
  * (`const anonymous = !session.user; if (anonymous) return`): the `const`'s initializer, followed up to

@@ -2,7 +2,7 @@ import { ts } from '../../ts-morph-library.js';
 import type { Unit } from '../../parse/units.js';
 import { exits, throwsError } from '../ast/statements.js';
 import { calleeSimpleName, isIdentifierText, propertyNameText, rootName } from '../ast/text.js';
-import { aliasedCondition } from '../ast/conditions.js';
+import { aliasedCondition, conjunctsOf } from '../ast/conditions.js';
 import { forEachNodeOfUnit, someNode } from '../ast/walk.js';
 import { defineDetector, type ChangeContext, type DirectFinding } from '../define-detector.js';
 import { isTimeoutOptionName } from '../vocab/timeouts.js';
@@ -212,15 +212,6 @@ function defaulted(node: ts.BinaryExpression, op: ts.SyntaxKind, add: (e: ts.Exp
     while (ts.isParenthesizedExpression(left)) left = left.expression;
   }
   add(left, 'nullishDefault');
-}
-
-/** `a && b && c` → [a, b, c] (one chain, parentheses looked through). */
-function conjunctsOf(expression: ts.Expression): ts.Expression[] {
-  let e = expression;
-  while (ts.isParenthesizedExpression(e)) e = e.expression;
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
-    return [...conjunctsOf(e.left), ...conjunctsOf(e.right)];
-  return [e];
 }
 
 /** Whether the `&&` is the operand of a larger `&&` chain (the chain is read once, from its top). */

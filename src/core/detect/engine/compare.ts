@@ -3,6 +3,7 @@ import { severityRank, type RemovalEvidence, type Severity, type WeakeningEviden
 import type { Unit } from '../../parse/units.js';
 import type { UnitPair } from '../../relate/pair-units.js';
 import { escapeRegExp, isIdentifierText, simpleName } from '../ast/text.js';
+import { conjunctsOf } from '../ast/conditions.js';
 import { identifiersIn } from '../ast/walk.js';
 import { isTestCode } from '../../paths.js';
 import type { Detector, Guardrail, LossVerdict, PullRequestView } from '../define-detector.js';
@@ -486,7 +487,7 @@ function appliedOnlyWhenGiven(node: ts.Node, helper: Unit): boolean {
   if (given.size === 0) return false;
   for (let n: ts.Node = node; n.parent && n !== helper.node; n = n.parent) {
     const parent: ts.Node = n.parent;
-    if (ts.isIfStatement(parent) && parent.thenStatement === n && conjuncts(parent.expression).some((t) => testsGiven(t, given)))
+    if (ts.isIfStatement(parent) && parent.thenStatement === n && conjunctsOf(parent.expression).some((t) => testsGiven(t, given)))
       return true;
   }
   return false;
@@ -509,7 +510,8 @@ function namesTakenFromParameters(helper: Unit): Set<string> {
       isEmptyObject(e.right)
     )
       return fromParameter(e.left);
-    return rootName(e) !== undefined && params.has(rootName(e)!);
+    const root = accessRoot(e);
+    return root !== undefined && params.has(root);
   };
   const visit = (n: ts.Node): void => {
     if (ts.isVariableDeclaration(n) && n.initializer && fromParameter(n.initializer)) {
@@ -528,8 +530,8 @@ function isEmptyObject(e: ts.Expression): boolean {
   return ts.isObjectLiteralExpression(x) && x.properties.length === 0;
 }
 
-/** `a.b.c` → a; `a` → a. */
-function rootName(e: ts.Expression): string | undefined {
+/** `a.b.c` → a; `a` → a. Narrower than ast/text's rootName: through property accesses only, not calls or indexes. */
+function accessRoot(e: ts.Expression): string | undefined {
   while (ts.isPropertyAccessExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
   return ts.isIdentifier(e) ? e.text : undefined;
 }
@@ -539,19 +541,11 @@ function stripParentheses(e: ts.Expression): ts.Expression {
   return e;
 }
 
-/** The terms of a condition joined by `&&`. */
-function conjuncts(e: ts.Expression): ts.Expression[] {
-  e = stripParentheses(e);
-  return ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken
-    ? [...conjuncts(e.left), ...conjuncts(e.right)]
-    : [e];
-}
-
 /** A test that holds only when the value was given: `timeout`, `opts.timeout`, `ms != null`, `ms !== undefined`, `ms > 0`. */
 function testsGiven(term: ts.Expression, given: Set<string>): boolean {
   const e = stripParentheses(term);
   const isGiven = (x: ts.Expression): boolean => {
-    const root = rootName(stripParentheses(x));
+    const root = accessRoot(stripParentheses(x));
     return root !== undefined && given.has(root) && (ts.isIdentifier(x) || ts.isPropertyAccessExpression(stripParentheses(x)));
   };
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return isGiven(e);
